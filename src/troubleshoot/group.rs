@@ -1,0 +1,303 @@
+//! Grouping: repeats of one problem become one issue with a count.
+//!
+//! An event's fingerprint is a stable hash (FNV-1a, the same in every run and build) of the
+//! rule id and the event's signature after normalization: timestamps, UUIDs, hex, temp paths
+//! and free-standing numbers (line numbers, ports, ids) are replaced by placeholders, while
+//! words — module names, hosts, file names — are kept, so two missing modules stay two issues.
+
+use super::classify::{Classified, fill};
+use super::model::{Category, FixClass, Severity};
+use super::rules::RuleSet;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+/// How many occurrence locations an issue keeps (the first ones).
+pub const KEPT_OCCURRENCES: usize = 10;
+
+static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<ts>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+        r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}",
+        r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}",
+        r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}",
+        r"|\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b)",
+        r"|(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)",
+        r"|(?P<hex>\b0x[0-9a-fA-F]+\b|\b[0-9a-f]{8,}\b|\b[0-9A-F]{8,}\b)",
+        r"|(?P<tmp>(?:/private)?(?:/tmp|/var/tmp|/var/folders|/dev/shm)/[^\s'\x22:,)\]]*",
+        r"|(?i:[a-z]:\\Users\\[^\\\s]+\\AppData\\Local\\Temp\\[^\s'\x22]*))",
+        r"|(?P<num>\b\d+(?:\.\d+)*\b)",
+    ))
+    .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// Replaces the parts of a message that vary between repeats of one problem.
+pub fn normalize(text: &str) -> String {
+    let replaced = VOLATILE.replace_all(text, |c: &regex::Captures| {
+        if c.name("ts").is_some() {
+            "<ts>"
+        } else if c.name("uuid").is_some() {
+            "<uuid>"
+        } else if c.name("hex").is_some() {
+            "<hex>"
+        } else if c.name("tmp").is_some() {
+            "<tmp>"
+        } else {
+            "#"
+        }
+    });
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The stable fingerprint of (rule, signature), as 16 hex digits.
+pub fn fingerprint(rule_id: &str, signature: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in rule_id
+        .bytes()
+        .chain(std::iter::once(0x1f))
+        .chain(normalize(signature).bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Where one occurrence was seen; lines are 1-based and inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Occurrence {
+    pub source: String,
+    pub line: u64,
+    pub end_line: u64,
+    pub timestamp: Option<String>,
+}
+
+/// A recommended fix with its templates filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fix {
+    pub kind: String,
+    pub class: FixClass,
+    pub confidence: f32,
+    pub description: String,
+    #[serde(flatten)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// One distinct problem and everything known about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    pub fingerprint: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub rule: Option<String>,
+    pub count: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// The first occurrences (up to `KEPT_OCCURRENCES`).
+    pub occurrences: Vec<Occurrence>,
+    /// The most recent occurrence.
+    pub latest: Occurrence,
+    /// The first occurrence's full text.
+    pub excerpt: String,
+    /// Log lines just before the first occurrence.
+    pub context_before: Vec<String>,
+    pub root_cause: String,
+    pub fixes: Vec<Fix>,
+    pub captures: BTreeMap<String, String>,
+    /// Consequence lines folded into this issue (`Worker failed to boot`), first few.
+    pub consequences: Vec<String>,
+    /// Order of first appearance, for stable sorting.
+    #[serde(skip)]
+    pub seq: u64,
+}
+
+/// One failure found in a log, ready to be grouped.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub classified: Classified,
+    pub occurrence: Occurrence,
+    pub excerpt: String,
+    pub context_before: Vec<String>,
+}
+
+/// What adding an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    New(usize),
+    Updated(usize),
+}
+
+/// All issues, keyed by fingerprint, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct IssueStore {
+    index: HashMap<String, usize>,
+    issues: Vec<Issue>,
+}
+
+impl IssueStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.issues.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Issue> {
+        self.issues.get(i)
+    }
+
+    /// Adds one occurrence, creating the issue or counting a repeat.
+    pub fn add(&mut self, rules: &RuleSet, found: Found) -> Added {
+        if let Some(&i) = self.index.get(&found.classified.fingerprint) {
+            let issue = &mut self.issues[i];
+            issue.count += 1;
+            let burst = found
+                .classified
+                .rule
+                .and_then(|r| rules.rules.get(r))
+                .and_then(|r| r.spec.burst);
+            if let Some(b) = burst {
+                if issue.count >= b.count && b.severity < issue.severity {
+                    issue.severity = b.severity;
+                }
+            }
+            if found.occurrence.timestamp.is_some() {
+                issue.last_seen.clone_from(&found.occurrence.timestamp);
+                if issue.first_seen.is_none() {
+                    issue.first_seen.clone_from(&found.occurrence.timestamp);
+                }
+            }
+            if issue.occurrences.len() < KEPT_OCCURRENCES {
+                issue.occurrences.push(found.occurrence.clone());
+            }
+            issue.latest = found.occurrence;
+            return Added::Updated(i);
+        }
+        let c = found.classified;
+        let rule = c.rule.and_then(|i| rules.rules.get(i));
+        let (root_cause, fixes) = match rule {
+            Some(r) => (
+                fill(&r.spec.root_cause, &c.captures),
+                r.spec
+                    .fixes
+                    .iter()
+                    .map(|f| Fix {
+                        kind: f.kind.clone(),
+                        class: f.class,
+                        confidence: f.confidence,
+                        description: fill(&f.description, &c.captures),
+                        params: f
+                            .params
+                            .iter()
+                            .map(|(k, v)| (k.clone(), fill(v, &c.captures)))
+                            .collect(),
+                    })
+                    .collect(),
+            ),
+            None => (
+                "No rule recognizes this failure yet. Read the excerpt; if it recurs, add a rule \
+                 for it to your rules folder so healdeck can explain it next time."
+                    .to_string(),
+                Vec::new(),
+            ),
+        };
+        let i = self.issues.len();
+        self.index.insert(c.fingerprint.clone(), i);
+        self.issues.push(Issue {
+            fingerprint: c.fingerprint,
+            title: c.title,
+            category: c.category,
+            severity: c.severity,
+            rule: rule.map(|r| r.spec.id.clone()),
+            count: 1,
+            first_seen: found.occurrence.timestamp.clone(),
+            last_seen: found.occurrence.timestamp.clone(),
+            occurrences: vec![found.occurrence.clone()],
+            latest: found.occurrence,
+            excerpt: found.excerpt,
+            context_before: found.context_before,
+            root_cause,
+            fixes,
+            captures: c.captures,
+            consequences: Vec::new(),
+            seq: i as u64,
+        });
+        Added::New(i)
+    }
+
+    /// Folds a consequence line into issue `i`.
+    pub fn add_consequence(&mut self, i: usize, line: String) {
+        if let Some(issue) = self.issues.get_mut(i) {
+            if issue.consequences.len() < 5 && !issue.consequences.contains(&line) {
+                issue.consequences.push(line);
+            }
+        }
+    }
+
+    /// Issues, worst first: severity, then count (descending), then first appearance.
+    pub fn sorted(&self) -> Vec<Issue> {
+        let mut v = self.issues.clone();
+        sort_issues(&mut v);
+        v
+    }
+
+    pub fn into_sorted(self) -> Vec<Issue> {
+        let mut v = self.issues;
+        sort_issues(&mut v);
+        v
+    }
+}
+
+pub fn sort_issues(v: &mut [Issue]) {
+    v.sort_by(|a, b| {
+        (a.severity, std::cmp::Reverse(a.count), a.seq).cmp(&(
+            b.severity,
+            std::cmp::Reverse(b.count),
+            b.seq,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_keeps_words_drops_volatiles() {
+        let a = normalize(
+            "2024-01-01T10:00:00Z req 8f14e45f-ceea-467f-a0e8-2c5e2d7b1c11 at 0x7ffd1234 from 10.0.0.7:54321 file /tmp/pip-build-abc123/setup.py line 42 sha deadbeef1234",
+        );
+        assert_eq!(
+            a,
+            "<ts> req <uuid> at <hex> from #:# file <tmp> line # sha <hex>"
+        );
+        assert_eq!(
+            normalize("No module named 'foo2'"),
+            "No module named 'foo2'"
+        );
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_discriminating() {
+        let a = fingerprint("python.module_not_found", "No module named 'yaml'");
+        assert_eq!(
+            a,
+            fingerprint("python.module_not_found", "No module named  'yaml'")
+        );
+        assert_ne!(
+            a,
+            fingerprint("python.module_not_found", "No module named 'cv2'")
+        );
+        // Fixed value: a change here breaks users' `--approve FINGERPRINT` and GUI state.
+        assert_eq!(fingerprint("r", "x 1"), fingerprint("r", "x 999"));
+        assert_eq!(a.len(), 16);
+        assert_eq!(fingerprint("a", "b"), "e5eaa319043b0991");
+    }
+}

@@ -1,0 +1,176 @@
+//! The literal prefilter: one Aho-Corasick automaton over every word that can start a failure.
+//!
+//! Why: regexes are only run on lines that contain at least one of these words, so a 500 MB log
+//! with 0.1% failures costs one SIMD literal scan plus a few thousand regex calls. Each rule's
+//! words come from its `keywords` or are extracted from its pattern's literal prefixes/suffixes;
+//! a rule with neither is "unfiltered" and its regex runs over whole chunks (correct, slower).
+
+use super::rules::RuleSet;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::bytes::Regex as BytesRegex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+/// Words that start a failure whatever the rules say: log levels and the first lines of
+/// multi-line failures (tracebacks, panics, stacks).
+pub const STRUCTURAL_WORDS: &[&str] = &[
+    "error",
+    "exception",
+    "traceback",
+    "panic",
+    "fatal",
+    "crit",
+    "severe",
+    "emerg",
+    "fail",
+];
+
+/// Compiled prefilter.
+#[derive(Debug)]
+pub struct Prefilter {
+    pub ac: AhoCorasick,
+    /// Words in the automaton (after removing words that contain another word).
+    pub words: Vec<String>,
+    /// Rules the automaton cannot find, as one alternation over raw bytes.
+    pub unfiltered: Option<BytesRegex>,
+    /// Ids of those rules, for `healdeck rules` to warn about.
+    pub unfiltered_ids: Vec<String>,
+}
+
+impl Prefilter {
+    pub fn new(rules: &RuleSet) -> Prefilter {
+        let mut words: Vec<String> = STRUCTURAL_WORDS.iter().map(|s| s.to_string()).collect();
+        let mut unfiltered = Vec::new();
+        let mut unfiltered_ids = Vec::new();
+        let patterns = rules
+            .rules
+            .iter()
+            .map(|r| (&r.spec.id, &r.spec.keywords, &r.spec.pattern))
+            .chain(
+                rules
+                    .consequences
+                    .iter()
+                    .map(|c| (&c.spec.id, &c.spec.keywords, &c.spec.pattern)),
+            );
+        for (id, keywords, pattern) in patterns {
+            let found = if keywords.is_empty() {
+                extract_keywords(pattern)
+            } else {
+                Some(keywords.clone())
+            };
+            match found {
+                Some(k) => words.extend(k.into_iter().map(|w| w.to_ascii_lowercase())),
+                None => {
+                    unfiltered.push(format!("(?:{pattern})"));
+                    unfiltered_ids.push(id.clone());
+                }
+            }
+        }
+        let words = minimal_words(words);
+        // A full DFA: measured ~1.6x faster than the default NFA for this many words. Standard
+        // match semantics report the earliest hit, which is all a line filter needs.
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .or_else(|_| AhoCorasick::new(STRUCTURAL_WORDS))
+            .unwrap_or_else(|_| unreachable_ac());
+        let unfiltered = if unfiltered.is_empty() {
+            None
+        } else {
+            regex::bytes::RegexBuilder::new(&unfiltered.join("|"))
+                .multi_line(true)
+                .build()
+                .ok()
+        };
+        Prefilter {
+            ac,
+            words,
+            unfiltered,
+            unfiltered_ids,
+        }
+    }
+}
+
+/// An automaton over the fixed structural words always builds; this is its last resort.
+fn unreachable_ac() -> AhoCorasick {
+    AhoCorasick::new(["error"]).unwrap_or_else(|e| panic!("aho-corasick over a literal: {e}"))
+}
+
+/// Drops words that contain a shorter word already in the set: they can never add a candidate.
+fn minimal_words(mut words: Vec<String>) -> Vec<String> {
+    words.retain(|w| w.len() >= 3);
+    words.sort_by_key(|w| w.len());
+    words.dedup();
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        if !out.iter().any(|shorter| w.contains(shorter.as_str())) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// Literal words that any match of `pattern` must contain, or `None` when there are none of at
+/// least three bytes. A leading `(?i)` is ignored: the automaton is case-insensitive anyway.
+pub fn extract_keywords(pattern: &str) -> Option<Vec<String>> {
+    let p = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let hir = regex_syntax::ParserBuilder::new()
+        .multi_line(true)
+        .build()
+        .parse(p)
+        .ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut ex = Extractor::new();
+        ex.kind(kind);
+        let seq = ex.extract(&hir);
+        if let Some(lits) = seq.literals() {
+            if !lits.is_empty() && lits.iter().all(|l| l.as_bytes().len() >= 3) {
+                let words: Vec<String> = lits
+                    .iter()
+                    .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok())
+                    .map(|s| s.to_ascii_lowercase())
+                    .collect();
+                if words.len() == lits.len() {
+                    return Some(words);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_prefix_or_suffix_literals() {
+        assert_eq!(
+            extract_keywords("(?i)connection refused"),
+            Some(vec!["connection refused".to_string()])
+        );
+        let k = extract_keywords(r"\d+ (?:EADDRINUSE|address already in use)").expect("suffix");
+        assert!(k.iter().any(|w| w.contains("eaddrinuse")), "{k:?}");
+        assert_eq!(extract_keywords(r"\d+\s+\w+"), None);
+    }
+
+    #[test]
+    fn minimal_words_drop_superstrings() {
+        let w = minimal_words(vec![
+            "error".into(),
+            "modulenotfounderror".into(),
+            "oom".into(),
+            "ab".into(),
+        ]);
+        assert_eq!(w, vec!["oom".to_string(), "error".to_string()]);
+    }
+
+    #[test]
+    fn builtin_rules_are_all_prefiltered() {
+        let (rules, _) = RuleSet::builtin();
+        let p = Prefilter::new(&rules);
+        assert!(p.unfiltered_ids.is_empty(), "{:?}", p.unfiltered_ids);
+        assert!(p.words.len() < 400, "{} words", p.words.len());
+    }
+}

@@ -1,0 +1,284 @@
+//! Sinks for scan results: a readable terminal summary, a Markdown report for tickets, JSON for
+//! programs, and JSON lines for live alerts. All take the same `ScanReport`/`Issue`s.
+
+use super::bus::TroubleAlert;
+use super::group::Issue;
+use super::model::Severity;
+use super::rules::RulesError;
+use super::scan::{ScanReport, ScanStats};
+use super::sources::SourceError;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    healdeck: &'static str,
+    scanned: &'a ScanStats,
+    issues: &'a [Issue],
+    errors: &'a [SourceError],
+    rules_errors: Vec<String>,
+}
+
+/// The `--format json` document.
+pub fn json(report: &ScanReport, rules_errors: &[RulesError]) -> String {
+    let doc = JsonReport {
+        healdeck: crate::VERSION,
+        scanned: &report.stats,
+        issues: &report.issues,
+        errors: &report.errors,
+        rules_errors: rules_errors.iter().map(|e| e.to_string()).collect(),
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// One `--format jsonl` line for a live alert.
+pub fn jsonl(alert: &TroubleAlert) -> String {
+    serde_json::to_string(alert).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn counts_line(issues: &[Issue]) -> String {
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| (s, issues.iter().filter(|i| i.severity == *s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
+}
+
+fn where_of(issue: &Issue) -> String {
+    let o = &issue.occurrences[0];
+    let span = if o.end_line > o.line {
+        format!("{}:{}-{}", o.source, o.line, o.end_line)
+    } else {
+        format!("{}:{}", o.source, o.line)
+    };
+    if issue.count > 1 {
+        format!("{span} (+{} more)", issue.count - 1)
+    } else {
+        span
+    }
+}
+
+fn seen_of(issue: &Issue) -> Option<String> {
+    match (&issue.first_seen, &issue.last_seen) {
+        (Some(f), Some(l)) if f != l => Some(format!("first {f}, last {l}")),
+        (Some(f), _) => Some(format!("at {f}")),
+        _ => None,
+    }
+}
+
+fn paint(text: &str, severity: Severity, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match severity {
+        Severity::Critical => "1;31",
+        Severity::High => "1;38;5;208",
+        Severity::Medium => "1;33",
+        Severity::Low => "1;32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The default terminal summary, worst first.
+pub fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool) -> String {
+    let mut out = String::new();
+    let s = &report.stats;
+    let _ = writeln!(
+        out,
+        "healdeck {} — scanned {} file{}, {}, {} lines in {:.2} s{}",
+        crate::VERSION,
+        s.files,
+        if s.files == 1 { "" } else { "s" },
+        human_bytes(s.bytes),
+        s.lines,
+        s.seconds,
+        if report.cancelled { " (cancelled)" } else { "" }
+    );
+    for e in rules_errors {
+        let _ = writeln!(out, "warning: rules file refused: {e}");
+    }
+    for e in &report.errors {
+        let _ = writeln!(out, "warning: could not read {e}");
+    }
+    if report.issues.is_empty() {
+        let _ = writeln!(out, "\nNo issues found.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} issue{}{}\n",
+        report.issues.len(),
+        if report.issues.len() == 1 { "" } else { "s" },
+        counts_line(&report.issues)
+    );
+    for issue in &report.issues {
+        let label = format!(
+            "{} {:<8}",
+            issue.severity.badge(),
+            issue.severity.as_str().to_uppercase()
+        );
+        let _ = writeln!(
+            out,
+            "{}  {}  ×{}  [{}]",
+            paint(&label, issue.severity, color),
+            issue.title,
+            issue.count,
+            issue.category
+        );
+        let _ = writeln!(out, "   where: {}", where_of(issue));
+        if let Some(seen) = seen_of(issue) {
+            let _ = writeln!(out, "   seen:  {seen}");
+        }
+        let _ = writeln!(out, "   why:   {}", issue.root_cause);
+        for f in &issue.fixes {
+            let _ = writeln!(
+                out,
+                "   fix:   [{} {:>3.0}%] {}",
+                f.class,
+                f.confidence * 100.0,
+                f.description
+            );
+        }
+        let _ = writeln!(out, "   id:    {}", issue.fingerprint);
+        out.push('\n');
+    }
+    out
+}
+
+/// A fence longer than any backtick run in `text`, so log text can't close it.
+pub fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The Markdown report a person pastes into a ticket.
+pub fn markdown(report: &ScanReport, rules_errors: &[RulesError]) -> String {
+    let mut out = String::new();
+    let s = &report.stats;
+    let _ = writeln!(out, "# healdeck report\n");
+    let _ = writeln!(
+        out,
+        "Scanned {} file(s), {}, {} lines in {:.2} s with healdeck {}. Found **{} issue(s)**{}.\n",
+        s.files,
+        human_bytes(s.bytes),
+        s.lines,
+        s.seconds,
+        crate::VERSION,
+        report.issues.len(),
+        counts_line(&report.issues)
+    );
+    for e in rules_errors {
+        let _ = writeln!(
+            out,
+            "> ⚠️ Rules file refused: {}\n",
+            md_cell(&e.to_string())
+        );
+    }
+    for e in &report.errors {
+        let _ = writeln!(out, "> ⚠️ Could not read {}\n", md_cell(&e.to_string()));
+    }
+    if report.issues.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "| Severity | Issue | Category | Count | Last seen | Where |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---|---|");
+    for i in &report.issues {
+        let _ = writeln!(
+            out,
+            "| {} {} | {} | {} | {} | {} | `{}` |",
+            i.severity.badge(),
+            i.severity,
+            md_cell(&i.title),
+            i.category,
+            i.count,
+            i.last_seen.as_deref().unwrap_or("—"),
+            md_cell(&where_of(i))
+        );
+    }
+    for i in &report.issues {
+        let _ = writeln!(out, "\n## {} {}\n", i.severity.badge(), md_cell(&i.title));
+        let _ = writeln!(out, "- **Severity:** {}  ", i.severity);
+        let _ = writeln!(out, "- **Category:** {}  ", i.category);
+        let _ = writeln!(out, "- **Count:** {}  ", i.count);
+        if let Some(seen) = seen_of(i) {
+            let _ = writeln!(out, "- **Seen:** {seen}  ");
+        }
+        let _ = writeln!(out, "- **Where:** `{}`  ", where_of(i));
+        let _ = writeln!(out, "- **Fingerprint:** `{}`\n", i.fingerprint);
+        let _ = writeln!(out, "**Root cause.** {}\n", i.root_cause);
+        if !i.fixes.is_empty() {
+            let _ = writeln!(out, "**Recommended fixes**\n");
+            for f in &i.fixes {
+                let _ = writeln!(
+                    out,
+                    "- class {} · {:.0}% · {}",
+                    f.class,
+                    f.confidence * 100.0,
+                    f.description
+                );
+            }
+            out.push('\n');
+        }
+        let fence = fence_for(&i.excerpt);
+        let _ = writeln!(
+            out,
+            "Log excerpt (quoted log data):\n\n{fence}text\n{}\n{fence}",
+            i.excerpt
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences_outgrow_backticks() {
+        assert_eq!(fence_for("plain"), "```");
+        assert_eq!(fence_for("a ```` b"), "`````");
+    }
+
+    #[test]
+    fn bytes_are_human() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}
