@@ -192,6 +192,9 @@ pub fn assemble(buf: &[u8], start: usize) -> Span {
         EventKind::GoPanic => go(&mut it, &mut lines),
         EventKind::Stack => stack(&mut it, &mut lines),
         EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
+        EventKind::Line if starts_record(first) && may_head(first) => {
+            record_body(&mut it, &mut lines)
+        }
         EventKind::Line => line_trailer(&mut it, &mut lines),
     }
     Span {
@@ -200,6 +203,15 @@ pub fn assemble(buf: &[u8], start: usize) -> Span {
         kind,
         lines,
     }
+}
+
+/// An INFO/DEBUG/WARN record is never the header of a failure printed after it.
+fn may_head(first: &[u8]) -> bool {
+    use crate::troubleshoot::classify::{Level, level};
+    !matches!(
+        level(&String::from_utf8_lossy(first)),
+        Some(Level::Quiet | Level::Warn)
+    )
 }
 
 enum Initial {
@@ -226,7 +238,7 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
         return Initial::Kind(EventKind::ToolBlock);
     }
     let next = it.peek().map(|(_, l)| l);
-    if let Some(next) = next {
+    if let Some(next) = next.filter(|_| may_head(first)) {
         if is_traceback_start(next) {
             return Initial::HeaderThen(EventKind::PythonTraceback);
         }
@@ -399,6 +411,62 @@ fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {
     }
 }
 
+/// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
+/// bracketed) or a bracketed level. Used to find where a multi-line record ends.
+pub fn starts_record(l: &[u8]) -> bool {
+    let l = l.strip_prefix(b"[").unwrap_or(l);
+    let digits = |s: &[u8], n: usize| s.len() >= n && s[..n].iter().all(u8::is_ascii_digit);
+    let iso = digits(l, 4)
+        && l.len() >= 13
+        && matches!(l[4], b'-' | b'/')
+        && digits(&l[5..], 2)
+        && l[7] == l[4]
+        && digits(&l[8..], 2)
+        && matches!(l[10], b'T' | b' ')
+        && digits(&l[11..], 2);
+    let clock = l.len() >= 8 && digits(l, 2) && l[2] == b':' && digits(&l[3..], 2) && l[5] == b':';
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan ", b"Feb ", b"Mar ", b"Apr ", b"May ", b"Jun ", b"Jul ", b"Aug ", b"Sep ", b"Oct ",
+        b"Nov ", b"Dec ",
+    ];
+    const LEVELS: [&[u8]; 7] = [
+        b"ERROR]",
+        b"WARN]",
+        b"WARNING]",
+        b"INFO]",
+        b"DEBUG]",
+        b"FATAL]",
+        b"TRACE]",
+    ];
+    iso || clock
+        || MONTHS.iter().any(|m| l.starts_with(m))
+        || LEVELS.iter().any(|v| l.starts_with(v))
+}
+
+/// The body of a timestamped record: following lines up to the next record start (Spring's
+/// failure reports, Go's `http: panic serving` dumps, messages with blank lines inside).
+/// Trailing blank lines are left out.
+fn record_body(it: &mut Lines, lines: &mut usize) {
+    const MAX_BODY_LINES: usize = 300;
+    let start_lines = *lines;
+    let mut end_next = it.next;
+    let mut end_lines = *lines;
+    while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        if starts_record(l) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !is_blank(l) {
+            end_next = it.next;
+            end_lines = *lines;
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
+}
+
 /// A one-line record keeps its indented continuation lines (multi-line messages, psql's
 /// hints) and a tool's closing `fatal:` line (git).
 fn line_trailer(it: &mut Lines, lines: &mut usize) {
@@ -457,6 +525,13 @@ mod tests {
     }
 
     #[test]
+    fn info_line_is_not_a_header() {
+        let text = "INFO evaluating, errors=0\nTraceback (most recent call last):\n  File \"x\"\nValueError: bad\n";
+        let (kind, lines, _) = span_of(text, 0);
+        assert_eq!((kind, lines), (EventKind::Line, 1));
+    }
+
+    #[test]
     fn java_stack_with_cause_and_header() {
         let text = "2024-01-01 12:00:00 ERROR [main] App - Startup failed\norg.springframework.beans.factory.BeanCreationException: Error creating bean\n\tat org.A.b(A.java:1)\n\tat org.A.c(A.java:2)\nCaused by: java.net.ConnectException: Connection refused\n\tat x.y(Z.java:3)\n\t... 12 more\n2024-01-01 12:00:01 INFO next\n";
         let (kind, lines, _) = span_of(text, 0);
@@ -490,6 +565,19 @@ mod tests {
         let text = "error: failed to run custom build command for `openssl-sys v0.9.102`\n\nCaused by:\n  process didn't exit successfully: `/t/build-script-build` (exit status: 101)\n  --- stderr\n  thread 'main' panicked at build.rs:1:1:\n  Could not find directory of OpenSSL installation\nwarning: build failed, waiting for other jobs to finish...\n";
         let (kind, lines, _) = span_of(text, 0);
         assert_eq!((kind, lines), (EventKind::ToolBlock, 7));
+    }
+
+    #[test]
+    fn timestamped_record_keeps_its_body() {
+        let text = "[ERROR] 2023-10-26 19:57:30.940 [main] o.s.b.d.LoggingFailureAnalysisReporter: \n\n***\nAPPLICATION FAILED TO START\n***\n\nDescription:\n\nWeb server failed to start. Port 5081 was already in use.\n\n[INFO] 2023-10-26 19:57:31.000 next\n";
+        let (kind, lines, body) = span_of(text, 0);
+        assert_eq!((kind, lines), (EventKind::Line, 9), "{body}");
+        assert!(body.trim_end().ends_with("already in use."));
+        assert!(starts_record(b"2024/01/15 10:23:45 [error] x"));
+        assert!(starts_record(b"May  1 02:03:04 host kernel: x"));
+        assert!(!starts_record(
+            b"10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] x"
+        ));
     }
 
     #[test]

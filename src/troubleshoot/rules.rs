@@ -42,6 +42,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub fixes: Vec<FixSpec>,
     /// Captures that identify one problem; by default the whole matched text (normalized).
+    /// `["@rule"]` makes every match of the rule one issue.
     #[serde(default)]
     pub group_by: Vec<String>,
     /// Example log text this rule must classify (run by the test suite and `healdeck rules`).
@@ -516,7 +517,7 @@ fn validate_rule(spec: &RuleSpec) -> Vec<(&'static str, String)> {
         }
     }
     for g in &spec.group_by {
-        if !names.contains(&g.as_str()) {
+        if g != "@rule" && !names.contains(&g.as_str()) {
             out.push(("group_by", format!("group_by '{g}' names no capture")));
         }
     }
