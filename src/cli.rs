@@ -220,7 +220,10 @@ fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
     }
     let stop = AtomicBool::new(false);
     let mut watcher = LiveWatcher::new(engine, &args.paths, WatchOptions::default());
-    match watcher.run(&stop, |alert| bus.publish(alert)) {
+    let ready = |n: usize| {
+        eprintln!("healdeck: watching {n} file(s) for new failures; press Ctrl-C to stop");
+    };
+    match watcher.run(&stop, |alert| bus.publish(alert), ready) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("healdeck: {e}");

@@ -443,6 +443,23 @@ pub fn starts_record(l: &[u8]) -> bool {
         || LEVELS.iter().any(|v| l.starts_with(v))
 }
 
+/// A non-indented line that begins a failure of its own (`KeyError: …`, `Traceback …`).
+fn starts_failure(l: &[u8]) -> bool {
+    if l.starts_with(b"Traceback ")
+        || l.starts_with(b"panic: ")
+        || l.starts_with(b"fatal error: ")
+        || l.starts_with(b"thread '")
+    {
+        return true;
+    }
+    let name_end = l
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_')))
+        .unwrap_or(l.len());
+    let name = &l[..name_end];
+    (name.ends_with(b"Error") || name.ends_with(b"Exception")) && l.get(name_end) == Some(&b':')
+}
+
 /// The body of a timestamped record: following lines up to the next record start (Spring's
 /// failure reports, Go's `http: panic serving` dumps, messages with blank lines inside).
 /// Trailing blank lines are left out.
@@ -453,7 +470,8 @@ fn record_body(it: &mut Lines, lines: &mut usize) {
     let mut end_lines = *lines;
     while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if starts_record(l) {
+        let first_body_line = *lines == start_lines;
+        if starts_record(l) || (!first_body_line && starts_failure(l)) {
             break;
         }
         it.advance();

@@ -120,11 +120,13 @@ impl<'e> LiveWatcher<'e> {
                 .is_some_and(|n| sources::is_log_name(n) && !n.ends_with(".gz"))
     }
 
-    /// Runs until `stop` is set. Every new or updated issue goes to `sink`.
+    /// Runs until `stop` is set. Every new or updated issue goes to `sink`; `on_ready` hears
+    /// how many files are followed once the watches are in place and existing content is read.
     pub fn run(
         &mut self,
         stop: &AtomicBool,
         mut sink: impl FnMut(TroubleAlert),
+        on_ready: impl FnOnce(usize),
     ) -> Result<(), WatchError> {
         let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
         let mut watcher = notify::recommended_watcher(tx).map_err(|e| WatchError::Watch {
@@ -163,6 +165,7 @@ impl<'e> LiveWatcher<'e> {
             let path = f.path.canonicalize().unwrap_or(f.path);
             self.poll(&path, &mut sink);
         }
+        on_ready(self.tails.len());
         while !stop.load(Ordering::Relaxed) {
             let timeout = self.next_deadline();
             match rx.recv_timeout(timeout) {
