@@ -104,12 +104,16 @@ pub fn main() -> ExitCode {
         Some(Command::Diagnose(args)) => diagnose(args),
         Some(Command::Rules(args)) => rules(args),
         None => {
-            eprintln!(
-                "healdeck {}: the desktop window is not part of this build yet; \
-                 use a subcommand (see `healdeck --help`).",
+            // The desktop window arrives with the GUI; until then, show what can be done.
+            println!(
+                "healdeck {} — log troubleshooter\n\n\
+                 Try it on the sample logs:\n  healdeck diagnose assets/logs\n\n\
+                 Commands:\n  diagnose   find, classify and group failures in logs (--watch to follow)\n  \
+                 rules      list the rules in effect, or --check them against their samples\n\n\
+                 See `healdeck <command> --help` for options.",
                 crate::VERSION
             );
-            ExitCode::from(2)
+            ExitCode::SUCCESS
         }
     }
 }

@@ -139,3 +139,59 @@ fn rules_cover_the_contract_categories() {
         );
     }
 }
+
+/// Every rule sample, embedded between ordinary lines of five everyday log formats, is found
+/// exactly once with its own rule: no event swallows its neighbours, none is split or lost.
+#[test]
+fn samples_embedded_in_ordinary_logs_are_each_found_once() {
+    let normals = [
+        "2024-05-01T12:00:00.123Z INFO  [worker-3] app.service: processed order 123 in 23 ms",
+        "10.0.1.2 - - [01/May/2024:12:00:00 +0000] \"GET /api/items/12 HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"",
+        "May  1 12:00:00 web-1 systemd[1]: Started Session 42 of user deploy.",
+        "2024-05-01 12:00:00,123 - app.jobs - DEBUG - job 9 synced with 3 rows",
+        "{\"ts\":\"2024-05-01T12:00:00Z\",\"level\":\"info\",\"msg\":\"request done\",\"status\":200}",
+    ];
+    let (engine, _) = Engine::load(&[], false);
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut problems = Vec::new();
+    for (n, normal) in normals.iter().enumerate() {
+        let mut text = String::new();
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        for rule in &engine.rules.rules {
+            for s in &rule.spec.samples {
+                text.push_str(&format!("{normal}\n{normal}\n{}\n{normal}\n", s.text));
+                *want.entry(rule.spec.id.clone()).or_default() += 1;
+            }
+        }
+        let path = dir.path().join(format!("embedded-{n}.log"));
+        std::fs::write(&path, text).expect("write");
+        let report = scan(
+            &engine,
+            &[path],
+            &ScanOptions::default(),
+            &ScanControl::default(),
+        );
+        let mut got: BTreeMap<String, u64> = BTreeMap::new();
+        for i in &report.issues {
+            *got.entry(
+                i.rule
+                    .clone()
+                    .unwrap_or_else(|| format!("unknown: {}", i.title)),
+            )
+            .or_default() += i.count;
+        }
+        if got != want {
+            for k in want.keys().chain(got.keys()) {
+                if want.get(k) != got.get(k) {
+                    problems.push(format!(
+                        "format {n}: {k}: want {:?} got {:?}",
+                        want.get(k),
+                        got.get(k)
+                    ));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -195,6 +195,19 @@ fn strip_record_prefix(line: &str) -> &str {
     line.trim()
 }
 
+/// A consequence line with no incident above it: kept as an `unknown` issue, never dropped.
+pub fn orphan_consequence(first: &str) -> Classified {
+    let shown: String = strip_record_prefix(first).chars().take(120).collect();
+    Classified {
+        rule: None,
+        category: Category::Unknown,
+        severity: Severity::Medium,
+        title: format!("Process failed (cause not in this log): {shown}"),
+        captures: BTreeMap::new(),
+        fingerprint: fingerprint("unknown.consequence", first),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,18 +263,5 @@ mod tests {
         assert_eq!(c.severity, Severity::High);
         assert!(c.title.ends_with("FrobError: wobbled"), "{}", c.title);
         assert!(unknown(EventKind::Line, "TypeError: x is not a function", "").is_some());
-    }
-}
-
-/// A consequence line with no incident above it: kept as an `unknown` issue, never dropped.
-pub fn orphan_consequence(first: &str) -> Classified {
-    let shown: String = strip_record_prefix(first).chars().take(120).collect();
-    Classified {
-        rule: None,
-        category: Category::Unknown,
-        severity: Severity::Medium,
-        title: format!("Process failed (cause not in this log): {shown}"),
-        captures: BTreeMap::new(),
-        fingerprint: fingerprint("unknown.consequence", first),
     }
 }

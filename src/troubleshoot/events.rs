@@ -192,7 +192,9 @@ pub fn assemble(buf: &[u8], start: usize) -> Span {
         EventKind::GoPanic => go(&mut it, &mut lines),
         EventKind::Stack => stack(&mut it, &mut lines),
         EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
-        EventKind::Line if starts_record(first) && may_head(first) => {
+        EventKind::Line
+            if starts_record(first) && may_head(first) && announces_body(first, &it) =>
+        {
             record_body(&mut it, &mut lines)
         }
         EventKind::Line => line_trailer(&mut it, &mut lines),
@@ -342,7 +344,7 @@ fn go(it: &mut Lines, lines: &mut usize) {
             in_dump = true;
             true
         } else {
-            in_dump
+            (in_dump && is_go_frame(l))
                 || l.starts_with(b"[signal ")
                 || is_indented(l)
                 || l.starts_with(b"exit status ")
@@ -353,6 +355,20 @@ fn go(it: &mut Lines, lines: &mut usize) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// A function line of a goroutine dump: `main.main()`, `net/http.(*conn).serve(0xc0)`,
+/// `created by main.main in goroutine 1`, `...additional frames elided...`.
+fn is_go_frame(l: &[u8]) -> bool {
+    if l.starts_with(b"created by ") || l.starts_with(b"...") {
+        return true;
+    }
+    let Some(open) = l.iter().position(|&b| b == b'(') else {
+        return false;
+    };
+    open > 0
+        && !l[..open].iter().any(|b| b.is_ascii_whitespace())
+        && (l.ends_with(b")") || l.ends_with(b"...)") || l.ends_with(b"..."))
 }
 
 fn stack(it: &mut Lines, lines: &mut usize) {
@@ -441,6 +457,13 @@ pub fn starts_record(l: &[u8]) -> bool {
     iso || clock
         || MONTHS.iter().any(|m| l.starts_with(m))
         || LEVELS.iter().any(|v| l.starts_with(v))
+}
+
+/// A record announces a body on the lines after it when it ends with `:` (Spring's failure
+/// analysis, "Exception in worker process:") or a goroutine dump follows (`http: panic serving`).
+fn announces_body(first: &[u8], it: &Lines) -> bool {
+    let t = first.trim_ascii_end();
+    t.ends_with(b":") || it.peek().is_some_and(|(_, l)| l.starts_with(b"goroutine "))
 }
 
 /// A non-indented line that begins a failure of its own (`KeyError: …`, `Traceback …`).
@@ -576,6 +599,13 @@ mod tests {
         let text = "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x47c1e5]\n\ngoroutine 1 [running]:\nmain.main()\n\t/tmp/x.go:8 +0x15\n\ngoroutine 6 [chan receive]:\nmain.worker()\n\t/tmp/x.go:20 +0x2a\nexit status 2\n\nnext thing\n";
         let (kind, lines, _) = span_of(text, 0);
         assert_eq!((kind, lines), (EventKind::GoPanic, 11));
+    }
+
+    #[test]
+    fn go_dump_stops_at_the_next_log_line_without_a_blank() {
+        let text = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\nnet/http.(*conn).serve(0xc0001ad040)\n\t/usr/local/go/src/net/http/server.go:1769 +0x139\ncreated by main.main in goroutine 1\n\t/x/main.go:3 +0x20\n2024-05-01T12:00:00Z INFO next request\nModuleNotFoundError: No module named 'x'\n";
+        let (kind, lines, _) = span_of(text, 0);
+        assert_eq!((kind, lines), (EventKind::GoPanic, 9));
     }
 
     #[test]
