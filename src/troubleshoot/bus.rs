@@ -68,3 +68,68 @@ impl AlertBus {
         self.dropped.load(Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::troubleshoot::group::{Issue, Occurrence};
+    use crate::troubleshoot::model::{Category, Severity};
+
+    fn alert(n: u64) -> TroubleAlert {
+        let at = Occurrence {
+            source: "a.log".into(),
+            line: n,
+            end_line: n,
+            timestamp: None,
+        };
+        TroubleAlert {
+            kind: AlertKind::New,
+            issue: Issue {
+                fingerprint: format!("{n:016x}"),
+                title: "t".into(),
+                category: Category::Unknown,
+                severity: Severity::Low,
+                rule: None,
+                count: 1,
+                first_seen: None,
+                last_seen: None,
+                occurrences: vec![at.clone()],
+                latest: at,
+                excerpt: String::new(),
+                context_before: Vec::new(),
+                root_cause: String::new(),
+                fixes: Vec::new(),
+                captures: Default::default(),
+                consequences: Vec::new(),
+                seq: n,
+            },
+        }
+    }
+
+    #[test]
+    fn fans_out_counts_slow_subscribers_and_forgets_gone_ones() {
+        let bus = AlertBus::new();
+        let a = bus.subscribe();
+        let b = bus.subscribe();
+        bus.publish(alert(1));
+        assert_eq!(
+            a.try_recv().map(|x| x.issue.occurrences[0].line).ok(),
+            Some(1)
+        );
+        assert_eq!(
+            b.try_recv().map(|x| x.issue.occurrences[0].line).ok(),
+            Some(1)
+        );
+        drop(b);
+        for n in 0..SUBSCRIBER_CAPACITY as u64 + 5 {
+            bus.publish(alert(n));
+        }
+        assert_eq!(
+            bus.dropped(),
+            5,
+            "a full queue drops, never blocks the watcher"
+        );
+        assert_eq!(a.len(), SUBSCRIBER_CAPACITY);
+        assert_eq!(bus.subscribers.lock().map(|s| s.len()).unwrap_or(0), 1);
+    }
+}

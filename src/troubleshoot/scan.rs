@@ -205,17 +205,20 @@ pub fn scan(
     std::thread::scope(|s| {
         let (job_tx, job_rx) = bounded::<Job>(threads);
         let (res_tx, res_rx) = unbounded::<(u64, Msg)>();
+        // Chunk buffers travel reader → worker → back to the reader.
+        let (pool_tx, pool_rx) = bounded::<Vec<u8>>(threads * 2 + 2);
         let reader_tx = res_tx.clone();
         let files_ref = &files;
         std::thread::Builder::new()
             .name("healdeck-reader".into())
             .spawn_scoped(s, move || {
-                read_all(files_ref, opts, control, job_tx, reader_tx)
+                read_all(files_ref, opts, control, job_tx, reader_tx, pool_rx)
             })
             .ok();
         for n in 0..threads {
             let rx = job_rx.clone();
             let tx = res_tx.clone();
+            let pool = pool_tx.clone();
             std::thread::Builder::new()
                 .name(format!("healdeck-scan-{n}"))
                 .spawn_scoped(s, move || {
@@ -228,6 +231,7 @@ pub fn scan(
                             job.year,
                         );
                         control.bytes_done.fetch_add(len, Ordering::Relaxed);
+                        let _ = pool.try_send(job.chunk.data);
                         let msg = Msg::Chunk {
                             file: job.file,
                             offset: job.chunk.offset,
@@ -243,6 +247,7 @@ pub fn scan(
         }
         drop(job_rx);
         drop(res_tx);
+        drop(pool_tx);
         let mut pending: BTreeMap<u64, Msg> = BTreeMap::new();
         let mut next = 0u64;
         for (seq, msg) in res_rx {
@@ -291,6 +296,7 @@ fn read_all(
     control: &ScanControl,
     job_tx: crossbeam_channel::Sender<Job>,
     res_tx: crossbeam_channel::Sender<(u64, Msg)>,
+    pool: crossbeam_channel::Receiver<Vec<u8>>,
 ) {
     let mut seq = 0u64;
     let send = |msg: Msg, seq: &mut u64| {
@@ -311,7 +317,9 @@ fn read_all(
         };
         let year = file_year(file);
         let mut failed = None;
-        for chunk in ChunkReader::with_sizes(reader, opts.chunk_bytes, opts.lookahead_bytes) {
+        let chunks = ChunkReader::with_sizes(reader, opts.chunk_bytes, opts.lookahead_bytes)
+            .with_pool(pool.clone());
+        for chunk in chunks {
             if control.cancel.load(Ordering::Relaxed) {
                 return;
             }

@@ -149,9 +149,17 @@ pub struct ChunkReader<R: Read> {
     chunk_bytes: usize,
     lookahead_bytes: usize,
     next_starts_mid_line: bool,
+    /// Buffers handed back by workers, reused so the kernel need not zero fresh pages.
+    pool: Option<crossbeam_channel::Receiver<Vec<u8>>>,
 }
 
 impl<R: Read> ChunkReader<R> {
+    /// Takes buffers from `pool` (as workers return them) instead of allocating new ones.
+    pub fn with_pool(mut self, pool: crossbeam_channel::Receiver<Vec<u8>>) -> Self {
+        self.pool = Some(pool);
+        self
+    }
+
     pub fn new(reader: R) -> Self {
         Self::with_sizes(reader, CHUNK_BYTES, LOOKAHEAD_BYTES)
     }
@@ -165,6 +173,7 @@ impl<R: Read> ChunkReader<R> {
             chunk_bytes: chunk_bytes.max(1),
             lookahead_bytes,
             next_starts_mid_line: false,
+            pool: None,
         }
     }
 
@@ -185,8 +194,16 @@ impl<R: Read> Iterator for ChunkReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let target = self.chunk_bytes + self.lookahead_bytes;
-        let mut data = Vec::with_capacity(target.max(self.carry.len()));
-        data.append(&mut self.carry);
+        let mut data = match self.pool.as_ref().and_then(|p| p.try_recv().ok()) {
+            Some(mut buf) => {
+                buf.clear();
+                buf.reserve(target.max(self.carry.len()));
+                buf
+            }
+            None => Vec::with_capacity(target.max(self.carry.len())),
+        };
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
         if let Err(e) = self.fill(&mut data, target) {
             self.eof = true;
             return Some(Err(e));
@@ -208,7 +225,7 @@ impl<R: Read> Iterator for ChunkReader<R> {
                 }
             }
         };
-        self.carry = data[main_len..].to_vec();
+        self.carry.extend_from_slice(&data[main_len..]);
         self.offset += main_len as u64;
         Some(Ok(Chunk {
             data,
