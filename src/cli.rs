@@ -4,6 +4,8 @@
 //! issue at or above the given severity (or a rules check failed), 2 on unusable input. An
 //! error is printed once, with the file and place it concerns.
 
+mod fix;
+
 use crate::troubleshoot::bus::{AlertBus, TroubleAlert};
 use crate::troubleshoot::rules::RulesError;
 use crate::troubleshoot::watch::{LiveWatcher, WatchOptions};
@@ -31,6 +33,10 @@ pub struct Cli {
 pub enum Command {
     /// Find, classify and group every failure in log files and folders.
     Diagnose(DiagnoseArgs),
+    /// Plan and run the safe fixes for the issues in log files (class A unattended).
+    Fix(fix::FixArgs),
+    /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
+    Prompt(fix::PromptArgs),
     /// List the rules in effect, or check every rule against its own samples.
     Rules(RulesArgs),
 }
@@ -103,12 +109,16 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Diagnose(args)) => diagnose(args),
         Some(Command::Rules(args)) => rules(args),
+        Some(Command::Fix(args)) => fix::fix(args),
+        Some(Command::Prompt(args)) => fix::prompt(args),
         None => {
             // The desktop window arrives with the GUI; until then, show what can be done.
             println!(
                 "healdeck {} — log troubleshooter\n\n\
                  Try it on the sample logs:\n  healdeck diagnose assets/logs\n\n\
                  Commands:\n  diagnose   find, classify and group failures in logs (--watch to follow)\n  \
+                 fix        plan and run the safe fixes (--dry-run to only plan)\n  \
+                 prompt     a repair prompt, secrets redacted, for an AI coding assistant\n  \
                  rules      list the rules in effect, or --check them against their samples\n\n\
                  See `healdeck <command> --help` for options.",
                 crate::VERSION
@@ -118,7 +128,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn load_engine(sources: &RuleSources) -> (Engine, Vec<RulesError>) {
+pub(crate) fn load_engine(sources: &RuleSources) -> (Engine, Vec<RulesError>) {
     let (engine, errors) = Engine::load(&sources.rules, !sources.no_user_rules);
     for e in &errors {
         eprintln!("healdeck: rules file refused (built-in rules still apply): {e}");

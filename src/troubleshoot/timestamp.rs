@@ -92,6 +92,30 @@ fn offset(z: &str) -> String {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (seconds).
+pub fn iso_of_unix(secs: i64) -> String {
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// The calendar year of a Unix time (seconds), for syslog lines that carry no year.
 pub fn year_of_unix(secs: i64) -> i32 {
     // Howard Hinnant's civil-from-days.
@@ -151,5 +175,7 @@ mod tests {
         assert_eq!(year_of_unix(0), 1970);
         assert_eq!(year_of_unix(1_704_067_200), 2024); // 2024-01-01
         assert_eq!(year_of_unix(1_704_067_199), 2023);
+        assert_eq!(iso_of_unix(1_704_067_199), "2023-12-31T23:59:59Z");
+        assert_eq!(iso_of_unix(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

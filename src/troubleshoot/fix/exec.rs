@@ -1,0 +1,152 @@
+//! Running a command safely: an argv (never a shell), a working folder, a time limit, and the
+//! tail of its output kept for the audit log and the repair prompt.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Characters of output kept.
+pub const OUTPUT_TAIL_CHARS: usize = 4000;
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunOutput {
+    /// Exit code; `None` when it was killed or could not start.
+    pub exit: Option<i32>,
+    pub timed_out: bool,
+    /// The last `OUTPUT_TAIL_CHARS` of stdout and stderr, interleaved by stream.
+    pub output_tail: String,
+}
+
+impl RunOutput {
+    pub fn success(&self) -> bool {
+        self.exit == Some(0) && !self.timed_out
+    }
+}
+
+/// Keeps the end of a text.
+pub fn tail(text: &str, chars: usize) -> String {
+    let n = text.chars().count();
+    if n <= chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().skip(n - chars).collect();
+    format!("…{cut}")
+}
+
+/// Runs `argv` in `cwd` for at most `timeout`, killing it past that.
+pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput {
+    let Some((program, args)) = argv.split_first() else {
+        return RunOutput {
+            exit: None,
+            timed_out: false,
+            output_tail: "empty command".into(),
+        };
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return RunOutput {
+                exit: None,
+                timed_out: false,
+                output_tail: format!("could not start {program}: {e}"),
+            };
+        }
+    };
+    let readers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|mut r| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    })
+    .collect();
+    let started = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() >= timeout => {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().ok();
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    let output: String = readers
+        .into_iter()
+        .filter_map(|h| h.join().ok())
+        .collect::<Vec<_>>()
+        .join("");
+    let mut output_tail = tail(&output, OUTPUT_TAIL_CHARS);
+    if timed_out {
+        output_tail.push_str(&format!("\n[stopped after {} s]", timeout.as_secs()));
+    }
+    RunOutput {
+        exit: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
+        timed_out,
+        output_tail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn runs_without_a_shell_and_keeps_output() {
+        let out = run(
+            &argv(&["echo", "$(whoami) ; rm -rf /"]),
+            None,
+            Duration::from_secs(5),
+        );
+        assert!(out.success());
+        assert_eq!(out.output_tail.trim(), "$(whoami) ; rm -rf /");
+    }
+
+    #[test]
+    fn stops_at_the_time_limit() {
+        let t = Instant::now();
+        let out = run(&argv(&["sleep", "5"]), None, Duration::from_millis(300));
+        assert!(out.timed_out && !out.success());
+        assert!(t.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn missing_program_is_reported() {
+        let out = run(&argv(&["/nonexistent/tool"]), None, Duration::from_secs(1));
+        assert_eq!(out.exit, None);
+        assert!(out.output_tail.contains("could not start"));
+    }
+}
