@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod paths;
+pub mod render;
 pub mod troubleshoot;
 
 /// The version printed in reports and JSON output.

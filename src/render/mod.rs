@@ -1,0 +1,9 @@
+//! The CLO Companion's renderer, as a plain library (no egui): procedural avatars, parametric
+//! garments and imported CLO3D / Marvelous Designer meshes, rendered by wgpu in Fast Preview
+//! (512 px) and Realistic (2048 px) to a texture or a PNG.
+
+pub mod ao;
+pub mod avatar;
+pub mod garment;
+pub mod mesh;
+pub mod renderer;
