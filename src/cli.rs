@@ -5,6 +5,7 @@
 //! error is printed once, with the file and place it concerns.
 
 mod fix;
+mod render;
 
 use crate::troubleshoot::bus::{AlertBus, TroubleAlert};
 use crate::troubleshoot::rules::RulesError;
@@ -37,6 +38,8 @@ pub enum Command {
     Fix(fix::FixArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(fix::PromptArgs),
+    /// Render a garment on an avatar (or an imported CLO3D/Marvelous Designer mesh) to PNG.
+    Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
     Rules(RulesArgs),
 }
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Some(Command::Rules(args)) => rules(args),
         Some(Command::Fix(args)) => fix::fix(args),
         Some(Command::Prompt(args)) => fix::prompt(args),
+        Some(Command::Render(args)) => render::render(args),
         None => {
             // The desktop window arrives with the GUI; until then, show what can be done.
             println!(
@@ -119,6 +123,7 @@ pub fn main() -> ExitCode {
                  Commands:\n  diagnose   find, classify and group failures in logs (--watch to follow)\n  \
                  fix        plan and run the safe fixes (--dry-run to only plan)\n  \
                  prompt     a repair prompt, secrets redacted, for an AI coding assistant\n  \
+                 render     a garment on an avatar, or an imported mesh, to PNG\n  \
                  rules      list the rules in effect, or --check them against their samples\n\n\
                  See `healdeck <command> --help` for options.",
                 crate::VERSION

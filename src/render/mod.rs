@@ -5,5 +5,7 @@
 pub mod ao;
 pub mod avatar;
 pub mod garment;
+pub mod import;
 pub mod mesh;
+pub mod output;
 pub mod renderer;
