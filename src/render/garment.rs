@@ -338,25 +338,17 @@ impl GarmentSpec {
             }
         }
         if kind == GarmentType::Dress || kind == GarmentType::Skirt {
+            // Hem from mid-thigh (length 0) down to just above the ankle (length 1).
             let knee = s.legs[0][3].center.y;
-            let (top_y, longest) = if kind == GarmentType::Dress {
-                (s.hip_y, 0.09)
+            let mid_thigh = s.hip_y - (s.hip_y - knee) * 0.45;
+            let ankle = s.legs[0][s.legs[0].len() - 1].center.y + 0.04;
+            let hem_y = mid_thigh - (mid_thigh - ankle) * self.length;
+            let top_y = if kind == GarmentType::Dress {
+                s.hip_y
             } else {
-                (s.waist_y, 0.09)
+                s.waist_y
             };
-            let hem_y = s.hip_y
-                - (s.hip_y - knee) * 0.45
-                - (s.hip_y - 0.09 - (s.hip_y - (s.hip_y - knee) * 0.45))
-                    * self.length
-                    * (1.0 - longest);
-            parts.append(&skirt(
-                s,
-                top_y,
-                hem_y.max(0.12),
-                ease,
-                clearance,
-                fold_amp.max(0.01),
-            ));
+            parts.append(&skirt(s, top_y, hem_y, ease, clearance, fold_amp.max(0.01)));
         }
         if kind == GarmentType::Pants || kind == GarmentType::Shorts {
             let frac = if kind == GarmentType::Pants {
