@@ -19,13 +19,16 @@ struct Globals {
 struct Material {
     color: vec4<f32>,       // rgb base color, a: roughness
     print_color: vec4<f32>, // rgb print color, a: print scale
-    kind: vec4<u32>,        // x: fabric (0 skin, 1 cotton, 2 denim, 3 silk, 4 leather, 5 knit, 6 linen), y: print (0 none, 1 stripes, 2 checks, 3 dots)
+    kind: vec4<u32>,        // x: fabric (0 skin, 1 cotton, 2 denim, 3 silk, 4 leather, 5 knit, 6 linen), y: print (0 none, 1 stripes, 2 checks, 3 dots, 4 image)
+    tex: vec4<f32>,         // x: texture repeat
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
 @group(0) @binding(1) var shadow_map: texture_depth_2d;
 @group(0) @binding(2) var shadow_sampler: sampler_comparison;
 @group(1) @binding(0) var<uniform> m: Material;
+@group(1) @binding(1) var albedo_tex: texture_2d<f32>;
+@group(1) @binding(2) var albedo_sampler: sampler;
 
 struct VsIn {
     @location(0) position: vec3<f32>,
@@ -65,7 +68,10 @@ const PI: f32 = 3.14159265;
 
 // Print pattern on top of the base color.
 fn base_color(uv: vec2<f32>) -> vec3<f32> {
-    let base = m.color.rgb;
+    // Sampled unconditionally (uniform control flow); a 1x1 white texture when there is none.
+    let t = textureSample(albedo_tex, albedo_sampler, uv * m.tex.x).rgb;
+    // An image print is the fabric itself; a texture otherwise tints the color.
+    let base = select(m.color.rgb * t, t, m.kind.y == 4u);
     let scale = max(m.print_color.a, 1.0);
     let p = uv * scale;
     var mask = 0.0;

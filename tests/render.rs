@@ -280,3 +280,44 @@ fn bad_specs_values_and_meshes_exit_2_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("broken.obj"));
 }
+
+#[test]
+fn image_prints_and_textures_are_sampled_not_averaged() {
+    // Vertical bands of pure red and pure yellow: an average would be orange only.
+    let dir = tempfile::tempdir().expect("tmp");
+    let tex = image::RgbaImage::from_fn(64, 64, |x, _| {
+        if x < 32 {
+            image::Rgba([230, 20, 20, 255])
+        } else {
+            image::Rgba([240, 220, 20, 255])
+        }
+    });
+    tex.save(dir.path().join("bands.png")).expect("save");
+    let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let mut s = spec(GarmentType::Dress, Fabric::Cotton, "#ffffff");
+    s.print = Some(Print::Image {
+        path: "bands.png".into(),
+        repeat: 3.0,
+    });
+    let g = s
+        .build(&body, Some(dir.path()))
+        .expect("garment with image print");
+    assert!(g.materials[0].texture.is_some());
+    let img = render(&[&body.mesh, &g], Mode::Preview, 256);
+    let red = img
+        .pixels()
+        .filter(|p| p[0] > 150 && p[1] < 60 && p[2] < 60)
+        .count();
+    let yellow = img
+        .pixels()
+        .filter(|p| p[0] > 150 && p[1] > 130 && p[2] < 60)
+        .count();
+    assert!(red > 300 && yellow > 300, "red {red}, yellow {yellow}");
+    // A missing image is a clear error naming it.
+    s.print = Some(Print::Image {
+        path: "nope.png".into(),
+        repeat: 1.0,
+    });
+    let e = s.build(&body, Some(dir.path())).expect_err("missing image");
+    assert!(e.contains("nope.png"), "{e}");
+}

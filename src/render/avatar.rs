@@ -425,6 +425,8 @@ fn body_mesh(s: &Skeleton, template: Template, h: f32, _sh_a: f32) -> Mesh {
         fabric: 0,
         print: 0,
         print_color: [0.0; 3],
+        texture: None,
+        texture_repeat: 1.0,
     }];
     body
 }

@@ -142,9 +142,11 @@ pub enum Print {
     Dots {
         color: String,
     },
-    /// An image file; its average color is used as the print color.
+    /// An image file (PNG, JPEG…) repeated `repeat` times around the garment.
     Image {
         path: String,
+        #[serde(default = "default_repeat")]
+        repeat: f32,
     },
 }
 
@@ -173,6 +175,9 @@ pub struct GarmentSpec {
     pub print: Option<Print>,
 }
 
+fn default_repeat() -> f32 {
+    4.0
+}
 fn default_fit() -> Fit {
     Fit::Regular
 }
@@ -224,7 +229,7 @@ impl GarmentSpec {
             Some(Print::Stripes { color } | Print::Checks { color } | Print::Dots { color }) => {
                 parse_color(color).map_err(|e| format!("print.color: {e}"))?;
             }
-            Some(Print::Image { path }) if path.trim().is_empty() => {
+            Some(Print::Image { path, .. }) if path.trim().is_empty() => {
                 return Err("print.path is empty".into());
             }
             Some(Print::Image { .. }) | None => {}
@@ -242,34 +247,21 @@ impl GarmentSpec {
         })
     }
 
-    /// The print id and color for the shader (an image print uses its average color).
-    fn print_params(&self, base_dir: Option<&std::path::Path>) -> Result<(u32, [f32; 3]), String> {
+    /// The print id, print color and texture for the shader.
+    #[allow(clippy::type_complexity)]
+    fn print_params(
+        &self,
+        base_dir: Option<&std::path::Path>,
+    ) -> Result<(u32, [f32; 3], Option<std::sync::Arc<image::RgbaImage>>, f32), String> {
         Ok(match &self.print {
-            None => (0, [0.0; 3]),
-            Some(Print::Stripes { color }) => (1, parse_color(color)?),
-            Some(Print::Checks { color }) => (2, parse_color(color)?),
-            Some(Print::Dots { color }) => (3, parse_color(color)?),
-            Some(Print::Image { path }) => {
+            None => (0, [0.0; 3], None, 1.0),
+            Some(Print::Stripes { color }) => (1, parse_color(color)?, None, 1.0),
+            Some(Print::Checks { color }) => (2, parse_color(color)?, None, 1.0),
+            Some(Print::Dots { color }) => (3, parse_color(color)?, None, 1.0),
+            Some(Print::Image { path, repeat }) => {
                 let p = base_dir.map_or_else(|| std::path::PathBuf::from(path), |d| d.join(path));
-                let img = image::open(&p)
-                    .map_err(|e| format!("print image {}: {e}", p.display()))?
-                    .thumbnail(16, 16)
-                    .to_rgb8();
-                let n = (img.width() * img.height()).max(1) as f32;
-                let sum = img.pixels().fold([0f32; 3], |a, p| {
-                    [
-                        a[0] + f32::from(p[0]),
-                        a[1] + f32::from(p[1]),
-                        a[2] + f32::from(p[2]),
-                    ]
-                });
-                let hex = format!(
-                    "#{:02x}{:02x}{:02x}",
-                    (sum[0] / n) as u8,
-                    (sum[1] / n) as u8,
-                    (sum[2] / n) as u8
-                );
-                (1, parse_color(&hex)?)
+                let tex = super::mesh::load_texture(&p).map_err(|e| format!("print image {e}"))?;
+                (4, [1.0; 3], Some(tex), repeat.clamp(0.1, 100.0))
             }
         })
     }
@@ -367,7 +359,7 @@ impl GarmentSpec {
                 ));
             }
         }
-        let (print, print_color) = self.print_params(base_dir)?;
+        let (print, print_color, texture, texture_repeat) = self.print_params(base_dir)?;
         let count = parts.indices.len() as u32;
         parts.materials = vec![MaterialRange {
             name: format!("{kind:?}").to_lowercase(),
@@ -377,6 +369,8 @@ impl GarmentSpec {
             fabric: self.fabric.id(),
             print,
             print_color,
+            texture,
+            texture_repeat,
         }];
         Ok(parts)
     }

@@ -86,19 +86,6 @@ fn srgb_to_linear(c: f32) -> f32 {
     }
 }
 
-fn average_texture(path: &Path) -> Option<[f32; 3]> {
-    let img = image::open(path).ok()?.thumbnail(16, 16).to_rgb8();
-    let n = (img.width() * img.height()).max(1) as f32;
-    let s = img.pixels().fold([0f32; 3], |a, p| {
-        [
-            a[0] + f32::from(p[0]),
-            a[1] + f32::from(p[1]),
-            a[2] + f32::from(p[2]),
-        ]
-    });
-    Some(s.map(|v| srgb_to_linear(v / n / 255.0)))
-}
-
 fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
     let opts = tobj::LoadOptions {
         triangulate: true,
@@ -149,7 +136,7 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
         mesh.indices
             .extend(m.indices.iter().map(|i| i + base_index));
         let mat = m.material_id.and_then(|i| materials.get(i));
-        let (name, mut color) = match mat {
+        let (name, color) = match mat {
             Some(mt) => (
                 mt.name.clone(),
                 mt.diffuse
@@ -158,11 +145,10 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
             ),
             None => (model.name.clone(), [0.55, 0.55, 0.58]),
         };
-        if let Some(tex) = mat.and_then(|mt| mt.diffuse_texture.as_ref()) {
-            if let Some(avg) = average_texture(&base.join(tex)) {
-                color = [color[0] * avg[0], color[1] * avg[1], color[2] * avg[2]];
-            }
-        }
+        // A missing or unreadable texture is not fatal: the material keeps its color.
+        let texture = mat
+            .and_then(|mt| mt.diffuse_texture.as_ref())
+            .and_then(|t| super::mesh::load_texture(&base.join(t)).ok());
         mesh.materials.push(MaterialRange {
             fabric: material_fabric(&name),
             name,
@@ -171,9 +157,37 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
             count: mesh.indices.len() as u32 - start,
             print: 0,
             print_color: [0.0; 3],
+            texture,
+            texture_repeat: 1.0,
         });
     }
     Ok(mesh)
+}
+
+/// glTF images as RGBA textures (8-bit formats; others are skipped).
+fn gltf_textures(
+    doc: &gltf::Document,
+    base: Option<&Path>,
+    buffers: &[gltf::buffer::Data],
+) -> Vec<Option<std::sync::Arc<image::RgbaImage>>> {
+    let Ok(images) = gltf::import_images(doc, base, buffers) else {
+        return Vec::new();
+    };
+    images
+        .into_iter()
+        .map(|img| {
+            let px = match img.format {
+                gltf::image::Format::R8G8B8A8 => img.pixels,
+                gltf::image::Format::R8G8B8 => img
+                    .pixels
+                    .chunks_exact(3)
+                    .flat_map(|c| [c[0], c[1], c[2], 255])
+                    .collect(),
+                _ => return None,
+            };
+            image::RgbaImage::from_raw(img.width, img.height, px).map(std::sync::Arc::new)
+        })
+        .collect()
 }
 
 fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
@@ -182,6 +196,7 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
         gltf::Gltf::from_slice(&bytes).map_err(|e| err(path, format!("not a valid glTF: {e}")))?;
     let buffers = gltf::import_buffers(&gltf.document, path.parent(), gltf.blob.clone())
         .map_err(|e| err(path, format!("cannot load its buffers: {e}")))?;
+    let textures = gltf_textures(&gltf.document, path.parent(), &buffers);
     let mut mesh = Mesh::default();
     for node in gltf.document.nodes() {
         let Some(m) = node.mesh() else { continue };
@@ -239,6 +254,15 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
                 .name()
                 .unwrap_or(m.name().unwrap_or("material"))
                 .to_string();
+            let texture = mat
+                .pbr_metallic_roughness()
+                .base_color_texture()
+                .and_then(|t| {
+                    textures
+                        .get(t.texture().source().index())
+                        .cloned()
+                        .flatten()
+                });
             mesh.materials.push(MaterialRange {
                 fabric: material_fabric(&name),
                 name,
@@ -247,6 +271,8 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
                 count: mesh.indices.len() as u32 - start,
                 print: 0,
                 print_color: [0.0; 3],
+                texture,
+                texture_repeat: 1.0,
             });
         }
     }
@@ -355,6 +381,27 @@ mod tests {
         assert!((hi.y - lo.y - 0.70).abs() < 1e-4, "cm → m: {}", hi.y - lo.y);
         assert!(lo.y.abs() < 1e-6);
         assert!(m.is_finite() && m.normals.len() == m.positions.len());
+    }
+
+    #[test]
+    fn obj_diffuse_textures_are_loaded() {
+        let d = tempfile::tempdir().expect("tmp");
+        image::RgbaImage::from_pixel(8, 4, image::Rgba([10, 200, 30, 255]))
+            .save(d.path().join("green.png"))
+            .expect("png");
+        write(
+            d.path(),
+            "cube.mtl",
+            format!("{MTL}map_Kd green.png\n").as_bytes(),
+        );
+        let p = write(d.path(), "cube.obj", CUBE_CM.as_bytes());
+        let m = load(&p).expect("loads");
+        let tex = m.materials[1]
+            .texture
+            .as_ref()
+            .expect("back_silk has map_Kd");
+        assert_eq!(tex.dimensions(), (8, 4));
+        assert!(m.materials[0].texture.is_none());
     }
 
     #[test]

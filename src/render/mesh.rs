@@ -3,6 +3,35 @@
 //! smooth normals, bounds, and the checks tests use (watertightness, NaN-free data).
 
 use glam::{Vec2, Vec3};
+
+/// Largest texture side kept (bigger images are scaled down on load).
+pub const MAX_TEXTURE_SIDE: u32 = 2048;
+
+/// Loads an image for use as a texture, refusing decompression bombs and scaling big ones down.
+pub fn load_texture(path: &std::path::Path) -> Result<std::sync::Arc<image::RgbaImage>, String> {
+    let mut reader =
+        image::ImageReader::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(512 << 20);
+    reader.limits(limits);
+    let img = reader
+        .with_guessed_format()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .decode()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let img = if img.width().max(img.height()) > MAX_TEXTURE_SIDE {
+        img.resize(
+            MAX_TEXTURE_SIDE,
+            MAX_TEXTURE_SIDE,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        img
+    };
+    Ok(std::sync::Arc::new(img.to_rgba8()))
+}
 use std::collections::HashMap;
 
 /// A material slot: which triangles it covers and how they look.
@@ -19,6 +48,11 @@ pub struct MaterialRange {
     /// Print pattern (see `garment::Print::id`), 0 for none.
     pub print: u32,
     pub print_color: [f32; 3],
+    /// Base color texture (sRGB pixels): an image print, or an imported `map_Kd` / glTF
+    /// base color texture. Multiplies the color; an image print replaces it.
+    pub texture: Option<std::sync::Arc<image::RgbaImage>>,
+    /// How many times the texture repeats across the UV range.
+    pub texture_repeat: f32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -189,6 +189,8 @@ pub struct Renderer {
     shadow: wgpu::RenderPipeline,
     shadow_sampler: wgpu::Sampler,
     dummy_shadow: wgpu::TextureView,
+    white: wgpu::TextureView,
+    albedo_sampler: wgpu::Sampler,
 }
 
 impl Renderer {
@@ -232,7 +234,25 @@ impl Renderer {
         });
         let material_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("material"),
-            entries: &[uniform(0, wgpu::ShaderStages::FRAGMENT)],
+            entries: &[
+                uniform(0, wgpu::ShaderStages::FRAGMENT),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
         });
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("garment"),
@@ -324,6 +344,20 @@ impl Renderer {
             ..Default::default()
         });
         let dummy_shadow = depth_texture(device, 1, 1, 1, true).create_view(&Default::default());
+        let white = upload_texture(
+            device,
+            &gpu.queue,
+            &image::RgbaImage::from_pixel(1, 1, image::Rgba([255, 255, 255, 255])),
+        );
+        let albedo_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("albedo"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            address_mode_v: wgpu::AddressMode::Repeat,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
+            ..Default::default()
+        });
         Renderer {
             preview: Pipelines {
                 mesh: pipeline("fs_preview", 1),
@@ -339,6 +373,8 @@ impl Renderer {
             shadow,
             shadow_sampler,
             dummy_shadow,
+            white,
+            albedo_sampler,
         }
     }
 
@@ -448,28 +484,56 @@ impl Renderer {
             ib: wgpu::Buffer,
             ranges: Vec<(u32, u32, wgpu::BindGroup)>,
         }
-        let material =
-            |color: [f32; 3], rough: f32, print: [f32; 4], fabric: u32, print_kind: u32| {
-                let mut bytes = f32s(&[
-                    color[0], color[1], color[2], rough, print[0], print[1], print[2], print[3],
-                ]);
-                for u in [fabric, print_kind, 0, 0] {
-                    bytes.extend_from_slice(&u.to_le_bytes());
+        let mut textures: std::collections::HashMap<*const image::RgbaImage, wgpu::TextureView> =
+            std::collections::HashMap::new();
+        for m in meshes {
+            for mr in &m.materials {
+                if let Some(t) = &mr.texture {
+                    textures
+                        .entry(std::sync::Arc::as_ptr(t))
+                        .or_insert_with(|| upload_texture(device, &gpu.queue, t));
                 }
-                let buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("material"),
-                    contents: &bytes,
-                    usage: wgpu::BufferUsages::UNIFORM,
-                });
-                device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("material"),
-                    layout: &self.material_layout,
-                    entries: &[wgpu::BindGroupEntry {
+            }
+        }
+        #[allow(clippy::too_many_arguments)]
+        let material = |color: [f32; 3],
+                        rough: f32,
+                        print: [f32; 4],
+                        fabric: u32,
+                        print_kind: u32,
+                        tex: Option<&wgpu::TextureView>,
+                        repeat: f32| {
+            let mut bytes = f32s(&[
+                color[0], color[1], color[2], rough, print[0], print[1], print[2], print[3],
+            ]);
+            for u in [fabric, print_kind, 0, 0] {
+                bytes.extend_from_slice(&u.to_le_bytes());
+            }
+            bytes.extend_from_slice(&f32s(&[repeat, 0.0, 0.0, 0.0]));
+            let buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("material"),
+                contents: &bytes,
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("material"),
+                layout: &self.material_layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
                         binding: 0,
                         resource: buf.as_entire_binding(),
-                    }],
-                })
-            };
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::TextureView(tex.unwrap_or(&self.white)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: wgpu::BindingResource::Sampler(&self.albedo_sampler),
+                    },
+                ],
+            })
+        };
         let mut draws = Vec::new();
         for (i, m) in meshes.iter().enumerate() {
             if m.indices.is_empty() {
@@ -494,12 +558,16 @@ impl Renderer {
                 ranges.push((
                     0,
                     m.indices.len() as u32,
-                    material([0.6, 0.6, 0.6], 0.6, [0.0; 4], 1, 0),
+                    material([0.6, 0.6, 0.6], 0.6, [0.0; 4], 1, 0, None, 1.0),
                 ));
             }
             for mr in &m.materials {
                 let scale = if mr.print == 0 { 1.0 } else { 12.0 };
                 let pc = mr.print_color;
+                let tex = mr
+                    .texture
+                    .as_ref()
+                    .and_then(|t| textures.get(&std::sync::Arc::as_ptr(t)));
                 ranges.push((
                     mr.start,
                     mr.count,
@@ -509,6 +577,8 @@ impl Renderer {
                         [pc[0], pc[1], pc[2], scale],
                         mr.fabric,
                         mr.print,
+                        tex,
+                        mr.texture_repeat,
                     ),
                 ));
             }
@@ -528,7 +598,7 @@ impl Renderer {
                 .collect::<Vec<u8>>(),
             usage: wgpu::BufferUsages::INDEX,
         });
-        let floor_material = material([0.55, 0.55, 0.57], 0.9, [0.0; 4], 0, 0);
+        let floor_material = material([0.55, 0.55, 0.57], 0.9, [0.0; 4], 0, 0, None, 1.0);
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("render"),
         });
@@ -689,6 +759,60 @@ impl Renderer {
             ],
         })
     }
+}
+
+/// Uploads an sRGB texture with a full mip chain built on the CPU (no shimmer when minified).
+fn upload_texture(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    img: &image::RgbaImage,
+) -> wgpu::TextureView {
+    let (w, h) = img.dimensions();
+    let levels = 32 - w.max(h).max(1).leading_zeros();
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("albedo"),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: levels,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    let mut level = img.clone();
+    for mip in 0..levels {
+        let (lw, lh) = level.dimensions();
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &texture,
+                mip_level: mip,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            level.as_raw(),
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4 * lw),
+                rows_per_image: Some(lh),
+            },
+            wgpu::Extent3d {
+                width: lw,
+                height: lh,
+                depth_or_array_layers: 1,
+            },
+        );
+        level = image::imageops::resize(
+            &level,
+            (lw / 2).max(1),
+            (lh / 2).max(1),
+            image::imageops::FilterType::Triangle,
+        );
+    }
+    texture.create_view(&Default::default())
 }
 
 fn depth_texture(
