@@ -75,6 +75,24 @@ fn config(create: bool) -> Result<FixerConfig, String> {
     loaded.map_err(|e| e.to_string())
 }
 
+/// Loads the rules and scans `paths`, reporting unreadable files on stderr.
+fn scan_logs(
+    sources: &RuleSources,
+    paths: &[PathBuf],
+) -> (crate::troubleshoot::Engine, crate::troubleshoot::ScanReport) {
+    let (engine, _) = load_engine(sources);
+    let report = scan(
+        &engine,
+        paths,
+        &ScanOptions::default(),
+        &ScanControl::default(),
+    );
+    for e in &report.errors {
+        eprintln!("healdeck: {e}");
+    }
+    (engine, report)
+}
+
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("healdeck: {message}");
     ExitCode::from(2)
@@ -123,16 +141,7 @@ pub fn fix(args: FixArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let (engine, _) = load_engine(&args.sources);
-    let report = scan(
-        &engine,
-        &args.paths,
-        &ScanOptions::default(),
-        &ScanControl::default(),
-    );
-    for e in &report.errors {
-        eprintln!("healdeck: {e}");
-    }
+    let (engine, report) = scan_logs(&args.sources, &args.paths);
     if report.stats.files == 0 && !report.errors.is_empty() {
         return ExitCode::from(2);
     }
@@ -319,16 +328,7 @@ pub fn prompt(args: PromptArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let (engine, _) = load_engine(&args.sources);
-    let report = scan(
-        &engine,
-        &args.paths,
-        &ScanOptions::default(),
-        &ScanControl::default(),
-    );
-    for e in &report.errors {
-        eprintln!("healdeck: {e}");
-    }
+    let (_, report) = scan_logs(&args.sources, &args.paths);
     let issues: Vec<_> = report
         .issues
         .iter()

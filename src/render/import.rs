@@ -78,6 +78,27 @@ fn material_fabric(name: &str) -> u32 {
     }
 }
 
+/// An imported material slot: the fabric model is guessed from the material's name.
+fn imported_material(
+    name: String,
+    color: [f32; 3],
+    start: u32,
+    end: u32,
+    texture: Option<std::sync::Arc<image::RgbaImage>>,
+) -> MaterialRange {
+    MaterialRange {
+        fabric: material_fabric(&name),
+        name,
+        color,
+        start,
+        count: end - start,
+        print: 0,
+        print_color: [0.0; 3],
+        texture,
+        texture_repeat: 1.0,
+    }
+}
+
 fn srgb_to_linear(c: f32) -> f32 {
     if c <= 0.04045 {
         c / 12.92
@@ -149,17 +170,13 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
         let texture = mat
             .and_then(|mt| mt.diffuse_texture.as_ref())
             .and_then(|t| super::mesh::load_texture(&base.join(t)).ok());
-        mesh.materials.push(MaterialRange {
-            fabric: material_fabric(&name),
+        mesh.materials.push(imported_material(
             name,
             color,
             start,
-            count: mesh.indices.len() as u32 - start,
-            print: 0,
-            print_color: [0.0; 3],
+            mesh.indices.len() as u32,
             texture,
-            texture_repeat: 1.0,
-        });
+        ));
     }
     Ok(mesh)
 }
@@ -263,17 +280,13 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
                         .cloned()
                         .flatten()
                 });
-            mesh.materials.push(MaterialRange {
-                fabric: material_fabric(&name),
+            mesh.materials.push(imported_material(
                 name,
-                color: [f[0], f[1], f[2]],
+                [f[0], f[1], f[2]],
                 start,
-                count: mesh.indices.len() as u32 - start,
-                print: 0,
-                print_color: [0.0; 3],
+                mesh.indices.len() as u32,
                 texture,
-                texture_repeat: 1.0,
-            });
+            ));
         }
     }
     Ok(mesh)
