@@ -5,6 +5,7 @@
 //! error is printed once, with the file and place it concerns.
 
 mod fix;
+mod gpu;
 mod render;
 
 use crate::troubleshoot::bus::{AlertBus, TroubleAlert};
@@ -38,6 +39,8 @@ pub enum Command {
     Fix(fix::FixArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(fix::PromptArgs),
+    /// GPU readings: utilization, memory, temperature, power, clocks, processes.
+    Gpu(gpu::GpuArgs),
     /// Render a garment on an avatar (or an imported CLO3D/Marvelous Designer mesh) to PNG.
     Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
         Some(Command::Fix(args)) => fix::fix(args),
         Some(Command::Prompt(args)) => fix::prompt(args),
         Some(Command::Render(args)) => render::render(args),
+        Some(Command::Gpu(args)) => gpu::gpu(args),
         None => {
             // The desktop window arrives with the GUI; until then, show what can be done.
             println!(
@@ -124,6 +128,7 @@ pub fn main() -> ExitCode {
                  fix        plan and run the safe fixes (--dry-run to only plan)\n  \
                  prompt     a repair prompt, secrets redacted, for an AI coding assistant\n  \
                  render     a garment on an avatar, or an imported mesh, to PNG\n  \
+                 gpu        GPU utilization, memory, temperature and power (--json, --watch)\n  \
                  rules      list the rules in effect, or --check them against their samples\n\n\
                  See `healdeck <command> --help` for options.",
                 crate::VERSION

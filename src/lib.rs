@@ -5,6 +5,7 @@
 //! they choose the inputs and a sink (text, Markdown, JSON, JSON lines, an event bus).
 
 pub mod cli;
+pub mod gpu;
 pub mod paths;
 pub mod render;
 pub mod troubleshoot;
