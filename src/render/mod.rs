@@ -9,3 +9,7 @@ pub mod import;
 pub mod mesh;
 pub mod output;
 pub mod renderer;
+
+pub mod config;
+pub mod fallback;
+pub mod manager;
