@@ -243,6 +243,7 @@ fn render_command_writes_png_with_provenance() {
                 .unwrap_or_default()
         };
         assert_eq!(get("mode"), "preview");
+        assert_eq!(get("requested_mode"), "preview");
         assert!(get("garment").contains("\"tshirt\""), "{meta:?}");
         assert!(get("avatar").contains("\"male\""));
         assert!(get("renderer").starts_with("healdeck "));
@@ -259,6 +260,8 @@ fn bad_specs_values_and_meshes_exit_2_with_a_clear_message() {
     std::fs::write(&broken, "v 0 0 0\nf 1 2 3\n").expect("write");
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_healdeck"))
+            .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
+            .env("HEALDECK_DATA_DIR", dir.path().join("data"))
             .args(args)
             .current_dir(dir.path())
             .output()
@@ -279,6 +282,28 @@ fn bad_specs_values_and_meshes_exit_2_with_a_clear_message() {
     let o = run(&["render", "--mesh", "broken.obj"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("broken.obj"));
+    // The first render created render_config.json with defaults; a bad value is refused by name.
+    let cfg = dir.path().join("config/render_config.json");
+    let o = run(&["render"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&cfg)
+            .expect("created")
+            .contains("\"fallback_percent\": 85.0")
+    );
+    std::fs::write(&cfg, r#"{"fallback_percent": 40, "resume_percent": 70}"#).expect("write");
+    let o = run(&["render"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        e.contains("render_config.json") && e.contains("resume_percent"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! `healdeck render`: a thin face over `render` — build the scene, render headless, write PNGs.
 
+use crate::gpu::{BusyMeter, GpuMonitor, detect};
 use crate::render::avatar::{Body, Template};
+use crate::render::config::RenderConfig;
 use crate::render::garment::GarmentSpec;
 use crate::render::import;
+use crate::render::manager::{RenderEvent, RenderManager, RenderRequest, WgpuBackend};
 use crate::render::mesh::Mesh;
-use crate::render::output::{renders_dir, write_png};
+use crate::render::output::write_png;
 use crate::render::renderer::{Gpu, Mode, Renderer, View};
 use clap::Args;
 use std::path::PathBuf;
@@ -22,15 +25,19 @@ pub struct RenderArgs {
     /// Avatar template.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     pub avatar: Template,
-    /// preview (512 px, instant) or realistic (2048 px, shadows, AO, cloth shading).
-    #[arg(long, default_value = "preview", value_parser = |s: &str| s.parse::<Mode>())]
-    pub mode: Mode,
+    /// preview (512 px, instant) or realistic (2048 px, shadows, AO, cloth shading);
+    /// default from render_config.json.
+    #[arg(long, value_parser = |s: &str| s.parse::<Mode>())]
+    pub mode: Option<Mode>,
     /// Output PNG (default: a new file in the renders folder).
     #[arg(long, value_name = "FILE.png")]
     pub out: Option<PathBuf>,
     /// Write N frames around the model (FILE-000.png …).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=360))]
     pub turntable: Option<u32>,
+    /// Render Realistic even when the GPU is busy with other work.
+    #[arg(long)]
+    pub force: bool,
     /// Camera angle around the model, in degrees.
     #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
     pub azimuth: f32,
@@ -87,37 +94,89 @@ pub fn render(args: RenderArgs) -> ExitCode {
                 .join("+")
         };
     }
+    let config = match RenderConfig::load_or_create() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mode = args.mode.unwrap_or(config.default_mode);
     let gpu = match Gpu::headless() {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
     println!("adapter: {}", gpu.describe());
+    // Every render goes through the render manager, which watches the GPU meter.
+    let busy = BusyMeter::new();
+    let info = gpu.info.clone();
+    let monitor = GpuMonitor::start(
+        detect(Some((&info, busy.clone()))),
+        std::time::Duration::from_millis(config.sample_period_ms),
+    );
+    let pci = (!info.device_pci_bus_id.is_empty()).then(|| info.device_pci_bus_id.clone());
     let renderer = Renderer::new(&gpu);
-    let refs: Vec<&Mesh> = meshes.iter().collect();
+    let (manager, events) = RenderManager::start(
+        WgpuBackend {
+            gpu,
+            renderer,
+            busy,
+        },
+        &config,
+        Some(monitor.subscribe()),
+        pci,
+    );
+    let scene = std::sync::Arc::new(meshes);
     let base = args.out.clone().unwrap_or_else(|| {
         let stamp = crate::troubleshoot::timestamp::iso_of_unix(
             crate::troubleshoot::fix::audit::now() as i64,
         )
         .replace([':', '-'], "");
-        renders_dir().join(format!(
+        config.renders_folder().join(format!(
             "{stamp}-{}-{what}-{}.png",
             args.avatar.name(),
-            args.mode.name()
+            mode.name()
         ))
     });
     let frames = args.turntable.unwrap_or(1);
-    let size = args.mode.size();
     for f in 0..frames {
         let view = View {
             azimuth_deg: args.azimuth + 360.0 * f as f32 / frames as f32,
             ..View::default()
         };
-        let t0 = Instant::now();
-        let image = match renderer.render(&gpu, &refs, args.mode, &view, size) {
-            Ok(i) => i,
-            Err(e) => return fail(e),
+        let id = manager.submit(RenderRequest {
+            view_key: u64::from(f),
+            scene: scene.clone(),
+            mode,
+            force: args.force,
+            view,
+        });
+        let (image, used, ms, reason) = loop {
+            let Ok(event) = events.recv() else {
+                return fail("the render worker stopped");
+            };
+            match event {
+                RenderEvent::Started {
+                    id: i,
+                    reason: Some(r),
+                    ..
+                } if i == id => println!("{r}"),
+                RenderEvent::Done {
+                    id: i,
+                    mode: used,
+                    millis,
+                    image,
+                } if i == id => {
+                    break (
+                        image,
+                        used,
+                        millis,
+                        (used != mode).then(|| "GPU busy".to_string()),
+                    );
+                }
+                RenderEvent::Failed { id: i, reason } if i == id => return fail(reason),
+                RenderEvent::ModeSwitched { reason, .. } => println!("[CLO] {reason}"),
+                _ => {}
+            }
         };
-        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        let size = used.size();
         let path = if frames > 1 {
             let stem = base
                 .file_stem()
@@ -131,8 +190,10 @@ pub fn render(args: RenderArgs) -> ExitCode {
             ("garment", serde_json::to_string(&specs).unwrap_or_default()),
             ("mesh", args.mesh.as_ref().map(|p| p.display().to_string()).unwrap_or_default()),
             ("avatar", serde_json::json!({"template": args.avatar, "measurements": args.avatar.defaults()}).to_string()),
-            ("mode", args.mode.name().to_string()),
-            ("renderer", format!("healdeck {} on {}", crate::VERSION, gpu.describe())),
+            ("mode", used.name().to_string()),
+            ("requested_mode", mode.name().to_string()),
+            ("fallback_reason", reason.unwrap_or_default()),
+            ("renderer", format!("healdeck {} on {}", crate::VERSION, info.name)),
             ("render_ms", format!("{ms:.1}")),
             ("azimuth_deg", format!("{}", view.azimuth_deg)),
         ];
