@@ -207,6 +207,8 @@ fn render_command_writes_png_with_provenance() {
     std::fs::write(&spec_path, r##"{"type": "tshirt", "fabric": "knit", "color": "#aa3311", "print": {"kind": "dots", "color": "#ffffff"}}"##).expect("write");
     let out = dir.path().join("out/tee.png");
     let o = Command::new(env!("CARGO_BIN_EXE_healdeck"))
+        .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
+        .env("HEALDECK_DATA_DIR", dir.path().join("data"))
         .args([
             "render",
             "--avatar",
