@@ -53,30 +53,11 @@ impl RenderConfig {
 
     /// Loads the settings, writing the defaults first if the file does not exist yet.
     pub fn load_or_create() -> Result<RenderConfig, String> {
-        let Some(path) = Self::path() else {
-            return Ok(RenderConfig::default());
-        };
-        if !path.exists() {
-            let c = RenderConfig::default();
-            if let Some(d) = path.parent() {
-                let _ = std::fs::create_dir_all(d);
-            }
-            let _ = std::fs::write(
-                &path,
-                serde_json::to_string_pretty(&c).unwrap_or_default() + "\n",
-            );
-            return Ok(c);
-        }
-        Self::load(&path)
+        crate::paths::load_json_settings("render_config.json", true, RenderConfig::validate)
     }
 
     pub fn load(path: &Path) -> Result<RenderConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let c: RenderConfig =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        c.validate()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(c)
+        crate::paths::read_json_settings(path, RenderConfig::validate)
     }
 
     pub fn validate(&self) -> Result<(), String> {

@@ -57,7 +57,7 @@ impl Default for FixerConfig {
 
 /// A settings file that cannot be used, with where and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{message}")]
 pub struct ConfigError {
     pub path: String,
     pub message: String,
@@ -71,31 +71,23 @@ impl FixerConfig {
 
     /// Loads `fixer.json`, writing the defaults there first if it does not exist.
     pub fn load_or_create() -> Result<FixerConfig, ConfigError> {
-        let Some(path) = Self::path() else {
-            return Ok(FixerConfig::default());
-        };
-        if !path.exists() {
-            let config = FixerConfig::default();
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let text = serde_json::to_string_pretty(&config).unwrap_or_default();
-            let _ = std::fs::write(&path, text + "\n");
-            return Ok(config);
-        }
-        Self::load(&path)
+        crate::paths::load_json_settings("fixer.json", true, FixerConfig::validate).map_err(
+            |message| ConfigError {
+                path: Self::path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                message,
+            },
+        )
     }
 
     pub fn load(path: &Path) -> Result<FixerConfig, ConfigError> {
-        let err = |message: String| ConfigError {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let config: FixerConfig = serde_json::from_str(&text)
-            .map_err(|e| err(format!("line {} column {}: {e}", e.line(), e.column())))?;
-        config.validate().map_err(err)?;
-        Ok(config)
+        crate::paths::read_json_settings(path, FixerConfig::validate).map_err(|message| {
+            ConfigError {
+                path: path.display().to_string(),
+                message,
+            }
+        })
     }
 
     pub fn validate(&self) -> Result<(), String> {
