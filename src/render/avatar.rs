@@ -329,7 +329,7 @@ impl Body {
             head_center,
             head_radii,
         };
-        let mesh = body_mesh(&skeleton, template, h, sh_a);
+        let mesh = body_mesh(&skeleton, template, h);
         Ok(Body {
             template,
             measurements: m,
@@ -339,7 +339,7 @@ impl Body {
     }
 }
 
-fn body_mesh(s: &Skeleton, template: Template, h: f32, _sh_a: f32) -> Mesh {
+fn body_mesh(s: &Skeleton, template: Template, h: f32) -> Mesh {
     let none = |_: usize, _: f32| 0.0;
     let mut body = Mesh::default();
     body.append(&Mesh::loft(&s.torso, 48, true, none, none));

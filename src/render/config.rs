@@ -47,10 +47,6 @@ impl Default for RenderConfig {
 }
 
 impl RenderConfig {
-    pub fn path() -> Option<PathBuf> {
-        crate::paths::config_dir().map(|d| d.join("render_config.json"))
-    }
-
     /// Loads the settings, writing the defaults first if the file does not exist yet.
     pub fn load_or_create() -> Result<RenderConfig, String> {
         crate::paths::load_json_settings("render_config.json", true, RenderConfig::validate)

@@ -412,6 +412,11 @@ fn folds(amp: f32, along: f32, t: f32, phase: f32) -> f32 {
     amp * along * (0.5 + 0.5 * w)
 }
 
+/// A seam (stitched hem) on one ring only: the open edge of a sleeve, collar or hood.
+fn seam_at(ring: usize) -> impl Fn(usize, f32) -> f32 {
+    move |ri, _| f32::from(u8::from(ri == ring))
+}
+
 fn seam_mask(rings: usize) -> impl Fn(usize, f32) -> f32 {
     move |ri: usize, t: f32| {
         let side = ((t - PI * 0.5).abs() < 0.04 || (t - PI * 1.5).abs() < 0.04) as u8 as f32;
@@ -446,11 +451,10 @@ fn torso(
         }
     }
     let count = rings.len();
-    let amp = fold;
     let hem_roll = 0.004;
     Mesh::loft(&rings, 56, false, seam_mask(count), move |ri, t| {
         let along = 1.0 - ri as f32 / (count - 1) as f32;
-        folds(amp, along * along, t, 0.3) + if ri == 0 { hem_roll } else { 0.0 }
+        folds(fold, along * along, t, 0.3) + if ri == 0 { hem_roll } else { 0.0 }
     })
 }
 
@@ -495,19 +499,12 @@ fn limb_tube(rings: &[Ring], fraction: f32, ease: f32, clearance: f32, fold: f32
     if let Some(last) = out.last() {
         fine.push(*last);
     }
-    // The opening at the root sits inside the torso garment: start slightly inward.
     let grown: Vec<Ring> = fine.iter().map(|r| grow(*r, ease, clearance)).collect();
     let count = grown.len();
-    Mesh::loft(
-        &grown,
-        28,
-        false,
-        move |ri, _| (ri + 1 == count) as u8 as f32,
-        move |ri, t| {
-            let along = ri as f32 / (count - 1) as f32;
-            folds(fold * 0.8, along, t, 1.1) + if ri + 1 == count { 0.003 } else { 0.0 }
-        },
-    )
+    Mesh::loft(&grown, 28, false, seam_at(count - 1), move |ri, t| {
+        let along = ri as f32 / (count - 1) as f32;
+        folds(fold * 0.8, along, t, 1.1) + if ri + 1 == count { 0.003 } else { 0.0 }
+    })
 }
 
 fn skirt(s: &Skeleton, top_y: f32, hem_y: f32, ease: f32, clearance: f32, fold: f32) -> Mesh {
@@ -527,8 +524,7 @@ fn skirt(s: &Skeleton, top_y: f32, hem_y: f32, ease: f32, clearance: f32, fold: 
             let y = hem_y + (top_y - hem_y) * f;
             let body = grow(torso_ring_at(s, y.max(s.crotch_y + 0.01)), ease, clearance);
             let flare = 1.0 + 0.35 * (1.0 - f);
-            let a = body.a.max(legs_span + clearance + 0.02).max(top.a)
-                * flare.min(1.0 + 0.35 * (1.0 - f));
+            let a = body.a.max(legs_span + clearance + 0.02).max(top.a) * flare;
             let b = body.b.max(top.b) * flare + if y < s.crotch_y { 0.03 } else { 0.0 };
             Ring {
                 center: Vec3::new(0.0, y, body.center.z),
@@ -575,13 +571,7 @@ fn collar(s: &Skeleton, clearance: f32) -> Mesh {
             ..base
         })
         .collect();
-    Mesh::loft(
-        &rings,
-        40,
-        false,
-        |ri, _| (ri == 2) as u8 as f32,
-        |_, _| 0.0,
-    )
+    Mesh::loft(&rings, 40, false, seam_at(2), |_, _| 0.0)
 }
 
 fn hood(s: &Skeleton, clearance: f32) -> Mesh {
@@ -603,11 +593,5 @@ fn hood(s: &Skeleton, clearance: f32) -> Mesh {
         })
         .collect();
     let count = rings.len();
-    Mesh::loft(
-        &rings,
-        36,
-        false,
-        move |ri, _| (ri + 1 == count) as u8 as f32,
-        |_, _| 0.0,
-    )
+    Mesh::loft(&rings, 36, false, seam_at(count - 1), |_, _| 0.0)
 }
