@@ -348,3 +348,22 @@ fn image_prints_and_textures_are_sampled_not_averaged() {
     let e = s.build(&body, Some(dir.path())).expect_err("missing image");
     assert!(e.contains("nope.png"), "{e}");
 }
+
+#[test]
+fn cached_ambient_occlusion_never_goes_stale() {
+    let body = Body::new(Template::Male, Template::Male.defaults()).expect("body");
+    let a = spec(GarmentType::Tshirt, Fabric::Cotton, "#10b020")
+        .build(&body, None)
+        .expect("a");
+    let b = spec(GarmentType::Dress, Fabric::Cotton, "#10b020")
+        .build(&body, None)
+        .expect("b");
+    let first = render(&[&body.mesh, &a], Mode::Realistic, 128);
+    let other = render(&[&body.mesh, &b], Mode::Realistic, 128);
+    let again = render(&[&body.mesh, &a], Mode::Realistic, 128);
+    assert!(first.as_raw() != other.as_raw(), "different scenes differ");
+    assert!(
+        first.as_raw() == again.as_raw(),
+        "the same scene renders the same after another one"
+    );
+}

@@ -20,6 +20,9 @@ const DEPTH: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 const SHADOW_SIZE: u32 = 2048;
 const FLOATS_PER_VERTEX: usize = 10;
 
+/// Per-vertex ambient occlusion, one list per mesh of a scene.
+type SceneAo = Vec<Vec<f32>>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -191,6 +194,9 @@ pub struct Renderer {
     dummy_shadow: wgpu::TextureView,
     white: wgpu::TextureView,
     albedo_sampler: wgpu::Sampler,
+    /// AO of the last scene, by content hash: it does not depend on the view, so orbiting or a
+    /// turntable bakes it once.
+    ao_cache: std::sync::Mutex<Option<(u64, Arc<SceneAo>)>>,
 }
 
 impl Renderer {
@@ -375,6 +381,7 @@ impl Renderer {
             dummy_shadow,
             white,
             albedo_sampler,
+            ao_cache: std::sync::Mutex::new(None),
         }
     }
 
@@ -474,9 +481,9 @@ impl Renderer {
         });
         // Geometry: meshes plus the studio floor.
         let ao = if realistic {
-            ao::bake(meshes, lo.y)
+            self.ambient_occlusion(meshes, lo.y)
         } else {
-            Vec::new()
+            Arc::default()
         };
         let floor = floor_mesh(center, lo.y, 60.0);
         struct Draw {
@@ -732,6 +739,34 @@ impl Renderer {
             }
         }
         readback(gpu, encoder, &target, size)
+    }
+
+    /// Baked AO for `meshes`, reused while the scene's geometry is unchanged.
+    fn ambient_occlusion(&self, meshes: &[&Mesh], ground_y: f32) -> Arc<SceneAo> {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |bits: u32| {
+            h ^= u64::from(bits);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        };
+        mix(ground_y.to_bits());
+        for m in meshes {
+            mix(m.indices.len() as u32);
+            for p in &m.positions {
+                mix(p.x.to_bits());
+                mix(p.y.to_bits());
+                mix(p.z.to_bits());
+            }
+        }
+        if let Ok(cache) = self.ao_cache.lock() {
+            if let Some((_, ao)) = cache.as_ref().filter(|(key, _)| *key == h) {
+                return ao.clone();
+            }
+        }
+        let ao = Arc::new(ao::bake(meshes, ground_y));
+        if let Ok(mut cache) = self.ao_cache.lock() {
+            *cache = Some((h, ao.clone()));
+        }
+        ao
     }
 
     fn globals_bind(
