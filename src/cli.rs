@@ -122,7 +122,7 @@ pub fn main() -> ExitCode {
         None => {
             // The desktop window arrives with the GUI; until then, show what can be done.
             println!(
-                "healdeck {} — log troubleshooter\n\n\
+                "healdeck {} — log troubleshooter and garment renderer\n\n\
                  Try it on the sample logs:\n  healdeck diagnose assets/logs\n\n\
                  Commands:\n  diagnose   find, classify and group failures in logs (--watch to follow)\n  \
                  fix        plan and run the safe fixes (--dry-run to only plan)\n  \
