@@ -7,7 +7,8 @@ use crossbeam_channel::Receiver;
 use healdeck::gpu::{GpuMonitor, GpuReading, GpuSource, SourceKind};
 use healdeck::render::config::RenderConfig;
 use healdeck::render::manager::{
-    QUEUE_CAPACITY, RenderBackend, RenderEvent, RenderJob, RenderManager, RenderRequest,
+    Output, QUEUE_CAPACITY, RenderBackend, RenderEvent, RenderJob, RenderManager, RenderRequest,
+    Rendered,
 };
 use healdeck::render::renderer::{Mode, View};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -39,13 +40,13 @@ struct Recorder {
 }
 
 impl RenderBackend for Recorder {
-    fn render(&mut self, job: &RenderJob) -> Result<image::RgbaImage, String> {
+    fn render(&mut self, job: &RenderJob) -> Result<Rendered, String> {
         std::thread::sleep(Duration::from_millis(self.millis));
         self.done
             .lock()
             .map_err(|e| e.to_string())?
             .push((job.id, job.mode));
-        Ok(image::RgbaImage::new(4, 4))
+        Ok(Rendered::image(image::RgbaImage::new(4, 4)))
     }
 }
 
@@ -94,6 +95,7 @@ fn request(key: u64, mode: Mode, force: bool) -> RenderRequest {
         mode,
         force,
         view: View::default(),
+        output: Output::Image,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::render::avatar::{Body, Template};
 use crate::render::config::RenderConfig;
 use crate::render::garment::GarmentSpec;
 use crate::render::import;
-use crate::render::manager::{RenderEvent, RenderManager, RenderRequest, WgpuBackend};
+use crate::render::manager::{Output, RenderEvent, RenderManager, RenderRequest, WgpuBackend};
 use crate::render::mesh::Mesh;
 use crate::render::output::write_png;
 use crate::render::renderer::{Gpu, Mode, Renderer, View};
@@ -147,6 +147,7 @@ pub fn render(args: RenderArgs) -> ExitCode {
             mode,
             force: args.force,
             view,
+            output: Output::Image,
         });
         let (image, used, ms, reason) = loop {
             let Ok(event) = events.recv() else {
@@ -162,8 +163,11 @@ pub fn render(args: RenderArgs) -> ExitCode {
                     id: i,
                     mode: used,
                     millis,
-                    image,
+                    rendered,
                 } if i == id => {
+                    let Some(image) = rendered.image else {
+                        return fail("the renderer returned no image");
+                    };
                     break (
                         image,
                         used,

@@ -21,7 +21,35 @@ pub const QUEUE_CAPACITY: usize = 4;
 
 /// What renders a job: the wgpu renderer in the app, a stand-in in tests.
 pub trait RenderBackend: Send + 'static {
-    fn render(&mut self, job: &RenderJob) -> Result<image::RgbaImage, String>;
+    fn render(&mut self, job: &RenderJob) -> Result<Rendered, String>;
+}
+
+/// What a request wants back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// Pixels on the CPU (PNG files, the command line).
+    #[default]
+    Image,
+    /// A texture left on the GPU (the GUI's live view).
+    Texture,
+    /// Both: the live view of a Realistic render that is also saved to the renders folder.
+    TextureAndImage,
+}
+
+/// A finished render: pixels, a GPU texture, or both, as the request asked.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub image: Option<Arc<image::RgbaImage>>,
+    pub texture: Option<wgpu::Texture>,
+}
+
+impl Rendered {
+    pub fn image(image: image::RgbaImage) -> Rendered {
+        Rendered {
+            image: Some(Arc::new(image)),
+            texture: None,
+        }
+    }
 }
 
 /// A request from the UI or the command line.
@@ -34,6 +62,7 @@ pub struct RenderRequest {
     /// Render Realistic even when the GPU is busy.
     pub force: bool,
     pub view: View,
+    pub output: Output,
 }
 
 /// A job as the backend sees it: the mode actually rendered.
@@ -68,7 +97,7 @@ pub enum RenderEvent {
         id: u64,
         mode: Mode,
         millis: f64,
-        image: Arc<image::RgbaImage>,
+        rendered: Rendered,
     },
     Failed {
         id: u64,
@@ -177,11 +206,11 @@ impl RenderManager {
                     let millis = t0.elapsed().as_secs_f64() * 1000.0;
                     st.rendered.fetch_add(1, Ordering::Relaxed);
                     let _ = events.send(match result {
-                        Ok(image) => RenderEvent::Done {
+                        Ok(rendered) => RenderEvent::Done {
                             id: job.id,
                             mode,
                             millis,
-                            image: Arc::new(image),
+                            rendered,
                         },
                         Err(reason) => RenderEvent::Failed { id: job.id, reason },
                     });
@@ -217,13 +246,13 @@ impl RenderManager {
             *slot = job;
             let _ = self.events.send(RenderEvent::Replaced { id: old, by: id });
         } else {
-            if q.jobs.len() >= QUEUE_CAPACITY {
-                if let Some(dropped) = q.jobs.pop_front() {
-                    let _ = self.events.send(RenderEvent::Cancelled {
-                        id: dropped.id,
-                        reason: "queue full; a newer request won".into(),
-                    });
-                }
+            if q.jobs.len() >= QUEUE_CAPACITY
+                && let Some(dropped) = q.jobs.pop_front()
+            {
+                let _ = self.events.send(RenderEvent::Cancelled {
+                    id: dropped.id,
+                    reason: "queue full; a newer request won".into(),
+                });
             }
             q.jobs.push_back(job);
         }
@@ -278,20 +307,34 @@ pub struct WgpuBackend {
 }
 
 impl RenderBackend for WgpuBackend {
-    fn render(&mut self, job: &RenderJob) -> Result<image::RgbaImage, String> {
+    fn render(&mut self, job: &RenderJob) -> Result<Rendered, String> {
         let t0 = Instant::now();
         let meshes: Vec<&Mesh> = job.request.scene.iter().collect();
-        let r = self
-            .renderer
-            .render(
-                &self.gpu,
-                &meshes,
-                job.mode,
-                &job.request.view,
-                job.mode.size(),
-            )
-            .map_err(|e| e.to_string());
+        let (gpu, r, view) = (&self.gpu, &self.renderer, &job.request.view);
+        let size = job.mode.size();
+        let out = match job.request.output {
+            Output::Image => r
+                .render(gpu, &meshes, job.mode, view, size)
+                .map(Rendered::image),
+            Output::Texture | Output::TextureAndImage => r
+                .render_texture(gpu, &meshes, job.mode, view, size)
+                .and_then(|texture| {
+                    let image = if job.request.output == Output::TextureAndImage {
+                        Some(Arc::new(super::renderer::read_texture(gpu, &texture)?))
+                    } else {
+                        // Wait for the GPU so the time measured is the render's, not the
+                        // submit's, and the busy meter counts it.
+                        let _ = gpu.device.poll(wgpu::PollType::wait_indefinitely());
+                        None
+                    };
+                    Ok(Rendered {
+                        image,
+                        texture: Some(texture),
+                    })
+                }),
+        }
+        .map_err(|e| e.to_string());
         self.busy.add(t0.elapsed());
-        r
+        out
     }
 }

@@ -80,6 +80,9 @@ pub struct Gpu {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub msaa4: bool,
+    /// Textures can be viewed as plain `Rgba8Unorm` (what egui samples); every backend but
+    /// OpenGL can, and the GUI falls back to uploading a read-back image there.
+    pub unorm_view: bool,
     lost: Arc<AtomicBool>,
 }
 
@@ -122,11 +125,13 @@ impl Gpu {
         device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
             eprintln!("healdeck: GPU error: {e}")
         }));
+        let unorm_view = info.backend != wgpu::Backend::Gl;
         Gpu {
             device,
             queue,
             info,
             msaa4,
+            unorm_view,
             lost,
         }
     }
@@ -394,10 +399,40 @@ impl Renderer {
         view: &View,
         size: u32,
     ) -> Result<image::RgbaImage, RenderError> {
+        self.checked(gpu, || {
+            let (encoder, target) = self.render_inner(gpu, meshes, mode, view, size)?;
+            readback(gpu, encoder, &target, size)
+        })
+    }
+
+    /// Renders into a GPU texture and leaves it there (the GUI's live view: no trip through
+    /// the CPU). The texture is `Rgba8UnormSrgb`, viewable as `Rgba8Unorm` when
+    /// `gpu.unorm_view`, and can be copied out later with [`read_texture`].
+    pub fn render_texture(
+        &self,
+        gpu: &Gpu,
+        meshes: &[&Mesh],
+        mode: Mode,
+        view: &View,
+        size: u32,
+    ) -> Result<wgpu::Texture, RenderError> {
+        self.checked(gpu, || {
+            let (encoder, target) = self.render_inner(gpu, meshes, mode, view, size)?;
+            gpu.queue.submit([encoder.finish()]);
+            Ok(target)
+        })
+    }
+
+    /// Runs `f` inside validation and out-of-memory error scopes; a lost device is an error.
+    fn checked<T>(
+        &self,
+        gpu: &Gpu,
+        f: impl FnOnce() -> Result<T, RenderError>,
+    ) -> Result<T, RenderError> {
         let device = &gpu.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let result = self.render_inner(gpu, meshes, mode, view, size);
+        let result = f();
         if let Some(e) = pollster::block_on(oom.pop()) {
             return Err(RenderError::Gpu(e.to_string()));
         }
@@ -419,7 +454,7 @@ impl Renderer {
         mode: Mode,
         view: &View,
         size: u32,
-    ) -> Result<image::RgbaImage, RenderError> {
+    ) -> Result<(wgpu::CommandEncoder, wgpu::Texture), RenderError> {
         let device = &gpu.device;
         let (lo, hi) = meshes
             .iter()
@@ -669,7 +704,11 @@ impl Renderer {
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::COPY_SRC
                 | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
+            view_formats: if gpu.unorm_view {
+                &[wgpu::TextureFormat::Rgba8Unorm]
+            } else {
+                &[]
+            },
         });
         let target_view = target.create_view(&Default::default());
         let msaa_view = (samples > 1).then(|| {
@@ -738,7 +777,7 @@ impl Renderer {
                 }
             }
         }
-        readback(gpu, encoder, &target, size)
+        Ok((encoder, target))
     }
 
     /// Baked AO for `meshes`, reused while the scene's geometry is unchanged.
@@ -757,10 +796,10 @@ impl Renderer {
                 mix(p.z.to_bits());
             }
         }
-        if let Ok(cache) = self.ao_cache.lock() {
-            if let Some((_, ao)) = cache.as_ref().filter(|(key, _)| *key == h) {
-                return ao.clone();
-            }
+        if let Ok(cache) = self.ao_cache.lock()
+            && let Some((_, ao)) = cache.as_ref().filter(|(key, _)| *key == h)
+        {
+            return ao.clone();
         }
         let ao = Arc::new(ao::bake(meshes, ground_y));
         if let Ok(mut cache) = self.ao_cache.lock() {
@@ -888,6 +927,16 @@ fn floor_mesh(center: Vec3, y: f32, size: f32) -> Mesh {
     }
     m.indices = vec![0, 2, 1, 0, 3, 2];
     m
+}
+
+/// Reads a texture made by [`Renderer::render_texture`] back (Save As…, the renders folder).
+pub fn read_texture(gpu: &Gpu, texture: &wgpu::Texture) -> Result<image::RgbaImage, RenderError> {
+    let encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("read texture"),
+        });
+    readback(gpu, encoder, texture, texture.width())
 }
 
 /// Copies the target into a mappable buffer (rows padded to 256 bytes) and strips the padding.
