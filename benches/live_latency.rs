@@ -51,10 +51,9 @@ fn main() {
                 .as_str()
                 .and_then(|m| m.strip_prefix("mod_"))
                 .and_then(|n| n.parse().ok())
+                && tx.send((n, at)).is_err()
             {
-                if tx.send((n, at)).is_err() {
-                    break;
-                }
+                break;
             }
         }
     });

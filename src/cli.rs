@@ -23,8 +23,9 @@ use std::sync::atomic::AtomicBool;
     name = "healdeck",
     version,
     about = "healdeck — a desktop control panel: log troubleshooter and garment renderer",
-    long_about = "healdeck finds, classifies and groups failures in application logs.\n\
-                  Run a subcommand; `healdeck diagnose --help` is a good start."
+    long_about = "healdeck finds, classifies and groups failures in application logs and renders\n\
+                  garments on avatars. Without a subcommand it opens the desktop window;\n\
+                  `healdeck diagnose --help` is a good start on the command line."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,15 @@ pub enum Command {
     Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
     Rules(RulesArgs),
+    /// Full System Test: rules, detection, a dry-run fix plan, redaction, renders, GPU probe.
+    Selftest(SelftestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SelftestArgs {
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,22 +129,48 @@ pub fn main() -> ExitCode {
         Some(Command::Prompt(args)) => fix::prompt(args),
         Some(Command::Render(args)) => render::render(args),
         Some(Command::Gpu(args)) => gpu::gpu(args),
-        None => {
-            // The desktop window arrives with the GUI; until then, show what can be done.
+        Some(Command::Selftest(args)) => selftest(args),
+        None => match crate::ui::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("healdeck: cannot open the window: {e:#}");
+                eprintln!(
+                    "healdeck: the command line works without a display; try `healdeck --help`"
+                );
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn selftest(args: SelftestArgs) -> ExitCode {
+    let checks = crate::selftest::run(None, |c| {
+        if !args.json {
             println!(
-                "healdeck {} — log troubleshooter and garment renderer\n\n\
-                 Try it on the sample logs:\n  healdeck diagnose assets/logs\n\n\
-                 Commands:\n  diagnose   find, classify and group failures in logs (--watch to follow)\n  \
-                 fix        plan and run the safe fixes (--dry-run to only plan)\n  \
-                 prompt     a repair prompt, secrets redacted, for an AI coding assistant\n  \
-                 render     a garment on an avatar, or an imported mesh, to PNG\n  \
-                 gpu        GPU utilization, memory, temperature and power (--json, --watch)\n  \
-                 rules      list the rules in effect, or --check them against their samples\n\n\
-                 See `healdeck <command> --help` for options.",
-                crate::VERSION
+                "{} {:<24} {:>7.0} ms  {}",
+                if c.ok { "✅" } else { "❌" },
+                c.name,
+                c.millis,
+                c.detail
             );
-            ExitCode::SUCCESS
         }
+    });
+    let summary = crate::selftest::summary(&checks);
+    if args.json {
+        let v = serde_json::json!({
+            "version": crate::VERSION,
+            "ok": checks.iter().all(|c| c.ok),
+            "summary": summary,
+            "checks": checks,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("{summary}");
+    }
+    if checks.iter().all(|c| c.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -263,16 +263,16 @@ impl FdinfoSource {
                 }
                 let dev = out.entry(pdev).or_default();
                 for l in text.lines() {
-                    if let Some(rest) = l.strip_prefix("drm-engine-") {
-                        if let Some((engine, v)) = rest.split_once(':') {
-                            let ns = v
-                                .trim()
-                                .trim_end_matches("ns")
-                                .trim()
-                                .parse::<u64>()
-                                .unwrap_or(0);
-                            *dev.entry((pid, engine.to_string())).or_default() += ns;
-                        }
+                    if let Some(rest) = l.strip_prefix("drm-engine-")
+                        && let Some((engine, v)) = rest.split_once(':')
+                    {
+                        let ns = v
+                            .trim()
+                            .trim_end_matches("ns")
+                            .trim()
+                            .parse::<u64>()
+                            .unwrap_or(0);
+                        *dev.entry((pid, engine.to_string())).or_default() += ns;
                     }
                 }
             }

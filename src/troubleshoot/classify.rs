@@ -182,14 +182,14 @@ fn key_line<'a>(kind: EventKind, first: &'a str, message: &'a str) -> &'a str {
 
 /// Drops a record's timestamp/level prefix for display: the text after the level word.
 fn strip_record_prefix(line: &str) -> &str {
-    if let Some(c) = LEVEL.captures(line) {
-        if let Some(w) = c.name("w") {
-            if w.start() < 80 && level_of_word(w.as_str()).is_some() {
-                let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
-                if !rest.is_empty() {
-                    return rest;
-                }
-            }
+    if let Some(c) = LEVEL.captures(line)
+        && let Some(w) = c.name("w")
+        && w.start() < 80
+        && level_of_word(w.as_str()).is_some()
+    {
+        let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
+        if !rest.is_empty() {
+            return rest;
         }
     }
     line.trim()

@@ -310,13 +310,12 @@ fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
 
 fn rust(it: &mut Lines, lines: &mut usize, first: &[u8]) {
     // Since Rust 1.73 the message is on the line after "panicked at file:line:col:".
-    if first.ends_with(b":") {
-        if let Some((_, l)) = it.peek() {
-            if !is_blank(l) {
-                it.advance();
-                *lines += 1;
-            }
-        }
+    if first.ends_with(b":")
+        && let Some((_, l)) = it.peek()
+        && !is_blank(l)
+    {
+        it.advance();
+        *lines += 1;
     }
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };

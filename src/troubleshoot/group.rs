@@ -163,10 +163,11 @@ impl IssueStore {
                 .rule
                 .and_then(|r| rules.rules.get(r))
                 .and_then(|r| r.spec.burst);
-            if let Some(b) = burst {
-                if issue.count >= b.count && b.severity < issue.severity {
-                    issue.severity = b.severity;
-                }
+            if let Some(b) = burst
+                && issue.count >= b.count
+                && b.severity < issue.severity
+            {
+                issue.severity = b.severity;
             }
             if found.occurrence.timestamp.is_some() {
                 issue.last_seen.clone_from(&found.occurrence.timestamp);
@@ -234,10 +235,11 @@ impl IssueStore {
 
     /// Folds a consequence line into issue `i`.
     pub fn add_consequence(&mut self, i: usize, line: String) {
-        if let Some(issue) = self.issues.get_mut(i) {
-            if issue.consequences.len() < 5 && !issue.consequences.contains(&line) {
-                issue.consequences.push(line);
-            }
+        if let Some(issue) = self.issues.get_mut(i)
+            && issue.consequences.len() < 5
+            && !issue.consequences.contains(&line)
+        {
+            issue.consequences.push(line);
         }
     }
 

@@ -124,16 +124,17 @@ pub fn extract_keywords(pattern: &str) -> Option<Vec<String>> {
         let mut ex = Extractor::new();
         ex.kind(kind);
         let seq = ex.extract(&hir);
-        if let Some(lits) = seq.literals() {
-            if !lits.is_empty() && lits.iter().all(|l| l.as_bytes().len() >= 3) {
-                let words: Vec<String> = lits
-                    .iter()
-                    .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok())
-                    .map(|s| s.to_ascii_lowercase())
-                    .collect();
-                if words.len() == lits.len() {
-                    return Some(words);
-                }
+        if let Some(lits) = seq.literals()
+            && !lits.is_empty()
+            && lits.iter().all(|l| l.as_bytes().len() >= 3)
+        {
+            let words: Vec<String> = lits
+                .iter()
+                .filter_map(|l| std::str::from_utf8(l.as_bytes()).ok())
+                .map(|s| s.to_ascii_lowercase())
+                .collect();
+            if words.len() == lits.len() {
+                return Some(words);
             }
         }
     }

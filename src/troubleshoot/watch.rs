@@ -218,11 +218,11 @@ impl<'e> LiveWatcher<'e> {
     /// Reacts to a change at `path`: new file, growth, rotation or truncation.
     fn poll(&mut self, path: &Path, sink: &mut impl FnMut(TroubleAlert)) {
         let Some(mut tail) = self.tails.remove(path) else {
-            if self.accepts(path) {
-                if let Some(tail) = self.open_tail(path) {
-                    self.tails.insert(path.to_path_buf(), tail);
-                    self.poll(path, sink);
-                }
+            if self.accepts(path)
+                && let Some(tail) = self.open_tail(path)
+            {
+                self.tails.insert(path.to_path_buf(), tail);
+                self.poll(path, sink);
             }
             return;
         };
@@ -313,15 +313,14 @@ impl<'e> LiveWatcher<'e> {
             self.engine
                 .process_chunk(&tail.buf[..complete], complete, false, tail.year);
         let mut consumed = complete;
-        if hold_open {
-            if let Some(last) = result.events.last() {
-                if last.end >= complete {
-                    consumed = last.start;
-                    result.events.pop();
-                    result.newlines = bytecount::count(&tail.buf[..consumed], b'\n') as u64;
-                    result.ends_with_newline = true;
-                }
-            }
+        if hold_open
+            && let Some(last) = result.events.last()
+            && last.end >= complete
+        {
+            consumed = last.start;
+            result.events.pop();
+            result.newlines = bytecount::count(&tail.buf[..consumed], b'\n') as u64;
+            result.ends_with_newline = true;
         }
         let store = &mut self.store;
         let mut added = Vec::new();
