@@ -448,3 +448,41 @@ fn mentions_only_logs_raise_nothing() {
     );
     assert_eq!(json_of(&out)["issues"].as_array().expect("i").len(), 0);
 }
+
+#[test]
+fn selftest_runs_every_check_and_names_what_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = healdeck(dir.path(), &["selftest", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_of(&out);
+    assert_eq!(v["ok"], true);
+    let checks = v["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), healdeck::selftest::CHECKS.len());
+    assert!(checks.iter().all(|c| c["ok"] == true), "{v}");
+    assert_eq!(
+        v["summary"],
+        format!("✅ System Operational v{}", healdeck::VERSION)
+    );
+
+    // A broken user rules file: the rules check fails naming it, the rest still runs.
+    write(
+        &dir.path().join("config/rules/bad.json"),
+        b"{ \"rules\": [ }",
+    );
+    let out = healdeck(dir.path(), &["selftest"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("❌ Rules load") && text.contains("bad.json:1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("❌ 1 of 7 checks failed: Rules load"),
+        "{text}"
+    );
+}

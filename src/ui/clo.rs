@@ -578,7 +578,9 @@ impl CloTab {
         egui::CentralPanel::default().show(ui, |ui| self.view_ui(ui, sh));
 
         let changed = self.rebuild_scene(sh);
-        let view_changed = self.requested_view.is_some_and(|v| v != sh.settings.clo.view);
+        let view_changed = self
+            .requested_view
+            .is_some_and(|v| v != sh.settings.clo.view);
         if changed
             || view_changed
             || (self.shown.is_none()
