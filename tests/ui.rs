@@ -393,3 +393,76 @@ fn settings_survive_a_restart_and_a_broken_file_is_reported() {
     );
     assert!(config.join("ui.json.broken").exists());
 }
+
+#[test]
+fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
+    let mut r = rig_with(
+        |root| {
+            std::fs::create_dir_all(root.join("logs")).expect("logs");
+            std::fs::write(
+                root.join("logs/app.log"),
+                "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
+                 Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 4, in <module>\n    import zzqq_unvetted\nModuleNotFoundError: No module named 'zzqq_unvetted'\n",
+            )
+            .expect("write");
+        },
+        None,
+    );
+    let logs = r.dir.path().join("logs");
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    let app = h.state_mut();
+    app.trouble.add_path(&mut app.sh, logs);
+    wait(h, "both issues", |a| a.trouble.feed.len() == 2);
+
+    // Dry run: the plan only.
+    h.get_by_label("Dry run").click();
+    h.run_steps(2);
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    h.run_steps(1);
+    wait(h, "the plan", |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains("waiting for approval"))
+    });
+    let (lines, _) = h.state().trouble.fix_log();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("would run") && text.contains("PyYAML"),
+        "{text}"
+    );
+    assert!(
+        text.contains("needs approval") && text.contains("zzqq_unvetted"),
+        "{text}"
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label("Approve these fixes?").is_none());
+    let audit = r.dir.path().join("data/fix-audit.jsonl");
+    assert!(!audit.exists(), "a dry run wrote to the audit log");
+
+    // Not a dry run: the class B fix waits for a yes; "Not now" runs nothing for it.
+    h.get_by_label("Dry run").click();
+    h.run_steps(2);
+    {
+        // Keep the class A install from touching this machine: point pip at a Python that
+        // is not there, so the attempt fails, is audited, and nothing is installed.
+        h.state_mut().sh.settings.python = Some(r.dir.path().join("no-python"));
+    }
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    wait(h, "the class A attempt", |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains("attempt 1: pip_install"))
+    });
+    h.run_steps(2);
+    h.get_by_label("Approve these fixes?");
+    h.get_by_label("Not now").click();
+    h.run_steps(2);
+    let (lines, _) = h.state().trouble.fix_log();
+    let text = lines.join("\n");
+    assert!(text.contains("Class B fixes skipped."), "{text}");
+    assert!(text.contains("attempt 1: pip_install"), "{text}");
+    let log = std::fs::read_to_string(&audit).expect("the attempt was audited");
+    assert!(
+        log.contains("PyYAML") && !log.contains("zzqq_unvetted"),
+        "{log}"
+    );
+}

@@ -152,6 +152,7 @@ impl Bg {
         let r = self.reply();
         let Some(rt) = self.handle() else { return };
         rt.spawn(async move {
+            let asked = std::time::Instant::now();
             let mut d = rfd::AsyncFileDialog::new();
             if let Some(dir) = start.filter(|p| p.is_dir()) {
                 d = d.set_directory(dir);
@@ -198,6 +199,14 @@ impl Bg {
                         .await
                 }
             };
+            if picked.is_none() && asked.elapsed() < std::time::Duration::from_millis(250) {
+                // No person cancels that fast: there is no dialog service (xdg portal/zenity).
+                r.send(UiEvent::Wrote(Err(
+                    "no file dialog is available here (install xdg-desktop-portal or zenity); \
+                     paste the path into the field instead"
+                        .into(),
+                )));
+            }
             r.send(UiEvent::Picked(
                 what,
                 picked.map(|h| h.path().to_path_buf()),

@@ -82,6 +82,7 @@ pub struct CloTab {
     pub rendered: u64,
     /// The view of the last request (a change, by drag or otherwise, asks for a new render).
     requested_view: Option<crate::render::renderer::View>,
+    import_entry: String,
 }
 
 fn srgb_hex(c: [u8; 3]) -> String {
@@ -146,6 +147,7 @@ impl CloTab {
             adapter_name: "no GPU device".into(),
             rendered: 0,
             requested_view: None,
+            import_entry: String::new(),
         };
         let period = Duration::from_millis(tab.config.sample_period_ms);
         let busy = BusyMeter::new();
@@ -781,7 +783,7 @@ impl CloTab {
             )
             .on_hover_text(p.display().to_string());
             ui.checkbox(&mut c.import_with_avatar, "Show with the avatar");
-            if ui.button("✕ Back to the parametric garment").clicked() {
+            if ui.button("🗙 Back to the parametric garment").clicked() {
                 c.imported = None;
                 self.imported = None;
             }
@@ -792,6 +794,18 @@ impl CloTab {
             .clicked()
         {
             sh.bg.pick(Picked::Import, None);
+        }
+        let entry = ui.add(
+            egui::TextEdit::singleline(&mut self.import_entry)
+                .hint_text("…or paste a .obj/.gltf/.glb path, Enter")
+                .desired_width(f32::INFINITY),
+        );
+        if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            let p = PathBuf::from(self.import_entry.trim());
+            if !self.import_entry.trim().is_empty() {
+                self.import_entry.clear();
+                Self::import(sh, p);
+            }
         }
         let c = &mut sh.settings.clo;
         let g = &mut c.garment;

@@ -71,6 +71,7 @@ struct FixLine {
     text: String,
     color: Option<Color32>,
     mono: bool,
+    strong: bool,
 }
 
 #[derive(Default)]
@@ -80,6 +81,8 @@ struct FixPanel {
     lines: Vec<FixLine>,
     /// Class B fixes waiting for a yes or no: fingerprint → approved.
     approvals: Vec<(String, String, String, bool)>,
+    /// Warnings shown with each approval (typosquatting, unvetted names).
+    approval_warnings: Vec<Vec<String>>,
     approval_plans: Vec<IssuePlan>,
 }
 
@@ -100,6 +103,7 @@ pub struct TroubleTab {
     history: HashMap<String, Vec<AuditEntry>>,
     prompt_busy: bool,
     focus_search: bool,
+    path_entry: String,
     /// Live alerts are applied in batches; the rows are rebuilt at most this often.
     last_refresh: Instant,
 }
@@ -143,6 +147,7 @@ impl TroubleTab {
             history: HashMap::new(),
             prompt_busy: false,
             focus_search: false,
+            path_entry: String::new(),
             last_refresh: Instant::now(),
         }
     }
@@ -265,6 +270,7 @@ impl TroubleTab {
         self.fix.open = true;
         self.fix.lines.clear();
         self.fix.approvals.clear();
+        self.fix.approval_warnings.clear();
         self.fix.running = true;
         self.start_fix(sh, Vec::new(), self.issues_with_fixes(), self.dry_run);
     }
@@ -569,7 +575,12 @@ impl TroubleTab {
     }
 
     fn fix_line(&mut self, text: String, color: Option<Color32>, mono: bool) {
-        self.fix.lines.push(FixLine { text, color, mono });
+        self.fix.lines.push(FixLine {
+            text,
+            color,
+            mono,
+            strong: false,
+        });
     }
 
     fn on_plan(
@@ -597,7 +608,12 @@ impl TroubleTab {
             );
         }
         for p in &plans {
-            self.fix_line(p.issue.title.clone(), None, false);
+            self.fix.lines.push(FixLine {
+                text: p.issue.title.clone(),
+                color: None,
+                mono: false,
+                strong: true,
+            });
             for f in &p.fixes {
                 let (tag, color) = match &f.decision {
                     Decision::Run => {
@@ -618,17 +634,17 @@ impl TroubleTab {
                     Decision::Refused(why) => (format!("not possible: {why}"), Color32::GRAY),
                 };
                 self.fix_line(
-                    format!(
-                        "   class {} · {} — {}: {}",
-                        f.class,
-                        f.action.name(),
-                        tag,
-                        if matches!(f.decision, Decision::AdviceOnly) {
-                            f.fix.description.clone()
-                        } else {
+                    if matches!(f.decision, Decision::AdviceOnly) {
+                        format!("   class {} · advice: {}", f.class, f.fix.description)
+                    } else {
+                        format!(
+                            "   class {} · {} — {}: {}",
+                            f.class,
+                            f.action.name(),
+                            tag,
                             f.action.describe()
-                        }
-                    ),
+                        )
+                    },
                     Some(color),
                     false,
                 );
@@ -657,6 +673,7 @@ impl TroubleTab {
                             f.action.describe(),
                             false,
                         ));
+                        self.fix.approval_warnings.push(f.warnings.clone());
                     }
                 }
             }
@@ -743,6 +760,14 @@ impl TroubleTab {
         }
     }
 
+    /// The Auto-Fix window's lines, and whether a fix run is in progress (tests).
+    pub fn fix_log(&self) -> (Vec<String>, bool) {
+        (
+            self.fix.lines.iter().map(|l| l.text.clone()).collect(),
+            self.fix.running,
+        )
+    }
+
     pub fn focus_search(&mut self) {
         self.focus_search = true;
     }
@@ -821,6 +846,23 @@ impl TroubleTab {
         }
         if ui.button("📄 Add log file…").clicked() {
             sh.bg.pick(Picked::LogFile, None);
+        }
+        let entry = ui.add(
+            egui::TextEdit::singleline(&mut self.path_entry)
+                .hint_text("…or paste a path, Enter")
+                .desired_width(f32::INFINITY),
+        );
+        if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            let p = PathBuf::from(self.path_entry.trim());
+            if p.exists() {
+                self.path_entry.clear();
+                self.add_path(sh, p);
+            } else if !self.path_entry.trim().is_empty() {
+                sh.toasts.add(
+                    ToastKind::Error,
+                    format!("{}: no such file or folder", p.display()),
+                );
+            }
         }
         if ui.button("🔬 Try with sample logs").clicked() {
             self.use_sample_logs(sh);
@@ -1304,8 +1346,14 @@ impl TroubleTab {
                      if you tick it; everything is audited and backed up first.",
                 );
                 ui.add_space(6.0);
-                for (_, title, what, ok) in &mut self.fix.approvals {
+                for (i, (_, title, what, ok)) in self.fix.approvals.iter_mut().enumerate() {
                     ui.checkbox(ok, format!("{title}\n    {what}"));
+                    for w in self.fix.approval_warnings.get(i).into_iter().flatten() {
+                        ui.label(
+                            RichText::new(format!("      ⚠ {w}"))
+                                .color(Color32::from_rgb(236, 132, 40)),
+                        );
+                    }
                 }
                 ui.add_space(8.0);
                 let mut close = None;
@@ -1336,6 +1384,7 @@ impl TroubleTab {
                         .map(|p| p.issue.clone())
                         .collect();
                     self.fix.approvals.clear();
+                    self.fix.approval_warnings.clear();
                     if !approved.is_empty() {
                         self.fix.running = true;
                         self.fix_line("Running the approved fixes…".into(), None, false);
@@ -1344,6 +1393,7 @@ impl TroubleTab {
                 }
                 Some(false) => {
                     self.fix.approvals.clear();
+                    self.fix.approval_warnings.clear();
                     self.fix_line("Class B fixes skipped.".into(), None, false);
                 }
                 None => {}
@@ -1355,6 +1405,8 @@ impl TroubleTab {
         let mut open = self.fix.open;
         egui::Window::new("Auto-Fix (Safe Only)")
             .open(&mut open)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .default_size([640.0, 380.0])
             .resizable(true)
             .show(ctx, |ui| {
@@ -1375,6 +1427,10 @@ impl TroubleTab {
                             }
                             if let Some(c) = l.color {
                                 t = t.color(c);
+                            }
+                            if l.strong {
+                                t = t.strong();
+                                ui.add_space(4.0);
                             }
                             ui.add(egui::Label::new(t).wrap());
                         }
