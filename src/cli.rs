@@ -216,7 +216,7 @@ fn diagnose(args: DiagnoseArgs) -> ExitCode {
             for issue in &report.issues {
                 s.push_str(&report::jsonl(&TroubleAlert {
                     kind: crate::troubleshoot::bus::AlertKind::New,
-                    issue: issue.clone(),
+                    issue: std::sync::Arc::new(issue.clone()),
                 }));
                 s.push('\n');
             }

@@ -466,3 +466,28 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
         "{log}"
     );
 }
+
+#[test]
+fn a_log_with_thousands_of_distinct_failures_reaches_the_feed_whole() {
+    // More new issues at once than the bus keeps for a slow subscriber: none may be lost.
+    let n = 6000;
+    let mut r = rig_with(
+        |root| {
+            use std::io::Write;
+            std::fs::create_dir_all(root.join("logs")).expect("logs");
+            let mut f = std::fs::File::create(root.join("logs/many.log")).expect("create");
+            for i in 0..n {
+                writeln!(f, "ModuleNotFoundError: No module named 'pkg_{i:05x}'").expect("write");
+            }
+        },
+        None,
+    );
+    let logs = r.dir.path().join("logs");
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    let app = h.state_mut();
+    app.trouble.add_path(&mut app.sh, logs);
+    wait(h, "every issue", |a| a.trouble.feed.len() == n);
+    h.run_steps(3);
+    assert_eq!(h.state().trouble.feed.rows().len(), n);
+}

@@ -21,7 +21,8 @@ pub enum AlertKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct TroubleAlert {
     pub kind: AlertKind,
-    pub issue: Issue,
+    /// The issue as it is now, shared with the engine's store.
+    pub issue: std::sync::Arc<Issue>,
 }
 
 /// Capacity of each subscriber's queue.
@@ -42,6 +43,16 @@ impl AlertBus {
     /// A new subscriber's receiving end.
     pub fn subscribe(&self) -> Receiver<TroubleAlert> {
         let (tx, rx) = bounded(SUBSCRIBER_CAPACITY);
+        if let Ok(mut subs) = self.subscribers.lock() {
+            subs.push(tx);
+        }
+        rx
+    }
+
+    /// A subscriber that never misses an alert (unbounded queue), for a consumer that drains
+    /// it at once — the GUI's forwarder, which must not lose a new issue.
+    pub fn subscribe_lossless(&self) -> Receiver<TroubleAlert> {
+        let (tx, rx) = crossbeam_channel::unbounded();
         if let Ok(mut subs) = self.subscribers.lock() {
             subs.push(tx);
         }
@@ -84,7 +95,7 @@ mod tests {
         };
         TroubleAlert {
             kind: AlertKind::New,
-            issue: Issue {
+            issue: std::sync::Arc::new(Issue {
                 fingerprint: format!("{n:016x}"),
                 title: "t".into(),
                 category: Category::Unknown,
@@ -102,8 +113,22 @@ mod tests {
                 captures: Default::default(),
                 consequences: Vec::new(),
                 seq: n,
-            },
+            }),
         }
+    }
+
+    #[test]
+    fn a_lossless_subscriber_gets_every_alert_even_unread() {
+        let bus = AlertBus::new();
+        let all = bus.subscribe_lossless();
+        let some = bus.subscribe();
+        let n = SUBSCRIBER_CAPACITY as u64 + 500;
+        for i in 0..n {
+            bus.publish(alert(i));
+        }
+        assert_eq!(all.try_iter().count() as u64, n);
+        assert_eq!(some.try_iter().count(), SUBSCRIBER_CAPACITY);
+        assert_eq!(bus.dropped(), 500);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::rules::RuleSet;
 use regex::Regex;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 /// How many occurrence locations an issue keeps (the first ones).
@@ -129,11 +130,13 @@ pub enum Added {
     Updated(usize),
 }
 
-/// All issues, keyed by fingerprint, in order of first appearance.
+/// All issues, keyed by fingerprint, in order of first appearance. Issues are shared
+/// (`Arc`) with whoever was sent them (the GUI's feed): an update copies an issue only while
+/// someone still holds the previous version, so a live feed does not double the memory.
 #[derive(Debug, Default)]
 pub struct IssueStore {
     index: HashMap<String, usize>,
-    issues: Vec<Issue>,
+    issues: Vec<Arc<Issue>>,
 }
 
 impl IssueStore {
@@ -150,13 +153,18 @@ impl IssueStore {
     }
 
     pub fn get(&self, i: usize) -> Option<&Issue> {
-        self.issues.get(i)
+        self.issues.get(i).map(|a| &**a)
+    }
+
+    /// Issue `i`, shared.
+    pub fn get_shared(&self, i: usize) -> Option<Arc<Issue>> {
+        self.issues.get(i).cloned()
     }
 
     /// Adds one occurrence, creating the issue or counting a repeat.
     pub fn add(&mut self, rules: &RuleSet, found: Found) -> Added {
         if let Some(&i) = self.index.get(&found.classified.fingerprint) {
-            let issue = &mut self.issues[i];
+            let issue = Arc::make_mut(&mut self.issues[i]);
             issue.count += 1;
             let burst = found
                 .classified
@@ -211,7 +219,7 @@ impl IssueStore {
         };
         let i = self.issues.len();
         self.index.insert(c.fingerprint.clone(), i);
-        self.issues.push(Issue {
+        self.issues.push(Arc::new(Issue {
             fingerprint: c.fingerprint,
             title: c.title,
             category: c.category,
@@ -229,7 +237,7 @@ impl IssueStore {
             captures: c.captures,
             consequences: Vec::new(),
             seq: i as u64,
-        });
+        }));
         Added::New(i)
     }
 
@@ -239,19 +247,23 @@ impl IssueStore {
             && issue.consequences.len() < 5
             && !issue.consequences.contains(&line)
         {
-            issue.consequences.push(line);
+            Arc::make_mut(issue).consequences.push(line);
         }
     }
 
     /// Issues, worst first: severity, then count (descending), then first appearance.
     pub fn sorted(&self) -> Vec<Issue> {
-        let mut v = self.issues.clone();
+        let mut v: Vec<Issue> = self.issues.iter().map(|a| (**a).clone()).collect();
         sort_issues(&mut v);
         v
     }
 
     pub fn into_sorted(self) -> Vec<Issue> {
-        let mut v = self.issues;
+        let mut v: Vec<Issue> = self
+            .issues
+            .into_iter()
+            .map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()))
+            .collect();
         sort_issues(&mut v);
         v
     }

@@ -333,11 +333,8 @@ impl<'e> LiveWatcher<'e> {
                 Added::New(i) => (AlertKind::New, i),
                 Added::Updated(i) => (AlertKind::Updated, i),
             };
-            if let Some(issue) = self.store.get(i) {
-                sink(TroubleAlert {
-                    kind,
-                    issue: issue.clone(),
-                });
+            if let Some(issue) = self.store.get_shared(i) {
+                sink(TroubleAlert { kind, issue });
             }
         }
         tail.buf.drain(..consumed);

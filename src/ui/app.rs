@@ -296,7 +296,7 @@ impl HealdeckApp {
                 for (i, s) in Severity::ALL.into_iter().enumerate() {
                     ui.label(RichText::new(s.badge()).color(severity_color(s)))
                         .on_hover_text(s.as_str());
-                    ui.label(counts[i].to_string());
+                    ui.label(super::widgets::thousands(counts[i] as u64));
                 }
                 ui.separator();
                 ui.label(format!("GPU: {}", self.clo.meter.short()));

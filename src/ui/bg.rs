@@ -142,6 +142,12 @@ impl Bg {
                 if r.tx.send(wrap(m)).is_err() {
                     return;
                 }
+                // Pass a burst on before waking the UI once.
+                while let Ok(m) = rx.try_recv() {
+                    if r.tx.send(wrap(m)).is_err() {
+                        return;
+                    }
+                }
                 r.ctx.request_repaint();
             }
         });

@@ -7,6 +7,7 @@ use crate::troubleshoot::Severity;
 use crate::troubleshoot::group::Issue;
 use crate::troubleshoot::model::Category;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// What the user filters by.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +46,8 @@ pub fn source_name(issue: &Issue) -> &str {
 
 #[derive(Default)]
 pub struct Feed {
-    issues: Vec<Issue>,
+    /// Shared with the engine's store: an issue the watcher reported is held once.
+    issues: Vec<Arc<Issue>>,
     /// Lowercased title, category, rule and source, for the search box.
     haystacks: Vec<String>,
     by_fingerprint: HashMap<String, usize>,
@@ -63,7 +65,7 @@ impl Feed {
     }
 
     /// Adds an issue, or replaces the one with its fingerprint.
-    pub fn upsert(&mut self, issue: Issue) {
+    pub fn upsert(&mut self, issue: Arc<Issue>) {
         let hay = format!(
             "{}\n{}\n{}\n{}",
             issue.title,
@@ -96,7 +98,7 @@ impl Feed {
         *self = Feed::new();
         self.issues.reserve(issues.len());
         for i in issues {
-            self.upsert(i);
+            self.upsert(Arc::new(i));
         }
         self.dirty = true;
     }
@@ -120,10 +122,10 @@ impl Feed {
     pub fn get(&self, fingerprint: &str) -> Option<&Issue> {
         self.by_fingerprint
             .get(fingerprint)
-            .map(|&i| &self.issues[i])
+            .map(|&i| &*self.issues[i])
     }
 
-    pub fn all(&self) -> &[Issue] {
+    pub fn all(&self) -> &[Arc<Issue>] {
         &self.issues
     }
 
@@ -162,7 +164,7 @@ impl Feed {
                     && (needle.is_empty() || self.haystacks[i as usize].contains(&needle))
             })
             .collect();
-        let key = |i: &u32| &issues[*i as usize];
+        let key = |i: &u32| &*issues[*i as usize];
         match sort {
             SortKey::Severity => rows.sort_by(|a, b| {
                 let (x, y) = (key(a), key(b));
@@ -198,7 +200,7 @@ impl Feed {
     }
 
     pub fn row(&self, r: usize) -> Option<&Issue> {
-        self.rows.get(r).map(|&i| &self.issues[i as usize])
+        self.rows.get(r).map(|&i| &*self.issues[i as usize])
     }
 }
 
@@ -238,15 +240,27 @@ mod tests {
     #[test]
     fn filters_sorts_and_updates_in_place() {
         let mut f = Feed::new();
-        f.upsert(issue("a", Severity::Low, Category::Http, 5, "/x/a.log"));
-        f.upsert(issue(
+        f.upsert(Arc::new(issue(
+            "a",
+            Severity::Low,
+            Category::Http,
+            5,
+            "/x/a.log",
+        )));
+        f.upsert(Arc::new(issue(
             "b",
             Severity::Critical,
             Category::Import,
             1,
             "/x/b.log",
-        ));
-        f.upsert(issue("c", Severity::High, Category::Http, 9, "/y/a.log"));
+        )));
+        f.upsert(Arc::new(issue(
+            "c",
+            Severity::High,
+            Category::Http,
+            9,
+            "/y/a.log",
+        )));
         let mut filter = Filter::default();
         f.refresh(&filter, SortKey::Severity, false);
         let fps: Vec<_> = (0..3)
@@ -268,7 +282,13 @@ mod tests {
         assert_eq!(f.rows().len(), 1);
 
         // An update replaces by fingerprint and moves the severity count.
-        f.upsert(issue("a", Severity::Medium, Category::Http, 6, "/x/a.log"));
+        f.upsert(Arc::new(issue(
+            "a",
+            Severity::Medium,
+            Category::Http,
+            6,
+            "/x/a.log",
+        )));
         assert_eq!(f.len(), 3);
         assert_eq!(f.counts(), [1, 1, 1, 0]);
         assert!(f.needs_refresh(&filter, SortKey::Count, false));

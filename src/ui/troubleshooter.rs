@@ -196,7 +196,7 @@ impl TroubleTab {
         self.watch = Some(Watch { stop: stop.clone() });
         let bus = Arc::new(AlertBus::new());
         let generation = self.generation;
-        sh.bg.forward(bus.subscribe(), move |a| {
+        sh.bg.forward(bus.subscribe_lossless(), move |a| {
             UiEvent::Alert(generation, Box::new(a))
         });
         sh.bg.blocking(move |r| {
@@ -243,7 +243,7 @@ impl TroubleTab {
         }
     }
 
-    fn issues_with_fixes(&self) -> Vec<Issue> {
+    fn issues_with_fixes(&self) -> Vec<Arc<Issue>> {
         self.feed
             .all()
             .iter()
@@ -275,7 +275,13 @@ impl TroubleTab {
         self.start_fix(sh, Vec::new(), self.issues_with_fixes(), self.dry_run);
     }
 
-    fn start_fix(&mut self, sh: &Shared, approved: Vec<String>, issues: Vec<Issue>, dry: bool) {
+    fn start_fix(
+        &mut self,
+        sh: &Shared,
+        approved: Vec<String>,
+        issues: Vec<Arc<Issue>>,
+        dry: bool,
+    ) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -301,6 +307,7 @@ impl TroubleTab {
                     return;
                 }
             };
+            let issues: Vec<Issue> = issues.iter().map(|i| (**i).clone()).collect();
             let manifests = ProjectManifests::near(&log_paths);
             let ctx = PlanContext {
                 config: &cfg,
@@ -396,10 +403,11 @@ impl TroubleTab {
     }
 
     pub fn export(&mut self, sh: &Shared, path: PathBuf, json: bool) {
-        let mut issues = self.feed.all().to_vec();
-        crate::troubleshoot::group::sort_issues(&mut issues);
+        let shared = self.feed.all().to_vec();
         let stats = self.last_scan.clone().unwrap_or_default();
         sh.bg.blocking(move |r| {
+            let mut issues: Vec<Issue> = shared.iter().map(|i| (**i).clone()).collect();
+            crate::troubleshoot::group::sort_issues(&mut issues);
             let rep = ScanReport {
                 stats,
                 issues,
@@ -1019,7 +1027,7 @@ impl TroubleTab {
             let search = ui.add(
                 egui::TextEdit::singleline(&mut self.filter.search)
                     .hint_text("🔍 Search issues (Ctrl+F)")
-                    .desired_width(240.0),
+                    .desired_width(190.0),
             );
             if self.focus_search {
                 search.request_focus();
@@ -1376,12 +1384,12 @@ impl TroubleTab {
                         .filter(|a| a.3)
                         .map(|a| a.0.clone())
                         .collect();
-                    let issues: Vec<Issue> = self
+                    let issues: Vec<Arc<Issue>> = self
                         .fix
                         .approval_plans
                         .iter()
                         .filter(|p| approved.contains(&p.issue.fingerprint))
-                        .map(|p| p.issue.clone())
+                        .map(|p| Arc::new(p.issue.clone()))
                         .collect();
                     self.fix.approvals.clear();
                     self.fix.approval_warnings.clear();
