@@ -166,6 +166,26 @@ fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
     h.get_by_label("Fix history");
     wait(h, "history", |_| true);
     snapshot(h, "troubleshooter");
+
+    // Export (what the save dialog's answer triggers): Markdown and JSON reports of the feed.
+    let md = r.dir.path().join("report.md");
+    let json = r.dir.path().join("report.json");
+    let app = h.state_mut();
+    app.trouble.export(&app.sh, md.clone(), false);
+    app.trouble.export(&app.sh, json.clone(), true);
+    wait(h, "the reports", |a| {
+        a.sh.toasts
+            .texts()
+            .iter()
+            .filter(|t| t.starts_with("Saved "))
+            .count()
+            == 2
+    });
+    let text = std::fs::read_to_string(&md).expect("markdown report");
+    assert!(text.contains("vikreya"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json report")).expect("json");
+    assert_eq!(v["issues"].as_array().map(Vec::len), Some(before));
 }
 
 #[test]

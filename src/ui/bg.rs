@@ -155,6 +155,16 @@ impl Bg {
 
     /// A native file dialog, off the UI thread; the answer comes back as `UiEvent::Picked`.
     pub fn pick(&self, what: Picked, start: Option<PathBuf>) {
+        self.dialog(what, start, None);
+    }
+
+    /// A save dialog; where no dialog service exists the file goes to `fallback` instead
+    /// (and a toast says where).
+    pub fn save_dialog(&self, what: Picked, fallback: PathBuf) {
+        self.dialog(what, None, Some(fallback));
+    }
+
+    fn dialog(&self, what: Picked, start: Option<PathBuf>, fallback: Option<PathBuf>) {
         let r = self.reply();
         let Some(rt) = self.handle() else { return };
         rt.spawn(async move {
@@ -205,18 +215,23 @@ impl Bg {
                         .await
                 }
             };
-            if picked.is_none() && asked.elapsed() < std::time::Duration::from_millis(250) {
+            let mut path = picked.map(|h| h.path().to_path_buf());
+            if path.is_none() && asked.elapsed() < std::time::Duration::from_millis(250) {
                 // No person cancels that fast: there is no dialog service (xdg portal/zenity).
-                r.send(UiEvent::Wrote(Err(
-                    "no file dialog is available here (install xdg-desktop-portal or zenity); \
-                     paste the path into the field instead"
-                        .into(),
-                )));
+                if let Some(f) = fallback {
+                    if let Some(dir) = f.parent() {
+                        let _ = std::fs::create_dir_all(dir);
+                    }
+                    path = Some(f);
+                } else {
+                    r.send(UiEvent::Wrote(Err(
+                        "no file dialog is available here (install xdg-desktop-portal or \
+                         zenity); paste the path into the field instead"
+                            .into(),
+                    )));
+                }
             }
-            r.send(UiEvent::Picked(
-                what,
-                picked.map(|h| h.path().to_path_buf()),
-            ));
+            r.send(UiEvent::Picked(what, path));
         });
     }
 }

@@ -290,7 +290,12 @@ impl CloTab {
     }
 
     pub fn save_as(&mut self, sh: &Shared) {
-        sh.bg.pick(Picked::SaveRender, None);
+        let stamp = crate::troubleshoot::timestamp::iso_of_unix(
+            crate::troubleshoot::fix::audit::now() as i64,
+        )
+        .replace([':', '-'], "");
+        let fallback = self.renders_dir(sh).join(format!("{stamp}-saved.png"));
+        sh.bg.save_dialog(Picked::SaveRender, fallback);
     }
 
     pub fn open_renders_folder(&self, sh: &Shared) {

@@ -942,11 +942,13 @@ impl TroubleTab {
             }
             ui.menu_button("⬇ Export", |ui| {
                 if ui.button("Markdown report…").clicked() {
-                    sh.bg.pick(Picked::ExportMarkdown, None);
+                    sh.bg
+                        .save_dialog(Picked::ExportMarkdown, report_path(&sh.dirs.data, "md"));
                     ui.close();
                 }
                 if ui.button("JSON report…").clicked() {
-                    sh.bg.pick(Picked::ExportJson, None);
+                    sh.bg
+                        .save_dialog(Picked::ExportJson, report_path(&sh.dirs.data, "json"));
                     ui.close();
                 }
             });
@@ -1456,6 +1458,15 @@ impl TroubleTab {
             .collect::<BTreeSet<_>>()
             .len()
     }
+}
+
+/// Where a report goes when there is no save dialog: `<data>/reports/healdeck-report-<time>.<ext>`.
+fn report_path(data: &Path, ext: &str) -> PathBuf {
+    let stamp =
+        crate::troubleshoot::timestamp::iso_of_unix(crate::troubleshoot::fix::audit::now() as i64)
+            .replace([':', '-'], "");
+    data.join("reports")
+        .join(format!("healdeck-report-{stamp}.{ext}"))
 }
 
 /// The first occurrence's text with the line that matched highlighted; the log lines before it
