@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use healdeck::troubleshoot::{Engine, ScanControl, ScanOptions, scan};
 use healdeck::ui::settings::SortKey;
 use healdeck::ui::widgets::Clipboard;
-use healdeck::ui::{AppOptions, Dirs, HealdeckApp};
+use healdeck::ui::{AppOptions, HealdeckApp};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -92,23 +92,11 @@ fn main() {
         .with_size([1360.0, 860.0])
         .wgpu()
         .build_eframe(move |cc| {
-            HealdeckApp::new(
-                cc,
-                AppOptions {
-                    dirs: Dirs {
-                        config,
-                        data,
-                        own_log: None,
-                        user_rules: false,
-                    },
-                    clipboard: Clipboard::Memory(Default::default()),
-                    started: Instant::now(),
-                    timing: false,
-                    gpu_sources: Some(Vec::new()),
-                    screenshot: None,
-                },
-            )
-            .expect("app")
+            let opts = AppOptions {
+                gpu_sources: Some(Vec::new()),
+                ..AppOptions::isolated(config, data, Clipboard::Memory(Default::default()))
+            };
+            HealdeckApp::new(cc, opts).expect("app")
         });
     // The empty state has no table; put something in first so both runs draw the same UI.
     let settle = |h: &mut Harness<'static, HealdeckApp>| {

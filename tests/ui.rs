@@ -8,8 +8,8 @@ use healdeck::gpu::{GpuReading, GpuSource, SourceKind};
 use healdeck::render::renderer::Mode;
 use healdeck::ui::settings::Tab;
 use healdeck::ui::widgets::Clipboard;
-use healdeck::ui::{AppOptions, Dirs, HealdeckApp};
-use std::path::Path;
+use healdeck::ui::{AppOptions, HealdeckApp};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,30 +53,45 @@ fn rig_with(setup: impl FnOnce(&Path), gpu: Option<Arc<AtomicU32>>) -> Rig {
     std::fs::create_dir_all(&data).expect("data dir");
     setup(dir.path());
     let clip: Clip = Arc::default();
-    let c = clip.clone();
-    let harness = Harness::builder()
+    let sources = gpu.map(|u| vec![Box::new(ScriptedGpu(u)) as Box<dyn GpuSource>]);
+    let harness = harness(config, data, Clipboard::Memory(clip.clone()), sources);
+    Rig { harness, clip, dir }
+}
+
+/// The app in a harness of the window's default size, on the wgpu renderer.
+fn harness(
+    config: PathBuf,
+    data: PathBuf,
+    clipboard: Clipboard,
+    gpu_sources: Option<Vec<Box<dyn GpuSource>>>,
+) -> Harness<'static, HealdeckApp> {
+    Harness::builder()
         .with_size([1360.0, 860.0])
         .wgpu()
         .build_eframe(move |cc| {
-            HealdeckApp::new(
-                cc,
-                AppOptions {
-                    dirs: Dirs {
-                        config,
-                        data,
-                        own_log: None,
-                        user_rules: false,
-                    },
-                    clipboard: Clipboard::Memory(c),
-                    started: Instant::now(),
-                    timing: false,
-                    gpu_sources: gpu.map(|u| vec![Box::new(ScriptedGpu(u)) as Box<dyn GpuSource>]),
-                    screenshot: None,
-                },
-            )
-            .expect("the app starts")
-        });
-    Rig { harness, clip, dir }
+            let opts = AppOptions {
+                gpu_sources,
+                ..AppOptions::isolated(config, data, clipboard)
+            };
+            HealdeckApp::new(cc, opts).expect("the app starts")
+        })
+}
+
+/// The app following `logs/<name>` holding `text`, once the rules are loaded.
+fn rig_with_log(name: &str, text: &str) -> Rig {
+    let mut r = rig_with(
+        |root| {
+            std::fs::create_dir_all(root.join("logs")).expect("logs");
+            std::fs::write(root.join("logs").join(name), text).expect("write the log");
+        },
+        None,
+    );
+    let logs = r.dir.path().join("logs");
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    let app = h.state_mut();
+    app.trouble.add_path(&mut app.sh, logs);
+    r
 }
 
 fn rig() -> Rig {
@@ -190,26 +205,15 @@ fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
 
 #[test]
 fn a_line_written_to_a_watched_log_appears_without_a_click() {
-    let mut r = rig_with(
-        |root| {
-            std::fs::create_dir_all(root.join("logs")).expect("logs");
-            std::fs::write(root.join("logs/app.log"), "2024-01-01 00:00:00 INFO up\n")
-                .expect("write");
-        },
-        None,
-    );
-    let logs = r.dir.path().join("logs");
+    let mut r = rig_with_log("app.log", "2024-01-01 00:00:00 INFO up\n");
     let h = &mut r.harness;
-    wait(h, "the rules", |a| a.trouble.engine.is_some());
-    let app = h.state_mut();
-    app.trouble.add_path(&mut app.sh, logs.clone());
     wait(h, "the watcher", |a| a.trouble.watched_files == 1);
     assert!(h.state().trouble.feed.is_empty());
     {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
             .append(true)
-            .open(logs.join("app.log"))
+            .open(r.dir.path().join("logs/app.log"))
             .expect("open");
         writeln!(f, "ModuleNotFoundError: No module named 'zzqx_live'").expect("append");
     }
@@ -227,24 +231,13 @@ fn a_line_written_to_a_watched_log_appears_without_a_click() {
 #[test]
 fn copy_prompt_puts_the_redacted_prompt_on_the_clipboard() {
     let secret = "s3cr3t-Pa55w0rd-zz91";
-    let mut r = rig_with(
-        |root| {
-            std::fs::create_dir_all(root.join("logs")).expect("logs");
-            std::fs::write(
-                root.join("logs/db.log"),
-                format!(
-                    "2024-05-01 10:00:01,002 ERROR could not connect to postgresql://app:{secret}@db:5432/app: connection refused\n"
-                ),
-            )
-            .expect("write");
-        },
-        None,
+    let mut r = rig_with_log(
+        "db.log",
+        &format!(
+            "2024-05-01 10:00:01,002 ERROR could not connect to postgresql://app:{secret}@db:5432/app: connection refused\n"
+        ),
     );
-    let logs = r.dir.path().join("logs");
     let h = &mut r.harness;
-    wait(h, "the rules", |a| a.trouble.engine.is_some());
-    let app = h.state_mut();
-    app.trouble.add_path(&mut app.sh, logs);
     wait(h, "the issue", |a| !a.trouble.feed.is_empty());
     h.get_by_label("📋 Copy Prompt").click();
     let clip = r.clip.clone();
@@ -367,29 +360,8 @@ fn settings_survive_a_restart_and_a_broken_file_is_reported() {
     let dir = r.dir;
     let config = dir.path().join("config");
     let data = dir.path().join("data");
-    let mk = |config: std::path::PathBuf, data: std::path::PathBuf| {
-        Harness::builder()
-            .with_size([1360.0, 860.0])
-            .wgpu()
-            .build_eframe(move |cc| {
-                HealdeckApp::new(
-                    cc,
-                    AppOptions {
-                        dirs: Dirs {
-                            config,
-                            data,
-                            own_log: None,
-                            user_rules: false,
-                        },
-                        clipboard: Clipboard::Memory(Arc::default()),
-                        started: Instant::now(),
-                        timing: false,
-                        gpu_sources: None,
-                        screenshot: None,
-                    },
-                )
-                .expect("the app starts")
-            })
+    let mk = |config: PathBuf, data: PathBuf| {
+        harness(config, data, Clipboard::Memory(Arc::default()), None)
     };
     let h2 = mk(config.clone(), data.clone());
     assert_eq!(h2.state().settings().tab, Tab::Clo);
@@ -416,23 +388,12 @@ fn settings_survive_a_restart_and_a_broken_file_is_reported() {
 
 #[test]
 fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
-    let mut r = rig_with(
-        |root| {
-            std::fs::create_dir_all(root.join("logs")).expect("logs");
-            std::fs::write(
-                root.join("logs/app.log"),
-                "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
+    let mut r = rig_with_log(
+        "app.log",
+        "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
                  Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 4, in <module>\n    import zzqq_unvetted\nModuleNotFoundError: No module named 'zzqq_unvetted'\n",
-            )
-            .expect("write");
-        },
-        None,
     );
-    let logs = r.dir.path().join("logs");
     let h = &mut r.harness;
-    wait(h, "the rules", |a| a.trouble.engine.is_some());
-    let app = h.state_mut();
-    app.trouble.add_path(&mut app.sh, logs);
     wait(h, "both issues", |a| a.trouble.feed.len() == 2);
 
     // Dry run: the plan only.

@@ -37,17 +37,26 @@ pub fn jsonl(alert: &TroubleAlert) -> String {
 }
 
 fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    format_bytes(n, false)
+}
+
+/// 1536 → "1.5 KB" (decimal) or "1.5 KiB" (`binary`).
+pub fn format_bytes(n: u64, binary: bool) -> String {
+    let (step, units) = if binary {
+        (1024.0, ["B", "KiB", "MiB", "GiB", "TiB"])
+    } else {
+        (1000.0, ["B", "KB", "MB", "GB", "TB"])
+    };
     let mut v = n as f64;
     let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
+    while v >= step && u < units.len() - 1 {
+        v /= step;
         u += 1;
     }
     if u == 0 {
         format!("{n} B")
     } else {
-        format!("{v:.1} {}", UNITS[u])
+        format!("{v:.1} {}", units[u])
     }
 }
 

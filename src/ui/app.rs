@@ -40,6 +40,35 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
 }
 
+impl AppOptions {
+    /// Options for the given folders and clipboard: no timing output, detected GPU sources,
+    /// no screenshot.
+    pub fn new(dirs: Dirs, clipboard: Clipboard) -> AppOptions {
+        AppOptions {
+            dirs,
+            clipboard,
+            started: Instant::now(),
+            timing: false,
+            gpu_sources: None,
+            screenshot: None,
+        }
+    }
+
+    /// Options for a test or a benchmark: folders of its own, the clipboard stand-in, no
+    /// user rules.
+    pub fn isolated(config: PathBuf, data: PathBuf, clipboard: Clipboard) -> AppOptions {
+        AppOptions::new(
+            Dirs {
+                config,
+                data,
+                own_log: None,
+                user_rules: false,
+            },
+            clipboard,
+        )
+    }
+}
+
 /// What both tabs need: the background runtime, settings, folders, toasts, clipboard.
 pub struct Shared {
     pub bg: Bg,

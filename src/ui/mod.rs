@@ -62,12 +62,10 @@ pub fn run() -> anyhow::Result<()> {
             let app = HealdeckApp::new(
                 cc,
                 AppOptions {
-                    dirs,
-                    clipboard: widgets::Clipboard::system(),
                     started,
                     timing,
-                    gpu_sources: None,
                     screenshot: std::env::var_os("HEALDECK_SCREENSHOT").map(Into::into),
+                    ..AppOptions::new(dirs, widgets::Clipboard::system())
                 },
             )?;
             Ok(Box::new(app))

@@ -175,18 +175,7 @@ impl Clipboard {
 
 /// 1536 → "1.5 KiB".
 pub fn bytes(n: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
+    crate::troubleshoot::report::format_bytes(n, true)
 }
 
 /// 12345 → "12,345".
