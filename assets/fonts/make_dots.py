@@ -1,6 +1,7 @@
-"""Builds healdeck-dots.ttf: filled circles for the colored-circle emoji that egui's bundled
-fonts lack (U+1F7E0 🟠, U+1F7E1 🟡, U+1F7E2 🟢). The app colors them per use (severity badges,
-the Fast Preview toggle). Run with fontTools: `python3 make_dots.py` (not needed to build)."""
+"""Builds healdeck-dots.ttf: filled circles for the colored-circle emoji — 🔴 🟠 🟡 🟢 🔵
+(U+1F534, U+1F7E0, U+1F7E1, U+1F7E2, U+1F535); egui's bundled fonts lack three of them, so all
+five come from here and look alike. The app colors them per use (severity badges, the mode
+toggle). Run with fontTools: `python3 make_dots.py` (not needed to build)."""
 import math
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -28,12 +29,14 @@ def circle():
     return pen.glyph()
 
 
-names = [".notdef", "orange", "yellow", "green"]
+names = [".notdef", "red", "orange", "yellow", "green", "blue"]
 fb = FontBuilder(UPM, isTTF=True)
 fb.setupGlyphOrder(names)
-fb.setupCharacterMap({0x1F7E0: "orange", 0x1F7E1: "yellow", 0x1F7E2: "green"})
+fb.setupCharacterMap(
+    {0x1F534: "red", 0x1F7E0: "orange", 0x1F7E1: "yellow", 0x1F7E2: "green", 0x1F535: "blue"}
+)
 empty = TTGlyphPen(None).glyph()
-fb.setupGlyf({".notdef": empty, "orange": circle(), "yellow": circle(), "green": circle()})
+fb.setupGlyf({n: (empty if n == ".notdef" else circle()) for n in names})
 fb.setupHorizontalMetrics({n: (ADV if n != ".notdef" else 1000, 0) for n in names})
 fb.setupHorizontalHeader(ascent=1900, descent=-500)
 fb.setupNameTable({"familyName": "healdeck dots", "styleName": "Regular"})

@@ -322,8 +322,9 @@ impl HealdeckApp {
                 ui.label(format!("👁 {} file(s) watched", self.trouble.watched_files));
                 ui.separator();
                 let counts = self.trouble.feed.counts();
+                let dark = ui.visuals().dark_mode;
                 for (i, s) in Severity::ALL.into_iter().enumerate() {
-                    ui.label(RichText::new(s.badge()).color(severity_color(s)))
+                    ui.label(RichText::new(s.badge()).color(severity_color(dark, s)))
                         .on_hover_text(s.as_str());
                     ui.label(super::widgets::thousands(counts[i] as u64));
                 }

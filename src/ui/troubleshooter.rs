@@ -982,11 +982,12 @@ impl TroubleTab {
     fn filters_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.horizontal(|ui| {
             let counts = self.feed.counts();
+            let dark = ui.visuals().dark_mode;
             for (i, s) in Severity::ALL.into_iter().enumerate() {
                 let on = &mut sh.settings.show_severity[i];
                 let text = RichText::new(format!("{} {} {}", s.badge(), s.as_str(), counts[i]))
                     .color(if *on {
-                        severity_color(s)
+                        severity_color(dark, s)
                     } else {
                         Color32::GRAY
                     });
@@ -1126,6 +1127,7 @@ impl TroubleTab {
         }
         let row_height = 24.0;
         let mut clicked = None;
+        let mut want_prompt = false;
         let selected = self.selected.clone();
         let mut scroll_to = None;
         // Up/Down move the selection when no text field has the keyboard.
@@ -1202,9 +1204,32 @@ impl TroubleTab {
                         ui.label(source_name(issue))
                             .on_hover_text(&issue.latest.source);
                     });
-                    if row.response().clicked() {
+                    let resp = row.response();
+                    if resp.clicked() {
                         clicked = Some(issue.fingerprint.clone());
                     }
+                    resp.context_menu(|ui| {
+                        if ui.button("📋 Copy Prompt").clicked() {
+                            clicked = Some(issue.fingerprint.clone());
+                            want_prompt = true;
+                            ui.close();
+                        }
+                        if ui.button("Copy title").clicked() {
+                            ui.ctx().copy_text(issue.title.clone());
+                            ui.close();
+                        }
+                        if ui.button("Copy fingerprint").clicked() {
+                            ui.ctx().copy_text(issue.fingerprint.clone());
+                            ui.close();
+                        }
+                        if ui.button("Copy location").clicked() {
+                            ui.ctx().copy_text(format!(
+                                "{}:{}",
+                                issue.latest.source, issue.latest.line
+                            ));
+                            ui.close();
+                        }
+                    });
                 });
             });
         if let Some(fp) = clicked {
@@ -1212,6 +1237,9 @@ impl TroubleTab {
                 self.load_history(sh, &fp);
             }
             self.selected = Some(fp);
+        }
+        if want_prompt {
+            self.copy_prompt(sh);
         }
     }
 

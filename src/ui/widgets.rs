@@ -6,12 +6,17 @@ use egui::{Color32, RichText};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub fn severity_color(s: Severity) -> Color32 {
-    match s {
-        Severity::Critical => Color32::from_rgb(224, 62, 62),
-        Severity::High => Color32::from_rgb(236, 132, 40),
-        Severity::Medium => Color32::from_rgb(226, 190, 40),
-        Severity::Low => Color32::from_rgb(84, 178, 90),
+/// The severity's color, darker on a light background so it stays readable.
+pub fn severity_color(dark_mode: bool, s: Severity) -> Color32 {
+    match (s, dark_mode) {
+        (Severity::Critical, true) => Color32::from_rgb(224, 62, 62),
+        (Severity::High, true) => Color32::from_rgb(236, 132, 40),
+        (Severity::Medium, true) => Color32::from_rgb(226, 190, 40),
+        (Severity::Low, true) => Color32::from_rgb(84, 178, 90),
+        (Severity::Critical, false) => Color32::from_rgb(196, 30, 30),
+        (Severity::High, false) => Color32::from_rgb(196, 96, 0),
+        (Severity::Medium, false) => Color32::from_rgb(150, 112, 0),
+        (Severity::Low, false) => Color32::from_rgb(30, 125, 45),
     }
 }
 
@@ -19,7 +24,7 @@ pub fn severity_color(s: Severity) -> Color32 {
 pub fn severity_badge(ui: &mut egui::Ui, s: Severity) -> egui::Response {
     ui.label(
         RichText::new(format!("{} {}", s.badge(), s.as_str()))
-            .color(severity_color(s))
+            .color(severity_color(ui.visuals().dark_mode, s))
             .strong(),
     )
 }
@@ -44,7 +49,8 @@ pub fn dot_text(ui: &egui::Ui, dot: &str, color: Color32, rest: &str) -> egui::W
     egui::WidgetText::LayoutJob(job.into())
 }
 
-/// Adds the colored-circle emoji egui's bundled fonts lack (🟠 🟡 🟢) as a fallback font.
+/// Adds the colored-circle emoji (🔴 🟠 🟡 🟢 🔵; egui's bundled fonts lack three) ahead of
+/// the emoji font, so all five are the same filled dot.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
@@ -54,11 +60,10 @@ pub fn install_fonts(ctx: &egui::Context) {
         ))),
     );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .push("healdeck-dots".into());
+        let list = fonts.families.entry(family).or_default();
+        // After the text font, before the emoji fonts.
+        let at = list.len().min(1);
+        list.insert(at, "healdeck-dots".into());
     }
     ctx.set_fonts(fonts);
 }
