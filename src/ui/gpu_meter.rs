@@ -7,13 +7,15 @@ use egui::{Color32, RichText};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use std::collections::VecDeque;
 
-/// Samples kept for the graph (two minutes at the default 1 s period).
-pub const HISTORY: usize = 120;
+/// Samples kept for the graph (ten minutes at the default 1 s period).
+pub const HISTORY: usize = 600;
 
 #[derive(Default)]
 pub struct GpuMeter {
     pub history: VecDeque<GpuSample>,
     pci_bus_id: Option<String>,
+    /// The graph shows the last 2 or 10 minutes.
+    long_view: bool,
 }
 
 fn pct_bar(ui: &mut egui::Ui, label: &str, pct: Option<f32>, text: String, warn_at: f32) {
@@ -40,6 +42,7 @@ impl GpuMeter {
         GpuMeter {
             history: VecDeque::with_capacity(HISTORY),
             pci_bus_id,
+            long_view: false,
         }
     }
 
@@ -68,7 +71,7 @@ impl GpuMeter {
         }
     }
 
-    pub fn ui(&self, ui: &mut egui::Ui, fallback_percent: f32) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, fallback_percent: f32) {
         ui.heading("GPU");
         let Some(r) = self.latest() else {
             ui.horizontal(|ui| {
@@ -137,11 +140,19 @@ impl GpuMeter {
                 }
             });
         ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.label("History");
+            ui.selectable_value(&mut self.long_view, false, "2 min");
+            ui.selectable_value(&mut self.long_view, true, "10 min");
+        });
+        let span = if self.long_view { HISTORY } else { 120 };
         let n = self.history.len();
+        let skip = n.saturating_sub(span);
         let series = |f: &dyn Fn(&GpuReading) -> Option<f32>| -> PlotPoints<'static> {
             self.history
                 .iter()
                 .enumerate()
+                .skip(skip)
                 .filter_map(|(i, s)| {
                     let r = s.primary(self.pci_bus_id.as_deref())?;
                     Some([(i as f64) - (n as f64) + 1.0, f64::from(f(r)?)])
@@ -154,11 +165,11 @@ impl GpuMeter {
             (Some(u), Some(t)) if t > 0 => Some(u as f32 / t as f32 * 100.0),
             _ => None,
         });
-        Plot::new("gpu_history")
+        Plot::new(("gpu_history", span))
             .height(150.0)
             .include_y(0.0)
             .include_y(100.0)
-            .include_x(-(HISTORY as f64) + 1.0)
+            .include_x(-(span as f64) + 1.0)
             .include_x(0.0)
             .allow_drag(false)
             .allow_zoom(false)
