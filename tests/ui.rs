@@ -453,22 +453,11 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
 fn a_log_with_thousands_of_distinct_failures_reaches_the_feed_whole() {
     // More new issues at once than the bus keeps for a slow subscriber: none may be lost.
     let n = 6000;
-    let mut r = rig_with(
-        |root| {
-            use std::io::Write;
-            std::fs::create_dir_all(root.join("logs")).expect("logs");
-            let mut f = std::fs::File::create(root.join("logs/many.log")).expect("create");
-            for i in 0..n {
-                writeln!(f, "ModuleNotFoundError: No module named 'pkg_{i:05x}'").expect("write");
-            }
-        },
-        None,
-    );
-    let logs = r.dir.path().join("logs");
+    let text: String = (0..n)
+        .map(|i| format!("ModuleNotFoundError: No module named 'pkg_{i:05x}'\n"))
+        .collect();
+    let mut r = rig_with_log("many.log", &text);
     let h = &mut r.harness;
-    wait(h, "the rules", |a| a.trouble.engine.is_some());
-    let app = h.state_mut();
-    app.trouble.add_path(&mut app.sh, logs);
     wait(h, "every issue", |a| a.trouble.feed.len() == n);
     // The table's rows follow within a refresh period (live updates rebuild them ≤ 4×/s).
     wait(h, "every row", |a| a.trouble.feed.rows().len() == n);
