@@ -425,9 +425,10 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
     h.get_by_label("Dry run").click();
     h.run_steps(2);
     {
-        // Keep the class A install from touching this machine: point pip at a Python that
-        // is not there, so the attempt fails, is audited, and nothing is installed.
-        h.state_mut().sh.settings.python = Some(r.dir.path().join("no-python"));
+        // Keep the class A install from touching this machine: "python" is a shell here, so
+        // `sh -m pip install PyYAML` fails at once (exit 2), its complaint is shown live, the
+        // attempt is audited, and nothing is installed.
+        h.state_mut().sh.settings.python = Some(PathBuf::from("/bin/sh"));
     }
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
     wait(h, "the class A attempt", |a| {
@@ -442,6 +443,15 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
     let text = lines.join("\n");
     assert!(text.contains("Class B fixes skipped."), "{text}");
     assert!(text.contains("attempt 1: pip_install"), "{text}");
+    // The action's own output arrived as a live line between the start and its exit status.
+    let start = lines
+        .iter()
+        .position(|l| l.contains("attempt 1: pip_install"));
+    let exit = lines.iter().position(|l| l.trim() == "exit 2");
+    assert!(
+        matches!((start, exit), (Some(s), Some(e)) if e > s + 1),
+        "{text}"
+    );
     let log = std::fs::read_to_string(&audit).expect("the attempt was audited");
     assert!(
         log.contains("PyYAML") && !log.contains("zzqq_unvetted"),

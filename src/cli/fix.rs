@@ -242,17 +242,14 @@ fn print_step(step: &Step) {
         } => {
             println!("→ {fingerprint} attempt {attempt}: {action}: {command}");
         }
+        Step::Output { line, .. } => println!("    | {line}"),
         Step::Finished { output, backup, .. } => {
-            for l in output
-                .output_tail
-                .lines()
-                .rev()
-                .take(8)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-            {
-                println!("    | {l}");
+            // The action's lines were printed as they came; an action that could not start
+            // says why here.
+            if output.exit.is_none() && !output.timed_out {
+                for l in output.output_tail.lines().take(8) {
+                    println!("    | {l}");
+                }
             }
             let status = match (output.timed_out, output.exit) {
                 (true, _) => "timed out".to_string(),

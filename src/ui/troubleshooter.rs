@@ -706,6 +706,7 @@ impl TroubleTab {
                 None,
                 false,
             ),
+            Step::Output { line, .. } => self.fix_line(line, None, true),
             Step::Finished { output, backup, .. } => {
                 if let Some(b) = backup {
                     self.fix_line(
@@ -714,8 +715,9 @@ impl TroubleTab {
                         false,
                     );
                 }
+                // The action's own lines arrived live; one that could not start says why here.
                 let tail = output.output_tail.trim();
-                if !tail.is_empty() {
+                if output.exit.is_none() && !output.timed_out && !tail.is_empty() {
                     self.fix_line(tail.to_string(), None, true);
                 }
                 let status = if output.timed_out {

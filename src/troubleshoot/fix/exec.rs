@@ -1,7 +1,7 @@
 //! Running a command safely: an argv (never a shell), a working folder, a time limit, and the
 //! tail of its output kept for the audit log and the repair prompt.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,6 +37,17 @@ pub fn tail(text: &str, chars: usize) -> String {
 
 /// Runs `argv` in `cwd` for at most `timeout`, killing it past that.
 pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput {
+    run_with(argv, cwd, timeout, |_| {})
+}
+
+/// Like [`run`], and `on_line` hears each line of stdout and stderr as it is written (on the
+/// calling thread), for a live view of a long install.
+pub fn run_with(
+    argv: &[String],
+    cwd: Option<&Path>,
+    timeout: Duration,
+    mut on_line: impl FnMut(&str),
+) -> RunOutput {
     let Some((program, args)) = argv.split_first() else {
         return RunOutput {
             exit: None,
@@ -62,6 +73,7 @@ pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput 
             };
         }
     };
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
     let readers: Vec<_> = [
         child
             .stdout
@@ -74,17 +86,30 @@ pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput 
     ]
     .into_iter()
     .flatten()
-    .map(|mut r| {
+    .map(|r| {
+        let tx = tx.clone();
         std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
+            let mut r = std::io::BufReader::new(r);
+            let mut line = Vec::new();
+            while matches!(r.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+                line.clear();
+            }
         })
     })
     .collect();
+    drop(tx);
+    let mut output = String::new();
+    let mut take = |l: String, output: &mut String| {
+        on_line(l.trim_end_matches(['\n', '\r']));
+        output.push_str(&l);
+    };
     let started = Instant::now();
     let mut timed_out = false;
     let status = loop {
+        while let Ok(l) = rx.try_recv() {
+            take(l, &mut output);
+        }
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
             Ok(None) if started.elapsed() >= timeout => {
@@ -96,11 +121,12 @@ pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput 
             Err(_) => break None,
         }
     };
-    let output: String = readers
-        .into_iter()
-        .filter_map(|h| h.join().ok())
-        .collect::<Vec<_>>()
-        .join("");
+    for h in readers {
+        let _ = h.join();
+    }
+    while let Ok(l) = rx.try_recv() {
+        take(l, &mut output);
+    }
     let mut output_tail = tail(&output, OUTPUT_TAIL_CHARS);
     if timed_out {
         output_tail.push_str(&format!("\n[stopped after {} s]", timeout.as_secs()));
@@ -133,6 +159,21 @@ mod tests {
         );
         assert!(out.success());
         assert_eq!(out.output_tail.trim(), "$(whoami) ; rm -rf /");
+    }
+
+    #[test]
+    fn lines_are_heard_as_they_come() {
+        let mut seen = Vec::new();
+        let out = run_with(
+            &argv(&["sh", "-c", "echo one; echo two >&2; sleep 0.2; echo three"]),
+            None,
+            Duration::from_secs(5),
+            |l| seen.push(l.to_string()),
+        );
+        assert!(out.success());
+        seen.sort();
+        assert_eq!(seen, ["one", "three", "two"]);
+        assert!(out.output_tail.contains("three"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::audit::{AuditEntry, AuditLog, end_entry, now};
 use super::backup::Backup;
 use super::config::FixerConfig;
-use super::exec::{RunOutput, run};
+use super::exec::{RunOutput, run, run_with};
 use super::plan::{Action, Decision, IssuePlan, PlannedFix};
 use crate::troubleshoot::engine::Engine;
 use crate::troubleshoot::redact::redact;
@@ -30,6 +30,11 @@ pub enum Step {
         attempt: usize,
         action: String,
         command: String,
+    },
+    /// A line the action printed, as it printed it (secrets redacted).
+    Output {
+        fingerprint: String,
+        line: String,
     },
     Finished {
         fingerprint: String,
@@ -191,7 +196,16 @@ impl Runner<'_> {
                         backup,
                     )
                 } else {
-                    (self.execute(&pf.action, backup.as_deref()), backup)
+                    let mut on_line = |l: &str| {
+                        on_step(&Step::Output {
+                            fingerprint: fp.clone(),
+                            line: redact(l).text,
+                        });
+                    };
+                    (
+                        self.execute(&pf.action, backup.as_deref(), &mut on_line),
+                        backup,
+                    )
                 }
             }
             Err(e) => (
@@ -261,7 +275,12 @@ impl Runner<'_> {
         b.finish().map(Some)
     }
 
-    fn execute(&self, action: &Action, backup: Option<&str>) -> RunOutput {
+    fn execute(
+        &self,
+        action: &Action,
+        backup: Option<&str>,
+        on_line: &mut dyn FnMut(&str),
+    ) -> RunOutput {
         let timeout = Duration::from_secs(self.config.timeout_secs);
         match action {
             Action::ClearCache { folders } => {
@@ -276,10 +295,13 @@ impl Runner<'_> {
                 let mut log = String::new();
                 for f in folders {
                     match b.take_contents(f) {
-                        Ok(n) => log.push_str(&format!(
-                            "moved {n} entries from {} into backup {id}\n",
-                            f.display()
-                        )),
+                        Ok(n) => {
+                            let line =
+                                format!("moved {n} entries from {} into backup {id}", f.display());
+                            on_line(&line);
+                            log.push_str(&line);
+                            log.push('\n');
+                        }
                         Err(e) => return failed(format!("{log}{e}")),
                     }
                 }
@@ -292,9 +314,9 @@ impl Runner<'_> {
                     output_tail: log,
                 }
             }
-            Action::NpmInstall { dir, .. } => run(&action.argv(), Some(dir), timeout),
+            Action::NpmInstall { dir, .. } => run_with(&action.argv(), Some(dir), timeout, on_line),
             Action::PipInstall { .. } | Action::RestartService { .. } => {
-                run(&action.argv(), None, timeout)
+                run_with(&action.argv(), None, timeout, on_line)
             }
             Action::Advice => failed("advice is not executed".into()),
         }
