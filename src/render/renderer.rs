@@ -199,6 +199,7 @@ pub struct Renderer {
     dummy_shadow: wgpu::TextureView,
     white: wgpu::TextureView,
     albedo_sampler: wgpu::Sampler,
+    mips: MipGen,
     /// AO of the last scene, by content hash: it does not depend on the view, so orbiting or a
     /// turntable bakes it once.
     ao_cache: std::sync::Mutex<Option<(u64, Arc<SceneAo>)>>,
@@ -386,6 +387,7 @@ impl Renderer {
             dummy_shadow,
             white,
             albedo_sampler,
+            mips: MipGen::new(device),
             ao_cache: std::sync::Mutex::new(None),
         }
     }
@@ -400,14 +402,15 @@ impl Renderer {
         size: u32,
     ) -> Result<image::RgbaImage, RenderError> {
         self.checked(gpu, || {
-            let (encoder, target) = self.render_inner(gpu, meshes, mode, view, size)?;
+            let (encoder, target) = self.render_inner(gpu, meshes, mode, view, size, false)?;
             readback(gpu, encoder, &target, size)
         })
     }
 
     /// Renders into a GPU texture and leaves it there (the GUI's live view: no trip through
     /// the CPU). The texture is `Rgba8UnormSrgb`, viewable as `Rgba8Unorm` when
-    /// `gpu.unorm_view`, and can be copied out later with [`read_texture`].
+    /// `gpu.unorm_view`, with a full mip chain (a 2048 px render shown at 700 px does not
+    /// shimmer), and can be copied out later with [`read_texture`].
     pub fn render_texture(
         &self,
         gpu: &Gpu,
@@ -417,7 +420,8 @@ impl Renderer {
         size: u32,
     ) -> Result<wgpu::Texture, RenderError> {
         self.checked(gpu, || {
-            let (encoder, target) = self.render_inner(gpu, meshes, mode, view, size)?;
+            let (mut encoder, target) = self.render_inner(gpu, meshes, mode, view, size, true)?;
+            self.mips.generate(&gpu.device, &mut encoder, &target);
             gpu.queue.submit([encoder.finish()]);
             Ok(target)
         })
@@ -454,6 +458,7 @@ impl Renderer {
         mode: Mode,
         view: &View,
         size: u32,
+        mips: bool,
     ) -> Result<(wgpu::CommandEncoder, wgpu::Texture), RenderError> {
         let device = &gpu.device;
         let (lo, hi) = meshes
@@ -697,7 +702,7 @@ impl Renderer {
                 height: size,
                 depth_or_array_layers: 1,
             },
-            mip_level_count: 1,
+            mip_level_count: if mips { size.max(1).ilog2() + 1 } else { 1 },
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
             format: TARGET,
@@ -710,7 +715,10 @@ impl Renderer {
                 &[]
             },
         });
-        let target_view = target.create_view(&Default::default());
+        let target_view = target.create_view(&wgpu::TextureViewDescriptor {
+            mip_level_count: Some(1),
+            ..Default::default()
+        });
         let msaa_view = (samples > 1).then(|| {
             device
                 .create_texture(&wgpu::TextureDescriptor {
@@ -927,6 +935,146 @@ fn floor_mesh(center: Vec3, y: f32, size: f32) -> Mesh {
     }
     m.indices = vec![0, 2, 1, 0, 3, 2];
     m
+}
+
+/// Fills a texture's mip levels from level 0, each the filtered half of the one above
+/// (sampled and written through the sRGB format, so the averaging is in linear light).
+struct MipGen {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    sampler: wgpu::Sampler,
+}
+
+const MIP_WGSL: &str = r"
+@group(0) @binding(0) var src: texture_2d<f32>;
+@group(0) @binding(1) var samp: sampler;
+struct VsOut { @builtin(position) pos: vec4<f32>, @location(0) uv: vec2<f32> };
+@vertex fn vs(@builtin(vertex_index) i: u32) -> VsOut {
+    let uv = vec2<f32>(f32((i << 1u) & 2u), f32(i & 2u));
+    var o: VsOut;
+    o.pos = vec4<f32>(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 0.0, 1.0);
+    o.uv = uv;
+    return o;
+}
+@fragment fn fs(v: VsOut) -> @location(0) vec4<f32> { return textureSample(src, samp, v.uv); }
+";
+
+impl MipGen {
+    fn new(device: &wgpu::Device) -> MipGen {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("mips"),
+            source: wgpu::ShaderSource::Wgsl(MIP_WGSL.into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("mips"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
+        });
+        let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("mips"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("mips"),
+            layout: Some(&pl),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs"),
+                compilation_options: Default::default(),
+                targets: &[Some(TARGET.into())],
+            }),
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            multiview_mask: None,
+            cache: None,
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("mips"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        MipGen {
+            pipeline,
+            layout,
+            sampler,
+        }
+    }
+
+    fn generate(
+        &self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) {
+        let level = |i: u32| {
+            texture.create_view(&wgpu::TextureViewDescriptor {
+                base_mip_level: i,
+                mip_level_count: Some(1),
+                ..Default::default()
+            })
+        };
+        for i in 1..texture.mip_level_count() {
+            let (src, dst) = (level(i - 1), level(i));
+            let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("mips"),
+                layout: &self.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: wgpu::BindingResource::TextureView(&src),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::Sampler(&self.sampler),
+                    },
+                ],
+            });
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("mip"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &dst,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.draw(0..3, 0..1);
+        }
+    }
 }
 
 /// Reads a texture made by [`Renderer::render_texture`] back (Save As…, the renders folder).

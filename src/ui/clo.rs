@@ -511,20 +511,23 @@ impl CloTab {
                 format: Some(eframe::wgpu::TextureFormat::Rgba8Unorm),
                 ..Default::default()
             });
+            // Trilinear: the 2048 px Realistic render is shown smaller than it is.
+            let sampler = eframe::wgpu::SamplerDescriptor {
+                label: Some("render view"),
+                mag_filter: eframe::wgpu::FilterMode::Linear,
+                min_filter: eframe::wgpu::FilterMode::Linear,
+                mipmap_filter: eframe::wgpu::MipmapFilterMode::Linear,
+                ..Default::default()
+            };
             let mut r = rs.renderer.write();
             match &self.shown {
-                Some(Shown::Native(id)) => r.update_egui_texture_from_wgpu_texture(
-                    &rs.device,
-                    &view,
-                    eframe::wgpu::FilterMode::Linear,
-                    *id,
-                ),
+                Some(Shown::Native(id)) => r
+                    .update_egui_texture_from_wgpu_texture_with_sampler_options(
+                        &rs.device, &view, sampler, *id,
+                    ),
                 _ => {
-                    let id = r.register_native_texture(
-                        &rs.device,
-                        &view,
-                        eframe::wgpu::FilterMode::Linear,
-                    );
+                    let id =
+                        r.register_native_texture_with_sampler_options(&rs.device, &view, sampler);
                     self.shown = Some(Shown::Native(id));
                 }
             }
