@@ -19,7 +19,7 @@ use crate::render::manager::{
 use crate::render::mesh::Mesh;
 use crate::render::renderer::{Gpu, Mode, Renderer, TARGET};
 use egui::{Color32, RichText};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,7 +67,7 @@ pub struct CloTab {
     scene: Option<Arc<Vec<Mesh>>>,
     scene_error: Option<String>,
     /// What the current scene was built from (rebuilt when it changes).
-    scene_key: String,
+    scene_key: Option<SceneKey>,
     imported: Option<Arc<Mesh>>,
     shown: Option<Shown>,
     /// The latest job and when it was asked for.
@@ -75,14 +75,36 @@ pub struct CloTab {
     pub last: Option<(Mode, f64)>,
     pub fallback_reason: Option<String>,
     realistic_due: Option<Instant>,
-    autosave: HashMap<u64, ()>,
+    /// Realistic jobs whose image also goes to the renders folder.
+    autosave: HashSet<u64>,
     save_as: HashMap<u64, PathBuf>,
-    save_target: Option<PathBuf>,
     pub adapter_name: String,
     pub rendered: u64,
     /// The view of the last request (a change, by drag or otherwise, asks for a new render).
     requested_view: Option<crate::render::renderer::View>,
     import_entry: String,
+}
+
+/// The editor values a scene is built from.
+#[derive(Clone, PartialEq)]
+struct SceneKey {
+    template: Template,
+    measurements: Measurements,
+    garment: crate::render::garment::GarmentSpec,
+    imported: Option<PathBuf>,
+    with_avatar: bool,
+}
+
+impl SceneKey {
+    fn of(c: &super::settings::CloSettings) -> SceneKey {
+        SceneKey {
+            template: c.template,
+            measurements: c.measurements,
+            garment: c.garment.clone(),
+            imported: c.imported.clone(),
+            with_avatar: c.import_with_avatar,
+        }
+    }
 }
 
 fn srgb_hex(c: [u8; 3]) -> String {
@@ -134,16 +156,15 @@ impl CloTab {
             config_error,
             scene: None,
             scene_error: None,
-            scene_key: String::new(),
+            scene_key: None,
             imported: None,
             shown: None,
             pending: None,
             last: None,
             fallback_reason: None,
             realistic_due: None,
-            autosave: HashMap::new(),
+            autosave: HashSet::new(),
             save_as: HashMap::new(),
-            save_target: None,
             adapter_name: "no GPU device".into(),
             rendered: 0,
             requested_view: None,
@@ -202,25 +223,13 @@ impl CloTab {
         });
     }
 
-    fn scene_key(sh: &Shared) -> String {
-        let c = &sh.settings.clo;
-        format!(
-            "{}|{}|{}|{:?}|{}",
-            serde_json::to_string(&c.template).unwrap_or_default(),
-            serde_json::to_string(&c.measurements).unwrap_or_default(),
-            serde_json::to_string(&c.garment).unwrap_or_default(),
-            c.imported,
-            c.import_with_avatar
-        )
-    }
-
     /// Rebuilds the scene when the editors changed it; true when it changed.
     fn rebuild_scene(&mut self, sh: &Shared) -> bool {
-        let key = Self::scene_key(sh);
-        if key == self.scene_key {
+        let key = SceneKey::of(&sh.settings.clo);
+        if self.scene_key.as_ref() == Some(&key) {
             return false;
         }
-        self.scene_key = key;
+        self.scene_key = Some(key);
         let c = &sh.settings.clo;
         let built = (|| -> Result<Vec<Mesh>, String> {
             if c.imported.is_some() {
@@ -252,6 +261,12 @@ impl CloTab {
         let (Some(m), Some(scene)) = (&self.manager, &self.scene) else {
             return None;
         };
+        // Where egui cannot sample the texture (OpenGL), the render thread reads it back.
+        let output = match output {
+            Output::Texture if !self.unorm_view => Output::Image,
+            Output::TextureAndImage if !self.unorm_view => Output::Image,
+            o => o,
+        };
         let id = m.submit(RenderRequest {
             view_key: 1,
             scene: scene.clone(),
@@ -271,7 +286,7 @@ impl CloTab {
         if sh.settings.clo.mode == Mode::Realistic && immediate_realistic {
             self.realistic_due = None;
             if let Some(id) = self.submit(sh, Mode::Realistic, Output::TextureAndImage) {
-                self.autosave.insert(id, ());
+                self.autosave.insert(id);
             }
             return;
         }
@@ -376,11 +391,11 @@ impl CloTab {
                 tracing::info!("[CLO] imported {}", path.display());
                 self.imported = Some(Arc::new(mesh));
                 sh.settings.clo.imported = Some(path);
-                self.scene_key.clear();
+                self.scene_key = None;
             }
             UiEvent::Imported(Err(e)) => {
                 sh.settings.clo.imported = None;
-                self.scene_key.clear();
+                self.scene_key = None;
                 sh.toasts.add(ToastKind::Error, format!("import: {e}"));
             }
             UiEvent::Picked(Picked::Import, Some(p)) => Self::import(sh, p),
@@ -462,7 +477,7 @@ impl CloTab {
                     if let Some(img) = rendered.image.clone() {
                         self.write_png(sh, path, img, mode, millis);
                     }
-                } else if self.autosave.remove(&id).is_some()
+                } else if self.autosave.remove(&id)
                     && mode == Mode::Realistic
                     && let Some(img) = rendered.image.clone()
                 {
@@ -479,7 +494,6 @@ impl CloTab {
                         "{stamp}-{}-{name}-realistic.png",
                         sh.settings.clo.template.name()
                     ));
-                    self.save_target = Some(path.clone());
                     self.write_png(sh, path, img, mode, millis);
                 }
                 tracing::debug!("[CLO] rendered {} in {millis:.0} ms", mode.name());
@@ -502,7 +516,7 @@ impl CloTab {
     }
 
     /// Puts a finished render on screen: the texture itself when egui can sample it, the
-    /// pixels otherwise.
+    /// pixels otherwise (`submit` asks for them there).
     fn show(&mut self, sh: &Shared, rendered: &Rendered) {
         if let (Some(tex), Some(rs), true) =
             (&rendered.texture, &self.render_state, self.unorm_view)
@@ -533,22 +547,7 @@ impl CloTab {
             }
             return;
         }
-        let image = match (&rendered.image, &rendered.texture, &self.render_state) {
-            (Some(i), _, _) => Some(i.clone()),
-            (None, Some(t), Some(rs)) => {
-                let gpu = Gpu::from_parts(
-                    rs.device.clone(),
-                    rs.queue.clone(),
-                    rs.adapter.get_info(),
-                    false,
-                );
-                crate::render::renderer::read_texture(&gpu, t)
-                    .ok()
-                    .map(Arc::new)
-            }
-            _ => None,
-        };
-        if let Some(img) = image {
+        if let Some(img) = &rendered.image {
             let ci = egui::ColorImage::from_rgba_unmultiplied(
                 [img.width() as usize, img.height() as usize],
                 img.as_raw(),
