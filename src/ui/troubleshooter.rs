@@ -20,7 +20,7 @@ use crate::troubleshoot::watch::{LiveWatcher, WatchOptions};
 use crate::troubleshoot::{Engine, Issue, Severity, report};
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,16 +74,28 @@ struct FixLine {
     strong: bool,
 }
 
+/// A configured log path as the sources list shows it.
+struct PathRow {
+    path: PathBuf,
+    is_dir: bool,
+    exists: bool,
+}
+
+/// A class B fix waiting for a yes or no in the dialog.
+struct Approval {
+    issue: Issue,
+    what: String,
+    /// Vetting warnings (typosquatting, unvetted names).
+    warnings: Vec<String>,
+    approved: bool,
+}
+
 #[derive(Default)]
 struct FixPanel {
     open: bool,
     running: bool,
     lines: Vec<FixLine>,
-    /// Class B fixes waiting for a yes or no: fingerprint → approved.
-    approvals: Vec<(String, String, String, bool)>,
-    /// Warnings shown with each approval (typosquatting, unvetted names).
-    approval_warnings: Vec<Vec<String>>,
-    approval_plans: Vec<IssuePlan>,
+    approvals: Vec<Approval>,
 }
 
 pub struct TroubleTab {
@@ -93,6 +105,10 @@ pub struct TroubleTab {
     pub filter: Filter,
     pub selected: Option<String>,
     watch: Option<Watch>,
+    /// What `restart_watch` found: the paths followed, and each configured path's state for
+    /// the sources list (checked when the paths change, not every frame).
+    watched: Vec<PathBuf>,
+    path_rows: Vec<PathRow>,
     generation: u64,
     pub watched_files: usize,
     watch_error: Option<String>,
@@ -137,6 +153,8 @@ impl TroubleTab {
             filter,
             selected: None,
             watch: None,
+            watched: Vec::new(),
+            path_rows: Vec::new(),
             generation: 0,
             watched_files: 0,
             watch_error: None,
@@ -176,10 +194,21 @@ impl TroubleTab {
         self.watch_error = None;
         self.feed.replace_all(Vec::new());
         self.selected = None;
+        self.path_rows = sh
+            .settings
+            .log_paths
+            .iter()
+            .map(|p| PathRow {
+                path: p.clone(),
+                is_dir: p.is_dir(),
+                exists: p.exists(),
+            })
+            .collect();
+        self.watched = Self::watched_paths(sh);
         let Some(engine) = self.engine.clone() else {
             return;
         };
-        let paths = Self::watched_paths(sh);
+        let paths = self.watched.clone();
         if paths.is_empty() {
             return;
         }
@@ -221,10 +250,14 @@ impl TroubleTab {
         if self.scan.is_some() {
             return;
         }
+        // A path that appeared or vanished since: follow what is there now, then rescan it.
+        if Self::watched_paths(sh) != self.watched {
+            self.restart_watch(sh);
+        }
         let Some(engine) = self.engine.clone() else {
             return;
         };
-        let paths = Self::watched_paths(sh);
+        let paths = self.watched.clone();
         if paths.is_empty() {
             return;
         }
@@ -270,7 +303,6 @@ impl TroubleTab {
         self.fix.open = true;
         self.fix.lines.clear();
         self.fix.approvals.clear();
-        self.fix.approval_warnings.clear();
         self.fix.running = true;
         self.start_fix(sh, Vec::new(), self.issues_with_fixes(), self.dry_run);
     }
@@ -518,7 +550,7 @@ impl TroubleTab {
                 plans,
                 dry_run,
                 error,
-            } => self.on_plan(sh, plans, dry_run, error),
+            } => self.on_plan(plans, dry_run, error),
             UiEvent::FixStep(step) => self.on_step(step),
             UiEvent::FixDone { outcomes, error } => {
                 self.fix.running = false;
@@ -591,13 +623,7 @@ impl TroubleTab {
         });
     }
 
-    fn on_plan(
-        &mut self,
-        sh: &mut Shared,
-        plans: Vec<IssuePlan>,
-        dry_run: bool,
-        error: Option<String>,
-    ) {
+    fn on_plan(&mut self, plans: Vec<IssuePlan>, dry_run: bool, error: Option<String>) {
         if let Some(e) = error {
             self.fix.running = false;
             self.fix_line(
@@ -671,25 +697,19 @@ impl TroubleTab {
             false,
         );
         if !dry_run {
-            self.fix.approval_plans.clear();
-            for p in &plans {
+            for p in plans {
                 for f in &p.fixes {
                     if f.decision == Decision::NeedsApproval {
-                        self.fix.approvals.push((
-                            p.issue.fingerprint.clone(),
-                            p.issue.title.clone(),
-                            f.action.describe(),
-                            false,
-                        ));
-                        self.fix.approval_warnings.push(f.warnings.clone());
+                        self.fix.approvals.push(Approval {
+                            issue: p.issue.clone(),
+                            what: f.action.describe(),
+                            warnings: f.warnings.clone(),
+                            approved: false,
+                        });
                     }
                 }
             }
-            if !self.fix.approvals.is_empty() {
-                self.fix.approval_plans = plans;
-            }
         }
-        let _ = sh;
     }
 
     fn on_step(&mut self, step: Step) {
@@ -821,7 +841,8 @@ impl TroubleTab {
         egui::ScrollArea::vertical()
             .max_height(ui.available_height() - 150.0)
             .show(ui, |ui| {
-                for (i, p) in sh.settings.log_paths.iter().enumerate() {
+                for (i, row) in self.path_rows.iter().enumerate() {
+                    let p = &row.path;
                     ui.horizontal(|ui| {
                         if ui
                             .small_button("🗙")
@@ -830,12 +851,12 @@ impl TroubleTab {
                         {
                             remove = Some(i);
                         }
-                        let icon = if p.is_dir() { "📁" } else { "📄" };
+                        let icon = if row.is_dir { "📁" } else { "📄" };
                         let name = p
                             .file_name()
                             .map(|n| n.to_string_lossy().to_string())
                             .unwrap_or_else(|| p.display().to_string());
-                        let text = if p.exists() {
+                        let text = if row.exists {
                             RichText::new(format!("{icon} {name}"))
                         } else {
                             RichText::new(format!("{icon} {name} (missing)"))
@@ -904,7 +925,7 @@ impl TroubleTab {
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.horizontal(|ui| {
-            let has_sources = !Self::watched_paths(sh).is_empty() && self.engine.is_some();
+            let has_sources = !self.watched.is_empty() && self.engine.is_some();
             let scanning = self.scan.is_some();
             if ui
                 .add_enabled(
@@ -1386,9 +1407,12 @@ impl TroubleTab {
                      if you tick it; everything is audited and backed up first.",
                 );
                 ui.add_space(6.0);
-                for (i, (_, title, what, ok)) in self.fix.approvals.iter_mut().enumerate() {
-                    ui.checkbox(ok, format!("{title}\n    {what}"));
-                    for w in self.fix.approval_warnings.get(i).into_iter().flatten() {
+                for a in &mut self.fix.approvals {
+                    ui.checkbox(
+                        &mut a.approved,
+                        format!("{}\n    {}", a.issue.title, a.what),
+                    );
+                    for w in &a.warnings {
                         ui.label(
                             RichText::new(format!("      ⚠ {w}"))
                                 .color(Color32::from_rgb(236, 132, 40)),
@@ -1409,22 +1433,14 @@ impl TroubleTab {
             });
             match modal.inner {
                 Some(true) => {
-                    let approved: Vec<String> = self
-                        .fix
-                        .approvals
-                        .iter()
-                        .filter(|a| a.3)
-                        .map(|a| a.0.clone())
-                        .collect();
-                    let issues: Vec<Arc<Issue>> = self
-                        .fix
-                        .approval_plans
-                        .iter()
-                        .filter(|p| approved.contains(&p.issue.fingerprint))
-                        .map(|p| Arc::new(p.issue.clone()))
-                        .collect();
-                    self.fix.approvals.clear();
-                    self.fix.approval_warnings.clear();
+                    let mut approved: Vec<String> = Vec::new();
+                    let mut issues: Vec<Arc<Issue>> = Vec::new();
+                    for a in std::mem::take(&mut self.fix.approvals) {
+                        if a.approved && !approved.contains(&a.issue.fingerprint) {
+                            approved.push(a.issue.fingerprint.clone());
+                            issues.push(Arc::new(a.issue));
+                        }
+                    }
                     if !approved.is_empty() {
                         self.fix.running = true;
                         self.fix_line("Running the approved fixes…".into(), None, false);
@@ -1433,7 +1449,6 @@ impl TroubleTab {
                 }
                 Some(false) => {
                     self.fix.approvals.clear();
-                    self.fix.approval_warnings.clear();
                     self.fix_line("Class B fixes skipped.".into(), None, false);
                 }
                 None => {}
@@ -1477,16 +1492,6 @@ impl TroubleTab {
                     });
             });
         self.fix.open = open;
-    }
-
-    /// Sorted, distinct source files of the feed (status bar).
-    pub fn source_count(&self) -> usize {
-        self.feed
-            .all()
-            .iter()
-            .map(|i| i.latest.source.as_str())
-            .collect::<BTreeSet<_>>()
-            .len()
     }
 }
 
