@@ -83,37 +83,12 @@ impl AlertBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::troubleshoot::group::{Issue, Occurrence};
-    use crate::troubleshoot::model::{Category, Severity};
+    use crate::troubleshoot::group::Issue;
 
     fn alert(n: u64) -> TroubleAlert {
-        let at = Occurrence {
-            source: "a.log".into(),
-            line: n,
-            end_line: n,
-            timestamp: None,
-        };
         TroubleAlert {
             kind: AlertKind::New,
-            issue: std::sync::Arc::new(Issue {
-                fingerprint: format!("{n:016x}"),
-                title: "t".into(),
-                category: Category::Unknown,
-                severity: Severity::Low,
-                rule: None,
-                count: 1,
-                first_seen: None,
-                last_seen: None,
-                occurrences: vec![at.clone()],
-                latest: at,
-                excerpt: String::new(),
-                context_before: Vec::new(),
-                root_cause: String::new(),
-                fixes: Vec::new(),
-                captures: Default::default(),
-                consequences: Vec::new(),
-                seq: n,
-            }),
+            issue: std::sync::Arc::new(Issue::example(&format!("{n:016x}"), "a.log", n)),
         }
     }
 

@@ -279,6 +279,38 @@ pub fn sort_issues(v: &mut [Issue]) {
     });
 }
 
+/// A minimal issue for tests: one occurrence at `source:line`, low severity, no rule.
+#[cfg(test)]
+impl Issue {
+    pub(crate) fn example(fingerprint: &str, source: &str, line: u64) -> Issue {
+        let at = Occurrence {
+            source: source.into(),
+            line,
+            end_line: line,
+            timestamp: None,
+        };
+        Issue {
+            fingerprint: fingerprint.into(),
+            title: format!("issue {fingerprint}"),
+            category: Category::Unknown,
+            severity: Severity::Low,
+            rule: None,
+            count: 1,
+            first_seen: None,
+            last_seen: None,
+            occurrences: vec![at.clone()],
+            latest: at,
+            excerpt: String::new(),
+            context_before: Vec::new(),
+            root_cause: String::new(),
+            fixes: Vec::new(),
+            captures: BTreeMap::new(),
+            consequences: Vec::new(),
+            seq: line,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

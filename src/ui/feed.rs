@@ -207,33 +207,15 @@ impl Feed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::troubleshoot::group::Occurrence;
 
-    pub fn issue(fp: &str, sev: Severity, cat: Category, count: u64, src: &str) -> Issue {
-        let occ = Occurrence {
-            source: src.into(),
-            line: 1,
-            end_line: 1,
-            timestamp: None,
-        };
+    fn issue(fp: &str, sev: Severity, cat: Category, count: u64, src: &str) -> Issue {
         Issue {
-            fingerprint: fp.into(),
-            title: format!("issue {fp}"),
             category: cat,
             severity: sev,
-            rule: Some("r".into()),
             count,
-            first_seen: None,
             last_seen: Some(format!("2024-01-01T00:00:{:02}", count % 60)),
-            occurrences: vec![occ.clone()],
-            latest: occ,
-            excerpt: String::new(),
-            context_before: Vec::new(),
-            root_cause: String::new(),
-            fixes: Vec::new(),
-            captures: Default::default(),
-            consequences: Vec::new(),
             seq: count,
+            ..Issue::example(fp, src, 1)
         }
     }
 
