@@ -170,14 +170,14 @@ impl HealdeckApp {
 
     /// Drains worker events and routes them.
     pub fn pump(&mut self) {
-        let mut budget = 20_000;
-        while let Ok(ev) = self.sh.bg.rx.try_recv() {
+        // Bounded per frame, so a flood of live alerts cannot stall the window; the rest
+        // waits for the next frame.
+        const MAX_EVENTS_PER_FRAME: usize = 20_000;
+        for _ in 0..MAX_EVENTS_PER_FRAME {
+            let Ok(ev) = self.sh.bg.rx.try_recv() else {
+                return;
+            };
             let Some(ev) = self.trouble.on_event(&mut self.sh, ev) else {
-                budget -= 1;
-                if budget == 0 {
-                    self.sh.egui_ctx.request_repaint();
-                    break;
-                }
                 continue;
             };
             let Some(ev) = self.clo.on_event(&mut self.sh, ev) else {
@@ -185,6 +185,7 @@ impl HealdeckApp {
             };
             self.on_event(ev);
         }
+        self.sh.egui_ctx.request_repaint();
     }
 
     fn on_event(&mut self, ev: UiEvent) {

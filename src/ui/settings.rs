@@ -4,7 +4,7 @@
 //! lost, and the defaults are used.
 
 use crate::render::avatar::{Measurements, Template};
-use crate::render::garment::GarmentSpec;
+use crate::render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline};
 use crate::render::renderer::{Mode, View};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -48,26 +48,21 @@ impl Default for CloSettings {
         CloSettings {
             template: Template::Female,
             measurements: Template::Female.defaults(),
-            garment: GarmentSpec::from_json(r##"{"type": "dress", "color": "#7a1f3d", "fabric": "silk", "length": 0.8, "neckline": "v"}"##)
-                .unwrap_or_else(|_| default_garment()),
+            garment: GarmentSpec {
+                kind: GarmentType::Dress,
+                fit: Fit::Regular,
+                sleeve_length: None,
+                length: 0.8,
+                neckline: Neckline::V,
+                fabric: Fabric::Silk,
+                color: "#7a1f3d".into(),
+                print: None,
+            },
             mode: Mode::Preview,
             view: View::default(),
             imported: None,
             import_with_avatar: false,
         }
-    }
-}
-
-fn default_garment() -> GarmentSpec {
-    GarmentSpec {
-        kind: crate::render::garment::GarmentType::Tshirt,
-        fit: crate::render::garment::Fit::Regular,
-        sleeve_length: None,
-        length: 0.5,
-        neckline: crate::render::garment::Neckline::Crew,
-        fabric: crate::render::garment::Fabric::Cotton,
-        color: "#3b6ea5".into(),
-        print: None,
     }
 }
 
