@@ -27,6 +27,48 @@ pub enum Picked {
     ExportJson,
 }
 
+impl Picked {
+    /// The dialog's title, filter name and extensions, and the suggested name of a save.
+    fn dialog(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        Option<&'static str>,
+    ) {
+        match self {
+            Picked::LogFolder => ("Add a log folder", "", &[], None),
+            Picked::LogFile => (
+                "Add a log file",
+                "Logs",
+                &["log", "txt", "out", "err", "gz"],
+                None,
+            ),
+            Picked::Import => (
+                "Import a CLO3D / Marvelous Designer export",
+                "Meshes",
+                &["obj", "gltf", "glb"],
+                None,
+            ),
+            Picked::PrintImage => ("Print image", "Images", &["png", "jpg", "jpeg"], None),
+            Picked::SaveRender => ("Save render as", "PNG", &["png"], Some("render.png")),
+            Picked::ExportMarkdown => (
+                "Export report",
+                "Markdown",
+                &["md"],
+                Some("healdeck-report.md"),
+            ),
+            Picked::ExportJson => (
+                "Export report",
+                "JSON",
+                &["json"],
+                Some("healdeck-report.json"),
+            ),
+        }
+    }
+}
+
 /// Everything a worker tells the UI.
 pub enum UiEvent {
     EngineReady {
@@ -173,47 +215,15 @@ impl Bg {
             if let Some(dir) = start.filter(|p| p.is_dir()) {
                 d = d.set_directory(dir);
             }
-            let picked = match what {
-                Picked::LogFolder => d.set_title("Add a log folder").pick_folder().await,
-                Picked::LogFile => {
-                    d.set_title("Add a log file")
-                        .add_filter("Logs", &["log", "txt", "out", "err", "gz"])
-                        .pick_file()
-                        .await
-                }
-                Picked::Import => {
-                    d.set_title("Import a CLO3D / Marvelous Designer export")
-                        .add_filter("Meshes", &["obj", "gltf", "glb"])
-                        .pick_file()
-                        .await
-                }
-                Picked::PrintImage => {
-                    d.set_title("Print image")
-                        .add_filter("Images", &["png", "jpg", "jpeg"])
-                        .pick_file()
-                        .await
-                }
-                Picked::SaveRender => {
-                    d.set_title("Save render as")
-                        .set_file_name("render.png")
-                        .add_filter("PNG", &["png"])
-                        .save_file()
-                        .await
-                }
-                Picked::ExportMarkdown => {
-                    d.set_title("Export report")
-                        .set_file_name("healdeck-report.md")
-                        .add_filter("Markdown", &["md"])
-                        .save_file()
-                        .await
-                }
-                Picked::ExportJson => {
-                    d.set_title("Export report")
-                        .set_file_name("healdeck-report.json")
-                        .add_filter("JSON", &["json"])
-                        .save_file()
-                        .await
-                }
+            let (title, filter, extensions, save_as) = what.dialog();
+            d = d.set_title(title);
+            if !extensions.is_empty() {
+                d = d.add_filter(filter, extensions);
+            }
+            let picked = match (what, save_as) {
+                (Picked::LogFolder, _) => d.pick_folder().await,
+                (_, Some(name)) => d.set_file_name(name).save_file().await,
+                (_, None) => d.pick_file().await,
             };
             let mut path = picked.map(|h| h.path().to_path_buf());
             if path.is_none() && asked.elapsed() < std::time::Duration::from_millis(250) {
