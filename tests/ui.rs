@@ -199,6 +199,7 @@ fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
     });
     let text = std::fs::read_to_string(&md).expect("markdown report");
     assert!(text.contains("vikreya"), "{text}");
+    assert!(text.contains("Scanned 8 file(s)"), "{text}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json report")).expect("json");
     assert_eq!(v["issues"].as_array().map(Vec::len), Some(before));

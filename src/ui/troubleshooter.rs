@@ -15,7 +15,7 @@ use crate::troubleshoot::fix::packages::ProjectManifests;
 use crate::troubleshoot::fix::{Decision, FixerConfig, IssuePlan, PlanContext, Runner, Step, plan};
 use crate::troubleshoot::model::Category;
 use crate::troubleshoot::prompt;
-use crate::troubleshoot::scan::{ScanControl, ScanOptions, ScanReport, ScanStats, scan};
+use crate::troubleshoot::scan::{ScanControl, ScanOptions, scan};
 use crate::troubleshoot::watch::{LiveWatcher, WatchOptions};
 use crate::troubleshoot::{Engine, Issue, Severity, report};
 use egui::{Color32, RichText};
@@ -113,7 +113,6 @@ pub struct TroubleTab {
     pub watched_files: usize,
     watch_error: Option<String>,
     scan: Option<(Arc<ScanControl>, Instant)>,
-    last_scan: Option<ScanStats>,
     pub dry_run: bool,
     fix: FixPanel,
     history: HashMap<String, Vec<AuditEntry>>,
@@ -159,7 +158,6 @@ impl TroubleTab {
             watched_files: 0,
             watch_error: None,
             scan: None,
-            last_scan: None,
             dry_run: false,
             fix: FixPanel::default(),
             history: HashMap::new(),
@@ -434,17 +432,23 @@ impl TroubleTab {
         });
     }
 
+    /// Export: the followed logs scanned as `healdeck diagnose` scans them, so the report's
+    /// totals (files, bytes, lines) are true whether or not Run Diagnostics ran.
     pub fn export(&mut self, sh: &Shared, path: PathBuf, json: bool) {
-        let shared = self.feed.all().to_vec();
-        let stats = self.last_scan.clone().unwrap_or_default();
+        let (Some(engine), false) = (self.engine.clone(), self.watched.is_empty()) else {
+            sh.bg.reply().send(UiEvent::Wrote(Err(
+                "nothing to export: add a log folder first".into(),
+            )));
+            return;
+        };
+        let paths = self.watched.clone();
         sh.bg.blocking(move |r| {
-            let mut issues: Vec<Issue> = shared.iter().map(|i| (**i).clone()).collect();
-            crate::troubleshoot::group::sort_issues(&mut issues);
-            let rep = ScanReport {
-                stats,
-                issues,
-                ..ScanReport::default()
-            };
+            let rep = scan(
+                &engine,
+                &paths,
+                &ScanOptions::default(),
+                &ScanControl::default(),
+            );
             let text = if json {
                 report::json(&rep, &[])
             } else {
@@ -536,7 +540,6 @@ impl TroubleTab {
                 );
                 tracing::info!("[TROUBLE] {msg}");
                 sh.toasts.add(ToastKind::Success, msg);
-                self.last_scan = Some(report.stats.clone());
                 self.feed.replace_all(report.issues);
                 if self
                     .selected
