@@ -230,19 +230,17 @@ impl HealdeckApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        let sh = &mut self.sh;
         let pressed = |s: &KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(s));
         if pressed(&SC_TAB1) {
-            sh.settings.tab = Tab::Troubleshooter;
+            self.sh.settings.tab = Tab::Troubleshooter;
         }
         if pressed(&SC_TAB2) {
-            sh.settings.tab = Tab::Clo;
+            self.sh.settings.tab = Tab::Clo;
         }
         if pressed(&SC_SELFTEST) {
             self.run_selftest();
         }
         let sh = &mut self.sh;
-        let pressed = |s: &KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(s));
         match sh.settings.tab {
             Tab::Troubleshooter => {
                 if pressed(&SC_DIAGNOSE) {
