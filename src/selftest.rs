@@ -116,7 +116,12 @@ pub fn run(gpu: Option<&Gpu>, mut on_check: impl FnMut(&Check)) -> Vec<Check> {
     let mut issues: Vec<Issue> = Vec::new();
     timed("Detects sample errors", &mut on_check, &mut out, || {
         let engine = engine.as_ref().ok_or("the rules did not load")?;
-        let dir = std::env::temp_dir().join(format!("healdeck-selftest-{}", std::process::id()));
+        // Unique per run: two system tests in one process (the window and a test) never meet.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir =
+            std::env::temp_dir().join(format!("healdeck-selftest-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let file = dir.join("selftest.log");
         let written = std::fs::write(&file, sample_log());
