@@ -1,0 +1,260 @@
+//! The engine: compiled rules plus prefilter, and the work one worker does on one chunk.
+//!
+//! `process_chunk` finds candidate lines with the literal prefilter, assembles each into an
+//! event, classifies it, and returns the events with chunk-relative byte offsets and line
+//! indexes. It holds no state between chunks, so chunks run on any thread in any order; the
+//! scanner (and the live watcher) put the results back in file order.
+
+use super::classify::{Verdict, classify};
+use super::events::{self, EventKind, line_at, line_end, line_start};
+use super::prefilter::Prefilter;
+use super::rules::{RuleSet, RuleSources, RulesError};
+use super::timestamp;
+use aho_corasick::Input;
+
+/// Characters kept per excerpt line (the rest is marked as cut).
+const EXCERPT_LINE_CHARS: usize = 2000;
+/// Lines of context kept before an event.
+pub const CONTEXT_LINES: usize = 5;
+/// Bytes of message text given to the rules.
+const MESSAGE_BYTES: usize = 16 << 10;
+
+/// Compiled rules and prefilter, shared read-only by all workers.
+#[derive(Debug)]
+pub struct Engine {
+    pub rules: RuleSet,
+    pub prefilter: Prefilter,
+}
+
+/// One event found in a chunk.
+#[derive(Debug, Clone)]
+pub struct ChunkEvent {
+    /// Byte offsets in the chunk's buffer.
+    pub start: usize,
+    pub end: usize,
+    /// 0-based line index of the first and last line, counted from the chunk start.
+    pub first_line: u64,
+    pub last_line: u64,
+    pub kind: EventKind,
+    pub verdict: Verdict,
+    pub excerpt: String,
+    pub first: String,
+    pub context_before: Vec<String>,
+    pub timestamp: Option<String>,
+}
+
+/// What a worker returns for one chunk.
+#[derive(Debug, Default)]
+pub struct ChunkResult {
+    /// Newlines in the chunk's own bytes (not the lookahead).
+    pub newlines: u64,
+    /// The chunk's own bytes end with a newline (false for an empty chunk).
+    pub ends_with_newline: bool,
+    pub events: Vec<ChunkEvent>,
+}
+
+/// Counts newlines up to a position, incrementally.
+struct LineCounter<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, p: usize) -> u64 {
+        if p >= self.pos {
+            self.line += bytecount::count(&self.buf[self.pos..p], b'\n') as u64;
+        } else {
+            self.line -= bytecount::count(&self.buf[p..self.pos], b'\n') as u64;
+        }
+        self.pos = p;
+        self.line
+    }
+}
+
+/// Text of a line for people: lossy UTF-8, NUL shown as U+FFFD.
+pub fn text_of(line: &[u8]) -> String {
+    String::from_utf8_lossy(line).replace('\0', "\u{fffd}")
+}
+
+impl Engine {
+    pub fn new(rules: RuleSet) -> Engine {
+        let prefilter = Prefilter::new(&rules);
+        Engine { rules, prefilter }
+    }
+
+    /// Built-in rules, the user's rules folder, and extra rules paths; refused files are
+    /// returned beside the engine, which runs with every rule that loaded.
+    pub fn load(sources: &RuleSources) -> (Engine, Vec<RulesError>) {
+        let (rules, errors) = RuleSet::load(sources);
+        (Engine::new(rules), errors)
+    }
+
+    /// Finds and classifies the events that start in `buf[..main_len]`.
+    /// `starts_mid_line`: the first partial line belongs to the previous chunk.
+    pub fn process_chunk(
+        &self,
+        buf: &[u8],
+        main_len: usize,
+        starts_mid_line: bool,
+        year: i32,
+    ) -> ChunkResult {
+        let main_len = main_len.min(buf.len());
+        let mut result = ChunkResult {
+            newlines: bytecount::count(&buf[..main_len], b'\n') as u64,
+            ends_with_newline: main_len > 0 && buf[main_len - 1] == b'\n',
+            events: Vec::new(),
+        };
+        let mut counter = LineCounter {
+            buf,
+            pos: 0,
+            line: 0,
+        };
+        let mut cursor = if starts_mid_line {
+            (line_end(buf, 0) + 1).min(main_len)
+        } else {
+            0
+        };
+        let extra: Vec<usize> = match &self.prefilter.unfiltered {
+            Some(re) => re.find_iter(&buf[..main_len]).map(|m| m.start()).collect(),
+            None => Vec::new(),
+        };
+        let mut extra = extra.into_iter().peekable();
+        while cursor < main_len {
+            let ac_hit = self
+                .prefilter
+                .ac
+                .find(Input::new(&buf[..main_len]).range(cursor..main_len))
+                .map(|m| m.start());
+            while extra.next_if(|&p| p < cursor).is_some() {}
+            let hit = match (ac_hit, extra.peek().copied()) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => match a.or(b) {
+                    Some(h) => h,
+                    None => break,
+                },
+            };
+            let ls = line_start(buf, hit).max(cursor);
+            match self.event_at(buf, ls, year, &mut counter) {
+                Some(ev) => {
+                    cursor = ev.end.max(ls + 1);
+                    result.events.push(ev);
+                }
+                None => cursor = line_end(buf, ls) + 1,
+            }
+        }
+        result
+    }
+
+    fn event_at(
+        &self,
+        buf: &[u8],
+        ls: usize,
+        year: i32,
+        counter: &mut LineCounter,
+    ) -> Option<ChunkEvent> {
+        let span = events::assemble(buf, ls);
+        let mut excerpt = String::new();
+        let mut message = String::new();
+        let mut first = String::new();
+        let mut pos = span.start;
+        let mut index = 0;
+        while pos < span.end {
+            let raw = line_at(buf, pos);
+            let text = text_of(raw);
+            if index == 0 {
+                first.clone_from(&text);
+            }
+            if events::is_message_line(span.kind, raw, index) && message.len() < MESSAGE_BYTES {
+                message.push_str(&text);
+                message.push('\n');
+            }
+            if text.chars().count() > EXCERPT_LINE_CHARS {
+                let cut: String = text.chars().take(EXCERPT_LINE_CHARS).collect();
+                excerpt.push_str(&cut);
+                excerpt.push_str(" …[line cut]");
+            } else {
+                excerpt.push_str(&text);
+            }
+            excerpt.push('\n');
+            pos = line_end(buf, pos) + 1;
+            index += 1;
+        }
+        let verdict = classify(&self.rules, span.kind, &first, &message)?;
+        let first_line = counter.line_at(span.start);
+        // `end - 1` is the last line's newline or its last byte; either way inside it.
+        let last_start = line_start(buf, span.end.max(span.start + 1) - 1);
+        let last_line = counter.line_at(last_start.max(span.start));
+        Some(ChunkEvent {
+            start: span.start,
+            end: span.end,
+            first_line,
+            last_line,
+            kind: span.kind,
+            verdict,
+            timestamp: timestamp::parse(&first, year),
+            context_before: context_before(buf, span.start),
+            excerpt: excerpt.trim_end_matches('\n').to_string(),
+            first,
+        })
+    }
+}
+
+/// Up to `CONTEXT_LINES` lines before `start`, oldest first.
+fn context_before(buf: &[u8], start: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut end = start;
+    while out.len() < CONTEXT_LINES && end > 0 {
+        let s = line_start(buf, end - 1);
+        let l = line_at(buf, s);
+        let t: String = text_of(l).chars().take(EXCERPT_LINE_CHARS).collect();
+        out.push(t);
+        end = s;
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::load(&RuleSources::default()).0
+    }
+
+    #[test]
+    fn finds_events_with_lines_and_skips_mentions() {
+        let e = engine();
+        let text = "INFO boot errors=0\nINFO ok\nTraceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\nINFO ErrorBoundary mounted\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, 2024);
+        assert_eq!(r.newlines, 7);
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        let ev = &r.events[0];
+        assert_eq!((ev.first_line, ev.last_line), (2, 5));
+        assert_eq!(ev.context_before, vec!["INFO boot errors=0", "INFO ok"]);
+        match &ev.verdict {
+            Verdict::Issue(c) => {
+                assert_eq!(c.captures.get("module").map(String::as_str), Some("yaml"));
+            }
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn nul_bytes_invalid_utf8_and_long_lines_do_not_panic() {
+        let e = engine();
+        let mut buf = b"ERROR \xff\xfe bad bytes \0 here\n".to_vec();
+        buf.extend(std::iter::repeat_n(b'a', 1 << 20));
+        buf.extend_from_slice(b" ERROR deep in a huge line\nERROR last line no newline");
+        let r = e.process_chunk(&buf, buf.len(), false, 2024);
+        assert_eq!(
+            r.events.len(),
+            2,
+            "{:?}",
+            r.events.iter().map(|e| &e.first).collect::<Vec<_>>()
+        );
+        assert!(r.events[0].excerpt.contains('\u{fffd}'));
+        assert_eq!(r.events[1].first_line, 2);
+    }
+}

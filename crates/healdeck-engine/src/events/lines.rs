@@ -1,0 +1,129 @@
+//! Tests on single lines of raw bytes: indentation, stack frames, Python chain markers and
+//! traceback starts, exception lines, tool error prefixes, log record starts and failure
+//! starts. Event assembly asks these to decide where an event begins and ends.
+
+pub(super) fn trim_start(l: &[u8]) -> &[u8] {
+    let n = l.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &l[n..]
+}
+
+pub(super) fn is_blank(l: &[u8]) -> bool {
+    l.iter().all(|b| b.is_ascii_whitespace())
+}
+
+pub(super) fn is_indented(l: &[u8]) -> bool {
+    matches!(l.first(), Some(b' ' | b'\t')) && !is_blank(l)
+}
+
+pub(super) fn contains(l: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(l, needle).is_some()
+}
+
+/// A stack frame line of Java, Kotlin, Node, C# (`at …`) or an elision (`... 12 more`).
+pub(super) fn is_frame(l: &[u8]) -> bool {
+    if !is_indented(l) {
+        return false;
+    }
+    let t = trim_start(l);
+    t.starts_with(b"at ") || t.starts_with(b"... ") || t.starts_with(b"File \"")
+}
+
+pub(super) const CHAIN_MARKERS: [&[u8]; 2] = [
+    b"During handling of the above exception, another exception occurred:",
+    b"The above exception was the direct cause of the following exception:",
+];
+
+pub(super) fn is_chain_marker(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    CHAIN_MARKERS.iter().any(|m| t.starts_with(m))
+}
+
+pub(super) fn is_traceback_start(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    t.starts_with(b"Traceback (most recent call last)")
+        || t.starts_with(b"+ Exception Group Traceback (most recent call last)")
+}
+
+/// `java.lang.IllegalStateException: …`, `Caused by: …`, `Exception in thread "main" …`.
+pub(super) fn looks_like_exception_line(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    if t.starts_with(b"Exception in thread") || t.starts_with(b"Caused by:") {
+        return true;
+    }
+    let head = &t[..t.len().min(200)];
+    let name_end = head
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_')))
+        .unwrap_or(head.len());
+    let name = &head[..name_end];
+    (name.ends_with(b"Exception") || name.ends_with(b"Error") || name.ends_with(b"Throwable"))
+        && (name_end == head.len() || head[name_end] == b':' || head[name_end] == b' ')
+}
+
+/// Line prefixes of tools that print one incident as a run of lines with the same prefix.
+pub(super) const RUN_PREFIXES: [&[u8]; 7] = [
+    b"npm ERR! ",
+    b"npm error ",
+    b"ERROR: ",
+    b"E: ",
+    b"gyp ERR! ",
+    b"gyp error ",
+    b"nginx: ",
+];
+
+/// Starts of compiler / package-manager error blocks whose body is indented.
+pub(super) fn is_tool_block_start(l: &[u8]) -> bool {
+    l.starts_with(b"error: ")
+        || l.starts_with(b"error[E")
+        || l.starts_with(b"  \xc3\x97 ")
+        || l.starts_with(b"\xc3\x97 ")
+}
+
+/// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
+/// bracketed) or a bracketed level. Used to find where a multi-line record ends.
+pub fn starts_record(l: &[u8]) -> bool {
+    let l = l.strip_prefix(b"[").unwrap_or(l);
+    let digits = |s: &[u8], n: usize| s.len() >= n && s[..n].iter().all(u8::is_ascii_digit);
+    let iso = digits(l, 4)
+        && l.len() >= 13
+        && matches!(l[4], b'-' | b'/')
+        && digits(&l[5..], 2)
+        && l[7] == l[4]
+        && digits(&l[8..], 2)
+        && matches!(l[10], b'T' | b' ')
+        && digits(&l[11..], 2);
+    let clock = l.len() >= 8 && digits(l, 2) && l[2] == b':' && digits(&l[3..], 2) && l[5] == b':';
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan ", b"Feb ", b"Mar ", b"Apr ", b"May ", b"Jun ", b"Jul ", b"Aug ", b"Sep ", b"Oct ",
+        b"Nov ", b"Dec ",
+    ];
+    const LEVELS: [&[u8]; 7] = [
+        b"ERROR]",
+        b"WARN]",
+        b"WARNING]",
+        b"INFO]",
+        b"DEBUG]",
+        b"FATAL]",
+        b"TRACE]",
+    ];
+    iso || clock
+        || MONTHS.iter().any(|m| l.starts_with(m))
+        || LEVELS.iter().any(|v| l.starts_with(v))
+}
+
+/// A non-indented line that begins a failure of its own (`KeyError: …`, `Traceback …`).
+pub(super) fn starts_failure(l: &[u8]) -> bool {
+    if l.starts_with(b"Traceback ")
+        || l.starts_with(b"panic: ")
+        || l.starts_with(b"fatal error: ")
+        || l.starts_with(b"thread '")
+    {
+        return true;
+    }
+    let name_end = l
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_')))
+        .unwrap_or(l.len());
+    let name = &l[..name_end];
+    (name.ends_with(b"Error") || name.ends_with(b"Exception")) && l.get(name_end) == Some(&b':')
+}

@@ -1,0 +1,217 @@
+//! Events, not lines: assembling the lines of one failure into one event.
+//!
+//! Given the first line of a candidate failure inside a buffer, `assemble` walks forward over
+//! the lines that belong to it — Python tracebacks (chained ones too), Rust panics with
+//! backtraces, Java/Kotlin stacks with `Caused by:`, Node errors with `at` frames and require
+//! stacks, Go panics with goroutine dumps, compiler/package-manager error blocks — and returns
+//! the byte range. It works on raw bytes and never needs UTF-8.
+//!
+//! `lines` holds the tests on single lines (frames, exception lines, record starts); `shapes`
+//! walks each kind of event to its last line; this file decides the kind from the first line
+//! (and the next) and says which lines are the message.
+
+mod lines;
+mod shapes;
+#[cfg(test)]
+mod tests;
+
+use lines::{RUN_PREFIXES, looks_like_exception_line, trim_start};
+use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
+use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
+
+pub use lines::starts_record;
+
+/// Most lines one event may span; beyond this the event is cut (the excerpt says so).
+pub const MAX_EVENT_LINES: usize = 2000;
+/// Bytes of one line kept for matching and excerpts.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// The shape of an event, which decides what continues it and which lines are its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Line,
+    PythonTraceback,
+    RustPanic,
+    GoPanic,
+    Stack,
+    ToolBlock,
+}
+
+impl EventKind {
+    /// Multi-line runtime failures are failures even when no rule knows them.
+    pub fn is_structural(self) -> bool {
+        !matches!(self, EventKind::Line | EventKind::ToolBlock)
+    }
+}
+
+/// The byte range and shape of an assembled event within a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    /// Just past the last line's newline (or the buffer end).
+    pub end: usize,
+    pub kind: EventKind,
+    pub lines: usize,
+}
+
+/// The end of the line starting at `s` (index of its `\n`, or `buf.len()`).
+#[inline]
+pub fn line_end(buf: &[u8], s: usize) -> usize {
+    memchr::memchr(b'\n', &buf[s..]).map_or(buf.len(), |p| s + p)
+}
+
+/// The line starting at `s`, without `\n`/`\r\n`, capped at `MAX_LINE_BYTES`.
+#[inline]
+pub fn line_at(buf: &[u8], s: usize) -> &[u8] {
+    let e = line_end(buf, s);
+    let mut l = &buf[s..e];
+    if l.last() == Some(&b'\r') {
+        l = &l[..l.len() - 1];
+    }
+    &l[..l.len().min(MAX_LINE_BYTES)]
+}
+
+/// Start of the line containing byte `pos`.
+#[inline]
+pub fn line_start(buf: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &buf[..pos]).map_or(0, |p| p + 1)
+}
+
+/// Iterates line starts after `s`.
+pub(super) struct Lines<'a> {
+    pub(super) buf: &'a [u8],
+    pub(super) next: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(super) fn after(buf: &'a [u8], s: usize) -> Self {
+        let e = line_end(buf, s);
+        Lines {
+            buf,
+            next: (e + 1).min(buf.len()),
+        }
+    }
+    /// The next line's start and text without consuming it.
+    pub(super) fn peek(&self) -> Option<(usize, &'a [u8])> {
+        (self.next < self.buf.len()).then(|| (self.next, line_at(self.buf, self.next)))
+    }
+    /// The line after the next one.
+    pub(super) fn peek2(&self) -> Option<&'a [u8]> {
+        let e = line_end(self.buf, self.next);
+        (e + 1 < self.buf.len()).then(|| line_at(self.buf, e + 1))
+    }
+    pub(super) fn advance(&mut self) {
+        let e = line_end(self.buf, self.next);
+        self.next = (e + 1).min(self.buf.len());
+    }
+}
+
+/// Assembles the event whose first line starts at `start`; `limit` is the last byte usable.
+pub fn assemble(buf: &[u8], start: usize) -> Span {
+    let first = line_at(buf, start);
+    let mut it = Lines::after(buf, start);
+    let mut lines = 1usize;
+    let kind = initial_kind(first, &it);
+    let take = |it: &mut Lines, lines: &mut usize| {
+        it.advance();
+        *lines += 1;
+    };
+    let kind = match kind {
+        Initial::Kind(k) => k,
+        Initial::HeaderThen(k) => {
+            take(&mut it, &mut lines);
+            k
+        }
+    };
+    match kind {
+        EventKind::PythonTraceback => python(&mut it, &mut lines, first),
+        EventKind::RustPanic => rust(&mut it, &mut lines, first),
+        EventKind::GoPanic => go(&mut it, &mut lines),
+        EventKind::Stack => stack(&mut it, &mut lines),
+        EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
+        EventKind::Line
+            if starts_record(first) && may_head(first) && announces_body(first, &it) =>
+        {
+            record_body(&mut it, &mut lines)
+        }
+        EventKind::Line => line_trailer(&mut it, &mut lines),
+    }
+    Span {
+        start,
+        end: it.next,
+        kind,
+        lines,
+    }
+}
+
+/// An INFO/DEBUG/WARN record is never the header of a failure printed after it.
+fn may_head(first: &[u8]) -> bool {
+    use crate::level::{Level, level};
+    !matches!(
+        level(&String::from_utf8_lossy(first)),
+        Some(Level::Quiet | Level::Warn)
+    )
+}
+
+enum Initial {
+    Kind(EventKind),
+    /// The first line is a log header; the next line starts a structure of this kind.
+    HeaderThen(EventKind),
+}
+
+fn initial_kind(first: &[u8], it: &Lines) -> Initial {
+    let t = trim_start(first);
+    if is_traceback_start(first) {
+        return Initial::Kind(EventKind::PythonTraceback);
+    }
+    if contains(first, b"panicked at")
+        || contains(first, b"panicked while")
+        || contains(first, b"has overflowed its stack")
+    {
+        return Initial::Kind(EventKind::RustPanic);
+    }
+    if t.starts_with(b"panic: ") || t.starts_with(b"fatal error: ") {
+        return Initial::Kind(EventKind::GoPanic);
+    }
+    if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
+        return Initial::Kind(EventKind::ToolBlock);
+    }
+    let next = it.peek().map(|(_, l)| l);
+    if let Some(next) = next.filter(|_| may_head(first)) {
+        if is_traceback_start(next) {
+            return Initial::HeaderThen(EventKind::PythonTraceback);
+        }
+        if is_frame(next)
+            || (next.starts_with(b"Require stack:") && looks_like_exception_line(first))
+        {
+            return Initial::Kind(EventKind::Stack);
+        }
+        if looks_like_exception_line(next) && it.peek2().is_some_and(is_frame) {
+            return Initial::HeaderThen(EventKind::Stack);
+        }
+        if (next.starts_with(b"panic: ") || next.starts_with(b"fatal error: "))
+            && !first.starts_with(b"panic: ")
+        {
+            return Initial::HeaderThen(EventKind::GoPanic);
+        }
+    }
+    if is_tool_block_start(first) {
+        return Initial::Kind(EventKind::ToolBlock);
+    }
+    Initial::Kind(EventKind::Line)
+}
+
+/// The lines of an event that rules match against: frames and source-code lines are left out
+/// (so `raise TimeoutError` in a frame cannot make a timeout), messages and causes are kept.
+pub fn is_message_line(kind: EventKind, line: &[u8], index: usize) -> bool {
+    if index == 0 {
+        return true;
+    }
+    match kind {
+        EventKind::Line | EventKind::ToolBlock => true,
+        EventKind::PythonTraceback | EventKind::RustPanic => !is_indented(line),
+        EventKind::GoPanic => !is_indented(line) && !line.starts_with(b"goroutine "),
+        EventKind::Stack => !is_frame(line),
+    }
+}

@@ -1,0 +1,215 @@
+//! Walking each kind of event to its last line: Python tracebacks (chained ones too), Rust
+//! panics with backtraces, Go panics with goroutine dumps, Java/Node stacks, tool error
+//! blocks, records that announce a body, and one-line records with indented continuations.
+
+use super::Lines;
+use super::MAX_EVENT_LINES;
+use super::lines::{RUN_PREFIXES, contains, is_blank, is_chain_marker, is_indented};
+use super::lines::{is_traceback_start, starts_failure, starts_record, trim_start};
+
+pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
+    #[derive(PartialEq)]
+    enum St {
+        Frames,
+        AfterException,
+        ExpectTraceback,
+    }
+    let mut st = St::Frames;
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        match st {
+            St::Frames => {
+                if is_indented(l) || is_traceback_start(l) {
+                } else if is_blank(l) {
+                    break;
+                } else {
+                    st = St::AfterException;
+                }
+            }
+            St::AfterException => {
+                if is_chain_marker(l) {
+                    st = St::ExpectTraceback;
+                } else if is_blank(l) {
+                    // A blank line continues the event only when a chain marker follows it.
+                    if !it.peek2().is_some_and(is_chain_marker) {
+                        break;
+                    }
+                } else if !is_indented(l) {
+                    break;
+                }
+            }
+            St::ExpectTraceback => {
+                if is_traceback_start(l) {
+                    st = St::Frames;
+                } else if !is_blank(l) {
+                    break;
+                }
+            }
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+pub(super) fn rust(it: &mut Lines, lines: &mut usize, first: &[u8]) {
+    // Since Rust 1.73 the message is on the line after "panicked at file:line:col:".
+    if first.ends_with(b":")
+        && let Some((_, l)) = it.peek()
+        && !is_blank(l)
+    {
+        it.advance();
+        *lines += 1;
+    }
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let ok = l.starts_with(b"note: ")
+            || l.starts_with(b"stack backtrace:")
+            || l.starts_with(b"fatal runtime error:")
+            || is_indented(l)
+            || (l.starts_with(b"thread '") && contains(l, b"panicked"));
+        if !ok {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+pub(super) fn go(it: &mut Lines, lines: &mut usize) {
+    let mut in_dump = false;
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let ok = if is_blank(l) {
+            it.peek2()
+                .is_some_and(|n| n.starts_with(b"goroutine ") || n.starts_with(b"runtime stack:"))
+        } else if l.starts_with(b"goroutine ") || l.starts_with(b"runtime stack:") {
+            in_dump = true;
+            true
+        } else {
+            (in_dump && is_go_frame(l))
+                || l.starts_with(b"[signal ")
+                || is_indented(l)
+                || l.starts_with(b"exit status ")
+        };
+        if !ok {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+/// A function line of a goroutine dump: `main.main()`, `net/http.(*conn).serve(0xc0)`,
+/// `created by main.main in goroutine 1`, `...additional frames elided...`.
+pub(super) fn is_go_frame(l: &[u8]) -> bool {
+    if l.starts_with(b"created by ") || l.starts_with(b"...") {
+        return true;
+    }
+    let Some(open) = l.iter().position(|&b| b == b'(') else {
+        return false;
+    };
+    open > 0
+        && !l[..open].iter().any(|b| b.is_ascii_whitespace())
+        && (l.ends_with(b")") || l.ends_with(b"...)") || l.ends_with(b"..."))
+}
+
+pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
+    let mut in_require_stack = false;
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let t = trim_start(l);
+        let ok = if l.starts_with(b"Require stack:") {
+            in_require_stack = true;
+            true
+        } else {
+            is_indented(l)
+                || t.starts_with(b"Caused by:")
+                || t.starts_with(b"Suppressed:")
+                || t.starts_with(b"Wrapped by:")
+                || (in_require_stack && l.starts_with(b"- "))
+                || l.starts_with(b"}")
+                || l.starts_with(b"Node.js v")
+        };
+        if !ok {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+pub(super) fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {
+    if let Some(prefix) = RUN_PREFIXES.iter().find(|p| first.starts_with(p)) {
+        while *lines < MAX_EVENT_LINES {
+            let Some((_, l)) = it.peek() else { break };
+            if !l.starts_with(prefix) {
+                break;
+            }
+            it.advance();
+            *lines += 1;
+        }
+        return;
+    }
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let ok = if is_blank(l) {
+            it.peek2()
+                .is_some_and(|n| is_indented(n) || n.starts_with(b"Caused by:"))
+        } else {
+            is_indented(l)
+                || l.starts_with(b"Caused by:")
+                || l.starts_with(b"  |")
+                || l.first().is_some_and(|b| b.is_ascii_digit()) && contains(l, b" |")
+        };
+        if !ok {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+/// A record announces a body on the lines after it when it ends with `:` (Spring's failure
+/// analysis, "Exception in worker process:") or a goroutine dump follows (`http: panic serving`).
+pub(super) fn announces_body(first: &[u8], it: &Lines) -> bool {
+    let t = first.trim_ascii_end();
+    t.ends_with(b":") || it.peek().is_some_and(|(_, l)| l.starts_with(b"goroutine "))
+}
+
+/// The body of a timestamped record: following lines up to the next record start (Spring's
+/// failure reports, Go's `http: panic serving` dumps, messages with blank lines inside).
+/// Trailing blank lines are left out.
+pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
+    const MAX_BODY_LINES: usize = 300;
+    let start_lines = *lines;
+    let mut end_next = it.next;
+    let mut end_lines = *lines;
+    while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let first_body_line = *lines == start_lines;
+        if starts_record(l) || (!first_body_line && starts_failure(l)) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !is_blank(l) {
+            end_next = it.next;
+            end_lines = *lines;
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
+}
+
+/// A one-line record keeps its indented continuation lines (multi-line messages, psql's
+/// hints) and a tool's closing `fatal:` line (git).
+pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        if !(is_indented(l) || l.starts_with(b"fatal: ")) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}

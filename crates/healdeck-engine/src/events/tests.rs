@@ -1,0 +1,116 @@
+//! Event assembly on real shapes of failures.
+
+use super::*;
+
+fn span_of(text: &str, first_line: usize) -> (EventKind, usize, String) {
+    let buf = text.as_bytes();
+    let mut start = 0;
+    for _ in 0..first_line {
+        start = line_end(buf, start) + 1;
+    }
+    let s = assemble(buf, start);
+    (s.kind, s.lines, text[s.start..s.end].to_string())
+}
+
+#[test]
+fn python_chained_traceback_is_one_event() {
+    let text = "INFO start\nTraceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    import foo\nModuleNotFoundError: No module named 'foo'\n\nDuring handling of the above exception, another exception occurred:\n\nTraceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    raise RuntimeError('x')\nRuntimeError: x\nINFO next\n";
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!(kind, EventKind::PythonTraceback);
+    assert_eq!(lines, 11, "{body}");
+    assert!(body.ends_with("RuntimeError: x\n"));
+}
+
+#[test]
+fn header_line_joins_its_traceback() {
+    let text = "2024-01-01 ERROR app: boom\nTraceback (most recent call last):\n  File \"x\", line 1\nValueError: bad\nnext\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 4));
+}
+
+#[test]
+fn info_line_is_not_a_header() {
+    let text = "INFO evaluating, errors=0\nTraceback (most recent call last):\n  File \"x\"\nValueError: bad\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Line, 1));
+}
+
+#[test]
+fn java_stack_with_cause_and_header() {
+    let text = "2024-01-01 12:00:00 ERROR [main] App - Startup failed\norg.springframework.beans.factory.BeanCreationException: Error creating bean\n\tat org.A.b(A.java:1)\n\tat org.A.c(A.java:2)\nCaused by: java.net.ConnectException: Connection refused\n\tat x.y(Z.java:3)\n\t... 12 more\n2024-01-01 12:00:01 INFO next\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 7));
+}
+
+#[test]
+fn node_error_with_require_stack() {
+    let text = "node:internal/modules/cjs/loader:1080\n  throw err;\n  ^\n\nError: Cannot find module 'express'\nRequire stack:\n- /app/server.js\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1077:15)\n    at Module._load (node:internal/modules/cjs/loader:922:27) {\n  code: 'MODULE_NOT_FOUND',\n  requireStack: [ '/app/server.js' ]\n}\n\nNode.js v18.17.0\n";
+    let (kind, lines, _) = span_of(text, 4);
+    assert_eq!(kind, EventKind::Stack);
+    assert_eq!(lines, 8);
+}
+
+#[test]
+fn rust_panic_new_format_with_backtrace() {
+    let text = "thread 'main' panicked at src/main.rs:4:5:\nindex out of bounds: the len is 3 but the index is 99\nstack backtrace:\n   0: rust_begin_unwind\n             at /rustc/x/library/std/src/panicking.rs:645:5\nnote: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.\nnormal line\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::RustPanic, 6));
+}
+
+#[test]
+fn go_panic_with_goroutines() {
+    let text = "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x47c1e5]\n\ngoroutine 1 [running]:\nmain.main()\n\t/tmp/x.go:8 +0x15\n\ngoroutine 6 [chan receive]:\nmain.worker()\n\t/tmp/x.go:20 +0x2a\nexit status 2\n\nnext thing\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::GoPanic, 11));
+}
+
+#[test]
+fn go_dump_stops_at_the_next_log_line_without_a_blank() {
+    let text = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\nnet/http.(*conn).serve(0xc0001ad040)\n\t/usr/local/go/src/net/http/server.go:1769 +0x139\ncreated by main.main in goroutine 1\n\t/x/main.go:3 +0x20\n2024-05-01T12:00:00Z INFO next request\nModuleNotFoundError: No module named 'x'\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::GoPanic, 9));
+}
+
+#[test]
+fn cargo_build_script_block_includes_indented_panic() {
+    let text = "error: failed to run custom build command for `openssl-sys v0.9.102`\n\nCaused by:\n  process didn't exit successfully: `/t/build-script-build` (exit status: 101)\n  --- stderr\n  thread 'main' panicked at build.rs:1:1:\n  Could not find directory of OpenSSL installation\nwarning: build failed, waiting for other jobs to finish...\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 7));
+}
+
+#[test]
+fn timestamped_record_keeps_its_body() {
+    let text = "[ERROR] 2023-10-26 19:57:30.940 [main] o.s.b.d.LoggingFailureAnalysisReporter: \n\n***\nAPPLICATION FAILED TO START\n***\n\nDescription:\n\nWeb server failed to start. Port 5081 was already in use.\n\n[INFO] 2023-10-26 19:57:31.000 next\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Line, 9), "{body}");
+    assert!(body.trim_end().ends_with("already in use."));
+    assert!(starts_record(b"2024/01/15 10:23:45 [error] x"));
+    assert!(starts_record(b"May  1 02:03:04 host kernel: x"));
+    assert!(!starts_record(
+        b"10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] x"
+    ));
+}
+
+#[test]
+fn npm_err_run_is_one_event() {
+    let text = "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\nnpm ERR! Found: react@18.2.0\nadded 3 packages\n";
+    let (kind, lines, _) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 3));
+}
+
+#[test]
+fn single_line_and_crlf() {
+    let text = "a 500 thing\r\nnext\r\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Line, 1));
+    assert_eq!(body, "a 500 thing\r\n");
+    assert_eq!(line_at(text.as_bytes(), 0), b"a 500 thing");
+}
+
+#[test]
+fn event_at_buffer_end_without_newline() {
+    let text = "Traceback (most recent call last):\n  File \"x\"\nKeyError: 'a'";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 3));
+    assert!(body.ends_with("'a'"));
+}

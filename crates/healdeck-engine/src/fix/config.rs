@@ -1,0 +1,165 @@
+//! Fixer settings: `<config>/fixer.json`, created with defaults on first use, validated on
+//! load with the file and field named. Everything the fixer may act on is named here by the
+//! user — interpreters, cache folders, service commands — never taken from a log.
+
+use healdeck_config::{Dirs, Invalid, SettingsError, settings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Hard ceiling on actions per run; the setting can lower it, not remove it.
+pub const MAX_FIXES_CEILING: u32 = 3;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixerConfig {
+    /// Python interpreter for `pip_install` (default: the first `python3` on PATH).
+    pub python: Option<PathBuf>,
+    /// Extra `pip install` arguments, e.g. `["--index-url", "https://mirror/simple"]`.
+    pub pip_args: Vec<String>,
+    /// npm executable (default `npm`).
+    pub npm: PathBuf,
+    /// Extra `npm install` arguments.
+    pub npm_args: Vec<String>,
+    /// Folders `clear_cache` may empty (their contents move to a restorable backup).
+    pub cache_folders: Vec<PathBuf>,
+    /// Services `restart_service` may restart: name → command (argv, no shell).
+    pub services: BTreeMap<String, Vec<String>>,
+    /// Actions per run, 0..=3.
+    pub max_fixes_per_run: u32,
+    /// Seconds one action may take before it is stopped.
+    pub timeout_secs: u64,
+    /// Size bound of a repair prompt, in characters.
+    pub prompt_max_chars: usize,
+}
+
+impl Default for FixerConfig {
+    fn default() -> Self {
+        let mut cache_folders = Vec::new();
+        if let Some(home) = directories::BaseDirs::new() {
+            cache_folders.push(home.cache_dir().join("pip"));
+        }
+        if let Some(p) = directories::ProjectDirs::from("dev", "healdeck", "healdeck") {
+            cache_folders.push(p.cache_dir().to_path_buf());
+        }
+        FixerConfig {
+            python: None,
+            pip_args: Vec::new(),
+            npm: PathBuf::from("npm"),
+            npm_args: Vec::new(),
+            cache_folders,
+            services: BTreeMap::new(),
+            max_fixes_per_run: MAX_FIXES_CEILING,
+            timeout_secs: 300,
+            prompt_max_chars: 12_000,
+        }
+    }
+}
+
+impl FixerConfig {
+    /// The settings file: `<config>/fixer.json`.
+    pub fn path(dirs: &Dirs) -> PathBuf {
+        dirs.settings_file("fixer.json")
+    }
+
+    /// Loads `fixer.json`, writing the defaults there first if it does not exist (a fix run
+    /// does this, so the person finds the file to edit).
+    pub fn load_or_create(dirs: &Dirs) -> Result<FixerConfig, SettingsError> {
+        settings::load_or_create(&Self::path(dirs), FixerConfig::validate)
+    }
+
+    /// Loads `fixer.json`, or the defaults when it does not exist (writes nothing).
+    pub fn load_or_default(dirs: &Dirs) -> Result<FixerConfig, SettingsError> {
+        settings::load_or_default(&Self::path(dirs), FixerConfig::validate)
+    }
+
+    pub fn load(path: &Path) -> Result<FixerConfig, SettingsError> {
+        settings::read(path, FixerConfig::validate)
+    }
+
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.max_fixes_per_run > MAX_FIXES_CEILING {
+            return Err(Invalid::new(
+                "max_fixes_per_run",
+                format!(
+                    "max_fixes_per_run is {}, but it can only be lowered (0..={MAX_FIXES_CEILING})",
+                    self.max_fixes_per_run
+                ),
+            ));
+        }
+        if self.timeout_secs == 0 || self.timeout_secs > 3600 {
+            return Err(Invalid::new(
+                "timeout_secs",
+                format!("timeout_secs is {}, expected 1..=3600", self.timeout_secs),
+            ));
+        }
+        if self.prompt_max_chars < 2000 {
+            return Err(Invalid::new(
+                "prompt_max_chars",
+                format!(
+                    "prompt_max_chars is {}, expected at least 2000",
+                    self.prompt_max_chars
+                ),
+            ));
+        }
+        for (name, argv) in &self.services {
+            if argv.is_empty() {
+                return Err(Invalid::new(
+                    "services",
+                    format!("services.{name}: the command is empty"),
+                ));
+            }
+        }
+        for f in &self.cache_folders {
+            if !f.is_absolute() {
+                return Err(Invalid::new(
+                    "cache_folders",
+                    format!("cache_folders: '{}' is not an absolute path", f.display()),
+                ));
+            }
+            if f.parent().is_none() || f == Path::new("/") {
+                return Err(Invalid::new(
+                    "cache_folders",
+                    "cache_folders: refusing to use the root folder",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Python interpreter to use: `--python`, then the setting, then `python3` on PATH.
+    pub fn python(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.python.clone())
+            .unwrap_or_else(|| PathBuf::from("python3"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_are_named() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("fixer.json");
+        std::fs::write(&p, r#"{"max_fixes_per_run": 10}"#).expect("write");
+        let e = FixerConfig::load(&p).expect_err("too many").to_string();
+        assert!(
+            e.contains("fixer.json") && e.contains("max_fixes_per_run is 10"),
+            "{e}"
+        );
+        std::fs::write(&p, r#"{"max_fixes": 1}"#).expect("write");
+        let e = FixerConfig::load(&p)
+            .expect_err("unknown field")
+            .to_string();
+        assert!(
+            e.contains("line 1 column") && e.contains("max_fixes"),
+            "{e}"
+        );
+        std::fs::write(&p, r#"{"cache_folders": ["relative/dir"]}"#).expect("write");
+        assert!(FixerConfig::load(&p).is_err());
+        std::fs::write(&p, r#"{"max_fixes_per_run": 1, "timeout_secs": 5}"#).expect("write");
+        assert_eq!(FixerConfig::load(&p).expect("ok").max_fixes_per_run, 1);
+    }
+}

@@ -1,0 +1,85 @@
+//! Log levels: the level of a record from the first level word on its line (`ERROR`,
+//! `[error]`, `level=error`, `"severity": "error"`, …), looked for only near the start so a
+//! message that mentions an error is not taken for one. The classifier sets severities by it;
+//! event assembly uses it to know which records may head a failure printed below them.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A record's log level, from the first level word on its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Quiet,
+    Warn,
+    Error,
+    Fatal,
+}
+
+static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?i)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!".]|$)"#,
+        r#"|(?i)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
+        r#"|(?i)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
+    ))
+    .unwrap_or_else(|e| panic!("level regex is a constant: {e}"))
+});
+
+fn level_of_word(w: &str) -> Option<Level> {
+    Some(match w.to_ascii_uppercase().as_str() {
+        "TRACE" | "DEBUG" | "INFO" | "NOTICE" => Level::Quiet,
+        "WARN" | "WARNING" => Level::Warn,
+        "ERROR" | "ERR" | "SEVERE" => Level::Error,
+        "FATAL" | "CRITICAL" | "CRIT" | "EMERG" | "EMERGENCY" | "ALERT" => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// The level of a log line: the first level word in its first 160 bytes.
+pub fn level(line: &str) -> Option<Level> {
+    let head = match line.char_indices().nth(160) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    };
+    LEVEL.captures_iter(head).find_map(|c| {
+        let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
+        level_of_word(w.as_str())
+    })
+}
+
+/// Drops a record's timestamp/level prefix for display: the text after the level word.
+pub(crate) fn strip_record_prefix(line: &str) -> &str {
+    if let Some(c) = LEVEL.captures(line)
+        && let Some(w) = c.name("w")
+        && w.start() < 80
+        && level_of_word(w.as_str()).is_some()
+    {
+        let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
+        if !rest.is_empty() {
+            return rest;
+        }
+    }
+    line.trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(level("2024-01-01 12:00:00 ERROR boom"), Some(Level::Error));
+        assert_eq!(level("[error] 12#0 connect() failed"), Some(Level::Error));
+        assert_eq!(level("ERROR:root:oops"), Some(Level::Error));
+        assert_eq!(level(r#"{"level":"fatal","msg":"x"}"#), Some(Level::Fatal));
+        assert_eq!(level("time=1 level=error msg=x"), Some(Level::Error));
+        assert_eq!(
+            level("INFO retrying after error: timeout"),
+            Some(Level::Quiet)
+        );
+        assert_eq!(level("logging.level.com.acme=ERROR"), None);
+        assert_eq!(level("Found 0 errors"), None);
+        assert_eq!(level("test_error_handling PASSED"), None);
+        assert_eq!(level("error_count: 0 errors=0"), None);
+        assert_eq!(level("npm ERR! code E404"), Some(Level::Error));
+    }
+}

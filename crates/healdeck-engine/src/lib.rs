@@ -1,0 +1,65 @@
+//! The Troubleshooter engine: log sources → events → classifier → issue store → sinks, and
+//! what acts on the issues found — safe fixes, repair prompts, redaction. A plain library: no
+//! wgpu, no egui, no clap, no printing; the command line and the window are sinks over it.
+//!
+//! Public surface, by use-case (each is one call both front-ends make):
+//! - load the rules: [`Engine::load`] with [`RuleSources`] (built-ins, the user's rules
+//!   folder, extra files), refused files returned with file:line:column;
+//! - run a scan: [`scan()`] with [`ScanOptions`] and a [`ScanControl`] for progress and
+//!   cancel, giving a [`ScanReport`] of [`Issue`]s;
+//! - follow logs live: [`watch::LiveWatcher`] publishing [`bus::TroubleAlert`]s on a
+//!   [`bus::AlertBus`];
+//! - write a report: [`report`]'s text, Markdown, JSON and JSON-lines sinks;
+//! - run a fix session: [`fix::session`] (plan, then run class A and approved class B fixes,
+//!   each step reported as it happens), with history and restore in [`fix::audit`] and
+//!   [`fix::backup`];
+//! - build a repair prompt: [`prompt::for_issue`] (environment probe, fix history, redaction);
+//! - check the rules against their own samples: [`samples::check_samples`].
+//!
+//! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
+//! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
+//! `classify` (precedence, generic detector, consequences), `level` (log levels),
+//! `fingerprint` (normalization and stable ids), `group` (the issue store), `engine` / `scan`
+//! (per-chunk work, the threaded scanner), `watch` / `bus`, `report`, `fix`, `prompt`,
+//! `redact`, `timestamp`, `model` (category, severity, fix class).
+
+// A library reports by returning values or emitting `tracing` events, never by printing.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+/// `writeln!` into a `String`: formatting into memory cannot fail, so there is no `Result`
+/// to drop (report and prompt text is built line by line with this).
+macro_rules! push_line {
+    ($out:expr, $($arg:tt)*) => {{
+        $out.push_str(&format!($($arg)*));
+        $out.push('\n');
+    }};
+}
+
+pub mod bus;
+pub mod classify;
+pub mod engine;
+pub mod events;
+pub mod fingerprint;
+pub mod fix;
+pub mod group;
+pub mod level;
+pub mod model;
+pub mod prefilter;
+pub mod prompt;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod samples;
+pub mod scan;
+pub mod sources;
+pub mod timestamp;
+pub mod watch;
+
+pub use engine::Engine;
+pub use group::{Issue, IssueStore};
+pub use model::{Category, FixClass, Severity};
+pub use rules::RuleSources;
+pub use scan::{ScanControl, ScanOptions, ScanReport, scan};
+
+/// The version printed in reports and JSON output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,134 @@
+//! What a repair prompt says about the machine: the OS, the Python interpreter and the
+//! installed versions of the packages a traceback names, and Node or Rust when the failure is
+//! theirs. Each probe runs a real command (argv, with a time limit) and may find nothing.
+
+use crate::fix::exec::run;
+use crate::fix::packages::{ProjectManifests, python_distribution};
+use crate::group::Issue;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+/// What the prompt says about the machine.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Environment {
+    pub os: String,
+    pub python: Option<String>,
+    /// (distribution, installed version or `None` when not installed).
+    pub packages: Vec<(String, Option<String>)>,
+    pub node: Option<String>,
+    pub rust: Option<String>,
+}
+
+static SITE_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:site|dist)-packages/([A-Za-z_][A-Za-z0-9_]*)").unwrap_or_else(|e| panic!("{e}"))
+});
+static FROM_MODULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"from '([A-Za-z_][A-Za-z0-9_.]*)'").unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn is_python(issue: &Issue) -> bool {
+    let r = issue.rule.as_deref().unwrap_or("");
+    r.starts_with("python.")
+        || r.starts_with("pip.")
+        || issue.excerpt.contains("Traceback (most recent call last)")
+}
+
+fn first_line(out: &str) -> Option<String> {
+    out.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// Python distributions a traceback points at: its site-packages frames and named modules.
+pub fn named_packages(issue: &Issue) -> Vec<String> {
+    let mut modules = BTreeSet::new();
+    for c in SITE_PACKAGE.captures_iter(&issue.excerpt) {
+        modules.insert(c[1].to_string());
+    }
+    for c in FROM_MODULE.captures_iter(&issue.excerpt) {
+        modules.insert(c[1].split('.').next().unwrap_or("").to_string());
+    }
+    if let Some(m) = issue.captures.get("module") {
+        modules.insert(m.split('.').next().unwrap_or("").to_string());
+    }
+    let none = ProjectManifests::default();
+    let mut dists: Vec<String> = modules
+        .iter()
+        .filter(|m| !m.is_empty())
+        .filter_map(|m| python_distribution(m, &none).map(|d| d.0))
+        .collect();
+    dists.sort();
+    dists.dedup();
+    dists.truncate(12);
+    dists
+}
+
+/// Probes the machine for what the issue needs (each probe bounded by `timeout`).
+pub fn environment(issue: &Issue, python: &Path, timeout: Duration) -> Environment {
+    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let pretty = os_release
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .map(|k| k.trim().to_string());
+    let mut env = Environment {
+        os: format!(
+            "{} ({}{})",
+            pretty.unwrap_or_else(|| std::env::consts::OS.to_string()),
+            std::env::consts::ARCH,
+            kernel.map(|k| format!(", kernel {k}")).unwrap_or_default()
+        ),
+        ..Environment::default()
+    };
+    let py = python.display().to_string();
+    if is_python(issue) {
+        let v = run(&[py.clone(), "--version".into()], None, timeout);
+        if v.success() {
+            env.python = first_line(&v.output_tail).map(|l| format!("{l} ({py})"));
+            let names = named_packages(issue);
+            if !names.is_empty() {
+                let script = "import sys\nfrom importlib import metadata as m\nfor n in sys.argv[1:]:\n    try:\n        print(n, m.version(n))\n    except Exception:\n        print(n, '-')";
+                let mut argv = vec![py.clone(), "-c".into(), script.into()];
+                argv.extend(names.iter().cloned());
+                let out = run(&argv, None, timeout);
+                let found: BTreeMap<&str, &str> = out
+                    .output_tail
+                    .lines()
+                    .filter_map(|l| l.split_once(' '))
+                    .collect();
+                env.packages = names
+                    .iter()
+                    .map(|n| {
+                        (
+                            n.clone(),
+                            found
+                                .get(n.as_str())
+                                .filter(|v| **v != "-")
+                                .map(|v| v.to_string()),
+                        )
+                    })
+                    .collect();
+            }
+        }
+    }
+    let rule = issue.rule.as_deref().unwrap_or("");
+    if rule.starts_with("node.")
+        || rule.starts_with("npm.")
+        || rule.starts_with("js.")
+        || issue.excerpt.contains("node:internal")
+    {
+        env.node =
+            first_line(&run(&["node".into(), "--version".into()], None, timeout).output_tail);
+    }
+    if rule.starts_with("rust.") || rule.starts_with("cargo.") {
+        env.rust =
+            first_line(&run(&["rustc".into(), "--version".into()], None, timeout).output_tail);
+    }
+    env
+}

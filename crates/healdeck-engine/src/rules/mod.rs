@@ -1,0 +1,299 @@
+//! The rules file: parsed from JSON into `RuleSpec`s, then compiled once into a `RuleSet`.
+//!
+//! Rules come from three places, in this order: the built-in `rules/troubleshooter_rules.json`
+//! (compiled into the binary), `*.json` files in the user's config folder, and `--rules`
+//! files or folders. A later rule with an existing id replaces it in place; a new id is placed
+//! before the built-ins so a user's more specific rule wins ties. A file with any bad rule is
+//! refused as a whole with an error naming the file, the rule id and the line/column; the rules
+//! loaded so far keep working. Nothing here panics on bad input.
+
+//!
+//! Files: `spec` (the schema as written), `parse` (JSON → validated specs, with places),
+//! this file (sources, errors, the compiled set and its builder).
+
+mod parse;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+pub use parse::{line_col, parse_rules_text, placeholders};
+pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// The built-in rules, compiled into the binary.
+pub const BUILTIN_RULES: &str = include_str!("../../../../rules/troubleshooter_rules.json");
+/// Name used for the built-in rules in messages.
+pub const BUILTIN_NAME: &str = "<built-in>/rules/troubleshooter_rules.json";
+
+/// Fix kinds that healdeck can execute itself; only these may be class A.
+pub const EXECUTABLE_KINDS: &[&str] = &["pip_install", "npm_install", "clear_cache"];
+
+/// Why a rules file was refused. Every variant names the file and a place in it.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("{path}: cannot read rules: {message}")]
+    Io { path: String, message: String },
+    #[error("{path}:{line}:{column}: not a valid rules file: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}:{line}:{column}: rule '{id}': {message}")]
+    Rule {
+        path: String,
+        id: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// Where rules come from besides the built-in ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSources {
+    /// The user's rules folder (`<config>/rules`), read when it exists; `None` skips it.
+    pub user_folder: Option<PathBuf>,
+    /// Rules files or folders named on the command line (`--rules`), read last.
+    pub extra: Vec<PathBuf>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub regex: Regex,
+    /// The file the rule came from.
+    pub origin: String,
+}
+
+/// A compiled consequence pattern.
+#[derive(Debug)]
+pub struct Consequence {
+    pub spec: ConsequenceSpec,
+    pub regex: Regex,
+}
+
+/// All rules, compiled once, ready for the classifier.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub consequences: Vec<Consequence>,
+    /// One `RegexSet` over every rule pattern, index-aligned with `rules`.
+    pub set: RegexSet,
+    pub consequence_set: RegexSet,
+}
+
+/// Builds a `RuleSet` from several sources, collecting (not failing on) refused files.
+#[derive(Default)]
+pub struct RuleSetBuilder {
+    user_rules: Vec<(RuleSpec, String)>,
+    builtin: Vec<(RuleSpec, String)>,
+    consequences: Vec<ConsequenceSpec>,
+    errors: Vec<RulesError>,
+    files: Vec<String>,
+}
+
+impl RuleSetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the built-in rules. They are tested, but a broken build still reports, not panics.
+    pub fn builtin(mut self) -> Self {
+        match parse_rules_text(BUILTIN_RULES, BUILTIN_NAME) {
+            Ok((rules, cons)) => {
+                self.builtin = rules
+                    .into_iter()
+                    .map(|r| (r, BUILTIN_NAME.to_string()))
+                    .collect();
+                self.consequences.extend(cons);
+                self.files.push(BUILTIN_NAME.to_string());
+            }
+            Err(errs) => self.errors.extend(errs),
+        }
+        self
+    }
+
+    /// Adds a rules file, or every `*.json` in a folder (sorted by name).
+    pub fn path(mut self, path: &Path) -> Self {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(rd) => rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect(),
+                Err(e) => {
+                    self.errors.push(RulesError::Io {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    });
+                    return self;
+                }
+            };
+            files.sort();
+            for f in files {
+                self = self.file(&f);
+            }
+            self
+        } else {
+            self.file(path)
+        }
+    }
+
+    /// Adds the rules in the user's rules folder (`<config>/rules`) when that folder exists.
+    pub fn user_folder(self, dir: &Path) -> Self {
+        if dir.is_dir() { self.path(dir) } else { self }
+    }
+
+    /// Adds rules from text (used for files and by tests).
+    pub fn text(mut self, text: &str, name: &str) -> Self {
+        match parse_rules_text(text, name) {
+            Ok((rules, cons)) => {
+                for rule in rules {
+                    self.add_user_rule(rule, name);
+                }
+                self.consequences.extend(cons);
+                self.files.push(name.to_string());
+            }
+            Err(errs) => self.errors.extend(errs),
+        }
+        self
+    }
+
+    fn file(self, path: &Path) -> Self {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => self.text(&text, &name),
+                Err(e) => {
+                    let mut s = self;
+                    let (line, column) = line_col(
+                        &String::from_utf8_lossy(e.as_bytes()),
+                        e.utf8_error().valid_up_to(),
+                    );
+                    s.errors.push(RulesError::Syntax {
+                        path: name,
+                        line,
+                        column,
+                        message: "the file is not valid UTF-8".into(),
+                    });
+                    s
+                }
+            },
+            Err(e) => {
+                let mut s = self;
+                s.errors.push(RulesError::Io {
+                    path: name,
+                    message: e.to_string(),
+                });
+                s
+            }
+        }
+    }
+
+    fn add_user_rule(&mut self, rule: RuleSpec, origin: &str) {
+        for list in [&mut self.user_rules, &mut self.builtin] {
+            if let Some(slot) = list.iter_mut().find(|(r, _)| r.id == rule.id) {
+                *slot = (rule, origin.to_string());
+                return;
+            }
+        }
+        self.user_rules.push((rule, origin.to_string()));
+    }
+
+    /// Compiles everything accepted so far. Returns the set and the files that were refused.
+    pub fn build(self) -> (RuleSet, Vec<RulesError>) {
+        let mut errors = self.errors;
+        let specs: Vec<(RuleSpec, String)> = self
+            .user_rules
+            .into_iter()
+            .chain(self.builtin)
+            .filter(|(r, _)| !r.disabled)
+            .collect();
+        let mut rules = Vec::with_capacity(specs.len());
+        for (spec, origin) in specs {
+            // Already validated while parsing; a failure here would be a bug, reported not panicked.
+            match compile_pattern(&spec.pattern) {
+                Ok(regex) => rules.push(Rule {
+                    spec,
+                    regex,
+                    origin,
+                }),
+                Err(message) => errors.push(RulesError::Rule {
+                    path: origin,
+                    id: spec.id,
+                    line: 0,
+                    column: 0,
+                    message,
+                }),
+            }
+        }
+        let consequences: Vec<Consequence> = self
+            .consequences
+            .into_iter()
+            .filter_map(|spec| {
+                compile_pattern(&spec.pattern)
+                    .ok()
+                    .map(|regex| Consequence { spec, regex })
+            })
+            .collect();
+        let set = build_set(rules.iter().map(|r| r.spec.pattern.as_str()));
+        let consequence_set = build_set(consequences.iter().map(|c| c.spec.pattern.as_str()));
+        (
+            RuleSet {
+                rules,
+                consequences,
+                set,
+                consequence_set,
+            },
+            errors,
+        )
+    }
+}
+
+fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
+    let patterns: Vec<&str> = patterns.collect();
+    RegexSetBuilder::new(&patterns)
+        .multi_line(true)
+        .size_limit(256 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .unwrap_or_else(|_| RegexSet::empty())
+}
+
+/// Compiles one rule pattern the way the engine uses it (`^`/`$` at line boundaries).
+pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .multi_line(true)
+        .size_limit(16 << 20)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+impl RuleSet {
+    /// The built-in rules, then the user's rules folder, then the extra paths, with the files
+    /// that were refused.
+    pub fn load(sources: &RuleSources) -> (RuleSet, Vec<RulesError>) {
+        let mut b = RuleSetBuilder::new().builtin();
+        if let Some(dir) = &sources.user_folder {
+            b = b.user_folder(dir);
+        }
+        for p in &sources.extra {
+            b = b.path(p);
+        }
+        b.build()
+    }
+
+    /// Only the built-in rules.
+    pub fn builtin() -> (RuleSet, Vec<RulesError>) {
+        RuleSetBuilder::new().builtin().build()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+}

@@ -1,0 +1,87 @@
+//! The rules file: parsing, validation with places, overrides and look-alikes.
+
+use super::*;
+use crate::model::Severity;
+
+#[test]
+fn builtin_rules_compile() {
+    let (set, errors) = RuleSet::builtin();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(set.rules.len() >= 80, "only {} rules", set.rules.len());
+}
+
+#[test]
+fn bad_regex_names_file_rule_and_place() {
+    let text = "{\n  \"rules\": [\n    {\n      \"id\": \"bad.one\",\n      \"pattern\": \"(unclosed\",\n      \"category\": \"config\", \"severity\": \"low\",\n      \"title\": \"t\", \"root_cause\": \"r\"\n    }\n  ]\n}\n";
+    let errs = parse_rules_text(text, "my.json").expect_err("must refuse");
+    let msg = errs[0].to_string();
+    assert!(
+        msg.starts_with("my.json:5:7: rule 'bad.one': invalid regex"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unknown_category_is_located() {
+    let text = "{\"rules\": [\n {\"id\": \"x\", \"pattern\": \"a\", \"category\": \"weird\",\n  \"severity\": \"low\", \"title\": \"t\", \"root_cause\": \"r\"}]}";
+    let errs = parse_rules_text(text, "f.json").expect_err("must refuse");
+    let msg = errs[0].to_string();
+    assert!(msg.starts_with("f.json:2:"), "{msg}");
+    assert!(msg.contains("rule 'x'") && msg.contains("weird"), "{msg}");
+}
+
+#[test]
+fn truncated_file_is_a_syntax_error_with_place() {
+    let errs = parse_rules_text("{\"rules\": [ {\"id\": ", "t.json").expect_err("refuse");
+    assert!(
+        matches!(errs[0], RulesError::Syntax { line: 1, .. }),
+        "{:?}",
+        errs[0]
+    );
+}
+
+#[test]
+fn class_a_only_for_executable_kinds_and_templates_checked() {
+    let text = r#"{"rules": [{"id": "x", "pattern": "boom (?P<what>\\w+)", "category": "config",
+        "severity": "low", "title": "{nope}", "root_cause": "r",
+        "fixes": [{"kind": "edit_code", "class": "A", "confidence": 0.5, "description": "d"}]}]}"#;
+    let errs = parse_rules_text(text, "f.json").expect_err("refuse");
+    let all: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert!(all.iter().any(|m| m.contains("'{nope}'")), "{all:?}");
+    assert!(all.iter().any(|m| m.contains("class A is only")), "{all:?}");
+}
+
+#[test]
+fn override_replaces_in_place_and_new_rules_come_first() {
+    let extra = r#"{"rules": [
+        {"id": "python.module_not_found", "pattern": "ModuleNotFoundError", "category": "import",
+         "severity": "low", "title": "overridden", "root_cause": "r"},
+        {"id": "mine.first", "pattern": "my special failure", "category": "config",
+         "severity": "high", "title": "mine", "root_cause": "r"}]}"#;
+    let (set, errors) = RuleSetBuilder::new()
+        .builtin()
+        .text(extra, "x.json")
+        .build();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(set.rules[0].spec.id, "mine.first");
+    let r = set.get("python.module_not_found").expect("present");
+    assert_eq!(r.spec.severity, Severity::Low);
+    assert_eq!(
+        set.rules
+            .iter()
+            .filter(|r| r.spec.id == "python.module_not_found")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn refused_file_keeps_builtins() {
+    let (set, errors) = RuleSetBuilder::new()
+        .builtin()
+        .text("not json at all", "broken.json")
+        .build();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].to_string().starts_with("broken.json:1:"));
+    assert!(set.rules.len() >= 80);
+}

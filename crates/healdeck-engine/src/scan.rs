@@ -1,0 +1,359 @@
+//! The scanner: all files under the given paths, read once, scanned on every core.
+//!
+//! One reader thread turns files into chunks (`sources`); worker threads run
+//! `Engine::process_chunk` on them; this thread puts results back in file order (`FileCursor`)
+//! and groups them into issues. Channels are bounded, so memory stays at a few chunks whatever
+//! the input size. A `ScanControl` lets a caller watch progress and cancel.
+
+use super::classify::{Verdict, orphan_consequence};
+use super::engine::{ChunkResult, Engine};
+use super::group::{Added, Found, Issue, IssueStore, Occurrence};
+use super::sources::{self, ChunkReader, SourceError, SourceFile};
+use crossbeam_channel::{bounded, unbounded};
+use healdeck_config::clock::year_of_unix;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+/// A consequence line folds into the issue above it when at most this many lines apart.
+pub const CONSEQUENCE_WINDOW_LINES: u64 = 200;
+
+/// Scanner settings.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub threads: usize,
+    pub chunk_bytes: usize,
+    pub lookahead_bytes: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            chunk_bytes: sources::CHUNK_BYTES,
+            lookahead_bytes: sources::LOOKAHEAD_BYTES,
+        }
+    }
+}
+
+/// Progress and cancellation shared with a caller (a GUI progress bar, Ctrl-C).
+#[derive(Debug, Default)]
+pub struct ScanControl {
+    pub cancel: AtomicBool,
+    pub bytes_done: AtomicU64,
+    pub bytes_total: AtomicU64,
+}
+
+/// Totals of a scan.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ScanStats {
+    pub files: u64,
+    pub bytes: u64,
+    pub lines: u64,
+    pub seconds: f64,
+}
+
+/// Per-file totals (the watcher starts following each file where the scan stopped).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileSummary {
+    pub path: String,
+    pub bytes: u64,
+    pub lines: u64,
+    pub gzip: bool,
+}
+
+/// Everything a scan found.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    pub stats: ScanStats,
+    pub issues: Vec<Issue>,
+    pub errors: Vec<SourceError>,
+    pub files: Vec<FileSummary>,
+    pub cancelled: bool,
+}
+
+/// Puts one file's chunk results back in order: line numbers, cross-chunk de-duplication,
+/// consequence folding.
+#[derive(Debug)]
+pub struct FileCursor {
+    pub source: String,
+    /// Lines before the next chunk.
+    pub line_base: u64,
+    /// Byte offset where the last event ended; later chunks' events before it are dropped.
+    pub last_end: u64,
+    last_issue: Option<(usize, u64)>,
+    pub ends_with_newline: bool,
+    pub bytes: u64,
+}
+
+impl FileCursor {
+    pub fn new(source: String) -> Self {
+        FileCursor {
+            source,
+            line_base: 0,
+            last_end: 0,
+            last_issue: None,
+            ends_with_newline: true,
+            bytes: 0,
+        }
+    }
+
+    /// Lines seen so far (a last line without newline counts).
+    pub fn lines(&self) -> u64 {
+        self.line_base + u64::from(!self.ends_with_newline && self.bytes > 0)
+    }
+
+    /// Adds a chunk's results; `offset` is the chunk's byte offset in the file and `len` its
+    /// own length. `on_added` hears of every new or updated issue.
+    pub fn absorb(
+        &mut self,
+        engine: &Engine,
+        store: &mut IssueStore,
+        offset: u64,
+        len: u64,
+        result: ChunkResult,
+        mut on_added: impl FnMut(Added),
+    ) {
+        for ev in result.events {
+            let start = offset + ev.start as u64;
+            if start < self.last_end {
+                continue;
+            }
+            self.last_end = offset + ev.end as u64;
+            let occurrence = Occurrence {
+                source: self.source.clone(),
+                line: self.line_base + ev.first_line + 1,
+                end_line: self.line_base + ev.last_line + 1,
+                timestamp: ev.timestamp,
+            };
+            let classified = match ev.verdict {
+                Verdict::Issue(c) => c,
+                Verdict::Consequence(_) => match self.last_issue {
+                    Some((i, last)) if occurrence.line - last <= CONSEQUENCE_WINDOW_LINES => {
+                        store.add_consequence(i, ev.first);
+                        self.last_issue = Some((i, occurrence.end_line));
+                        on_added(Added::Updated(i));
+                        continue;
+                    }
+                    _ => orphan_consequence(&ev.first),
+                },
+            };
+            let end_line = occurrence.end_line;
+            let added = store.add(
+                &engine.rules,
+                Found {
+                    classified,
+                    occurrence,
+                    excerpt: ev.excerpt,
+                    context_before: ev.context_before,
+                },
+            );
+            let (Added::New(i) | Added::Updated(i)) = added;
+            self.last_issue = Some((i, end_line));
+            on_added(added);
+        }
+        self.line_base += result.newlines;
+        self.bytes = offset + len;
+        if len > 0 {
+            self.ends_with_newline = result.ends_with_newline;
+        }
+    }
+}
+
+enum Msg {
+    Chunk {
+        file: usize,
+        offset: u64,
+        len: u64,
+        result: ChunkResult,
+    },
+    FileEnd(usize),
+    FileError(usize, String),
+}
+
+struct Job {
+    seq: u64,
+    file: usize,
+    year: i32,
+    chunk: sources::Chunk,
+}
+
+/// Scans every log file under `paths`.
+pub fn scan(
+    engine: &Engine,
+    paths: &[PathBuf],
+    opts: &ScanOptions,
+    control: &ScanControl,
+) -> ScanReport {
+    let started = Instant::now();
+    let (files, mut errors) = sources::discover(paths);
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    control.bytes_total.store(total, Ordering::Relaxed);
+    let threads = opts.threads.max(1);
+    let mut store = IssueStore::new();
+    let mut cursors: Vec<FileCursor> = files
+        .iter()
+        .map(|f| FileCursor::new(f.path.display().to_string()))
+        .collect();
+    let mut summaries = Vec::new();
+    std::thread::scope(|s| {
+        let (job_tx, job_rx) = bounded::<Job>(threads);
+        let (res_tx, res_rx) = unbounded::<(u64, Msg)>();
+        // Chunk buffers travel reader → worker → back to the reader.
+        let (pool_tx, pool_rx) = bounded::<Vec<u8>>(threads * 2 + 2);
+        let reader_tx = res_tx.clone();
+        let files_ref = &files;
+        std::thread::Builder::new()
+            .name("healdeck-reader".into())
+            .spawn_scoped(s, move || {
+                read_all(files_ref, opts, control, job_tx, reader_tx, pool_rx)
+            })
+            .ok();
+        for n in 0..threads {
+            let rx = job_rx.clone();
+            let tx = res_tx.clone();
+            let pool = pool_tx.clone();
+            std::thread::Builder::new()
+                .name(format!("healdeck-scan-{n}"))
+                .spawn_scoped(s, move || {
+                    for job in rx {
+                        let len = job.chunk.main_len as u64;
+                        let result = engine.process_chunk(
+                            &job.chunk.data,
+                            job.chunk.main_len,
+                            job.chunk.starts_mid_line,
+                            job.year,
+                        );
+                        control.bytes_done.fetch_add(len, Ordering::Relaxed);
+                        let _ = pool.try_send(job.chunk.data);
+                        let msg = Msg::Chunk {
+                            file: job.file,
+                            offset: job.chunk.offset,
+                            len,
+                            result,
+                        };
+                        if tx.send((job.seq, msg)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .ok();
+        }
+        drop(job_rx);
+        drop(res_tx);
+        drop(pool_tx);
+        let mut pending: BTreeMap<u64, Msg> = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, msg) in res_rx {
+            pending.insert(seq, msg);
+            while let Some(msg) = pending.remove(&next) {
+                next += 1;
+                match msg {
+                    Msg::Chunk {
+                        file,
+                        offset,
+                        len,
+                        result,
+                    } => cursors[file].absorb(engine, &mut store, offset, len, result, |_| {}),
+                    Msg::FileEnd(file) => summaries.push(FileSummary {
+                        path: cursors[file].source.clone(),
+                        bytes: cursors[file].bytes,
+                        lines: cursors[file].lines(),
+                        gzip: files[file].gzip,
+                    }),
+                    Msg::FileError(file, message) => errors.push(SourceError {
+                        path: files[file].path.display().to_string(),
+                        message,
+                    }),
+                }
+            }
+        }
+    });
+    let stats = ScanStats {
+        files: summaries.len() as u64,
+        bytes: summaries.iter().map(|f| f.bytes).sum(),
+        lines: summaries.iter().map(|f| f.lines).sum(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    ScanReport {
+        stats,
+        issues: store.into_sorted(),
+        errors,
+        files: summaries,
+        cancelled: control.cancel.load(Ordering::Relaxed),
+    }
+}
+
+fn read_all(
+    files: &[SourceFile],
+    opts: &ScanOptions,
+    control: &ScanControl,
+    job_tx: crossbeam_channel::Sender<Job>,
+    res_tx: crossbeam_channel::Sender<(u64, Msg)>,
+    pool: crossbeam_channel::Receiver<Vec<u8>>,
+) {
+    let mut seq = 0u64;
+    let send = |msg: Msg, seq: &mut u64| {
+        let ok = res_tx.send((*seq, msg)).is_ok();
+        *seq += 1;
+        ok
+    };
+    for (i, file) in files.iter().enumerate() {
+        if control.cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        let reader = match sources::open(file) {
+            Ok(r) => r,
+            Err(e) => {
+                send(Msg::FileError(i, e.to_string()), &mut seq);
+                continue;
+            }
+        };
+        let year = file_year(file);
+        let mut failed = None;
+        let chunks = ChunkReader::with_sizes(reader, opts.chunk_bytes, opts.lookahead_bytes)
+            .with_pool(pool.clone());
+        for chunk in chunks {
+            if control.cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            match chunk {
+                Ok(chunk) => {
+                    let job = Job {
+                        seq,
+                        file: i,
+                        year,
+                        chunk,
+                    };
+                    seq += 1;
+                    if job_tx.send(job).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(message) = failed {
+            send(Msg::FileError(i, message), &mut seq);
+        }
+        send(Msg::FileEnd(i), &mut seq);
+    }
+}
+
+/// The year of a file's modification time, for syslog timestamps without one.
+pub fn file_year(file: &SourceFile) -> i32 {
+    std::fs::metadata(&file.path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(1970, |d| year_of_unix(d.as_secs() as i64))
+}

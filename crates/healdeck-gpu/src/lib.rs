@@ -1,0 +1,18 @@
+//! The GPU meter: readings from every GPU healdeck can see, sampled on a background thread.
+//!
+//! Sources, tried in order: NVIDIA through NVML (`nvml-wrapper`, loaded with dlopen at run
+//! time, so the binary runs where `libnvidia-ml.so` is missing), AMD through amdgpu's sysfs
+//! files, per-client DRM fdinfo (Intel, AMD, others), and — when none is present — the wgpu
+//! adapter's own description with utilization estimated from the renderer's busy time.
+//! "No GPU telemetry" is a state, not an error: every value is an `Option`, shown as "—".
+
+// A library reports by returning values or emitting `tracing` events, never by printing.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod monitor;
+pub mod reading;
+pub mod sources;
+
+pub use monitor::{GpuMonitor, HISTORY_SAMPLES};
+pub use reading::{GpuReading, GpuSample, SourceKind};
+pub use sources::{AdapterDescription, AdapterKind, BusyMeter, GpuSource, detect};

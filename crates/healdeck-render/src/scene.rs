@@ -1,0 +1,189 @@
+//! A scene from what a person chose — an avatar template and measurements, then either
+//! garment specs (each from a file or the editor) or an imported CLO3D / Marvelous Designer
+//! mesh with or without the avatar — built into the meshes the renderer draws. The command
+//! line, the window and the Full System Test all build scenes here.
+
+use crate::avatar::{Body, MeasurementError, Measurements, Template};
+use crate::garment::{GarmentError, GarmentSpec};
+use crate::import::ImportError;
+use crate::mesh::Mesh;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why a scene cannot be built; garment errors name the spec file when there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum SceneError {
+    #[error("{0}")]
+    Measurements(#[from] MeasurementError),
+    #[error("{}: {source}", path.display())]
+    ReadSpec {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{source}", origin.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Garment {
+        origin: Option<PathBuf>,
+        source: GarmentError,
+    },
+    #[error("{0}")]
+    Import(#[from] ImportError),
+}
+
+/// One garment to dress the avatar in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Garment {
+    pub spec: GarmentSpec,
+    /// The spec file it came from: named in errors, and image prints resolve beside it.
+    pub origin: Option<PathBuf>,
+}
+
+impl Garment {
+    /// A spec from the editor (no file).
+    pub fn from_spec(spec: GarmentSpec) -> Garment {
+        Garment { spec, origin: None }
+    }
+
+    /// Reads and checks a garment spec file; errors name the file and the line or field.
+    pub fn load(path: &Path) -> Result<Garment, SceneError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SceneError::ReadSpec {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let spec = GarmentSpec::from_json(&text).map_err(|source| SceneError::Garment {
+            origin: Some(path.to_path_buf()),
+            source,
+        })?;
+        Ok(Garment {
+            spec,
+            origin: Some(path.to_path_buf()),
+        })
+    }
+}
+
+/// An imported mesh, shown as it is.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub path: PathBuf,
+    pub mesh: Arc<Mesh>,
+    /// Draw the avatar too (a garment exported without its avatar).
+    pub with_avatar: bool,
+}
+
+impl Imported {
+    /// Loads an OBJ (+MTL) or glTF/GLB file.
+    pub fn load(path: &Path, with_avatar: bool) -> Result<Imported, SceneError> {
+        Ok(Imported {
+            path: path.to_path_buf(),
+            mesh: Arc::new(crate::import::load(path)?),
+            with_avatar,
+        })
+    }
+}
+
+/// Everything a scene is built from.
+#[derive(Debug, Clone)]
+pub struct SceneSpec {
+    pub template: Template,
+    pub measurements: Measurements,
+    /// Garments layered on the avatar (ignored when `import` is set).
+    pub garments: Vec<Garment>,
+    pub import: Option<Imported>,
+}
+
+impl SceneSpec {
+    /// The avatar with its default measurements and no garment.
+    pub fn avatar(template: Template) -> SceneSpec {
+        SceneSpec {
+            template,
+            measurements: template.defaults(),
+            garments: Vec::new(),
+            import: None,
+        }
+    }
+
+    /// The meshes to draw: the avatar, then each garment; or the import (with the avatar
+    /// first when asked).
+    pub fn build(&self) -> Result<Vec<Mesh>, SceneError> {
+        if let Some(i) = &self.import {
+            let mut meshes = Vec::new();
+            if i.with_avatar {
+                meshes.push(Body::new(self.template, self.measurements)?.mesh);
+            }
+            meshes.push((*i.mesh).clone());
+            return Ok(meshes);
+        }
+        let body = Body::new(self.template, self.measurements)?;
+        let mut garments = Vec::with_capacity(self.garments.len());
+        for g in &self.garments {
+            let base = g.origin.as_deref().and_then(Path::parent);
+            let mesh = g
+                .spec
+                .build(&body, base)
+                .map_err(|source| SceneError::Garment {
+                    origin: g.origin.clone(),
+                    source,
+                })?;
+            garments.push(mesh);
+        }
+        let mut meshes = vec![body.mesh];
+        meshes.extend(garments);
+        Ok(meshes)
+    }
+
+    /// The garment specs, in layer order (empty for an import).
+    pub fn garment_specs(&self) -> Vec<&GarmentSpec> {
+        if self.import.is_some() {
+            return Vec::new();
+        }
+        self.garments.iter().map(|g| &g.spec).collect()
+    }
+
+    /// A short name for file names: `dress`, `tshirt+jeans`, `avatar`, or the import's
+    /// file stem.
+    pub fn label(&self) -> String {
+        if let Some(i) = &self.import {
+            return i
+                .path
+                .file_stem()
+                .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+        }
+        if self.garments.is_empty() {
+            return "avatar".into();
+        }
+        self.garments
+            .iter()
+            .map(|g| format!("{:?}", g.spec.kind).to_lowercase())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scene_is_the_avatar_then_its_garments() {
+        let shirt = GarmentSpec::from_json(r#"{"type": "tshirt"}"#).expect("spec");
+        let mut spec = SceneSpec::avatar(Template::Male);
+        assert_eq!(spec.build().expect("avatar").len(), 1);
+        assert_eq!(spec.label(), "avatar");
+        spec.garments.push(Garment::from_spec(shirt));
+        assert_eq!(spec.build().expect("dressed").len(), 2);
+        assert_eq!(spec.label(), "tshirt");
+        spec.measurements.inseam_cm = 500.0;
+        let e = spec.build().expect_err("bad measurements").to_string();
+        assert!(e.contains("inseam_cm"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_spec_file_is_named_with_the_line() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("bad.json");
+        std::fs::write(&p, "{\"type\": \"tshirt\",\n \"fit\": \"baggy\"}").expect("write");
+        let e = Garment::load(&p).expect_err("bad fit").to_string();
+        assert!(e.contains("bad.json: ") && e.contains("line 2"), "{e}");
+        let missing = Garment::load(&d.path().join("none.json")).expect_err("missing");
+        assert!(missing.to_string().contains("none.json"), "{missing}");
+    }
+}

@@ -1,0 +1,263 @@
+//! The renderer on whatever adapter wgpu finds (Mesa's lavapipe in CI): every template and
+//! garment type renders non-trivially, every fabric renders in Realistic, fixed scenes match
+//! committed golden images within a tolerance (the CLI's PNGs: `healdeck/tests/render_cli.rs`).
+//! Refresh goldens with `UPDATE_GOLDEN=1 cargo test --test render` and look at them.
+
+use healdeck_render::avatar::{Body, Template};
+use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print};
+use healdeck_render::mesh::Mesh;
+use healdeck_render::renderer::{Gpu, Mode, Renderer, View};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn gpu() -> &'static (Gpu, Renderer) {
+    static GPU: OnceLock<(Gpu, Renderer)> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let gpu = Gpu::headless().unwrap_or_else(|e| panic!("{e}"));
+        let r = Renderer::new(&gpu);
+        (gpu, r)
+    })
+}
+
+fn spec(kind: GarmentType, fabric: Fabric, color: &str) -> GarmentSpec {
+    GarmentSpec {
+        kind,
+        fit: Fit::Regular,
+        sleeve_length: None,
+        length: 0.5,
+        neckline: Neckline::Crew,
+        fabric,
+        color: color.into(),
+        print: None,
+    }
+}
+
+fn render(meshes: &[&Mesh], mode: Mode, size: u32) -> image::RgbaImage {
+    let (gpu, r) = gpu();
+    r.render(gpu, meshes, mode, &View::default(), size)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+struct Census {
+    covered: f32,
+    garment: f32,
+    skin: f32,
+    black: usize,
+}
+
+fn census(img: &image::RgbaImage) -> Census {
+    let bg = *img.get_pixel(2, 2);
+    let n = (img.width() * img.height()) as f32;
+    let (mut covered, mut garment, mut skin, mut black) = (0, 0, 0, 0);
+    for p in img.pixels() {
+        let [r, g, b, _] = p.0.map(i32::from);
+        let d = (r - i32::from(bg[0])).abs()
+            + (g - i32::from(bg[1])).abs()
+            + (b - i32::from(bg[2])).abs();
+        if d > 30 {
+            covered += 1;
+        }
+        if g > r + 40 && g > b + 40 {
+            garment += 1;
+        }
+        if r > g + 8 && g > b + 8 && r > 120 {
+            skin += 1;
+        }
+        if r + g + b < 6 {
+            black += 1;
+        }
+    }
+    Census {
+        covered: covered as f32 / n,
+        garment: garment as f32 / n,
+        skin: skin as f32 / n,
+        black,
+    }
+}
+
+#[test]
+fn every_template_and_garment_type_renders() {
+    for t in Template::ALL {
+        let body = Body::new(t, t.defaults()).expect("body");
+        for kind in GarmentType::ALL {
+            let g = spec(kind, Fabric::Cotton, "#10b020")
+                .build(&body, None)
+                .expect("garment");
+            assert!(g.is_finite(), "{t:?} {kind:?}");
+            let img = render(&[&body.mesh, &g], Mode::Preview, 160);
+            let c = census(&img);
+            assert!(
+                c.covered > 0.05,
+                "{t:?} {kind:?}: only {:.3} of the frame covered",
+                c.covered
+            );
+            assert!(
+                c.garment > 0.01,
+                "{t:?} {kind:?}: garment pixels {:.4}",
+                c.garment
+            );
+            assert!(c.skin > 0.005, "{t:?} {kind:?}: skin pixels {:.4}", c.skin);
+            assert_eq!(c.black, 0, "{t:?} {kind:?}: black (NaN) pixels");
+        }
+    }
+}
+
+#[test]
+fn every_fabric_renders_in_realistic_mode_and_looks_different() {
+    let body = Body::new(Template::Unisex, Template::Unisex.defaults()).expect("body");
+    let mut means = Vec::new();
+    for fabric in Fabric::ALL {
+        let g = spec(GarmentType::Shirt, fabric, "#10b020")
+            .build(&body, None)
+            .expect("garment");
+        let img = render(&[&body.mesh, &g], Mode::Realistic, 192);
+        let c = census(&img);
+        assert!(
+            c.garment > 0.01 && c.black == 0,
+            "{fabric:?}: garment {:.4}, black {}",
+            c.garment,
+            c.black
+        );
+        let green: Vec<f32> = img
+            .pixels()
+            .filter(|p| i32::from(p[1]) > i32::from(p[0]) + 40)
+            .map(|p| f32::from(p[1]))
+            .collect();
+        means.push(green.iter().sum::<f32>() / green.len().max(1) as f32);
+    }
+    // Sheen, anisotropy and roughness change the look: not all fabrics shade alike.
+    let spread = means.iter().cloned().fold(f32::MIN, f32::max)
+        - means.iter().cloned().fold(f32::MAX, f32::min);
+    assert!(spread > 3.0, "fabric means {means:?}");
+}
+
+fn golden(name: &str, img: &image::RgbaImage) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        img.save(&path).expect("save golden");
+        return;
+    }
+    let want = image::open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()))
+        .to_rgba8();
+    assert_eq!(want.dimensions(), img.dimensions(), "{name}");
+    let n = (img.width() * img.height() * 3) as f64;
+    let sq: f64 = img
+        .pixels()
+        .zip(want.pixels())
+        .map(|(a, b)| {
+            (0..3)
+                .map(|i| (f64::from(a[i]) - f64::from(b[i])).powi(2))
+                .sum::<f64>()
+        })
+        .sum();
+    let rmse = (sq / n).sqrt();
+    if rmse > 4.0 {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("actual-{name}"));
+        let _ = img.save(&out);
+        panic!(
+            "{name}: RMSE {rmse:.2} > 4.0 against the golden image; actual written to {}",
+            out.display()
+        );
+    }
+}
+
+#[test]
+fn fixed_scenes_match_their_golden_images() {
+    let female = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let mut dress = spec(GarmentType::Dress, Fabric::Silk, "#7a1f3d");
+    dress.length = 0.8;
+    let d = dress.build(&female, None).expect("dress");
+    golden(
+        "female-silk-dress-realistic.png",
+        &render(&[&female.mesh, &d], Mode::Realistic, 256),
+    );
+
+    let male = Body::new(Template::Male, Template::Male.defaults()).expect("body");
+    let mut tee = spec(GarmentType::Tshirt, Fabric::Cotton, "#2e6fb7");
+    tee.print = Some(Print::Stripes {
+        color: "#f2f2f2".into(),
+    });
+    let t = tee.build(&male, None).expect("tee");
+    let pants = spec(GarmentType::Pants, Fabric::Denim, "#27405f")
+        .build(&male, None)
+        .expect("pants");
+    golden(
+        "male-tee-jeans-preview.png",
+        &render(&[&male.mesh, &t, &pants], Mode::Preview, 256),
+    );
+
+    let unisex = Body::new(Template::Unisex, Template::Unisex.defaults()).expect("body");
+    let h = spec(GarmentType::Hoodie, Fabric::Knit, "#5b6b3a")
+        .build(&unisex, None)
+        .expect("hoodie");
+    golden(
+        "unisex-knit-hoodie-realistic.png",
+        &render(&[&unisex.mesh, &h], Mode::Realistic, 256),
+    );
+}
+
+#[test]
+fn image_prints_and_textures_are_sampled_not_averaged() {
+    // Vertical bands of pure red and pure yellow: an average would be orange only.
+    let dir = tempfile::tempdir().expect("tmp");
+    let tex = image::RgbaImage::from_fn(64, 64, |x, _| {
+        if x < 32 {
+            image::Rgba([230, 20, 20, 255])
+        } else {
+            image::Rgba([240, 220, 20, 255])
+        }
+    });
+    tex.save(dir.path().join("bands.png")).expect("save");
+    let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let mut s = spec(GarmentType::Dress, Fabric::Cotton, "#ffffff");
+    s.print = Some(Print::Image {
+        path: "bands.png".into(),
+        repeat: 3.0,
+    });
+    let g = s
+        .build(&body, Some(dir.path()))
+        .expect("garment with image print");
+    assert!(g.materials[0].texture.is_some());
+    let img = render(&[&body.mesh, &g], Mode::Preview, 256);
+    let red = img
+        .pixels()
+        .filter(|p| p[0] > 150 && p[1] < 60 && p[2] < 60)
+        .count();
+    let yellow = img
+        .pixels()
+        .filter(|p| p[0] > 150 && p[1] > 130 && p[2] < 60)
+        .count();
+    assert!(red > 300 && yellow > 300, "red {red}, yellow {yellow}");
+    // A missing image is a clear error naming it.
+    s.print = Some(Print::Image {
+        path: "nope.png".into(),
+        repeat: 1.0,
+    });
+    let e = s
+        .build(&body, Some(dir.path()))
+        .expect_err("missing image")
+        .to_string();
+    assert!(e.contains("nope.png"), "{e}");
+}
+
+#[test]
+fn cached_ambient_occlusion_never_goes_stale() {
+    let body = Body::new(Template::Male, Template::Male.defaults()).expect("body");
+    let a = spec(GarmentType::Tshirt, Fabric::Cotton, "#10b020")
+        .build(&body, None)
+        .expect("a");
+    let b = spec(GarmentType::Dress, Fabric::Cotton, "#10b020")
+        .build(&body, None)
+        .expect("b");
+    let first = render(&[&body.mesh, &a], Mode::Realistic, 128);
+    let other = render(&[&body.mesh, &b], Mode::Realistic, 128);
+    let again = render(&[&body.mesh, &a], Mode::Realistic, 128);
+    assert!(first.as_raw() != other.as_raw(), "different scenes differ");
+    assert!(
+        first.as_raw() == again.as_raw(),
+        "the same scene renders the same after another one"
+    );
+}

@@ -1,0 +1,279 @@
+//! Throughput benchmark: `healdeck diagnose` against `rg -c -f PATTERNS` on the same file.
+//!
+//! Run with `cargo bench --bench throughput` (needs `rg` on PATH: `apt-get install ripgrep`).
+//! It generates a mixed log (default 512 MiB, `HEALDECK_BENCH_MIB` to change) of ordinary
+//! records in several formats with ~0.1% failures taken from the rules' own samples plus
+//! trap lines that only mention errors, writes every rule pattern to a patterns file for
+//! ripgrep, then runs each tool three times (warm page cache) and prints the best wall time,
+//! throughput, peak memory (via /usr/bin/time when present) and the ratio.
+
+use healdeck_engine::rules::RuleSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// A tiny deterministic generator (xorshift) so every run writes the same file.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const PATHS: [&str; 6] = [
+    "/api/items",
+    "/api/orders",
+    "/static/app.js",
+    "/login",
+    "/api/users",
+    "/healthz",
+];
+const WORDS: [&str; 8] = [
+    "processed",
+    "queued",
+    "synced",
+    "loaded",
+    "cached",
+    "indexed",
+    "rendered",
+    "accepted",
+];
+const TRAPS: [&str; 6] = [
+    "INFO tests: 120 passed, 0 failed",
+    "DEBUG metrics errors=0 warnings=2 error_count: 0",
+    "INFO ui: ErrorBoundary mounted",
+    "INFO config logging.level.org.springframework=ERROR",
+    "INFO test_error_handling PASSED",
+    "INFO panic hook installed",
+];
+
+fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>) {
+    let n = rng.below(100_000);
+    let (h, m, s) = (i / 3_600_000 % 24, i / 60_000 % 60, i / 1000 % 60);
+    match rng.below(5) {
+        0 => writeln!(
+            out,
+            "2024-05-01T{h:02}:{m:02}:{s:02}.{:03}Z INFO  [worker-{}] app.service: {} order {n} in {} ms",
+            i % 1000,
+            n % 8,
+            WORDS[(n % 8) as usize],
+            n % 250
+        ),
+        1 => writeln!(
+            out,
+            "10.0.{}.{} - - [01/May/2024:{h:02}:{m:02}:{s:02} +0000] \"GET {}/{n} HTTP/1.1\" 200 {} \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
+            n % 256,
+            n % 200,
+            PATHS[(n % 6) as usize],
+            n % 9000
+        ),
+        2 => writeln!(
+            out,
+            "May  1 {h:02}:{m:02}:{s:02} web-1 systemd[1]: Started Session {n} of user deploy."
+        ),
+        3 => writeln!(
+            out,
+            "2024-05-01 {h:02}:{m:02}:{s:02},{:03} - app.jobs - DEBUG - job {n} {} with {} rows",
+            i % 1000,
+            WORDS[(n % 8) as usize],
+            n % 5000
+        ),
+        _ => writeln!(
+            out,
+            "{{\"ts\":\"2024-05-01T{h:02}:{m:02}:{s:02}Z\",\"level\":\"info\",\"msg\":\"request done\",\"status\":200,\"duration_ms\":{}}}",
+            n % 900
+        ),
+    }
+    .ok();
+}
+
+fn generate(path: &Path, target_bytes: u64, samples: &[String]) -> std::io::Result<(u64, u64)> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut bytes, mut lines, mut planted) = (0u64, 0u64, 0u64);
+    let mut buf = Vec::with_capacity(256);
+    while bytes < target_bytes {
+        buf.clear();
+        let roll = rng.below(10_000);
+        if roll < 10 {
+            let s = &samples[(planted as usize) % samples.len()];
+            buf.extend_from_slice(s.as_bytes());
+            buf.push(b'\n');
+            planted += 1;
+        } else if roll < 15 {
+            buf.extend_from_slice(TRAPS[(roll as usize) % TRAPS.len()].as_bytes());
+            buf.push(b'\n');
+        } else {
+            normal_line(&mut rng, lines, &mut buf);
+        }
+        lines += bytecount(&buf);
+        bytes += buf.len() as u64;
+        w.write_all(&buf)?;
+    }
+    w.flush()?;
+    Ok((lines, planted))
+}
+
+fn bytecount(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
+}
+
+/// Runs a command `runs` times; returns the best wall seconds, its peak RSS (KiB) and stdout.
+fn run_best(cmd: &[&str], runs: usize) -> (f64, Option<u64>, String) {
+    let time = Path::new("/usr/bin/time").exists();
+    let mut best: Option<(f64, Option<u64>, String)> = None;
+    for _ in 0..runs {
+        let mut c = if time {
+            let mut c = Command::new("/usr/bin/time");
+            c.arg("-f").arg("HEALDECK_RSS_KB=%M").args(cmd);
+            c
+        } else {
+            let mut c = Command::new(cmd[0]);
+            c.args(&cmd[1..]);
+            c
+        };
+        let start = Instant::now();
+        let out = match c.stdout(Stdio::piped()).stderr(Stdio::piped()).output() {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("cannot run {}: {e}", cmd[0]);
+                std::process::exit(2);
+            }
+        };
+        let secs = start.elapsed().as_secs_f64();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let rss = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("HEALDECK_RSS_KB="))
+            .and_then(|v| v.trim().parse().ok());
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if best.as_ref().is_none_or(|b| secs < b.0) {
+            best = Some((secs, rss, stdout));
+        }
+    }
+    best.unwrap_or((f64::NAN, None, String::new()))
+}
+
+/// ripgrep's inputs: every rule pattern, and (a second, tougher peer) only the literal
+/// keywords of healdeck's own prefilter — the cheapest possible first pass. Returns the two
+/// files and the keyword count.
+fn peer_inputs(dir: &std::path::Path, rules: &RuleSet) -> (PathBuf, PathBuf, usize) {
+    let patterns = dir.join("patterns.txt");
+    // ripgrep joins -f patterns with `|`: capture names would collide and a `(?i)` would leak
+    // into later patterns, so names are dropped and each pattern gets its own group.
+    let unname = regex::Regex::new(r"\(\?P<\w+>").expect("constant regex");
+    let pat: String = rules
+        .rules
+        .iter()
+        .map(|r| format!("(?:{})\n", unname.replace_all(&r.spec.pattern, "(?:")))
+        .collect();
+    std::fs::write(&patterns, pat).expect("write the patterns file");
+    let keywords = dir.join("keywords.txt");
+    let prefilter = healdeck_engine::prefilter::Prefilter::new(rules);
+    std::fs::write(&keywords, prefilter.words.join("\n") + "\n").expect("write the keywords");
+    (patterns, keywords, prefilter.words.len())
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` and `cargo test --benches` probe harness=false targets.
+    }
+    let mib: u64 = std::env::var("HEALDECK_BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-throughput");
+    std::fs::create_dir_all(&dir).ok();
+    let log = dir.join(format!("mixed-{mib}MiB.log"));
+    let (rules, _) = RuleSet::builtin();
+    let samples: Vec<String> = rules
+        .rules
+        .iter()
+        .flat_map(|r| r.spec.samples.iter().map(|s| s.text.clone()))
+        .collect();
+    let (patterns, keywords, keyword_count) = peer_inputs(&dir, &rules);
+    if !log.exists() {
+        eprintln!("generating {} ...", log.display());
+        match generate(&log, mib << 20, &samples) {
+            Ok((lines, planted)) => eprintln!("{lines} lines, {planted} planted failure events"),
+            Err(e) => {
+                eprintln!("cannot write {}: {e}", log.display());
+                std::process::exit(2);
+            }
+        }
+    }
+    let size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    let log_s = log.to_string_lossy().to_string();
+    let pat_s = patterns.to_string_lossy().to_string();
+    let bin = env!("CARGO_BIN_EXE_healdeck");
+    // Warm the page cache once (a failure shows up in the runs below).
+    let _ = std::fs::read(&log).map(|b| b.len());
+    let (hd_s, hd_rss, hd_out) = run_best(
+        &[
+            bin,
+            "diagnose",
+            "--no-user-rules",
+            "--format",
+            "json",
+            &log_s,
+        ],
+        3,
+    );
+    let (rg_s, rg_rss, rg_out) = run_best(&["rg", "-c", "-f", &pat_s, &log_s], 3);
+    let kw_s = keywords.to_string_lossy().to_string();
+    let (kw_t, kw_rss, kw_out) = run_best(&["rg", "-c", "-i", "-F", "-f", &kw_s, &log_s], 3);
+    let issues = serde_json::from_str::<serde_json::Value>(&hd_out)
+        .ok()
+        .and_then(|v| {
+            v["issues"].as_array().map(|a| {
+                (
+                    a.len(),
+                    a.iter()
+                        .map(|i| i["count"].as_u64().unwrap_or(0))
+                        .sum::<u64>(),
+                )
+            })
+        });
+    let mb = size as f64 / 1e6;
+    let rss = |r: Option<u64>| {
+        r.map_or("n/a".to_string(), |k| {
+            format!("{:.1} MB", k as f64 / 1024.0)
+        })
+    };
+    println!("file: {} ({mb:.0} MB)", log.display());
+    println!(
+        "healdeck diagnose: {hd_s:.3} s  {:.0} MB/s  peak RSS {}  issues {:?} (distinct, occurrences)",
+        mb / hd_s,
+        rss(hd_rss),
+        issues
+    );
+    println!(
+        "rg -c -f PATTERNS: {rg_s:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
+        mb / rg_s,
+        rss(rg_rss),
+        rg_out.trim()
+    );
+    println!(
+        "rg -c -i -F -f KEYWORDS ({} literals): {kw_t:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
+        keyword_count,
+        mb / kw_t,
+        rss(kw_rss),
+        kw_out.trim()
+    );
+    println!(
+        "ratio: healdeck is {:.2}x ripgrep's throughput (rule patterns)",
+        rg_s / hd_s
+    );
+    println!(
+        "ratio: healdeck is {:.2}x ripgrep's throughput (literal keywords only)",
+        kw_t / hd_s
+    );
+}

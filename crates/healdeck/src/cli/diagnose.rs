@@ -1,0 +1,148 @@
+//! `healdeck diagnose`: scan logs once and print a report, or follow them (`--watch`) and
+//! print each new or updated issue as it completes.
+
+use super::{RuleArgs, load_engine, nothing_usable};
+use clap::{Args, ValueEnum};
+use healdeck_config::Dirs;
+use healdeck_engine::bus::AlertBus;
+use healdeck_engine::report::{self, Format};
+use healdeck_engine::watch::{LiveWatcher, WatchOptions};
+use healdeck_engine::{Engine, ScanControl, ScanOptions, Severity, scan};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FormatArg {
+    Text,
+    Markdown,
+    Json,
+    Jsonl,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DiagnoseArgs {
+    /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, rotated and .gz).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    #[command(flatten)]
+    sources: RuleArgs,
+    /// Exit with status 1 when an issue at or above this severity is found.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+    /// Keep following the files and print each new or updated issue as it completes.
+    #[arg(long)]
+    watch: bool,
+    /// Color in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+impl DiagnoseArgs {
+    fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Text => Format::Text {
+                color: use_color(self.color),
+            },
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+        }
+    }
+}
+
+pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
+    let (engine, rules_errors) = load_engine(&args.sources, dirs);
+    if args.watch {
+        return watch(&engine, args);
+    }
+    let mut opts = ScanOptions::default();
+    if let Some(t) = args.threads {
+        opts.threads = t.max(1);
+    }
+    let report = scan(&engine, &args.paths, &opts, &ScanControl::default());
+    for e in &report.errors {
+        eprintln!("healdeck: {e}");
+    }
+    let out = report::render(&report, &rules_errors, args.format());
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    if nothing_usable(&report) {
+        return ExitCode::from(2);
+    }
+    match args.fail_on {
+        Some(t) if report.issues.iter().any(|i| i.severity.at_least(t)) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Follows the files until interrupted; a printer thread writes each alert as it comes.
+fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
+    let bus = AlertBus::new();
+    let rx = bus.subscribe();
+    let json = matches!(args.format, FormatArg::Json | FormatArg::Jsonl);
+    let color = use_color(args.color);
+    let printer = std::thread::Builder::new()
+        .name("healdeck-print".into())
+        .spawn(move || {
+            let mut stdout = std::io::stdout();
+            for alert in rx {
+                let line = report::alert_line(&alert, json, color);
+                if writeln!(stdout, "{line}")
+                    .and_then(|_| stdout.flush())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+    if printer.is_err() {
+        eprintln!("healdeck: cannot start the output thread");
+        return ExitCode::from(2);
+    }
+    let stop = AtomicBool::new(false);
+    let mut watcher = LiveWatcher::new(engine, &args.paths, WatchOptions::default());
+    let ready = |n: usize| {
+        eprintln!("healdeck: watching {n} file(s) for new failures; press Ctrl-C to stop");
+    };
+    match watcher.run(&stop, |alert| bus.publish(alert), ready) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => super::fail(e),
+    }
+}

@@ -1,0 +1,127 @@
+//! The command line: typed arguments (clap) → one library call → a sink (stdout, stderr).
+//! One file per subcommand; what they share — rules sources, loading the engine, scanning,
+//! failing with a message — is here.
+//!
+//! Exit status follows ripgrep's convention: 0 when the work ran, 1 when `--fail-on` found an
+//! issue at or above the given severity (or a rules check or fix failed), 2 on unusable input.
+//! An error is printed once, with the file and place it concerns.
+
+mod diagnose;
+mod fix;
+mod gpu;
+mod prompt;
+mod render;
+mod rules;
+mod selftest;
+
+use clap::{Args, Parser, Subcommand};
+use healdeck::dirs::NoDirs;
+use healdeck_config::Dirs;
+use healdeck_engine::rules::RulesError;
+use healdeck_engine::{Engine, RuleSources, ScanControl, ScanOptions, ScanReport, scan};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "healdeck",
+    version,
+    about = "healdeck — a desktop control panel: log troubleshooter and garment renderer",
+    long_about = "healdeck finds, classifies and groups failures in application logs and renders\n\
+                  garments on avatars. Without a subcommand it opens the desktop window;\n\
+                  `healdeck diagnose --help` is a good start on the command line."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Find, classify and group every failure in log files and folders.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Plan and run the safe fixes for the issues in log files (class A unattended).
+    Fix(fix::FixArgs),
+    /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
+    Prompt(prompt::PromptArgs),
+    /// GPU readings: utilization, memory, temperature, power, clocks, processes.
+    Gpu(gpu::GpuArgs),
+    /// Render a garment on an avatar (or an imported CLO3D/Marvelous Designer mesh) to PNG.
+    Render(render::RenderArgs),
+    /// List the rules in effect, or check every rule against its own samples.
+    Rules(rules::RulesArgs),
+    /// Full System Test: rules, detection, a dry-run fix plan, redaction, renders, GPU probe.
+    Selftest(selftest::SelftestArgs),
+}
+
+/// Runs one subcommand with the folders `main` resolved.
+pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
+    match command {
+        Command::Diagnose(args) => diagnose::diagnose(&args, dirs.ok().as_ref()),
+        Command::Rules(args) => rules::rules(&args, dirs.ok().as_ref()),
+        Command::Fix(args) => fix::fix(&args, dirs),
+        Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
+        Command::Render(args) => render::render(&args, dirs),
+        Command::Gpu(args) => gpu::gpu(&args),
+        Command::Selftest(args) => selftest::selftest(&args, dirs.ok().as_ref()),
+    }
+}
+
+/// Where rules come from, for every subcommand that loads them.
+#[derive(Args, Debug)]
+pub(crate) struct RuleArgs {
+    /// Extra rules: a JSON file or a folder of them; overrides built-in rules with the same id.
+    #[arg(long = "rules", value_name = "FILE_OR_DIR")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Ignore the rules in the user's config folder.
+    #[arg(long)]
+    pub(crate) no_user_rules: bool,
+}
+
+impl RuleArgs {
+    fn sources(&self, dirs: Option<&Dirs>) -> RuleSources {
+        RuleSources {
+            user_folder: dirs.filter(|_| !self.no_user_rules).map(Dirs::user_rules),
+            extra: self.rules.clone(),
+        }
+    }
+}
+
+/// Loads the rules, reporting each refused file on stderr (the others still apply).
+pub(crate) fn load_engine(args: &RuleArgs, dirs: Option<&Dirs>) -> (Engine, Vec<RulesError>) {
+    let (engine, errors) = Engine::load(&args.sources(dirs));
+    for e in &errors {
+        eprintln!("healdeck: rules file refused (built-in rules still apply): {e}");
+    }
+    (engine, errors)
+}
+
+/// Loads the rules and scans `paths`, reporting unreadable files on stderr.
+pub(crate) fn scan_logs(
+    args: &RuleArgs,
+    dirs: Option<&Dirs>,
+    paths: &[PathBuf],
+) -> (Engine, Vec<RulesError>, ScanReport) {
+    let (engine, rules_errors) = load_engine(args, dirs);
+    let report = scan(
+        &engine,
+        paths,
+        &ScanOptions::default(),
+        &ScanControl::default(),
+    );
+    for e in &report.errors {
+        eprintln!("healdeck: {e}");
+    }
+    (engine, rules_errors, report)
+}
+
+/// Nothing could be read: every path was missing or unreadable.
+pub(crate) fn nothing_usable(report: &ScanReport) -> bool {
+    report.stats.files == 0 && !report.errors.is_empty()
+}
+
+/// Prints `message` once and exits 2.
+pub(crate) fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("healdeck: {message}");
+    ExitCode::from(2)
+}

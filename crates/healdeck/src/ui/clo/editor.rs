@@ -1,0 +1,258 @@
+//! The left panel: the avatar (template and seven measurements, only shapes the avatar can
+//! take are kept), an imported mesh (by dialog or pasted path, with or without the avatar),
+//! and the parametric garment (type, fit, sleeves, length, neckline, fabric, color, print).
+
+use super::super::events::{CloPick, Picked};
+use super::super::settings::CloSettings;
+use super::super::shared::Shared;
+use super::CloTab;
+use egui::RichText;
+use healdeck_render::avatar::{Measurements, Template};
+use healdeck_render::garment::{
+    Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print, SleeveLength,
+};
+use std::path::PathBuf;
+
+fn srgb_hex(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+fn hex_srgb(s: &str) -> [u8; 3] {
+    let h = s.trim_start_matches('#');
+    let p = |i: usize| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok());
+    [p(0).unwrap_or(0), p(2).unwrap_or(0), p(4).unwrap_or(0)]
+}
+
+/// `ThreeQuarter` → "Three quarter".
+fn label_of<T: std::fmt::Debug>(v: T) -> String {
+    let s = format!("{v:?}");
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A labelled combo box over `options`.
+fn choice<T: Copy + PartialEq + std::fmt::Debug>(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    value: &mut T,
+    options: &[T],
+) -> bool {
+    let lbl = ui.label(label);
+    let mut changed = false;
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(label_of(*value))
+        .show_ui(ui, |ui| {
+            for &o in options {
+                changed |= ui.selectable_value(value, o, label_of(o)).changed();
+            }
+        })
+        .response
+        .labelled_by(lbl.id);
+    ui.end_row();
+    changed
+}
+
+fn color_row(ui: &mut egui::Ui, label: &str, color: &mut String) {
+    ui.label(label);
+    let mut rgb = hex_srgb(color);
+    if ui.color_edit_button_srgb(&mut rgb).changed() {
+        *color = srgb_hex(rgb);
+    }
+    ui.end_row();
+}
+
+fn avatar_ui(ui: &mut egui::Ui, c: &mut CloSettings) {
+    ui.heading("Avatar");
+    ui.horizontal(|ui| {
+        for t in Template::ALL {
+            let mut sel = c.template;
+            if ui.selectable_value(&mut sel, t, label_of(t)).changed() {
+                c.template = t;
+                c.measurements = t.defaults();
+            }
+        }
+    });
+    let mut trial: Measurements = c.measurements;
+    let t = &mut trial;
+    let fields: [(&str, &mut f32, f32, f32); 7] = [
+        ("Height", &mut t.height_cm, 140.0, 210.0),
+        ("Chest / bust", &mut t.chest_cm, 70.0, 150.0),
+        ("Waist", &mut t.waist_cm, 55.0, 150.0),
+        ("Hips", &mut t.hips_cm, 70.0, 160.0),
+        ("Inseam", &mut t.inseam_cm, 60.0, 100.0),
+        ("Arm length", &mut t.arm_length_cm, 45.0, 80.0),
+        ("Shoulders", &mut t.shoulder_width_cm, 30.0, 60.0),
+    ];
+    egui::Grid::new("measurements")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (name, v, lo, hi) in fields {
+                ui.label(name);
+                ui.add(egui::Slider::new(v, lo..=hi).suffix(" cm").step_by(0.5));
+                ui.end_row();
+            }
+        });
+    // Only body shapes the avatar can take (e.g. an inseam longer than the legs) are kept.
+    if trial.validate().is_ok() {
+        c.measurements = trial;
+    }
+}
+
+/// The garment's grid; returns true when an image print should be picked.
+fn garment_grid(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
+    let mut pick_image = false;
+    egui::Grid::new("garment").num_columns(2).show(ui, |ui| {
+        if choice(ui, "Type", "garment_type", &mut g.kind, &GarmentType::ALL) {
+            g.sleeve_length = None;
+        }
+        ui.label("Fit");
+        ui.horizontal(|ui| {
+            for f in [Fit::Tight, Fit::Regular, Fit::Loose] {
+                ui.selectable_value(&mut g.fit, f, label_of(f));
+            }
+        });
+        ui.end_row();
+        let mut sl = g.sleeves();
+        let sleeves = [
+            SleeveLength::None,
+            SleeveLength::Short,
+            SleeveLength::Elbow,
+            SleeveLength::ThreeQuarter,
+            SleeveLength::Long,
+        ];
+        if choice(ui, "Sleeves", "sleeves", &mut sl, &sleeves) && sl != g.sleeves() {
+            g.sleeve_length = Some(sl);
+        }
+        ui.label("Length");
+        ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01));
+        ui.end_row();
+        let necklines = [
+            Neckline::Crew,
+            Neckline::V,
+            Neckline::Scoop,
+            Neckline::Collar,
+        ];
+        choice(ui, "Neckline", "neckline", &mut g.neckline, &necklines);
+        choice(ui, "Fabric", "fabric", &mut g.fabric, &Fabric::ALL);
+        color_row(ui, "Color", &mut g.color);
+        pick_image = print_rows(ui, g);
+    });
+    pick_image
+}
+
+/// The print's kind, its color or repeat; returns true when "Image…" was chosen.
+fn print_rows(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
+    let kind = match &g.print {
+        None => "None",
+        Some(Print::Stripes { .. }) => "Stripes",
+        Some(Print::Checks { .. }) => "Checks",
+        Some(Print::Dots { .. }) => "Dots",
+        Some(Print::Image { .. }) => "Image",
+    };
+    let mut pick_image = false;
+    let lbl = ui.label("Print");
+    egui::ComboBox::from_id_salt("print")
+        .selected_text(kind)
+        .show_ui(ui, |ui| {
+            let pc = match &g.print {
+                Some(
+                    Print::Stripes { color } | Print::Checks { color } | Print::Dots { color },
+                ) => color.clone(),
+                _ => "#f2f2f2".into(),
+            };
+            if ui.selectable_label(kind == "None", "None").clicked() {
+                g.print = None;
+            }
+            if ui.selectable_label(kind == "Stripes", "Stripes").clicked() {
+                g.print = Some(Print::Stripes { color: pc.clone() });
+            }
+            if ui.selectable_label(kind == "Checks", "Checks").clicked() {
+                g.print = Some(Print::Checks { color: pc.clone() });
+            }
+            if ui.selectable_label(kind == "Dots", "Dots").clicked() {
+                g.print = Some(Print::Dots { color: pc });
+            }
+            if ui.selectable_label(kind == "Image", "Image…").clicked() {
+                pick_image = true;
+            }
+        })
+        .response
+        .labelled_by(lbl.id);
+    ui.end_row();
+    match &mut g.print {
+        Some(Print::Stripes { color } | Print::Checks { color } | Print::Dots { color }) => {
+            color_row(ui, "Print color", color);
+        }
+        Some(Print::Image { repeat, .. }) => {
+            ui.label("Repeat");
+            ui.add(egui::Slider::new(repeat, 1.0..=12.0));
+            ui.end_row();
+        }
+        None => {}
+    }
+    pick_image
+}
+
+impl CloTab {
+    pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        ui.add_space(6.0);
+        avatar_ui(ui, &mut sh.settings.clo);
+        ui.add_space(10.0);
+        ui.heading("Garment");
+        self.import_ui(ui, sh);
+        let c = &mut sh.settings.clo;
+        let parametric = c.imported.is_none();
+        let pick_image = ui
+            .add_enabled_ui(parametric, |ui| garment_grid(ui, &mut c.garment))
+            .inner;
+        if pick_image {
+            sh.bg.pick(Picked::Clo(CloPick::PrintImage), None);
+        }
+    }
+
+    /// The imported mesh's name and options, and the ways to import one.
+    fn import_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        let c = &mut sh.settings.clo;
+        if let Some(p) = &c.imported {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            ui.label(RichText::new(format!("Showing import: {name}")).strong())
+                .on_hover_text(p.display().to_string());
+            ui.checkbox(&mut c.import_with_avatar, "Show with the avatar");
+            if ui.button("🗙 Back to the parametric garment").clicked() {
+                c.imported = None;
+                self.imported = None;
+            }
+        }
+        if ui
+            .button("📂 Import OBJ / glTF…")
+            .on_hover_text("A CLO3D or Marvelous Designer export (millimetres or metres)")
+            .clicked()
+        {
+            sh.bg.pick(Picked::Clo(CloPick::Import), None);
+        }
+        let entry = ui.add(
+            egui::TextEdit::singleline(&mut self.import_entry)
+                .hint_text("…or paste a .obj/.gltf/.glb path, Enter")
+                .desired_width(f32::INFINITY),
+        );
+        if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            let p = PathBuf::from(self.import_entry.trim());
+            if !self.import_entry.trim().is_empty() {
+                self.import_entry.clear();
+                Self::import(sh, p);
+            }
+        }
+    }
+}

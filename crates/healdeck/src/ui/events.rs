@@ -1,0 +1,166 @@
+//! What workers tell the window, one enum per part of it: `UiEvent` routes to the app
+//! (`AppEvent`), the Troubleshooter tab (`TroubleEvent`) or the CLO Companion tab
+//! (`CloEvent`); each part matches only its own events. Which file dialog an answer belongs
+//! to (`Picked`) decides where it goes.
+
+use crate::selftest::Check;
+use healdeck_engine::Engine;
+use healdeck_engine::bus::TroubleAlert;
+use healdeck_engine::fix::audit::AuditEntry;
+use healdeck_engine::fix::{IssuePlan, Outcome, Step};
+use healdeck_engine::prompt::Prompt;
+use healdeck_engine::scan::ScanReport;
+use healdeck_gpu::GpuSample;
+use healdeck_render::manager::RenderEvent;
+use healdeck_render::scene::Imported;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything a worker tells the UI.
+pub enum UiEvent {
+    App(AppEvent),
+    Trouble(TroubleEvent),
+    Clo(CloEvent),
+}
+
+/// For the window itself: the Full System Test, files written, notices.
+pub enum AppEvent {
+    SelftestCheck(Check),
+    SelftestDone(String),
+    /// A file was written (a render, a report, the settings); `Err` says why not.
+    Wrote(Result<PathBuf, String>),
+}
+
+/// For the Troubleshooter tab.
+pub enum TroubleEvent {
+    EngineReady {
+        engine: Arc<Engine>,
+        errors: Vec<String>,
+    },
+    /// A live alert from the watcher of the given generation (older ones are ignored).
+    Alert(u64, Box<TroubleAlert>),
+    WatchReady {
+        generation: u64,
+        files: usize,
+    },
+    WatchFailed {
+        generation: u64,
+        error: String,
+    },
+    ScanDone(Box<ScanReport>),
+    FixPlanned {
+        plans: Vec<IssuePlan>,
+        dry_run: bool,
+    },
+    FixStep(Step),
+    FixDone {
+        outcomes: Vec<(String, Outcome)>,
+        error: Option<String>,
+    },
+    Prompt {
+        fingerprint: String,
+        result: Result<Prompt, String>,
+    },
+    History {
+        fingerprint: String,
+        entries: Vec<AuditEntry>,
+    },
+    Picked(TroublePick, PathBuf),
+}
+
+/// For the CLO Companion tab.
+pub enum CloEvent {
+    Gpu(Box<GpuSample>),
+    Render(RenderEvent),
+    Imported(Result<Imported, String>),
+    Picked(CloPick, PathBuf),
+}
+
+/// The Troubleshooter's file dialogs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TroublePick {
+    LogFolder,
+    LogFile,
+    ExportMarkdown,
+    ExportJson,
+}
+
+/// The CLO Companion's file dialogs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloPick {
+    Import,
+    PrintImage,
+    SaveRender,
+}
+
+/// Which dialog a picked path answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picked {
+    Trouble(TroublePick),
+    Clo(CloPick),
+}
+
+/// How a dialog looks: title, filter name and extensions, and the suggested name of a save.
+pub struct DialogSpec {
+    pub title: &'static str,
+    pub filter: &'static str,
+    pub extensions: &'static [&'static str],
+    pub save_as: Option<&'static str>,
+    pub folder: bool,
+}
+
+impl Picked {
+    pub fn dialog(self) -> DialogSpec {
+        let spec = |title, filter, extensions, save_as| DialogSpec {
+            title,
+            filter,
+            extensions,
+            save_as,
+            folder: false,
+        };
+        match self {
+            Picked::Trouble(TroublePick::LogFolder) => DialogSpec {
+                folder: true,
+                ..spec("Add a log folder", "", &[], None)
+            },
+            Picked::Trouble(TroublePick::LogFile) => spec(
+                "Add a log file",
+                "Logs",
+                &["log", "txt", "out", "err", "gz"],
+                None,
+            ),
+            Picked::Trouble(TroublePick::ExportMarkdown) => spec(
+                "Export report",
+                "Markdown",
+                &["md"],
+                Some("healdeck-report.md"),
+            ),
+            Picked::Trouble(TroublePick::ExportJson) => spec(
+                "Export report",
+                "JSON",
+                &["json"],
+                Some("healdeck-report.json"),
+            ),
+            Picked::Clo(CloPick::Import) => spec(
+                "Import a CLO3D / Marvelous Designer export",
+                "Meshes",
+                &["obj", "gltf", "glb"],
+                None,
+            ),
+            Picked::Clo(CloPick::PrintImage) => {
+                spec("Print image", "Images", &["png", "jpg", "jpeg"], None)
+            }
+            Picked::Clo(CloPick::SaveRender) => {
+                spec("Save render as", "PNG", &["png"], Some("render.png"))
+            }
+        }
+    }
+
+    /// The event a chosen path becomes.
+    pub fn event(self, path: PathBuf) -> UiEvent {
+        match self {
+            Picked::Trouble(p) => UiEvent::Trouble(TroubleEvent::Picked(p, path)),
+            Picked::Clo(p) => UiEvent::Clo(CloEvent::Picked(p, path)),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The selected issue's details: title, severity, category, counts and times; root cause;
+//! the recommended fixes with their class and confidence; the excerpt with the matched line
+//! highlighted and the log lines before it dimmed; what followed; the kept occurrences; and
+//! the fix history from the audit log.
+
+use super::super::shared::Shared;
+use super::super::widgets::{severity_badge, thousands};
+use super::TroubleTab;
+use egui::{Color32, RichText};
+use healdeck_engine::fix::audit::AuditEntry;
+use healdeck_engine::{Engine, FixClass, Issue};
+
+/// Excerpt lines shown before "… N more lines".
+const EXCERPT_LINES: usize = 60;
+
+impl TroubleTab {
+    pub(super) fn details_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        let Some(issue) = self.selected.as_deref().and_then(|f| self.feed.get(f)) else {
+            ui.add_space(30.0);
+            ui.vertical_centered(|ui| {
+                ui.label(RichText::new("Select an issue to see its cause and fix.").weak());
+            });
+            return;
+        };
+        let issue = issue.clone();
+        if !self.history.contains_key(&issue.fingerprint) {
+            self.history.insert(issue.fingerprint.clone(), Vec::new());
+            self.load_history(sh, &issue.fingerprint);
+        }
+        let engine = self.engine.as_deref();
+        let history = self.history.get(&issue.fingerprint).map(Vec::as_slice);
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                heading_ui(ui, &issue);
+                ui.add_space(8.0);
+                ui.label(RichText::new("Root cause").strong());
+                ui.add(egui::Label::new(&issue.root_cause).wrap());
+                ui.add_space(8.0);
+                fixes_ui(ui, &issue);
+                ui.add_space(8.0);
+                ui.label(RichText::new("Excerpt").strong());
+                excerpt_ui(ui, &issue, engine);
+                aftermath_ui(ui, &issue);
+                ui.add_space(8.0);
+                history_ui(ui, history.unwrap_or_default());
+            });
+    }
+}
+
+fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {
+    ui.add(egui::Label::new(RichText::new(&issue.title).heading()).wrap());
+    ui.horizontal_wrapped(|ui| {
+        severity_badge(ui, issue.severity);
+        ui.label(format!("· {} ·", issue.category));
+        ui.label(format!("seen {}×", thousands(issue.count)));
+        if let Some(r) = &issue.rule {
+            ui.label(RichText::new(format!("rule {r}")).weak());
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "first {} · last {} · {}",
+            issue.first_seen.as_deref().unwrap_or("—"),
+            issue.last_seen.as_deref().unwrap_or("—"),
+            issue.fingerprint
+        ))
+        .weak()
+        .small(),
+    );
+}
+
+fn fixes_ui(ui: &mut egui::Ui, issue: &Issue) {
+    ui.label(RichText::new("Recommended fixes").strong());
+    if issue.fixes.is_empty() {
+        ui.label(RichText::new("none known").weak());
+    }
+    for f in &issue.fixes {
+        ui.horizontal_wrapped(|ui| {
+            let (color, what) = match f.class {
+                FixClass::A => (Color32::from_rgb(84, 178, 90), "safe, runs unattended"),
+                FixClass::B => (Color32::from_rgb(236, 132, 40), "asks first"),
+                FixClass::C => (Color32::GRAY, "advice"),
+            };
+            ui.label(
+                RichText::new(format!("class {}", f.class))
+                    .color(color)
+                    .strong(),
+            )
+            .on_hover_text(what);
+            ui.label(format!("{:.0}%", f.confidence * 100.0))
+                .on_hover_text("confidence");
+            ui.add(egui::Label::new(&f.description).wrap());
+        });
+    }
+}
+
+/// Where the excerpt is from, what followed the failure, and the occurrences kept.
+fn aftermath_ui(ui: &mut egui::Ui, issue: &Issue) {
+    let first = issue.occurrences.first();
+    ui.label(
+        RichText::new(format!(
+            "{}:{}",
+            first.map_or("", |o| o.source.as_str()),
+            first.map_or(0, |o| o.line)
+        ))
+        .weak()
+        .small(),
+    );
+    if !issue.consequences.is_empty() {
+        ui.add_space(6.0);
+        ui.label(RichText::new("What followed").strong());
+        for c in &issue.consequences {
+            ui.label(RichText::new(c).monospace().small());
+        }
+    }
+    if issue.occurrences.len() > 1 {
+        ui.add_space(6.0);
+        ui.collapsing(
+            format!("Occurrences ({} kept)", issue.occurrences.len()),
+            |ui| {
+                for o in &issue.occurrences {
+                    ui.label(
+                        RichText::new(format!(
+                            "{}:{} {}",
+                            o.source,
+                            o.line,
+                            o.timestamp.as_deref().unwrap_or("")
+                        ))
+                        .small(),
+                    );
+                }
+            },
+        );
+    }
+}
+
+fn history_ui(ui: &mut egui::Ui, history: &[AuditEntry]) {
+    ui.label(RichText::new("Fix history").strong());
+    if history.is_empty() {
+        ui.label(RichText::new("no fix attempted yet").weak());
+    }
+    for e in history {
+        ui.label(
+            RichText::new(format!(
+                "{} · attempt {} · {} → {}{}",
+                healdeck_config::clock::iso_of_unix(e.time as i64),
+                e.attempt,
+                e.action,
+                e.result,
+                e.exit_status
+                    .map(|c| format!(" (exit {c})"))
+                    .unwrap_or_default()
+            ))
+            .small(),
+        );
+    }
+}
+
+/// The first occurrence's text with the line that matched highlighted; the log lines before it
+/// dimmed.
+fn excerpt_ui(ui: &mut egui::Ui, issue: &Issue, engine: Option<&Engine>) {
+    let lines: Vec<&str> = issue.excerpt.lines().collect();
+    let rule = engine.and_then(|e| {
+        e.rules
+            .rules
+            .iter()
+            .find(|r| Some(r.spec.id.as_str()) == issue.rule.as_deref())
+            .map(|r| &r.regex)
+    });
+    let hit = error_line(&lines, rule);
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().extreme_bg_color)
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            for l in issue.context_before.iter().rev().take(3).rev() {
+                ui.add(egui::Label::new(RichText::new(l).monospace().small().weak()).wrap());
+            }
+            for (i, l) in lines.iter().enumerate().take(EXCERPT_LINES) {
+                let mut t = RichText::new(*l).monospace().small();
+                if i == hit {
+                    t = t
+                        .color(Color32::WHITE)
+                        .background_color(Color32::from_rgb(150, 40, 40));
+                }
+                ui.add(egui::Label::new(t).wrap());
+            }
+            if lines.len() > EXCERPT_LINES {
+                ui.label(
+                    RichText::new(format!("… {} more lines", lines.len() - EXCERPT_LINES)).weak(),
+                );
+            }
+        });
+}
+
+/// Which excerpt line is "the error": the line the issue's rule matches, else the exception
+/// line of a traceback, else the first.
+fn error_line(lines: &[&str], rule: Option<&regex::Regex>) -> usize {
+    if let Some(re) = rule
+        && let Some(i) = lines.iter().rposition(|l| re.is_match(l))
+    {
+        return i;
+    }
+    if let Some(tb) = lines
+        .iter()
+        .position(|l| l.starts_with("Traceback (most recent call last)"))
+        && let Some(i) = lines
+            .iter()
+            .skip(tb + 1)
+            .position(|l| !l.trim().is_empty() && !l.starts_with(' '))
+    {
+        return tb + 1 + i;
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_line;
+
+    #[test]
+    fn the_highlighted_line_is_the_one_the_rule_matched() {
+        let lines = [
+            "[ERROR] Exception in worker process",
+            "Traceback (most recent call last):",
+            "  File \"x.py\", line 1, in <module>",
+            "ModuleNotFoundError: No module named 'vikreya'",
+            "[INFO] Worker exiting",
+        ];
+        let re = regex::Regex::new("No module named").ok();
+        assert_eq!(error_line(&lines, re.as_ref()), 3);
+        assert_eq!(error_line(&lines, None), 3);
+        assert_eq!(error_line(&lines[..1], None), 0);
+    }
+}

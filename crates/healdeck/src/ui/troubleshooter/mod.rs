@@ -1,0 +1,290 @@
+//! The Troubleshooter tab: log sources, the live error feed (a virtualized table over the
+//! feed model), the selected issue's details, and the three actions — Run Diagnostics, Auto-Fix
+//! (Safe Only), Copy Prompt — plus report export.
+//!
+//! This file holds the tab's state and turns `TroubleEvent`s into it; `work` starts the
+//! background work (watching, scans, fix sessions, prompts, exports); the panels draw in
+//! `sources`, `toolbar`, `table`, `details` and `fix_window`; `feed` is the row model.
+
+mod details;
+mod feed;
+mod fix_window;
+mod sources;
+mod table;
+mod toolbar;
+mod work;
+
+pub use feed::{Feed, Filter};
+
+use super::events::{TroubleEvent, TroublePick};
+use super::shared::Shared;
+use super::widgets::{ToastKind, bytes, thousands};
+use fix_window::FixPanel;
+use healdeck_engine::fix::audit::AuditEntry;
+use healdeck_engine::prompt::Prompt;
+use healdeck_engine::scan::{ScanControl, ScanReport};
+use healdeck_engine::{Engine, RuleSources};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// The running watcher; dropping it stops it.
+struct Watch {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A configured log path as the sources list shows it.
+struct PathRow {
+    path: PathBuf,
+    is_dir: bool,
+    exists: bool,
+}
+
+pub struct TroubleTab {
+    pub engine: Option<Arc<Engine>>,
+    rules_note: String,
+    pub feed: Feed,
+    pub filter: Filter,
+    pub selected: Option<String>,
+    watch: Option<Watch>,
+    /// What `restart_watch` found: the paths followed, and each configured path's state for
+    /// the sources list (checked when the paths change, not every frame).
+    watched: Vec<PathBuf>,
+    path_rows: Vec<PathRow>,
+    generation: u64,
+    pub watched_files: usize,
+    watch_error: Option<String>,
+    scan: Option<(Arc<ScanControl>, Instant)>,
+    pub dry_run: bool,
+    fix: FixPanel,
+    history: HashMap<String, Vec<AuditEntry>>,
+    prompt_busy: bool,
+    focus_search: bool,
+    path_entry: String,
+    /// Live alerts are applied in batches; the rows are rebuilt at most this often.
+    last_refresh: Instant,
+}
+
+impl TroubleTab {
+    pub fn new(sh: &Shared) -> TroubleTab {
+        let filter = Filter {
+            show_severity: sh.settings.show_severity,
+            ..Filter::default()
+        };
+        // Rules compile off the UI thread; the watcher starts when they are ready.
+        let sources = RuleSources {
+            user_folder: sh.dirs.user_rules.then(|| sh.dirs.dirs.user_rules()),
+            extra: Vec::new(),
+        };
+        sh.bg.blocking(move |r| {
+            let (engine, errors) = Engine::load(&sources);
+            r.send(TroubleEvent::EngineReady {
+                engine: Arc::new(engine),
+                errors: errors.iter().map(|e| e.to_string()).collect(),
+            });
+        });
+        TroubleTab {
+            engine: None,
+            rules_note: "loading rules…".into(),
+            feed: Feed::new(),
+            filter,
+            selected: None,
+            watch: None,
+            watched: Vec::new(),
+            path_rows: Vec::new(),
+            generation: 0,
+            watched_files: 0,
+            watch_error: None,
+            scan: None,
+            dry_run: false,
+            fix: FixPanel::default(),
+            history: HashMap::new(),
+            prompt_busy: false,
+            focus_search: false,
+            path_entry: String::new(),
+            last_refresh: Instant::now(),
+        }
+    }
+
+    /// Takes in one event from a worker.
+    pub(crate) fn on_event(&mut self, sh: &mut Shared, event: TroubleEvent) {
+        match event {
+            TroubleEvent::EngineReady { engine, errors } => {
+                self.rules_note = format!("{} rules", engine.rules.rules.len());
+                self.engine = Some(engine);
+                for e in errors {
+                    sh.toasts.add(ToastKind::Error, format!("rules: {e}"));
+                }
+                self.restart_watch(sh);
+            }
+            TroubleEvent::Alert(generation, alert) => {
+                if generation == self.generation {
+                    self.feed.upsert(alert.issue);
+                }
+            }
+            TroubleEvent::WatchReady { generation, files } => {
+                if generation == self.generation {
+                    self.watched_files = files;
+                }
+            }
+            TroubleEvent::WatchFailed { generation, error } => {
+                if generation == self.generation {
+                    sh.toasts.add(ToastKind::Error, error.clone());
+                    self.watch_error = Some(error);
+                }
+            }
+            TroubleEvent::ScanDone(report) => self.on_scan_done(sh, *report),
+            TroubleEvent::FixPlanned { plans, dry_run } => self.fix.on_plan(plans, dry_run),
+            TroubleEvent::FixStep(step) => self.fix.on_step(step),
+            TroubleEvent::FixDone { outcomes, error } => {
+                self.fix.on_done(sh, &outcomes, error);
+                self.history.clear();
+            }
+            TroubleEvent::Prompt {
+                fingerprint,
+                result,
+            } => self.on_prompt(sh, &fingerprint, result),
+            TroubleEvent::History {
+                fingerprint,
+                entries,
+            } => {
+                self.history.insert(fingerprint, entries);
+            }
+            TroubleEvent::Picked(TroublePick::LogFolder | TroublePick::LogFile, path) => {
+                self.add_path(sh, path);
+            }
+            TroubleEvent::Picked(TroublePick::ExportMarkdown, path) => {
+                self.export(sh, path, false);
+            }
+            TroubleEvent::Picked(TroublePick::ExportJson, path) => self.export(sh, path, true),
+        }
+    }
+
+    fn on_scan_done(&mut self, sh: &mut Shared, report: ScanReport) {
+        let elapsed = self.scan.take().map(|(_, t)| t.elapsed());
+        if report.cancelled {
+            sh.toasts.add(
+                ToastKind::Info,
+                "Diagnostics cancelled; the feed is unchanged",
+            );
+            return;
+        }
+        for e in &report.errors {
+            sh.toasts.add(ToastKind::Error, e.to_string());
+        }
+        let s = &report.stats;
+        let msg = format!(
+            "Diagnostics: {} issue(s) in {} file(s), {} lines, {} in {:.2} s",
+            thousands(report.issues.len() as u64),
+            s.files,
+            thousands(s.lines),
+            bytes(s.bytes),
+            elapsed.map_or(s.seconds, |d| d.as_secs_f64())
+        );
+        tracing::info!("[TROUBLE] {msg}");
+        sh.toasts.add(ToastKind::Success, msg);
+        self.feed.replace_all(report.issues);
+        if self
+            .selected
+            .as_deref()
+            .is_some_and(|f| self.feed.get(f).is_none())
+        {
+            self.selected = None;
+        }
+    }
+
+    fn on_prompt(&mut self, sh: &mut Shared, fingerprint: &str, result: Result<Prompt, String>) {
+        self.prompt_busy = false;
+        let p = match result {
+            Ok(p) => p,
+            Err(e) => return sh.toasts.add(ToastKind::Error, e),
+        };
+        let chars = p.text.chars().count();
+        let secrets: usize = p.redactions.values().sum();
+        match sh.clipboard.copy(&sh.egui_ctx, &p.text) {
+            Ok(()) => {
+                tracing::info!(
+                    "[TROUBLE] prompt for {fingerprint} copied: {chars} characters, {secrets} secret(s) redacted"
+                );
+                sh.toasts.add(
+                    ToastKind::Success,
+                    format!(
+                        "Repair prompt copied — {} characters, {secrets} secret(s) redacted{}",
+                        thousands(chars as u64),
+                        if p.trimmed { ", trimmed to fit" } else { "" }
+                    ),
+                );
+            }
+            Err(e) => sh.toasts.add(ToastKind::Error, format!("clipboard: {e}")),
+        }
+    }
+
+    /// Called once a frame before drawing: rebuilds the rows when due.
+    pub fn prepare(&mut self, sh: &Shared) {
+        self.filter.show_severity = sh.settings.show_severity;
+        let (sort, desc) = (sh.settings.sort, sh.settings.sort_descending);
+        // Filter or sort changes apply at once; a stream of live updates at most 4× a second.
+        let filters_changed = self.feed.filters_changed(&self.filter, sort, desc);
+        if self.feed.needs_refresh(&self.filter, sort, desc)
+            && (filters_changed
+                || self.feed.rows().is_empty()
+                || self.last_refresh.elapsed() >= Duration::from_millis(250))
+        {
+            self.feed.refresh(&self.filter, sort, desc);
+            self.last_refresh = Instant::now();
+        } else if self.feed.needs_refresh(&self.filter, sort, desc) {
+            sh.egui_ctx
+                .request_repaint_after(Duration::from_millis(250));
+        }
+    }
+
+    /// The Auto-Fix window's lines, and whether a fix run is in progress (tests).
+    pub fn fix_log(&self) -> (Vec<String>, bool) {
+        self.fix.log()
+    }
+
+    pub fn focus_search(&mut self) {
+        self.focus_search = true;
+    }
+
+    pub fn scanning(&self) -> bool {
+        self.scan.is_some()
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        self.prepare(sh);
+        egui::Panel::left("trouble_sources")
+            .resizable(true)
+            .default_size(250.0)
+            .min_size(190.0)
+            .show(ui, |ui| self.sources_ui(ui, sh));
+        egui::Panel::top("trouble_toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.toolbar_ui(ui, sh);
+            ui.add_space(2.0);
+            self.filters_ui(ui, sh);
+            ui.add_space(4.0);
+        });
+        if self.feed.is_empty() && sh.settings.log_paths.is_empty() && !sh.settings.watch_own_log {
+            egui::CentralPanel::default().show(ui, |ui| self.empty_state(ui, sh));
+        } else {
+            egui::Panel::right("trouble_details")
+                .resizable(true)
+                .default_size(400.0)
+                .min_size(280.0)
+                .show(ui, |ui| self.details_ui(ui, sh));
+            egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, sh));
+        }
+        if let Some(approved) = self.fix.window(ui.ctx()) {
+            self.run_approved(sh, approved);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The feed as a table: severity, title, category, count, last seen and source columns,
+//! sortable by header clicks (a second click reverses), virtualized (only visible rows are
+//! drawn), selected by click or ↑/↓, with a context menu per row (Copy Prompt, title,
+//! fingerprint, location).
+
+use super::super::settings::SortKey;
+use super::super::shared::Shared;
+use super::super::widgets::{severity_badge, thousands};
+use super::TroubleTab;
+use super::feed::{Feed, source_name};
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+use healdeck_engine::Issue;
+
+const ROW_HEIGHT: f32 = 24.0;
+
+/// What the person did to the table this frame.
+#[derive(Default)]
+struct TableInput {
+    /// A row clicked, or moved to with the arrow keys.
+    select: Option<String>,
+    /// Copy that row's prompt (its context menu).
+    prompt: bool,
+    /// Scroll this row into view.
+    scroll_to: Option<usize>,
+}
+
+fn sort_header(ui: &mut egui::Ui, sh: &mut Shared, label: &str, key: SortKey) {
+    let active = sh.settings.sort == key;
+    let arrow = match (active, sh.settings.sort_descending) {
+        (false, _) => "",
+        (true, false) => " ⏷",
+        (true, true) => " ⏶",
+    };
+    let text = RichText::new(format!("{label}{arrow}")).strong();
+    if ui
+        .add(egui::Button::new(text).frame(false))
+        .on_hover_text(format!("Sort by {}", label.to_lowercase()))
+        .clicked()
+    {
+        if active {
+            sh.settings.sort_descending = !sh.settings.sort_descending;
+        } else {
+            sh.settings.sort = key;
+            sh.settings.sort_descending = false;
+        }
+    }
+}
+
+/// The row's context menu.
+fn row_menu(ui: &mut egui::Ui, issue: &Issue, input: &mut TableInput) {
+    if ui.button("📋 Copy Prompt").clicked() {
+        input.select = Some(issue.fingerprint.clone());
+        input.prompt = true;
+        ui.close();
+    }
+    if ui.button("Copy title").clicked() {
+        ui.ctx().copy_text(issue.title.clone());
+        ui.close();
+    }
+    if ui.button("Copy fingerprint").clicked() {
+        ui.ctx().copy_text(issue.fingerprint.clone());
+        ui.close();
+    }
+    if ui.button("Copy location").clicked() {
+        ui.ctx()
+            .copy_text(format!("{}:{}", issue.latest.source, issue.latest.line));
+        ui.close();
+    }
+}
+
+/// ↑/↓ move the selection when no text field has the keyboard.
+fn arrow_keys(ui: &egui::Ui, feed: &Feed, selected: Option<&str>, input: &mut TableInput) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    let (up, down) = ui.input(|i| {
+        (
+            i.key_pressed(egui::Key::ArrowUp),
+            i.key_pressed(egui::Key::ArrowDown),
+        )
+    });
+    if !(up || down) {
+        return;
+    }
+    let cur = selected.and_then(|f| {
+        (0..feed.rows().len()).find(|&r| feed.row(r).is_some_and(|i| i.fingerprint == f))
+    });
+    let next = match (cur, down) {
+        (None, _) => 0,
+        (Some(c), true) => (c + 1).min(feed.rows().len() - 1),
+        (Some(c), false) => c.saturating_sub(1),
+    };
+    input.select = feed.row(next).map(|i| i.fingerprint.clone());
+    input.scroll_to = Some(next);
+}
+
+impl TroubleTab {
+    pub(super) fn table_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        if self.feed.rows().is_empty() {
+            self.no_rows_ui(ui);
+            return;
+        }
+        let mut input = TableInput::default();
+        let selected = self.selected.clone();
+        arrow_keys(ui, &self.feed, selected.as_deref(), &mut input);
+        // Rows are clicked, not text-selected.
+        ui.style_mut().interaction.selectable_labels = false;
+        let feed = &self.feed;
+        let mut table = TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(104.0))
+            .column(Column::remainder().at_least(160.0).clip(true))
+            .column(Column::initial(112.0).clip(true))
+            .column(Column::initial(56.0))
+            .column(Column::initial(146.0).clip(true))
+            .column(Column::initial(118.0).clip(true))
+            .min_scrolled_height(0.0);
+        if let Some(r) = input.scroll_to {
+            table = table.scroll_to_row(r, None);
+        }
+        table
+            .header(26.0, |mut h| {
+                h.col(|ui| sort_header(ui, sh, "Severity", SortKey::Severity));
+                h.col(|ui| sort_header(ui, sh, "Title", SortKey::Title));
+                h.col(|ui| sort_header(ui, sh, "Category", SortKey::Category));
+                h.col(|ui| sort_header(ui, sh, "Count", SortKey::Count));
+                h.col(|ui| sort_header(ui, sh, "Last seen", SortKey::LastSeen));
+                h.col(|ui| sort_header(ui, sh, "Source", SortKey::Source));
+            })
+            .body(|body| {
+                body.rows(ROW_HEIGHT, feed.rows().len(), |mut row| {
+                    let Some(issue) = feed.row(row.index()) else {
+                        return;
+                    };
+                    row.set_selected(selected.as_deref() == Some(issue.fingerprint.as_str()));
+                    row.col(|ui| {
+                        severity_badge(ui, issue.severity);
+                    });
+                    row.col(|ui| {
+                        ui.add(egui::Label::new(&issue.title).truncate());
+                    });
+                    row.col(|ui| {
+                        ui.label(issue.category.as_str());
+                    });
+                    row.col(|ui| {
+                        ui.label(thousands(issue.count));
+                    });
+                    row.col(|ui| {
+                        ui.label(issue.last_seen.as_deref().unwrap_or("—"));
+                    });
+                    row.col(|ui| {
+                        ui.label(source_name(issue))
+                            .on_hover_text(&issue.latest.source);
+                    });
+                    let resp = row.response();
+                    if resp.clicked() {
+                        input.select = Some(issue.fingerprint.clone());
+                    }
+                    resp.context_menu(|ui| row_menu(ui, issue, &mut input));
+                });
+            });
+        if let Some(fp) = input.select {
+            if !self.history.contains_key(&fp) {
+                self.load_history(sh, &fp);
+            }
+            self.selected = Some(fp);
+        }
+        if input.prompt {
+            self.copy_prompt(sh);
+        }
+    }
+
+    /// What the table says when it has no rows: waiting, all clear, or nothing matches.
+    fn no_rows_ui(&self, ui: &mut egui::Ui) {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            let text = if self.feed.is_empty() {
+                if self.watch.is_some() {
+                    "✔ No failures found — new ones appear here as they are written."
+                } else {
+                    "Waiting for the rules to load…"
+                }
+            } else {
+                "No issue matches the filters."
+            };
+            ui.label(RichText::new(text).size(15.0));
+        });
+    }
+}

@@ -1,0 +1,98 @@
+//! The real binary in a real window: `healdeck` (no subcommand) is started under Xvfb on Mesa,
+//! follows the sample logs, and writes a screenshot of its own window once the feed is on
+//! screen (`HEALDECK_SCREENSHOT`), then closes. `.ci/run` installs Xvfb; without it this test
+//! says so and passes only outside CI.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn the_window_opens_under_xvfb_and_shows_the_feed() {
+    if !on_path("xvfb-run") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xvfb-run is missing in CI (apt-get install xvfb xauth)"
+        );
+        eprintln!("skipped: xvfb-run is not installed (apt-get install xvfb xauth)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    let data = dir.path().join("data");
+    let logs = dir.path().join("logs");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/logs"),
+        &logs,
+    );
+    std::fs::create_dir_all(&config).expect("config");
+    std::fs::write(
+        config.join("ui.json"),
+        serde_json::json!({ "log_paths": [logs], "window": [1280.0, 800.0] }).to_string(),
+    )
+    .expect("ui.json");
+    let shot = dir.path().join("window.png");
+    let t0 = Instant::now();
+    let mut child = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1600x1000x24"])
+        .arg(env!("CARGO_BIN_EXE_healdeck"))
+        .env("HEALDECK_CONFIG_DIR", &config)
+        .env("HEALDECK_DATA_DIR", &data)
+        .env("HEALDECK_SCREENSHOT", &shot)
+        .env("HEALDECK_TIMING", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xvfb-run starts");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if t0.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("the window did not take its screenshot and close within 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(status.success(), "healdeck exited with {status}:\n{stderr}");
+    assert!(stderr.contains("screenshot written"), "{stderr}");
+    let img = image::open(&shot)
+        .expect("the screenshot is a PNG")
+        .to_rgba8();
+    assert!(
+        img.width() >= 900 && img.height() >= 560,
+        "{}×{}",
+        img.width(),
+        img.height()
+    );
+    // Not a blank window: the feed's badges put red, orange and green pixels on screen.
+    let has = |f: &dyn Fn(&image::Rgba<u8>) -> bool| img.pixels().filter(|p| f(p)).count() > 20;
+    assert!(
+        has(&|p| p[0] > 200 && p[1] < 90 && p[2] < 90),
+        "no red (critical) badge"
+    );
+    assert!(
+        has(&|p| p[0] > 200 && (110..160).contains(&p[1]) && p[2] < 70),
+        "no orange badge"
+    );
+    assert!(
+        has(&|p| p[0] < 110 && p[1] > 160 && p[2] < 110),
+        "no green badge"
+    );
+    eprintln!("window up and screenshot in {:?}\n{stderr}", t0.elapsed());
+}

@@ -1,0 +1,475 @@
+//! The window as a person uses it, through egui_kittest on the real wgpu renderer (lavapipe
+//! without a GPU): buttons are clicked by their labels and what follows is checked; snapshots
+//! of both tabs are compared with `tests/snapshots/*.png` (refresh: `UPDATE_SNAPSHOTS=1`).
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions};
+use healdeck::ui::settings::Tab;
+use healdeck::ui::widgets::Clipboard;
+use healdeck::ui::{AppOptions, HealdeckApp};
+use healdeck_gpu::{GpuReading, GpuSource, SourceKind};
+use healdeck_render::renderer::Mode;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Clip = Arc<Mutex<Option<String>>>;
+
+struct Rig {
+    harness: Harness<'static, HealdeckApp>,
+    clip: Clip,
+    dir: tempfile::TempDir,
+}
+
+/// A GPU that reports what the test says.
+struct ScriptedGpu(Arc<AtomicU32>);
+
+impl GpuSource for ScriptedGpu {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Scripted
+    }
+    fn sample(&mut self) -> Vec<GpuReading> {
+        vec![GpuReading {
+            name: "Scripted GPU".into(),
+            source: "test script".into(),
+            util_percent: Some(self.0.load(Ordering::Relaxed) as f32),
+            own_percent: Some(0.0),
+            memory_used_bytes: Some(3 << 30),
+            memory_total_bytes: Some(8 << 30),
+            temperature_c: Some(61.0),
+            power_w: Some(120.0),
+            power_limit_w: Some(250.0),
+            ..GpuReading::default()
+        }]
+    }
+}
+
+fn rig_with(setup: impl FnOnce(&Path), gpu: Option<Arc<AtomicU32>>) -> Rig {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::create_dir_all(&data).expect("data dir");
+    setup(dir.path());
+    let clip: Clip = Arc::default();
+    let sources = gpu.map(|u| vec![Box::new(ScriptedGpu(u)) as Box<dyn GpuSource>]);
+    let harness = harness(config, data, Clipboard::Memory(clip.clone()), sources);
+    Rig { harness, clip, dir }
+}
+
+/// The app in a harness of the window's default size, on the wgpu renderer.
+fn harness(
+    config: PathBuf,
+    data: PathBuf,
+    clipboard: Clipboard,
+    gpu_sources: Option<Vec<Box<dyn GpuSource>>>,
+) -> Harness<'static, HealdeckApp> {
+    Harness::builder()
+        .with_size([1360.0, 860.0])
+        .wgpu()
+        .build_eframe(move |cc| {
+            let opts = AppOptions {
+                gpu_sources,
+                ..AppOptions::isolated(config, data, clipboard)
+            };
+            HealdeckApp::new(cc, opts).expect("the app starts")
+        })
+}
+
+/// The app following `logs/<name>` holding `text`, once the rules are loaded.
+fn rig_with_log(name: &str, text: &str) -> Rig {
+    let mut r = rig_with(
+        |root| {
+            std::fs::create_dir_all(root.join("logs")).expect("logs");
+            std::fs::write(root.join("logs").join(name), text).expect("write the log");
+        },
+        None,
+    );
+    let logs = r.dir.path().join("logs");
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    let app = h.state_mut();
+    app.trouble.add_path(&mut app.sh, logs);
+    r
+}
+
+fn rig() -> Rig {
+    rig_with(|_| {}, None)
+}
+
+/// Steps frames until `cond` holds (workers answer in the background), up to 60 s.
+fn wait(h: &mut Harness<'static, HealdeckApp>, what: &str, cond: impl Fn(&HealdeckApp) -> bool) {
+    let t0 = Instant::now();
+    while !cond(h.state()) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    h.step();
+}
+
+fn snapshot(h: &mut Harness<'static, HealdeckApp>, name: &str) {
+    // Render times, GPU history and temp paths differ between runs; layout and content don't.
+    let opts = SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(12_000);
+    h.snapshot_options(name, &opts);
+}
+
+#[test]
+fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    // The inviting empty state.
+    h.get_by_label("No logs yet");
+    h.query_all_by_label("🔬 Try with sample logs")
+        .next()
+        .expect("the button")
+        .click();
+    // The sample logs hold 13 distinct issues (the same as `healdeck diagnose assets/logs`).
+    wait(h, "the live feed", |a| a.trouble.feed.len() == 13);
+    let vik = h
+        .state()
+        .trouble
+        .feed
+        .all()
+        .iter()
+        .find(|i| i.title.contains("vikreya"))
+        .cloned()
+        .expect("the gunicorn import error is in the feed");
+    assert_eq!(vik.category.as_str(), "import");
+    assert_eq!(vik.severity.as_str(), "high");
+    let before = h.state().trouble.feed.len();
+
+    h.get_by_label("▶ Run Diagnostics").click();
+    wait(h, "the rescan", |a| {
+        !a.trouble.scanning()
+            && a.sh
+                .toasts
+                .texts()
+                .iter()
+                .any(|t| t.starts_with("Diagnostics:"))
+    });
+    assert_eq!(h.state().trouble.feed.len(), before);
+
+    // Filters: only critical issues.
+    h.get_by_label_contains("high ").click();
+    h.get_by_label_contains("medium ").click();
+    h.get_by_label_contains("low ").click();
+    h.run_steps(3);
+    let shown = h.state().trouble.feed.rows().len();
+    let critical = h.state().trouble.feed.counts()[0];
+    assert_eq!(shown, critical);
+    assert!(critical >= 1);
+    h.get_by_label_contains("high ").click();
+    h.get_by_label_contains("medium ").click();
+    h.get_by_label_contains("low ").click();
+    h.run_steps(3);
+
+    // Select the import error: the details pane explains it.
+    h.get_by_label(vik.title.as_str()).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().trouble.selected.as_deref(),
+        Some(vik.fingerprint.as_str())
+    );
+    h.get_by_label("Root cause");
+    h.get_by_label("Fix history");
+    wait(h, "history", |_| true);
+    snapshot(h, "troubleshooter");
+
+    // Export (what the save dialog's answer triggers): Markdown and JSON reports of the feed.
+    let md = r.dir.path().join("report.md");
+    let json = r.dir.path().join("report.json");
+    let app = h.state_mut();
+    app.trouble.export(&app.sh, md.clone(), false);
+    app.trouble.export(&app.sh, json.clone(), true);
+    wait(h, "the reports", |a| {
+        a.sh.toasts
+            .texts()
+            .iter()
+            .filter(|t| t.starts_with("Saved "))
+            .count()
+            == 2
+    });
+    let text = std::fs::read_to_string(&md).expect("markdown report");
+    assert!(text.contains("vikreya"), "{text}");
+    assert!(text.contains("Scanned 8 file(s)"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json report")).expect("json");
+    assert_eq!(v["issues"].as_array().map(Vec::len), Some(before));
+}
+
+#[test]
+fn a_line_written_to_a_watched_log_appears_without_a_click() {
+    let mut r = rig_with_log("app.log", "2024-01-01 00:00:00 INFO up\n");
+    let h = &mut r.harness;
+    wait(h, "the watcher", |a| a.trouble.watched_files == 1);
+    assert!(h.state().trouble.feed.is_empty());
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(r.dir.path().join("logs/app.log"))
+            .expect("open");
+        writeln!(f, "ModuleNotFoundError: No module named 'zzqx_live'").expect("append");
+    }
+    let t0 = Instant::now();
+    wait(h, "the new issue", |a| {
+        a.trouble
+            .feed
+            .all()
+            .iter()
+            .any(|i| i.title.contains("zzqx_live"))
+    });
+    eprintln!("live line → feed in {:?}", t0.elapsed());
+}
+
+#[test]
+fn copy_prompt_puts_the_redacted_prompt_on_the_clipboard() {
+    let secret = "s3cr3t-Pa55w0rd-zz91";
+    let mut r = rig_with_log(
+        "db.log",
+        &format!(
+            "2024-05-01 10:00:01,002 ERROR could not connect to postgresql://app:{secret}@db:5432/app: connection refused\n"
+        ),
+    );
+    let h = &mut r.harness;
+    wait(h, "the issue", |a| !a.trouble.feed.is_empty());
+    h.get_by_label("📋 Copy Prompt").click();
+    let clip = r.clip.clone();
+    wait(h, "the clipboard", move |_| {
+        clip.lock().map(|c| c.is_some()).unwrap_or(false)
+    });
+    let text = r
+        .clip
+        .lock()
+        .expect("clipboard")
+        .clone()
+        .expect("copied text");
+    assert!(!text.contains(secret), "the secret leaked:\n{text}");
+    assert!(text.contains("connection refused"), "{text}");
+    let toast = h
+        .state()
+        .sh
+        .toasts
+        .texts()
+        .iter()
+        .find(|t| t.starts_with("Repair prompt copied"))
+        .map(|t| t.to_string())
+        .expect("a toast confirms the copy");
+    assert!(
+        toast.contains(&format!("{} characters", text.chars().count()))
+            || toast.contains("characters"),
+        "{toast}"
+    );
+    assert!(toast.contains("1 secret(s) redacted") || toast.contains("secret(s) redacted"));
+}
+
+#[test]
+fn mode_toggle_switches_and_a_busy_gpu_shows_why_it_fell_back() {
+    let load = Arc::new(AtomicU32::new(5));
+    let mut r = rig_with(
+        |root| {
+            // A quick meter so the fallback engages within a second or two.
+            std::fs::write(
+                root.join("config/render_config.json"),
+                r#"{"sample_period_ms": 500, "fallback_samples": 1, "hold_secs": 0.5, "smoothing": 1.0}"#,
+            )
+            .expect("render config");
+        },
+        Some(load.clone()),
+    );
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first preview", |a| a.clo.last.is_some());
+    assert_eq!(h.state().settings().tab, Tab::Clo);
+    assert_eq!(h.state().clo.last.map(|l| l.0), Some(Mode::Preview));
+    wait(h, "a GPU reading", |a| a.clo.meter.latest().is_some());
+    h.get_by_label("Scripted GPU");
+    snapshot(h, "clo_companion");
+
+    h.get_by_label("🔵 Realistic Render").click();
+    wait(h, "the realistic render", |a| {
+        a.clo.last.map(|l| l.0) == Some(Mode::Realistic) && !a.clo.busy()
+    });
+    assert_eq!(h.state().settings().clo.mode, Mode::Realistic);
+    // The realistic render was written to the renders folder.
+    wait(h, "the PNG", |a| {
+        a.sh.toasts
+            .texts()
+            .iter()
+            .any(|t| t.contains("realistic.png"))
+    });
+
+    // Others load the GPU: the manager falls back to Fast Preview and the tab says why.
+    load.store(97, Ordering::Relaxed);
+    wait(h, "the fallback", |a| a.clo.fallback_reason.is_some());
+    // Orbit: a new request is served as Fast Preview while the GPU is busy.
+    h.state_mut().sh.settings.clo.view.azimuth_deg += 30.0;
+    wait(h, "the fallback render", |a| {
+        a.clo.last.map(|l| l.0) == Some(Mode::Preview) && !a.clo.busy()
+    });
+    h.get_by_label_contains("Showing Fast Preview");
+
+    h.get_by_label("🟢 Fast Preview").click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings().clo.mode, Mode::Preview);
+}
+
+#[test]
+fn full_system_test_reports_operational() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("⛭ Full System Test").click();
+    wait(h, "the system test", |a| a.selftest_summary().is_some());
+    let summary = h.state().selftest_summary().map(str::to_string);
+    let summary = summary.expect("summary");
+    assert!(summary.starts_with("✅ System Operational v"), "{summary}");
+    h.get_by_label(summary.as_str());
+    h.get_by_label("Prompt with redaction");
+}
+
+#[test]
+fn settings_survive_a_restart_and_a_broken_file_is_reported() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    h.run_steps(2);
+    // Saved half a second after the last change.
+    std::thread::sleep(Duration::from_millis(600));
+    wait(h, "the save", |a| a.settings().tab == Tab::Clo);
+    let ui_json = r.dir.path().join("config/ui.json");
+    let t0 = Instant::now();
+    while !std::fs::read_to_string(&ui_json)
+        .is_ok_and(|t| t.contains("\"clo\"") && t.contains("\"tab\": \"clo\""))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "ui.json was not written"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(r.harness);
+
+    // A restart with the same folders opens on the CLO tab.
+    let dir = r.dir;
+    let config = dir.path().join("config");
+    let data = dir.path().join("data");
+    let mk = |config: PathBuf, data: PathBuf| {
+        harness(config, data, Clipboard::Memory(Arc::default()), None)
+    };
+    let h2 = mk(config.clone(), data.clone());
+    assert_eq!(h2.state().settings().tab, Tab::Clo);
+    drop(h2);
+
+    std::fs::write(config.join("ui.json"), "{\n  \"tab\": \"nowhere\"\n}\n").expect("write");
+    let h3 = mk(config.clone(), data);
+    let toasts: Vec<String> = h3
+        .state()
+        .sh
+        .toasts
+        .texts()
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    assert!(
+        toasts
+            .iter()
+            .any(|t| t.contains("ui.json") && t.contains("line 2")),
+        "{toasts:?}"
+    );
+    assert!(config.join("ui.json.broken").exists());
+}
+
+#[test]
+fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
+    let mut r = rig_with_log(
+        "app.log",
+        "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
+                 Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 4, in <module>\n    import zzqq_unvetted\nModuleNotFoundError: No module named 'zzqq_unvetted'\n",
+    );
+    let h = &mut r.harness;
+    wait(h, "both issues", |a| a.trouble.feed.len() == 2);
+
+    // Dry run: the plan only.
+    h.get_by_label("Dry run").click();
+    h.run_steps(2);
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    h.run_steps(1);
+    wait(h, "the plan", |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains("waiting for approval"))
+    });
+    let (lines, _) = h.state().trouble.fix_log();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("would run") && text.contains("PyYAML"),
+        "{text}"
+    );
+    assert!(
+        text.contains("needs approval") && text.contains("zzqq_unvetted"),
+        "{text}"
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label("Approve these fixes?").is_none());
+    let audit = r.dir.path().join("data/fix-audit.jsonl");
+    assert!(!audit.exists(), "a dry run wrote to the audit log");
+
+    // Not a dry run: the class B fix waits for a yes; "Not now" runs nothing for it.
+    h.get_by_label("Dry run").click();
+    h.run_steps(2);
+    {
+        // Keep the class A install from touching this machine: "python" is a shell here, so
+        // `sh -m pip install PyYAML` fails at once (exit 2), its complaint is shown live, the
+        // attempt is audited, and nothing is installed.
+        h.state_mut().sh.settings.python = Some(PathBuf::from("/bin/sh"));
+    }
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    wait(h, "the class A attempt", |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains("attempt 1: pip_install"))
+    });
+    h.run_steps(2);
+    h.get_by_label("Approve these fixes?");
+    h.get_by_label("Not now").click();
+    h.run_steps(2);
+    let (lines, _) = h.state().trouble.fix_log();
+    let text = lines.join("\n");
+    assert!(text.contains("Class B fixes skipped."), "{text}");
+    assert!(text.contains("attempt 1: pip_install"), "{text}");
+    // The action's own output arrived as a live line between the start and its exit status.
+    let start = lines
+        .iter()
+        .position(|l| l.contains("attempt 1: pip_install"));
+    let exit = lines.iter().position(|l| l.trim() == "exit 2");
+    assert!(
+        matches!((start, exit), (Some(s), Some(e)) if e > s + 1),
+        "{text}"
+    );
+    let log = std::fs::read_to_string(&audit).expect("the attempt was audited");
+    assert!(
+        log.contains("PyYAML") && !log.contains("zzqq_unvetted"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_log_with_thousands_of_distinct_failures_reaches_the_feed_whole() {
+    // More new issues at once than the bus keeps for a slow subscriber: none may be lost.
+    let n = 6000;
+    let text: String = (0..n)
+        .map(|i| format!("ModuleNotFoundError: No module named 'pkg_{i:05x}'\n"))
+        .collect();
+    let mut r = rig_with_log("many.log", &text);
+    let h = &mut r.harness;
+    wait(h, "every issue", |a| a.trouble.feed.len() == n);
+    // The table's rows follow within a refresh period (live updates rebuild them ≤ 4×/s).
+    wait(h, "every row", |a| a.trouble.feed.rows().len() == n);
+}
