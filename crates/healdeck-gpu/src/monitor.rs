@@ -48,13 +48,15 @@ impl GpuMonitor {
                         kind,
                         gpus,
                     };
-                    if let Ok(mut h) = hist.lock() {
-                        if h.len() == HISTORY_SAMPLES {
-                            h.pop_front();
-                        }
-                        h.push_back(sample.clone());
-                    }
+                    // The subscriber list is held while the sample enters the history and is
+                    // sent, so a new subscriber gets it exactly once: from the history or sent.
                     if let Ok(mut list) = subs.lock() {
+                        if let Ok(mut h) = hist.lock() {
+                            if h.len() == HISTORY_SAMPLES {
+                                h.pop_front();
+                            }
+                            h.push_back(sample.clone());
+                        }
                         list.retain(|tx| {
                             !matches!(
                                 tx.try_send(sample.clone()),
@@ -77,10 +79,17 @@ impl GpuMonitor {
         }
     }
 
-    /// A channel of new samples (a slow reader misses samples, never blocks the sampler).
+    /// A channel of samples: the latest one at once (a meter opened late shows a reading
+    /// without waiting a period), then each new one. A slow reader misses samples; it never
+    /// blocks the sampler.
     pub fn subscribe(&self) -> Receiver<GpuSample> {
         let (tx, rx) = bounded(64);
         if let Ok(mut s) = self.subscribers.lock() {
+            let latest = self.history.lock().ok().and_then(|h| h.back().cloned());
+            if let Some(sample) = latest {
+                // The channel is new and empty: this send cannot fail.
+                let _ = tx.try_send(sample);
+            }
             s.push(tx);
         }
         rx
@@ -98,8 +107,51 @@ impl GpuMonitor {
 impl Drop for GpuMonitor {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        // A sampler that panicked has nothing left to clean up; stopping goes on.
+        if let Some(t) = self.thread.take()
+            && t.join().is_err()
+        {
+            tracing::error!("the GPU monitor thread had panicked");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reading::{GpuReading, SourceKind};
+
+    /// Counts its samples: reading n says n percent.
+    struct Counter(u32);
+
+    impl GpuSource for Counter {
+        fn kind(&self) -> SourceKind {
+            SourceKind::Scripted
+        }
+        fn sample(&mut self) -> Vec<GpuReading> {
+            self.0 += 1;
+            vec![GpuReading {
+                name: "counter".into(),
+                util_percent: Some(self.0 as f32),
+                ..GpuReading::default()
+            }]
+        }
+    }
+
+    #[test]
+    fn a_late_subscriber_gets_the_latest_sample_at_once_and_then_each_new_one_once() {
+        let m = GpuMonitor::start(vec![Box::new(Counter(0))], Duration::from_secs(3600));
+        let t0 = std::time::Instant::now();
+        while m.history().is_empty() {
+            assert!(t0.elapsed() < Duration::from_secs(10), "no first sample");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // The next sample is an hour away: the first one must come from the history.
+        let rx = m.subscribe();
+        let first = rx
+            .recv_timeout(Duration::from_secs(1))
+            .expect("the latest sample, at once");
+        assert_eq!(first.gpus[0].util_percent, Some(1.0));
+        assert!(rx.try_recv().is_err(), "sent once, not twice");
     }
 }
