@@ -35,14 +35,16 @@ use std::time::Instant;
 /// is healdeck's log file when `main` could open it (the Troubleshooter can follow it).
 pub fn open_window(dirs: Dirs, own_log: Option<PathBuf>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (settings, _) = settings::UiSettings::load(&dirs.settings_file("ui.json"));
+    // Read once: a broken file is moved aside here, so its error must travel to the window
+    // (reading it again there would find no file and report nothing).
+    let loaded = settings::UiSettings::load(&dirs.settings_file("ui.json"));
     let icon =
         eframe::icon_data::from_png_bytes(include_bytes!("../../../../assets/icons/healdeck.png"))
             .context("the app icon")?;
     let viewport = egui::ViewportBuilder::default()
         .with_title("healdeck")
         .with_app_id("healdeck")
-        .with_inner_size(settings.window)
+        .with_inner_size(loaded.0.window)
         .with_min_inner_size([900.0, 560.0])
         .with_icon(icon);
     let options = eframe::NativeOptions {
@@ -64,6 +66,7 @@ pub fn open_window(dirs: Dirs, own_log: Option<PathBuf>) -> anyhow::Result<()> {
             let app = HealdeckApp::new(
                 cc,
                 AppOptions {
+                    settings: Some(loaded),
                     started,
                     timing,
                     screenshot,
