@@ -26,7 +26,7 @@ pub struct TroubleAlert {
 }
 
 /// Capacity of each subscriber's queue.
-pub const SUBSCRIBER_CAPACITY: usize = 4096;
+pub(crate) const SUBSCRIBER_CAPACITY: usize = 4096;
 
 /// Fan-out of alerts to subscribers.
 #[derive(Debug, Default)]

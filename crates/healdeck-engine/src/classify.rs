@@ -23,7 +23,7 @@ static STARTS_LIKE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What the classifier decided about an event.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Issue(Classified),
     /// A consequence line (by the consequence pattern with this id).
     Consequence(String),
@@ -31,7 +31,7 @@ pub enum Verdict {
 
 /// An event explained: by a rule (`rule` is its index in the set) or as `unknown`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Classified {
+pub(crate) struct Classified {
     pub rule: Option<usize>,
     pub category: Category,
     pub severity: Severity,
@@ -41,7 +41,7 @@ pub struct Classified {
 }
 
 /// Fills `{name}` placeholders from captures.
-pub fn fill(template: &str, captures: &BTreeMap<String, String>) -> String {
+pub(crate) fn fill(template: &str, captures: &BTreeMap<String, String>) -> String {
     let mut out = template.to_string();
     for (k, v) in captures {
         out = out.replace(&format!("{{{k}}}"), v);
@@ -50,7 +50,12 @@ pub fn fill(template: &str, captures: &BTreeMap<String, String>) -> String {
 }
 
 /// Classifies one event. `first` is its first line, `message` its message lines.
-pub fn classify(rules: &RuleSet, kind: EventKind, first: &str, message: &str) -> Option<Verdict> {
+pub(crate) fn classify(
+    rules: &RuleSet,
+    kind: EventKind,
+    first: &str,
+    message: &str,
+) -> Option<Verdict> {
     let best = rules
         .set
         .matches(message)
@@ -142,7 +147,7 @@ fn key_line<'a>(kind: EventKind, first: &'a str, message: &'a str) -> &'a str {
 }
 
 /// A consequence line with no incident above it: kept as an `unknown` issue, never dropped.
-pub fn orphan_consequence(first: &str) -> Classified {
+pub(crate) fn orphan_consequence(first: &str) -> Classified {
     let shown: String = strip_record_prefix(first).chars().take(120).collect();
     Classified {
         rule: None,

@@ -6,7 +6,7 @@
 //! scanner (and the live watcher) put the results back in file order.
 
 use super::classify::{Verdict, classify};
-use super::events::{self, EventKind, line_at, line_end, line_start};
+use super::events::{self, line_at, line_end, line_start};
 use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp;
@@ -15,7 +15,7 @@ use aho_corasick::Input;
 /// Characters kept per excerpt line (the rest is marked as cut).
 const EXCERPT_LINE_CHARS: usize = 2000;
 /// Lines of context kept before an event.
-pub const CONTEXT_LINES: usize = 5;
+pub(crate) const CONTEXT_LINES: usize = 5;
 /// Bytes of message text given to the rules.
 const MESSAGE_BYTES: usize = 16 << 10;
 
@@ -28,14 +28,13 @@ pub struct Engine {
 
 /// One event found in a chunk.
 #[derive(Debug, Clone)]
-pub struct ChunkEvent {
+pub(crate) struct ChunkEvent {
     /// Byte offsets in the chunk's buffer.
     pub start: usize,
     pub end: usize,
     /// 0-based line index of the first and last line, counted from the chunk start.
     pub first_line: u64,
     pub last_line: u64,
-    pub kind: EventKind,
     pub verdict: Verdict,
     pub excerpt: String,
     pub first: String,
@@ -45,7 +44,7 @@ pub struct ChunkEvent {
 
 /// What a worker returns for one chunk.
 #[derive(Debug, Default)]
-pub struct ChunkResult {
+pub(crate) struct ChunkResult {
     /// Newlines in the chunk's own bytes (not the lookahead).
     pub newlines: u64,
     /// The chunk's own bytes end with a newline (false for an empty chunk).
@@ -73,7 +72,7 @@ impl LineCounter<'_> {
 }
 
 /// Text of a line for people: lossy UTF-8, NUL shown as U+FFFD.
-pub fn text_of(line: &[u8]) -> String {
+pub(crate) fn text_of(line: &[u8]) -> String {
     String::from_utf8_lossy(line).replace('\0', "\u{fffd}")
 }
 
@@ -92,7 +91,7 @@ impl Engine {
 
     /// Finds and classifies the events that start in `buf[..main_len]`.
     /// `starts_mid_line`: the first partial line belongs to the previous chunk.
-    pub fn process_chunk(
+    pub(crate) fn process_chunk(
         &self,
         buf: &[u8],
         main_len: usize,
@@ -190,7 +189,6 @@ impl Engine {
             end: span.end,
             first_line,
             last_line,
-            kind: span.kind,
             verdict,
             timestamp: timestamp::parse(&first, year),
             context_before: context_before(buf, span.start),

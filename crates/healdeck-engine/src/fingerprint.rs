@@ -22,7 +22,7 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Replaces the parts of a message that vary between repeats of one problem.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let replaced = VOLATILE.replace_all(text, |c: &regex::Captures| {
         if c.name("ts").is_some() {
             "<ts>"
@@ -40,7 +40,7 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// The stable fingerprint of (rule, signature), as 16 hex digits.
-pub fn fingerprint(rule_id: &str, signature: &str) -> String {
+pub(crate) fn fingerprint(rule_id: &str, signature: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in rule_id
         .bytes()

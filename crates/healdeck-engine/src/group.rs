@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// How many occurrence locations an issue keeps (the first ones).
-pub const KEPT_OCCURRENCES: usize = 10;
+pub(crate) const KEPT_OCCURRENCES: usize = 10;
 
 /// Where one occurrence was seen; lines are 1-based and inclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,7 +66,7 @@ pub struct Issue {
 
 /// One failure found in a log, ready to be grouped.
 #[derive(Debug, Clone)]
-pub struct Found {
+pub(crate) struct Found {
     pub classified: Classified,
     pub occurrence: Occurrence,
     pub excerpt: String,
@@ -75,7 +75,7 @@ pub struct Found {
 
 /// What adding an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Added {
+pub(crate) enum Added {
     New(usize),
     Updated(usize),
 }
@@ -84,35 +84,23 @@ pub enum Added {
 /// (`Arc`) with whoever was sent them (the GUI's feed): an update copies an issue only while
 /// someone still holds the previous version, so a live feed does not double the memory.
 #[derive(Debug, Default)]
-pub struct IssueStore {
+pub(crate) struct IssueStore {
     index: HashMap<String, usize>,
     issues: Vec<Arc<Issue>>,
 }
 
 impl IssueStore {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    pub fn len(&self) -> usize {
-        self.issues.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.issues.is_empty()
-    }
-
-    pub fn get(&self, i: usize) -> Option<&Issue> {
-        self.issues.get(i).map(|a| &**a)
-    }
-
     /// Issue `i`, shared.
-    pub fn get_shared(&self, i: usize) -> Option<Arc<Issue>> {
+    pub(crate) fn get_shared(&self, i: usize) -> Option<Arc<Issue>> {
         self.issues.get(i).cloned()
     }
 
     /// Adds one occurrence, creating the issue or counting a repeat.
-    pub fn add(&mut self, rules: &RuleSet, found: Found) -> Added {
+    pub(crate) fn add(&mut self, rules: &RuleSet, found: Found) -> Added {
         if let Some(&i) = self.index.get(&found.classified.fingerprint) {
             let issue = Arc::make_mut(&mut self.issues[i]);
             issue.count += 1;
@@ -192,7 +180,7 @@ impl IssueStore {
     }
 
     /// Folds a consequence line into issue `i`.
-    pub fn add_consequence(&mut self, i: usize, line: String) {
+    pub(crate) fn add_consequence(&mut self, i: usize, line: String) {
         if let Some(issue) = self.issues.get_mut(i)
             && issue.consequences.len() < 5
             && !issue.consequences.contains(&line)
@@ -202,13 +190,7 @@ impl IssueStore {
     }
 
     /// Issues, worst first: severity, then count (descending), then first appearance.
-    pub fn sorted(&self) -> Vec<Issue> {
-        let mut v: Vec<Issue> = self.issues.iter().map(|a| (**a).clone()).collect();
-        sort_issues(&mut v);
-        v
-    }
-
-    pub fn into_sorted(self) -> Vec<Issue> {
+    pub(crate) fn into_sorted(self) -> Vec<Issue> {
         let mut v: Vec<Issue> = self
             .issues
             .into_iter()
@@ -219,7 +201,7 @@ impl IssueStore {
     }
 }
 
-pub fn sort_issues(v: &mut [Issue]) {
+pub(crate) fn sort_issues(v: &mut [Issue]) {
     v.sort_by(|a, b| {
         (a.severity, std::cmp::Reverse(a.count), a.seq).cmp(&(
             b.severity,

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 /// A record's log level, from the first level word on its line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     Quiet,
     Warn,
     Error,
@@ -35,7 +35,7 @@ fn level_of_word(w: &str) -> Option<Level> {
 }
 
 /// The level of a log line: the first level word in its first 160 bytes.
-pub fn level(line: &str) -> Option<Level> {
+pub(crate) fn level(line: &str) -> Option<Level> {
     let head = match line.char_indices().nth(160) {
         Some((i, _)) => &line[..i],
         None => line,

@@ -12,7 +12,7 @@
 //! - write a report: [`report`]'s text, Markdown, JSON and JSON-lines sinks;
 //! - run a fix session: [`fix::session`] (plan, then run class A and approved class B fixes,
 //!   each step reported as it happens), with history and restore in [`fix::audit`] and
-//!   [`fix::backup`];
+//!   [`fix::restore`];
 //! - build a repair prompt: [`prompt::for_issue`] (environment probe, fix history, redaction);
 //! - check the rules against their own samples: [`samples::check_samples`].
 //!
@@ -36,13 +36,13 @@ macro_rules! push_line {
 }
 
 pub mod bus;
-pub mod classify;
-pub mod engine;
-pub mod events;
-pub mod fingerprint;
+mod classify;
+mod engine;
+mod events;
+mod fingerprint;
 pub mod fix;
 pub mod group;
-pub mod level;
+mod level;
 pub mod model;
 pub mod prefilter;
 pub mod prompt;
@@ -51,15 +51,16 @@ pub mod report;
 pub mod rules;
 pub mod samples;
 pub mod scan;
-pub mod sources;
-pub mod timestamp;
+mod sources;
+mod timestamp;
 pub mod watch;
 
 pub use engine::Engine;
-pub use group::{Issue, IssueStore};
+pub use group::Issue;
 pub use model::{Category, FixClass, Severity};
 pub use rules::RuleSources;
 pub use scan::{ScanControl, ScanOptions, ScanReport, scan};
+pub use sources::SourceError;
 
 /// The version printed in reports and JSON output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,7 +12,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// Words that start a failure whatever the rules say: log levels and the first lines of
 /// multi-line failures (tracebacks, panics, stacks).
-pub const STRUCTURAL_WORDS: &[&str] = &[
+pub(crate) const STRUCTURAL_WORDS: &[&str] = &[
     "error",
     "exception",
     "traceback",
@@ -113,7 +113,7 @@ fn minimal_words(mut words: Vec<String>) -> Vec<String> {
 
 /// Literal words that any match of `pattern` must contain, or `None` when there are none of at
 /// least three bytes. A leading `(?i)` is ignored: the automaton is case-insensitive anyway.
-pub fn extract_keywords(pattern: &str) -> Option<Vec<String>> {
+pub(crate) fn extract_keywords(pattern: &str) -> Option<Vec<String>> {
     let p = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let hir = regex_syntax::ParserBuilder::new()
         .multi_line(true)

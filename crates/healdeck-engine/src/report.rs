@@ -227,7 +227,7 @@ pub fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool) -> St
 }
 
 /// A fence longer than any backtick run in `text`, so log text can't close it.
-pub fn fence_for(text: &str) -> String {
+pub(crate) fn fence_for(text: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in text.chars() {

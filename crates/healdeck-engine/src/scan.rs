@@ -9,7 +9,7 @@ use super::classify::{Verdict, orphan_consequence};
 use super::engine::{ChunkResult, Engine};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
-use crossbeam_channel::{bounded, unbounded};
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use healdeck_config::clock::year_of_unix;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// A consequence line folds into the issue above it when at most this many lines apart.
-pub const CONSEQUENCE_WINDOW_LINES: u64 = 200;
+pub(crate) const CONSEQUENCE_WINDOW_LINES: u64 = 200;
 
 /// Scanner settings.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ pub struct ScanReport {
 /// Puts one file's chunk results back in order: line numbers, cross-chunk de-duplication,
 /// consequence folding.
 #[derive(Debug)]
-pub struct FileCursor {
+pub(crate) struct FileCursor {
     pub source: String,
     /// Lines before the next chunk.
     pub line_base: u64,
@@ -89,7 +89,7 @@ pub struct FileCursor {
 }
 
 impl FileCursor {
-    pub fn new(source: String) -> Self {
+    pub(crate) fn new(source: String) -> Self {
         FileCursor {
             source,
             line_base: 0,
@@ -101,13 +101,13 @@ impl FileCursor {
     }
 
     /// Lines seen so far (a last line without newline counts).
-    pub fn lines(&self) -> u64 {
+    pub(crate) fn lines(&self) -> u64 {
         self.line_base + u64::from(!self.ends_with_newline && self.bytes > 0)
     }
 
     /// Adds a chunk's results; `offset` is the chunk's byte offset in the file and `len` its
     /// own length. `on_added` hears of every new or updated issue.
-    pub fn absorb(
+    pub(crate) fn absorb(
         &mut self,
         engine: &Engine,
         store: &mut IssueStore,
@@ -214,6 +214,7 @@ pub fn scan(
             .spawn_scoped(s, move || {
                 read_all(files_ref, opts, control, job_tx, reader_tx, pool_rx)
             })
+            .map_err(|e| tracing::error!("cannot start the reader thread: {e}"))
             .ok();
         for n in 0..threads {
             let rx = job_rx.clone();
@@ -221,28 +222,8 @@ pub fn scan(
             let pool = pool_tx.clone();
             std::thread::Builder::new()
                 .name(format!("healdeck-scan-{n}"))
-                .spawn_scoped(s, move || {
-                    for job in rx {
-                        let len = job.chunk.main_len as u64;
-                        let result = engine.process_chunk(
-                            &job.chunk.data,
-                            job.chunk.main_len,
-                            job.chunk.starts_mid_line,
-                            job.year,
-                        );
-                        control.bytes_done.fetch_add(len, Ordering::Relaxed);
-                        let _ = pool.try_send(job.chunk.data);
-                        let msg = Msg::Chunk {
-                            file: job.file,
-                            offset: job.chunk.offset,
-                            len,
-                            result,
-                        };
-                        if tx.send((job.seq, msg)).is_err() {
-                            break;
-                        }
-                    }
-                })
+                .spawn_scoped(s, move || work(engine, control, &rx, &tx, &pool))
+                .map_err(|e| tracing::error!("cannot start scan worker {n}: {e}"))
                 .ok();
         }
         drop(job_rx);
@@ -287,6 +268,38 @@ pub fn scan(
         errors,
         files: summaries,
         cancelled: control.cancel.load(Ordering::Relaxed),
+    }
+}
+
+/// A scan worker: chunks in, classified events out (tagged with the chunk's sequence number
+/// so the collector puts them back in file order), buffers back to the reader's pool.
+fn work(
+    engine: &Engine,
+    control: &ScanControl,
+    jobs: &Receiver<Job>,
+    results: &Sender<(u64, Msg)>,
+    pool: &Sender<Vec<u8>>,
+) {
+    for job in jobs {
+        let len = job.chunk.main_len as u64;
+        let result = engine.process_chunk(
+            &job.chunk.data,
+            job.chunk.main_len,
+            job.chunk.starts_mid_line,
+            job.year,
+        );
+        control.bytes_done.fetch_add(len, Ordering::Relaxed);
+        // The buffer goes back to the pool for reuse; a full pool just lets this one be freed.
+        let _ = pool.try_send(job.chunk.data);
+        let msg = Msg::Chunk {
+            file: job.file,
+            offset: job.chunk.offset,
+            len,
+            result,
+        };
+        if results.send((job.seq, msg)).is_err() {
+            break;
+        }
     }
 }
 
@@ -350,7 +363,7 @@ fn read_all(
 }
 
 /// The year of a file's modification time, for syslog timestamps without one.
-pub fn file_year(file: &SourceFile) -> i32 {
+pub(crate) fn file_year(file: &SourceFile) -> i32 {
     std::fs::metadata(&file.path)
         .and_then(|m| m.modified())
         .ok()

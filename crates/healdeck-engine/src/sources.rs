@@ -11,13 +11,13 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// Bytes a worker owns per chunk.
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub(crate) const CHUNK_BYTES: usize = 4 << 20;
 /// Bytes after a chunk a worker may read to finish an event that started in it.
-pub const LOOKAHEAD_BYTES: usize = 256 << 10;
+pub(crate) const LOOKAHEAD_BYTES: usize = 256 << 10;
 
 /// A file to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     pub path: PathBuf,
     pub gzip: bool,
 }
@@ -37,7 +37,7 @@ impl std::fmt::Display for SourceError {
 
 /// True for names healdeck treats as logs inside folders: `*.log`, `*.txt`, `*.out`, `*.err`,
 /// rotated `x.log.1` / `x.log-20240101`, and any of those gzipped.
-pub fn is_log_name(name: &str) -> bool {
+pub(crate) fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.strip_suffix(".gz").unwrap_or(&lower);
     if [".log", ".txt", ".out", ".err"]
@@ -58,7 +58,7 @@ pub fn is_log_name(name: &str) -> bool {
 
 /// Expands paths into log files, sorted within each folder. Files named explicitly are taken
 /// whatever their name; folders are walked recursively (symlinked folders are not followed).
-pub fn discover(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>) {
+pub(crate) fn discover(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -120,7 +120,7 @@ fn looks_gzip(path: &Path) -> bool {
 }
 
 /// Opens a source for reading, decompressing gzip.
-pub fn open(source: &SourceFile) -> io::Result<Box<dyn Read + Send>> {
+pub(crate) fn open(source: &SourceFile) -> io::Result<Box<dyn Read + Send>> {
     let file = File::open(&source.path)?;
     if source.gzip {
         Ok(Box::new(MultiGzDecoder::new(file)))
@@ -131,7 +131,7 @@ pub fn open(source: &SourceFile) -> io::Result<Box<dyn Read + Send>> {
 
 /// A piece of a file for one worker: `data[..main_len]` is its own, the rest is lookahead.
 #[derive(Debug)]
-pub struct Chunk {
+pub(crate) struct Chunk {
     pub data: Vec<u8>,
     pub main_len: usize,
     /// Byte offset of `data[0]` in the (decompressed) file.
@@ -141,7 +141,7 @@ pub struct Chunk {
 }
 
 /// Splits a reader into line-aligned chunks with lookahead.
-pub struct ChunkReader<R: Read> {
+pub(crate) struct ChunkReader<R: Read> {
     reader: R,
     carry: Vec<u8>,
     offset: u64,
@@ -155,16 +155,12 @@ pub struct ChunkReader<R: Read> {
 
 impl<R: Read> ChunkReader<R> {
     /// Takes buffers from `pool` (as workers return them) instead of allocating new ones.
-    pub fn with_pool(mut self, pool: crossbeam_channel::Receiver<Vec<u8>>) -> Self {
+    pub(crate) fn with_pool(mut self, pool: crossbeam_channel::Receiver<Vec<u8>>) -> Self {
         self.pool = Some(pool);
         self
     }
 
-    pub fn new(reader: R) -> Self {
-        Self::with_sizes(reader, CHUNK_BYTES, LOOKAHEAD_BYTES)
-    }
-
-    pub fn with_sizes(reader: R, chunk_bytes: usize, lookahead_bytes: usize) -> Self {
+    pub(crate) fn with_sizes(reader: R, chunk_bytes: usize, lookahead_bytes: usize) -> Self {
         ChunkReader {
             reader,
             carry: Vec::new(),

@@ -24,7 +24,7 @@ fn month(name: &str) -> Option<u32> {
 }
 
 /// The timestamp in the first 200 bytes of `line`, normalized; `year` fills in syslog's.
-pub fn parse(line: &str, year: i32) -> Option<String> {
+pub(crate) fn parse(line: &str, year: i32) -> Option<String> {
     let head = match line.char_indices().nth(200) {
         Some((i, _)) => &line[..i],
         None => line,

@@ -105,10 +105,6 @@ impl<'e> LiveWatcher<'e> {
         }
     }
 
-    pub fn store(&self) -> &IssueStore {
-        &self.store
-    }
-
     fn accepts(&self, path: &Path) -> bool {
         if self.explicit.iter().any(|e| e == path) {
             return true;

@@ -9,10 +9,10 @@
 // A library reports by returning values or emitting `tracing` events, never by printing.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod monitor;
-pub mod reading;
-pub mod sources;
+mod monitor;
+mod reading;
+mod sources;
 
-pub use monitor::{GpuMonitor, HISTORY_SAMPLES};
-pub use reading::{GpuReading, GpuSample, SourceKind};
+pub use monitor::GpuMonitor;
+pub use reading::{GpuProcess, GpuReading, GpuSample, SourceKind};
 pub use sources::{AdapterDescription, AdapterKind, BusyMeter, GpuSource, detect};

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Samples kept in the history: 10 minutes at the default 1 s period.
-pub const HISTORY_SAMPLES: usize = 600;
+pub(crate) const HISTORY_SAMPLES: usize = 600;
 
 pub struct GpuMonitor {
     stop: Arc<AtomicBool>,
@@ -70,6 +70,7 @@ impl GpuMonitor {
                     }
                 }
             })
+            .map_err(|e| tracing::error!("cannot start the GPU monitor thread: {e}"))
             .ok();
         GpuMonitor {
             stop,

@@ -39,7 +39,7 @@ impl Grid {
 }
 
 /// Occlusion factors (1 = open, lower = occluded), one list per mesh, index-aligned.
-pub fn bake(meshes: &[&Mesh], ground_y: f32) -> Vec<Vec<f32>> {
+pub(crate) fn bake(meshes: &[&Mesh], ground_y: f32) -> Vec<Vec<f32>> {
     let bounds = meshes
         .iter()
         .filter_map(|m| m.bounds())

@@ -167,7 +167,7 @@ pub struct Body {
 }
 
 /// Semi-axis `a` of an ellipse with circumference `c` and aspect `k = b / a` (Ramanujan).
-pub fn semi_axis(c: f32, k: f32) -> f32 {
+pub(crate) fn semi_axis(c: f32, k: f32) -> f32 {
     c / (PI * (3.0 * (1.0 + k) - ((3.0 + k) * (1.0 + 3.0 * k)).sqrt()))
 }
 

@@ -7,14 +7,14 @@
 use super::config::RenderConfig;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Switch {
+pub(crate) struct Switch {
     pub to_fallback: bool,
     pub percent: f32,
     pub reason: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct FallbackPolicy {
+pub(crate) struct FallbackPolicy {
     cfg: RenderConfig,
     smoothed: Option<f32>,
     high: u32,
@@ -24,7 +24,7 @@ pub struct FallbackPolicy {
 }
 
 impl FallbackPolicy {
-    pub fn new(cfg: &RenderConfig) -> Self {
+    pub(crate) fn new(cfg: &RenderConfig) -> Self {
         FallbackPolicy {
             cfg: cfg.clone(),
             smoothed: None,
@@ -36,16 +36,12 @@ impl FallbackPolicy {
     }
 
     /// In fallback (Realistic requests are served as Fast Preview).
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.active
     }
 
-    pub fn percent(&self) -> Option<f32> {
-        self.smoothed
-    }
-
     /// Why Realistic is not being rendered, for the UI.
-    pub fn reason(&self) -> Option<String> {
+    pub(crate) fn reason(&self) -> Option<String> {
         self.active.then(|| {
             format!(
                 "GPU at {:.0}% — showing Fast Preview",
@@ -55,7 +51,7 @@ impl FallbackPolicy {
     }
 
     /// Feeds one sample (`None`: no data) at time `now` (seconds); returns a switch if one happens.
-    pub fn observe(&mut self, percent: Option<f32>, now: f64) -> Option<Switch> {
+    pub(crate) fn observe(&mut self, percent: Option<f32>, now: f64) -> Option<Switch> {
         let p = percent?;
         let a = self.cfg.smoothing;
         let s = match self.smoothed {

@@ -10,9 +10,9 @@ use glam::{Vec2, Vec3};
 use std::path::Path;
 
 /// Largest file accepted.
-pub const MAX_FILE_BYTES: u64 = 512 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 512 << 20;
 /// Most triangles / vertices accepted.
-pub const MAX_TRIANGLES: usize = 20_000_000;
+pub(crate) const MAX_TRIANGLES: usize = 20_000_000;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]

@@ -18,10 +18,10 @@
 // A library reports by returning values or emitting `tracing` events, never by printing.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod ao;
+mod ao;
 pub mod avatar;
 pub mod config;
-pub mod fallback;
+mod fallback;
 pub mod garment;
 pub mod import;
 pub mod manager;

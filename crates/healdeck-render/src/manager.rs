@@ -363,14 +363,14 @@ impl Drop for RenderManager {
 /// thread at the first job (so a window opens without waiting for shader compilation). It adds
 /// each render's time to the busy meter, which the adapter source turns into "healdeck's own"
 /// utilization.
-pub struct WgpuBackend {
+pub(crate) struct WgpuBackend {
     gpu: Gpu,
     renderer: Option<Renderer>,
     busy: Arc<healdeck_gpu::BusyMeter>,
 }
 
 impl WgpuBackend {
-    pub fn new(gpu: Gpu, busy: Arc<healdeck_gpu::BusyMeter>) -> WgpuBackend {
+    pub(crate) fn new(gpu: Gpu, busy: Arc<healdeck_gpu::BusyMeter>) -> WgpuBackend {
         WgpuBackend {
             gpu,
             renderer: None,

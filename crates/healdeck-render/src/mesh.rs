@@ -5,7 +5,7 @@
 use glam::{Vec2, Vec3};
 
 /// Largest texture side kept (bigger images are scaled down on load).
-pub const MAX_TEXTURE_SIDE: u32 = 2048;
+pub(crate) const MAX_TEXTURE_SIDE: u32 = 2048;
 
 /// An image that cannot be used as a texture, with its path.
 #[derive(Debug, thiserror::Error)]

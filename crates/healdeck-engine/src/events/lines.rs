@@ -81,7 +81,7 @@ pub(super) fn is_tool_block_start(l: &[u8]) -> bool {
 
 /// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
 /// bracketed) or a bracketed level. Used to find where a multi-line record ends.
-pub fn starts_record(l: &[u8]) -> bool {
+pub(crate) fn starts_record(l: &[u8]) -> bool {
     let l = l.strip_prefix(b"[").unwrap_or(l);
     let digits = |s: &[u8], n: usize| s.len() >= n && s[..n].iter().all(u8::is_ascii_digit);
     let iso = digits(l, 4)

@@ -19,17 +19,17 @@ use lines::{RUN_PREFIXES, looks_like_exception_line, trim_start};
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
 use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
 
-pub use lines::starts_record;
+pub(crate) use lines::starts_record;
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
-pub const MAX_EVENT_LINES: usize = 2000;
+pub(crate) const MAX_EVENT_LINES: usize = 2000;
 /// Bytes of one line kept for matching and excerpts.
-pub const MAX_LINE_BYTES: usize = 64 << 10;
+pub(crate) const MAX_LINE_BYTES: usize = 64 << 10;
 
 /// The shape of an event, which decides what continues it and which lines are its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EventKind {
+pub(crate) enum EventKind {
     Line,
     PythonTraceback,
     RustPanic,
@@ -40,14 +40,14 @@ pub enum EventKind {
 
 impl EventKind {
     /// Multi-line runtime failures are failures even when no rule knows them.
-    pub fn is_structural(self) -> bool {
+    pub(crate) fn is_structural(self) -> bool {
         !matches!(self, EventKind::Line | EventKind::ToolBlock)
     }
 }
 
 /// The byte range and shape of an assembled event within a buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     pub start: usize,
     /// Just past the last line's newline (or the buffer end).
     pub end: usize,
@@ -57,13 +57,13 @@ pub struct Span {
 
 /// The end of the line starting at `s` (index of its `\n`, or `buf.len()`).
 #[inline]
-pub fn line_end(buf: &[u8], s: usize) -> usize {
+pub(crate) fn line_end(buf: &[u8], s: usize) -> usize {
     memchr::memchr(b'\n', &buf[s..]).map_or(buf.len(), |p| s + p)
 }
 
 /// The line starting at `s`, without `\n`/`\r\n`, capped at `MAX_LINE_BYTES`.
 #[inline]
-pub fn line_at(buf: &[u8], s: usize) -> &[u8] {
+pub(crate) fn line_at(buf: &[u8], s: usize) -> &[u8] {
     let e = line_end(buf, s);
     let mut l = &buf[s..e];
     if l.last() == Some(&b'\r') {
@@ -74,7 +74,7 @@ pub fn line_at(buf: &[u8], s: usize) -> &[u8] {
 
 /// Start of the line containing byte `pos`.
 #[inline]
-pub fn line_start(buf: &[u8], pos: usize) -> usize {
+pub(crate) fn line_start(buf: &[u8], pos: usize) -> usize {
     memchr::memrchr(b'\n', &buf[..pos]).map_or(0, |p| p + 1)
 }
 
@@ -108,7 +108,7 @@ impl<'a> Lines<'a> {
 }
 
 /// Assembles the event whose first line starts at `start`; `limit` is the last byte usable.
-pub fn assemble(buf: &[u8], start: usize) -> Span {
+pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     let first = line_at(buf, start);
     let mut it = Lines::after(buf, start);
     let mut lines = 1usize;
@@ -204,7 +204,7 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
 
 /// The lines of an event that rules match against: frames and source-code lines are left out
 /// (so `raise TimeoutError` in a frame cannot make a timeout), messages and causes are kept.
-pub fn is_message_line(kind: EventKind, line: &[u8], index: usize) -> bool {
+pub(crate) fn is_message_line(kind: EventKind, line: &[u8], index: usize) -> bool {
     if index == 0 {
         return true;
     }

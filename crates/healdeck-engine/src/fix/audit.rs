@@ -90,7 +90,7 @@ impl AuditLog {
 }
 
 /// A finished action's audit record.
-pub fn end_entry(start: &AuditEntry, out: &RunOutput, result: &str) -> AuditEntry {
+pub(crate) fn end_entry(start: &AuditEntry, out: &RunOutput, result: &str) -> AuditEntry {
     AuditEntry {
         time: now_unix(),
         phase: "end".into(),

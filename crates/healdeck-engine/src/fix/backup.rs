@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ManifestEntry {
+pub(crate) struct ManifestEntry {
     /// Where the item lived.
     pub original: PathBuf,
     /// Where it is kept, relative to the backup folder.
@@ -17,7 +17,7 @@ pub struct ManifestEntry {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub id: String,
     pub created: String,
     pub reason: String,
@@ -26,14 +26,49 @@ pub struct Manifest {
 
 /// A backup being written.
 #[derive(Debug)]
-pub struct Backup {
+pub(crate) struct Backup {
     pub id: String,
     pub dir: PathBuf,
     manifest: Manifest,
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> String {
-    format!("{}: {e}", path.display())
+/// Why a backup could not be made or restored; each names the file or id concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("cannot create a backup folder under {}", .0.display())]
+    NoFolder(PathBuf),
+    #[error("'{0}' is not a backup id")]
+    BadId(String),
+    #[error("no backup '{id}' ({}: {source})", path.display())]
+    Missing {
+        id: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> BackupError {
+    BackupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn manifest_err(path: &Path, source: serde_json::Error) -> BackupError {
+    BackupError::Manifest {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Copies a file, folder or symlink without following symlinks.
@@ -72,7 +107,11 @@ fn move_item(from: &Path, to: &Path) -> std::io::Result<()> {
 
 impl Backup {
     /// Starts a backup under `<data>/backups/` with a fresh, sortable id.
-    pub fn create(data_dir: &Path, label: &str, reason: &str) -> Result<Backup, String> {
+    pub(crate) fn create(
+        data_dir: &Path,
+        label: &str,
+        reason: &str,
+    ) -> Result<Backup, BackupError> {
         let now = healdeck_config::clock::now_unix();
         let stamp = healdeck_config::clock::iso_of_unix(now as i64)
             .replace([':', '-'], "")
@@ -96,18 +135,14 @@ impl Backup {
                 });
             }
         }
-        Err(format!(
-            "cannot create a backup folder under {}",
-            base.display()
-        ))
+        Err(BackupError::NoFolder(base))
     }
 
     /// Continues a backup created earlier in this run.
-    pub fn reopen(dir: &Path, id: &str) -> Result<Backup, String> {
+    pub(crate) fn reopen(dir: &Path, id: &str) -> Result<Backup, BackupError> {
         let path = dir.join("manifest.json");
         let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
-        let manifest: Manifest =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| manifest_err(&path, e))?;
         Ok(Backup {
             id: id.to_string(),
             dir: dir.to_path_buf(),
@@ -116,7 +151,7 @@ impl Backup {
     }
 
     /// Moves everything inside `folder` into the backup; returns how many entries moved.
-    pub fn take_contents(&mut self, folder: &Path) -> Result<usize, String> {
+    pub(crate) fn take_contents(&mut self, folder: &Path) -> Result<usize, BackupError> {
         let slot = PathBuf::from(format!("{}", self.manifest.entries.len()));
         let Ok(entries) = std::fs::read_dir(folder) else {
             return Ok(0);
@@ -141,7 +176,7 @@ impl Backup {
     }
 
     /// Copies a file into the backup before something rewrites it.
-    pub fn snapshot(&mut self, file: &Path) -> Result<(), String> {
+    pub(crate) fn snapshot(&mut self, file: &Path) -> Result<(), BackupError> {
         if !file.exists() {
             return Ok(());
         }
@@ -161,18 +196,19 @@ impl Backup {
     }
 
     /// Keeps a text (e.g. `pip freeze` output) in the backup.
-    pub fn keep_text(&mut self, name: &str, text: &str) -> Result<(), String> {
+    pub(crate) fn keep_text(&mut self, name: &str, text: &str) -> Result<(), BackupError> {
         let path = self.dir.join(name);
         std::fs::write(&path, text).map_err(|e| io_err(&path, e))
     }
 
-    fn save(&self) -> Result<(), String> {
+    fn save(&self) -> Result<(), BackupError> {
         let path = self.dir.join("manifest.json");
-        let text = serde_json::to_string_pretty(&self.manifest).map_err(|e| e.to_string())?;
+        let text =
+            serde_json::to_string_pretty(&self.manifest).map_err(|e| manifest_err(&path, e))?;
         std::fs::write(&path, text).map_err(|e| io_err(&path, e))
     }
 
-    pub fn finish(self) -> Result<String, String> {
+    pub(crate) fn finish(self) -> Result<String, BackupError> {
         self.save()?;
         Ok(self.id)
     }
@@ -180,16 +216,18 @@ impl Backup {
 
 /// Puts a backup's entries back. Existing files at the original places are not overwritten;
 /// they are listed as conflicts and left in the backup.
-pub fn restore(data_dir: &Path, id: &str) -> Result<(usize, Vec<String>), String> {
+pub fn restore(data_dir: &Path, id: &str) -> Result<(usize, Vec<String>), BackupError> {
     if id.contains('/') || id.contains("..") || id.is_empty() {
-        return Err(format!("'{id}' is not a backup id"));
+        return Err(BackupError::BadId(id.to_string()));
     }
     let dir = data_dir.join("backups").join(id);
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("no backup '{id}' ({}: {e})", path.display()))?;
-    let manifest: Manifest =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|source| BackupError::Missing {
+        id: id.to_string(),
+        path: path.clone(),
+        source,
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| manifest_err(&path, e))?;
     let mut restored = 0;
     let mut conflicts = Vec::new();
     for entry in &manifest.entries {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Hard ceiling on actions per run; the setting can lower it, not remove it.
-pub const MAX_FIXES_CEILING: u32 = 3;
+pub(crate) const MAX_FIXES_CEILING: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Characters of output kept.
-pub const OUTPUT_TAIL_CHARS: usize = 4000;
+pub(crate) const OUTPUT_TAIL_CHARS: usize = 4000;
 
 /// What a command did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,7 +26,7 @@ impl RunOutput {
 }
 
 /// Keeps the end of a text.
-pub fn tail(text: &str, chars: usize) -> String {
+pub(crate) fn tail(text: &str, chars: usize) -> String {
     let n = text.chars().count();
     if n <= chars {
         return text.to_string();
@@ -36,13 +36,13 @@ pub fn tail(text: &str, chars: usize) -> String {
 }
 
 /// Runs `argv` in `cwd` for at most `timeout`, killing it past that.
-pub fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput {
+pub(crate) fn run(argv: &[String], cwd: Option<&Path>, timeout: Duration) -> RunOutput {
     run_with(argv, cwd, timeout, |_| {})
 }
 
 /// Like [`run`], and `on_line` hears each line of stdout and stderr as it is written (on the
 /// calling thread), for a live view of a long install.
-pub fn run_with(
+pub(crate) fn run_with(
     argv: &[String],
     cwd: Option<&Path>,
     timeout: Duration,
@@ -92,6 +92,8 @@ pub fn run_with(
             let mut r = std::io::BufReader::new(r);
             let mut line = Vec::new();
             while matches!(r.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                // The receiver lives until every reader is joined below; a send cannot fail
+                // while it matters.
                 let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
                 line.clear();
             }
@@ -114,6 +116,7 @@ pub fn run_with(
             Ok(Some(status)) => break Some(status),
             Ok(None) if started.elapsed() >= timeout => {
                 timed_out = true;
+                // kill fails only when the child has just exited; wait() reaps it either way.
                 let _ = child.kill();
                 break child.wait().ok();
             }
@@ -122,6 +125,7 @@ pub fn run_with(
         }
     };
     for h in readers {
+        // A reader thread only reads a pipe; if it panicked, the lines it had are already in.
         let _ = h.join();
     }
     while let Ok(l) = rx.try_recv() {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
-pub struct FixLock {
+pub(crate) struct FixLock {
     path: PathBuf,
 }
 
@@ -23,7 +23,7 @@ fn alive(pid: u32) -> bool {
 }
 
 impl FixLock {
-    pub fn acquire(data_dir: &Path) -> Result<FixLock, LockError> {
+    pub(crate) fn acquire(data_dir: &Path) -> Result<FixLock, LockError> {
         let path = data_dir.join("fix.lock");
         let io = |e: std::io::Error| LockError::Io {
             path: path.display().to_string(),
@@ -37,7 +37,14 @@ impl FixLock {
                 .open(&path)
             {
                 Ok(mut f) => {
-                    let _ = write!(f, "{}", std::process::id());
+                    // A lock without its owner's pid would look stale to the next fixer.
+                    if let Err(e) = write!(f, "{}", std::process::id()) {
+                        drop(f);
+                        // The write error is what the caller needs to hear; the file is
+                        // removed on a best-effort basis (a leftover reads as stale).
+                        let _ = std::fs::remove_file(&path);
+                        return Err(io(e));
+                    }
                     return Ok(FixLock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -52,6 +59,8 @@ impl FixLock {
                             });
                         }
                         _ => {
+                            // A stale lock: taken over. If it cannot be removed, the next
+                            // round fails to create it and says the lock keeps reappearing.
                             let _ = std::fs::remove_file(&path);
                         }
                     }
@@ -68,7 +77,9 @@ impl FixLock {
 
 impl Drop for FixLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Err(e) = std::fs::remove_file(&self.path) {
+            tracing::warn!("could not remove the fix lock {}: {e}", self.path.display());
+        }
     }
 }
 

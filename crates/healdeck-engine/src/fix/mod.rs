@@ -6,16 +6,19 @@
 //! action; `--dry-run` changes nothing at all.
 
 pub mod audit;
-pub mod backup;
-pub mod config;
-pub mod exec;
-pub mod lock;
-pub mod packages;
-pub mod plan;
-pub mod run;
-pub mod session;
+mod backup;
+mod config;
+pub(crate) mod exec;
+mod lock;
+pub(crate) mod packages;
+mod plan;
+mod run;
+mod session;
 
+pub use backup::{BackupError, restore};
 pub use config::FixerConfig;
-pub use plan::{Action, Decision, IssuePlan, PlanContext, PlannedFix, plan};
-pub use run::{Outcome, Runner, Step};
+pub use exec::RunOutput;
+pub use lock::LockError;
+pub use plan::{Action, Decision, IssuePlan, PlannedFix};
+pub use run::{Outcome, Step};
 pub use session::{FixError, FixRequest, FixSession, SessionEvent, session};

@@ -37,7 +37,7 @@ static NPM_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// PEP 503 normalized form: lowercase, runs of `-_.` become `-`.
-pub fn normalize(name: &str) -> String {
+pub(crate) fn normalize(name: &str) -> String {
     let mut out = String::new();
     let mut sep = false;
     for c in name.chars() {
@@ -54,17 +54,17 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-pub fn valid_python_name(name: &str) -> bool {
+pub(crate) fn valid_python_name(name: &str) -> bool {
     name.len() <= 200 && PEP508_NAME.is_match(name)
 }
 
-pub fn valid_npm_name(name: &str) -> bool {
+pub(crate) fn valid_npm_name(name: &str) -> bool {
     name.len() <= 214 && NPM_NAME.is_match(name)
 }
 
 /// How a package came to be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Vetting {
+pub(crate) enum Vetting {
     /// Listed in healdeck's table.
     Table,
     /// Named by the project's own manifest at this path.
@@ -74,7 +74,10 @@ pub enum Vetting {
 }
 
 /// The distribution for a Python module, and whether it is vetted.
-pub fn python_distribution(module: &str, project: &ProjectManifests) -> Option<(String, Vetting)> {
+pub(crate) fn python_distribution(
+    module: &str,
+    project: &ProjectManifests,
+) -> Option<(String, Vetting)> {
     let top = module.split('.').next().unwrap_or(module);
     let (dist, table) = match TABLE
         .python_modules
@@ -98,7 +101,7 @@ pub fn python_distribution(module: &str, project: &ProjectManifests) -> Option<(
 }
 
 /// The npm package for a module specifier (`lodash/fp` → `lodash`), and whether it is vetted.
-pub fn npm_package(module: &str, project: &ProjectManifests) -> Option<(String, Vetting)> {
+pub(crate) fn npm_package(module: &str, project: &ProjectManifests) -> Option<(String, Vetting)> {
     if module.starts_with('.') || module.starts_with('/') || module.starts_with("node:") {
         return None;
     }
@@ -122,7 +125,7 @@ pub fn npm_package(module: &str, project: &ProjectManifests) -> Option<(String, 
 
 /// Package names declared by the project's own manifests near the logs.
 #[derive(Debug, Clone, Default)]
-pub struct ProjectManifests {
+pub(crate) struct ProjectManifests {
     /// Normalized Python distribution name → file that names it.
     pub python: BTreeMap<String, PathBuf>,
     /// npm package name → package.json that names it.
@@ -141,7 +144,7 @@ static QUOTED_REQ: LazyLock<Regex> = LazyLock::new(|| {
 
 impl ProjectManifests {
     /// Reads manifests in the folders of `paths` and up to two parents of each.
-    pub fn near(paths: &[PathBuf]) -> ProjectManifests {
+    pub(crate) fn near(paths: &[PathBuf]) -> ProjectManifests {
         let mut m = ProjectManifests::default();
         let mut seen = BTreeSet::new();
         for p in paths {

@@ -122,14 +122,14 @@ pub struct IssuePlan {
 }
 
 /// Inputs to planning.
-pub struct PlanContext<'a> {
+pub(crate) struct PlanContext<'a> {
     pub config: &'a FixerConfig,
     pub python: Option<&'a Path>,
     pub approved: &'a [String],
     pub manifests: &'a ProjectManifests,
 }
 
-pub fn plan(issues: &[Issue], ctx: &PlanContext) -> Vec<IssuePlan> {
+pub(crate) fn plan(issues: &[Issue], ctx: &PlanContext) -> Vec<IssuePlan> {
     issues
         .iter()
         .filter(|i| !i.fixes.is_empty())

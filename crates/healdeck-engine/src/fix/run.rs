@@ -3,7 +3,7 @@
 //! recommended fix on failure (3 attempts at most), within the per-run action limit.
 
 use super::audit::{AuditEntry, AuditLog, end_entry};
-use super::backup::Backup;
+use super::backup::{Backup, BackupError};
 use super::config::FixerConfig;
 use super::exec::{RunOutput, run, run_with};
 use super::plan::{Action, Decision, IssuePlan, PlannedFix};
@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Attempts per issue before it is marked unfixable.
-pub const MAX_ATTEMPTS: usize = 3;
+pub(crate) const MAX_ATTEMPTS: usize = 3;
 
 static PY_MODULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -66,7 +66,7 @@ pub enum Outcome {
     Skipped,
 }
 
-pub struct Runner<'a> {
+pub(crate) struct Runner<'a> {
     pub config: &'a FixerConfig,
     pub engine: &'a Engine,
     pub data_dir: PathBuf,
@@ -75,7 +75,7 @@ pub struct Runner<'a> {
 
 impl Runner<'_> {
     /// Runs `plans`; `on_step` hears each step as it happens.
-    pub fn run(
+    pub(crate) fn run(
         &self,
         plans: &[IssuePlan],
         mut on_step: impl FnMut(&Step),
@@ -125,7 +125,7 @@ impl Runner<'_> {
             let outcome = if fixed {
                 Outcome::Fixed { attempts }
             } else {
-                let _ = self.audit.append(&AuditEntry {
+                self.record(&AuditEntry {
                     time: now_unix(),
                     fingerprint: fp.clone(),
                     issue: plan.issue.title.clone(),
@@ -241,11 +241,23 @@ impl Runner<'_> {
         if !ok && out.success() {
             end.output_tail.push_str(&format!("\n[verify] {detail}"));
         }
-        let _ = self.audit.append(&end);
+        self.record(&end);
         ok
     }
 
-    fn backup_first(&self, action: &Action, fp: &str) -> Result<Option<String>, String> {
+    /// Appends an entry after the fact. The start entry was written before the action ran
+    /// (an action whose start cannot be audited does not run); a later entry that cannot be
+    /// written is reported in healdeck's log, since the action has happened either way.
+    fn record(&self, entry: &AuditEntry) {
+        if let Err(e) = self.audit.append(entry) {
+            tracing::error!(
+                "[TROUBLE] cannot write the audit log {}: {e}",
+                self.audit.path.display()
+            );
+        }
+    }
+
+    fn backup_first(&self, action: &Action, fp: &str) -> Result<Option<String>, BackupError> {
         let label = &fp[..fp.len().min(8)];
         match action {
             Action::ClearCache { .. } | Action::PipInstall { .. } | Action::NpmInstall { .. } => {}
@@ -291,7 +303,7 @@ impl Runner<'_> {
                 let dir = self.data_dir.join("backups").join(id);
                 let mut b = match Backup::reopen(&dir, id) {
                     Ok(b) => b,
-                    Err(e) => return failed(e),
+                    Err(e) => return failed(e.to_string()),
                 };
                 let mut log = String::new();
                 for f in folders {
@@ -307,7 +319,7 @@ impl Runner<'_> {
                     }
                 }
                 if let Err(e) = b.finish() {
-                    return failed(e);
+                    return failed(e.to_string());
                 }
                 RunOutput {
                     exit: Some(0),

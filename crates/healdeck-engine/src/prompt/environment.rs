@@ -44,7 +44,7 @@ fn first_line(out: &str) -> Option<String> {
 }
 
 /// Python distributions a traceback points at: its site-packages frames and named modules.
-pub fn named_packages(issue: &Issue) -> Vec<String> {
+pub(crate) fn named_packages(issue: &Issue) -> Vec<String> {
     let mut modules = BTreeSet::new();
     for c in SITE_PACKAGE.captures_iter(&issue.excerpt) {
         modules.insert(c[1].to_string());

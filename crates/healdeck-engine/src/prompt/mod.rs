@@ -11,7 +11,7 @@
 
 mod environment;
 
-pub use environment::{Environment, environment, named_packages};
+pub use environment::{Environment, environment};
 
 use crate::fix::FixerConfig;
 use crate::fix::audit::{AuditEntry, AuditLog};
@@ -315,6 +315,7 @@ fn render(issue: &Issue, title: &str, env: &Environment, p: &Parts) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::environment::named_packages;
     use super::*;
     use crate::group::{Fix, Occurrence};
     use crate::model::{Category, FixClass, Severity};

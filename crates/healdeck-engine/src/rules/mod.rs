@@ -16,19 +16,19 @@ mod spec;
 #[cfg(test)]
 mod tests;
 
-pub use parse::{line_col, parse_rules_text, placeholders};
+pub(crate) use parse::{line_col, parse_rules_text};
 pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use std::path::{Path, PathBuf};
 
 /// The built-in rules, compiled into the binary.
-pub const BUILTIN_RULES: &str = include_str!("../../../../rules/troubleshooter_rules.json");
+pub(crate) const BUILTIN_RULES: &str = include_str!("../../../../rules/troubleshooter_rules.json");
 /// Name used for the built-in rules in messages.
-pub const BUILTIN_NAME: &str = "<built-in>/rules/troubleshooter_rules.json";
+pub(crate) const BUILTIN_NAME: &str = "<built-in>/rules/troubleshooter_rules.json";
 
 /// Fix kinds that healdeck can execute itself; only these may be class A.
-pub const EXECUTABLE_KINDS: &[&str] = &["pip_install", "npm_install", "clear_cache"];
+pub(crate) const EXECUTABLE_KINDS: &[&str] = &["pip_install", "npm_install", "clear_cache"];
 
 /// Why a rules file was refused. Every variant names the file and a place in it.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +89,7 @@ pub struct RuleSet {
 
 /// Builds a `RuleSet` from several sources, collecting (not failing on) refused files.
 #[derive(Default)]
-pub struct RuleSetBuilder {
+pub(crate) struct RuleSetBuilder {
     user_rules: Vec<(RuleSpec, String)>,
     builtin: Vec<(RuleSpec, String)>,
     consequences: Vec<ConsequenceSpec>,
@@ -98,12 +98,12 @@ pub struct RuleSetBuilder {
 }
 
 impl RuleSetBuilder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds the built-in rules. They are tested, but a broken build still reports, not panics.
-    pub fn builtin(mut self) -> Self {
+    pub(crate) fn builtin(mut self) -> Self {
         match parse_rules_text(BUILTIN_RULES, BUILTIN_NAME) {
             Ok((rules, cons)) => {
                 self.builtin = rules
@@ -119,7 +119,7 @@ impl RuleSetBuilder {
     }
 
     /// Adds a rules file, or every `*.json` in a folder (sorted by name).
-    pub fn path(mut self, path: &Path) -> Self {
+    pub(crate) fn path(mut self, path: &Path) -> Self {
         if path.is_dir() {
             let mut files: Vec<PathBuf> = match std::fs::read_dir(path) {
                 Ok(rd) => rd
@@ -145,12 +145,12 @@ impl RuleSetBuilder {
     }
 
     /// Adds the rules in the user's rules folder (`<config>/rules`) when that folder exists.
-    pub fn user_folder(self, dir: &Path) -> Self {
+    pub(crate) fn user_folder(self, dir: &Path) -> Self {
         if dir.is_dir() { self.path(dir) } else { self }
     }
 
     /// Adds rules from text (used for files and by tests).
-    pub fn text(mut self, text: &str, name: &str) -> Self {
+    pub(crate) fn text(mut self, text: &str, name: &str) -> Self {
         match parse_rules_text(text, name) {
             Ok((rules, cons)) => {
                 for rule in rules {
@@ -206,7 +206,7 @@ impl RuleSetBuilder {
     }
 
     /// Compiles everything accepted so far. Returns the set and the files that were refused.
-    pub fn build(self) -> (RuleSet, Vec<RulesError>) {
+    pub(crate) fn build(self) -> (RuleSet, Vec<RulesError>) {
         let mut errors = self.errors;
         let specs: Vec<(RuleSpec, String)> = self
             .user_rules
@@ -223,12 +223,12 @@ impl RuleSetBuilder {
                     regex,
                     origin,
                 }),
-                Err(message) => errors.push(RulesError::Rule {
+                Err(e) => errors.push(RulesError::Rule {
                     path: origin,
                     id: spec.id,
                     line: 0,
                     column: 0,
-                    message,
+                    message: e.to_string(),
                 }),
             }
         }
@@ -266,12 +266,11 @@ fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
 }
 
 /// Compiles one rule pattern the way the engine uses it (`^`/`$` at line boundaries).
-pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .multi_line(true)
         .size_limit(16 << 20)
         .build()
-        .map_err(|e| e.to_string())
 }
 
 impl RuleSet {

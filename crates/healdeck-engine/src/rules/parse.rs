@@ -25,7 +25,7 @@ struct RawFile<'a> {
 }
 
 /// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
@@ -42,7 +42,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 type Parsed = (Vec<RuleSpec>, Vec<ConsequenceSpec>);
 
 /// Parses and validates a whole rules file. Any error refuses the whole file.
-pub fn parse_rules_text(text: &str, path: &str) -> Result<Parsed, Vec<RulesError>> {
+pub(crate) fn parse_rules_text(text: &str, path: &str) -> Result<Parsed, Vec<RulesError>> {
     let raw: RawFile = serde_json::from_str(text).map_err(|e| {
         vec![RulesError::Syntax {
             path: path.to_string(),
@@ -100,8 +100,8 @@ pub fn parse_rules_text(text: &str, path: &str) -> Result<Parsed, Vec<RulesError
         };
         match serde_json::from_str::<ConsequenceSpec>(value.get()) {
             Ok(spec) => {
-                if let Err(m) = compile_pattern(&spec.pattern) {
-                    errors.push(fail(field_offset(value.get(), "pattern"), m));
+                if let Err(e) = compile_pattern(&spec.pattern) {
+                    errors.push(fail(field_offset(value.get(), "pattern"), e.to_string()));
                 }
                 consequences.push(spec);
             }
@@ -173,7 +173,7 @@ fn validate_rule(spec: &RuleSpec) -> Vec<(&'static str, String)> {
 }
 
 /// `{name}` placeholders in a template.
-pub fn placeholders(template: &str) -> Vec<String> {
+pub(crate) fn placeholders(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {

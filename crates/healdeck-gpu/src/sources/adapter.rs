@@ -43,7 +43,7 @@ pub struct AdapterDescription {
 
 /// The adapter itself, when no telemetry exists (lavapipe, or no driver support): its name
 /// and kind, utilization from the renderer's own busy time.
-pub struct AdapterSource {
+pub(super) struct AdapterSource {
     name: String,
     description: String,
     pci_bus_id: Option<String>,
@@ -52,7 +52,7 @@ pub struct AdapterSource {
 }
 
 impl AdapterSource {
-    pub fn new(adapter: &AdapterDescription, busy: Arc<BusyMeter>) -> AdapterSource {
+    pub(super) fn new(adapter: &AdapterDescription, busy: Arc<BusyMeter>) -> AdapterSource {
         AdapterSource {
             name: adapter.name.clone(),
             description: format!(

@@ -10,13 +10,13 @@ fn read_num(path: &Path) -> Option<f64> {
 }
 
 /// AMD GPUs through amdgpu's sysfs files under `/sys/class/drm/cardN/device/`.
-pub struct AmdSysfsSource {
+pub(super) struct AmdSysfsSource {
     cards: Vec<PathBuf>,
 }
 
 impl AmdSysfsSource {
     /// Scans `root` (normally `/sys/class/drm`) for amdgpu cards; `None` when there are none.
-    pub fn open(root: &Path) -> Option<AmdSysfsSource> {
+    pub(super) fn open(root: &Path) -> Option<AmdSysfsSource> {
         let mut cards: Vec<PathBuf> = std::fs::read_dir(root)
             .ok()?
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -12,13 +12,13 @@ type EngineTimes = HashMap<String, HashMap<(u32, String), u64>>;
 
 /// Per-client DRM engine time from `/proc/PID/fdinfo` (Intel, AMD, others): utilization of
 /// each DRM device as the busiest engine's share of wall time, and our own share.
-pub struct FdinfoSource {
+pub(super) struct FdinfoSource {
     proc_root: PathBuf,
     last: Option<(Instant, EngineTimes)>,
 }
 
 impl FdinfoSource {
-    pub fn open(proc_root: &Path) -> Option<FdinfoSource> {
+    pub(super) fn open(proc_root: &Path) -> Option<FdinfoSource> {
         let mut s = FdinfoSource {
             proc_root: proc_root.to_path_buf(),
             last: None,

@@ -8,10 +8,12 @@ mod amd_sysfs;
 mod fdinfo;
 mod nvml;
 
-pub use adapter::{AdapterDescription, AdapterKind, AdapterSource};
-pub use amd_sysfs::AmdSysfsSource;
-pub use fdinfo::FdinfoSource;
-pub use nvml::NvmlSource;
+pub use adapter::{AdapterDescription, AdapterKind};
+
+use adapter::AdapterSource;
+use amd_sysfs::AmdSysfsSource;
+use fdinfo::FdinfoSource;
+use nvml::NvmlSource;
 
 use super::reading::{GpuReading, SourceKind};
 use std::path::Path;

@@ -7,13 +7,13 @@ use crate::reading::{GpuProcess, GpuReading, SourceKind};
 use std::collections::HashMap;
 
 /// NVIDIA through NVML; `None` when the library or driver is absent.
-pub struct NvmlSource {
+pub(super) struct NvmlSource {
     nvml: nvml_wrapper::Nvml,
     last_seen: HashMap<u32, u64>,
 }
 
 impl NvmlSource {
-    pub fn open() -> Option<NvmlSource> {
+    pub(super) fn open() -> Option<NvmlSource> {
         let nvml = nvml_wrapper::Nvml::init().ok()?;
         (nvml.device_count().ok()? > 0).then(|| NvmlSource {
             nvml,

@@ -152,7 +152,7 @@ impl GarmentSpec {
 }
 
 /// Interpolates the body's torso ring at height `y`.
-pub fn torso_ring_at(s: &Skeleton, y: f32) -> Ring {
+pub(crate) fn torso_ring_at(s: &Skeleton, y: f32) -> Ring {
     let t = &s.torso;
     if y <= t[0].center.y {
         return t[0];

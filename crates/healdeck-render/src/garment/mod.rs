@@ -6,8 +6,6 @@
 
 mod build;
 
-pub use build::torso_ring_at;
-
 use crate::mesh::TextureError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -233,7 +231,7 @@ fn default_color() -> String {
 }
 
 /// `#rrggbb` → linear RGB.
-pub fn parse_color(s: &str) -> Result<[f32; 3], BadColor> {
+pub(crate) fn parse_color(s: &str) -> Result<[f32; 3], BadColor> {
     let hex = s.strip_prefix('#').unwrap_or(s);
     if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(BadColor(s.to_string()));

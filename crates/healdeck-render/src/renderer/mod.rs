@@ -15,8 +15,9 @@ mod mips;
 mod pipelines;
 mod readback;
 
-pub use device::{Gpu, RenderError, TARGET, describe_adapter, supports_msaa4};
-pub use readback::read_texture;
+pub use device::{Gpu, RenderError, describe_adapter, supports_msaa4};
+
+pub(crate) use readback::read_texture;
 
 use crate::ao;
 use crate::mesh::Mesh;

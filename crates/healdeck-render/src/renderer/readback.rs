@@ -6,7 +6,10 @@ use std::time::Duration;
 
 /// Reads a texture made by [`super::Renderer::render_texture`] back (Save As…, the renders
 /// folder).
-pub fn read_texture(gpu: &Gpu, texture: &wgpu::Texture) -> Result<image::RgbaImage, RenderError> {
+pub(crate) fn read_texture(
+    gpu: &Gpu,
+    texture: &wgpu::Texture,
+) -> Result<image::RgbaImage, RenderError> {
     let encoder = gpu
         .device
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {

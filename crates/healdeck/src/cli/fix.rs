@@ -6,7 +6,7 @@ use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_engine::fix::audit::{AuditLog, stats};
-use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, SessionEvent, Step, backup, session};
+use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, SessionEvent, Step, restore, session};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,7 +50,7 @@ pub(crate) fn fix(args: &FixArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         return print_stats(&audit);
     }
     if let Some(id) = &args.restore {
-        return restore(&dirs, id);
+        return restore_backup(&dirs, id);
     }
     let (engine, _, report) = scan_logs(&args.sources, Some(&dirs), &args.paths);
     if nothing_usable(&report) {
@@ -95,8 +95,8 @@ pub(crate) fn fix(args: &FixArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
     }
 }
 
-fn restore(dirs: &Dirs, id: &str) -> ExitCode {
-    match backup::restore(dirs.data(), id) {
+fn restore_backup(dirs: &Dirs, id: &str) -> ExitCode {
+    match restore(dirs.data(), id) {
         Ok((n, conflicts)) => {
             println!("restored {n} item(s) from backup {id}");
             for c in &conflicts {
