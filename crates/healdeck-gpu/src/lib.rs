@@ -5,6 +5,12 @@
 //! files, per-client DRM fdinfo (Intel, AMD, others), and — when none is present — the wgpu
 //! adapter's own description with utilization estimated from the renderer's busy time.
 //! "No GPU telemetry" is a state, not an error: every value is an `Option`, shown as "—".
+//! No graphics API here: the renderer describes its adapter as an [`AdapterDescription`].
+//!
+//! Public surface: [`detect`] the sources (given the renderer's adapter and [`BusyMeter`]),
+//! [`GpuMonitor::start`] sampling them on a thread, [`GpuMonitor::subscribe`] for
+//! [`GpuSample`]s of [`GpuReading`]s (with [`GpuProcess`]es), and the [`GpuSource`] trait for
+//! a source of one's own (tests script a busy GPU with it).
 
 // A library reports by returning values or emitting `tracing` events, never by printing.
 #![deny(clippy::print_stdout, clippy::print_stderr)]

@@ -3,8 +3,8 @@
 //! so the averaging happens in linear light), so a 2048 px render shown at window size does
 //! not shimmer.
 
+use super::bindings::{sampler_entry, texture_entry};
 use super::device::TARGET;
-use super::pipelines::{sampler_entry, texture_entry};
 
 /// Fills a texture's mip levels from level 0, each the filtered half of the one above
 /// (sampled and written through the sRGB format, so the averaging is in linear light).

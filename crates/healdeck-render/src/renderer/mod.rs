@@ -6,9 +6,10 @@
 //! lavapipe included — and reports no adapter, GPU errors and device loss as errors, not hangs.
 //!
 //! Split by concern: `device` (the `Gpu` and its errors), `pipelines` (what is made once per
-//! device), `frame` (one frame's passes), `mips` (the live view's mip chain), `readback`
-//! (pixels back to the CPU).
+//! device; `bindings` holds their layout entries), `frame` (one frame's passes), `mips` (the
+//! live view's mip chain), `readback` (pixels back to the CPU).
 
+mod bindings;
 mod device;
 mod frame;
 mod mips;
@@ -122,7 +123,7 @@ impl Renderer {
     /// Renders into a GPU texture and leaves it there (the GUI's live view: no trip through
     /// the CPU). The texture is `Rgba8UnormSrgb`, viewable as `Rgba8Unorm` when
     /// `gpu.unorm_view`, with a full mip chain (a 2048 px render shown at 700 px does not
-    /// shimmer), and can be copied out later with [`read_texture`].
+    /// shimmer); the render manager reads it back when a request also wants the pixels.
     pub fn render_texture(
         &self,
         gpu: &Gpu,

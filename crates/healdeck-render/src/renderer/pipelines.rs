@@ -2,6 +2,7 @@
 //! shadow pipelines over `shaders/garment.wgsl`, samplers, and the small fixed textures; plus
 //! the helpers every pass uses to make textures and bindings.
 
+use super::bindings::{sampler_entry, texture_entry};
 use super::device::{Gpu, TARGET};
 use super::mips::MipGen;
 
@@ -68,36 +69,6 @@ fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGrou
             has_dynamic_offset: false,
             min_binding_size: None,
         },
-        count: None,
-    }
-}
-
-/// A fragment-stage 2D texture binding.
-pub(crate) fn texture_entry(
-    binding: u32,
-    sample_type: wgpu::TextureSampleType,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Texture {
-            sample_type,
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
-/// A fragment-stage sampler binding.
-pub(crate) fn sampler_entry(
-    binding: u32,
-    ty: wgpu::SamplerBindingType,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::FRAGMENT,
-        ty: wgpu::BindingType::Sampler(ty),
         count: None,
     }
 }
