@@ -3,8 +3,9 @@
 //! settings files read, validated and created with errors that name the file and the place
 //! (`settings`), and UTC time stamps for audit entries and file names (`clock`).
 //!
-//! Public surface: [`Dirs`], [`settings::read`], [`settings::load_or_create`],
-//! [`settings::load_or_default`], [`SettingsError`], [`Invalid`], and [`clock`]'s functions.
+//! Public surface: [`Dirs`], the [`SettingsFile`] trait (with [`settings::read`],
+//! [`settings::load_or_create`], [`settings::load_or_default`] underneath), [`SettingsError`],
+//! [`Invalid`], and [`clock`]'s functions.
 
 // A library reports by returning values or emitting `tracing` events, never by printing.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -14,4 +15,4 @@ mod dirs;
 pub mod settings;
 
 pub use dirs::Dirs;
-pub use settings::{Invalid, SettingsError};
+pub use settings::{Invalid, SettingsError, SettingsFile};

@@ -61,6 +61,36 @@ impl SettingsError {
     }
 }
 
+/// A JSON settings file in the config folder (`fixer.json`, `render_config.json`, `ui.json`):
+/// where it lives and how it is checked; reading, defaults and creation come with it.
+pub trait SettingsFile: Serialize + DeserializeOwned + Default {
+    /// The file's name in the config folder.
+    const FILE_NAME: &'static str;
+
+    /// What serde cannot check: ranges, and fields that must agree with each other.
+    fn validate(&self) -> Result<(), Invalid>;
+
+    /// `<config>/FILE_NAME`.
+    fn path(dirs: &crate::Dirs) -> PathBuf {
+        dirs.settings_file(Self::FILE_NAME)
+    }
+
+    /// Reads and checks the file at `path`.
+    fn load(path: &Path) -> Result<Self, SettingsError> {
+        read(path, Self::validate)
+    }
+
+    /// The file, or the defaults when there is none (writes nothing).
+    fn load_or_default(dirs: &crate::Dirs) -> Result<Self, SettingsError> {
+        load_or_default(&Self::path(dirs), Self::validate)
+    }
+
+    /// The file; when there is none, the defaults, written there first for the person to edit.
+    fn load_or_create(dirs: &crate::Dirs) -> Result<Self, SettingsError> {
+        load_or_create(&Self::path(dirs), Self::validate)
+    }
+}
+
 /// Reads `path` and checks it with `validate`.
 pub fn read<T: DeserializeOwned>(
     path: &Path,

@@ -2,9 +2,9 @@
 //! first run and validated on load (the error names the file and the field).
 
 use super::renderer::Mode;
-use healdeck_config::{Dirs, Invalid, SettingsError, settings};
+use healdeck_config::{Dirs, Invalid, SettingsFile};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,27 +47,10 @@ impl Default for RenderConfig {
     }
 }
 
-impl RenderConfig {
-    /// The settings file: `<config>/render_config.json`.
-    pub fn path(dirs: &Dirs) -> PathBuf {
-        dirs.settings_file("render_config.json")
-    }
+impl SettingsFile for RenderConfig {
+    const FILE_NAME: &'static str = "render_config.json";
 
-    /// Loads the settings, writing the defaults first if the file does not exist yet.
-    pub fn load_or_create(dirs: &Dirs) -> Result<RenderConfig, SettingsError> {
-        settings::load_or_create(&Self::path(dirs), RenderConfig::validate)
-    }
-
-    /// Loads the settings, or the defaults when there is no file (writes nothing).
-    pub fn load_or_default(dirs: &Dirs) -> Result<RenderConfig, SettingsError> {
-        settings::load_or_default(&Self::path(dirs), RenderConfig::validate)
-    }
-
-    pub fn load(path: &Path) -> Result<RenderConfig, SettingsError> {
-        settings::read(path, RenderConfig::validate)
-    }
-
-    pub fn validate(&self) -> Result<(), Invalid> {
+    fn validate(&self) -> Result<(), Invalid> {
         if !(1.0..=100.0).contains(&self.fallback_percent) {
             return Err(Invalid::new(
                 "fallback_percent",
@@ -124,7 +107,9 @@ impl RenderConfig {
         }
         Ok(())
     }
+}
 
+impl RenderConfig {
     /// Where renders are written: the setting, else `<data>/renders`.
     pub fn renders_folder(&self, dirs: &Dirs) -> PathBuf {
         self.renders_folder

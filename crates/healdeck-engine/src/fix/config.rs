@@ -2,7 +2,7 @@
 //! load with the file and field named. Everything the fixer may act on is named here by the
 //! user — interpreters, cache folders, service commands — never taken from a log.
 
-use healdeck_config::{Dirs, Invalid, SettingsError, settings};
+use healdeck_config::{Invalid, SettingsFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,28 +56,10 @@ impl Default for FixerConfig {
     }
 }
 
-impl FixerConfig {
-    /// The settings file: `<config>/fixer.json`.
-    pub fn path(dirs: &Dirs) -> PathBuf {
-        dirs.settings_file("fixer.json")
-    }
+impl SettingsFile for FixerConfig {
+    const FILE_NAME: &'static str = "fixer.json";
 
-    /// Loads `fixer.json`, writing the defaults there first if it does not exist (a fix run
-    /// does this, so the person finds the file to edit).
-    pub fn load_or_create(dirs: &Dirs) -> Result<FixerConfig, SettingsError> {
-        settings::load_or_create(&Self::path(dirs), FixerConfig::validate)
-    }
-
-    /// Loads `fixer.json`, or the defaults when it does not exist (writes nothing).
-    pub fn load_or_default(dirs: &Dirs) -> Result<FixerConfig, SettingsError> {
-        settings::load_or_default(&Self::path(dirs), FixerConfig::validate)
-    }
-
-    pub fn load(path: &Path) -> Result<FixerConfig, SettingsError> {
-        settings::read(path, FixerConfig::validate)
-    }
-
-    pub fn validate(&self) -> Result<(), Invalid> {
+    fn validate(&self) -> Result<(), Invalid> {
         if self.max_fixes_per_run > MAX_FIXES_CEILING {
             return Err(Invalid::new(
                 "max_fixes_per_run",
@@ -126,7 +108,9 @@ impl FixerConfig {
         }
         Ok(())
     }
+}
 
+impl FixerConfig {
     /// The Python interpreter to use: `--python`, then the setting, then `python3` on PATH.
     pub fn python(&self, flag: Option<&Path>) -> PathBuf {
         flag.map(Path::to_path_buf)

@@ -11,7 +11,7 @@ use super::plan::{Decision, IssuePlan, PlanContext, plan};
 use super::run::{Outcome, Runner, Step};
 use crate::engine::Engine;
 use crate::group::Issue;
-use healdeck_config::{Dirs, SettingsError};
+use healdeck_config::{Dirs, SettingsError, SettingsFile};
 use std::path::PathBuf;
 
 /// What a session is asked to do.

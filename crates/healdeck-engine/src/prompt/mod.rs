@@ -18,7 +18,7 @@ use crate::fix::audit::{AuditEntry, AuditLog};
 use crate::group::Issue;
 use crate::redact::redact;
 use crate::report::fence_for;
-use healdeck_config::{Dirs, SettingsError};
+use healdeck_config::{Dirs, SettingsError, SettingsFile};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;

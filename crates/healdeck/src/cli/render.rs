@@ -5,6 +5,7 @@ use super::fail;
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
+use healdeck_config::SettingsFile;
 use healdeck_render::avatar::Template;
 use healdeck_render::config::RenderConfig;
 use healdeck_render::manager::{Output, RenderEvent, RenderRequest};

@@ -81,7 +81,7 @@ impl HealdeckApp {
         let settings_path = opts.dirs.dirs.settings_file("ui.json");
         let (settings, settings_error) = opts
             .settings
-            .unwrap_or_else(|| UiSettings::load(&settings_path));
+            .unwrap_or_else(|| UiSettings::load_or_set_aside(&settings_path));
         ctx.set_theme(if settings.dark_mode {
             egui::Theme::Dark
         } else {

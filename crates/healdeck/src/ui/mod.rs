@@ -37,7 +37,7 @@ pub fn open_window(dirs: Dirs, own_log: Option<PathBuf>) -> anyhow::Result<()> {
     let started = Instant::now();
     // Read once: a broken file is moved aside here, so its error must travel to the window
     // (reading it again there would find no file and report nothing).
-    let loaded = settings::UiSettings::load(&dirs.settings_file("ui.json"));
+    let loaded = settings::UiSettings::load_or_set_aside(&dirs.settings_file("ui.json"));
     let icon =
         eframe::icon_data::from_png_bytes(include_bytes!("../../../../assets/icons/healdeck.png"))
             .context("the app icon")?;

@@ -3,7 +3,7 @@
 //! A broken file is reported (file and place), set aside as `ui.json.broken` so nothing is
 //! lost, and the defaults are used.
 
-use healdeck_config::{Invalid, SettingsError, settings};
+use healdeck_config::{Invalid, SettingsError, SettingsFile, settings};
 use healdeck_render::avatar::{Measurements, Template};
 use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline};
 use healdeck_render::renderer::{Mode, View};
@@ -104,8 +104,10 @@ impl Default for UiSettings {
     }
 }
 
-impl UiSettings {
-    pub fn validate(&self) -> Result<(), Invalid> {
+impl SettingsFile for UiSettings {
+    const FILE_NAME: &'static str = "ui.json";
+
+    fn validate(&self) -> Result<(), Invalid> {
         let [w, h] = self.window;
         if !(w.is_finite() && h.is_finite()) || w < 200.0 || h < 150.0 || w > 16384.0 || h > 16384.0
         {
@@ -124,14 +126,16 @@ impl UiSettings {
             .map_err(|e| Invalid::new("clo.garment", format!("clo.garment: {e}")))?;
         Ok(())
     }
+}
 
+impl UiSettings {
     /// Reads `path`; a missing file gives the defaults, a broken one gives the defaults and
     /// the error (the file is moved aside to `ui.json.broken`, never overwritten).
-    pub fn load(path: &Path) -> (UiSettings, Option<String>) {
+    pub fn load_or_set_aside(path: &Path) -> (UiSettings, Option<String>) {
         if !path.exists() {
             return (UiSettings::default(), None);
         }
-        match settings::read(path, UiSettings::validate) {
+        match <UiSettings as SettingsFile>::load(path) {
             Ok(s) => (s, None),
             Err(e) => {
                 let aside = path.with_extension("json.broken");
@@ -164,19 +168,19 @@ mod tests {
         s.log_paths.push(PathBuf::from("/var/log/app"));
         s.tab = Tab::Clo;
         s.save(&path).expect("save");
-        let (back, err) = UiSettings::load(&path);
+        let (back, err) = UiSettings::load_or_set_aside(&path);
         assert_eq!(err, None);
         assert_eq!(back, s);
 
         std::fs::write(&path, "{\n  \"window\": [10, 10]\n}\n").expect("write");
-        let (back, err) = UiSettings::load(&path);
+        let (back, err) = UiSettings::load_or_set_aside(&path);
         assert_eq!(back, UiSettings::default());
         let err = err.expect("an error");
         assert!(err.contains("ui.json") && err.contains("window"), "{err}");
         assert!(dir.path().join("ui.json.broken").exists());
 
         std::fs::write(&path, "{ \"tab\": \"nope\" }").expect("write");
-        let (_, err) = UiSettings::load(&path);
+        let (_, err) = UiSettings::load_or_set_aside(&path);
         assert!(err.expect("an error").contains("line 1 column"));
     }
 }

@@ -20,6 +20,7 @@ use super::events::{CloEvent, CloPick, UiEvent};
 use super::settings::CloSettings;
 use super::shared::Shared;
 use super::widgets::ToastKind;
+use healdeck_config::SettingsFile;
 use healdeck_gpu::{GpuMonitor, GpuSource, detect};
 use healdeck_render::config::RenderConfig;
 use healdeck_render::garment::Print;
