@@ -16,7 +16,7 @@ pub use environment::{Environment, environment};
 use crate::fix::FixerConfig;
 use crate::fix::audit::{AuditEntry, AuditLog};
 use crate::group::Issue;
-use crate::redact::redact;
+use crate::redact::{Finding, redact, redact_parts};
 use crate::report::fence_for;
 use healdeck_config::{Dirs, SettingsError, SettingsFile};
 use std::collections::BTreeMap;
@@ -57,8 +57,10 @@ pub fn for_issue(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
     pub text: String,
-    /// Secrets replaced, by kind.
+    /// Distinct secrets replaced, by kind (one password on five lines counts once).
     pub redactions: BTreeMap<&'static str, usize>,
+    /// Each secret replaced, with a masked preview (the window lists them before copying).
+    pub findings: Vec<Finding>,
     /// Parts were trimmed to fit the size bound.
     pub trimmed: bool,
 }
@@ -76,17 +78,21 @@ pub fn build(
     attempts: &[AuditEntry],
     max_chars: usize,
 ) -> Prompt {
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
     let mut clean = |s: &str| {
         let r = redact(s);
-        for (k, n) in r.counts {
-            *counts.entry(k).or_default() += n;
-        }
+        findings.extend(r.findings);
         r.text
     };
+    // The lines before the event and the event itself are redacted together: a key whose
+    // BEGIN line is among the context lines and body in the excerpt is still one key.
+    let mut together: Vec<&str> = issue.context_before.iter().map(String::as_str).collect();
+    together.push(&issue.excerpt);
+    let (mut redacted_parts, joint) = redact_parts(&together);
+    let excerpt = redacted_parts.pop().unwrap_or_default();
     let mut parts = Parts {
-        excerpt: clean(&issue.excerpt).lines().map(str::to_string).collect(),
-        context: issue.context_before.iter().map(|l| clean(l)).collect(),
+        excerpt: excerpt.lines().map(str::to_string).collect(),
+        context: redacted_parts,
         attempts: attempts
             .iter()
             .filter(|a| a.phase == "end")
@@ -132,12 +138,17 @@ pub fn build(
         text = render(issue, &title, env, &parts);
     }
     let last = redact(&text);
-    for (k, n) in last.counts {
-        *counts.entry(k).or_default() += n;
+    findings.extend(joint.findings);
+    findings.extend(last.findings);
+    let findings = crate::redact::distinct(findings);
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for f in &findings {
+        *counts.entry(f.kind).or_default() += 1;
     }
     Prompt {
         text: last.text,
         redactions: counts,
+        findings,
         trimmed,
     }
 }
@@ -382,7 +393,9 @@ mod tests {
             assert!(p.text.contains(part), "{part} missing:\n{}", p.text);
         }
         assert!(!p.text.contains("hunter2"));
-        assert_eq!(p.redactions.get("password"), Some(&5));
+        // Five lines hold the same password: one secret, replaced five times.
+        assert_eq!(p.redactions.get("password"), Some(&1));
+        assert_eq!(p.text.matches("[REDACTED:password]").count(), 5);
         // The hostile line stays inside a fence longer than its own backticks.
         assert!(p.text.contains("````text\nTraceback"), "{}", p.text);
         assert!(!p.trimmed);
