@@ -1,9 +1,14 @@
 //! Sinks for scan results: a readable terminal summary, a Markdown report for tickets, JSON for
 //! programs, and JSON lines for live alerts. All take the same `ScanReport`/`Issue`s.
+//!
+//! Every sink redacts by default: each issue's text fields go through `redact::redact_issue`
+//! (and read errors through `redact`) before they are written, whatever the format. Showing
+//! secrets is a choice made for a person's own terminal (`Secrets::Show`, `--no-redact`).
 
 use super::bus::{AlertKind, TroubleAlert};
 use super::group::Issue;
 use super::model::Severity;
+use super::redact::{Finding, redact, redact_issue};
 use super::rules::RulesError;
 use super::scan::{ScanReport, ScanStats};
 use super::sources::SourceError;
@@ -23,13 +28,81 @@ pub enum Format {
     Jsonl,
 }
 
-/// The whole report in `format`.
-pub fn render(report: &ScanReport, rules_errors: &[RulesError], format: Format) -> String {
-    match format {
-        Format::Text { color } => text(report, rules_errors, color),
-        Format::Markdown => markdown(report, rules_errors),
-        Format::Json => json(report, rules_errors),
-        Format::Jsonl => report
+/// Whether an output hides secrets (the default, for everything that may leave this terminal)
+/// or shows them as found (`--no-redact`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Secrets {
+    #[default]
+    Redact,
+    Show,
+}
+
+/// A report as text, and what was redacted from it.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// The report with every issue and read error redacted, and what was removed.
+pub fn redacted(report: &ScanReport) -> (ScanReport, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let issues = report
+        .issues
+        .iter()
+        .map(|i| {
+            let (clean, found) = redact_issue(i);
+            findings.extend(found);
+            clean
+        })
+        .collect();
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| {
+            let r = redact(&e.message);
+            findings.extend(r.findings);
+            SourceError {
+                path: e.path.clone(),
+                message: r.text,
+            }
+        })
+        .collect();
+    let clean = ScanReport {
+        stats: report.stats.clone(),
+        issues,
+        errors,
+        files: report.files.clone(),
+        cancelled: report.cancelled,
+    };
+    (clean, crate::redact::distinct(findings))
+}
+
+/// The whole report in `format`, secrets hidden unless `secrets` says show.
+pub fn render(
+    report: &ScanReport,
+    rules_errors: &[RulesError],
+    format: Format,
+    secrets: Secrets,
+) -> Rendered {
+    let (clean, findings) = match secrets {
+        Secrets::Redact => redacted(report),
+        Secrets::Show => (
+            ScanReport {
+                stats: report.stats.clone(),
+                issues: report.issues.clone(),
+                errors: report.errors.clone(),
+                files: report.files.clone(),
+                cancelled: report.cancelled,
+            },
+            Vec::new(),
+        ),
+    };
+    let text = match format {
+        Format::Text { color } => text(&clean, rules_errors, color),
+        Format::Markdown => markdown(&clean, rules_errors),
+        Format::Json => json(&clean, rules_errors),
+        Format::Jsonl => clean
             .issues
             .iter()
             .map(|issue| {
@@ -39,12 +112,24 @@ pub fn render(report: &ScanReport, rules_errors: &[RulesError], format: Format) 
                 }) + "\n"
             })
             .collect(),
-    }
+    };
+    Rendered { text, findings }
 }
 
 /// One live alert as `diagnose --watch` prints it: a JSON line (`json`), or a one-line
-/// summary with the severity in bold when `color`.
-pub fn alert_line(alert: &TroubleAlert, json: bool, color: bool) -> String {
+/// summary with the severity in bold when `color`; secrets hidden unless `secrets` says show.
+pub fn alert_line(alert: &TroubleAlert, json: bool, color: bool, secrets: Secrets) -> String {
+    let shown;
+    let alert = match secrets {
+        Secrets::Show => alert,
+        Secrets::Redact => {
+            shown = TroubleAlert {
+                kind: alert.kind,
+                issue: Arc::new(redact_issue(&alert.issue).0),
+            };
+            &shown
+        }
+    };
     if json {
         return jsonl(alert);
     }
@@ -71,7 +156,7 @@ struct JsonReport<'a> {
 }
 
 /// The `--format json` document.
-pub fn json(report: &ScanReport, rules_errors: &[RulesError]) -> String {
+pub(crate) fn json(report: &ScanReport, rules_errors: &[RulesError]) -> String {
     let doc = JsonReport {
         healdeck: crate::VERSION,
         scanned: &report.stats,
@@ -83,7 +168,7 @@ pub fn json(report: &ScanReport, rules_errors: &[RulesError]) -> String {
 }
 
 /// One `--format jsonl` line for a live alert.
-pub fn jsonl(alert: &TroubleAlert) -> String {
+pub(crate) fn jsonl(alert: &TroubleAlert) -> String {
     serde_json::to_string(alert).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
@@ -161,7 +246,7 @@ fn paint(text: &str, severity: Severity, color: bool) -> String {
 }
 
 /// The default terminal summary, worst first.
-pub fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool) -> String {
+pub(crate) fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool) -> String {
     let mut out = String::new();
     let s = &report.stats;
     push_line!(
@@ -246,7 +331,7 @@ fn md_cell(s: &str) -> String {
 }
 
 /// The Markdown report a person pastes into a ticket.
-pub fn markdown(report: &ScanReport, rules_errors: &[RulesError]) -> String {
+pub(crate) fn markdown(report: &ScanReport, rules_errors: &[RulesError]) -> String {
     let mut out = String::new();
     let s = &report.stats;
     push_line!(out, "# healdeck report\n");

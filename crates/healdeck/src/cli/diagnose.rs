@@ -5,7 +5,7 @@ use super::{RuleArgs, load_engine, nothing_usable};
 use clap::{Args, ValueEnum};
 use healdeck_config::Dirs;
 use healdeck_engine::bus::AlertBus;
-use healdeck_engine::report::{self, Format};
+use healdeck_engine::report::{self, Format, Secrets};
 use healdeck_engine::watch::{LiveWatcher, WatchOptions};
 use healdeck_engine::{Engine, ScanControl, ScanOptions, Severity, scan};
 use std::io::{IsTerminal, Write};
@@ -30,7 +30,7 @@ pub(crate) enum ColorChoice {
 
 #[derive(Args, Debug)]
 pub(crate) struct DiagnoseArgs {
-    /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, rotated and .gz).
+    /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, *.jsonl, *.ndjson, rotated and .gz).
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -50,6 +50,10 @@ pub(crate) struct DiagnoseArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Show secrets as found instead of `[REDACTED:kind]` — only for reading on your own
+    /// terminal: never paste this output anywhere.
+    #[arg(long)]
+    no_redact: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -69,6 +73,18 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 impl DiagnoseArgs {
+    /// Secrets are hidden unless `--no-redact`, which says so on stderr.
+    fn secrets(&self) -> Secrets {
+        if self.no_redact {
+            eprintln!(
+                "healdeck: --no-redact: secrets are printed as found; keep this output on your own terminal"
+            );
+            Secrets::Show
+        } else {
+            Secrets::Redact
+        }
+    }
+
     fn format(&self) -> Format {
         match self.format {
             FormatArg::Text => Format::Text {
@@ -94,7 +110,7 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     for e in &report.errors {
         eprintln!("healdeck: {e}");
     }
-    let out = report::render(&report, &rules_errors, args.format());
+    let out = report::render(&report, &rules_errors, args.format(), args.secrets()).text;
     let mut stdout = std::io::stdout().lock();
     if stdout
         .write_all(out.as_bytes())
@@ -118,12 +134,13 @@ fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
     let rx = bus.subscribe();
     let json = matches!(args.format, FormatArg::Json | FormatArg::Jsonl);
     let color = use_color(args.color);
+    let secrets = args.secrets();
     let printer = std::thread::Builder::new()
         .name("healdeck-print".into())
         .spawn(move || {
             let mut stdout = std::io::stdout();
             for alert in rx {
-                let line = report::alert_line(&alert, json, color);
+                let line = report::alert_line(&alert, json, color, secrets);
                 if writeln!(stdout, "{line}")
                     .and_then(|_| stdout.flush())
                     .is_err()
