@@ -36,11 +36,12 @@ impl std::fmt::Display for SourceError {
 }
 
 /// True for names healdeck treats as logs inside folders: `*.log`, `*.txt`, `*.out`, `*.err`,
+/// JSON lines (`*.jsonl`, `*.ndjson`),
 /// rotated `x.log.1` / `x.log-20240101`, and any of those gzipped.
 pub(crate) fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.strip_suffix(".gz").unwrap_or(&lower);
-    if [".log", ".txt", ".out", ".err"]
+    if [".log", ".txt", ".out", ".err", ".jsonl", ".ndjson"]
         .iter()
         .any(|ext| base.ends_with(ext))
     {
@@ -243,6 +244,8 @@ mod tests {
             "x.TXT",
             "run.out",
             "run.err",
+            "api.jsonl",
+            "events.ndjson.gz",
             "app.log.1",
             "app.log.12.gz",
             "app.log.gz",
