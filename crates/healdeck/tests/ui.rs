@@ -230,29 +230,70 @@ fn a_line_written_to_a_watched_log_appears_without_a_click() {
     eprintln!("live line → feed in {:?}", t0.elapsed());
 }
 
-#[test]
-fn copy_prompt_puts_the_redacted_prompt_on_the_clipboard() {
-    let secret = "s3cr3t-Pa55w0rd-zz91";
+const DB_SECRET: &str = "s3cr3t-Pa55w0rd-zz91";
+
+/// A log whose one failure carries a database password in its URL.
+fn rig_with_secret_log() -> Rig {
     let mut r = rig_with_log(
         "db.log",
         &format!(
-            "2024-05-01 10:00:01,002 ERROR could not connect to postgresql://app:{secret}@db:5432/app: connection refused\n"
+            "2024-05-01 10:00:01,002 ERROR could not connect to postgresql://app:{DB_SECRET}@db:5432/app: connection refused\n"
         ),
     );
+    wait(&mut r.harness, "the issue", |a| !a.trouble.feed.is_empty());
+    r
+}
+
+/// 12345 → "12,345", as the window writes counts.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn clipboard_text(clip: &Clip) -> Option<String> {
+    clip.lock().expect("clipboard").clone()
+}
+
+#[test]
+fn copy_prompt_lists_what_was_removed_then_copies_the_redacted_prompt() {
+    let mut r = rig_with_secret_log();
     let h = &mut r.harness;
-    wait(h, "the issue", |a| !a.trouble.feed.is_empty());
     h.get_by_label("📋 Copy Prompt").click();
+    wait(h, "the review", |a| a.trouble.review_summary().is_some());
+    // The dialog names each removal by kind with a masked preview; nothing is copied yet.
+    h.get_by_label("Copy the repair prompt?");
+    h.get_by_label("1 secret removed: url_password");
+    h.get_by_label("url_password");
+    assert!(h.query_by_label_contains(DB_SECRET).is_none());
+    assert_eq!(clipboard_text(&r.clip), None);
+
+    // Cancel drops it.
+    let h = &mut r.harness;
+    h.get_by_label("Cancel").click();
+    wait(h, "the dialog to close", |a| {
+        a.trouble.review_summary().is_none()
+    });
+    assert_eq!(clipboard_text(&r.clip), None);
+
+    // Asked again and confirmed, the prompt goes to the clipboard without the secret.
+    let h = &mut r.harness;
+    h.get_by_label("📋 Copy Prompt").click();
+    wait(h, "the review", |a| a.trouble.review_summary().is_some());
+    h.get_by_label("📋 Copy prompt").click();
     let clip = r.clip.clone();
     wait(h, "the clipboard", move |_| {
         clip.lock().map(|c| c.is_some()).unwrap_or(false)
     });
-    let text = r
-        .clip
-        .lock()
-        .expect("clipboard")
-        .clone()
-        .expect("copied text");
-    assert!(!text.contains(secret), "the secret leaked:\n{text}");
+    let text = clipboard_text(&r.clip).expect("copied text");
+    assert!(!text.contains(DB_SECRET), "the secret leaked:\n{text}");
+    assert!(text.contains("[REDACTED:url_password]"), "{text}");
     assert!(text.contains("connection refused"), "{text}");
     let toast = h
         .state()
@@ -263,12 +304,70 @@ fn copy_prompt_puts_the_redacted_prompt_on_the_clipboard() {
         .find(|t| t.starts_with("Repair prompt copied"))
         .map(|t| t.to_string())
         .expect("a toast confirms the copy");
+    let chars = text.chars().count();
     assert!(
-        toast.contains(&format!("{} characters", text.chars().count()))
-            || toast.contains("characters"),
+        toast.contains(&format!("{} characters", grouped(chars))),
         "{toast}"
     );
-    assert!(toast.contains("1 secret(s) redacted") || toast.contains("secret(s) redacted"));
+    assert!(toast.contains("1 secret(s) redacted"), "{toast}");
+
+    // An exported report asks the same way and is written without the secret.
+    let md = r.dir.path().join("out/report.md");
+    let h = &mut r.harness;
+    let app = h.state_mut();
+    app.trouble.export(&app.sh, md.clone(), false);
+    wait(h, "the review", |a| a.trouble.review_summary().is_some());
+    h.get_by_label("Export the report?");
+    h.get_by_label("⬇ Export report").click();
+    wait(h, "the report", |a| {
+        a.sh.toasts.texts().iter().any(|t| t.starts_with("Saved "))
+    });
+    let report = std::fs::read_to_string(&md).expect("the report");
+    assert!(!report.contains(DB_SECRET), "the secret leaked:\n{report}");
+    assert!(report.contains("[REDACTED:url_password]"), "{report}");
+}
+
+#[test]
+fn secrets_are_masked_on_screen_until_revealed_for_one_issue() {
+    let mut r = rig_with_log(
+        "worker.log",
+        &format!(
+            "panic: cannot reach postgresql://app:{DB_SECRET}@db:5432/app\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:12 +0x1d\n"
+        ),
+    );
+    let h = &mut r.harness;
+    wait(h, "the issue", |a| !a.trouble.feed.is_empty());
+    h.run_steps(3);
+    // The table's title is masked.
+    assert!(h.query_by_label_contains(DB_SECRET).is_none());
+    h.get_by_label_contains("Go panic: cannot reach postgresql://[REDACTED:url_password]@db")
+        .click();
+    h.run_steps(3);
+    // The details pane too (title, excerpt), and it says what it hides.
+    h.get_by_label("Root cause");
+    h.get_by_label_contains("🔒 ");
+    h.get_by_label_contains("hidden");
+    assert!(h.query_by_label_contains(DB_SECRET).is_none());
+
+    h.get_by_label("👁 Reveal secrets").click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label_contains(DB_SECRET).count() >= 2);
+    h.get_by_label_contains("shown on screen");
+
+    // Revealing is for the screen only: the prompt stays redacted.
+    h.get_by_label("📋 Copy Prompt").click();
+    wait(h, "the review", |a| a.trouble.review_summary().is_some());
+    h.get_by_label("📋 Copy prompt").click();
+    let clip = r.clip.clone();
+    wait(h, "the clipboard", move |_| {
+        clip.lock().map(|c| c.is_some()).unwrap_or(false)
+    });
+    assert!(!clipboard_text(&r.clip).expect("copied").contains(DB_SECRET));
+
+    let h = &mut r.harness;
+    h.get_by_label("🔒 Hide secrets").click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains(DB_SECRET).is_none());
 }
 
 #[test]

@@ -9,6 +9,7 @@ use healdeck_engine::bus::TroubleAlert;
 use healdeck_engine::fix::audit::AuditEntry;
 use healdeck_engine::fix::{IssuePlan, Outcome, Step};
 use healdeck_engine::prompt::Prompt;
+use healdeck_engine::redact::Finding;
 use healdeck_engine::scan::ScanReport;
 use healdeck_gpu::GpuSample;
 use healdeck_render::manager::RenderEvent;
@@ -66,6 +67,12 @@ pub enum TroubleEvent {
         entries: Vec<AuditEntry>,
     },
     Picked(TroublePick, PathBuf),
+    /// A report rendered (redacted) for `path`, waiting to be written.
+    ExportReady {
+        path: PathBuf,
+        text: String,
+        findings: Vec<Finding>,
+    },
 }
 
 /// For the CLO Companion tab.

@@ -6,8 +6,10 @@
 use super::super::shared::Shared;
 use super::super::widgets::{severity_badge, thousands};
 use super::TroubleTab;
+use super::secrets::summary;
 use egui::{Color32, RichText};
 use healdeck_engine::fix::audit::AuditEntry;
+use healdeck_engine::redact::Finding;
 use healdeck_engine::{Engine, FixClass, Issue};
 
 /// Excerpt lines shown before "… N more lines".
@@ -22,31 +24,71 @@ impl TroubleTab {
             });
             return;
         };
-        let issue = issue.clone();
+        let original = issue.clone();
+        let masked = self.masks.issue(&original);
+        let issue = &masked.0;
         if !self.history.contains_key(&issue.fingerprint) {
             self.history.insert(issue.fingerprint.clone(), Vec::new());
             self.load_history(sh, &issue.fingerprint);
         }
         let engine = self.engine.as_deref();
         let history = self.history.get(&issue.fingerprint).map(Vec::as_slice);
+        let mut reveal = false;
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                heading_ui(ui, &issue);
+                heading_ui(ui, issue);
+                reveal = reveal_ui(ui, &masked.1, self.masks.is_revealed(&issue.fingerprint));
                 ui.add_space(8.0);
                 ui.label(RichText::new("Root cause").strong());
                 ui.add(egui::Label::new(&issue.root_cause).wrap());
                 ui.add_space(8.0);
-                fixes_ui(ui, &issue);
+                fixes_ui(ui, issue);
                 ui.add_space(8.0);
                 ui.label(RichText::new("Excerpt").strong());
-                excerpt_ui(ui, &issue, engine);
-                aftermath_ui(ui, &issue);
+                excerpt_ui(ui, issue, engine);
+                aftermath_ui(ui, issue);
                 ui.add_space(8.0);
                 history_ui(ui, history.unwrap_or_default());
             });
+        if reveal {
+            self.masks.toggle(&original.fingerprint);
+        }
     }
+}
+
+/// "🔒 2 secrets hidden · Reveal" (or "Hide"), when the issue holds any.
+/// Returns true when the person asked to switch.
+fn reveal_ui(ui: &mut egui::Ui, findings: &[Finding], revealed: bool) -> bool {
+    if findings.is_empty() {
+        return false;
+    }
+    let mut clicked = false;
+    ui.horizontal_wrapped(|ui| {
+        let n = findings.len();
+        let plural = if n == 1 { "" } else { "s" };
+        if revealed {
+            ui.label(
+                RichText::new(format!("⚠ {n} secret{plural} shown on screen"))
+                    .color(Color32::from_rgb(236, 132, 40)),
+            );
+            clicked = ui
+                .button("🔒 Hide secrets")
+                .on_hover_text("Mask them again")
+                .clicked();
+        } else {
+            ui.label(RichText::new(format!("🔒 {n} secret{plural} hidden")).weak())
+                .on_hover_text(summary(findings));
+            clicked = ui
+                .button("👁 Reveal secrets")
+                .on_hover_text(
+                    "Show this issue unmasked on screen; prompts and reports stay redacted",
+                )
+                .clicked();
+        }
+    });
+    clicked
 }
 
 fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {

@@ -9,6 +9,7 @@
 mod details;
 mod feed;
 mod fix_window;
+mod secrets;
 mod sources;
 mod table;
 mod toolbar;
@@ -24,6 +25,7 @@ use healdeck_engine::fix::audit::AuditEntry;
 use healdeck_engine::prompt::Prompt;
 use healdeck_engine::scan::{ScanControl, ScanReport};
 use healdeck_engine::{Engine, RuleSources};
+use secrets::{Masks, Outgoing, Review, deliver, review_ui};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,6 +73,10 @@ pub struct TroubleTab {
     path_entry: String,
     /// Live alerts are applied in batches; the rows are rebuilt at most this often.
     last_refresh: Instant,
+    /// What the tab shows with secrets masked, and which issues are revealed.
+    masks: Masks,
+    /// A prompt or report waiting for the person to see what was removed.
+    review: Option<Review>,
 }
 
 impl TroubleTab {
@@ -111,6 +117,8 @@ impl TroubleTab {
             focus_search: false,
             path_entry: String::new(),
             last_refresh: Instant::now(),
+            masks: Masks::default(),
+            review: None,
         }
     }
 
@@ -165,6 +173,11 @@ impl TroubleTab {
                 self.export(sh, path, false);
             }
             TroubleEvent::Picked(TroublePick::ExportJson, path) => self.export(sh, path, true),
+            TroubleEvent::ExportReady {
+                path,
+                text,
+                findings,
+            } => self.outgoing(sh, Outgoing::Export { path, text }, findings),
         }
     }
 
@@ -203,27 +216,31 @@ impl TroubleTab {
 
     fn on_prompt(&mut self, sh: &mut Shared, fingerprint: &str, result: Result<Prompt, String>) {
         self.prompt_busy = false;
-        let p = match result {
-            Ok(p) => p,
-            Err(e) => return sh.toasts.add(ToastKind::Error, e),
-        };
-        let chars = p.text.chars().count();
-        let secrets: usize = p.redactions.values().sum();
-        match sh.clipboard.copy(&sh.egui_ctx, &p.text) {
-            Ok(()) => {
-                tracing::info!(
-                    "[TROUBLE] prompt for {fingerprint} copied: {chars} characters, {secrets} secret(s) redacted"
-                );
-                sh.toasts.add(
-                    ToastKind::Success,
-                    format!(
-                        "Repair prompt copied — {} characters, {secrets} secret(s) redacted{}",
-                        thousands(chars as u64),
-                        if p.trimmed { ", trimmed to fit" } else { "" }
-                    ),
-                );
+        match result {
+            Ok(p) => {
+                let what = Outgoing::Prompt {
+                    fingerprint: fingerprint.to_string(),
+                    text: p.text,
+                    trimmed: p.trimmed,
+                };
+                self.outgoing(sh, what, p.findings);
             }
-            Err(e) => sh.toasts.add(ToastKind::Error, format!("clipboard: {e}")),
+            Err(e) => sh.toasts.add(ToastKind::Error, e),
+        }
+    }
+
+    /// A prompt or report is ready: with nothing removed it goes at once; otherwise the person
+    /// sees what was removed first.
+    fn outgoing(
+        &mut self,
+        sh: &mut Shared,
+        what: Outgoing,
+        findings: Vec<healdeck_engine::redact::Finding>,
+    ) {
+        if findings.is_empty() {
+            deliver(sh, what, &findings);
+        } else {
+            self.review = Some(Review { what, findings });
         }
     }
 
@@ -253,6 +270,11 @@ impl TroubleTab {
 
     pub fn focus_search(&mut self) {
         self.focus_search = true;
+    }
+
+    /// What the review dialog says was removed, while it is open (tests).
+    pub fn review_summary(&self) -> Option<String> {
+        self.review.as_ref().map(|r| secrets::summary(&r.findings))
     }
 
     pub fn scanning(&self) -> bool {
@@ -285,6 +307,16 @@ impl TroubleTab {
         }
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);
+        }
+        if let Some(answer) = self.review.as_ref().and_then(|r| review_ui(ui.ctx(), r))
+            && let Some(r) = self.review.take()
+        {
+            if answer {
+                deliver(sh, r.what, &r.findings);
+            } else {
+                sh.toasts
+                    .add(ToastKind::Info, "Nothing was copied or exported");
+            }
         }
     }
 }

@@ -107,6 +107,7 @@ impl TroubleTab {
         // Rows are clicked, not text-selected.
         ui.style_mut().interaction.selectable_labels = false;
         let feed = &self.feed;
+        let masks = &self.masks;
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -141,7 +142,7 @@ impl TroubleTab {
                         severity_badge(ui, issue.severity);
                     });
                     row.col(|ui| {
-                        ui.add(egui::Label::new(&issue.title).truncate());
+                        ui.add(egui::Label::new(&*masks.title(issue)).truncate());
                     });
                     row.col(|ui| {
                         ui.label(issue.category.as_str());

@@ -9,7 +9,7 @@ use super::{TroubleTab, Watch};
 use healdeck_engine::bus::AlertBus;
 use healdeck_engine::fix::audit::AuditLog;
 use healdeck_engine::fix::{FixRequest, SessionEvent, session};
-use healdeck_engine::report::{self, Format};
+use healdeck_engine::report::{self, Format, Secrets};
 use healdeck_engine::scan::{ScanControl, ScanOptions, scan};
 use healdeck_engine::watch::{LiveWatcher, WatchOptions};
 use healdeck_engine::{Issue, prompt};
@@ -48,6 +48,7 @@ impl TroubleTab {
         self.watched_files = 0;
         self.watch_error = None;
         self.feed.replace_all(Vec::new());
+        self.masks.clear();
         self.selected = None;
         self.path_rows = sh
             .settings
@@ -252,17 +253,12 @@ impl TroubleTab {
                 &ScanOptions::default(),
                 &ScanControl::default(),
             );
-            let text = report::render(&rep, &[], format);
-            let written = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&path, text));
-            r.send(AppEvent::Wrote(
-                written
-                    .map(|()| path.clone())
-                    .map_err(|e| format!("{}: {e}", path.display())),
-            ));
+            let rendered = report::render(&rep, &[], format, Secrets::Redact);
+            r.send(TroubleEvent::ExportReady {
+                path,
+                text: rendered.text,
+                findings: rendered.findings,
+            });
         });
     }
 }
