@@ -56,44 +56,48 @@ pub(crate) fn classify(
     first: &str,
     message: &str,
 ) -> Option<Verdict> {
-    let best = rules
-        .set
-        .matches(message)
-        .into_iter()
-        .min_by_key(|&i| (rules.rules[i].spec.category.tier(), i));
-    if let Some(i) = best {
+    // The set names candidates; the first (by tier, then order) whose own regex matches wins.
+    let mut candidates: Vec<usize> = rules.set.matches(message).into_iter().collect();
+    candidates.sort_by_key(|&i| (rules.rules[i].spec.category.tier(), i));
+    let confirmed = candidates.into_iter().find_map(|i| {
         let rule = &rules.rules[i];
-        if let Some(caps) = rule.regex.captures(message) {
-            let captures: BTreeMap<String, String> = rule
-                .regex
-                .capture_names()
-                .flatten()
-                .filter_map(|n| {
-                    caps.name(n)
-                        .map(|m| (n.to_string(), m.as_str().to_string()))
-                })
-                .collect();
-            let signature = if rule.spec.group_by.is_empty() {
-                caps.get(0).map_or("", |m| m.as_str()).to_string()
-            } else {
-                rule.spec
-                    .group_by
-                    .iter()
-                    .map(|g| captures.get(g).map_or("", String::as_str))
-                    .collect::<Vec<_>>()
-                    .join("\u{1f}")
-            };
-            return Some(Verdict::Issue(Classified {
-                rule: Some(i),
-                category: rule.spec.category,
-                severity: rule.spec.severity,
-                title: fill(&rule.spec.title, &captures),
-                fingerprint: fingerprint(&rule.spec.id, &signature),
-                captures,
-            }));
-        }
+        rule.regex.captures(message).map(|caps| (rule, i, caps))
+    });
+    if let Some((rule, i, caps)) = confirmed {
+        let captures: BTreeMap<String, String> = rule
+            .regex
+            .capture_names()
+            .flatten()
+            .filter_map(|n| {
+                caps.name(n)
+                    .map(|m| (n.to_string(), m.as_str().to_string()))
+            })
+            .collect();
+        let signature = if rule.spec.group_by.is_empty() {
+            caps.get(0).map_or("", |m| m.as_str()).to_string()
+        } else {
+            rule.spec
+                .group_by
+                .iter()
+                .map(|g| captures.get(g).map_or("", String::as_str))
+                .collect::<Vec<_>>()
+                .join("\u{1f}")
+        };
+        return Some(Verdict::Issue(Classified {
+            rule: Some(i),
+            category: rule.spec.category,
+            severity: rule.spec.severity,
+            title: fill(&rule.spec.title, &captures),
+            fingerprint: fingerprint(&rule.spec.id, &signature),
+            captures,
+        }));
     }
-    if let Some(i) = rules.consequence_set.matches(first).into_iter().next() {
+    if let Some(i) = rules
+        .consequence_set
+        .matches(first)
+        .into_iter()
+        .find(|&i| rules.consequences[i].regex.is_match(first))
+    {
         return Some(Verdict::Consequence(rules.consequences[i].spec.id.clone()));
     }
     unknown(kind, first, message).map(Verdict::Issue)

@@ -60,7 +60,7 @@ impl Prefilter {
             match found {
                 Some(k) => words.extend(k.into_iter().map(|w| w.to_ascii_lowercase())),
                 None => {
-                    unfiltered.push(format!("(?:{pattern})"));
+                    unfiltered.push(format!("(?:{})", super::rules::candidate_pattern(pattern)));
                     unfiltered_ids.push(id.clone());
                 }
             }

@@ -5,7 +5,9 @@
 //! records in several formats with ~0.1% failures taken from the rules' own samples plus
 //! trap lines that only mention errors, writes every rule pattern to a patterns file for
 //! ripgrep, then runs each tool three times (warm page cache) and prints the best wall time,
-//! throughput, peak memory (via /usr/bin/time when present) and the ratio.
+//! throughput, peak memory (via /usr/bin/time when present) and the ratio. It does so twice:
+//! on an ASCII log, and on the same log with a non-ASCII name on every ordinary line (a
+//! Unicode `\b` in a pattern once made that 40× slower).
 
 use healdeck_engine::rules::RuleSet;
 use std::fs::File;
@@ -55,8 +57,14 @@ const TRAPS: [&str; 6] = [
     "INFO panic hook installed",
 ];
 
-fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>) {
+/// Names for the UTF-8 variant: most lines of real logs from non-English apps carry a few.
+const NAMES: [&str; 6] = ["José", "Zoë", "Łukasz", "Müller", "東京", "Ðorđe"];
+
+fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>, utf8: bool) {
     let n = rng.below(100_000);
+    if utf8 {
+        write!(out, "[{}] ", NAMES[(n % 6) as usize]).ok();
+    }
     let (h, m, s) = (i / 3_600_000 % 24, i / 60_000 % 60, i / 1000 % 60);
     match rng.below(5) {
         0 => writeln!(
@@ -95,7 +103,12 @@ fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>) {
     .ok();
 }
 
-fn generate(path: &Path, target_bytes: u64, samples: &[String]) -> std::io::Result<(u64, u64)> {
+fn generate(
+    path: &Path,
+    target_bytes: u64,
+    samples: &[String],
+    utf8: bool,
+) -> std::io::Result<(u64, u64)> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut bytes, mut lines, mut planted) = (0u64, 0u64, 0u64);
@@ -112,7 +125,7 @@ fn generate(path: &Path, target_bytes: u64, samples: &[String]) -> std::io::Resu
             buf.extend_from_slice(TRAPS[(roll as usize) % TRAPS.len()].as_bytes());
             buf.push(b'\n');
         } else {
-            normal_line(&mut rng, lines, &mut buf);
+            normal_line(&mut rng, lines, &mut buf, utf8);
         }
         lines += bytecount(&buf);
         bytes += buf.len() as u64;
@@ -192,30 +205,48 @@ fn main() {
         .unwrap_or(512);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-throughput");
     std::fs::create_dir_all(&dir).ok();
-    let log = dir.join(format!("mixed-{mib}MiB.log"));
     let (rules, _) = RuleSet::builtin();
     let samples: Vec<String> = rules
         .rules
         .iter()
         .flat_map(|r| r.spec.samples.iter().map(|s| s.text.clone()))
         .collect();
-    let (patterns, keywords, keyword_count) = peer_inputs(&dir, &rules);
-    if !log.exists() {
-        eprintln!("generating {} ...", log.display());
-        match generate(&log, mib << 20, &samples) {
-            Ok((lines, planted)) => eprintln!("{lines} lines, {planted} planted failure events"),
-            Err(e) => {
-                eprintln!("cannot write {}: {e}", log.display());
-                std::process::exit(2);
+    let peers = peer_inputs(&dir, &rules);
+    // The same log twice: ASCII, and with a non-ASCII name on every ordinary line. ripgrep
+    // reads the second at well under 1 MB/s (its patterns' `\b` are Unicode too), so that one
+    // is at most 64 MiB and ripgrep runs on it once.
+    for (variant, utf8) in [("ascii", false), ("utf8", true)] {
+        let mib = if utf8 { mib.min(64) } else { mib };
+        let log = dir.join(format!("mixed-{mib}MiB-{variant}.log"));
+        if !log.exists() {
+            eprintln!("generating {} ...", log.display());
+            match generate(&log, mib << 20, &samples, utf8) {
+                Ok((lines, planted)) => {
+                    eprintln!("{lines} lines, {planted} planted failure events")
+                }
+                Err(e) => {
+                    eprintln!("cannot write {}: {e}", log.display());
+                    std::process::exit(2);
+                }
             }
         }
+        measure(&log, &peers, if utf8 { 1 } else { 3 });
     }
-    let size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+}
+
+/// healdeck diagnose, `rg -c -f PATTERNS` (best of `rg_runs`) and `rg -c -i -F -f KEYWORDS`
+/// on one log.
+fn measure(
+    log: &Path,
+    (patterns, keywords, keyword_count): &(PathBuf, PathBuf, usize),
+    rg_runs: usize,
+) {
+    let size = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0);
     let log_s = log.to_string_lossy().to_string();
     let pat_s = patterns.to_string_lossy().to_string();
     let bin = env!("CARGO_BIN_EXE_healdeck");
     // Warm the page cache once (a failure shows up in the runs below).
-    let _ = std::fs::read(&log).map(|b| b.len());
+    let _ = std::fs::read(log).map(|b| b.len());
     let (hd_s, hd_rss, hd_out) = run_best(
         &[
             bin,
@@ -227,7 +258,7 @@ fn main() {
         ],
         3,
     );
-    let (rg_s, rg_rss, rg_out) = run_best(&["rg", "-c", "-f", &pat_s, &log_s], 3);
+    let (rg_s, rg_rss, rg_out) = run_best(&["rg", "-c", "-f", &pat_s, &log_s], rg_runs);
     let kw_s = keywords.to_string_lossy().to_string();
     let (kw_t, kw_rss, kw_out) = run_best(&["rg", "-c", "-i", "-F", "-f", &kw_s, &log_s], 3);
     let issues = serde_json::from_str::<serde_json::Value>(&hd_out)
@@ -248,6 +279,7 @@ fn main() {
             format!("{:.1} MB", k as f64 / 1024.0)
         })
     };
+    println!();
     println!("file: {} ({mb:.0} MB)", log.display());
     println!(
         "healdeck diagnose: {hd_s:.3} s  {:.0} MB/s  peak RSS {}  issues {:?} (distinct, occurrences)",

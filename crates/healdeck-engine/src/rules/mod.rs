@@ -11,11 +11,13 @@
 //! Files: `spec` (the schema as written), `parse` (JSON → validated specs, with places),
 //! this file (sources, errors, the compiled set and its builder).
 
+mod candidates;
 mod parse;
 mod spec;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use candidates::candidate_pattern;
 pub(crate) use parse::{line_col, parse_rules_text};
 pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
 
@@ -82,7 +84,9 @@ pub struct Consequence {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub consequences: Vec<Consequence>,
-    /// One `RegexSet` over every rule pattern, index-aligned with `rules`.
+    /// One `RegexSet` over every rule pattern, index-aligned with `rules`. It finds
+    /// candidates (a superset: Unicode word boundaries are left out for speed); the rule's
+    /// own `regex` confirms each.
     pub set: RegexSet,
     pub consequence_set: RegexSet,
 }
@@ -255,8 +259,10 @@ impl RuleSetBuilder {
     }
 }
 
+/// One set over the patterns, which only picks candidates (see `candidates`): the caller
+/// confirms each with the exact regex.
 fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
-    let patterns: Vec<&str> = patterns.collect();
+    let patterns: Vec<String> = patterns.map(candidate_pattern).collect();
     RegexSetBuilder::new(&patterns)
         .multi_line(true)
         .size_limit(256 << 20)
@@ -290,6 +296,12 @@ impl RuleSet {
     /// Only the built-in rules.
     pub fn builtin() -> (RuleSet, Vec<RulesError>) {
         RuleSetBuilder::new().builtin().build()
+    }
+
+    /// Only the rules in `text`, a rules file's contents named `name` in errors, without the
+    /// built-ins: one file checked on its own (the fuzzer's view of the parser).
+    pub fn from_text(text: &str, name: &str) -> (RuleSet, Vec<RulesError>) {
+        RuleSetBuilder::new().text(text, name).build()
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

@@ -85,3 +85,36 @@ fn refused_file_keeps_builtins() {
     assert!(errors[0].to_string().starts_with("broken.json:1:"));
     assert!(set.rules.len() >= 80);
 }
+
+/// The rule set only picks candidates (Unicode word boundaries are left out of it for speed);
+/// a rule's `\b` keeps its Unicode meaning, and a candidate its own regex rejects gives way
+/// to the next rule.
+#[test]
+fn unicode_word_boundaries_keep_their_meaning() {
+    let rules = r#"{"rules": [
+        {"id": "t.cafe", "pattern": "\\bcafé\\b", "category": "config",
+         "severity": "high", "title": "café", "root_cause": "r"},
+        {"id": "t.any", "pattern": "café", "category": "config",
+         "severity": "low", "title": "any", "root_cause": "r"}]}"#;
+    let (set, errors) = RuleSetBuilder::new().text(rules, "u.json").build();
+    assert!(errors.is_empty(), "{errors:?}");
+    let rule_of = |message: &str| match crate::classify::classify(
+        &set,
+        crate::events::EventKind::Line,
+        message,
+        message,
+    ) {
+        Some(crate::classify::Verdict::Issue(c)) => c.rule.map(|i| set.rules[i].spec.id.clone()),
+        _ => None,
+    };
+    assert_eq!(
+        rule_of("ERROR le café est froid").as_deref(),
+        Some("t.cafe")
+    );
+    // "cafés": no word boundary after "café", so the second rule answers; nor after "é".
+    assert_eq!(
+        rule_of("ERROR les cafés sont froids").as_deref(),
+        Some("t.any")
+    );
+    assert_eq!(rule_of("ERROR écafé").as_deref(), Some("t.any"));
+}
