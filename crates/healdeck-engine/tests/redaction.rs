@@ -804,3 +804,18 @@ fn a_url_keeps_its_host_and_path_when_its_userinfo_goes() {
         assert_eq!(redact(line).text, want);
     }
 }
+
+/// Found by the fuzzer: text that looks like the start of a marker but is not one
+/// (`[REDACTED:'%' …`, no closing bracket after a kind) once protected everything after it.
+#[test]
+fn a_marker_look_alike_protects_nothing() {
+    let key = format!("AKIA{}", "Z4QX7RW2LMNB3VHT");
+    let line = format!("CREATE USER 'app'@[REDACTED:'%' IDENTIFIED BY 'x';\nkey {key} here");
+    let out = redact(&line).text;
+    assert!(!out.contains(&key), "{out}");
+    // A real marker beside a secret: the marker stays, the secret goes.
+    let line = format!("token=[REDACTED:secret]{key}");
+    let out = redact(&line).text;
+    assert!(!out.contains(&key), "{out}");
+    assert_eq!(redact(&out).text, out);
+}

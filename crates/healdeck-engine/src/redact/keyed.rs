@@ -422,10 +422,9 @@ static NAME_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static HIGH_ENTROPY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::regex(
         r"(?i)\b(?:key|secret|token|credential|passphrase)s?\b[^\n\w]{1,3}([A-Za-z0-9+/_\-]{24,}={0,2})",
     )
-    .unwrap_or_else(|e| panic!("keyed entropy: {e}"))
 });
 
 fn push(out: &mut Vec<Span>, kind: &'static str, start: usize, end: usize) {

@@ -29,6 +29,7 @@ mod tests;
 
 pub use issue::redact_issue;
 
+use regex::Regex;
 use std::collections::BTreeMap;
 
 /// One secret found: its kind and a masked preview that shows its shape, never its content
@@ -90,6 +91,36 @@ impl Span {
 
 const MARKER: &str = "[REDACTED:";
 
+/// The pattern with ASCII word boundaries. Secrets are ASCII; a Unicode `\b` makes the regex
+/// engine leave its fast DFA for the PikeVM on any text with a non-ASCII letter (a line with
+/// one `é` took 50× longer).
+pub(super) fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// A redaction regex (a constant of this module, tested in full: a bad one is a bug every
+/// test catches).
+pub(super) fn regex(pattern: &str) -> Regex {
+    Regex::new(&ascii_boundaries(pattern))
+        .unwrap_or_else(|e| panic!("redaction pattern {pattern}: {e}"))
+}
+
 /// Replaces every secret in `text` with `[REDACTED:<kind>]`.
 pub fn redact(text: &str) -> Redacted {
     apply(text, &spans(text))
@@ -103,8 +134,35 @@ fn spans(text: &str) -> Vec<Span> {
     shapes::find(text, &mut spans);
     structural::find(text, &mut spans);
     keyed::find(text, &mut spans);
-    spans.retain(|s| s.start < s.end && !protected.iter().any(|p| overlaps(s, p)));
+    spans.retain(|s| s.start < s.end);
+    if !protected.is_empty() {
+        spans = spans
+            .into_iter()
+            .flat_map(|s| around(s, &protected))
+            .collect();
+    }
     merge(spans)
+}
+
+/// The parts of `s` outside the markers (sorted, disjoint): a marker already in the text is
+/// never matched again, and what a span held beside it is still hidden.
+fn around(s: Span, markers: &[Span]) -> Vec<Span> {
+    let mut parts = Vec::new();
+    let mut from = s.start;
+    for m in markers.iter().filter(|m| overlaps(&s, m)) {
+        if m.start > from {
+            parts.push(Span {
+                start: from,
+                end: m.start,
+                ..s
+            });
+        }
+        from = from.max(m.end);
+    }
+    if from < s.end {
+        parts.push(Span { start: from, ..s });
+    }
+    parts
 }
 
 /// Redacts texts that belong together (the lines before an event, then the event) as one,
@@ -136,17 +194,24 @@ fn overlaps(a: &Span, b: &Span) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// The `[REDACTED:kind]` markers already in the text: never matched again.
+/// The `[REDACTED:kind]` markers already in the text (exactly that: a kind of lowercase
+/// letters, digits and `_`, then `]`), sorted.
 fn markers(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(MARKER) {
         let start = from + i;
-        let end = text[start..]
-            .find(']')
-            .map_or(text.len(), |e| start + e + 1);
-        out.push(Span::new(start, end, "marker"));
-        from = end;
+        let kind = &text[start + MARKER.len()..];
+        let len = kind
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(kind.len());
+        if len > 0 && kind[len..].starts_with(']') {
+            let end = start + MARKER.len() + len + 1;
+            out.push(Span::new(start, end, "marker"));
+            from = end;
+        } else {
+            from = start + 1;
+        }
     }
     out
 }

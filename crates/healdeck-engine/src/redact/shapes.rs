@@ -566,13 +566,13 @@ struct Compiled {
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
-    let patterns: Vec<&str> = SHAPES.iter().map(|s| s.1).collect();
+    let patterns: Vec<String> = SHAPES
+        .iter()
+        .map(|s| super::ascii_boundaries(s.1))
+        .collect();
     // The table is a constant, tested in full: a bad pattern is a bug caught by every test.
     let set = RegexSet::new(&patterns).unwrap_or_else(|e| panic!("secret shapes: {e}"));
-    let regexes = patterns
-        .iter()
-        .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("secret shape {p}: {e}")))
-        .collect();
+    let regexes = SHAPES.iter().map(|s| super::regex(s.1)).collect();
     Compiled { set, regexes }
 });
 

@@ -102,23 +102,17 @@ const RULES: &[Rule] = &[
     ),
 ];
 
-static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    RULES
-        .iter()
-        .map(|r| Regex::new(r.1).unwrap_or_else(|e| panic!("redaction rule {}: {e}", r.0)))
-        .collect()
-});
+static COMPILED: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| RULES.iter().map(|r| super::regex(r.1)).collect());
 
 static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::regex(
         r"(?i)\b[a-z][a-z0-9+.\-]*://([^\s/?#@\x22'<>]*(?:@[^\s/?#@\x22'<>]*)*)@[A-Za-z0-9\[]",
     )
-    .unwrap_or_else(|e| panic!("userinfo: {e}"))
 });
 
 static COOKIE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:set-)?cookie\\*[\x22']?\s*[:=]\s*\\*[\x22']?([^\r\n]*)")
-        .unwrap_or_else(|e| panic!("cookie: {e}"))
+    super::regex(r"(?i)\b(?:set-)?cookie\\*[\x22']?\s*[:=]\s*\\*[\x22']?([^\r\n]*)")
 });
 
 /// Spans of credentials found by their place in the syntax.
