@@ -7,7 +7,7 @@
 
 use super::mesh::{MaterialRange, Mesh};
 use glam::{Vec2, Vec3};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest file accepted.
 pub(crate) const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -31,6 +31,9 @@ fn err(path: &Path, message: impl Into<String>) -> ImportError {
 /// Loads an OBJ (+MTL) or glTF/GLB file by its extension.
 pub fn load(path: &Path) -> Result<Mesh, ImportError> {
     let meta = std::fs::metadata(path).map_err(|e| err(path, e.to_string()))?;
+    if !meta.is_file() {
+        return Err(err(path, "not a regular file"));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(
             path,
@@ -57,6 +60,74 @@ pub fn load(path: &Path) -> Result<Mesh, ImportError> {
     }))
     .unwrap_or_else(|_| Err(err(path, "the file is malformed (the parser gave up)")))?;
     finish(loaded, path)
+}
+
+/// A file that a model names beside it (an MTL, a texture, a glTF buffer or image): a path
+/// relative to the model's folder that leads to a regular file within the size limit. An
+/// absolute path (often a Windows path from the exporting machine) is looked for by its file
+/// name beside the model. Devices, FIFOs and folders are refused: a hostile model naming
+/// `/dev/zero` would otherwise be read forever.
+fn linked_file(base: &Path, name: &str) -> Result<PathBuf, String> {
+    let name = name.trim();
+    let looks_absolute = name.starts_with(['/', '\\'])
+        || name.as_bytes().get(1) == Some(&b':')
+        || Path::new(name).is_absolute();
+    let candidate = if looks_absolute {
+        let file_name = name.rsplit(['/', '\\']).next().unwrap_or_default();
+        base.join(file_name)
+    } else {
+        base.join(name)
+    };
+    let meta = std::fs::metadata(&candidate).map_err(|e| format!("'{name}': {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("'{name}' is not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "'{name}' is larger than {} MB",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(candidate)
+}
+
+/// `%2F` → `/`: glTF URIs are percent-encoded.
+fn percent_decoded(uri: &str) -> String {
+    let b = uri.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).and_then(|&c| hex(c)),
+                b.get(i + 2).and_then(|&c| hex(c)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A glTF buffer or image URI is embedded data or a file beside the model; anything else
+/// (`file:`, `http:`, an absolute path, a device) is refused before the glTF reader sees it.
+fn check_gltf_uri(base: &Path, uri: &str) -> Result<(), String> {
+    if uri.starts_with("data:") {
+        return Ok(());
+    }
+    let decoded = percent_decoded(uri);
+    if decoded.contains("://") || decoded.starts_with("file:") || Path::new(&decoded).is_absolute()
+    {
+        return Err(format!(
+            "'{uri}' is not embedded data or a file beside the model"
+        ));
+    }
+    linked_file(base, &decoded).map(|_| ())
 }
 
 fn material_fabric(name: &str) -> u32 {
@@ -114,10 +185,18 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
         ignore_points: true,
         ignore_lines: true,
     };
-    let (models, materials) =
-        tobj::load_obj(path, &opts).map_err(|e| err(path, format!("not a valid OBJ: {e}")))?;
-    let materials = materials.unwrap_or_default();
     let base = path.parent().unwrap_or(Path::new("."));
+    let file = std::fs::File::open(path).map_err(|e| err(path, e.to_string()))?;
+    let (models, materials) =
+        tobj::load_obj_buf(&mut std::io::BufReader::new(file), &opts, |mtl| {
+            let mtl = linked_file(base, &mtl.to_string_lossy()).map_err(|e| {
+                tracing::warn!("{}: material library {e}", path.display());
+                tobj::LoadError::OpenFileFailed
+            })?;
+            tobj::load_mtl(mtl)
+        })
+        .map_err(|e| err(path, format!("not a valid OBJ: {e}")))?;
+    let materials = materials.unwrap_or_default();
     let mut mesh = Mesh::default();
     for model in models {
         let m = &model.mesh;
@@ -169,7 +248,8 @@ fn load_obj(path: &Path) -> Result<Mesh, ImportError> {
         // A missing or unreadable texture is not fatal: the material keeps its color.
         let texture = mat
             .and_then(|mt| mt.diffuse_texture.as_ref())
-            .and_then(|t| super::mesh::load_texture(&base.join(t)).ok());
+            .and_then(|t| linked_file(base, t).ok())
+            .and_then(|t| super::mesh::load_texture(&t).ok());
         mesh.materials.push(imported_material(
             name,
             color,
@@ -187,6 +267,14 @@ fn gltf_textures(
     base: Option<&Path>,
     buffers: &[gltf::buffer::Data],
 ) -> Vec<Option<std::sync::Arc<image::RgbaImage>>> {
+    let folder = base.unwrap_or(Path::new("."));
+    let uris_ok = doc.images().all(|img| match img.source() {
+        gltf::image::Source::Uri { uri, .. } => check_gltf_uri(folder, uri).is_ok(),
+        gltf::image::Source::View { .. } => true,
+    });
+    if !uris_ok {
+        return Vec::new();
+    }
     let Ok(images) = gltf::import_images(doc, base, buffers) else {
         return Vec::new();
     };
@@ -211,6 +299,13 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| err(path, e.to_string()))?;
     let gltf =
         gltf::Gltf::from_slice(&bytes).map_err(|e| err(path, format!("not a valid glTF: {e}")))?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    for b in gltf.document.buffers() {
+        if let gltf::buffer::Source::Uri(uri) = b.source() {
+            check_gltf_uri(folder, uri)
+                .map_err(|e| err(path, format!("buffer {}: {e}", b.index())))?;
+        }
+    }
     let buffers = gltf::import_buffers(&gltf.document, path.parent(), gltf.blob.clone())
         .map_err(|e| err(path, format!("cannot load its buffers: {e}")))?;
     let textures = gltf_textures(&gltf.document, path.parent(), &buffers);
@@ -252,6 +347,16 @@ fn load_gltf(path: &Path) -> Result<Mesh, ImportError> {
                 Some(i) => i.into_u32().collect(),
                 None => (0..n as u32).collect(),
             };
+            if !indices.len().is_multiple_of(3) {
+                return Err(err(
+                    path,
+                    format!(
+                        "mesh '{}' has {} indices, not whole triangles",
+                        m.name().unwrap_or("?"),
+                        indices.len()
+                    ),
+                ));
+            }
             if let Some(bad) = indices.iter().find(|&&i| i as usize >= n) {
                 return Err(err(
                     path,
@@ -435,6 +540,60 @@ mod tests {
         }
     }
 
+    /// A model may name other files; devices and absolute paths must not be read (a hostile
+    /// `/dev/zero` would be read forever), and a Windows path from the exporting machine is
+    /// found by its file name beside the model.
+    #[test]
+    fn linked_files_are_regular_files_beside_the_model() {
+        let d = tempfile::tempdir().expect("tmp");
+        let obj = format!(
+            "mtllib /dev/zero\n{}",
+            CUBE_CM.replace("mtllib cube.mtl\n", "")
+        );
+        let p = write(d.path(), "zero_mtl.obj", obj.as_bytes());
+        let m = load(&p).expect("a missing material library is not fatal");
+        assert!(m.materials.iter().all(|m| m.texture.is_none()));
+
+        image::RgbaImage::from_pixel(2, 2, image::Rgba([1, 2, 3, 255]))
+            .save(d.path().join("weave.png"))
+            .expect("png");
+        write(
+            d.path(),
+            "cube.mtl",
+            b"newmtl front_denim\nKd 0.2 0.3 0.6\nmap_Kd /dev/urandom\nnewmtl back_silk\nKd 0.8 0.1 0.1\nmap_Kd C:\\Users\\ana\\CLO\\weave.png\n",
+        );
+        let p = write(d.path(), "cube.obj", CUBE_CM.as_bytes());
+        let m = load(&p).expect("loads");
+        assert!(m.materials[0].texture.is_none(), "a device is no texture");
+        assert_eq!(
+            m.materials[1].texture.as_ref().map(|t| t.dimensions()),
+            Some((2, 2)),
+            "the Windows path is found beside the model"
+        );
+
+        for uri in [
+            "/dev/zero",
+            "%2Fdev%2Fzero",
+            "file:///etc/passwd",
+            "https://example.com/b.bin",
+            ".",
+        ] {
+            let json = format!(
+                "{{\"asset\":{{\"version\":\"2.0\"}},\"buffers\":[{{\"byteLength\":36,\"uri\":\"{uri}\"}}],\"meshes\":[],\"nodes\":[]}}"
+            );
+            let p = write(d.path(), "linked.gltf", json.as_bytes());
+            let e = load(&p).expect_err(uri).to_string();
+            assert!(
+                e.contains("linked.gltf") && e.contains("buffer 0"),
+                "{uri}: {e}"
+            );
+        }
+        let e = load(Path::new("/dev/zero"))
+            .expect_err("a device")
+            .to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+
     #[test]
     fn minimal_gltf_with_colors_and_no_uvs() {
         // One triangle, positions only, embedded as base64.
@@ -453,6 +612,27 @@ mod tests {
         assert_eq!(m.materials[0].fabric, 5);
         assert!((m.materials[0].color[1] - 0.5).abs() < 1e-6);
         assert!(m.uvs.iter().all(|u| u.is_finite()));
+    }
+
+    /// Found by the fuzzer: an index list that is not whole triangles was passed on.
+    #[test]
+    fn indices_must_make_whole_triangles() {
+        let mut data = Vec::new();
+        for f in [0.0f32, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.5, 0.0] {
+            data.extend_from_slice(&f.to_le_bytes());
+        }
+        data.extend_from_slice(&[0, 0, 1, 0]);
+        let b64 = base64_encode(&data);
+        let json = format!(
+            "{{\"asset\":{{\"version\":\"2.0\"}},\"buffers\":[{{\"byteLength\":40,\"uri\":\"data:application/octet-stream;base64,{b64}\"}}],\"bufferViews\":[{{\"buffer\":0,\"byteLength\":36}},{{\"buffer\":0,\"byteOffset\":36,\"byteLength\":4}}],\"accessors\":[{{\"bufferView\":0,\"componentType\":5126,\"count\":3,\"type\":\"VEC3\",\"min\":[0,0,0],\"max\":[1,1.5,0]}},{{\"bufferView\":1,\"componentType\":5123,\"count\":2,\"type\":\"SCALAR\"}}],\"meshes\":[{{\"name\":\"hem\",\"primitives\":[{{\"attributes\":{{\"POSITION\":0}},\"indices\":1}}]}}],\"nodes\":[{{\"mesh\":0}}]}}"
+        );
+        let d = tempfile::tempdir().expect("tmp");
+        let p = write(d.path(), "two_indices.gltf", json.as_bytes());
+        let e = load(&p).expect_err("two indices").to_string();
+        assert!(
+            e.contains("two_indices.gltf") && e.contains("'hem' has 2 indices"),
+            "{e}"
+        );
     }
 
     fn base64_encode(data: &[u8]) -> String {

@@ -23,6 +23,10 @@ pub fn load_texture(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    // A device or FIFO would be read forever or block: only regular files are images.
+    if !std::fs::metadata(path).map_err(|e| err(&e))?.is_file() {
+        return Err(err(&"not a regular file"));
+    }
     let mut reader = image::ImageReader::open(path).map_err(|e| err(&e))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
