@@ -98,6 +98,23 @@ impl Engine {
         starts_mid_line: bool,
         year: i32,
     ) -> ChunkResult {
+        let from = if starts_mid_line {
+            (line_end(buf, 0) + 1).min(main_len.min(buf.len()))
+        } else {
+            0
+        };
+        self.process_chunk_from(buf, main_len, from, year)
+    }
+
+    /// The same, looking for events from the line starting at `from` on (where the previous
+    /// event ended); line numbers still count from the start of `buf`.
+    pub(crate) fn process_chunk_from(
+        &self,
+        buf: &[u8],
+        main_len: usize,
+        from: usize,
+        year: i32,
+    ) -> ChunkResult {
         let main_len = main_len.min(buf.len());
         let mut result = ChunkResult {
             newlines: bytecount::count(&buf[..main_len], b'\n') as u64,
@@ -109,13 +126,19 @@ impl Engine {
             pos: 0,
             line: 0,
         };
-        let mut cursor = if starts_mid_line {
-            (line_end(buf, 0) + 1).min(main_len)
+        let mut cursor = from.min(main_len);
+        // A line longer than a chunk starts here and ends in the lookahead: it is this chunk's
+        // (the next one skips its rest), so its words are looked for to its end.
+        let search_end = if main_len > 0 && main_len < buf.len() && buf[main_len - 1] != b'\n' {
+            line_end(buf, main_len - 1)
         } else {
-            0
+            main_len
         };
         let extra: Vec<usize> = match &self.prefilter.unfiltered {
-            Some(re) => re.find_iter(&buf[..main_len]).map(|m| m.start()).collect(),
+            Some(re) => re
+                .find_iter(&buf[..search_end])
+                .map(|m| m.start())
+                .collect(),
             None => Vec::new(),
         };
         let mut extra = extra.into_iter().peekable();
@@ -123,7 +146,7 @@ impl Engine {
             let ac_hit = self
                 .prefilter
                 .ac
-                .find(Input::new(&buf[..main_len]).range(cursor..main_len))
+                .find(Input::new(&buf[..search_end]).range(cursor..search_end))
                 .map(|m| m.start());
             while extra.next_if(|&p| p < cursor).is_some() {}
             let hit = match (ac_hit, extra.peek().copied()) {

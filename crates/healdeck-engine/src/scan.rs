@@ -6,7 +6,7 @@
 //! the input size. A `ScanControl` lets a caller watch progress and cancel.
 
 use super::classify::{Verdict, orphan_consequence};
-use super::engine::{ChunkResult, Engine};
+use super::engine::{ChunkEvent, ChunkResult, Engine};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
@@ -81,7 +81,7 @@ pub(crate) struct FileCursor {
     pub source: String,
     /// Lines before the next chunk.
     pub line_base: u64,
-    /// Byte offset where the last event ended; later chunks' events before it are dropped.
+    /// Byte offset where the last event ended; later chunks' events inside it are dropped.
     pub last_end: u64,
     last_issue: Option<(usize, u64)>,
     pub ends_with_newline: bool,
@@ -106,19 +106,34 @@ impl FileCursor {
     }
 
     /// Adds a chunk's results; `offset` is the chunk's byte offset in the file and `len` its
-    /// own length. `on_added` hears of every new or updated issue.
+    /// own length; `text` is what the chunk's worker read. `on_added` hears of every new or
+    /// updated issue.
     pub(crate) fn absorb(
         &mut self,
         engine: &Engine,
         store: &mut IssueStore,
-        offset: u64,
-        len: u64,
+        (offset, len): (u64, u64),
         result: ChunkResult,
+        text: ChunkText<'_>,
         mut on_added: impl FnMut(Added),
     ) {
-        for ev in result.events {
-            let start = offset + ev.start as u64;
-            if start < self.last_end {
+        let last_end = self.last_end;
+        let overlaps = |ev: &ChunkEvent| {
+            offset + (ev.start as u64) < last_end && offset + (ev.end as u64) > last_end
+        };
+        let events = if result.events.iter().any(overlaps) {
+            // An event began inside the previous one (whose end this chunk's worker could not
+            // know) and runs past it: look again from that end, as one unbroken scan does.
+            let from = usize::try_from(last_end - offset).unwrap_or(usize::MAX);
+            engine
+                .process_chunk_from(text.buf, text.main_len, from, text.year)
+                .events
+        } else {
+            result.events
+        };
+        for ev in events {
+            if offset + (ev.start as u64) < self.last_end {
+                // Inside the previous event (a chunk boundary cut it): found already.
                 continue;
             }
             self.last_end = offset + ev.end as u64;
@@ -162,11 +177,18 @@ impl FileCursor {
     }
 }
 
+/// The bytes a chunk's worker read, for looking again from another line.
+pub(crate) struct ChunkText<'a> {
+    pub buf: &'a [u8],
+    pub main_len: usize,
+    pub year: i32,
+}
+
 enum Msg {
     Chunk {
         file: usize,
-        offset: u64,
-        len: u64,
+        year: i32,
+        chunk: sources::Chunk,
         result: ChunkResult,
     },
     FileEnd(usize),
@@ -219,16 +241,15 @@ pub fn scan(
         for n in 0..threads {
             let rx = job_rx.clone();
             let tx = res_tx.clone();
-            let pool = pool_tx.clone();
             std::thread::Builder::new()
                 .name(format!("healdeck-scan-{n}"))
-                .spawn_scoped(s, move || work(engine, control, &rx, &tx, &pool))
+                .spawn_scoped(s, move || work(engine, control, &rx, &tx))
                 .map_err(|e| tracing::error!("cannot start scan worker {n}: {e}"))
                 .ok();
         }
         drop(job_rx);
         drop(res_tx);
-        drop(pool_tx);
+        let pool_back = pool_tx;
         let mut pending: BTreeMap<u64, Msg> = BTreeMap::new();
         let mut next = 0u64;
         for (seq, msg) in res_rx {
@@ -238,10 +259,20 @@ pub fn scan(
                 match msg {
                     Msg::Chunk {
                         file,
-                        offset,
-                        len,
+                        year,
+                        chunk,
                         result,
-                    } => cursors[file].absorb(engine, &mut store, offset, len, result, |_| {}),
+                    } => {
+                        let text = ChunkText {
+                            buf: &chunk.data,
+                            main_len: chunk.main_len,
+                            year,
+                        };
+                        let span = (chunk.offset, chunk.main_len as u64);
+                        cursors[file].absorb(engine, &mut store, span, result, text, |_| {});
+                        // The buffer goes back for reuse; a full pool just lets it be freed.
+                        let _ = pool_back.try_send(chunk.data);
+                    }
                     Msg::FileEnd(file) => summaries.push(FileSummary {
                         path: cursors[file].source.clone(),
                         bytes: cursors[file].bytes,
@@ -272,13 +303,12 @@ pub fn scan(
 }
 
 /// A scan worker: chunks in, classified events out (tagged with the chunk's sequence number
-/// so the collector puts them back in file order), buffers back to the reader's pool.
+/// so the collector puts them back in file order, then hands the buffer back to the pool).
 fn work(
     engine: &Engine,
     control: &ScanControl,
     jobs: &Receiver<Job>,
     results: &Sender<(u64, Msg)>,
-    pool: &Sender<Vec<u8>>,
 ) {
     for job in jobs {
         let len = job.chunk.main_len as u64;
@@ -289,12 +319,11 @@ fn work(
             job.year,
         );
         control.bytes_done.fetch_add(len, Ordering::Relaxed);
-        // The buffer goes back to the pool for reuse; a full pool just lets this one be freed.
-        let _ = pool.try_send(job.chunk.data);
+        // The buffer travels with the result: the collector may need to look at it again.
         let msg = Msg::Chunk {
             file: job.file,
-            offset: job.chunk.offset,
-            len,
+            year: job.year,
+            chunk: job.chunk,
             result,
         };
         if results.send((job.seq, msg)).is_err() {

@@ -12,7 +12,7 @@
 use super::bus::{AlertKind, TroubleAlert};
 use super::engine::Engine;
 use super::group::{Added, IssueStore};
-use super::scan::FileCursor;
+use super::scan::{ChunkText, FileCursor};
 use super::sources::{self, SourceFile};
 use notify::{RecursiveMode, Watcher as _};
 use std::collections::HashMap;
@@ -320,10 +320,19 @@ impl<'e> LiveWatcher<'e> {
         }
         let store = &mut self.store;
         let mut added = Vec::new();
-        tail.cursor
-            .absorb(self.engine, store, base, consumed as u64, result, |a| {
-                added.push(a)
-            });
+        let text = ChunkText {
+            buf: &tail.buf[..complete],
+            main_len: consumed,
+            year: tail.year,
+        };
+        tail.cursor.absorb(
+            self.engine,
+            store,
+            (base, consumed as u64),
+            result,
+            text,
+            |a| added.push(a),
+        );
         for a in added {
             let (kind, i) = match a {
                 Added::New(i) => (AlertKind::New, i),
