@@ -818,4 +818,45 @@ fn a_marker_look_alike_protects_nothing() {
     let out = redact(&line).text;
     assert!(!out.contains(&key), "{out}");
     assert_eq!(redact(&out).text, out);
+    // The kind written in a marker is not a key name: redacting twice finds nothing new.
+    let once = redact("SECRET_ACCESS_KEY=Zx81hQ2mW9pLrT4v SecretB4kWc8sHd1yPz6QfGj0Uab7").text;
+    assert!(once.starts_with("SECRET_ACCESS_KEY=[REDACTED:"), "{once}");
+    assert_eq!(redact(&once).text, once);
+}
+
+/// Found by the fuzzer: a key whose END line was mangled ran on to the next key's END,
+/// hiding every line between (and redacting again changed the text).
+#[test]
+fn a_key_without_its_end_stops_with_its_body() {
+    let body = "MHcCAQEEIFq8Rz2Lm0Xv7Tn4kWc8sHd1yPz6QfGj0UaB9c3dE5foAoGCCqGSM49";
+    let text = format!(
+        "private_key: |\n  -----BEGIN EC PRIVATE KEY-----\n  {body}\n  -----END EC (truncated\n\
+         2024-05-01 10:00:01 ERROR payment failed for order 1234\n\
+         -----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+    );
+    let out = redact(&text).text;
+    assert!(!out.contains(&body[..20]), "{out}");
+    assert!(out.contains("ERROR payment failed for order 1234"), "{out}");
+    assert_eq!(redact(&out).text, out);
+}
+
+/// Kubernetes Secrets printed as JSON (`kubectl get -o json`, the last-applied annotation):
+/// every value of `data` and `stringData` goes; the keys and the rest stay.
+#[test]
+fn kubernetes_secrets_as_json_lose_their_data() {
+    let auth = "eyJhdXRocyI6eyJnaGNyLmlvIjp7ImF1dGgiOiJZbTkwT2taQlMwVjBiMnRsYmpFeU13PT0ifX19";
+    let text = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"data\":{{\".dockerconfigjson\":\"{auth}\"}},\"type\":\"kubernetes.io/dockerconfigjson\"}}\n\
+         {{\"log\":\"{{\\\"kind\\\":\\\"Secret\\\",\\\"stringData\\\":{{\\\"db_url\\\":\\\"postgres-main-7\\\"}}}}\"}}"
+    );
+    let out = redact(&text).text;
+    assert!(
+        !out.contains(auth) && !out.contains("postgres-main-7"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"data\":{\".dockerconfigjson\":\"[REDACTED:kubernetes_secret]\"}"),
+        "{out}"
+    );
+    assert!(out.contains("kubernetes.io/dockerconfigjson"), "{out}");
 }

@@ -9,21 +9,29 @@
 //!
 //! YAML: a block scalar under a secret name (`private_key: |`, `client_secret: >-`) hides its
 //! indented lines; a Kubernetes `kind: Secret` hides every value under `data:` and
-//! `stringData:`.
+//! `stringData:`, in YAML or JSON.
 
 use super::keyed::{Strength, strength};
 use super::{Span, entropy};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// BEGIN … END of any private key armor, on one line (escaped `\n`) or many; an unterminated
-/// block runs to the end of the text.
-static ARMORED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?s)(?:-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----|PuTTY-User-Key-File-[23]:)",
-        r".*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 ENCRYPTED PRIVATE KEY ----|Private-MAC:\s*[0-9a-f]+|\z)",
-    ))
-    .unwrap_or_else(|e| panic!("armored key: {e}"))
+/// The first line of any private key armor.
+static BEGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----|PuTTY-User-Key-File-[23]:")
+        .unwrap_or_else(|e| panic!("key begin: {e}"))
+});
+
+/// Its last line (PuTTY files end with their MAC).
+static END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 ENCRYPTED PRIVATE KEY ----|Private-MAC:\s*[0-9a-f]+")
+        .unwrap_or_else(|e| panic!("key end: {e}"))
+});
+
+/// Armor header lines inside a key block (encrypted PEM, PuTTY, PGP).
+static ARMOR_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:Proc-Type|DEK-Info|Comment|Encryption|Public-Lines|Private-Lines|Version|Charset|Hash):")
+        .unwrap_or_else(|e| panic!("armor header: {e}"))
 });
 
 static END_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,14 +55,76 @@ static K8S_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^kind:\s*Secret\s*$").unwrap_or_else(|e| panic!("k8s secret: {e}"))
 });
 
+static JSON_SECRET_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\\*"kind\\*"\s*:\s*\\*"Secret\\*""#)
+        .unwrap_or_else(|e| panic!("k8s json secret: {e}"))
+});
+
+static JSON_DATA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\\*"(?:data|stringData)\\*"\s*:\s*\{([^{}]*)\}"#)
+        .unwrap_or_else(|e| panic!("k8s json data: {e}"))
+});
+
+static JSON_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\\*"[^"\\]*\\*"\s*:\s*\\*"([^"\\]+)"#)
+        .unwrap_or_else(|e| panic!("k8s json value: {e}"))
+});
+
 /// Spans of multi-line secrets.
 pub(super) fn find(text: &str, out: &mut Vec<Span>) {
-    for m in ARMORED.find_iter(text) {
-        out.push(Span::new(m.start(), m.end(), "private_key"));
-    }
+    armored(text, out);
     body_lines(text, out);
     block_scalars(text, out);
     kubernetes_secrets(text, out);
+}
+
+/// BEGIN through END, on one line (escaped `\n`) or many. An END is looked for only before
+/// the next BEGIN: a key without one ends with its body (the lines of key material after
+/// BEGIN), never at another key's END — which once swallowed every line in between.
+fn armored(text: &str, out: &mut Vec<Span>) {
+    let begins: Vec<_> = BEGIN.find_iter(text).collect();
+    for (k, b) in begins.iter().enumerate() {
+        let limit = begins.get(k + 1).map_or(text.len(), |n| n.start());
+        let end = match END.find(&text[b.end()..limit]) {
+            Some(e) => b.end() + e.end(),
+            None => unterminated_end(text, b.end(), limit),
+        };
+        out.push(Span::new(b.start(), end, "private_key"));
+    }
+}
+
+/// Where a key with no END in view ends: the closing quote of a one-line JSON string, or the
+/// last line of key material (base64, armor headers, a mangled END line) below BEGIN.
+fn unterminated_end(text: &str, from: usize, limit: usize) -> usize {
+    let line_end = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let rest = &text[from..line_end];
+    if rest.contains("\\n") {
+        let close = rest
+            .char_indices()
+            .find(|&(i, c)| c == '"' && !rest[..i].ends_with('\\'))
+            .map_or(line_end, |(i, _)| from + i);
+        return close.min(limit);
+    }
+    let mut end = line_end;
+    let mut pos = line_end + 1;
+    while pos < limit.min(text.len()) {
+        let next = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = text[pos..next].trim_end_matches('\r');
+        let mangled_end = line.contains("-----END") || line.contains("---- END");
+        if mangled_end
+            || ARMOR_HEADER.is_match(line)
+            || body_tail(text, (pos, pos + line.len()), false).is_some()
+        {
+            end = pos + line.len();
+            if mangled_end {
+                break;
+            }
+            pos = next + 1;
+        } else {
+            break;
+        }
+    }
+    end.min(limit).max(from)
 }
 
 /// Byte ranges of each line: (start, end without the line break).
@@ -171,6 +241,9 @@ fn indented_below(text: &str, from: usize, level: usize, kind: &'static str, out
 
 /// A Kubernetes Secret: every value under `data:` and `stringData:` (base64 or plain).
 fn kubernetes_secrets(text: &str, out: &mut Vec<Span>) {
+    if JSON_SECRET_KIND.is_match(text) {
+        json_secret_data(text, out);
+    }
     if !K8S_SECRET.is_match(text) {
         return;
     }
@@ -203,5 +276,22 @@ fn kubernetes_secrets(text: &str, out: &mut Vec<Span>) {
             _ => {}
         }
         pos += line.len();
+    }
+}
+
+/// A Kubernetes Secret as JSON (`kubectl get -o json`, the last-applied annotation, audit
+/// logs), escaped or not: every value in its `data` and `stringData` objects.
+fn json_secret_data(text: &str, out: &mut Vec<Span>) {
+    for data in JSON_DATA.captures_iter(text) {
+        let Some(body) = data.get(1) else { continue };
+        for v in JSON_VALUE.captures_iter(body.as_str()) {
+            if let Some(m) = v.get(1) {
+                out.push(Span::new(
+                    body.start() + m.start(),
+                    body.start() + m.end(),
+                    "kubernetes_secret",
+                ));
+            }
+        }
     }
 }

@@ -540,6 +540,12 @@ fn pairs(text: &str, out: &mut Vec<Span>) {
                 break;
             };
             pos = name.end();
+            // `"kind":"Secret","data":{…}` is JSON, not an argv pair: a value followed by `:`
+            // is the next key.
+            let after = c.get(0).map_or("", |all| &text[all.end()..]);
+            if after.trim_start().starts_with(':') {
+                continue;
+            }
             let value = v.as_str().trim_matches(|c| c == '"' || c == '\'');
             let quoted = v.as_str().len() - value.len();
             if strength(name.as_str()) == Strength::Strong

@@ -90,6 +90,8 @@ impl Span {
 }
 
 const MARKER: &str = "[REDACTED:";
+/// What the finders see in place of a marker's bytes: not a word, space, quote or base64.
+const MARKER_FILLER: u8 = 0x01;
 
 /// The pattern with ASCII word boundaries. Secrets are ASCII; a Unicode `\b` makes the regex
 /// engine leave its fast DFA for the PikeVM on any text with a non-ASCII letter (a line with
@@ -129,6 +131,20 @@ pub fn redact(text: &str) -> Redacted {
 /// Where the secrets of `text` are, merged so each is hidden whole.
 fn spans(text: &str) -> Vec<Span> {
     let protected = markers(text);
+    // The finders see markers as inert filler of the same length: the kind written in a
+    // marker (`[REDACTED:secret]`) must not act as a key name for what follows it, or
+    // redacting twice would find more than once.
+    let masked;
+    let text = if protected.is_empty() {
+        text
+    } else {
+        let mut bytes = text.as_bytes().to_vec();
+        for m in &protected {
+            bytes[m.start..m.end].fill(MARKER_FILLER);
+        }
+        masked = String::from_utf8(bytes).unwrap_or_else(|_| text.to_string());
+        masked.as_str()
+    };
     let mut spans = Vec::new();
     blocks::find(text, &mut spans);
     shapes::find(text, &mut spans);
