@@ -63,6 +63,15 @@ pub struct Redacted {
 }
 
 impl Redacted {
+    /// A further pass over this text: its text, and what it found besides.
+    fn then(&mut self, next: Redacted) {
+        self.text = next.text;
+        for (kind, n) in next.counts {
+            *self.counts.entry(kind).or_insert(0) += n;
+        }
+        self.findings.extend(next.findings);
+    }
+
     pub fn total(&self) -> usize {
         self.counts.values().sum()
     }
@@ -125,11 +134,31 @@ pub(super) fn regex(pattern: &str) -> Regex {
 
 /// Replaces every secret in `text` with `[REDACTED:<kind>]`.
 pub fn redact(text: &str) -> Redacted {
-    apply(text, &spans(text))
+    let first = spans(text);
+    if first.is_empty() {
+        return apply(text, &first);
+    }
+    let mut r = apply(text, &first);
+    // Until nothing more is found: replacing a secret can put what followed it in a new
+    // place (beside a key name, inside a quoted value), and redacting twice must change
+    // nothing. One more look almost always finds nothing.
+    for _ in 0..MAX_PASSES {
+        let more = spans(&r.text);
+        if more.is_empty() {
+            break;
+        }
+        let next = apply(&r.text, &more);
+        r.then(next);
+    }
+    r
 }
+
+/// Looks after the first (see [`redact`]).
+const MAX_PASSES: usize = 4;
 
 /// Where the secrets of `text` are, merged so each is hidden whole.
 fn spans(text: &str) -> Vec<Span> {
+    let original = text;
     let protected = markers(text);
     // The finders see markers as inert filler of the same length: the kind written in a
     // marker (`[REDACTED:secret]`) must not act as a key name for what follows it, or
@@ -152,17 +181,25 @@ fn spans(text: &str) -> Vec<Span> {
     keyed::find(text, &mut spans);
     spans.retain(|s| s.start < s.end);
     if !protected.is_empty() {
+        // A value that begins with a marker was redacted before: the marker stands for it,
+        // and what follows was judged not part of it then.
+        spans.retain(|s| {
+            !protected
+                .iter()
+                .any(|m| m.start <= s.start && s.start < m.end)
+        });
         spans = spans
             .into_iter()
-            .flat_map(|s| around(s, &protected))
+            .flat_map(|s| around(original, s, &protected))
             .collect();
     }
     merge(spans)
 }
 
 /// The parts of `s` outside the markers (sorted, disjoint): a marker already in the text is
-/// never matched again, and what a span held beside it is still hidden.
-fn around(s: Span, markers: &[Span]) -> Vec<Span> {
+/// never matched again, and what a span held beside it is still hidden — unless it is only
+/// punctuation (the quote and semicolon after a marker), which no secret is.
+fn around(text: &str, s: Span, markers: &[Span]) -> Vec<Span> {
     let mut parts = Vec::new();
     let mut from = s.start;
     for m in markers.iter().filter(|m| overlaps(&s, m)) {
@@ -178,6 +215,10 @@ fn around(s: Span, markers: &[Span]) -> Vec<Span> {
     if from < s.end {
         parts.push(Span { start: from, ..s });
     }
+    parts.retain(|p| {
+        text.get(p.start..p.end)
+            .is_some_and(|t| t.chars().any(char::is_alphanumeric))
+    });
     parts
 }
 
@@ -185,6 +226,23 @@ fn around(s: Span, markers: &[Span]) -> Vec<Span> {
 /// so a key whose BEGIN line is in one part and body in the next is still recognized; each
 /// part comes back redacted on its own, and the findings count each secret once.
 pub fn redact_parts(parts: &[&str]) -> (Vec<String>, Redacted) {
+    let (mut out, mut joint) = redact_parts_once(parts);
+    for _ in 0..MAX_PASSES {
+        if joint.findings.is_empty() {
+            break;
+        }
+        let refs: Vec<&str> = out.iter().map(String::as_str).collect();
+        let (next, more) = redact_parts_once(&refs);
+        if more.findings.is_empty() {
+            break;
+        }
+        out = next;
+        joint.then(more);
+    }
+    (out, joint)
+}
+
+fn redact_parts_once(parts: &[&str]) -> (Vec<String>, Redacted) {
     let joined = parts.join("\n");
     let all = spans(&joined);
     let mut out = Vec::with_capacity(parts.len());
@@ -257,9 +315,7 @@ fn apply(text: &str, spans: &[Span]) -> Redacted {
             continue;
         }
         out.push_str(&text[last..start]);
-        out.push_str(MARKER);
-        out.push_str(s.kind);
-        out.push(']');
+        push_marker(&mut out, &text[start..end], s.kind);
         last = end;
         *counts.entry(s.kind).or_insert(0) += 1;
         findings.push(Finding {
@@ -273,6 +329,31 @@ fn apply(text: &str, spans: &[Span]) -> Redacted {
         text: out,
         counts,
         findings,
+    }
+}
+
+/// The marker for `secret`, one per line it spans: the text keeps its lines, so an excerpt's
+/// line numbers stay those of the file and what followed a key's END stays on its own line.
+fn push_marker(out: &mut String, secret: &str, kind: &str) {
+    for (i, line) in secret.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.strip_suffix('\r').unwrap_or(line);
+        if i == 0 || !body.trim().is_empty() {
+            let lead = &body[..body.len() - body.trim_start().len()];
+            if i > 0 {
+                out.push_str(lead);
+            }
+            out.push_str(MARKER);
+            out.push_str(kind);
+            out.push(']');
+        } else {
+            out.push_str(body);
+        }
+        if body.len() < line.len() {
+            out.push('\r');
+        }
     }
 }
 

@@ -151,9 +151,16 @@ fn secret_values_are_gone() {
 fn pem_private_keys_are_redacted_whole() {
     let text = "loaded key\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq7\nk2Y0fake0line==\n-----END RSA PRIVATE KEY-----\nnext line";
     let r = redact(text);
-    assert_eq!(r.text, "loaded key\n[REDACTED:private_key]\nnext line");
-    let cut = redact("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE");
-    assert_eq!(cut.text, "[REDACTED:private_key]");
+    // One marker per line: the text keeps its lines (an excerpt's line numbers stay right),
+    // and the key is one finding.
+    let marker = "[REDACTED:private_key]";
+    assert_eq!(
+        r.text,
+        format!("loaded key\n{marker}\n{marker}\n{marker}\n{marker}\nnext line")
+    );
+    assert_eq!(r.findings.len(), 1);
+    let cut = redact("-----BEGIN OPENSSH PRIVATE KEY-----\r\nb3BlbnNzaC1rZXktdjE");
+    assert_eq!(cut.text, format!("{marker}\r\n{marker}"));
 }
 
 #[test]
