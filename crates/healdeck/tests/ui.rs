@@ -368,6 +368,28 @@ fn secrets_are_masked_on_screen_until_revealed_for_one_issue() {
     h.get_by_label("🔒 Hide secrets").click();
     h.run_steps(3);
     assert!(h.query_by_label_contains(DB_SECRET).is_none());
+
+    // The masked details follow the issue as it recurs.
+    h.get_by_label("seen 1×");
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(r.dir.path().join("logs/worker.log"))
+            .expect("open");
+        writeln!(
+            f,
+            "panic: cannot reach postgresql://app:{DB_SECRET}@db:5432/app\n\ngoroutine 1 [running]:\nmain.main()"
+        )
+        .expect("append");
+    }
+    let h = &mut r.harness;
+    wait(h, "the second occurrence", |a| {
+        a.trouble.feed.all().iter().any(|i| i.count == 2)
+    });
+    h.run_steps(3);
+    h.get_by_label("seen 2×");
+    assert!(h.query_by_label_contains(DB_SECRET).is_none());
 }
 
 #[test]

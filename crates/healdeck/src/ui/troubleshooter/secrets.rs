@@ -20,7 +20,8 @@ use std::sync::Arc;
 #[derive(Default)]
 pub(super) struct Masks {
     titles: RefCell<HashMap<String, Arc<str>>>,
-    issues: HashMap<String, Arc<(Issue, Vec<Finding>)>>,
+    /// By fingerprint: the issue as it was masked (to see when it changed), and the result.
+    issues: HashMap<String, (Issue, Arc<(Issue, Vec<Finding>)>)>,
     revealed: HashSet<String>,
 }
 
@@ -46,11 +47,20 @@ impl Masks {
 
     /// The issue as the details pane shows it (masked unless revealed), and what is hidden.
     pub(super) fn issue(&mut self, issue: &Issue) -> Arc<(Issue, Vec<Finding>)> {
+        // An issue changes as it recurs (count, last seen, what followed) or is rescanned.
+        let stale = self
+            .issues
+            .get(&issue.fingerprint)
+            .is_none_or(|(seen, _)| seen != issue);
+        if stale {
+            let masked = Arc::new(redact_issue(issue));
+            self.issues
+                .insert(issue.fingerprint.clone(), (issue.clone(), masked));
+        }
         let masked = self
             .issues
-            .entry(issue.fingerprint.clone())
-            .or_insert_with(|| Arc::new(redact_issue(issue)))
-            .clone();
+            .get(&issue.fingerprint)
+            .map_or_else(|| Arc::new(redact_issue(issue)), |(_, m)| m.clone());
         if self.revealed.contains(&issue.fingerprint) {
             Arc::new((issue.clone(), masked.1.clone()))
         } else {
