@@ -15,13 +15,19 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// An issue as it was when masked, and what masking made of it.
+struct MaskedIssue {
+    original: Issue,
+    masked: Arc<(Issue, Vec<Finding>)>,
+}
+
 /// Masked versions of the issues on screen, made when first shown (a redaction costs tens
 /// of microseconds; the feed can hold 100,000 issues) and kept by fingerprint.
 #[derive(Default)]
 pub(super) struct Masks {
     titles: RefCell<HashMap<String, Arc<str>>>,
     /// By fingerprint: the issue as it was masked (to see when it changed), and the result.
-    issues: HashMap<String, (Issue, Arc<(Issue, Vec<Finding>)>)>,
+    issues: HashMap<String, MaskedIssue>,
     revealed: HashSet<String>,
 }
 
@@ -51,16 +57,19 @@ impl Masks {
         let stale = self
             .issues
             .get(&issue.fingerprint)
-            .is_none_or(|(seen, _)| seen != issue);
+            .is_none_or(|seen| seen.original != *issue);
         if stale {
             let masked = Arc::new(redact_issue(issue));
-            self.issues
-                .insert(issue.fingerprint.clone(), (issue.clone(), masked));
+            let entry = MaskedIssue {
+                original: issue.clone(),
+                masked,
+            };
+            self.issues.insert(issue.fingerprint.clone(), entry);
         }
         let masked = self
             .issues
             .get(&issue.fingerprint)
-            .map_or_else(|| Arc::new(redact_issue(issue)), |(_, m)| m.clone());
+            .map_or_else(|| Arc::new(redact_issue(issue)), |m| m.masked.clone());
         if self.revealed.contains(&issue.fingerprint) {
             Arc::new((issue.clone(), masked.1.clone()))
         } else {
