@@ -59,15 +59,25 @@ fn audit(env: &Env) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A real virtualenv, and a wheel for `healdeck_demo` built with Python's zipfile.
-fn venv_and_wheel(env: &Env) -> (PathBuf, PathBuf) {
-    let venv = env.p("venv");
+/// A real virtualenv at `rel`; returns its interpreter.
+fn venv(env: &Env, rel: &str) -> PathBuf {
+    let venv = env.p(rel);
     let ok = Command::new("python3")
         .args(["-m", "venv"])
         .arg(&venv)
         .status()
         .expect("python3 -m venv");
     assert!(ok.success(), "python3 -m venv failed");
+    venv.join("bin/python")
+}
+
+/// A real virtualenv, and a wheel for `healdeck_demo`.
+fn venv_and_wheel(env: &Env) -> (PathBuf, PathBuf) {
+    (venv(env, "venv"), wheel(env))
+}
+
+/// A wheel for `healdeck_demo` built with Python's zipfile; returns its folder.
+fn wheel(env: &Env) -> PathBuf {
     let wheels = env.p("wheels");
     std::fs::create_dir_all(&wheels).expect("mkdir");
     let script = r#"
@@ -93,7 +103,7 @@ with zipfile.ZipFile(path, "w") as z:
         .status()
         .expect("build wheel");
     assert!(ok.success());
-    (venv.join("bin/python"), wheels)
+    wheels
 }
 
 fn imports(python: &Path, module: &str) -> bool {
@@ -461,4 +471,119 @@ fn bad_settings_are_named() {
         t.contains("fixer.json") && t.contains("max_fixes_per_run is 7"),
         "{t}"
     );
+}
+
+/// Runs `argv` in `dir` and writes what it printed to `log` (a real failing application).
+fn run_into_log(env: &Env, argv: &[&Path], log: &str) {
+    let out = Command::new(argv[0])
+        .args(&argv[1..])
+        .current_dir(env.root())
+        .output()
+        .expect("run the application");
+    assert!(!out.status.success(), "the application should fail");
+    env.write(log, &text(&out));
+}
+
+#[test]
+fn each_fix_lands_in_the_interpreter_that_failed() {
+    let env = Env::new();
+    let wheels = wheel(&env);
+    let py_a = venv(&env, "a/venv");
+    let py_b = venv(&env, "b/.venv");
+    env.config(serde_json::json!({
+        "pip_args": ["--no-index", "--find-links", wheels, "--disable-pip-version-check"],
+        "cache_folders": [],
+        "timeout_secs": 120
+    }));
+    for app in ["a", "b", "c"] {
+        env.write(&format!("{app}/requirements.txt"), "healdeck-demo==1.0\n");
+    }
+    // App A: a library in A's site-packages imports the missing module; the traceback's
+    // site-packages frame names the environment.
+    let site = Command::new(&py_a)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()
+        .expect("purelib");
+    let site = PathBuf::from(String::from_utf8_lossy(&site.stdout).trim());
+    std::fs::create_dir_all(site.join("consumer")).expect("mkdir");
+    std::fs::write(site.join("consumer/__init__.py"), "import healdeck_demo\n").expect("write");
+    run_into_log(
+        &env,
+        &[&py_a, Path::new("-c"), Path::new("import consumer")],
+        "a/logs/app.log",
+    );
+    // App B: a script whose #! names B's interpreter; its traceback names only the script.
+    let script = env.p("b/tool.py");
+    let shebang = format!("#!{}\nimport healdeck_demo\n", py_b.display());
+    std::fs::write(&script, shebang).expect("write");
+    run_into_log(&env, &[&py_b, &script], "b/logs/tool.log");
+    // App C: the same kind of failure, with nothing saying which Python ran it.
+    env.write(
+        "c/logs/job.log",
+        "Traceback (most recent call last):\n  File \"/nowhere/job.py\", line 1, in <module>\n    import healdeck_demo\nModuleNotFoundError: No module named 'healdeck_demo'\n",
+    );
+
+    let out = env.healdeck(&["fix", "--dry-run", "a/logs", "b/logs", "c/logs"]);
+    let t = text(&out);
+    let a = py_a.display().to_string();
+    let b = py_b.display().to_string();
+    // A's interpreter as the traceback names it: `…/a/venv/bin/python3.X`.
+    assert!(t.contains(&format!("will run: {a}")), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.contains(&format!("→ in Python {a}")) && l.contains("from the traceback")),
+        "{t}"
+    );
+    assert!(t.contains(&format!("will run: {b} -m pip install")), "{t}");
+    assert!(
+        t.contains(&format!("→ in Python {b}, from the #! line of")),
+        "{t}"
+    );
+    assert!(t.contains("needs approval (--approve"), "{t}");
+    assert!(
+        t.contains("healdeck cannot tell which Python ran this"),
+        "{t}"
+    );
+
+    // The prompt describes the interpreter that failed, not the system's.
+    let p = text(&env.healdeck(&["prompt", "b/logs"]));
+    assert!(p.contains(&format!("({b}, from the #! line of")), "{p}");
+    assert!(p.contains("healdeck_demo (not installed)"), "{p}");
+
+    // The real run: each install lands in its own venv and is verified there.
+    let out = env.healdeck(&["fix", "a/logs", "b/logs", "c/logs"]);
+    let t = text(&out);
+    assert!(imports(&py_a, "healdeck_demo"), "{t}");
+    assert!(imports(&py_b, "healdeck_demo"), "{t}");
+    assert_eq!(
+        t.matches("✔ verified: `import healdeck_demo` works")
+            .count(),
+        2,
+        "{t}"
+    );
+    assert!(
+        !imports(Path::new("python3"), "healdeck_demo"),
+        "system Python changed"
+    );
+    let attempts = audit(&env);
+    assert!(
+        attempts
+            .iter()
+            .all(|e| !e.to_string().contains("\"python3\"")),
+        "{attempts:?}"
+    );
+
+    // C's folder gets a setting: its fix now knows the interpreter and may run unattended.
+    let c_logs = env.p("c/logs").canonicalize().expect("abs");
+    env.config(serde_json::json!({
+        "pip_args": ["--no-index", "--find-links", wheels, "--disable-pip-version-check"],
+        "cache_folders": [],
+        "folders": {c_logs.display().to_string(): {"python": py_b}}
+    }));
+    let t = text(&env.healdeck(&["fix", "--dry-run", "c/logs"]));
+    assert!(t.contains(&format!("will run: {b} -m pip install")), "{t}");
+    assert!(t.contains(&format!("set for {}", c_logs.display())), "{t}");
 }

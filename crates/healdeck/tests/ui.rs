@@ -516,6 +516,15 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
         "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
                  Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 4, in <module>\n    import zzqq_unvetted\nModuleNotFoundError: No module named 'zzqq_unvetted'\n",
     );
+    // The person told healdeck which Python runs this folder: "/bin/sh", so the class A
+    // install cannot touch this machine (`sh -m pip install PyYAML` fails at once, exit 2).
+    let logs = r.dir.path().join("logs");
+    std::fs::write(
+        r.dir.path().join("config/fixer.json"),
+        serde_json::json!({"folders": {logs.display().to_string(): {"python": "/bin/sh"}}})
+            .to_string(),
+    )
+    .expect("fixer.json");
     let h = &mut r.harness;
     wait(h, "both issues", |a| a.trouble.feed.len() == 2);
 
@@ -546,12 +555,6 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
     // Not a dry run: the class B fix waits for a yes; "Not now" runs nothing for it.
     h.get_by_label("Dry run").click();
     h.run_steps(2);
-    {
-        // Keep the class A install from touching this machine: "python" is a shell here, so
-        // `sh -m pip install PyYAML` fails at once (exit 2), its complaint is shown live, the
-        // attempt is audited, and nothing is installed.
-        h.state_mut().sh.settings.python = Some(PathBuf::from("/bin/sh"));
-    }
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
     wait(h, "the class A attempt", |a| {
         let (lines, running) = a.trouble.fix_log();
@@ -593,4 +596,72 @@ fn a_log_with_thousands_of_distinct_failures_reaches_the_feed_whole() {
     wait(h, "every issue", |a| a.trouble.feed.len() == n);
     // The table's rows follow within a refresh period (live updates rebuild them ≤ 4×/s).
     wait(h, "every row", |a| a.trouble.feed.rows().len() == n);
+}
+
+#[test]
+fn a_followed_folder_gets_its_own_python_and_fixes_use_it() {
+    let mut r = rig_with_log(
+        "app.log",
+        "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n",
+    );
+    let logs = r.dir.path().join("logs");
+    let fixer = r.dir.path().join("config/fixer.json");
+    let not_python = r.dir.path().join("notes.txt");
+    std::fs::write(&not_python, "not an interpreter").expect("write");
+    let h = &mut r.harness;
+    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    h.get_by_label("⚙").click();
+    h.run_steps(2);
+    h.get_by_label("Environment for this folder");
+    // Not an interpreter: refused with the reason, nothing saved.
+    let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Python interpreter");
+    field.focus();
+    field.type_text(&not_python.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("not an executable file")
+            .is_some(),
+        "the refusal is shown"
+    );
+    assert!(!fixer.exists(), "nothing saved");
+    // A real interpreter: saved in fixer.json for this folder, shown under the row.
+    let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Python interpreter");
+    field.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    field.type_text("/bin/sh");
+    h.run_steps(2);
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Environment for this folder").is_none());
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixer).expect("saved")).expect("json");
+    assert_eq!(
+        saved["folders"][logs.display().to_string()]["python"],
+        "/bin/sh",
+        "{saved}"
+    );
+    assert!(h.query_by_label_contains("🐍 /bin/sh").is_some());
+    // The plan uses it: the fix knows where it lands, and may run unattended.
+    h.get_by_label("Dry run").click();
+    h.run_steps(2);
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    wait(h, "the plan", |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains("safe fix(es)"))
+    });
+    let (lines, _) = h.state().trouble.fix_log();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("would run: /bin/sh -m pip install PyYAML"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "where: Python /bin/sh, set for {}",
+            logs.display()
+        )),
+        "{text}"
+    );
 }

@@ -31,6 +31,21 @@ pub struct FixerConfig {
     pub timeout_secs: u64,
     /// Size bound of a repair prompt, in characters.
     pub prompt_max_chars: usize,
+    /// Per followed log file or folder: the Python and Node project its applications use,
+    /// when their logs do not say (the window's "Python for this folder…").
+    pub folders: BTreeMap<PathBuf, FolderEnv>,
+}
+
+/// What runs the applications whose logs are in one folder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FolderEnv {
+    /// The interpreter, e.g. `/srv/app/venv/bin/python`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python: Option<PathBuf>,
+    /// The folder holding the project's `package.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_project: Option<PathBuf>,
 }
 
 impl Default for FixerConfig {
@@ -52,6 +67,7 @@ impl Default for FixerConfig {
             max_fixes_per_run: MAX_FIXES_CEILING,
             timeout_secs: 300,
             prompt_max_chars: 12_000,
+            folders: BTreeMap::new(),
         }
     }
 }
@@ -106,16 +122,30 @@ impl SettingsFile for FixerConfig {
                 ));
             }
         }
+        for (folder, env) in &self.folders {
+            let paths = [Some(folder), env.python.as_ref(), env.node_project.as_ref()];
+            if let Some(p) = paths.into_iter().flatten().find(|p| !p.is_absolute()) {
+                return Err(Invalid::new(
+                    "folders",
+                    format!("folders: '{}' is not an absolute path", p.display()),
+                ));
+            }
+        }
         Ok(())
     }
 }
 
 impl FixerConfig {
-    /// The Python interpreter to use: `--python`, then the setting, then `python3` on PATH.
-    pub fn python(&self, flag: Option<&Path>) -> PathBuf {
-        flag.map(Path::to_path_buf)
-            .or_else(|| self.python.clone())
-            .unwrap_or_else(|| PathBuf::from("python3"))
+    /// The setting of the nearest configured folder holding `source` (or `source` itself).
+    pub fn folder_for(&self, source: &Path) -> Option<(&Path, &FolderEnv)> {
+        self.folders
+            .iter()
+            .filter(|(folder, _)| {
+                source.starts_with(folder)
+                    || folder.canonicalize().is_ok_and(|f| source.starts_with(f))
+            })
+            .max_by_key(|(folder, _)| folder.components().count())
+            .map(|(f, e)| (f.as_path(), e))
     }
 }
 

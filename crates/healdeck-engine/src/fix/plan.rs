@@ -3,6 +3,7 @@
 //! Nothing here executes anything; `healdeck fix --dry-run` prints exactly this plan.
 
 use super::config::FixerConfig;
+use super::origin::{Evidence, node_project_in_text, per_source, python_for, source_of};
 use super::packages::{ProjectManifests, Vetting, npm_package, python_distribution};
 use crate::group::{Fix, Issue};
 use crate::model::FixClass;
@@ -112,6 +113,8 @@ pub struct PlannedFix {
     pub class: FixClass,
     pub action: Action,
     pub decision: Decision,
+    /// Where it acts and why there: "Python /app/venv/bin/python, from the traceback (…)".
+    pub target: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -129,19 +132,23 @@ pub(crate) struct PlanContext<'a> {
     pub manifests: &'a ProjectManifests,
 }
 
+/// Plans every issue that has fixes: once per log it occurred in, when the logs' applications
+/// run in different environments (one plan per distinct set of actions).
 pub(crate) fn plan(issues: &[Issue], ctx: &PlanContext) -> Vec<IssuePlan> {
-    issues
-        .iter()
-        .filter(|i| !i.fixes.is_empty())
-        .map(|issue| IssuePlan {
-            issue: issue.clone(),
-            fixes: issue
-                .fixes
-                .iter()
-                .map(|f| plan_fix(issue, f, ctx))
-                .collect(),
-        })
-        .collect()
+    let mut plans: Vec<IssuePlan> = Vec::new();
+    for issue in issues.iter().filter(|i| !i.fixes.is_empty()) {
+        let mut kept: Vec<Vec<Action>> = Vec::new();
+        for view in per_source(issue) {
+            let fixes: Vec<PlannedFix> =
+                view.fixes.iter().map(|f| plan_fix(&view, f, ctx)).collect();
+            let actions: Vec<Action> = fixes.iter().map(|f| f.action.clone()).collect();
+            if !kept.contains(&actions) {
+                kept.push(actions);
+                plans.push(IssuePlan { issue: view, fixes });
+            }
+        }
+    }
+    plans
 }
 
 fn param<'f>(fix: &'f Fix, key: &str) -> Option<&'f str> {
@@ -153,48 +160,29 @@ fn param<'f>(fix: &'f Fix, key: &str) -> Option<&'f str> {
 
 fn plan_fix(issue: &Issue, fix: &Fix, ctx: &PlanContext) -> PlannedFix {
     let mut warnings = Vec::new();
+    let mut target = None;
     let mut class = fix.class;
     let refuse = |why: String| (Action::Advice, Some(why));
     let (action, refusal) = match fix.kind.as_str() {
-        "pip_install" => {
-            match param(fix, "module").map(|m| (m, python_distribution(m, ctx.manifests))) {
-                Some((module, Some((package, vetting)))) => {
-                    note_vetting(&vetting, &package, "PyPI", &mut class, &mut warnings);
-                    (
-                        Action::PipInstall {
-                            python: ctx.config.python(ctx.python),
-                            package,
-                            module: module.to_string(),
-                            args: ctx.config.pip_args.clone(),
-                        },
-                        None,
-                    )
-                }
-                Some((module, None)) => {
-                    refuse(format!("'{module}' is not a valid package name (PEP 508)"))
-                }
-                None => refuse("the rule gives no module name".into()),
-            }
-        }
+        "pip_install" => plan_pip(issue, fix, ctx, &mut class, &mut warnings, &mut target),
         "npm_install" => match param(fix, "package").map(|p| (p, npm_package(p, ctx.manifests))) {
             Some((_, Some((package, vetting)))) => {
-                let dir = match &vetting {
-                    Vetting::Project(p) => p.parent().map(Path::to_path_buf),
-                    _ => ctx.manifests.npm_roots.iter().next().cloned(),
-                };
                 note_vetting(&vetting, &package, "npmjs.com", &mut class, &mut warnings);
-                match dir {
-                    Some(dir) => (
-                        Action::NpmInstall {
-                            npm: ctx.config.npm.clone(),
-                            dir,
-                            package,
-                            declared: matches!(vetting, Vetting::Project(_)),
-                            args: ctx.config.npm_args.clone(),
-                        },
-                        None,
-                    ),
-                    None => refuse("no package.json near the logs to install into".into()),
+                match node_project(issue, &vetting, ctx) {
+                    Some((dir, why)) => {
+                        target = Some(format!("Node project {}, {why}", dir.display()));
+                        (
+                            Action::NpmInstall {
+                                npm: ctx.config.npm.clone(),
+                                declared: matches!(&vetting, Vetting::Project(p) if p.parent() == Some(dir.as_path())),
+                                dir,
+                                package,
+                                args: ctx.config.npm_args.clone(),
+                            },
+                            None,
+                        )
+                    }
+                    None => refuse(UNKNOWN_NODE_PROJECT.into()),
                 }
             }
             Some((name, None)) => refuse(format!(
@@ -249,7 +237,84 @@ fn plan_fix(issue: &Issue, fix: &Fix, ctx: &PlanContext) -> PlannedFix {
         class,
         action,
         decision,
+        target,
         warnings,
+    }
+}
+
+/// A pip install into the interpreter that failed (see `origin`); one that nothing names
+/// waits for a person.
+fn plan_pip(
+    issue: &Issue,
+    fix: &Fix,
+    ctx: &PlanContext,
+    class: &mut FixClass,
+    warnings: &mut Vec<String>,
+    target: &mut Option<String>,
+) -> (Action, Option<String>) {
+    let Some(module) = param(fix, "module") else {
+        return (Action::Advice, Some("the rule gives no module name".into()));
+    };
+    let Some((package, vetting)) = python_distribution(module, ctx.manifests) else {
+        let why = format!("'{module}' is not a valid package name (PEP 508)");
+        return (Action::Advice, Some(why));
+    };
+    note_vetting(&vetting, &package, "PyPI", class, warnings);
+    let python = python_for(issue, ctx.config, ctx.python);
+    *target = Some(format!(
+        "Python {}, {}",
+        python.path.display(),
+        python.evidence.describe()
+    ));
+    if !python.evidence.is_known() {
+        *class = (*class).max(FixClass::B);
+        warnings.push(UNKNOWN_PYTHON.into());
+    }
+    let action = Action::PipInstall {
+        python: python.path,
+        package,
+        module: module.to_string(),
+        args: ctx.config.pip_args.clone(),
+    };
+    (action, None)
+}
+
+const UNKNOWN_PYTHON: &str = "healdeck cannot tell which Python ran this (no virtualenv path, #! line or sys.executable in the log): approve only if this is the right interpreter, or choose \"Python for this folder…\" in the sources list";
+
+const UNKNOWN_NODE_PROJECT: &str = "healdeck cannot tell which Node project ran this (no script path in the stack trace and no single package.json beside the log): choose \"Node project for this folder…\" in the sources list";
+
+/// The Node project to install into, and why there: the stack trace's own project, then the
+/// person's folder setting, then the project whose package.json declares the package or the
+/// only project beside the log.
+fn node_project(issue: &Issue, vetting: &Vetting, ctx: &PlanContext) -> Option<(PathBuf, String)> {
+    if let Some((dir, seen)) = node_project_in_text(issue) {
+        return Some((dir, Evidence::Traceback(seen).describe()));
+    }
+    let source = source_of(issue);
+    if let Some((folder, dir)) = ctx
+        .config
+        .folder_for(&source)
+        .and_then(|(f, e)| e.node_project.as_ref().map(|d| (f, d)))
+    {
+        return Some((
+            dir.clone(),
+            Evidence::FolderSetting(folder.into()).describe(),
+        ));
+    }
+    let beside = ProjectManifests::near(std::slice::from_ref(&source));
+    if let Vetting::Project(manifest) = vetting {
+        let dir = manifest.parent()?;
+        if beside.npm_roots.contains(dir) {
+            return Some((
+                dir.to_path_buf(),
+                format!("{} declares it", manifest.display()),
+            ));
+        }
+    }
+    let mut roots = beside.npm_roots.into_iter();
+    match (roots.next(), roots.next()) {
+        (Some(only), None) => Some((only, "the only package.json beside the log".into())),
+        _ => None,
     }
 }
 

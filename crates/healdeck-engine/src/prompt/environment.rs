@@ -3,11 +3,11 @@
 //! theirs. Each probe runs a real command (argv, with a time limit) and may find nothing.
 
 use crate::fix::exec::run;
+use crate::fix::origin::Interpreter;
 use crate::fix::packages::{ProjectManifests, python_distribution};
 use crate::group::Issue;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -68,7 +68,7 @@ pub(crate) fn named_packages(issue: &Issue) -> Vec<String> {
 }
 
 /// Probes the machine for what the issue needs (each probe bounded by `timeout`).
-pub fn environment(issue: &Issue, python: &Path, timeout: Duration) -> Environment {
+pub fn environment(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment {
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let pretty = os_release
         .lines()
@@ -86,11 +86,12 @@ pub fn environment(issue: &Issue, python: &Path, timeout: Duration) -> Environme
         ),
         ..Environment::default()
     };
-    let py = python.display().to_string();
+    let py = python.path.display().to_string();
     if is_python(issue) {
         let v = run(&[py.clone(), "--version".into()], None, timeout);
         if v.success() {
-            env.python = first_line(&v.output_tail).map(|l| format!("{l} ({py})"));
+            env.python = first_line(&v.output_tail)
+                .map(|l| format!("{l} ({py}, {})", python.evidence.describe()));
             let names = named_packages(issue);
             if !names.is_empty() {
                 let script = "import sys\nfrom importlib import metadata as m\nfor n in sys.argv[1:]:\n    try:\n        print(n, m.version(n))\n    except Exception:\n        print(n, '-')";

@@ -15,6 +15,7 @@ pub use environment::{Environment, environment};
 
 use crate::fix::FixerConfig;
 use crate::fix::audit::{AuditEntry, AuditLog};
+use crate::fix::origin::python_for;
 use crate::group::Issue;
 use crate::redact::{Finding, redact, redact_parts};
 use crate::report::fence_for;
@@ -43,7 +44,7 @@ pub fn for_issue(
         Some(d) => FixerConfig::load_or_default(d)?,
         None => FixerConfig::default(),
     };
-    let env = environment(issue, &config.python(python), PROBE_TIMEOUT);
+    let env = environment(issue, &python_for(issue, &config, python), PROBE_TIMEOUT);
     let attempts = dirs
         .map(|d| AuditLog::in_dir(d.data()).attempts(&issue.fingerprint))
         .unwrap_or_default();

@@ -160,6 +160,9 @@ fn print_plan(plans: &[IssuePlan], dry_run: bool) {
                 Decision::Refused(why) => format!("not possible: {why}"),
             };
             println!("  [{}] {} — {what}", f.class, f.fix.description);
+            if let Some(t) = &f.target {
+                println!("      → in {t}");
+            }
             for w in &f.warnings {
                 println!("      ! {w}");
             }

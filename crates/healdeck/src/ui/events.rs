@@ -90,6 +90,10 @@ pub enum TroublePick {
     LogFile,
     ExportMarkdown,
     ExportJson,
+    /// The interpreter for a followed folder ("Python for this folder…").
+    FolderPython,
+    /// The Node project for a followed folder.
+    FolderNodeProject,
 }
 
 /// The CLO Companion's file dialogs.
@@ -129,6 +133,13 @@ impl Picked {
             Picked::Trouble(TroublePick::LogFolder) => DialogSpec {
                 folder: true,
                 ..spec("Add a log folder", "", &[], None)
+            },
+            Picked::Trouble(TroublePick::FolderPython) => {
+                spec("Python interpreter for this folder", "", &[], None)
+            }
+            Picked::Trouble(TroublePick::FolderNodeProject) => DialogSpec {
+                folder: true,
+                ..spec("Node project folder (holds package.json)", "", &[], None)
             },
             Picked::Trouble(TroublePick::LogFile) => spec(
                 "Add a log file",

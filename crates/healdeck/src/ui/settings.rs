@@ -82,8 +82,6 @@ pub struct UiSettings {
     pub sort_descending: bool,
     /// Which severities the feed shows (critical, high, medium, low).
     pub show_severity: [bool; 4],
-    /// Python for pip fixes and the prompt's environment (default: fixer.json's).
-    pub python: Option<PathBuf>,
     pub clo: CloSettings,
 }
 
@@ -98,7 +96,6 @@ impl Default for UiSettings {
             sort: SortKey::Severity,
             sort_descending: false,
             show_severity: [true; 4],
-            python: None,
             clo: CloSettings::default(),
         }
     }

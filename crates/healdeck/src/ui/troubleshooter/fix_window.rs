@@ -25,6 +25,8 @@ struct FixLine {
 struct Approval {
     issue: Issue,
     what: String,
+    /// Where it acts and why there (the interpreter or project, and what named it).
+    target: Option<String>,
     /// Vetting warnings (typosquatting, unvetted names).
     warnings: Vec<String>,
     approved: bool,
@@ -113,6 +115,9 @@ impl FixPanel {
                     )
                 };
                 self.line(text, Some(color), false);
+                if let Some(t) = &f.target {
+                    self.line(format!("      where: {t}"), None, false);
+                }
                 for w in &f.warnings {
                     self.line(format!("      ⚠ {w}"), Some(ORANGE), false);
                 }
@@ -135,6 +140,7 @@ impl FixPanel {
                 self.approvals.push(Approval {
                     issue: p.issue.clone(),
                     what: f.action.describe(),
+                    target: f.target.clone(),
                     warnings: f.warnings.clone(),
                     approved: false,
                 });
@@ -245,6 +251,9 @@ impl FixPanel {
                     &mut a.approved,
                     format!("{}\n    {}", a.issue.title, a.what),
                 );
+                if let Some(t) = &a.target {
+                    ui.label(RichText::new(format!("      where: {t}")).weak());
+                }
                 for w in &a.warnings {
                     ui.label(RichText::new(format!("      ⚠ {w}")).color(ORANGE));
                 }

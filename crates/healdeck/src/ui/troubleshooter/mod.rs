@@ -9,6 +9,7 @@
 mod details;
 mod feed;
 mod fix_window;
+mod folder_env;
 mod secrets;
 mod sources;
 mod table;
@@ -21,6 +22,8 @@ use super::events::{TroubleEvent, TroublePick};
 use super::shared::Shared;
 use super::widgets::{ToastKind, bytes, thousands};
 use fix_window::FixPanel;
+use folder_env::{EditorAnswer, FolderEnvEditor, folder_envs};
+use healdeck_engine::fix::FolderEnv;
 use healdeck_engine::fix::audit::AuditEntry;
 use healdeck_engine::prompt::Prompt;
 use healdeck_engine::scan::{ScanControl, ScanReport};
@@ -77,6 +80,10 @@ pub struct TroubleTab {
     masks: Masks,
     /// A prompt or report waiting for the person to see what was removed.
     review: Option<Review>,
+    /// "Python for this folder…": the dialog, when open.
+    env_editor: Option<FolderEnvEditor>,
+    /// fixer.json's environments per followed path (read when the paths change).
+    folder_envs: Vec<(PathBuf, FolderEnv)>,
 }
 
 impl TroubleTab {
@@ -119,6 +126,8 @@ impl TroubleTab {
             last_refresh: Instant::now(),
             masks: Masks::default(),
             review: None,
+            env_editor: None,
+            folder_envs: Vec::new(),
         }
     }
 
@@ -173,6 +182,14 @@ impl TroubleTab {
                 self.export(sh, path, false);
             }
             TroubleEvent::Picked(TroublePick::ExportJson, path) => self.export(sh, path, true),
+            TroubleEvent::Picked(
+                what @ (TroublePick::FolderPython | TroublePick::FolderNodeProject),
+                path,
+            ) => {
+                if let Some(editor) = &mut self.env_editor {
+                    editor.picked(what, &path);
+                }
+            }
             TroubleEvent::ExportReady {
                 path,
                 text,
@@ -304,6 +321,14 @@ impl TroubleTab {
                 .min_size(280.0)
                 .show(ui, |ui| self.details_ui(ui, sh));
             egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, sh));
+        }
+        if let Some(editor) = &mut self.env_editor
+            && let Some(answer) = editor.ui(ui.ctx(), sh)
+        {
+            self.env_editor = None;
+            if matches!(answer, EditorAnswer::Saved) {
+                self.folder_envs = folder_envs(&sh.dirs.dirs);
+            }
         }
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);

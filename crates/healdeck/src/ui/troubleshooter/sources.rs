@@ -5,6 +5,7 @@ use super::super::events::{Picked, TroublePick};
 use super::super::shared::Shared;
 use super::super::widgets::ToastKind;
 use super::TroubleTab;
+use super::folder_env::{FolderEnvEditor, summary};
 use egui::{Color32, RichText};
 use std::path::PathBuf;
 
@@ -73,11 +74,10 @@ impl TroubleTab {
         }
     }
 
-    pub(super) fn sources_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
-        ui.add_space(6.0);
-        ui.heading("Log sources");
-        ui.add_space(4.0);
+    /// The followed paths, each with its remove and environment buttons.
+    fn path_list_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         let mut remove = None;
+        let mut edit_env = None;
         egui::ScrollArea::vertical()
             .max_height(ui.available_height() - 150.0)
             .show(ui, |ui| {
@@ -91,6 +91,13 @@ impl TroubleTab {
                         {
                             remove = Some(i);
                         }
+                        if ui
+                            .small_button("⚙")
+                            .on_hover_text("Python and Node project for this folder…")
+                            .clicked()
+                        {
+                            edit_env = Some(p.clone());
+                        }
                         let icon = if row.is_dir { "📁" } else { "📄" };
                         let name = p
                             .file_name()
@@ -102,14 +109,43 @@ impl TroubleTab {
                             RichText::new(format!("{icon} {name} (missing)"))
                                 .color(Color32::from_rgb(224, 62, 62))
                         };
-                        ui.label(text).on_hover_text(p.display().to_string());
+                        ui.label(text)
+                            .on_hover_text(p.display().to_string())
+                            .context_menu(|ui| {
+                                if ui.button("🐍 Python for this folder…").clicked()
+                                    || ui.button("Node project for this folder…").clicked()
+                                {
+                                    edit_env = Some(p.clone());
+                                }
+                            });
                     });
+                    if let Some((_, env)) = self.folder_envs.iter().find(|(f, _)| f == p) {
+                        ui.label(
+                            RichText::new(format!("    {}", summary(env)))
+                                .small()
+                                .weak(),
+                        )
+                        .on_hover_text("Fixes for this folder's failures use these");
+                    }
                 }
             });
+        if let Some(folder) = edit_env {
+            match FolderEnvEditor::open(&sh.dirs.dirs, &folder) {
+                Ok(editor) => self.env_editor = Some(editor),
+                Err(e) => sh.toasts.add(ToastKind::Error, e),
+            }
+        }
         if let Some(i) = remove {
             sh.settings.log_paths.remove(i);
             self.restart_watch(sh);
         }
+    }
+
+    pub(super) fn sources_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        ui.add_space(6.0);
+        ui.heading("Log sources");
+        ui.add_space(4.0);
+        self.path_list_ui(ui, sh);
         ui.add_space(6.0);
         if ui.button("📁 Add log folder…").clicked() {
             sh.bg.pick(

@@ -61,6 +61,7 @@ impl TroubleTab {
             })
             .collect();
         self.watched = Self::watched_paths(sh);
+        self.folder_envs = super::folder_env::folder_envs(&sh.dirs.dirs);
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -168,7 +169,7 @@ impl TroubleTab {
         let request = FixRequest {
             issues,
             log_paths: sh.settings.log_paths.clone(),
-            python: sh.settings.python.clone(),
+            python: None,
             only_approved: !approved.is_empty(),
             approved,
             dry_run: dry,
@@ -211,10 +212,9 @@ impl TroubleTab {
         };
         self.prompt_busy = true;
         let dirs = sh.dirs.dirs.clone();
-        let python = sh.settings.python.clone();
         sh.bg.blocking(move |r| {
-            let result = prompt::for_issue(&issue, Some(&dirs), python.as_deref(), None)
-                .map_err(|e| e.to_string());
+            let result =
+                prompt::for_issue(&issue, Some(&dirs), None, None).map_err(|e| e.to_string());
             r.send(TroubleEvent::Prompt {
                 fingerprint: issue.fingerprint.clone(),
                 result,
