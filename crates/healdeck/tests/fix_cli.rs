@@ -576,6 +576,17 @@ fn each_fix_lands_in_the_interpreter_that_failed() {
         "{attempts:?}"
     );
 
+    // Fixed, and not seen since: not fixed again.
+    let t = text(&env.healdeck(&["fix", "--dry-run", "a/logs", "b/logs"]));
+    assert_eq!(t.matches("already fixed at").count(), 2, "{t}");
+    assert!(t.contains("(`import healdeck_demo` works)"), "{t}");
+    // It comes back in A's log: A's fix is planned again, B's is still held.
+    let log = std::fs::read_to_string(env.p("a/logs/app.log")).expect("read");
+    env.write("a/logs/app.log", &format!("{log}{log}"));
+    let t = text(&env.healdeck(&["fix", "--dry-run", "a/logs", "b/logs"]));
+    assert_eq!(t.matches("already fixed at").count(), 1, "{t}");
+    assert!(t.contains(&format!("will run: {a}")), "{t}");
+
     // C's folder gets a setting: its fix now knows the interpreter and may run unattended.
     let c_logs = env.p("c/logs").canonicalize().expect("abs");
     env.config(serde_json::json!({

@@ -30,6 +30,44 @@ pub struct AuditEntry {
     pub backup: Option<String>,
     /// `running`, `fixed`, `failed`, `verify_failed`, `timed_out`, `unfixable`.
     pub result: String,
+    /// How a fix was verified (`import yaml` works), on `end` entries that verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
+    /// The line of the failure's latest occurrence in `source` when the fix ran: one further
+    /// down later means it recurred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_line: Option<u64>,
+    /// The log the fixed failure was seen in (one issue can come from several applications).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The latest fix of an issue that verified: when, how, and the occurrences it had then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixRecord {
+    /// The log the failure was seen in when it was fixed.
+    pub source: Option<String>,
+    pub fixed_at: u64,
+    pub verified: String,
+    pub seen_line: u64,
+}
+
+impl FixRecord {
+    /// Whether the failure came back after the fix: its latest occurrence in the same log is
+    /// further down than when the fix ran.
+    pub fn recurred(&self, latest: &crate::group::Occurrence) -> bool {
+        self.source.as_deref() == Some(latest.source.as_str()) && latest.line > self.seen_line
+    }
+
+    /// The record of `records` for the log `latest` is in.
+    pub fn for_source<'r>(
+        records: &'r [FixRecord],
+        latest: &crate::group::Occurrence,
+    ) -> Option<&'r FixRecord> {
+        records
+            .iter()
+            .find(|r| r.source.as_deref() == Some(latest.source.as_str()))
+    }
 }
 
 /// The audit log file.
@@ -77,6 +115,27 @@ impl AuditLog {
             })
             .collect();
         (entries, bad)
+    }
+
+    /// Each fingerprint's fixes that verified: the latest for each log, newest first.
+    pub fn fixed(&self) -> std::collections::HashMap<String, Vec<FixRecord>> {
+        let mut out: std::collections::HashMap<String, Vec<FixRecord>> = Default::default();
+        for e in self.read().0 {
+            if e.phase == "end" && e.result == "fixed" {
+                let records = out.entry(e.fingerprint.clone()).or_default();
+                records.retain(|r| r.source != e.source);
+                records.insert(
+                    0,
+                    FixRecord {
+                        source: e.source,
+                        fixed_at: e.time,
+                        verified: e.verified.unwrap_or_else(|| "verified".into()),
+                        seen_line: e.seen_line.unwrap_or(u64::MAX),
+                    },
+                );
+            }
+        }
+        out
     }
 
     /// Finished attempts (`end` entries) for one fingerprint, oldest first.

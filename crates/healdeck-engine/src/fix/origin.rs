@@ -288,20 +288,26 @@ const CONTEXT_LINES: u64 = 5;
 /// fix, so each source gets a view of the issue with that source's own text, re-read from
 /// the log (an empty text when it cannot be read: then nothing in it names an interpreter).
 pub(crate) fn per_source(issue: &Issue) -> Vec<Issue> {
+    let all = || {
+        issue
+            .occurrences
+            .iter()
+            .chain(std::iter::once(&issue.latest))
+    };
+    // Each view carries its source's latest occurrence (the fix record names it).
+    let latest_in = |source: &str| all().filter(|o| o.source == source).last().cloned();
     let first = issue.occurrences.first().unwrap_or(&issue.latest);
-    let mut views = vec![issue.clone()];
+    let mut own = issue.clone();
+    own.latest = latest_in(&first.source).unwrap_or_else(|| first.clone());
+    let mut views = vec![own];
     let mut seen = vec![first.source.as_str()];
-    for occ in issue
-        .occurrences
-        .iter()
-        .chain(std::iter::once(&issue.latest))
-    {
+    for occ in all() {
         if seen.contains(&occ.source.as_str()) {
             continue;
         }
         seen.push(&occ.source);
         let mut view = issue.clone();
-        view.latest = occ.clone();
+        view.latest = latest_in(&occ.source).unwrap_or_else(|| occ.clone());
         let (before, text) =
             read_lines(Path::new(&occ.source), occ.line, occ.end_line.max(occ.line))
                 .unwrap_or_default();

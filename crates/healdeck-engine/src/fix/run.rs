@@ -137,6 +137,9 @@ impl Runner<'_> {
                     output_tail: String::new(),
                     backup: None,
                     result: "unfixable".into(),
+                    verified: None,
+                    seen_line: None,
+                    source: None,
                 });
                 on_step(&Step::Unfixable {
                     fingerprint: fp.clone(),
@@ -169,6 +172,9 @@ impl Runner<'_> {
             output_tail: String::new(),
             backup: None,
             result: "running".into(),
+            verified: None,
+            seen_line: None,
+            source: Some(plan.issue.latest.source.clone()),
         };
         on_step(&Step::Start {
             fingerprint: fp.clone(),
@@ -238,6 +244,11 @@ impl Runner<'_> {
         };
         let mut end = end_entry(&start, &out, result);
         end.backup = backup;
+        end.seen_line = Some(plan.issue.latest.line);
+        end.source = Some(plan.issue.latest.source.clone());
+        if ok {
+            end.verified = Some(detail.clone());
+        }
         if !ok && out.success() {
             end.output_tail.push_str(&format!("\n[verify] {detail}"));
         }

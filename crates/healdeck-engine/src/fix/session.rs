@@ -3,7 +3,7 @@
 //! plan every issue, then — unless it is a dry run or nothing may run unattended — take the
 //! fixer lock and run class A and approved class B fixes, each step reported as it happens.
 
-use super::audit::AuditLog;
+use super::audit::{AuditLog, FixRecord};
 use super::config::FixerConfig;
 use super::lock::{FixLock, LockError};
 use super::packages::ProjectManifests;
@@ -11,6 +11,7 @@ use super::plan::{Decision, IssuePlan, PlanContext, plan};
 use super::run::{Outcome, Runner, Step};
 use crate::engine::Engine;
 use crate::group::Issue;
+use healdeck_config::clock::iso_of_unix;
 use healdeck_config::{Dirs, SettingsError, SettingsFile};
 use std::path::PathBuf;
 
@@ -103,6 +104,7 @@ pub fn session(
     if request.only_approved {
         plans.retain(|p| request.approved.contains(&p.issue.fingerprint));
     }
+    hold_fixed(&mut plans, &AuditLog::in_dir(dirs.data()));
     on_event(SessionEvent::Planned(&plans));
     if request.dry_run || !FixSession::runnable(&plans) {
         return Ok(FixSession {
@@ -119,4 +121,30 @@ pub fn session(
     };
     let outcomes = runner.run(&plans, |step| on_event(SessionEvent::Step(step)));
     Ok(FixSession { plans, outcomes })
+}
+
+/// An issue fixed before, and not seen since, is not fixed again: its fixes say so instead.
+fn hold_fixed(plans: &mut [IssuePlan], audit: &AuditLog) {
+    let fixed = audit.fixed();
+    for p in plans {
+        let Some(record) = fixed
+            .get(&p.issue.fingerprint)
+            .and_then(|rs| FixRecord::for_source(rs, &p.issue.latest))
+        else {
+            continue;
+        };
+        if record.recurred(&p.issue.latest) {
+            continue;
+        }
+        let why = format!(
+            "already fixed at {} ({}); it has not occurred since",
+            iso_of_unix(record.fixed_at as i64),
+            record.verified
+        );
+        for f in &mut p.fixes {
+            if matches!(f.decision, Decision::Run | Decision::NeedsApproval) {
+                f.decision = Decision::Refused(why.clone());
+            }
+        }
+    }
 }
