@@ -510,7 +510,7 @@ fn settings_survive_a_restart_and_a_broken_file_is_reported() {
 }
 
 #[test]
-fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
+fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
     let mut r = rig_with_log(
         "app.log",
         "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n\
@@ -525,49 +525,72 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
             .to_string(),
     )
     .expect("fixer.json");
+    let audit = r.dir.path().join("data/fix-audit.jsonl");
     let h = &mut r.harness;
     wait(h, "both issues", |a| a.trouble.feed.len() == 2);
+    let unvetted = "Python module 'zzqq_unvetted' is not installed";
 
-    // Dry run: the plan only.
+    // Nothing selected: Auto-Fix has nothing to act on.
     h.get_by_label("Dry run").click();
-    h.run_steps(2);
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
-    h.run_steps(1);
+    h.run_steps(2);
+    assert!(
+        h.state().trouble.fix_log().0.is_empty(),
+        "ran without a selection"
+    );
+
+    // The details pane shows the class the fixer will use, from the plan: the unvetted
+    // package asks first.
+    h.get_by_label(unvetted).click();
+    wait_for_label(h, "class B");
+    // Dry run on the selected issue: its plan only, not the other issue's.
+    h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
     wait(h, "the plan", |a| {
         let (lines, running) = a.trouble.fix_log();
         !running && lines.iter().any(|l| l.contains("waiting for approval"))
     });
-    let (lines, _) = h.state().trouble.fix_log();
-    let text = lines.join("\n");
-    assert!(
-        text.contains("would run") && text.contains("PyYAML"),
-        "{text}"
-    );
+    let text = h.state().trouble.fix_log().0.join("\n");
     assert!(
         text.contains("needs approval") && text.contains("zzqq_unvetted"),
         "{text}"
     );
-    h.run_steps(2);
-    assert!(h.query_by_label("Approve these fixes?").is_none());
-    let audit = r.dir.path().join("data/fix-audit.jsonl");
+    assert!(
+        !text.contains("PyYAML"),
+        "another issue was planned:\n{text}"
+    );
     assert!(!audit.exists(), "a dry run wrote to the audit log");
 
     // Not a dry run: the class B fix waits for a yes; "Not now" runs nothing for it.
     h.get_by_label("Dry run").click();
     h.run_steps(2);
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
+    wait_for_label(h, "Approve these fixes?");
+    h.get_by_label("Not now").click();
+    h.run_steps(2);
+    let text = h.state().trouble.fix_log().0.join("\n");
+    assert!(text.contains("Class B fixes skipped."), "{text}");
+    assert!(!audit.exists(), "something ran");
+
+    // "Fix all safe issues…" lists exactly what would run unattended, and where, first.
+    h.get_by_label("Fix all safe issues…").click();
+    wait_for_label(h, "Fix all safe issues?");
+    h.get_by_label("/bin/sh -m pip install PyYAML");
+    h.get_by_label(&format!(
+        "where: Python /bin/sh, set for {}",
+        logs.display()
+    ));
+    h.get_by_label("Run 1 fix(es)").click();
     wait(h, "the class A attempt", |a| {
         let (lines, running) = a.trouble.fix_log();
         !running && lines.iter().any(|l| l.contains("attempt 1: pip_install"))
     });
     h.run_steps(2);
-    h.get_by_label("Approve these fixes?");
-    h.get_by_label("Not now").click();
-    h.run_steps(2);
+    assert!(
+        h.query_by_label("Approve these fixes?").is_none(),
+        "asked twice"
+    );
     let (lines, _) = h.state().trouble.fix_log();
     let text = lines.join("\n");
-    assert!(text.contains("Class B fixes skipped."), "{text}");
-    assert!(text.contains("attempt 1: pip_install"), "{text}");
     // The action's own output arrived as a live line between the start and its exit status.
     let start = lines
         .iter()
@@ -582,6 +605,19 @@ fn auto_fix_plans_runs_nothing_in_dry_run_and_asks_before_class_b() {
         log.contains("PyYAML") && !log.contains("zzqq_unvetted"),
         "{log}"
     );
+}
+
+/// Steps frames until a widget with `label` is on screen.
+fn wait_for_label(h: &mut Harness<'static, HealdeckApp>, label: &str) {
+    let t0 = Instant::now();
+    while h.query_all_by_label_contains(label).next().is_none() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {label}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
 }
 
 #[test]
@@ -644,6 +680,8 @@ fn a_followed_folder_gets_its_own_python_and_fixes_use_it() {
     );
     assert!(h.query_by_label_contains("🐍 /bin/sh").is_some());
     // The plan uses it: the fix knows where it lands, and may run unattended.
+    h.get_by_label("Python module 'yaml' is not installed")
+        .click();
     h.get_by_label("Dry run").click();
     h.run_steps(2);
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
@@ -664,4 +702,49 @@ fn a_followed_folder_gets_its_own_python_and_fixes_use_it() {
         )),
         "{text}"
     );
+}
+
+#[test]
+fn fixed_issues_are_marked_can_be_hidden_and_show_when_they_recur() {
+    let failure = "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n";
+    let mut r = rig_with_log("app.log", failure);
+    let log = r.dir.path().join("logs/app.log");
+    let audit = r.dir.path().join("data/fix-audit.jsonl");
+    let h = &mut r.harness;
+    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    let issue = h.state().trouble.feed.row(0).cloned().expect("a row");
+    // The audit log records a fix of it that verified (as a real run writes it).
+    let entry = serde_json::json!({
+        "time": 1_764_500_000, "fingerprint": issue.fingerprint, "issue": issue.title,
+        "phase": "end", "action": "pip_install", "argv": [], "result": "fixed",
+        "verified": "`import yaml` works", "seen_line": issue.latest.line,
+        "source": issue.latest.source,
+    });
+    std::fs::create_dir_all(audit.parent().expect("data")).expect("mkdir");
+    std::fs::write(&audit, format!("{entry}\n")).expect("audit");
+    {
+        let app = h.state_mut();
+        app.trouble.restart_watch(&app.sh);
+    }
+    wait_for_label(h, "✔ fixed");
+    h.get_by_label(issue.title.as_str()).click();
+    wait_for_label(
+        h,
+        "✔ fixed at 2025-11-30T10:53:20Z · verified: `import yaml` works",
+    );
+    // Already fixed: the plan holds it back, and says so.
+    wait_for_label(h, "already fixed at 2025-11-30T10:53:20Z");
+    h.get_by_label("Hide resolved").click();
+    h.run_steps(3);
+    assert_eq!(h.state().trouble.feed.rows().len(), 0);
+    h.get_by_label("Hide resolved").click();
+    h.run_steps(3);
+    assert_eq!(h.state().trouble.feed.rows().len(), 1);
+    // It happens again after the fix: marked as recurred.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("open");
+    std::io::Write::write_all(&mut f, failure.as_bytes()).expect("append");
+    wait_for_label(h, "⚠ recurred");
 }

@@ -295,7 +295,7 @@ pub(crate) fn per_source(issue: &Issue) -> Vec<Issue> {
             .chain(std::iter::once(&issue.latest))
     };
     // Each view carries its source's latest occurrence (the fix record names it).
-    let latest_in = |source: &str| all().filter(|o| o.source == source).last().cloned();
+    let latest_in = |source: &str| all().rfind(|o| o.source == source).cloned();
     let first = issue.occurrences.first().unwrap_or(&issue.latest);
     let mut own = issue.clone();
     own.latest = latest_in(&first.source).unwrap_or_else(|| first.clone());

@@ -52,7 +52,19 @@ pub enum TroubleEvent {
     FixPlanned {
         plans: Vec<IssuePlan>,
         dry_run: bool,
+        /// Whether class B fixes wait for the approval dialog (not after "Fix all safe").
+        ask: bool,
     },
+    /// The plan of one issue, for the details pane.
+    Preview {
+        fingerprint: String,
+        count: u64,
+        plans: Vec<IssuePlan>,
+    },
+    /// "Fix all safe issues…": the dry-run plan to confirm.
+    AllPlanned(Vec<IssuePlan>),
+    /// Fixes that verified, by fingerprint, from the audit log.
+    Fixed(std::collections::HashMap<String, Vec<healdeck_engine::fix::audit::FixRecord>>),
     FixStep(Step),
     FixDone {
         outcomes: Vec<(String, Outcome)>,

@@ -49,8 +49,9 @@ pub fn dot_text(ui: &egui::Ui, dot: &str, color: Color32, rest: &str) -> egui::W
     egui::WidgetText::LayoutJob(job.into())
 }
 
-/// Adds the colored-circle emoji (🔴 🟠 🟡 🟢 🔵; egui's bundled fonts lack three) ahead of
-/// the emoji font, so all five are the same filled dot.
+/// Adds two fonts behind egui's own: the colored-circle emoji (🔴 🟠 🟡 🟢 🔵; egui's bundled
+/// fonts lack three), so all five are the same filled dot, and DejaVu Sans Mono for the glyphs
+/// logs use that egui's fonts lack (arrows, box drawing, the blocks of progress bars).
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
@@ -59,11 +60,18 @@ pub fn install_fonts(ctx: &egui::Context) {
             "../../../../assets/fonts/healdeck-dots.ttf"
         ))),
     );
+    fonts.font_data.insert(
+        "dejavu-sans-mono".into(),
+        Arc::new(egui::FontData::from_static(include_bytes!(
+            "../../../../assets/fonts/DejaVuSansMono.ttf"
+        ))),
+    );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         let list = fonts.families.entry(family).or_default();
         // After the text font, before the emoji fonts.
         let at = list.len().min(1);
         list.insert(at, "healdeck-dots".into());
+        list.insert(at + 1, "dejavu-sans-mono".into());
     }
     ctx.set_fonts(fonts);
 }

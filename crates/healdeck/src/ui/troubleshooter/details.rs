@@ -6,11 +6,15 @@
 use super::super::shared::Shared;
 use super::super::widgets::{severity_badge, thousands};
 use super::TroubleTab;
+use super::fix_scope::{planned_fixes_ui, resolution_ui};
 use super::secrets::summary;
 use egui::{Color32, RichText};
 use healdeck_engine::fix::audit::AuditEntry;
 use healdeck_engine::redact::Finding;
-use healdeck_engine::{Engine, FixClass, Issue};
+use healdeck_engine::{Engine, Issue};
+
+/// The excerpt's text size: log lines are read closely, so never below 12 px.
+const EXCERPT_PX: f32 = 12.5;
 
 /// Excerpt lines shown before "… N more lines".
 const EXCERPT_LINES: usize = 60;
@@ -31,6 +35,8 @@ impl TroubleTab {
             self.history.insert(issue.fingerprint.clone(), Vec::new());
             self.load_history(sh, &issue.fingerprint);
         }
+        let plans = self.preview(sh, &original).map(<[_]>::to_vec);
+        let resolution = self.scope.resolution(&original);
         let engine = self.engine.as_deref();
         let history = self.history.get(&issue.fingerprint).map(Vec::as_slice);
         let mut reveal = false;
@@ -39,12 +45,13 @@ impl TroubleTab {
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 heading_ui(ui, issue);
+                resolution_ui(ui, resolution);
                 reveal = reveal_ui(ui, &masked.1, self.masks.is_revealed(&issue.fingerprint));
                 ui.add_space(8.0);
                 ui.label(RichText::new("Root cause").strong());
                 ui.add(egui::Label::new(&issue.root_cause).wrap());
                 ui.add_space(8.0);
-                fixes_ui(ui, issue);
+                planned_fixes_ui(ui, issue, plans.as_deref());
                 ui.add_space(8.0);
                 ui.label(RichText::new("Excerpt").strong());
                 excerpt_ui(ui, issue, engine);
@@ -111,31 +118,6 @@ fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {
         .weak()
         .small(),
     );
-}
-
-fn fixes_ui(ui: &mut egui::Ui, issue: &Issue) {
-    ui.label(RichText::new("Recommended fixes").strong());
-    if issue.fixes.is_empty() {
-        ui.label(RichText::new("none known").weak());
-    }
-    for f in &issue.fixes {
-        ui.horizontal_wrapped(|ui| {
-            let (color, what) = match f.class {
-                FixClass::A => (Color32::from_rgb(84, 178, 90), "safe, runs unattended"),
-                FixClass::B => (Color32::from_rgb(236, 132, 40), "asks first"),
-                FixClass::C => (Color32::GRAY, "advice"),
-            };
-            ui.label(
-                RichText::new(format!("class {}", f.class))
-                    .color(color)
-                    .strong(),
-            )
-            .on_hover_text(what);
-            ui.label(format!("{:.0}%", f.confidence * 100.0))
-                .on_hover_text("confidence");
-            ui.add(egui::Label::new(&f.description).wrap());
-        });
-    }
 }
 
 /// Where the excerpt is from, what followed the failure, and the occurrences kept.
@@ -217,10 +199,12 @@ fn excerpt_ui(ui: &mut egui::Ui, issue: &Issue, engine: Option<&Engine>) {
         .show(ui, |ui| {
             ui.set_min_width(ui.available_width());
             for l in issue.context_before.iter().rev().take(3).rev() {
-                ui.add(egui::Label::new(RichText::new(l).monospace().small().weak()).wrap());
+                ui.add(
+                    egui::Label::new(RichText::new(l).monospace().size(EXCERPT_PX).weak()).wrap(),
+                );
             }
             for (i, l) in lines.iter().enumerate().take(EXCERPT_LINES) {
-                let mut t = RichText::new(*l).monospace().small();
+                let mut t = RichText::new(*l).monospace().size(EXCERPT_PX);
                 if i == hit {
                     t = t
                         .color(Color32::WHITE)

@@ -16,6 +16,8 @@ pub struct Filter {
     pub category: Option<Category>,
     pub source: Option<String>,
     pub search: String,
+    /// Leave out issues that were fixed and have not come back.
+    pub hide_resolved: bool,
 }
 
 impl Default for Filter {
@@ -25,6 +27,7 @@ impl Default for Filter {
             category: None,
             source: None,
             search: String::new(),
+            hide_resolved: false,
         }
     }
 }
@@ -44,11 +47,23 @@ pub(crate) fn source_name(issue: &Issue) -> &str {
     s.rsplit(['/', '\\']).next().unwrap_or(s)
 }
 
+/// How much of an excerpt the search box looks through (its message and first frames).
+const SEARCHED_EXCERPT: usize = 4096;
+
+fn searchable_excerpt(excerpt: &str) -> &str {
+    let mut end = excerpt.len().min(SEARCHED_EXCERPT);
+    while !excerpt.is_char_boundary(end) {
+        end -= 1;
+    }
+    &excerpt[..end]
+}
+
 #[derive(Default)]
 pub struct Feed {
     /// Shared with the engine's store: an issue the watcher reported is held once.
     issues: Vec<Arc<Issue>>,
-    /// Lowercased title, category, rule and source, for the search box.
+    /// Lowercased title, category, rule, source and the start of the excerpt (the message
+    /// and its first frames), for the search box.
     haystacks: Vec<String>,
     by_fingerprint: HashMap<String, usize>,
     rows: Vec<u32>,
@@ -67,11 +82,12 @@ impl Feed {
     /// Adds an issue, or replaces the one with its fingerprint.
     pub fn upsert(&mut self, issue: Arc<Issue>) {
         let hay = format!(
-            "{}\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}\n{}",
             issue.title,
             issue.category,
             issue.rule.as_deref().unwrap_or(""),
-            issue.latest.source
+            issue.latest.source,
+            searchable_excerpt(&issue.excerpt)
         )
         .to_lowercase();
         self.sources.insert(source_name(&issue).to_string());
@@ -147,6 +163,22 @@ impl Feed {
 
     /// Rebuilds the visible rows if issues or filters changed.
     pub fn refresh(&mut self, filter: &Filter, sort: SortKey, descending: bool) {
+        self.refresh_with(filter, sort, descending, |_| false);
+    }
+
+    /// Marks the rows for rebuilding (something they depend on besides the issues changed).
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// `refresh`, with `resolved` saying which issues "Hide resolved" leaves out.
+    pub fn refresh_with(
+        &mut self,
+        filter: &Filter,
+        sort: SortKey,
+        descending: bool,
+        resolved: impl Fn(&Issue) -> bool,
+    ) {
         if !self.needs_refresh(filter, sort, descending) {
             return;
         }
@@ -162,6 +194,7 @@ impl Feed {
                         .as_deref()
                         .is_none_or(|s| source_name(is) == s)
                     && (needle.is_empty() || self.haystacks[i as usize].contains(&needle))
+                    && !(filter.hide_resolved && resolved(is))
             })
             .collect();
         let key = |i: &u32| &*issues[*i as usize];
@@ -282,5 +315,33 @@ mod tests {
         f.refresh(&filter, SortKey::Severity, false);
         assert_eq!(f.rows().len(), 1);
         assert_eq!(f.row(0).map(|i| i.count), Some(6));
+    }
+
+    #[test]
+    fn search_looks_through_the_excerpt_and_hide_resolved_leaves_fixed_ones_out() {
+        let mut f = Feed::new();
+        let mut with_frame = issue("a", Severity::High, Category::Import, 1, "/x/a.log");
+        with_frame.excerpt =
+            "Traceback\n  File \"/srv/app/Billing.py\", line 3\nKeyError: 'x'".into();
+        f.upsert(Arc::new(with_frame));
+        f.upsert(Arc::new(issue(
+            "b",
+            Severity::High,
+            Category::Import,
+            2,
+            "/x/b.log",
+        )));
+        let mut filter = Filter {
+            search: "billing.py".into(),
+            ..Filter::default()
+        };
+        f.refresh(&filter, SortKey::Count, false);
+        assert_eq!(f.rows().len(), 1);
+        assert_eq!(f.row(0).map(|i| i.fingerprint.as_str()), Some("a"));
+        filter.search.clear();
+        filter.hide_resolved = true;
+        f.refresh_with(&filter, SortKey::Count, false, |i| i.fingerprint == "b");
+        assert_eq!(f.rows().len(), 1);
+        assert_eq!(f.row(0).map(|i| i.fingerprint.as_str()), Some("a"));
     }
 }

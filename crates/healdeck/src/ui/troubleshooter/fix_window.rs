@@ -71,14 +71,10 @@ impl FixPanel {
     }
 
     /// The plan: one heading per issue, one line per fix with what will happen to it.
-    pub(super) fn on_plan(&mut self, plans: Vec<IssuePlan>, dry_run: bool) {
+    pub(super) fn on_plan(&mut self, plans: Vec<IssuePlan>, dry_run: bool, ask: bool) {
         let (mut a, mut b, mut c) = (0, 0, 0);
         if plans.is_empty() {
-            self.line(
-                "No issue in the feed has a recommended fix.".into(),
-                None,
-                false,
-            );
+            self.line("This issue has no recommended fix.".into(), None, false);
         }
         for p in &plans {
             self.lines.push(FixLine {
@@ -128,7 +124,7 @@ impl FixPanel {
             None,
             false,
         );
-        if dry_run {
+        if dry_run || !ask {
             return;
         }
         for p in plans {

@@ -8,6 +8,7 @@
 
 mod details;
 mod feed;
+mod fix_scope;
 mod fix_window;
 mod folder_env;
 mod secrets;
@@ -21,6 +22,7 @@ pub use feed::{Feed, Filter};
 use super::events::{TroubleEvent, TroublePick};
 use super::shared::Shared;
 use super::widgets::{ToastKind, bytes, thousands};
+use fix_scope::FixScope;
 use fix_window::FixPanel;
 use folder_env::{EditorAnswer, FolderEnvEditor, folder_envs};
 use healdeck_engine::fix::FolderEnv;
@@ -84,6 +86,8 @@ pub struct TroubleTab {
     env_editor: Option<FolderEnvEditor>,
     /// fixer.json's environments per followed path (read when the paths change).
     folder_envs: Vec<(PathBuf, FolderEnv)>,
+    /// Plans shown in the details pane, fix records, and "Fix all safe issues…".
+    scope: FixScope,
 }
 
 impl TroubleTab {
@@ -128,6 +132,7 @@ impl TroubleTab {
             review: None,
             env_editor: None,
             folder_envs: Vec::new(),
+            scope: FixScope::default(),
         }
     }
 
@@ -159,11 +164,27 @@ impl TroubleTab {
                 }
             }
             TroubleEvent::ScanDone(report) => self.on_scan_done(sh, *report),
-            TroubleEvent::FixPlanned { plans, dry_run } => self.fix.on_plan(plans, dry_run),
+            TroubleEvent::FixPlanned {
+                plans,
+                dry_run,
+                ask,
+            } => self.fix.on_plan(plans, dry_run, ask),
+            TroubleEvent::Preview {
+                fingerprint,
+                count,
+                plans,
+            } => self.scope.on_preview(fingerprint, count, plans),
+            TroubleEvent::AllPlanned(plans) => self.scope.on_all_planned(plans),
+            TroubleEvent::Fixed(fixed) => {
+                self.scope.fixed = fixed;
+                self.feed.mark_dirty();
+            }
             TroubleEvent::FixStep(step) => self.fix.on_step(step),
             TroubleEvent::FixDone { outcomes, error } => {
                 self.fix.on_done(sh, &outcomes, error);
                 self.history.clear();
+                self.scope.invalidate();
+                self.load_fixed(sh);
             }
             TroubleEvent::Prompt {
                 fingerprint,
@@ -272,7 +293,9 @@ impl TroubleTab {
                 || self.feed.rows().is_empty()
                 || self.last_refresh.elapsed() >= Duration::from_millis(250))
         {
-            self.feed.refresh(&self.filter, sort, desc);
+            let scope = &self.scope;
+            self.feed
+                .refresh_with(&self.filter, sort, desc, |i| scope.is_resolved(i));
             self.last_refresh = Instant::now();
         } else if self.feed.needs_refresh(&self.filter, sort, desc) {
             sh.egui_ctx
@@ -328,8 +351,10 @@ impl TroubleTab {
             self.env_editor = None;
             if matches!(answer, EditorAnswer::Saved) {
                 self.folder_envs = folder_envs(&sh.dirs.dirs);
+                self.scope.invalidate();
             }
         }
+        self.confirm_all_ui(ui.ctx(), sh);
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);
         }

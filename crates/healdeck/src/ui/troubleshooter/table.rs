@@ -8,6 +8,7 @@ use super::super::shared::Shared;
 use super::super::widgets::{severity_badge, thousands};
 use super::TroubleTab;
 use super::feed::{Feed, source_name};
+use super::fix_scope::Resolution;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use healdeck_engine::Issue;
@@ -95,6 +96,9 @@ fn arrow_keys(ui: &egui::Ui, feed: &Feed, selected: Option<&str>, input: &mut Ta
     input.scroll_to = Some(next);
 }
 
+const FIXED: egui::Color32 = egui::Color32::from_rgb(84, 178, 90);
+const RECURRED: egui::Color32 = egui::Color32::from_rgb(236, 132, 40);
+
 impl TroubleTab {
     pub(super) fn table_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         if self.feed.rows().is_empty() {
@@ -108,6 +112,7 @@ impl TroubleTab {
         ui.style_mut().interaction.selectable_labels = false;
         let feed = &self.feed;
         let masks = &self.masks;
+        let scope = &self.scope;
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -142,6 +147,17 @@ impl TroubleTab {
                         severity_badge(ui, issue.severity);
                     });
                     row.col(|ui| {
+                        match scope.resolution(issue) {
+                            Some(Resolution::Fixed(_)) => {
+                                ui.label(RichText::new("✔ fixed").color(FIXED))
+                                    .on_hover_text("Fixed and verified; not seen since");
+                            }
+                            Some(Resolution::Recurred(_)) => {
+                                ui.label(RichText::new("⚠ recurred").color(RECURRED))
+                                    .on_hover_text("It came back after a fix");
+                            }
+                            None => {}
+                        }
                         ui.add(egui::Label::new(&*masks.title(issue)).truncate());
                     });
                     row.col(|ui| {

@@ -26,17 +26,30 @@ impl TroubleTab {
             {
                 self.run_diagnostics(sh);
             }
+            let selected = self.selected.is_some();
             if ui
                 .add_enabled(
-                    !self.feed.is_empty() && !self.fix.running(),
+                    selected && !self.fix.running(),
                     egui::Button::new("🛠 Auto-Fix (Safe Only)"),
                 )
                 .on_hover_text(
-                    "Run class A fixes; class B asks first; class C is advice (Ctrl+Shift+F)",
+                    "Fix the selected issue: class A runs, class B asks first, class C is \
+                     advice (Ctrl+Shift+F)",
                 )
+                .on_disabled_hover_text("Select an issue to fix")
                 .clicked()
             {
                 self.auto_fix(sh);
+            }
+            if ui
+                .add_enabled(
+                    !self.feed.is_empty() && !self.fix.running() && !self.scope.planning_all,
+                    egui::Button::new("Fix all safe issues…"),
+                )
+                .on_hover_text("List every fix that may run unattended, where, and ask once")
+                .clicked()
+            {
+                self.fix_all(sh);
             }
             ui.checkbox(&mut self.dry_run, "Dry run")
                 .on_hover_text("Only show the plan; change nothing");
@@ -155,6 +168,8 @@ impl TroubleTab {
             if !self.filter.search.is_empty() && ui.small_button("🗙").clicked() {
                 self.filter.search.clear();
             }
+            ui.checkbox(&mut self.filter.hide_resolved, "Hide resolved")
+                .on_hover_text("Leave out issues that were fixed and have not come back");
             ui.label(
                 RichText::new(format!(
                     "{} of {} issues",

@@ -62,6 +62,8 @@ impl TroubleTab {
             .collect();
         self.watched = Self::watched_paths(sh);
         self.folder_envs = super::folder_env::folder_envs(&sh.dirs.dirs);
+        self.scope.invalidate();
+        self.load_fixed(sh);
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -133,31 +135,36 @@ impl TroubleTab {
         }
     }
 
-    /// Auto-Fix (Safe Only): plans every issue; class A runs at once, class B waits for the
-    /// dialog, class C is explained. With "Dry run" nothing runs.
+    /// Auto-Fix (Safe Only): plans the selected issue; class A runs at once, class B waits
+    /// for the dialog, class C is explained. With "Dry run" nothing runs.
     pub fn auto_fix(&mut self, sh: &Shared) {
         if self.fix.running() || self.engine.is_none() {
             return;
         }
+        let Some(issue) = self.selected.as_deref().and_then(|f| self.feed.get(f)) else {
+            return;
+        };
+        let issues = vec![issue.clone()];
         self.fix.begin();
-        let issues: Vec<Issue> = self
-            .feed
-            .all()
-            .iter()
-            .filter(|i| !i.fixes.is_empty())
-            .map(|i| (**i).clone())
-            .collect();
-        self.start_fix(sh, Vec::new(), issues, self.dry_run);
+        self.start_fix(sh, Vec::new(), issues, self.dry_run, true);
     }
 
     /// The class B fixes the person ticked in the approval dialog.
     pub(super) fn run_approved(&mut self, sh: &Shared, approved: Vec<Issue>) {
         let fingerprints = approved.iter().map(|i| i.fingerprint.clone()).collect();
-        self.start_fix(sh, fingerprints, approved, false);
+        self.start_fix(sh, fingerprints, approved, false, true);
     }
 
-    /// A fix session on the background runtime: its plan and every step come back as events.
-    fn start_fix(&mut self, sh: &Shared, approved: Vec<String>, issues: Vec<Issue>, dry: bool) {
+    /// A fix session on the background runtime: its plan and every step come back as events;
+    /// `ask`: class B fixes in the plan wait for the approval dialog.
+    pub(super) fn start_fix(
+        &mut self,
+        sh: &Shared,
+        approved: Vec<String>,
+        issues: Vec<Issue>,
+        dry: bool,
+        ask: bool,
+    ) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -180,6 +187,7 @@ impl TroubleTab {
                 SessionEvent::Planned(plans) => r.send(TroubleEvent::FixPlanned {
                     plans: plans.to_vec(),
                     dry_run: dry,
+                    ask,
                 }),
                 SessionEvent::Step(step) => r.send(TroubleEvent::FixStep(step.clone())),
             });

@@ -1,0 +1,283 @@
+//! What a fix acts on, and what the window says about it. Auto-Fix acts on the selected issue
+//! only; "Fix all safe issues…" first lists exactly what would run unattended, where, and
+//! asks once. The details pane shows each fix as the fixer will treat it — the plan is the one
+//! source of truth for class, decision and target — and issues fixed before carry their
+//! record: when, verified how, and "recurred" when the failure came back.
+
+use super::super::events::TroubleEvent;
+use super::super::shared::Shared;
+use super::TroubleTab;
+use egui::{Color32, RichText};
+use healdeck_config::clock::iso_of_unix;
+use healdeck_engine::Issue;
+use healdeck_engine::fix::audit::{AuditLog, FixRecord};
+use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, session};
+use healdeck_engine::redact::redact;
+use std::collections::HashMap;
+
+/// The plans and fix records the window shows.
+#[derive(Default)]
+pub(super) struct FixScope {
+    /// By fingerprint: the plan of the issue as it was (count), or `None` while it is made.
+    previews: HashMap<String, (u64, Option<Vec<IssuePlan>>)>,
+    /// By fingerprint: fixes that verified, from the audit log.
+    pub(super) fixed: HashMap<String, Vec<FixRecord>>,
+    /// "Fix all safe issues…": the plan waiting for a yes.
+    confirm_all: Option<Vec<IssuePlan>>,
+    pub(super) planning_all: bool,
+}
+
+/// An issue's state after fixes: fixed (and how), or fixed but back.
+pub(super) enum Resolution<'r> {
+    Fixed(&'r FixRecord),
+    Recurred(&'r FixRecord),
+}
+
+impl FixScope {
+    /// Forgets plans (settings, fixes or the feed changed); they are made again when shown.
+    pub(super) fn invalidate(&mut self) {
+        self.previews.clear();
+    }
+
+    pub(super) fn resolution<'r>(&'r self, issue: &Issue) -> Option<Resolution<'r>> {
+        let record = FixRecord::for_source(self.fixed.get(&issue.fingerprint)?, &issue.latest)?;
+        Some(if record.recurred(&issue.latest) {
+            Resolution::Recurred(record)
+        } else {
+            Resolution::Fixed(record)
+        })
+    }
+
+    /// Whether an issue is fixed and has not come back ("Hide resolved").
+    pub(super) fn is_resolved(&self, issue: &Issue) -> bool {
+        matches!(self.resolution(issue), Some(Resolution::Fixed(_)))
+    }
+
+    pub(super) fn on_preview(&mut self, fingerprint: String, count: u64, plans: Vec<IssuePlan>) {
+        self.previews.insert(fingerprint, (count, Some(plans)));
+    }
+
+    pub(super) fn on_all_planned(&mut self, plans: Vec<IssuePlan>) {
+        self.planning_all = false;
+        self.confirm_all = Some(plans);
+    }
+}
+
+impl TroubleTab {
+    /// The selected issue's plan, made off the UI thread when first asked for (`None` until
+    /// it is ready).
+    pub(super) fn preview(&mut self, sh: &Shared, issue: &Issue) -> Option<&[IssuePlan]> {
+        let fp = &issue.fingerprint;
+        let stale = self
+            .scope
+            .previews
+            .get(fp)
+            .is_none_or(|(count, _)| *count != issue.count);
+        if stale && !issue.fixes.is_empty() {
+            self.scope.previews.insert(fp.clone(), (issue.count, None));
+            if let Some(engine) = self.engine.clone() {
+                let request = FixRequest {
+                    issues: vec![issue.clone()],
+                    log_paths: sh.settings.log_paths.clone(),
+                    dry_run: true,
+                    ..FixRequest::default()
+                };
+                let dirs = sh.dirs.dirs.clone();
+                let (fingerprint, count) = (fp.clone(), issue.count);
+                sh.bg.blocking(move |r| {
+                    let plans = session(&engine, &dirs, &request, |_| {})
+                        .map(|s| s.plans)
+                        .unwrap_or_default();
+                    r.send(TroubleEvent::Preview {
+                        fingerprint,
+                        count,
+                        plans,
+                    });
+                });
+            }
+        }
+        self.scope.previews.get(fp)?.1.as_deref()
+    }
+
+    /// Reads which issues were fixed, off the UI thread.
+    pub(super) fn load_fixed(&self, sh: &Shared) {
+        let data = sh.dirs.dirs.data.clone();
+        sh.bg.blocking(move |r| {
+            r.send(TroubleEvent::Fixed(AuditLog::in_dir(&data).fixed()));
+        });
+    }
+
+    /// "Fix all safe issues…": plans every issue with fixes as a dry run; the person then sees
+    /// the list and says yes once.
+    pub fn fix_all(&mut self, sh: &Shared) {
+        if self.fix.running() || self.scope.planning_all {
+            return;
+        }
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        self.scope.planning_all = true;
+        let request = FixRequest {
+            issues: self.issues_with_fixes(),
+            log_paths: sh.settings.log_paths.clone(),
+            dry_run: true,
+            ..FixRequest::default()
+        };
+        let dirs = sh.dirs.dirs.clone();
+        sh.bg.blocking(move |r| {
+            let plans = session(&engine, &dirs, &request, |_| {})
+                .map(|s| s.plans)
+                .unwrap_or_default();
+            r.send(TroubleEvent::AllPlanned(plans));
+        });
+    }
+
+    pub(super) fn issues_with_fixes(&self) -> Vec<Issue> {
+        self.feed
+            .all()
+            .iter()
+            .filter(|i| !i.fixes.is_empty())
+            .map(|i| (**i).clone())
+            .collect()
+    }
+
+    /// The "Fix all safe issues" confirmation; runs the listed fixes on a yes.
+    pub(super) fn confirm_all_ui(&mut self, ctx: &egui::Context, sh: &Shared) {
+        let Some(plans) = &self.scope.confirm_all else {
+            return;
+        };
+        let runnable: Vec<&IssuePlan> = plans
+            .iter()
+            .filter(|p| p.fixes.iter().any(|f| f.decision == Decision::Run))
+            .collect();
+        let modal = egui::Modal::new(egui::Id::unique("fix_all")).show(ctx, |ui| {
+            ui.set_max_width(640.0);
+            ui.heading("Fix all safe issues?");
+            if runnable.is_empty() {
+                ui.label("No issue has a fix that may run unattended.");
+            } else {
+                ui.label(format!(
+                    "These {} fix(es) will run, each backed up, audited and verified:",
+                    runnable.len()
+                ));
+            }
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    for p in &runnable {
+                        for f in p.fixes.iter().filter(|f| f.decision == Decision::Run) {
+                            ui.label(RichText::new(&p.issue.title).strong());
+                            ui.label(RichText::new(f.action.describe()).monospace());
+                            if let Some(t) = &f.target {
+                                ui.label(RichText::new(format!("where: {t}")).weak());
+                            }
+                            ui.add_space(4.0);
+                        }
+                    }
+                });
+            let mut answer = None;
+            ui.horizontal(|ui| {
+                if !runnable.is_empty()
+                    && ui
+                        .button(format!("Run {} fix(es)", runnable.len()))
+                        .clicked()
+                {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+            answer
+        });
+        let Some(yes) = modal.inner else {
+            return;
+        };
+        let issues: Vec<Issue> = runnable.iter().map(|p| p.issue.clone()).collect();
+        self.scope.confirm_all = None;
+        if yes {
+            self.fix.begin();
+            self.start_fix(sh, Vec::new(), issues, false, false);
+        }
+    }
+}
+
+/// The details pane's fix list: each rule fix as the plan treats it.
+pub(super) fn planned_fixes_ui(ui: &mut egui::Ui, issue: &Issue, plans: Option<&[IssuePlan]>) {
+    ui.label(RichText::new("Recommended fixes").strong());
+    if issue.fixes.is_empty() {
+        ui.label(RichText::new("none known").weak());
+        return;
+    }
+    let Some(plans) = plans else {
+        for f in &issue.fixes {
+            ui.horizontal_wrapped(|ui| {
+                ui.spinner();
+                ui.add(egui::Label::new(&f.description).wrap());
+            });
+        }
+        return;
+    };
+    for (i, f) in issue.fixes.iter().enumerate() {
+        let planned: Vec<_> = plans.iter().filter_map(|p| p.fixes.get(i)).collect();
+        ui.horizontal_wrapped(|ui| {
+            if let Some(pf) = planned.first() {
+                let (color, what) = match &pf.decision {
+                    Decision::Run => (GREEN, "runs unattended".to_string()),
+                    Decision::NeedsApproval => (ORANGE, "asks first".to_string()),
+                    Decision::AdviceOnly => (Color32::GRAY, "advice".to_string()),
+                    Decision::Refused(why) => (Color32::GRAY, format!("not possible: {why}")),
+                };
+                ui.label(
+                    RichText::new(format!("class {}", pf.class))
+                        .color(color)
+                        .strong(),
+                )
+                .on_hover_text(&what);
+                ui.label(format!("{:.0}%", f.confidence * 100.0))
+                    .on_hover_text("confidence");
+                ui.add(egui::Label::new(&f.description).wrap());
+            }
+        });
+        for pf in &planned {
+            if let Some(t) = &pf.target {
+                ui.label(RichText::new(format!("    where: {}", redact(t).text)).weak());
+            }
+            if let Decision::Refused(why) = &pf.decision {
+                ui.label(RichText::new(format!("    {why}")).weak());
+            }
+            for w in &pf.warnings {
+                ui.label(RichText::new(format!("    ⚠ {w}")).color(ORANGE));
+            }
+        }
+    }
+}
+
+/// "✔ fixed at … · verified: …" or "⚠ recurred after the fix at …".
+pub(super) fn resolution_ui(ui: &mut egui::Ui, resolution: Option<Resolution<'_>>) {
+    match resolution {
+        Some(Resolution::Fixed(r)) => {
+            ui.label(
+                RichText::new(format!(
+                    "✔ fixed at {} · verified: {}",
+                    iso_of_unix(r.fixed_at as i64),
+                    r.verified
+                ))
+                .color(GREEN),
+            );
+        }
+        Some(Resolution::Recurred(r)) => {
+            ui.label(
+                RichText::new(format!(
+                    "⚠ recurred after the fix at {}",
+                    iso_of_unix(r.fixed_at as i64)
+                ))
+                .color(ORANGE),
+            );
+        }
+        None => {}
+    }
+}
+
+const GREEN: Color32 = Color32::from_rgb(84, 178, 90);
+const ORANGE: Color32 = Color32::from_rgb(236, 132, 40);
