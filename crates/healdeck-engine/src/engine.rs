@@ -13,7 +13,7 @@ use super::timestamp;
 use aho_corasick::Input;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
-const EXCERPT_LINE_CHARS: usize = 2000;
+pub(crate) const EXCERPT_LINE_CHARS: usize = 2000;
 /// Lines of context kept before an event.
 pub(crate) const CONTEXT_LINES: usize = 5;
 /// Bytes of message text given to the rules.

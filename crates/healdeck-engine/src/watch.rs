@@ -10,7 +10,8 @@
 //! (copytruncate: size below our offset) neither lose nor repeat lines.
 
 use super::bus::{AlertKind, TroubleAlert};
-use super::engine::Engine;
+use super::engine::{CONTEXT_LINES, EXCERPT_LINE_CHARS, Engine, text_of};
+use super::events::MAX_LINE_BYTES;
 use super::group::{Added, IssueStore};
 use super::scan::{ChunkText, FileCursor};
 use super::sources::{self, SourceFile};
@@ -63,6 +64,9 @@ struct Tail {
     last_data: Instant,
     /// Complete lines in `buf` wait for the idle flush.
     waiting: bool,
+    /// The last lines already processed (up to `CONTEXT_LINES`): an event at the start of new
+    /// data gets the lines before it from here, as a scan of the whole file would.
+    recent: std::collections::VecDeque<String>,
 }
 
 /// Follows files and reports issues through a sink.
@@ -278,6 +282,7 @@ impl<'e> LiveWatcher<'e> {
             }),
             last_data: Instant::now(),
             waiting: false,
+            recent: std::collections::VecDeque::new(),
         })
     }
 
@@ -308,6 +313,9 @@ impl<'e> LiveWatcher<'e> {
         let mut result =
             self.engine
                 .process_chunk(&tail.buf[..complete], complete, false, tail.year);
+        for ev in &mut result.events {
+            prepend_recent(&mut ev.context_before, &tail.recent);
+        }
         let mut consumed = complete;
         if hold_open
             && let Some(last) = result.events.last()
@@ -342,7 +350,45 @@ impl<'e> LiveWatcher<'e> {
                 sink(TroubleAlert { kind, issue });
             }
         }
+        remember_recent(&mut tail.recent, &tail.buf[..consumed]);
         tail.buf.drain(..consumed);
         tail.waiting = consumed < complete;
+    }
+}
+
+/// Fills `context` (lines before an event, oldest first) up to `CONTEXT_LINES` from the lines
+/// processed before the buffer began.
+fn prepend_recent(context: &mut Vec<String>, recent: &std::collections::VecDeque<String>) {
+    let missing = CONTEXT_LINES.saturating_sub(context.len());
+    if missing == 0 || recent.is_empty() {
+        return;
+    }
+    let from = recent.len().saturating_sub(missing);
+    let mut lines: Vec<String> = recent.iter().skip(from).cloned().collect();
+    lines.append(context);
+    *context = lines;
+}
+
+/// Keeps the last `CONTEXT_LINES` lines of `consumed` (after those kept before).
+fn remember_recent(recent: &mut std::collections::VecDeque<String>, consumed: &[u8]) {
+    let body = consumed.strip_suffix(b"\n").unwrap_or(consumed);
+    if consumed.is_empty() {
+        return;
+    }
+    let mut last: Vec<String> = body
+        .rsplit(|&b| b == b'\n')
+        .take(CONTEXT_LINES)
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .map(|l| {
+            text_of(&l[..l.len().min(MAX_LINE_BYTES)])
+                .chars()
+                .take(EXCERPT_LINE_CHARS)
+                .collect()
+        })
+        .collect();
+    last.reverse();
+    recent.extend(last);
+    while recent.len() > CONTEXT_LINES {
+        recent.pop_front();
     }
 }

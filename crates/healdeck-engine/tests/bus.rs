@@ -54,6 +54,26 @@ fn watcher_publishes_trouble_alerts_to_subscribers() {
             assert_eq!(second.kind, AlertKind::Updated);
             assert_eq!(second.issue.count, 2);
             assert_eq!(second.issue.latest.line, 3);
+            // A new failure written later carries the lines before it, as a rescan would,
+            // although they were read (and reported nothing) earlier.
+            writeln!(f, "INFO request 1\nINFO request 2").expect("append");
+            f.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(400));
+            writeln!(f, "ModuleNotFoundError: No module named 'zzqq'").expect("append");
+            let third = alerts
+                .recv_timeout(Duration::from_secs(10))
+                .expect("new issue");
+            assert_eq!(third.kind, AlertKind::New);
+            assert_eq!(
+                third.issue.context_before,
+                [
+                    "INFO up",
+                    "OSError: [Errno 28] No space left on device",
+                    "OSError: [Errno 28] No space left on device",
+                    "INFO request 1",
+                    "INFO request 2"
+                ]
+            );
         }));
         stop.store(true, Ordering::Relaxed);
         assert!(watcher.join().is_ok_and(|r| r.is_ok()));

@@ -748,3 +748,59 @@ fn fixed_issues_are_marked_can_be_hidden_and_show_when_they_recur() {
     std::io::Write::write_all(&mut f, failure.as_bytes()).expect("append");
     wait_for_label(h, "⚠ recurred");
 }
+
+#[test]
+fn live_rows_glow_with_their_context_and_search_reads_excerpts() {
+    let mut r = rig_with_log(
+        "app.log",
+        "INFO boot\nOSError: [Errno 28] No space left on device\n",
+    );
+    let log = r.dir.path().join("logs/app.log");
+    let h = &mut r.harness;
+    wait(h, "the first issue", |a| a.trouble.feed.len() == 1);
+    // What the log held already is history: no glow.
+    assert!(h.state().trouble.flashes.is_empty());
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("open");
+    std::io::Write::write_all(&mut f, b"INFO charging order 17\n").expect("append");
+    h.run_steps(2);
+    std::thread::sleep(Duration::from_millis(400));
+    std::io::Write::write_all(
+        &mut f,
+        b"Traceback (most recent call last):\n  File \"/srv/shop/billing_core.py\", line 9, in charge\nKeyError: 'amount'\n",
+    )
+    .expect("append");
+    wait(h, "the live issue", |a| a.trouble.feed.len() == 2);
+    h.run_steps(2);
+    let app = h.state();
+    let live = app
+        .trouble
+        .feed
+        .all()
+        .iter()
+        .find(|i| i.excerpt.contains("billing_core.py"))
+        .cloned()
+        .expect("the live issue");
+    assert_eq!(app.trouble.flashes.len(), 1, "only the new row glows");
+    assert!(app.trouble.flashes.contains_key(&live.fingerprint));
+    assert_eq!(
+        live.context_before.last().map(String::as_str),
+        Some("INFO charging order 17"),
+        "a live issue carries the lines before it"
+    );
+    // The search box finds it by a frame in its excerpt, not in its title.
+    assert!(!live.title.to_lowercase().contains("billing_core"));
+    let search = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search issues");
+    search.focus();
+    search.type_text("billing_core");
+    h.run_steps(3);
+    let rows = h.state().trouble.feed.rows().len();
+    assert_eq!(rows, 1);
+    assert_eq!(
+        h.state().trouble.feed.row(0).map(|i| i.fingerprint.clone()),
+        Some(live.fingerprint.clone())
+    );
+}

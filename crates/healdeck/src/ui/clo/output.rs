@@ -31,16 +31,22 @@ impl CloTab {
             .join(render_file_name(&spec, Mode::Realistic))
     }
 
-    /// "📷 View Full Render": opens the renders folder in the file manager.
+    /// "📷 View Full Render": opens the renders folder in the file manager. Where none can
+    /// (no desktop, no `xdg-open` handler), a toast says so plainly and names the folder.
     pub fn open_renders_folder(&self, sh: &Shared) {
         let dir = self.renders_dir(sh);
         sh.bg.blocking(move |r| {
             let result = std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("{}: {e}", dir.display()))
                 .and_then(|()| {
-                    open::that_detached(&dir).map_err(|e| {
-                        format!("could not open {} in the file manager: {e}", dir.display())
-                    })
+                    if show_in_file_manager(&dir) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "No file manager is available to show the renders; they are in {}",
+                            dir.display()
+                        ))
+                    }
                 });
             if let Err(e) = result {
                 r.send(AppEvent::Wrote(Err(e)));
@@ -78,4 +84,30 @@ impl CloTab {
             r.send(AppEvent::Wrote(result));
         });
     }
+}
+
+/// Tries the platform's openers (`xdg-open`, `gio open`, …) in turn; true when one started a
+/// file manager. An opener that exits with an error (no handler for folders) counts as none;
+/// one still running after a few seconds is the file manager itself.
+fn show_in_file_manager(dir: &std::path::Path) -> bool {
+    use std::process::Stdio;
+    open::commands(dir).into_iter().any(|mut cmd| {
+        let Ok(mut child) = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        else {
+            return false;
+        };
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(5) {
+            match child.try_wait() {
+                Ok(Some(status)) => return status.success(),
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(_) => return false,
+            }
+        }
+        true
+    })
 }

@@ -8,10 +8,12 @@ use super::super::shared::Shared;
 use super::super::widgets::{severity_badge, thousands};
 use super::TroubleTab;
 use super::feed::{Feed, source_name};
-use super::fix_scope::Resolution;
+use super::fix_scope::{FixScope, Resolution};
+use super::secrets::Masks;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use healdeck_engine::Issue;
+use std::time::{Duration, Instant};
 
 const ROW_HEIGHT: f32 = 24.0;
 
@@ -96,6 +98,31 @@ fn arrow_keys(ui: &egui::Ui, feed: &Feed, selected: Option<&str>, input: &mut Ta
     input.scroll_to = Some(next);
 }
 
+/// The title, masked, after a "✔ fixed" or "⚠ recurred" mark when the issue has one.
+fn title_cell(ui: &mut egui::Ui, issue: &Issue, masks: &Masks, scope: &FixScope) {
+    match scope.resolution(issue) {
+        Some(Resolution::Fixed(_)) => {
+            ui.label(RichText::new("✔ fixed").color(FIXED))
+                .on_hover_text("Fixed and verified; not seen since");
+        }
+        Some(Resolution::Recurred(_)) => {
+            ui.label(RichText::new("⚠ recurred").color(RECURRED))
+                .on_hover_text("It came back after a fix");
+        }
+        None => {}
+    }
+    ui.add(egui::Label::new(&*masks.title(issue)).truncate());
+}
+
+/// How long a row that changed live glows.
+const FLASH: Duration = Duration::from_millis(2500);
+
+/// The glow of a row that changed at `at`: strong at first, fading out over `FLASH`.
+fn glow_color(at: Instant) -> egui::Color32 {
+    let left = 1.0 - (at.elapsed().as_secs_f32() / FLASH.as_secs_f32()).clamp(0.0, 1.0);
+    egui::Color32::from_rgba_unmultiplied(255, 196, 0, (left * 70.0) as u8)
+}
+
 const FIXED: egui::Color32 = egui::Color32::from_rgb(84, 178, 90);
 const RECURRED: egui::Color32 = egui::Color32::from_rgb(236, 132, 40);
 
@@ -113,6 +140,11 @@ impl TroubleTab {
         let feed = &self.feed;
         let masks = &self.masks;
         let scope = &self.scope;
+        self.flashes.retain(|_, at| at.elapsed() < FLASH);
+        if !self.flashes.is_empty() {
+            ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
+        let flashes = &self.flashes;
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -143,33 +175,38 @@ impl TroubleTab {
                         return;
                     };
                     row.set_selected(selected.as_deref() == Some(issue.fingerprint.as_str()));
+                    let glow = flashes.get(&issue.fingerprint).map(|at| glow_color(*at));
+                    let paint = |ui: &mut egui::Ui| {
+                        if let Some(c) = glow {
+                            ui.painter().rect_filled(
+                                ui.max_rect().expand2(egui::vec2(4.0, 2.0)),
+                                0.0,
+                                c,
+                            );
+                        }
+                    };
                     row.col(|ui| {
+                        paint(ui);
                         severity_badge(ui, issue.severity);
                     });
                     row.col(|ui| {
-                        match scope.resolution(issue) {
-                            Some(Resolution::Fixed(_)) => {
-                                ui.label(RichText::new("✔ fixed").color(FIXED))
-                                    .on_hover_text("Fixed and verified; not seen since");
-                            }
-                            Some(Resolution::Recurred(_)) => {
-                                ui.label(RichText::new("⚠ recurred").color(RECURRED))
-                                    .on_hover_text("It came back after a fix");
-                            }
-                            None => {}
-                        }
-                        ui.add(egui::Label::new(&*masks.title(issue)).truncate());
+                        paint(ui);
+                        title_cell(ui, issue, masks, scope);
                     });
                     row.col(|ui| {
+                        paint(ui);
                         ui.label(issue.category.as_str());
                     });
                     row.col(|ui| {
+                        paint(ui);
                         ui.label(thousands(issue.count));
                     });
                     row.col(|ui| {
+                        paint(ui);
                         ui.label(issue.last_seen.as_deref().unwrap_or("—"));
                     });
                     row.col(|ui| {
+                        paint(ui);
                         ui.label(source_name(issue))
                             .on_hover_text(&issue.latest.source);
                     });

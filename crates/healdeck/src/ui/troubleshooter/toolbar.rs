@@ -161,6 +161,9 @@ impl TroubleTab {
                     .hint_text("🔍 Search issues (Ctrl+F)")
                     .desired_width(190.0),
             );
+            search.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::accesskit::Role::TextInput, true, "Search issues")
+            });
             if self.focus_search {
                 search.request_focus();
                 self.focus_search = false;
