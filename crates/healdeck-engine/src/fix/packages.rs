@@ -142,6 +142,9 @@ static QUOTED_REQ: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
+/// Manifests larger than this are not project manifests (or not worth trusting).
+const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+
 impl ProjectManifests {
     /// Reads manifests in the folders of `paths` and up to two parents of each.
     pub(crate) fn near(paths: &[PathBuf]) -> ProjectManifests {
@@ -170,6 +173,13 @@ impl ProjectManifests {
         for e in entries.flatten() {
             let path = e.path();
             let name = e.file_name().to_string_lossy().to_string();
+            let is_manifest = (name.starts_with("requirements") && name.ends_with(".txt"))
+                || name == "pyproject.toml"
+                || name == "package.json";
+            // Only manifests are read: the folder also holds the logs, which can be huge.
+            if !is_manifest || e.metadata().map_or(true, |m| m.len() > MAX_MANIFEST_BYTES) {
+                continue;
+            }
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };

@@ -205,6 +205,7 @@ impl eframe::App for HealdeckApp {
         self.shortcuts(&ctx);
         self.top_bar(ui);
         self.status_bar(ui);
+        self.clo.set_visible(self.sh.settings.tab == Tab::Clo);
         match self.sh.settings.tab {
             Tab::Troubleshooter => self.trouble.ui(ui, &mut self.sh),
             Tab::Clo => self.clo.ui(ui, &mut self.sh),
@@ -225,6 +226,7 @@ impl eframe::App for HealdeckApp {
         }
         self.timing
             .frame(t0.elapsed().as_secs_f32() * 1000.0, self.trouble.feed.len());
+        self.timing.rows(self.trouble.feed.rows().len());
     }
 
     fn on_exit(&mut self) {

@@ -83,6 +83,30 @@ impl Bg {
         }
     }
 
+    /// Forwards every message of `rx` like `forward`, but wakes the UI only for those `wake`
+    /// says change what is on screen; the others wait in the channel for the next frame (the
+    /// GPU meter's 1 Hz samples, while no meter or an unchanged figure is shown).
+    pub fn forward_quiet<T: Send + 'static>(
+        &self,
+        rx: Receiver<T>,
+        wrap: impl Fn(T) -> UiEvent + Send + 'static,
+        mut wake: impl FnMut(&T) -> bool + Send + 'static,
+    ) {
+        let r = self.reply();
+        let Some(rt) = &self.rt else { return };
+        rt.spawn_blocking(move || {
+            while let Ok(m) = rx.recv() {
+                let repaint = wake(&m);
+                if r.tx.send(wrap(m)).is_err() {
+                    return;
+                }
+                if repaint {
+                    r.ctx.request_repaint();
+                }
+            }
+        });
+    }
+
     /// Forwards every message of `rx` to the UI as `wrap(msg)`, until either side hangs up.
     pub fn forward<T: Send + 'static>(
         &self,

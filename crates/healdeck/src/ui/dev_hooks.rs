@@ -58,6 +58,21 @@ impl Screenshot {
     }
 }
 
+/// Whether `HEALDECK_TIMING` is on, for `mark` (set once at start).
+static MARKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `HEALDECK_TIMING`, prints `healdeck mark <unix ms> <what>` to stderr: the moment a
+/// result reached the screen (a new row, a preview, a copied prompt, a fix plan), for a script
+/// that caused it to measure the delay (`scripts/measure_window.sh`).
+pub(crate) fn mark(what: &str) {
+    if MARKS.load(std::sync::atomic::Ordering::Relaxed) {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        eprintln!("healdeck mark {ms} {what}");
+    }
+}
+
 /// `HEALDECK_TIMING`: the first frame's time after start, then frame-time quantiles.
 pub(crate) struct Timing {
     enabled: bool,
@@ -65,22 +80,33 @@ pub(crate) struct Timing {
     first_frame: Option<Duration>,
     frames: Vec<f32>,
     last_report: Instant,
+    rows: usize,
 }
 
 impl Timing {
     pub(crate) fn new(enabled: bool, started: Instant) -> Timing {
+        MARKS.store(enabled, std::sync::atomic::Ordering::Relaxed);
         Timing {
             enabled,
             started,
             first_frame: None,
             frames: Vec::new(),
             last_report: Instant::now(),
+            rows: 0,
         }
     }
 
     /// Time since the process started.
     pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+
+    /// Marks a change in the number of rows the table shows.
+    pub(crate) fn rows(&mut self, rows: usize) {
+        if rows != self.rows {
+            self.rows = rows;
+            mark(&format!("rows {rows}"));
+        }
     }
 
     /// Records one frame's `ui()` time; reports every 5 s with the feed's size.

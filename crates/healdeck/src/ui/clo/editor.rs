@@ -96,8 +96,9 @@ fn avatar_ui(ui: &mut egui::Ui, c: &mut CloSettings) {
         .num_columns(2)
         .show(ui, |ui| {
             for (name, v, lo, hi) in fields {
-                ui.label(name);
-                ui.add(egui::Slider::new(v, lo..=hi).suffix(" cm").step_by(0.5));
+                let label = ui.label(name);
+                ui.add(egui::Slider::new(v, lo..=hi).suffix(" cm").step_by(0.5))
+                    .labelled_by(label.id);
                 ui.end_row();
             }
         });
@@ -132,8 +133,9 @@ fn garment_grid(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
         if choice(ui, "Sleeves", "sleeves", &mut sl, &sleeves) && sl != g.sleeves() {
             g.sleeve_length = Some(sl);
         }
-        ui.label("Length");
-        ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01));
+        let label = ui.label("Length");
+        ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01))
+            .labelled_by(label.id);
         ui.end_row();
         let necklines = [
             Neckline::Crew,
@@ -193,8 +195,9 @@ fn print_rows(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
             color_row(ui, "Print color", color);
         }
         Some(Print::Image { repeat, .. }) => {
-            ui.label("Repeat");
-            ui.add(egui::Slider::new(repeat, 1.0..=12.0));
+            let label = ui.label("Repeat");
+            ui.add(egui::Slider::new(repeat, 1.0..=12.0))
+                .labelled_by(label.id);
             ui.end_row();
         }
         None => {}

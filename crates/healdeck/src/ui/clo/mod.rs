@@ -16,6 +16,7 @@ mod view;
 
 pub use gpu_meter::GpuMeter;
 
+use super::dev_hooks::mark;
 use super::events::{CloEvent, CloPick, UiEvent};
 use super::settings::CloSettings;
 use super::shared::Shared;
@@ -32,6 +33,7 @@ use healdeck_render::service::RenderService;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long Realistic waits after the last edit (the pointer released) before it renders.
@@ -49,6 +51,9 @@ pub struct CloTab {
     service: Option<RenderService>,
     /// The meter's own monitor when there is no device to render on.
     _monitor: Option<GpuMonitor>,
+    /// Whether the tab (and its live GPU meter) is on screen: only then does every GPU sample
+    /// repaint the window.
+    meter_visible: Arc<AtomicBool>,
     pub meter: GpuMeter,
     pub config: RenderConfig,
     config_error: Option<String>,
@@ -110,6 +115,7 @@ impl CloTab {
             unorm_view: false,
             service: None,
             _monitor: None,
+            meter_visible: Arc::new(AtomicBool::new(false)),
             meter: GpuMeter::new(None),
             config,
             config_error,
@@ -146,12 +152,38 @@ impl CloTab {
         tab.unorm_view = gpu.unorm_view;
         tab.meter = GpuMeter::new(describe_adapter(&info).pci_bus_id);
         let service = RenderService::start(gpu, &tab.config, gpu_sources);
-        sh.bg.forward(service.samples(), |s| {
-            UiEvent::Clo(CloEvent::Gpu(Box::new(s)))
-        });
-        sh.bg.forward(service.events.clone(), |e| {
-            UiEvent::Clo(CloEvent::Render(e))
-        });
+        let visible = tab.meter_visible.clone();
+        let bus = describe_adapter(&info).pci_bus_id;
+        let mut shown = None;
+        sh.bg.forward_quiet(
+            service.samples(),
+            |s| UiEvent::Clo(CloEvent::Gpu(Box::new(s))),
+            move |s| {
+                // The status bar shows the utilization in whole percent; the CLO tab's meter
+                // draws every sample.
+                let util = s
+                    .primary(bus.as_deref())
+                    .and_then(|r| r.util_percent)
+                    .map(|u| u.round() as i32);
+                let changed = shown != Some(util);
+                shown = Some(util);
+                changed || visible.load(Ordering::Relaxed)
+            },
+        );
+        // Queued, Replaced and Started change nothing on screen at once: only results wake
+        // the window.
+        sh.bg.forward_quiet(
+            service.events.clone(),
+            |e| UiEvent::Clo(CloEvent::Render(e)),
+            |e| {
+                !matches!(
+                    e,
+                    RenderEvent::Queued { .. }
+                        | RenderEvent::Replaced { .. }
+                        | RenderEvent::Started { .. }
+                )
+            },
+        );
         tab.service = Some(service);
         if let Some(p) = sh.settings.clo.imported.clone() {
             Self::import(sh, p);
@@ -221,6 +253,7 @@ impl CloTab {
             view: sh.settings.clo.view,
             output,
         });
+        mark(&format!("render {} requested", mode.name()));
         self.pending = Some((id, mode, Instant::now()));
         self.requested_view = Some(sh.settings.clo.view);
         Some(id)
@@ -330,7 +363,13 @@ impl CloTab {
                 mode,
                 millis,
                 rendered,
-            } => self.on_done(sh, id, mode, millis, &rendered),
+            } => {
+                mark(&format!(
+                    "render {} shown ({millis:.0} ms on the renderer)",
+                    mode.name()
+                ));
+                self.on_done(sh, id, mode, millis, &rendered);
+            }
             RenderEvent::Failed { id, reason } => {
                 self.clear_pending(id);
                 tracing::warn!("[CLO] render failed: {reason}");
@@ -376,6 +415,11 @@ impl CloTab {
 
     pub fn busy(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Says whether the tab is on screen (the app calls this every frame).
+    pub fn set_visible(&self, visible: bool) {
+        self.meter_visible.store(visible, Ordering::Relaxed);
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {

@@ -15,6 +15,9 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
+/// How long a render may take before the toolbar says it is rendering.
+const QUIET_WAIT: Duration = Duration::from_millis(300);
+
 impl CloTab {
     pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.horizontal(|ui| {
@@ -47,7 +50,20 @@ impl CloTab {
                 self.save_as(sh);
             }
             ui.separator();
-            if let Some((_, mode, t)) = &self.pending {
+            let waited = self.pending.as_ref().map(|(_, _, t)| t.elapsed());
+            if let Some(w) = waited.filter(|w| *w < QUIET_WAIT) {
+                // Most previews are back before this: no spinner (it repaints every frame,
+                // and on a software GPU the window's own painting slows the render it waits
+                // for); look again when the wait is long enough to show.
+                ui.ctx().request_repaint_after(QUIET_WAIT - w);
+                if let Some((mode, ms)) = self.last {
+                    ui.label(format!(
+                        "{} · {} px · {ms:.0} ms",
+                        mode_name(mode),
+                        mode.size()
+                    ));
+                }
+            } else if let Some((_, mode, t)) = &self.pending {
                 ui.spinner();
                 ui.label(format!(
                     "rendering {} ({} px) · {:.1} s",

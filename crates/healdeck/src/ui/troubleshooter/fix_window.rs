@@ -3,6 +3,7 @@
 //! step as it happens (command, backup, the action's own output, exit status, verification)
 //! and the result — and asks once for the class B fixes before any of them runs.
 
+use super::super::dev_hooks::mark;
 use super::super::shared::Shared;
 use super::super::widgets::ToastKind;
 use egui::{Color32, RichText};
@@ -72,6 +73,7 @@ impl FixPanel {
 
     /// The plan: one heading per issue, one line per fix with what will happen to it.
     pub(super) fn on_plan(&mut self, plans: Vec<IssuePlan>, dry_run: bool, ask: bool) {
+        mark("fix plan shown");
         let (mut a, mut b, mut c) = (0, 0, 0);
         if plans.is_empty() {
             self.line("This issue has no recommended fix.".into(), None, false);

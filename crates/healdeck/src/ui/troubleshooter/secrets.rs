@@ -4,6 +4,7 @@
 //! Before a repair prompt is copied or a report exported, the window lists what was removed
 //! (kind and a masked preview) and asks once.
 
+use super::super::dev_hooks::mark;
 use super::super::events::AppEvent;
 use super::super::shared::Shared;
 use super::super::widgets::{ToastKind, thousands};
@@ -132,6 +133,7 @@ pub(super) fn deliver(sh: &mut Shared, what: Outgoing, findings: &[Finding]) {
             let chars = text.chars().count();
             match sh.clipboard.copy(&sh.egui_ctx, &text) {
                 Ok(()) => {
+                    mark("prompt copied");
                     tracing::info!(
                         "[TROUBLE] prompt for {fingerprint} copied: {chars} characters, {} secret(s) redacted",
                         findings.len()
