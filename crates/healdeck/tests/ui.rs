@@ -181,6 +181,8 @@ fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
     h.get_by_label("Root cause");
     h.get_by_label("Fix history");
     wait(h, "history", |_| true);
+    // The fixes as the plan treats them (made in the background).
+    wait_for_label(h, "class B");
     snapshot(h, "troubleshooter");
 
     // Export (what the save dialog's answer triggers): Markdown and JSON reports of the feed.

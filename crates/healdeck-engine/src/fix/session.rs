@@ -120,6 +120,8 @@ pub fn session(
         audit: AuditLog::in_dir(dirs.data()),
     };
     let outcomes = runner.run(&plans, |step| on_event(SessionEvent::Step(step)));
+    // Packages may have changed: a prompt made now probes again.
+    crate::prompt::forget_probes();
     Ok(FixSession { plans, outcomes })
 }
 

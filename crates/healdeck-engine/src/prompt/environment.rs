@@ -7,9 +7,10 @@ use crate::fix::origin::Interpreter;
 use crate::fix::packages::{ProjectManifests, python_distribution};
 use crate::group::Issue;
 use regex::Regex;
+use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
-use std::time::Duration;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// What the prompt says about the machine.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,8 +68,64 @@ pub(crate) fn named_packages(issue: &Issue) -> Vec<String> {
     dists
 }
 
-/// Probes the machine for what the issue needs (each probe bounded by `timeout`).
+/// How long a probe's answer is reused: Copy Prompt and the window's warm-up ask for the same
+/// interpreter and packages within moments, and each probe starts an interpreter.
+const FRESH_FOR: Duration = Duration::from_secs(30);
+
+/// What the probes found, by what they asked; a fix session clears it (it changes packages).
+type ProbeKey = (String, String, Vec<String>, bool, bool);
+static PROBED: LazyLock<Mutex<HashMap<ProbeKey, (Instant, Environment)>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Forgets every probe's answer (after a fix, versions may have changed).
+pub(crate) fn forget_probes() {
+    if let Ok(mut p) = PROBED.lock() {
+        p.clear();
+    }
+}
+
+/// Probes the machine for what the issue needs (each probe bounded by `timeout`); the same
+/// question within `FRESH_FOR` gets the answer already found.
 pub fn environment(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment {
+    let key: ProbeKey = (
+        python.path.display().to_string(),
+        python.evidence.describe(),
+        if is_python(issue) {
+            named_packages(issue)
+        } else {
+            Vec::new()
+        },
+        needs_node(issue),
+        needs_rust(issue),
+    );
+    if let Ok(p) = PROBED.lock()
+        && let Some((at, env)) = p.get(&key)
+        && at.elapsed() < FRESH_FOR
+    {
+        return env.clone();
+    }
+    let env = probe(issue, python, timeout);
+    if let Ok(mut p) = PROBED.lock() {
+        p.retain(|_, (at, _)| at.elapsed() < FRESH_FOR);
+        p.insert(key, (Instant::now(), env.clone()));
+    }
+    env
+}
+
+fn needs_node(issue: &Issue) -> bool {
+    let rule = issue.rule.as_deref().unwrap_or("");
+    rule.starts_with("node.")
+        || rule.starts_with("npm.")
+        || rule.starts_with("js.")
+        || issue.excerpt.contains("node:internal")
+}
+
+fn needs_rust(issue: &Issue) -> bool {
+    let rule = issue.rule.as_deref().unwrap_or("");
+    rule.starts_with("rust.") || rule.starts_with("cargo.")
+}
+
+fn probe(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment {
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let pretty = os_release
         .lines()
@@ -88,46 +145,40 @@ pub fn environment(issue: &Issue, python: &Interpreter, timeout: Duration) -> En
     };
     let py = python.path.display().to_string();
     if is_python(issue) {
-        let v = run(&[py.clone(), "--version".into()], None, timeout);
-        if v.success() {
-            env.python = first_line(&v.output_tail)
+        // One interpreter start answers both: its version, then each package's.
+        let names = named_packages(issue);
+        let script = "import sys, platform\nfrom importlib import metadata as m\nprint('Python', platform.python_version())\nfor n in sys.argv[1:]:\n    try:\n        print(n, m.version(n))\n    except Exception:\n        print(n, '-')";
+        let mut argv = vec![py.clone(), "-c".into(), script.into()];
+        argv.extend(names.iter().cloned());
+        let out = run(&argv, None, timeout);
+        if out.success() {
+            env.python = first_line(&out.output_tail)
                 .map(|l| format!("{l} ({py}, {})", python.evidence.describe()));
-            let names = named_packages(issue);
-            if !names.is_empty() {
-                let script = "import sys\nfrom importlib import metadata as m\nfor n in sys.argv[1:]:\n    try:\n        print(n, m.version(n))\n    except Exception:\n        print(n, '-')";
-                let mut argv = vec![py.clone(), "-c".into(), script.into()];
-                argv.extend(names.iter().cloned());
-                let out = run(&argv, None, timeout);
-                let found: BTreeMap<&str, &str> = out
-                    .output_tail
-                    .lines()
-                    .filter_map(|l| l.split_once(' '))
-                    .collect();
-                env.packages = names
-                    .iter()
-                    .map(|n| {
-                        (
-                            n.clone(),
-                            found
-                                .get(n.as_str())
-                                .filter(|v| **v != "-")
-                                .map(|v| v.to_string()),
-                        )
-                    })
-                    .collect();
-            }
+            let found: BTreeMap<&str, &str> = out
+                .output_tail
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(' '))
+                .collect();
+            env.packages = names
+                .iter()
+                .map(|n| {
+                    (
+                        n.clone(),
+                        found
+                            .get(n.as_str())
+                            .filter(|v| **v != "-")
+                            .map(|v| v.to_string()),
+                    )
+                })
+                .collect();
         }
     }
-    let rule = issue.rule.as_deref().unwrap_or("");
-    if rule.starts_with("node.")
-        || rule.starts_with("npm.")
-        || rule.starts_with("js.")
-        || issue.excerpt.contains("node:internal")
-    {
+    if needs_node(issue) {
         env.node =
             first_line(&run(&["node".into(), "--version".into()], None, timeout).output_tail);
     }
-    if rule.starts_with("rust.") || rule.starts_with("cargo.") {
+    if needs_rust(issue) {
         env.rust =
             first_line(&run(&["rustc".into(), "--version".into()], None, timeout).output_tail);
     }

@@ -11,6 +11,7 @@
 
 mod environment;
 
+pub(crate) use environment::forget_probes;
 pub use environment::{Environment, environment};
 
 use crate::fix::FixerConfig;

@@ -12,6 +12,7 @@ use healdeck_config::clock::iso_of_unix;
 use healdeck_engine::Issue;
 use healdeck_engine::fix::audit::{AuditLog, FixRecord};
 use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, session};
+use healdeck_engine::prompt;
 use healdeck_engine::redact::redact;
 use std::collections::HashMap;
 
@@ -19,13 +20,24 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub(super) struct FixScope {
     /// By fingerprint: the plan of the issue as it was (count), or `None` while it is made.
-    previews: HashMap<String, (u64, Option<Vec<IssuePlan>>)>,
+    previews: HashMap<String, Preview>,
     /// By fingerprint: fixes that verified, from the audit log.
     pub(super) fixed: HashMap<String, Vec<FixRecord>>,
     /// "Fix all safe issues…": the plan waiting for a yes.
     confirm_all: Option<Vec<IssuePlan>>,
     pub(super) planning_all: bool,
 }
+
+/// The plan of an issue as it was (its count then), `None` while it is made, and when it
+/// was asked for.
+struct Preview {
+    count: u64,
+    plans: Option<Vec<IssuePlan>>,
+    asked: std::time::Instant,
+}
+
+/// A plan is made again for an issue that keeps recurring at most this often.
+const REPLAN_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// An issue's state after fixes: fixed (and how), or fixed but back.
 pub(super) enum Resolution<'r> {
@@ -54,7 +66,11 @@ impl FixScope {
     }
 
     pub(super) fn on_preview(&mut self, fingerprint: String, count: u64, plans: Vec<IssuePlan>) {
-        self.previews.insert(fingerprint, (count, Some(plans)));
+        if let Some(p) = self.previews.get_mut(&fingerprint)
+            && p.count == count
+        {
+            p.plans = Some(plans);
+        }
     }
 
     pub(super) fn on_all_planned(&mut self, plans: Vec<IssuePlan>) {
@@ -72,9 +88,16 @@ impl TroubleTab {
             .scope
             .previews
             .get(fp)
-            .is_none_or(|(count, _)| *count != issue.count);
-        if stale && !issue.fixes.is_empty() {
-            self.scope.previews.insert(fp.clone(), (issue.count, None));
+            .is_none_or(|p| p.count != issue.count && p.asked.elapsed() >= REPLAN_EVERY);
+        if stale {
+            // The plan shown so far stays until the new one is ready.
+            let old = self.scope.previews.remove(fp).and_then(|p| p.plans);
+            let preview = Preview {
+                count: issue.count,
+                plans: old,
+                asked: std::time::Instant::now(),
+            };
+            self.scope.previews.insert(fp.clone(), preview);
             if let Some(engine) = self.engine.clone() {
                 let request = FixRequest {
                     issues: vec![issue.clone()],
@@ -85,9 +108,16 @@ impl TroubleTab {
                 let dirs = sh.dirs.dirs.clone();
                 let (fingerprint, count) = (fp.clone(), issue.count);
                 sh.bg.blocking(move |r| {
-                    let plans = session(&engine, &dirs, &request, |_| {})
+                    let has_fixes = request.issues.iter().any(|i| !i.fixes.is_empty());
+                    let plans = has_fixes
+                        .then(|| session(&engine, &dirs, &request, |_| {}).ok())
+                        .flatten()
                         .map(|s| s.plans)
                         .unwrap_or_default();
+                    // Warm the environment probes Copy Prompt will ask for.
+                    if let Some(issue) = request.issues.first() {
+                        let _warmed = prompt::for_issue(issue, Some(&dirs), None, None);
+                    }
                     r.send(TroubleEvent::Preview {
                         fingerprint,
                         count,
@@ -96,7 +126,12 @@ impl TroubleTab {
                 });
             }
         }
-        self.scope.previews.get(fp)?.1.as_deref()
+        let shown = self.scope.previews.get(fp)?;
+        if shown.count != issue.count {
+            // Recurred since its plan was made: look again once the throttle allows.
+            sh.egui_ctx.request_repaint_after(REPLAN_EVERY);
+        }
+        shown.plans.as_deref()
     }
 
     /// Reads which issues were fixed, off the UI thread.
