@@ -337,10 +337,13 @@ impl TroubleTab {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         self.prepare(sh);
+        // In a narrow window the side panels give way, so the table keeps its key columns.
+        let width = ui.available_width();
         egui::Panel::left("trouble_sources")
             .resizable(true)
-            .default_size(250.0)
-            .min_size(190.0)
+            .default_size(250.0_f32.min(width * 0.2).max(170.0))
+            .min_size(170.0)
+            .max_size((width * 0.3).max(170.0))
             .show(ui, |ui| self.sources_ui(ui, sh));
         egui::Panel::top("trouble_toolbar").show(ui, |ui| {
             ui.add_space(4.0);
@@ -354,8 +357,9 @@ impl TroubleTab {
         } else {
             egui::Panel::right("trouble_details")
                 .resizable(true)
-                .default_size(400.0)
-                .min_size(280.0)
+                .default_size(400.0_f32.min(width * 0.32).max(260.0))
+                .min_size(260.0)
+                .max_size((width * 0.5).max(260.0))
                 .show(ui, |ui| self.details_ui(ui, sh));
             egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, sh));
         }

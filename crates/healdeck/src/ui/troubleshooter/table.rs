@@ -123,6 +123,65 @@ fn glow_color(at: Instant) -> egui::Color32 {
     egui::Color32::from_rgba_unmultiplied(255, 196, 0, (left * 70.0) as u8)
 }
 
+/// Below this width the table shows only its key columns.
+const COMPACT_BELOW: f32 = 640.0;
+
+/// The table's columns.
+#[derive(Clone, Copy)]
+enum Col {
+    Severity,
+    Title,
+    Category,
+    Count,
+    LastSeen,
+    Source,
+}
+
+impl Col {
+    const WIDE: [Col; 6] = [
+        Col::Severity,
+        Col::Title,
+        Col::Category,
+        Col::Count,
+        Col::LastSeen,
+        Col::Source,
+    ];
+    const NARROW: [Col; 4] = [Col::Severity, Col::Title, Col::Count, Col::Source];
+
+    fn column(self) -> Column {
+        match self {
+            Col::Severity => Column::exact(104.0),
+            Col::Title => Column::remainder().at_least(160.0).clip(true),
+            Col::Category => Column::initial(112.0).clip(true),
+            Col::Count => Column::initial(56.0),
+            Col::LastSeen => Column::initial(146.0).clip(true),
+            Col::Source => Column::initial(118.0).clip(true),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Col::Severity => "Severity",
+            Col::Title => "Title",
+            Col::Category => "Category",
+            Col::Count => "Count",
+            Col::LastSeen => "Last seen",
+            Col::Source => "Source",
+        }
+    }
+
+    fn key(self) -> SortKey {
+        match self {
+            Col::Severity => SortKey::Severity,
+            Col::Title => SortKey::Title,
+            Col::Category => SortKey::Category,
+            Col::Count => SortKey::Count,
+            Col::LastSeen => SortKey::LastSeen,
+            Col::Source => SortKey::Source,
+        }
+    }
+}
+
 const FIXED: egui::Color32 = egui::Color32::from_rgb(84, 178, 90);
 const RECURRED: egui::Color32 = egui::Color32::from_rgb(236, 132, 40);
 
@@ -145,29 +204,29 @@ impl TroubleTab {
             ui.ctx().request_repaint_after(Duration::from_millis(50));
         }
         let flashes = &self.flashes;
+        // A narrow table keeps the columns people scan by: severity, title, count, source.
+        let cols: &[Col] = if ui.available_width() < COMPACT_BELOW {
+            &Col::NARROW
+        } else {
+            &Col::WIDE
+        };
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::exact(104.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::initial(112.0).clip(true))
-            .column(Column::initial(56.0))
-            .column(Column::initial(146.0).clip(true))
-            .column(Column::initial(118.0).clip(true))
             .min_scrolled_height(0.0);
+        for c in cols {
+            table = table.column(c.column());
+        }
         if let Some(r) = input.scroll_to {
             table = table.scroll_to_row(r, None);
         }
         table
             .header(26.0, |mut h| {
-                h.col(|ui| sort_header(ui, sh, "Severity", SortKey::Severity));
-                h.col(|ui| sort_header(ui, sh, "Title", SortKey::Title));
-                h.col(|ui| sort_header(ui, sh, "Category", SortKey::Category));
-                h.col(|ui| sort_header(ui, sh, "Count", SortKey::Count));
-                h.col(|ui| sort_header(ui, sh, "Last seen", SortKey::LastSeen));
-                h.col(|ui| sort_header(ui, sh, "Source", SortKey::Source));
+                for c in cols {
+                    h.col(|ui| sort_header(ui, sh, c.name(), c.key()));
+                }
             })
             .body(|body| {
                 body.rows(ROW_HEIGHT, feed.rows().len(), |mut row| {
@@ -176,40 +235,33 @@ impl TroubleTab {
                     };
                     row.set_selected(selected.as_deref() == Some(issue.fingerprint.as_str()));
                     let glow = flashes.get(&issue.fingerprint).map(|at| glow_color(*at));
-                    let paint = |ui: &mut egui::Ui| {
-                        if let Some(c) = glow {
-                            ui.painter().rect_filled(
-                                ui.max_rect().expand2(egui::vec2(4.0, 2.0)),
-                                0.0,
-                                c,
-                            );
-                        }
-                    };
-                    row.col(|ui| {
-                        paint(ui);
-                        severity_badge(ui, issue.severity);
-                    });
-                    row.col(|ui| {
-                        paint(ui);
-                        title_cell(ui, issue, masks, scope);
-                    });
-                    row.col(|ui| {
-                        paint(ui);
-                        ui.label(issue.category.as_str());
-                    });
-                    row.col(|ui| {
-                        paint(ui);
-                        ui.label(thousands(issue.count));
-                    });
-                    row.col(|ui| {
-                        paint(ui);
-                        ui.label(issue.last_seen.as_deref().unwrap_or("—"));
-                    });
-                    row.col(|ui| {
-                        paint(ui);
-                        ui.label(source_name(issue))
-                            .on_hover_text(&issue.latest.source);
-                    });
+                    for c in cols {
+                        row.col(|ui| {
+                            if let Some(color) = glow {
+                                let r = ui.max_rect().expand2(egui::vec2(4.0, 2.0));
+                                ui.painter().rect_filled(r, 0.0, color);
+                            }
+                            match c {
+                                Col::Severity => {
+                                    severity_badge(ui, issue.severity);
+                                }
+                                Col::Title => title_cell(ui, issue, masks, scope),
+                                Col::Category => {
+                                    ui.label(issue.category.as_str());
+                                }
+                                Col::Count => {
+                                    ui.label(thousands(issue.count));
+                                }
+                                Col::LastSeen => {
+                                    ui.label(issue.last_seen.as_deref().unwrap_or("—"));
+                                }
+                                Col::Source => {
+                                    ui.label(source_name(issue))
+                                        .on_hover_text(&issue.latest.source);
+                                }
+                            }
+                        });
+                    }
                     let resp = row.response();
                     if resp.clicked() {
                         input.select = Some(issue.fingerprint.clone());

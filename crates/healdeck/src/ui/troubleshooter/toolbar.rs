@@ -13,7 +13,7 @@ use std::time::Duration;
 
 impl TroubleTab {
     pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let has_sources = !self.watched.is_empty() && self.engine.is_some();
             let scanning = self.scan.is_some();
             if ui
@@ -109,7 +109,7 @@ impl TroubleTab {
     }
 
     pub(super) fn filters_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let counts = self.feed.counts();
             let dark = ui.visuals().dark_mode;
             for (i, s) in Severity::ALL.into_iter().enumerate() {
