@@ -154,6 +154,12 @@ fn may_head(first: &[u8]) -> bool {
     )
 }
 
+/// A line ending in "Traceback (most recent call last):" after some text of its own.
+fn ends_with_traceback_start(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    t.ends_with(b"Traceback (most recent call last):")
+}
+
 enum Initial {
     Kind(EventKind),
     /// The first line is a log header; the next line starts a structure of this kind.
@@ -178,6 +184,14 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
         return Initial::Kind(EventKind::ToolBlock);
     }
     let next = it.peek().map(|(_, l)| l);
+    // `logger.error(traceback.format_exc())`: the header and "Traceback (most recent call
+    // last):" share the first line, the frames follow.
+    if may_head(first)
+        && ends_with_traceback_start(first)
+        && next.is_some_and(|n| is_indented(n) || is_traceback_start(n))
+    {
+        return Initial::Kind(EventKind::PythonTraceback);
+    }
     if let Some(next) = next.filter(|_| may_head(first)) {
         if is_traceback_start(next) {
             return Initial::HeaderThen(EventKind::PythonTraceback);

@@ -29,6 +29,17 @@ fn header_line_joins_its_traceback() {
 }
 
 #[test]
+fn traceback_logged_as_the_message_is_one_event() {
+    // `logger.error(traceback.format_exc())` puts "Traceback …" on the header's line.
+    let text = "2026-11-30 19:30:00 ERROR Traceback (most recent call last):\n  File \"/srv/app.py\", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n2026-11-30 19:30:01 INFO next\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 4), "{body}");
+    // An INFO line ending that way is not a failure's header.
+    let text = "INFO printing Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n";
+    assert_eq!(span_of(text, 0).0, EventKind::Line);
+}
+
+#[test]
 fn info_line_is_not_a_header() {
     let text = "INFO evaluating, errors=0\nTraceback (most recent call last):\n  File \"x\"\nValueError: bad\n";
     let (kind, lines, _) = span_of(text, 0);
