@@ -581,7 +581,7 @@ fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
         "where: Python /bin/sh, set for {}",
         logs.display()
     ));
-    h.get_by_label("Run 1 fix(es)").click();
+    h.get_by_label("Run 1 fix").click();
     wait(h, "the class A attempt", |a| {
         let (lines, running) = a.trouble.fix_log();
         !running && lines.iter().any(|l| l.contains("attempt 1: pip_install"))

@@ -136,7 +136,7 @@ fn aftermath_ui(ui: &mut egui::Ui, issue: &Issue) {
         ui.add_space(6.0);
         ui.label(RichText::new("What followed").strong());
         for c in &issue.consequences {
-            ui.label(RichText::new(c).monospace().small());
+            ui.label(RichText::new(c).monospace().size(EXCERPT_PX));
         }
     }
     if issue.occurrences.len() > 1 {

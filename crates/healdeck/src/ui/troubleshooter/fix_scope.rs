@@ -191,10 +191,12 @@ impl TroubleTab {
             if runnable.is_empty() {
                 ui.label("No issue has a fix that may run unattended.");
             } else {
-                ui.label(format!(
-                    "These {} fix(es) will run, each backed up, audited and verified:",
-                    runnable.len()
-                ));
+                let n = runnable.len();
+                ui.label(if n == 1 {
+                    "This fix will run, backed up, audited and verified:".to_string()
+                } else {
+                    format!("These {n} fixes will run, each backed up, audited and verified:")
+                });
             }
             egui::ScrollArea::vertical()
                 .max_height(320.0)
@@ -214,7 +216,10 @@ impl TroubleTab {
             ui.horizontal(|ui| {
                 if !runnable.is_empty()
                     && ui
-                        .button(format!("Run {} fix(es)", runnable.len()))
+                        .button(match runnable.len() {
+                            1 => "Run 1 fix".to_string(),
+                            n => format!("Run {n} fixes"),
+                        })
                         .clicked()
                 {
                     answer = Some(true);

@@ -313,7 +313,7 @@ impl FixPanel {
                         for l in &self.lines {
                             let mut t = RichText::new(&l.text);
                             if l.mono {
-                                t = t.monospace().small();
+                                t = t.monospace().size(12.0);
                             }
                             if let Some(c) = l.color {
                                 t = t.color(c);

@@ -118,32 +118,35 @@ impl FolderEnvEditor {
             );
             ui.add_space(6.0);
             let mut browse = None;
-            egui::Grid::new("folder_env_fields")
-                .num_columns(3)
-                .show(ui, |ui| {
-                    let label = ui.label("Python interpreter");
+            let fields = [
+                (
+                    "Python interpreter",
+                    &mut self.python,
+                    "/srv/app/venv/bin/python",
+                    TroublePick::FolderPython,
+                ),
+                (
+                    "Node project folder",
+                    &mut self.node,
+                    "/srv/web (holds package.json)",
+                    TroublePick::FolderNodeProject,
+                ),
+            ];
+            for (name, value, hint, pick) in fields {
+                let label = ui.label(name);
+                ui.horizontal(|ui| {
                     ui.add(
-                        egui::TextEdit::singleline(&mut self.python)
-                            .hint_text("/srv/app/venv/bin/python")
-                            .desired_width(320.0),
+                        egui::TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .desired_width(420.0),
                     )
                     .labelled_by(label.id);
                     if ui.button("Browse…").clicked() {
-                        browse = Some(TroublePick::FolderPython);
+                        browse = Some(pick);
                     }
-                    ui.end_row();
-                    let label = ui.label("Node project folder");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.node)
-                            .hint_text("/srv/web (holds package.json)")
-                            .desired_width(320.0),
-                    )
-                    .labelled_by(label.id);
-                    if ui.button("Browse…").clicked() {
-                        browse = Some(TroublePick::FolderNodeProject);
-                    }
-                    ui.end_row();
                 });
+                ui.add_space(4.0);
+            }
             if let Some(what) = browse {
                 sh.bg.pick(Picked::Trouble(what), Some(self.folder.clone()));
             }
