@@ -806,3 +806,47 @@ fn live_rows_glow_with_their_context_and_search_reads_excerpts() {
         Some(live.fingerprint.clone())
     );
 }
+
+#[test]
+fn view_full_render_without_a_file_manager_says_so_plainly() {
+    // Only meaningful where nothing can show a folder (CI, a server, Xvfb): there the
+    // platform's openers (xdg-open, gio open, …) are missing or fail.
+    let probe = tempfile::tempdir().expect("tmp");
+    let opens = open::commands(probe.path()).into_iter().any(|mut c| {
+        c.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if opens {
+        eprintln!("a file manager is available here; skipping");
+        return;
+    }
+    let mut r = rig();
+    let renders = r.dir.path().join("data/renders");
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    h.run_steps(2);
+    h.get_by_label("📷 View Full Render").click();
+    let t0 = Instant::now();
+    let expected = format!(
+        "No file manager is available to show the renders; they are in {}",
+        renders.display()
+    );
+    loop {
+        h.step();
+        let toasts: Vec<String> = h
+            .state()
+            .sh
+            .toasts
+            .texts()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        if toasts.iter().any(|t| *t == expected) {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "{toasts:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
