@@ -843,7 +843,7 @@ fn view_full_render_without_a_file_manager_says_so_plainly() {
             .iter()
             .map(|t| t.to_string())
             .collect();
-        if toasts.iter().any(|t| *t == expected) {
+        if toasts.contains(&expected) {
             break;
         }
         assert!(t0.elapsed() < Duration::from_secs(30), "{toasts:?}");
