@@ -64,6 +64,8 @@ pub struct TroubleTab {
     pub feed: Feed,
     pub filter: Filter,
     pub selected: Option<String>,
+    /// More rows selected with Ctrl/⌘-click (Auto-Fix acts on all of them).
+    pub marked: std::collections::BTreeSet<String>,
     watch: Option<Watch>,
     /// What `restart_watch` found: the paths followed, and each configured path's state for
     /// the sources list (checked when the paths change, not every frame).
@@ -122,6 +124,7 @@ impl TroubleTab {
             feed: Feed::new(),
             filter,
             selected: None,
+            marked: std::collections::BTreeSet::new(),
             watch: None,
             watched: Vec::new(),
             path_rows: Vec::new(),

@@ -22,6 +22,8 @@ const ROW_HEIGHT: f32 = 24.0;
 struct TableInput {
     /// A row clicked, or moved to with the arrow keys.
     select: Option<String>,
+    /// The click held Ctrl (⌘): the row joins or leaves the selection.
+    add: bool,
     /// Copy that row's prompt (its context menu).
     prompt: bool,
     /// Scroll this row into view.
@@ -186,6 +188,21 @@ const FIXED: egui::Color32 = egui::Color32::from_rgb(84, 178, 90);
 const RECURRED: egui::Color32 = egui::Color32::from_rgb(236, 132, 40);
 
 impl TroubleTab {
+    /// Selects a row; with `add` (Ctrl/⌘-click) it joins the selection, or leaves it when it
+    /// was in it. The last row clicked is the one the details pane shows.
+    fn select(&mut self, fp: String, add: bool) {
+        if !add {
+            self.marked.clear();
+        } else if self.marked.contains(&fp) && self.selected.as_ref() != Some(&fp) {
+            self.marked.remove(&fp);
+            return;
+        } else {
+            self.marked.extend(self.selected.clone());
+            self.marked.insert(fp.clone());
+        }
+        self.selected = Some(fp);
+    }
+
     pub(super) fn table_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         if self.feed.rows().is_empty() {
             self.no_rows_ui(ui);
@@ -204,6 +221,7 @@ impl TroubleTab {
             ui.ctx().request_repaint_after(Duration::from_millis(50));
         }
         let flashes = &self.flashes;
+        let marked = &self.marked;
         // A narrow table keeps the columns people scan by: severity, title, count, source.
         let cols: &[Col] = if ui.available_width() < COMPACT_BELOW {
             &Col::NARROW
@@ -233,7 +251,8 @@ impl TroubleTab {
                     let Some(issue) = feed.row(row.index()) else {
                         return;
                     };
-                    row.set_selected(selected.as_deref() == Some(issue.fingerprint.as_str()));
+                    let fp = issue.fingerprint.as_str();
+                    row.set_selected(selected.as_deref() == Some(fp) || marked.contains(fp));
                     let glow = flashes.get(&issue.fingerprint).map(|at| glow_color(*at));
                     for c in cols {
                         row.col(|ui| {
@@ -265,6 +284,7 @@ impl TroubleTab {
                     let resp = row.response();
                     if resp.clicked() {
                         input.select = Some(issue.fingerprint.clone());
+                        input.add = resp.ctx.input(|i| i.modifiers.command);
                     }
                     resp.context_menu(|ui| row_menu(ui, issue, &mut input));
                 });
@@ -273,7 +293,7 @@ impl TroubleTab {
             if !self.history.contains_key(&fp) {
                 self.load_history(sh, &fp);
             }
-            self.selected = Some(fp);
+            self.select(fp, input.add);
         }
         if input.prompt {
             self.copy_prompt(sh);

@@ -33,8 +33,8 @@ impl TroubleTab {
                     egui::Button::new("🛠 Auto-Fix (Safe Only)"),
                 )
                 .on_hover_text(
-                    "Fix the selected issue: class A runs, class B asks first, class C is \
-                     advice (Ctrl+Shift+F)",
+                    "Fix the selected issue(s) (Ctrl+click selects more): class A runs, class B \
+                     asks first, class C is advice (Ctrl+Shift+F)",
                 )
                 .on_disabled_hover_text("Select an issue to fix")
                 .clicked()

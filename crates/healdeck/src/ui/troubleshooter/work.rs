@@ -52,6 +52,7 @@ impl TroubleTab {
         self.feed.replace_all(Vec::new());
         self.masks.clear();
         self.selected = None;
+        self.marked.clear();
         self.path_rows = sh
             .settings
             .log_paths
@@ -137,16 +138,31 @@ impl TroubleTab {
         }
     }
 
-    /// Auto-Fix (Safe Only): plans the selected issue; class A runs at once, class B waits
+    /// Auto-Fix (Safe Only): plans the selected issue(s); class A runs at once, class B waits
     /// for the dialog, class C is explained. With "Dry run" nothing runs.
     pub fn auto_fix(&mut self, sh: &Shared) {
         if self.fix.running() || self.engine.is_none() {
             return;
         }
-        let Some(issue) = self.selected.as_deref().and_then(|f| self.feed.get(f)) else {
+        let chosen: Vec<&str> = self
+            .selected
+            .iter()
+            .map(String::as_str)
+            .chain(
+                self.marked
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|f| Some(*f) != self.selected.as_deref()),
+            )
+            .collect();
+        let issues: Vec<Issue> = chosen
+            .iter()
+            .filter_map(|f| self.feed.get(f))
+            .cloned()
+            .collect();
+        if issues.is_empty() {
             return;
-        };
-        let issues = vec![issue.clone()];
+        }
         self.fix.begin();
         self.start_fix(sh, Vec::new(), issues, self.dry_run, true);
     }
