@@ -94,6 +94,7 @@ impl HealdeckApp {
             toasts: Toasts::default(),
             clipboard: opts.clipboard,
             egui_ctx: ctx,
+            parked: Vec::new(),
         };
         if let Some(e) = settings_error {
             tracing::warn!("settings: {e}");
@@ -120,6 +121,13 @@ impl HealdeckApp {
         // Bounded per frame, so a flood of live alerts cannot stall the window; the rest
         // waits for the next frame.
         const MAX_EVENTS_PER_FRAME: usize = 20_000;
+        for ev in std::mem::take(&mut self.sh.parked) {
+            match ev {
+                UiEvent::Trouble(e) => self.trouble.on_event(&mut self.sh, e),
+                UiEvent::Clo(e) => self.clo.on_event(&mut self.sh, e),
+                UiEvent::App(e) => self.on_event(e),
+            }
+        }
         for _ in 0..MAX_EVENTS_PER_FRAME {
             let Ok(ev) = self.sh.bg.rx.try_recv() else {
                 return;
@@ -201,6 +209,7 @@ impl eframe::App for HealdeckApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let t0 = Instant::now();
         let ctx = ui.ctx().clone();
+        self.timing.frame_start();
         self.pump();
         self.shortcuts(&ctx);
         self.top_bar(ui);
@@ -227,6 +236,10 @@ impl eframe::App for HealdeckApp {
         self.timing
             .frame(t0.elapsed().as_secs_f32() * 1000.0, self.trouble.feed.len());
         self.timing.rows(self.trouble.feed.rows().len());
+        self.timing.frame_end(&ctx);
+        if !self.sh.parked.is_empty() {
+            ctx.request_repaint();
+        }
     }
 
     fn on_exit(&mut self) {

@@ -61,16 +61,40 @@ impl Screenshot {
 /// Whether `HEALDECK_TIMING` is on, for `mark` (set once at start).
 static MARKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// With `HEALDECK_TIMING`, prints `healdeck mark <unix ms> <what>` to stderr: the moment a
-/// result reached the screen (a new row, a preview, a copied prompt, a fix plan), for a script
-/// that caused it to measure the delay (`scripts/measure_window.sh`).
+/// Marks made while building a frame, printed once that frame is on screen.
+static PENDING_MARKS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// With `HEALDECK_TIMING`, prints `healdeck mark <unix ms> <what>` to stderr when a result
+/// (a new row, a preview, a copied prompt, a fix plan) is on screen, for a script that caused
+/// it to measure the delay (`scripts/measure_window.py`). A mark made while a frame is built
+/// is printed at the start of the next frame, that is, once the frame showing it was painted.
 pub(crate) fn mark(what: &str) {
-    if MARKS.load(std::sync::atomic::Ordering::Relaxed) {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
+    if MARKS.load(std::sync::atomic::Ordering::Relaxed)
+        && let Ok(mut p) = PENDING_MARKS.lock()
+    {
+        p.push(what.to_string());
+    }
+}
+
+/// Prints the marks of the frame painted last (called as a frame begins).
+fn flush_marks() {
+    let Ok(mut p) = PENDING_MARKS.lock() else {
+        return;
+    };
+    if p.is_empty() {
+        return;
+    }
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    for what in p.drain(..) {
         eprintln!("healdeck mark {ms} {what}");
     }
+}
+
+/// Whether marks wait for the next frame (which is then asked for at once).
+fn marks_pending() -> bool {
+    PENDING_MARKS.lock().is_ok_and(|p| !p.is_empty())
 }
 
 /// `HEALDECK_TIMING`: the first frame's time after start, then frame-time quantiles.
@@ -93,6 +117,21 @@ impl Timing {
             frames: Vec::new(),
             last_report: Instant::now(),
             rows: 0,
+        }
+    }
+
+    /// A frame begins: the marks of the one before are printed (it is on screen now).
+    pub(crate) fn frame_start(&self) {
+        if self.enabled {
+            flush_marks();
+        }
+    }
+
+    /// A frame was built: with marks waiting, the next frame is asked for at once so they
+    /// are printed as soon as this one is painted.
+    pub(crate) fn frame_end(&self, ctx: &egui::Context) {
+        if self.enabled && marks_pending() {
+            ctx.request_repaint();
         }
     }
 

@@ -25,4 +25,7 @@ pub struct Shared {
     pub toasts: Toasts,
     pub clipboard: Clipboard,
     pub egui_ctx: egui::Context,
+    /// Events taken off the channel while a tab waited for one of its own (a Fast Preview);
+    /// the next frame routes them first, in order.
+    pub parked: Vec<super::events::UiEvent>,
 }

@@ -100,6 +100,9 @@ impl SceneKey {
     }
 }
 
+/// The longest a frame waits for the Fast Preview it asked for.
+const PREVIEW_WAIT: Duration = Duration::from_millis(40);
+
 impl CloTab {
     pub fn new(
         sh: &Shared,
@@ -443,8 +446,34 @@ impl CloTab {
             self.toolbar_ui(ui, sh);
             ui.add_space(4.0);
         });
-        egui::CentralPanel::default().show(ui, |ui| self.view_ui(ui, sh));
+        // The editors may have changed the scene: ask now, and give a Fast Preview a moment
+        // to arrive so this frame shows it (painting the old image first costs a whole frame
+        // more, which on a software GPU is the larger part of the wait).
         self.request_when_due(ui, sh);
+        self.await_preview(sh);
+        egui::CentralPanel::default().show(ui, |ui| self.view_ui(ui, sh));
+        // Orbit and zoom change the view while it is drawn.
+        self.request_when_due(ui, sh);
+    }
+
+    /// Waits up to `PREVIEW_WAIT` for the Fast Preview asked for this frame, taking in this
+    /// tab's events as they come and parking the others for the next frame.
+    fn await_preview(&mut self, sh: &mut Shared) {
+        let Some((_, Mode::Preview, asked)) = self.pending else {
+            return;
+        };
+        if asked.elapsed() > PREVIEW_WAIT {
+            return;
+        }
+        let deadline = asked + PREVIEW_WAIT;
+        while matches!(self.pending, Some((_, Mode::Preview, _))) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match sh.bg.rx.recv_timeout(left) {
+                Ok(UiEvent::Clo(e)) => self.on_event(sh, e),
+                Ok(other) => sh.parked.push(other),
+                Err(_) => return,
+            }
+        }
     }
 
     /// Asks for a new render when the scene or the view changed, for the first render, and
