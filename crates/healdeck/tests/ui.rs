@@ -854,14 +854,17 @@ fn view_full_render_without_a_file_manager_says_so_plainly() {
 #[test]
 fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
     let tb = |m: &str| {
-        format!("Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import {m}\nModuleNotFoundError: No module named '{m}'\n")
+        format!(
+            "Traceback (most recent call last):\n  File \"/srv/app/main.py\", line 3, in <module>\n    import {m}\nModuleNotFoundError: No module named '{m}'\n"
+        )
     };
     let text = format!("{}{}{}", tb("yaml"), tb("zzqq_first"), tb("zzqq_second"));
     let mut r = rig_with_log("app.log", &text);
     let h = &mut r.harness;
     wait(h, "three issues", |a| a.trouble.feed.len() == 3);
     h.get_by_label("Dry run").click();
-    h.get_by_label("Python module 'yaml' is not installed").click();
+    h.get_by_label("Python module 'yaml' is not installed")
+        .click();
     h.run_steps(2);
     h.get_by_label("Python module 'zzqq_first' is not installed")
         .click_modifiers(egui::Modifiers::COMMAND);
@@ -873,10 +876,14 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
         !running && lines.iter().any(|l| l.contains("safe fix(es)"))
     });
     let text = h.state().trouble.fix_log().0.join("\n");
-    assert!(text.contains("PyYAML") && text.contains("zzqq_first"), "{text}");
+    assert!(
+        text.contains("PyYAML") && text.contains("zzqq_first"),
+        "{text}"
+    );
     assert!(!text.contains("zzqq_second"), "{text}");
     // A plain click selects one row again.
-    h.get_by_label("Python module 'zzqq_second' is not installed").click();
+    h.get_by_label("Python module 'zzqq_second' is not installed")
+        .click();
     h.run_steps(2);
     assert!(h.state().trouble.marked.is_empty());
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
@@ -885,5 +892,8 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
         !running && lines.iter().any(|l| l.contains("zzqq_second"))
     });
     let text = h.state().trouble.fix_log().0.join("\n");
-    assert!(!text.contains("PyYAML") && !text.contains("zzqq_first"), "{text}");
+    assert!(
+        !text.contains("PyYAML") && !text.contains("zzqq_first"),
+        "{text}"
+    );
 }
