@@ -176,4 +176,29 @@ mod tests {
         std::fs::write(&p, r#"{"max_fixes_per_run": 1, "timeout_secs": 5}"#).expect("write");
         assert_eq!(FixerConfig::load(&p).expect("ok").max_fixes_per_run, 1);
     }
+
+    #[test]
+    fn folder_settings_are_absolute_and_the_nearest_one_applies() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("fixer.json");
+        std::fs::write(&p, r#"{"folders": {"/srv": {"python": "venv/bin/python"}}}"#)
+            .expect("write");
+        let e = FixerConfig::load(&p).expect_err("relative").to_string();
+        assert!(e.contains("'venv/bin/python' is not an absolute path"), "{e}");
+        std::fs::write(
+            &p,
+            r#"{"folders": {"/srv": {"python": "/srv/venv/bin/python"},
+                            "/srv/shop/logs": {"node_project": "/srv/shop"}}}"#,
+        )
+        .expect("write");
+        let c = FixerConfig::load(&p).expect("ok");
+        let (folder, env) = c
+            .folder_for(Path::new("/srv/shop/logs/app.log"))
+            .expect("a setting");
+        assert_eq!(folder, Path::new("/srv/shop/logs"));
+        assert_eq!(env.node_project.as_deref(), Some(Path::new("/srv/shop")));
+        let (folder, _) = c.folder_for(Path::new("/srv/api/x.log")).expect("a setting");
+        assert_eq!(folder, Path::new("/srv"));
+        assert!(c.folder_for(Path::new("/var/log/syslog")).is_none());
+    }
 }
