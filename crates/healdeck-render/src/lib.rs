@@ -11,7 +11,7 @@
 //! - keep it: [`output::write_png`] with [`output::Provenance`], [`output::render_file_name`];
 //! - settings: [`config::RenderConfig`] (`render_config.json`).
 //!
-//! Modules: `avatar`, `garment`, `mesh` (geometry), `import` (OBJ/glTF with limits), `ao`
+//! Modules: `avatar`, `body_asset` (the realistic body's base mesh and shape targets), `garment`, `mesh` (geometry), `import` (OBJ/glTF with limits), `ao`
 //! (baked occlusion), `renderer` (device, pipelines, frame passes, mips, readback), `manager`
 //! / `fallback` (the queue and the hysteresis policy), `scene`, `service`, `output`, `config`.
 
@@ -20,6 +20,7 @@
 
 mod ao;
 pub mod avatar;
+pub mod body_asset;
 pub mod config;
 mod fallback;
 pub mod garment;
