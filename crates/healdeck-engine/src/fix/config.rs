@@ -181,10 +181,16 @@ mod tests {
     fn folder_settings_are_absolute_and_the_nearest_one_applies() {
         let dir = tempfile::tempdir().expect("tmp");
         let p = dir.path().join("fixer.json");
-        std::fs::write(&p, r#"{"folders": {"/srv": {"python": "venv/bin/python"}}}"#)
-            .expect("write");
+        std::fs::write(
+            &p,
+            r#"{"folders": {"/srv": {"python": "venv/bin/python"}}}"#,
+        )
+        .expect("write");
         let e = FixerConfig::load(&p).expect_err("relative").to_string();
-        assert!(e.contains("'venv/bin/python' is not an absolute path"), "{e}");
+        assert!(
+            e.contains("'venv/bin/python' is not an absolute path"),
+            "{e}"
+        );
         std::fs::write(
             &p,
             r#"{"folders": {"/srv": {"python": "/srv/venv/bin/python"},
@@ -197,7 +203,9 @@ mod tests {
             .expect("a setting");
         assert_eq!(folder, Path::new("/srv/shop/logs"));
         assert_eq!(env.node_project.as_deref(), Some(Path::new("/srv/shop")));
-        let (folder, _) = c.folder_for(Path::new("/srv/api/x.log")).expect("a setting");
+        let (folder, _) = c
+            .folder_for(Path::new("/srv/api/x.log"))
+            .expect("a setting");
         assert_eq!(folder, Path::new("/srv"));
         assert!(c.folder_for(Path::new("/var/log/syslog")).is_none());
     }
