@@ -158,6 +158,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_older_file_with_a_global_python_still_loads() {
+        // `python` moved to fixer.json's per-folder settings; an older ui.json keeps working.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ui.json");
+        std::fs::write(
+            &path,
+            r#"{"python": "/usr/bin/python3", "log_paths": ["/var/log/app"]}"#,
+        )
+        .expect("write");
+        let (s, err) = UiSettings::load_or_set_aside(&path);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(s.log_paths, [PathBuf::from("/var/log/app")]);
+        assert!(!path.with_extension("json.broken").exists());
+    }
+
+    #[test]
     fn round_trip_and_broken_file_kept_aside() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("ui.json");
