@@ -31,6 +31,7 @@ pub mod output;
 pub mod renderer;
 pub mod scene;
 pub mod service;
+pub mod tape;
 
 /// The version written into every render's provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -62,3 +62,29 @@ fn macro_targets_make_adults_of_human_height() {
     let tall = a.blend(&tall_weights);
     assert!(height(&tall) > hf + 0.1, "{} vs {hf}", height(&tall));
 }
+
+#[test]
+fn a_tape_on_the_body_reads_human_measurements() {
+    use healdeck_render::tape::measure;
+    let a = BodyAsset::shipped().expect("decodes");
+    let t = |n: &str| a.target(n).unwrap_or_else(|| panic!("no {n}"));
+    for g in ["female", "male"] {
+        let w: Vec<(usize, f32)> = ["african", "asian", "caucasian"]
+            .iter()
+            .map(|r| (t(&format!("macrodetails/{r}-{g}-young")), 1.0 / 3.0))
+            .collect();
+        let body = a.blend(&w);
+        let m = measure(&body, &a.quads).expect("measured");
+        println!("{g}: {m:?}");
+        assert!((0.75..1.15).contains(&m.bust), "{g} {m:?}");
+        assert!((0.6..1.0).contains(&m.waist), "{g} {m:?}");
+        assert!((0.8..1.15).contains(&m.hips), "{g} {m:?}");
+        assert!(m.waist < m.bust && m.waist < m.hips, "{g} {m:?}");
+        assert!((0.65..0.9).contains(&m.inseam), "{g} {m:?}");
+        // The waist target moves the waist girth, and the bust target the bust.
+        let mut wider = w.clone();
+        wider.push((t("measure/measure-waist-circ-incr"), 1.0));
+        let m2 = measure(&a.blend(&wider), &a.quads).expect("measured");
+        assert!(m2.waist > m.waist + 0.02, "{g} {m:?} {m2:?}");
+    }
+}
