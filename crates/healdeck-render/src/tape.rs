@@ -44,7 +44,8 @@ pub fn measure(positions: &[[f32; 3]], quads: &[[u16; 4]]) -> Result<Tape, TapeE
         return Err(TapeError::Flat);
     }
     let at = |f: f32| floor + f * height;
-    let girth = |y: f32| torso_girth(positions, quads, y);
+    let mesh = Sliceable::new(positions, quads);
+    let girth = |y: f32| girth_of(&mesh.at(y));
     let band = |(lo, hi): (f32, f32)| {
         let n = ((at(hi) - at(lo)) / STEP).ceil() as usize;
         (0..=n).map(move |i| at(lo) + i as f32 * STEP)
@@ -60,7 +61,7 @@ pub fn measure(positions: &[[f32; 3]], quads: &[[u16; 4]]) -> Result<Tape, TapeE
     let (waist_y, waist) = narrowest(&mut band(WAIST_BAND)).ok_or(TapeError::NoTorso("waist"))?;
     // Up from the waist the arms are pieces of their own until the armpits, where they join
     // the torso's cross-section; the bust is the fullest girth below that.
-    let pieces = |y: f32| cross_section(positions, quads, y).len();
+    let pieces = |y: f32| mesh.at(y).len();
     let apart = pieces(waist_y);
     let mut armpit = waist_y;
     while armpit < at(BUST_BAND.1) && pieces(armpit + STEP) >= apart {
@@ -94,7 +95,17 @@ pub fn measure(positions: &[[f32; 3]], quads: &[[u16; 4]]) -> Result<Tape, TapeE
 
 /// The girth at height `y` of the part of the cross-section around the centre line.
 pub fn torso_girth(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Option<f32> {
-    let parts = cross_section(positions, quads, y);
+    girth_of(&cross_section(positions, quads, y))
+}
+
+/// The points where the plane at height `y` cuts the mesh's edges, grouped into the
+/// connected pieces of the cross-section (edges of one quad belong together).
+pub fn cross_section(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Vec<Vec<[f32; 2]>> {
+    Sliceable::new(positions, quads).at(y)
+}
+
+/// The largest girth among the pieces that surround the centre line (x = 0).
+fn girth_of(parts: &[Vec<[f32; 2]>]) -> Option<f32> {
     parts
         .iter()
         .filter(|pts| {
@@ -107,50 +118,91 @@ pub fn torso_girth(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Option
         .max_by(f32::total_cmp)
 }
 
-/// The points where the plane at height `y` cuts the mesh's edges, grouped into the
-/// connected pieces of the cross-section (edges of one quad belong together).
-pub fn cross_section(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Vec<Vec<[f32; 2]>> {
-    use std::collections::HashMap;
-    let mut slot: HashMap<(u16, u16), usize> = HashMap::new();
-    let mut points: Vec<[f32; 2]> = Vec::new();
-    let mut parent: Vec<usize> = Vec::new();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+/// A mesh ready to be cut many times: its quads sorted by their lowest point, so a cut
+/// visits only the quads whose height range holds it.
+struct Sliceable<'m> {
+    positions: &'m [[f32; 3]],
+    quads: &'m [[u16; 4]],
+    /// (lowest y, highest y, quad), by lowest y.
+    order: Vec<(f32, f32, usize)>,
+    /// The tallest quad's height.
+    tallest: f32,
+}
+
+impl<'m> Sliceable<'m> {
+    fn new(positions: &'m [[f32; 3]], quads: &'m [[u16; 4]]) -> Sliceable<'m> {
+        let mut order: Vec<(f32, f32, usize)> = quads
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let ys = q.map(|v| positions[usize::from(v)][1]);
+                let lo = ys.iter().copied().fold(f32::MAX, f32::min);
+                let hi = ys.iter().copied().fold(f32::MIN, f32::max);
+                (lo, hi, i)
+            })
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let tallest = order.iter().map(|o| o.1 - o.0).fold(0.0, f32::max);
+        Sliceable {
+            positions,
+            quads,
+            order,
+            tallest,
         }
-        i
     }
-    for q in quads {
-        let mut first: Option<usize> = None;
-        for k in 0..4 {
-            let (a, b) = (q[k], q[(k + 1) % 4]);
-            let (pa, pb) = (positions[usize::from(a)], positions[usize::from(b)]);
-            if (pa[1] < y) == (pb[1] < y) {
+
+    fn at(&self, y: f32) -> Vec<Vec<[f32; 2]>> {
+        use std::collections::HashMap;
+        let from = self.order.partition_point(|o| o.0 < y - self.tallest);
+        let to = self.order.partition_point(|o| o.0 <= y);
+        let mut slot: HashMap<(u16, u16), usize> = HashMap::new();
+        let mut points: Vec<[f32; 2]> = Vec::new();
+        let mut parent: Vec<usize> = Vec::new();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        for &(_, hi, qi) in &self.order[from..to] {
+            if hi < y {
                 continue;
             }
-            let key = (a.min(b), a.max(b));
-            let id = *slot.entry(key).or_insert_with(|| {
-                let t = (y - pa[1]) / (pb[1] - pa[1]);
-                points.push([pa[0] + t * (pb[0] - pa[0]), pa[2] + t * (pb[2] - pa[2])]);
-                parent.push(points.len() - 1);
-                points.len() - 1
-            });
-            match first {
-                None => first = Some(id),
-                Some(f) => {
-                    let (ra, rb) = (root(&mut parent, f), root(&mut parent, id));
-                    parent[ra] = rb;
+            let q = self.quads[qi];
+            let mut first: Option<usize> = None;
+            for k in 0..4 {
+                let (a, b) = (q[k], q[(k + 1) % 4]);
+                let (pa, pb) = (
+                    self.positions[usize::from(a)],
+                    self.positions[usize::from(b)],
+                );
+                if (pa[1] < y) == (pb[1] < y) {
+                    continue;
+                }
+                let key = (a.min(b), a.max(b));
+                let id = *slot.entry(key).or_insert_with(|| {
+                    let t = (y - pa[1]) / (pb[1] - pa[1]);
+                    points.push([pa[0] + t * (pb[0] - pa[0]), pa[2] + t * (pb[2] - pa[2])]);
+                    parent.push(points.len() - 1);
+                    points.len() - 1
+                });
+                match first {
+                    None => first = Some(id),
+                    Some(f) => {
+                        let (ra, rb) = (root(&mut parent, f), root(&mut parent, id));
+                        parent[ra] = rb;
+                    }
                 }
             }
         }
+        let mut groups: HashMap<usize, Vec<[f32; 2]>> = HashMap::new();
+        for (i, p) in points.iter().enumerate() {
+            let r = root(&mut parent, i);
+            groups.entry(r).or_default().push(*p);
+        }
+        groups.into_values().collect()
     }
-    let mut groups: HashMap<usize, Vec<[f32; 2]>> = HashMap::new();
-    for (i, p) in points.iter().enumerate() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(*p);
-    }
-    groups.into_values().collect()
 }
 
 /// The perimeter of the convex hull of `points` (monotone chain).
