@@ -897,3 +897,27 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
         "{text}"
     );
 }
+
+#[test]
+fn a_broken_fixer_json_is_shown_where_the_plan_would_be() {
+    let mut r = rig_with_log("app.log", "ModuleNotFoundError: No module named 'yaml'\n");
+    std::fs::write(
+        r.dir.path().join("config/fixer.json"),
+        "{\n  \"max_fixes_per_run\": 10\n}\n",
+    )
+    .expect("fixer.json");
+    let h = &mut r.harness;
+    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    h.get_by_label("Python module 'yaml' is not installed")
+        .click();
+    wait_for_label(h, "⚠ no plan:");
+    let shown = h
+        .query_all_by_label_contains("⚠ no plan:")
+        .next()
+        .map(|n| format!("{n:?}"))
+        .unwrap_or_default();
+    assert!(
+        shown.contains("fixer.json") && shown.contains("max_fixes_per_run is 10"),
+        "{shown}"
+    );
+}

@@ -59,7 +59,8 @@ pub enum TroubleEvent {
     Preview {
         fingerprint: String,
         count: u64,
-        plans: Vec<IssuePlan>,
+        /// The plan, or why there is none (a broken `fixer.json`).
+        plans: Result<Vec<IssuePlan>, String>,
     },
     /// "Fix all safe issues…": the dry-run plan to confirm.
     AllPlanned(Vec<IssuePlan>),

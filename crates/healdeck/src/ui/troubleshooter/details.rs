@@ -35,7 +35,9 @@ impl TroubleTab {
             self.history.insert(issue.fingerprint.clone(), Vec::new());
             self.load_history(sh, &issue.fingerprint);
         }
-        let plans = self.preview(sh, &original).map(<[_]>::to_vec);
+        let plans = self
+            .preview(sh, &original)
+            .map(|r| r.map(<[_]>::to_vec).map_err(str::to_string));
         let resolution = self.scope.resolution(&original);
         let engine = self.engine.as_deref();
         let history = self.history.get(&issue.fingerprint).map(Vec::as_slice);
@@ -51,7 +53,10 @@ impl TroubleTab {
                 ui.label(RichText::new("Root cause").strong());
                 ui.add(egui::Label::new(&issue.root_cause).wrap());
                 ui.add_space(8.0);
-                planned_fixes_ui(ui, issue, plans.as_deref());
+                let plans = plans
+                    .as_ref()
+                    .map(|r| r.as_ref().map(Vec::as_slice).map_err(String::as_str));
+                planned_fixes_ui(ui, issue, plans);
                 ui.add_space(8.0);
                 ui.label(RichText::new("Excerpt").strong());
                 excerpt_ui(ui, issue, engine);

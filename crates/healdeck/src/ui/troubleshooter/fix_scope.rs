@@ -32,7 +32,7 @@ pub(super) struct FixScope {
 /// was asked for.
 struct Preview {
     count: u64,
-    plans: Option<Vec<IssuePlan>>,
+    plans: Option<Result<Vec<IssuePlan>, String>>,
     asked: std::time::Instant,
 }
 
@@ -65,7 +65,12 @@ impl FixScope {
         matches!(self.resolution(issue), Some(Resolution::Fixed(_)))
     }
 
-    pub(super) fn on_preview(&mut self, fingerprint: String, count: u64, plans: Vec<IssuePlan>) {
+    pub(super) fn on_preview(
+        &mut self,
+        fingerprint: String,
+        count: u64,
+        plans: Result<Vec<IssuePlan>, String>,
+    ) {
         if let Some(p) = self.previews.get_mut(&fingerprint)
             && p.count == count
         {
@@ -82,7 +87,11 @@ impl FixScope {
 impl TroubleTab {
     /// The selected issue's plan, made off the UI thread when first asked for (`None` until
     /// it is ready).
-    pub(super) fn preview(&mut self, sh: &Shared, issue: &Issue) -> Option<&[IssuePlan]> {
+    pub(super) fn preview(
+        &mut self,
+        sh: &Shared,
+        issue: &Issue,
+    ) -> Option<Result<&[IssuePlan], &str>> {
         let fp = &issue.fingerprint;
         let stale = self
             .scope
@@ -109,11 +118,13 @@ impl TroubleTab {
                 let (fingerprint, count) = (fp.clone(), issue.count);
                 sh.bg.blocking(move |r| {
                     let has_fixes = request.issues.iter().any(|i| !i.fixes.is_empty());
-                    let plans = has_fixes
-                        .then(|| session(&engine, &dirs, &request, |_| {}).ok())
-                        .flatten()
-                        .map(|s| s.plans)
-                        .unwrap_or_default();
+                    let plans = if has_fixes {
+                        session(&engine, &dirs, &request, |_| {})
+                            .map(|s| s.plans)
+                            .map_err(|e| e.to_string())
+                    } else {
+                        Ok(Vec::new())
+                    };
                     // Warm the environment probes Copy Prompt will ask for.
                     if let Some(issue) = request.issues.first() {
                         let _warmed = prompt::for_issue(issue, Some(&dirs), None, None);
@@ -131,7 +142,10 @@ impl TroubleTab {
             // Recurred since its plan was made: look again once the throttle allows.
             sh.egui_ctx.request_repaint_after(REPLAN_EVERY);
         }
-        shown.plans.as_deref()
+        shown
+            .plans
+            .as_ref()
+            .map(|r| r.as_ref().map(Vec::as_slice).map_err(String::as_str))
     }
 
     /// Reads which issues were fixed, off the UI thread.
@@ -243,20 +257,32 @@ impl TroubleTab {
 }
 
 /// The details pane's fix list: each rule fix as the plan treats it.
-pub(super) fn planned_fixes_ui(ui: &mut egui::Ui, issue: &Issue, plans: Option<&[IssuePlan]>) {
+pub(super) fn planned_fixes_ui(
+    ui: &mut egui::Ui,
+    issue: &Issue,
+    plans: Option<Result<&[IssuePlan], &str>>,
+) {
     ui.label(RichText::new("Recommended fixes").strong());
     if issue.fixes.is_empty() {
         ui.label(RichText::new("none known").weak());
         return;
     }
-    let Some(plans) = plans else {
-        for f in &issue.fixes {
-            ui.horizontal_wrapped(|ui| {
-                ui.spinner();
-                ui.add(egui::Label::new(&f.description).wrap());
-            });
+    let plans = match plans {
+        Some(Ok(plans)) => plans,
+        waiting_or_failed => {
+            for f in &issue.fixes {
+                ui.horizontal_wrapped(|ui| {
+                    if waiting_or_failed.is_none() {
+                        ui.spinner();
+                    }
+                    ui.add(egui::Label::new(&f.description).wrap());
+                });
+            }
+            if let Some(Err(e)) = waiting_or_failed {
+                ui.label(RichText::new(format!("⚠ no plan: {e}")).color(ORANGE));
+            }
+            return;
         }
-        return;
     };
     for (i, f) in issue.fixes.iter().enumerate() {
         let planned: Vec<_> = plans.iter().filter_map(|p| p.fixes.get(i)).collect();
