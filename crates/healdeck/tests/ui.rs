@@ -920,4 +920,13 @@ fn a_broken_fixer_json_is_shown_where_the_plan_would_be() {
         shown.contains("fixer.json") && shown.contains("max_fixes_per_run is 10"),
         "{shown}"
     );
+    // "Fix all safe issues…" says why it has nothing to list.
+    h.get_by_label("Fix all safe issues…").click();
+    wait(h, "the toast", |a| {
+        a.sh.toasts
+            .texts()
+            .iter()
+            .any(|t| t.starts_with("No fix plan:") && t.contains("fixer.json"))
+    });
+    assert!(h.query_by_label("Fix all safe issues?").is_none());
 }

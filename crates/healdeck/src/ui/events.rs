@@ -63,7 +63,7 @@ pub enum TroubleEvent {
         plans: Result<Vec<IssuePlan>, String>,
     },
     /// "Fix all safe issues…": the dry-run plan to confirm.
-    AllPlanned(Vec<IssuePlan>),
+    AllPlanned(Result<Vec<IssuePlan>, String>),
     /// Fixes that verified, by fingerprint, from the audit log.
     Fixed(std::collections::HashMap<String, Vec<healdeck_engine::fix::audit::FixRecord>>),
     FixStep(Step),

@@ -176,7 +176,7 @@ impl TroubleTab {
         sh.bg.blocking(move |r| {
             let plans = session(&engine, &dirs, &request, |_| {})
                 .map(|s| s.plans)
-                .unwrap_or_default();
+                .map_err(|e| e.to_string());
             r.send(TroubleEvent::AllPlanned(plans));
         });
     }

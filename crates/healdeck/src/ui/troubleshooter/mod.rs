@@ -191,7 +191,11 @@ impl TroubleTab {
                 count,
                 plans,
             } => self.scope.on_preview(fingerprint, count, plans),
-            TroubleEvent::AllPlanned(plans) => self.scope.on_all_planned(plans),
+            TroubleEvent::AllPlanned(Ok(plans)) => self.scope.on_all_planned(plans),
+            TroubleEvent::AllPlanned(Err(e)) => {
+                self.scope.planning_all = false;
+                sh.toasts.add(ToastKind::Error, format!("No fix plan: {e}"));
+            }
             TroubleEvent::Fixed(fixed) => {
                 self.scope.fixed = fixed;
                 self.feed.mark_dirty();
