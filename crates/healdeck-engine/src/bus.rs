@@ -23,6 +23,9 @@ pub struct TroubleAlert {
     pub kind: AlertKind,
     /// The issue as it is now, shared with the engine's store.
     pub issue: std::sync::Arc<Issue>,
+    /// Written to a log after following began (not found in what the logs already held).
+    #[serde(skip)]
+    pub live: bool,
 }
 
 /// Capacity of each subscriber's queue.
@@ -89,6 +92,7 @@ mod tests {
         TroubleAlert {
             kind: AlertKind::New,
             issue: std::sync::Arc::new(Issue::example(&format!("{n:016x}"), "a.log", n)),
+            live: true,
         }
     }
 

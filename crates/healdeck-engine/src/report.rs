@@ -109,6 +109,7 @@ pub fn render(
                 jsonl(&TroubleAlert {
                     kind: AlertKind::New,
                     issue: Arc::new(issue.clone()),
+                    live: false,
                 }) + "\n"
             })
             .collect(),
@@ -126,6 +127,7 @@ pub fn alert_line(alert: &TroubleAlert, json: bool, color: bool, secrets: Secret
             shown = TroubleAlert {
                 kind: alert.kind,
                 issue: Arc::new(redact_issue(&alert.issue).0),
+                live: alert.live,
             };
             &shown
         }

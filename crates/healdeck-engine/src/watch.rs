@@ -67,6 +67,9 @@ struct Tail {
     /// The last lines already processed (up to `CONTEXT_LINES`): an event at the start of new
     /// data gets the lines before it from here, as a scan of the whole file would.
     recent: std::collections::VecDeque<String>,
+    /// Where the file's content stood when following began (0 for a file that appeared
+    /// later): alerts from bytes before it are not news.
+    history_end: u64,
 }
 
 /// Follows files and reports issues through a sink.
@@ -164,6 +167,10 @@ impl<'e> LiveWatcher<'e> {
         for f in files.into_iter().filter(|f| !f.gzip) {
             let path = f.path.canonicalize().unwrap_or(f.path);
             self.poll(&path, &mut sink);
+        }
+        // What the files held so far is their history; what is written from here on is news.
+        for t in self.tails.values_mut() {
+            t.history_end = t.offset;
         }
         on_ready(self.tails.len());
         while !stop.load(Ordering::Relaxed) {
@@ -283,6 +290,7 @@ impl<'e> LiveWatcher<'e> {
             last_data: Instant::now(),
             waiting: false,
             recent: std::collections::VecDeque::new(),
+            history_end: 0,
         })
     }
 
@@ -347,7 +355,11 @@ impl<'e> LiveWatcher<'e> {
                 Added::Updated(i) => (AlertKind::Updated, i),
             };
             if let Some(issue) = self.store.get_shared(i) {
-                sink(TroubleAlert { kind, issue });
+                sink(TroubleAlert {
+                    kind,
+                    issue,
+                    live: base >= tail.history_end,
+                });
             }
         }
         remember_recent(&mut tail.recent, &tail.buf[..consumed]);

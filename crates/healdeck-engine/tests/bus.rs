@@ -42,6 +42,7 @@ fn watcher_publishes_trouble_alerts_to_subscribers() {
                 .recv_timeout(Duration::from_secs(10))
                 .expect("existing issue");
             assert_eq!(first.kind, AlertKind::New);
+            assert!(!first.live, "the log held it already");
             assert_eq!(first.issue.rule.as_deref(), Some("disk.full"));
             let mut f = std::fs::OpenOptions::new()
                 .append(true)
@@ -52,6 +53,7 @@ fn watcher_publishes_trouble_alerts_to_subscribers() {
                 .recv_timeout(Duration::from_secs(10))
                 .expect("update");
             assert_eq!(second.kind, AlertKind::Updated);
+            assert!(second.live, "written while following");
             assert_eq!(second.issue.count, 2);
             assert_eq!(second.issue.latest.line, 3);
             // A new failure written later carries the lines before it, as a rescan would,

@@ -762,7 +762,6 @@ fn live_rows_glow_with_their_context_and_search_reads_excerpts() {
     wait(h, "the first issue", |a| a.trouble.feed.len() == 1);
     // What the log held already is history: no glow.
     assert!(h.state().trouble.flashes.is_empty());
-    std::thread::sleep(Duration::from_millis(2100));
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&log)

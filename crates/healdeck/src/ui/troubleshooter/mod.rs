@@ -55,9 +55,6 @@ struct PathRow {
     exists: bool,
 }
 
-/// How long after following starts alerts count as the logs' history (no glow).
-const HISTORY_GRACE: Duration = Duration::from_secs(2);
-
 pub struct TroubleTab {
     pub engine: Option<Arc<Engine>>,
     rules_note: String,
@@ -93,11 +90,8 @@ pub struct TroubleTab {
     folder_envs: Vec<(PathBuf, FolderEnv)>,
     /// Plans shown in the details pane, fix records, and "Fix all safe issues…".
     scope: FixScope,
-    /// Rows that changed live, and when: they glow briefly.
+    /// Rows that changed live (not the logs' existing content), and when: they glow briefly.
     pub flashes: HashMap<String, Instant>,
-    /// When following (re)started: what arrives in the first moments is the logs' history,
-    /// not news, and does not glow.
-    watch_started: Instant,
 }
 
 impl TroubleTab {
@@ -145,7 +139,6 @@ impl TroubleTab {
             folder_envs: Vec::new(),
             scope: FixScope::default(),
             flashes: HashMap::new(),
-            watch_started: Instant::now(),
         }
     }
 
@@ -162,7 +155,7 @@ impl TroubleTab {
             }
             TroubleEvent::Alert(generation, alert) => {
                 if generation == self.generation {
-                    if self.watch_started.elapsed() >= HISTORY_GRACE {
+                    if alert.live {
                         self.flashes
                             .insert(alert.issue.fingerprint.clone(), Instant::now());
                     }

@@ -45,7 +45,6 @@ impl TroubleTab {
     pub fn restart_watch(&mut self, sh: &Shared) {
         self.watch = None;
         self.generation += 1;
-        self.watch_started = Instant::now();
         self.flashes.clear();
         self.watched_files = 0;
         self.watch_error = None;
