@@ -82,6 +82,8 @@ pub struct LiveWatcher<'e> {
     tails: HashMap<PathBuf, Tail>,
     /// Files we stopped following at a rotation: where we were, so a renamed file is not re-read.
     retired: HashMap<FileId, (u64, u64)>,
+    /// The files' existing content has been read; files that appear from now on are news.
+    following: bool,
 }
 
 fn file_id(meta: &std::fs::Metadata) -> FileId {
@@ -109,6 +111,7 @@ impl<'e> LiveWatcher<'e> {
             explicit,
             tails: HashMap::new(),
             retired: HashMap::new(),
+            following: false,
         }
     }
 
@@ -172,6 +175,7 @@ impl<'e> LiveWatcher<'e> {
         for t in self.tails.values_mut() {
             t.history_end = t.offset;
         }
+        self.following = true;
         on_ready(self.tails.len());
         while !stop.load(Ordering::Relaxed) {
             let timeout = self.next_deadline();
@@ -290,7 +294,9 @@ impl<'e> LiveWatcher<'e> {
             last_data: Instant::now(),
             waiting: false,
             recent: std::collections::VecDeque::new(),
-            history_end: 0,
+            // While the existing content is read, all of it is history (the end is set once
+            // it is read); a file that appears later is news from its first byte.
+            history_end: if self.following { 0 } else { u64::MAX },
         })
     }
 
