@@ -121,24 +121,25 @@ impl HealdeckApp {
         // Bounded per frame, so a flood of live alerts cannot stall the window; the rest
         // waits for the next frame.
         const MAX_EVENTS_PER_FRAME: usize = 20_000;
+        // What a tab set aside while it waited for its own event comes first, in order.
         for ev in std::mem::take(&mut self.sh.parked) {
-            match ev {
-                UiEvent::Trouble(e) => self.trouble.on_event(&mut self.sh, e),
-                UiEvent::Clo(e) => self.clo.on_event(&mut self.sh, e),
-                UiEvent::App(e) => self.on_event(e),
-            }
+            self.route(ev);
         }
         for _ in 0..MAX_EVENTS_PER_FRAME {
             let Ok(ev) = self.sh.bg.rx.try_recv() else {
                 return;
             };
-            match ev {
-                UiEvent::Trouble(e) => self.trouble.on_event(&mut self.sh, e),
-                UiEvent::Clo(e) => self.clo.on_event(&mut self.sh, e),
-                UiEvent::App(e) => self.on_event(e),
-            }
+            self.route(ev);
         }
         self.sh.egui_ctx.request_repaint();
+    }
+
+    fn route(&mut self, ev: UiEvent) {
+        match ev {
+            UiEvent::Trouble(e) => self.trouble.on_event(&mut self.sh, e),
+            UiEvent::Clo(e) => self.clo.on_event(&mut self.sh, e),
+            UiEvent::App(e) => self.on_event(e),
+        }
     }
 
     fn on_event(&mut self, ev: AppEvent) {
