@@ -29,8 +29,8 @@ pub enum Evidence {
     Given,
     /// A path in the failure's own text (a traceback frame).
     Traceback(PathBuf),
-    /// The `#!` line of this script (named by the traceback) or of the log.
-    Shebang(PathBuf),
+    /// The `#!` line of this script (named by the traceback); `None`: one printed in the log.
+    Shebang(Option<PathBuf>),
     /// `sys.executable` printed in the log.
     Printed,
     /// The person's setting for this log folder.
@@ -52,7 +52,8 @@ impl Evidence {
         match self {
             Evidence::Given => "given for this run".into(),
             Evidence::Traceback(p) => format!("from the traceback ({})", p.display()),
-            Evidence::Shebang(p) => format!("from the #! line of {}", p.display()),
+            Evidence::Shebang(Some(p)) => format!("from the #! line of {}", p.display()),
+            Evidence::Shebang(None) => "from a #! line in the log".into(),
             Evidence::Printed => "from sys.executable printed in the log".into(),
             Evidence::FolderSetting(f) => format!("set for {}", f.display()),
             Evidence::Config => "fixer.json: python".into(),
@@ -140,7 +141,7 @@ fn python_on_line(line: &str) -> Option<Interpreter> {
     {
         return Some(Interpreter {
             path: p,
-            evidence: Evidence::Shebang(PathBuf::from("the log")),
+            evidence: Evidence::Shebang(None),
         });
     }
     let mut found = None;
@@ -190,7 +191,7 @@ fn python_from_script(issue: &Issue) -> Option<Interpreter> {
     let path = checked_python(Path::new(&c[1]))?;
     Some(Interpreter {
         path,
-        evidence: Evidence::Shebang(script),
+        evidence: Evidence::Shebang(Some(script)),
     })
 }
 
