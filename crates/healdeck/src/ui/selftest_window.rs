@@ -3,8 +3,9 @@
 
 use super::events::AppEvent;
 use super::shared::Shared;
+use super::widgets::{BAD, GOOD};
 use crate::selftest::{CHECKS, Check};
-use egui::{Color32, RichText};
+use egui::RichText;
 
 #[derive(Default)]
 pub(crate) struct SelftestPanel {
@@ -69,9 +70,9 @@ impl SelftestPanel {
                 if let Some(s) = &self.summary {
                     let ok = s.starts_with('✅');
                     ui.label(RichText::new(s).size(18.0).strong().color(if ok {
-                        Color32::from_rgb(84, 178, 90)
+                        GOOD
                     } else {
-                        Color32::from_rgb(224, 62, 62)
+                        BAD
                     }));
                 }
             });

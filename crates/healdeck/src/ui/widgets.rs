@@ -6,13 +6,18 @@ use healdeck_engine::Severity;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The window's status colours: done or fine, needs a look, failed or refused.
+pub const GOOD: Color32 = Color32::from_rgb(84, 178, 90);
+pub const WARN: Color32 = Color32::from_rgb(236, 132, 40);
+pub const BAD: Color32 = Color32::from_rgb(224, 62, 62);
+
 /// The severity's color, darker on a light background so it stays readable.
 pub fn severity_color(dark_mode: bool, s: Severity) -> Color32 {
     match (s, dark_mode) {
-        (Severity::Critical, true) => Color32::from_rgb(224, 62, 62),
-        (Severity::High, true) => Color32::from_rgb(236, 132, 40),
+        (Severity::Critical, true) => BAD,
+        (Severity::High, true) => WARN,
         (Severity::Medium, true) => Color32::from_rgb(226, 190, 40),
-        (Severity::Low, true) => Color32::from_rgb(84, 178, 90),
+        (Severity::Low, true) => GOOD,
         (Severity::Critical, false) => Color32::from_rgb(196, 30, 30),
         (Severity::High, false) => Color32::from_rgb(196, 96, 0),
         (Severity::Medium, false) => Color32::from_rgb(150, 112, 0),
@@ -133,8 +138,8 @@ impl Toasts {
                 for t in &self.items {
                     let (icon, color) = match t.kind {
                         ToastKind::Info => ("ℹ", Color32::from_rgb(90, 150, 230)),
-                        ToastKind::Success => ("✔", Color32::from_rgb(84, 178, 90)),
-                        ToastKind::Error => ("⚠", Color32::from_rgb(224, 62, 62)),
+                        ToastKind::Success => ("✔", GOOD),
+                        ToastKind::Error => ("⚠", BAD),
                     };
                     egui::Frame::popup(ui.style())
                         .stroke(egui::Stroke::new(1.0, color))

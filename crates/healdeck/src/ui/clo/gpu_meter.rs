@@ -2,7 +2,7 @@
 //! versus everyone else's, and a history graph (egui_plot) with the fallback threshold drawn in.
 //! It only draws samples the monitor sends; it never reads the GPU itself.
 
-use super::super::widgets::bytes;
+use super::super::widgets::{BAD, WARN, bytes};
 use egui::{Color32, RichText};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use healdeck_gpu::{GpuReading, GpuSample};
@@ -24,9 +24,9 @@ fn pct_bar(ui: &mut egui::Ui, label: &str, pct: Option<f32>, text: String, warn_
         ui.add_sized([54.0, 18.0], egui::Label::new(label));
         let v = pct.unwrap_or(0.0).clamp(0.0, 100.0);
         let color = if v >= warn_at {
-            Color32::from_rgb(224, 62, 62)
+            BAD
         } else if v >= warn_at * 0.8 {
-            Color32::from_rgb(236, 132, 40)
+            WARN
         } else {
             Color32::from_rgb(70, 140, 220)
         };
@@ -146,11 +146,11 @@ impl GpuMeter {
                         .color(Color32::from_rgb(70, 140, 220))
                         .fill(0.0),
                 );
-                p.line(Line::new("others %", others).color(Color32::from_rgb(236, 132, 40)));
+                p.line(Line::new("others %", others).color(WARN));
                 p.line(Line::new("memory %", mem).color(Color32::from_rgb(150, 110, 220)));
                 p.hline(
                     HLine::new("fallback", f64::from(fallback_percent))
-                        .color(Color32::from_rgb(224, 62, 62))
+                        .color(BAD)
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             });

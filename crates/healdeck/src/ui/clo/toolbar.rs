@@ -2,7 +2,7 @@
 //! render in progress or the last render's time, the fallback's reason, a settings error.
 
 use super::super::shared::Shared;
-use super::super::widgets::dot_text;
+use super::super::widgets::{BAD, GOOD, WARN, dot_text};
 use super::CloTab;
 use egui::{Color32, RichText};
 use healdeck_render::renderer::Mode;
@@ -22,7 +22,7 @@ impl CloTab {
     pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.horizontal(|ui| {
             let mut mode = sh.settings.clo.mode;
-            let fast = dot_text(ui, "🟢", Color32::from_rgb(84, 178, 90), " Fast Preview");
+            let fast = dot_text(ui, "🟢", GOOD, " Fast Preview");
             let real = dot_text(
                 ui,
                 "🔵",
@@ -83,16 +83,10 @@ impl CloTab {
         if let Some(reason) = &self.fallback_reason
             && sh.settings.clo.mode == Mode::Realistic
         {
-            ui.label(
-                RichText::new(format!("⚠ Showing Fast Preview: {reason}"))
-                    .color(Color32::from_rgb(236, 132, 40)),
-            );
+            ui.label(RichText::new(format!("⚠ Showing Fast Preview: {reason}")).color(WARN));
         }
         if let Some(e) = &self.config_error {
-            ui.label(
-                RichText::new(format!("⚠ {e} (using defaults)"))
-                    .color(Color32::from_rgb(224, 62, 62)),
-            );
+            ui.label(RichText::new(format!("⚠ {e} (using defaults)")).color(BAD));
         }
     }
 }

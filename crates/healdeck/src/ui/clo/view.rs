@@ -3,6 +3,7 @@
 //! zoom, double-click to reset; a scene error is written over it.
 
 use super::super::shared::Shared;
+use super::super::widgets::WARN;
 use super::{CloTab, Shown};
 use egui::Color32;
 use healdeck_render::manager::Rendered;
@@ -44,7 +45,7 @@ impl CloTab {
                 egui::Align2::CENTER_TOP,
                 e,
                 egui::FontId::proportional(15.0),
-                Color32::from_rgb(236, 132, 40),
+                WARN,
             );
         }
         let v = &mut sh.settings.clo.view;

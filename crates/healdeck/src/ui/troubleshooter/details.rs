@@ -4,7 +4,7 @@
 //! the fix history from the audit log.
 
 use super::super::shared::Shared;
-use super::super::widgets::{severity_badge, thousands};
+use super::super::widgets::{WARN, severity_badge, thousands};
 use super::TroubleTab;
 use super::fix_scope::{planned_fixes_ui, resolution_ui};
 use super::secrets::summary;
@@ -81,10 +81,7 @@ fn reveal_ui(ui: &mut egui::Ui, findings: &[Finding], revealed: bool) -> bool {
         let n = findings.len();
         let plural = if n == 1 { "" } else { "s" };
         if revealed {
-            ui.label(
-                RichText::new(format!("⚠ {n} secret{plural} shown on screen"))
-                    .color(Color32::from_rgb(236, 132, 40)),
-            );
+            ui.label(RichText::new(format!("⚠ {n} secret{plural} shown on screen")).color(WARN));
             clicked = ui
                 .button("🔒 Hide secrets")
                 .on_hover_text("Mask them again")

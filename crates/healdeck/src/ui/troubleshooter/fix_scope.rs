@@ -6,6 +6,7 @@
 
 use super::super::events::TroubleEvent;
 use super::super::shared::Shared;
+use super::super::widgets::{GOOD, WARN};
 use super::TroubleTab;
 use egui::{Color32, RichText};
 use healdeck_config::clock::iso_of_unix;
@@ -279,7 +280,7 @@ pub(super) fn planned_fixes_ui(
                 });
             }
             if let Some(Err(e)) = waiting_or_failed {
-                ui.label(RichText::new(format!("⚠ no plan: {e}")).color(ORANGE));
+                ui.label(RichText::new(format!("⚠ no plan: {e}")).color(WARN));
             }
             return;
         }
@@ -289,8 +290,8 @@ pub(super) fn planned_fixes_ui(
         ui.horizontal_wrapped(|ui| {
             if let Some(pf) = planned.first() {
                 let (color, what) = match &pf.decision {
-                    Decision::Run => (GREEN, "runs unattended".to_string()),
-                    Decision::NeedsApproval => (ORANGE, "asks first".to_string()),
+                    Decision::Run => (GOOD, "runs unattended".to_string()),
+                    Decision::NeedsApproval => (WARN, "asks first".to_string()),
                     Decision::AdviceOnly => (Color32::GRAY, "advice".to_string()),
                     Decision::Refused(why) => (Color32::GRAY, format!("not possible: {why}")),
                 };
@@ -313,7 +314,7 @@ pub(super) fn planned_fixes_ui(
                 ui.label(RichText::new(format!("    {why}")).weak());
             }
             for w in &pf.warnings {
-                ui.label(RichText::new(format!("    ⚠ {w}")).color(ORANGE));
+                ui.label(RichText::new(format!("    ⚠ {w}")).color(WARN));
             }
         }
     }
@@ -329,7 +330,7 @@ pub(super) fn resolution_ui(ui: &mut egui::Ui, resolution: Option<Resolution<'_>
                     iso_of_unix(r.fixed_at as i64),
                     r.verified
                 ))
-                .color(GREEN),
+                .color(GOOD),
             );
         }
         Some(Resolution::Recurred(r)) => {
@@ -338,12 +339,9 @@ pub(super) fn resolution_ui(ui: &mut egui::Ui, resolution: Option<Resolution<'_>
                     "⚠ recurred after the fix at {}",
                     iso_of_unix(r.fixed_at as i64)
                 ))
-                .color(ORANGE),
+                .color(WARN),
             );
         }
         None => {}
     }
 }
-
-const GREEN: Color32 = Color32::from_rgb(84, 178, 90);
-const ORANGE: Color32 = Color32::from_rgb(236, 132, 40);

@@ -5,14 +5,10 @@
 
 use super::super::dev_hooks::mark;
 use super::super::shared::Shared;
-use super::super::widgets::ToastKind;
+use super::super::widgets::{BAD, GOOD, ToastKind, WARN};
 use egui::{Color32, RichText};
 use healdeck_engine::Issue;
 use healdeck_engine::fix::{Decision, IssuePlan, Outcome, Step};
-
-const GREEN: Color32 = Color32::from_rgb(84, 178, 90);
-const ORANGE: Color32 = Color32::from_rgb(236, 132, 40);
-const RED: Color32 = Color32::from_rgb(224, 62, 62);
 
 /// One line of the Auto-Fix window.
 struct FixLine {
@@ -90,11 +86,11 @@ impl FixPanel {
                     Decision::Run => {
                         a += 1;
                         let tag = if dry_run { "would run" } else { "will run" };
-                        (tag.to_string(), GREEN)
+                        (tag.to_string(), GOOD)
                     }
                     Decision::NeedsApproval => {
                         b += 1;
-                        ("needs approval".into(), ORANGE)
+                        ("needs approval".into(), WARN)
                     }
                     Decision::AdviceOnly => {
                         c += 1;
@@ -117,7 +113,7 @@ impl FixPanel {
                     self.line(format!("      where: {t}"), None, false);
                 }
                 for w in &f.warnings {
-                    self.line(format!("      ⚠ {w}"), Some(ORANGE), false);
+                    self.line(format!("      ⚠ {w}"), Some(WARN), false);
                 }
             }
         }
@@ -179,17 +175,17 @@ impl FixPanel {
                         .exit
                         .map_or("did not start".into(), |c| format!("exit {c}"))
                 };
-                let color = if output.success() { GREEN } else { RED };
+                let color = if output.success() { GOOD } else { BAD };
                 self.line(format!("   {status}"), Some(color), false);
             }
             Step::Verified { ok, detail, .. } => self.line(
                 format!("   {} verify: {detail}", if ok { "✔" } else { "❌" }),
-                Some(if ok { GREEN } else { RED }),
+                Some(if ok { GOOD } else { BAD }),
                 false,
             ),
             Step::Unfixable { attempts, .. } => self.line(
                 format!("❌ unfixable after {attempts} attempt(s)"),
-                Some(RED),
+                Some(BAD),
                 false,
             ),
             Step::LimitReached { limit, .. } => self.line(
@@ -209,7 +205,7 @@ impl FixPanel {
     ) {
         self.running = false;
         if let Some(e) = error {
-            self.line(format!("⚠ {e}"), Some(RED), false);
+            self.line(format!("⚠ {e}"), Some(BAD), false);
         }
         if !outcomes.is_empty() {
             let fixed = outcomes
@@ -253,7 +249,7 @@ impl FixPanel {
                     ui.label(RichText::new(format!("      where: {t}")).weak());
                 }
                 for w in &a.warnings {
-                    ui.label(RichText::new(format!("      ⚠ {w}")).color(ORANGE));
+                    ui.label(RichText::new(format!("      ⚠ {w}")).color(WARN));
                 }
             }
             ui.add_space(8.0);

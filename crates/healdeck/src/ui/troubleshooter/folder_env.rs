@@ -6,8 +6,8 @@
 
 use super::super::events::{Picked, TroublePick};
 use super::super::shared::Shared;
-use super::super::widgets::ToastKind;
-use egui::{Color32, RichText};
+use super::super::widgets::{BAD, ToastKind};
+use egui::RichText;
 use healdeck_config::settings::write_json;
 use healdeck_config::{Dirs, SettingsFile};
 use healdeck_engine::fix::{FixerConfig, FolderEnv};
@@ -151,7 +151,7 @@ impl FolderEnvEditor {
                 sh.bg.pick(Picked::Trouble(what), Some(self.folder.clone()));
             }
             if let Some(e) = &self.error {
-                ui.label(RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(224, 62, 62)));
+                ui.label(RichText::new(format!("⚠ {e}")).color(BAD));
             }
             ui.add_space(8.0);
             let mut answer = None;

@@ -7,8 +7,8 @@
 use super::super::dev_hooks::mark;
 use super::super::events::AppEvent;
 use super::super::shared::Shared;
-use super::super::widgets::{ToastKind, thousands};
-use egui::{Color32, RichText};
+use super::super::widgets::{ToastKind, WARN, thousands};
+use egui::RichText;
 use healdeck_engine::Issue;
 use healdeck_engine::redact::{Finding, redact, redact_issue};
 use std::cell::RefCell;
@@ -192,7 +192,7 @@ pub(super) fn review_ui(ctx: &egui::Context, review: &Review) -> Option<bool> {
                     .striped(true)
                     .show(ui, |ui| {
                         for f in &review.findings {
-                            ui.label(RichText::new(f.kind).color(Color32::from_rgb(236, 132, 40)));
+                            ui.label(RichText::new(f.kind).color(WARN));
                             ui.label(RichText::new(&f.preview).monospace());
                             ui.end_row();
                         }

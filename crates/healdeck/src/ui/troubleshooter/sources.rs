@@ -3,10 +3,10 @@
 
 use super::super::events::{Picked, TroublePick};
 use super::super::shared::Shared;
-use super::super::widgets::ToastKind;
+use super::super::widgets::{BAD, ToastKind};
 use super::TroubleTab;
 use super::folder_env::{FolderEnvEditor, summary};
-use egui::{Color32, RichText};
+use egui::RichText;
 use std::path::PathBuf;
 
 /// The sample logs shipped with the app, written to `<data>/sample-logs` on request.
@@ -106,8 +106,7 @@ impl TroubleTab {
                         let text = if row.exists {
                             RichText::new(format!("{icon} {name}"))
                         } else {
-                            RichText::new(format!("{icon} {name} (missing)"))
-                                .color(Color32::from_rgb(224, 62, 62))
+                            RichText::new(format!("{icon} {name} (missing)")).color(BAD)
                         };
                         ui.label(text)
                             .on_hover_text(p.display().to_string())
@@ -192,7 +191,7 @@ impl TroubleTab {
         }
         ui.add_space(4.0);
         let status = if let Some(e) = &self.watch_error {
-            RichText::new(format!("⚠ {e}")).color(Color32::from_rgb(224, 62, 62))
+            RichText::new(format!("⚠ {e}")).color(BAD)
         } else if self.watch.is_some() {
             RichText::new(format!("👁 following {} file(s) live", self.watched_files)).weak()
         } else {

@@ -5,7 +5,7 @@
 
 use super::super::settings::SortKey;
 use super::super::shared::Shared;
-use super::super::widgets::{severity_badge, thousands};
+use super::super::widgets::{GOOD, WARN, severity_badge, thousands};
 use super::TroubleTab;
 use super::feed::{Feed, source_name};
 use super::fix_scope::{FixScope, Resolution};
@@ -104,11 +104,11 @@ fn arrow_keys(ui: &egui::Ui, feed: &Feed, selected: Option<&str>, input: &mut Ta
 fn title_cell(ui: &mut egui::Ui, issue: &Issue, masks: &Masks, scope: &FixScope) {
     match scope.resolution(issue) {
         Some(Resolution::Fixed(_)) => {
-            ui.label(RichText::new("✔ fixed").color(FIXED))
+            ui.label(RichText::new("✔ fixed").color(GOOD))
                 .on_hover_text("Fixed and verified; not seen since");
         }
         Some(Resolution::Recurred(_)) => {
-            ui.label(RichText::new("⚠ recurred").color(RECURRED))
+            ui.label(RichText::new("⚠ recurred").color(WARN))
                 .on_hover_text("It came back after a fix");
         }
         None => {}
@@ -183,9 +183,6 @@ impl Col {
         }
     }
 }
-
-const FIXED: egui::Color32 = egui::Color32::from_rgb(84, 178, 90);
-const RECURRED: egui::Color32 = egui::Color32::from_rgb(236, 132, 40);
 
 impl TroubleTab {
     /// Selects a row; with `add` (Ctrl/⌘-click) it joins the selection, or leaves it when it
