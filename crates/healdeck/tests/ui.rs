@@ -547,11 +547,7 @@ fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
     wait_for_label(h, "class B");
     // Dry run on the selected issue: its plan only, not the other issue's.
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
-    wait(h, "the plan", |a| {
-        let (lines, running) = a.trouble.fix_log();
-        !running && lines.iter().any(|l| l.contains("waiting for approval"))
-    });
-    let text = h.state().trouble.fix_log().0.join("\n");
+    let text = wait_for_fix_log(h, "the plan", "waiting for approval");
     assert!(
         text.contains("needs approval") && text.contains("zzqq_unvetted"),
         "{text}"
@@ -582,10 +578,7 @@ fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
         logs.display()
     ));
     h.get_by_label("Run 1 fix").click();
-    wait(h, "the class A attempt", |a| {
-        let (lines, running) = a.trouble.fix_log();
-        !running && lines.iter().any(|l| l.contains("attempt 1: pip_install"))
-    });
+    wait_for_fix_log(h, "the class A attempt", "attempt 1: pip_install");
     h.run_steps(2);
     assert!(
         h.query_by_label("Approve these fixes?").is_none(),
@@ -607,6 +600,16 @@ fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
         log.contains("PyYAML") && !log.contains("zzqq_unvetted"),
         "{log}"
     );
+}
+
+/// Steps frames until the Auto-Fix window's run is over and a line holds `needle`; returns
+/// the window's text.
+fn wait_for_fix_log(h: &mut Harness<'static, HealdeckApp>, what: &str, needle: &str) -> String {
+    wait(h, what, |a| {
+        let (lines, running) = a.trouble.fix_log();
+        !running && lines.iter().any(|l| l.contains(needle))
+    });
+    h.state().trouble.fix_log().0.join("\n")
 }
 
 /// Steps frames until a widget with `label` is on screen.
@@ -687,10 +690,7 @@ fn a_followed_folder_gets_its_own_python_and_fixes_use_it() {
     h.get_by_label("Dry run").click();
     h.run_steps(2);
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
-    wait(h, "the plan", |a| {
-        let (lines, running) = a.trouble.fix_log();
-        !running && lines.iter().any(|l| l.contains("safe fix(es)"))
-    });
+    wait_for_fix_log(h, "the plan", "safe fix(es)");
     let (lines, _) = h.state().trouble.fix_log();
     let text = lines.join("\n");
     assert!(
@@ -870,11 +870,7 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
     h.run_steps(2);
     assert_eq!(h.state().trouble.marked.len(), 2);
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
-    wait(h, "the plan of both", |a| {
-        let (lines, running) = a.trouble.fix_log();
-        !running && lines.iter().any(|l| l.contains("safe fix(es)"))
-    });
-    let text = h.state().trouble.fix_log().0.join("\n");
+    let text = wait_for_fix_log(h, "the plan of both", "safe fix(es)");
     assert!(
         text.contains("PyYAML") && text.contains("zzqq_first"),
         "{text}"
@@ -886,11 +882,7 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
     h.run_steps(2);
     assert!(h.state().trouble.marked.is_empty());
     h.get_by_label("🛠 Auto-Fix (Safe Only)").click();
-    wait(h, "the plan of one", |a| {
-        let (lines, running) = a.trouble.fix_log();
-        !running && lines.iter().any(|l| l.contains("zzqq_second"))
-    });
-    let text = h.state().trouble.fix_log().0.join("\n");
+    let text = wait_for_fix_log(h, "the plan of one", "zzqq_second");
     assert!(
         !text.contains("PyYAML") && !text.contains("zzqq_first"),
         "{text}"
