@@ -158,6 +158,18 @@ def slide(app, x, mark, timeout=5.0):
     return None
 
 
+def time_keys(app, combo, mark, pause, n=5):
+    """Presses `combo` `n` times; the ms from each press to `mark`."""
+    lat = []
+    for _ in range(n):
+        app.marks()
+        t = now_ms()
+        keys(combo)
+        lat.append(app.wait_mark(lambda w: w == mark) - t)
+        time.sleep(pause)
+    return lat
+
+
 def quantiles(xs):
     xs = sorted(xs)
     p95 = xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
@@ -206,24 +218,10 @@ def main():
             # Copy Prompt and Auto-Fix on the selected (first) row.
             click(FIRST_ROW)
             time.sleep(1.0)
-            lat = []
-            for _ in range(5):
-                app.marks()
-                t = now_ms()
-                keys("ctrl+shift+c")
-                lat.append(app.wait_mark(lambda w: w == "prompt copied") - t)
-                time.sleep(0.8)
-            results["Copy Prompt"] = quantiles(lat)
+            results["Copy Prompt"] = quantiles(time_keys(app, "ctrl+shift+c", "prompt copied", 0.8))
             click(DRY_RUN)
             time.sleep(0.5)
-            lat = []
-            for _ in range(5):
-                app.marks()
-                t = now_ms()
-                keys("ctrl+shift+f")
-                lat.append(app.wait_mark(lambda w: w == "fix plan shown") - t)
-                time.sleep(1.5)
-            results["Auto-Fix dry run"] = quantiles(lat)
+            results["Auto-Fix dry run"] = quantiles(time_keys(app, "ctrl+shift+f", "fix plan shown", 1.5))
 
             # CLO Companion: a slider change -> the new Fast Preview on screen.
             app.marks()
