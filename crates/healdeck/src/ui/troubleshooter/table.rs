@@ -128,59 +128,42 @@ fn glow_color(at: Instant) -> egui::Color32 {
 /// Below this width the table shows only its key columns.
 const COMPACT_BELOW: f32 = 640.0;
 
-/// The table's columns.
-#[derive(Clone, Copy)]
-enum Col {
-    Severity,
-    Title,
-    Category,
-    Count,
-    LastSeen,
-    Source,
+/// The table's columns, each sorting by its own key.
+const WIDE: [SortKey; 6] = [
+    SortKey::Severity,
+    SortKey::Title,
+    SortKey::Category,
+    SortKey::Count,
+    SortKey::LastSeen,
+    SortKey::Source,
+];
+/// The columns people scan by, kept in a narrow table.
+const NARROW: [SortKey; 4] = [
+    SortKey::Severity,
+    SortKey::Title,
+    SortKey::Count,
+    SortKey::Source,
+];
+
+fn column(key: SortKey) -> Column {
+    match key {
+        SortKey::Severity => Column::exact(104.0),
+        SortKey::Title => Column::remainder().at_least(160.0).clip(true),
+        SortKey::Category => Column::initial(112.0).clip(true),
+        SortKey::Count => Column::initial(56.0),
+        SortKey::LastSeen => Column::initial(146.0).clip(true),
+        SortKey::Source => Column::initial(118.0).clip(true),
+    }
 }
 
-impl Col {
-    const WIDE: [Col; 6] = [
-        Col::Severity,
-        Col::Title,
-        Col::Category,
-        Col::Count,
-        Col::LastSeen,
-        Col::Source,
-    ];
-    const NARROW: [Col; 4] = [Col::Severity, Col::Title, Col::Count, Col::Source];
-
-    fn column(self) -> Column {
-        match self {
-            Col::Severity => Column::exact(104.0),
-            Col::Title => Column::remainder().at_least(160.0).clip(true),
-            Col::Category => Column::initial(112.0).clip(true),
-            Col::Count => Column::initial(56.0),
-            Col::LastSeen => Column::initial(146.0).clip(true),
-            Col::Source => Column::initial(118.0).clip(true),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Col::Severity => "Severity",
-            Col::Title => "Title",
-            Col::Category => "Category",
-            Col::Count => "Count",
-            Col::LastSeen => "Last seen",
-            Col::Source => "Source",
-        }
-    }
-
-    fn key(self) -> SortKey {
-        match self {
-            Col::Severity => SortKey::Severity,
-            Col::Title => SortKey::Title,
-            Col::Category => SortKey::Category,
-            Col::Count => SortKey::Count,
-            Col::LastSeen => SortKey::LastSeen,
-            Col::Source => SortKey::Source,
-        }
+fn heading(key: SortKey) -> &'static str {
+    match key {
+        SortKey::Severity => "Severity",
+        SortKey::Title => "Title",
+        SortKey::Category => "Category",
+        SortKey::Count => "Count",
+        SortKey::LastSeen => "Last seen",
+        SortKey::Source => "Source",
     }
 }
 
@@ -219,11 +202,10 @@ impl TroubleTab {
         }
         let flashes = &self.flashes;
         let marked = &self.marked;
-        // A narrow table keeps the columns people scan by: severity, title, count, source.
-        let cols: &[Col] = if ui.available_width() < COMPACT_BELOW {
-            &Col::NARROW
+        let cols: &[SortKey] = if ui.available_width() < COMPACT_BELOW {
+            &NARROW
         } else {
-            &Col::WIDE
+            &WIDE
         };
         let mut table = TableBuilder::new(ui)
             .striped(true)
@@ -231,16 +213,16 @@ impl TroubleTab {
             .sense(egui::Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .min_scrolled_height(0.0);
-        for c in cols {
-            table = table.column(c.column());
+        for &c in cols {
+            table = table.column(column(c));
         }
         if let Some(r) = input.scroll_to {
             table = table.scroll_to_row(r, None);
         }
         table
             .header(26.0, |mut h| {
-                for c in cols {
-                    h.col(|ui| sort_header(ui, sh, c.name(), c.key()));
+                for &c in cols {
+                    h.col(|ui| sort_header(ui, sh, heading(c), c));
                 }
             })
             .body(|body| {
@@ -258,20 +240,20 @@ impl TroubleTab {
                                 ui.painter().rect_filled(r, 0.0, color);
                             }
                             match c {
-                                Col::Severity => {
+                                SortKey::Severity => {
                                     severity_badge(ui, issue.severity);
                                 }
-                                Col::Title => title_cell(ui, issue, masks, scope),
-                                Col::Category => {
+                                SortKey::Title => title_cell(ui, issue, masks, scope),
+                                SortKey::Category => {
                                     ui.label(issue.category.as_str());
                                 }
-                                Col::Count => {
+                                SortKey::Count => {
                                     ui.label(thousands(issue.count));
                                 }
-                                Col::LastSeen => {
+                                SortKey::LastSeen => {
                                     ui.label(issue.last_seen.as_deref().unwrap_or("—"));
                                 }
-                                Col::Source => {
+                                SortKey::Source => {
                                     ui.label(source_name(issue))
                                         .on_hover_text(&issue.latest.source);
                                 }
