@@ -227,8 +227,14 @@ fn light(n: vec3<f32>, v: vec3<f32>, l: vec3<f32>, radiance: f32, albedo: vec3<f
     let nv = max(dot(n, v), 1e-3);
     let h = normalize(l + v);
     let nh = max(dot(n, h), 0.0);
-    let skin_sss = select(0.0, 0.25, fabric == 0u);
-    var c = albedo * (nl + skin_sss * max(nl_raw + 0.5, 0.0) * 0.3) / PI;
+    var c = albedo * nl / PI;
+    if (fabric == 0u) {
+        // Skin scatters light under its surface, red furthest: each channel's diffuse wraps
+        // past the terminator by its own amount, so shadow edges go soft and warm.
+        let wrap_rgb = vec3<f32>(0.50, 0.26, 0.20);
+        let nl_rgb = clamp((vec3<f32>(nl_raw) + wrap_rgb) / (vec3<f32>(1.0) + wrap_rgb), vec3<f32>(0.0), vec3<f32>(1.0));
+        c = albedo * nl_rgb / PI;
+    }
     let nl_s = max(nl_raw, 0.0);
     if (fabric == 1u || fabric == 2u || fabric == 5u || fabric == 6u) {
         // Charlie sheen: cloth's soft, retro-reflective edge highlight.

@@ -98,7 +98,7 @@ pub(crate) fn bake(meshes: &[&Mesh], ground_y: f32) -> Vec<Vec<f32>> {
                 .iter()
                 .zip(&m.normals)
                 .map(|(p, n)| {
-                    let (u, v) = super::avatar::frame(*n);
+                    let (u, v) = super::mesh::frame(*n);
                     let mut occluded = 0.0;
                     for r in RAYS {
                         let d = (u * r[0] + v * r[1] + *n * r[2]).normalize_or(*n);

@@ -89,18 +89,24 @@ impl BodyAsset {
     pub fn blend(&self, weights: &[(usize, f32)]) -> Vec<[f32; 3]> {
         let mut out = self.positions.clone();
         for &(t, w) in weights {
-            let Some(t) = self.targets.get(t).filter(|_| w != 0.0) else {
-                continue;
-            };
-            let k = t.scale * w;
-            for (&i, d) in t.indices.iter().zip(&t.deltas) {
-                let p = &mut out[usize::from(i)];
+            self.add(&mut out, t, w);
+        }
+        out
+    }
+
+    /// Adds target `t` at weight `w` to `positions` (a blend of this asset).
+    pub fn add(&self, positions: &mut [[f32; 3]], t: usize, w: f32) {
+        let Some(t) = self.targets.get(t).filter(|_| w != 0.0) else {
+            return;
+        };
+        let k = t.scale * w;
+        for (&i, d) in t.indices.iter().zip(&t.deltas) {
+            if let Some(p) = positions.get_mut(usize::from(i)) {
                 p[0] += f32::from(d[0]) * k;
                 p[1] += f32::from(d[1]) * k;
                 p[2] += f32::from(d[2]) * k;
             }
         }
-        out
     }
 
     /// The gzip-compressed file.

@@ -23,14 +23,17 @@ pub mod avatar;
 pub mod body_asset;
 pub mod config;
 mod fallback;
+pub mod fit;
 pub mod garment;
 pub mod import;
+pub mod landmarks;
 pub mod manager;
 pub mod mesh;
 pub mod output;
 pub mod renderer;
 pub mod scene;
 pub mod service;
+pub mod skeleton;
 pub mod tape;
 
 /// The version written into every render's provenance.

@@ -290,3 +290,16 @@ impl Mesh {
             && self.uvs.iter().all(|v| v.is_finite())
     }
 }
+
+/// A ring frame perpendicular to direction `d`, with `u` as close to +X as possible.
+pub fn frame(d: Vec3) -> (Vec3, Vec3) {
+    let d = d.normalize_or(Vec3::NEG_Y);
+    let reference = if d.dot(Vec3::Z).abs() > 0.9 {
+        Vec3::Y
+    } else {
+        Vec3::Z
+    };
+    let v = (reference - d * reference.dot(d)).normalize_or(Vec3::Z);
+    let u = v.cross(d).normalize_or(Vec3::X);
+    (u, v)
+}

@@ -16,14 +16,44 @@ pub struct Tape {
     pub inseam: f32,
 }
 
+/// The heights (y, metres) the tape found its landmarks at: where the next measure of the same
+/// body, slightly changed, looks again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Levels {
+    pub floor: f32,
+    pub height: f32,
+    pub waist: f32,
+    pub armpit: f32,
+    pub bust: f32,
+    pub hips: f32,
+    pub crotch: f32,
+}
+
+impl Levels {
+    /// The same levels with every height moved by `dy`.
+    pub fn shifted(self, dy: f32) -> Levels {
+        Levels {
+            floor: self.floor + dy,
+            height: self.height,
+            waist: self.waist + dy,
+            armpit: self.armpit + dy,
+            bust: self.bust + dy,
+            hips: self.hips + dy,
+            crotch: self.crotch + dy,
+        }
+    }
+}
+
 /// Where each girth is looked for, as fractions of the height above the floor (the bust
 /// below the armpits, at most this high).
 const BUST_BAND: (f32, f32) = (0.66, 0.78);
 /// How far below the armpits the tape stays.
 const ARMPIT_CLEARANCE: f32 = 0.01;
 const WAIST_BAND: (f32, f32) = (0.56, 0.66);
-/// Spacing of the cross-sections a band is searched with.
-const STEP: f32 = 0.002;
+/// Spacing of the coarse cross-sections a band is searched with, then of the fine ones
+/// around the best coarse one.
+const COARSE: f32 = 0.01;
+const FINE: f32 = 0.001;
 
 /// Why a body could not be measured.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -36,6 +66,49 @@ pub enum TapeError {
 
 /// Measures a body standing on its lowest point, centred on x = 0.
 pub fn measure(positions: &[[f32; 3]], quads: &[[u16; 4]]) -> Result<Tape, TapeError> {
+    measure_levels(positions, quads).map(|(tape, _)| tape)
+}
+
+/// [`measure`], with the heights each measurement was taken at.
+pub fn measure_levels(
+    positions: &[[f32; 3]],
+    quads: &[[u16; 4]],
+) -> Result<(Tape, Levels), TapeError> {
+    let (floor, height) = floor_and_height(positions)?;
+    let at = |f: f32| floor + f * height;
+    let cutter = Cutter::new(positions, quads);
+    let (waist_y, waist) = extreme(
+        &cutter,
+        at(WAIST_BAND.0),
+        at(WAIST_BAND.1),
+        Extreme::Narrowest,
+    )
+    .ok_or(TapeError::NoTorso("waist"))?;
+    let armpit = armpit_level(&cutter, waist_y, at(BUST_BAND.1));
+    let (bust_y, bust) = bust_at(&cutter, waist_y, armpit)?;
+    let crotch = crotch_level(&cutter, floor, waist_y)?;
+    let (hips_y, hips) = hips_at(&cutter, crotch, waist_y, waist);
+    let tape = Tape {
+        height,
+        bust,
+        waist,
+        hips,
+        inseam: crotch - floor,
+    };
+    let levels = Levels {
+        floor,
+        height,
+        waist: waist_y,
+        armpit,
+        bust: bust_y,
+        hips: hips_y,
+        crotch,
+    };
+    Ok((tape, levels))
+}
+
+/// The lowest point and the height above it.
+pub fn floor_and_height(positions: &[[f32; 3]]) -> Result<(f32, f32), TapeError> {
     let (floor, top) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
         (lo.min(p[1]), hi.max(p[1]))
     });
@@ -43,65 +116,103 @@ pub fn measure(positions: &[[f32; 3]], quads: &[[u16; 4]]) -> Result<Tape, TapeE
     if height.is_nan() || height <= 0.0 {
         return Err(TapeError::Flat);
     }
+    Ok((floor, height))
+}
+
+/// The narrowest torso girth in the waist band.
+pub fn waist_at(cutter: &Cutter, floor: f32, height: f32) -> Result<(f32, f32), TapeError> {
     let at = |f: f32| floor + f * height;
-    let mesh = Sliceable::new(positions, quads);
-    let girth = |y: f32| girth_of(&mesh.at(y));
-    let band = |(lo, hi): (f32, f32)| {
-        let n = ((at(hi) - at(lo)) / STEP).ceil() as usize;
-        (0..=n).map(move |i| at(lo) + i as f32 * STEP)
-    };
-    let fullest = |ys: &mut dyn Iterator<Item = f32>| {
-        ys.filter_map(|y| girth(y).map(|g| (y, g)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    };
-    let narrowest = |ys: &mut dyn Iterator<Item = f32>| {
-        ys.filter_map(|y| girth(y).map(|g| (y, g)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-    };
-    let (waist_y, waist) = narrowest(&mut band(WAIST_BAND)).ok_or(TapeError::NoTorso("waist"))?;
-    // Up from the waist the arms are pieces of their own until the armpits, where they join
-    // the torso's cross-section; the bust is the fullest girth below that.
-    let pieces = |y: f32| mesh.at(y).len();
-    let apart = pieces(waist_y);
-    let mut armpit = waist_y;
-    while armpit < at(BUST_BAND.1) && pieces(armpit + STEP) >= apart {
-        armpit += STEP;
-    }
+    extreme(
+        cutter,
+        at(WAIST_BAND.0),
+        at(WAIST_BAND.1),
+        Extreme::Narrowest,
+    )
+    .ok_or(TapeError::NoTorso("waist"))
+}
+
+/// The fullest girth between the waist and just below the armpits.
+pub fn bust_at(cutter: &Cutter, waist_y: f32, armpit: f32) -> Result<(f32, f32), TapeError> {
     let below_armpits = (armpit - ARMPIT_CLEARANCE).max(waist_y);
-    let n = ((below_armpits - waist_y) / STEP).ceil() as usize;
-    let (_, bust) = fullest(&mut (0..=n).map(|i| waist_y + i as f32 * STEP))
-        .ok_or(TapeError::NoTorso("bust"))?;
-    // Down from the waist, the torso's cross-section surrounds the centre line until the legs
-    // part: that height is the crotch; the hips are the fullest girth above it.
+    extreme(cutter, waist_y, below_armpits, Extreme::Fullest).ok_or(TapeError::NoTorso("bust"))
+}
+
+/// The fullest girth between the crotch and the waist (the waist's own if none is fuller).
+pub fn hips_at(cutter: &Cutter, crotch: f32, waist_y: f32, waist: f32) -> (f32, f32) {
+    extreme(cutter, crotch + FINE, waist_y, Extreme::Fullest)
+        .filter(|h| h.1 > waist)
+        .unwrap_or((waist_y, waist))
+}
+
+/// Up from the waist the arms are pieces of their own until the armpits, where they join the
+/// torso's cross-section: the first height (at most `limit`) with fewer pieces than at the waist.
+pub fn armpit_level(cutter: &Cutter, waist_y: f32, limit: f32) -> f32 {
+    let apart = cutter.at(waist_y).len();
+    let joined = |y: f32| cutter.at(y).len() < apart;
     let mut y = waist_y;
-    let mut hips = (waist_y, waist);
-    while let Some(g) = girth(y - STEP) {
-        y -= STEP;
-        if g > hips.1 {
-            hips = (y, g);
-        }
-        if y <= floor {
-            return Err(TapeError::NoTorso("crotch"));
-        }
+    while y < limit && !joined(y + COARSE) {
+        y += COARSE;
     }
-    Ok(Tape {
-        height,
-        bust,
-        waist,
-        hips: hips.1,
-        inseam: y - floor,
-    })
+    let mut hi = (y + COARSE).min(limit);
+    let mut lo = y;
+    while hi - lo > FINE {
+        let mid = 0.5 * (lo + hi);
+        if joined(mid) { hi = mid } else { lo = mid }
+    }
+    lo
+}
+
+/// Down from the waist, the torso's cross-section surrounds the centre line until the legs
+/// part: the crotch, found by bisection to a tenth of a millimetre.
+pub fn crotch_level(cutter: &Cutter, floor: f32, waist_y: f32) -> Result<f32, TapeError> {
+    let surrounds = |y: f32| girth_of(&cutter.at(y)).is_some();
+    if surrounds(floor + FINE) {
+        return Err(TapeError::NoTorso("crotch"));
+    }
+    let (mut lo, mut hi) = (floor, waist_y);
+    while hi - lo > 0.0001 {
+        let mid = 0.5 * (lo + hi);
+        if surrounds(mid) { hi = mid } else { lo = mid }
+    }
+    Ok(hi)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Extreme {
+    Fullest,
+    Narrowest,
+}
+
+/// The fullest or narrowest torso girth between `lo` and `hi`: every centimetre, then every
+/// millimetre around the best centimetre.
+fn extreme(cutter: &Cutter, lo: f32, hi: f32, which: Extreme) -> Option<(f32, f32)> {
+    let better = |a: f32, b: f32| match which {
+        Extreme::Fullest => a > b,
+        Extreme::Narrowest => a < b,
+    };
+    let search = |from: f32, to: f32, step: f32| {
+        let n = ((to - from) / step).ceil().max(0.0) as usize;
+        (0..=n)
+            .map(|i| (from + i as f32 * step).min(to))
+            .filter_map(|y| girth_of(&cutter.at(y)).map(|g| (y, g)))
+            .fold(None, |best: Option<(f32, f32)>, c| match best {
+                Some(b) if !better(c.1, b.1) => Some(b),
+                _ => Some(c),
+            })
+    };
+    let (y, _) = search(lo, hi, COARSE)?;
+    search((y - COARSE).max(lo), (y + COARSE).min(hi), FINE)
 }
 
 /// The girth at height `y` of the part of the cross-section around the centre line.
 pub fn torso_girth(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Option<f32> {
-    girth_of(&cross_section(positions, quads, y))
+    Cutter::new(positions, quads).girth(y)
 }
 
 /// The points where the plane at height `y` cuts the mesh's edges, grouped into the
 /// connected pieces of the cross-section (edges of one quad belong together).
 pub fn cross_section(positions: &[[f32; 3]], quads: &[[u16; 4]], y: f32) -> Vec<Vec<[f32; 2]>> {
-    Sliceable::new(positions, quads).at(y)
+    Cutter::new(positions, quads).at(y)
 }
 
 /// The largest girth among the pieces that surround the centre line (x = 0).
@@ -120,7 +231,7 @@ fn girth_of(parts: &[Vec<[f32; 2]>]) -> Option<f32> {
 
 /// A mesh ready to be cut many times: its quads sorted by their lowest point, so a cut
 /// visits only the quads whose height range holds it.
-struct Sliceable<'m> {
+pub struct Cutter<'m> {
     positions: &'m [[f32; 3]],
     quads: &'m [[u16; 4]],
     /// (lowest y, highest y, quad), by lowest y.
@@ -129,21 +240,32 @@ struct Sliceable<'m> {
     tallest: f32,
 }
 
-impl<'m> Sliceable<'m> {
-    fn new(positions: &'m [[f32; 3]], quads: &'m [[u16; 4]]) -> Sliceable<'m> {
+impl<'m> Cutter<'m> {
+    /// Ready to cut anywhere.
+    pub fn new(positions: &'m [[f32; 3]], quads: &'m [[u16; 4]]) -> Cutter<'m> {
+        Cutter::between(positions, quads, f32::MIN, f32::MAX)
+    }
+
+    /// Ready to cut between heights `lo` and `hi` only (cuts elsewhere miss quads).
+    pub fn between(
+        positions: &'m [[f32; 3]],
+        quads: &'m [[u16; 4]],
+        lo: f32,
+        hi: f32,
+    ) -> Cutter<'m> {
         let mut order: Vec<(f32, f32, usize)> = quads
             .iter()
             .enumerate()
-            .map(|(i, q)| {
+            .filter_map(|(i, q)| {
                 let ys = q.map(|v| positions[usize::from(v)][1]);
-                let lo = ys.iter().copied().fold(f32::MAX, f32::min);
-                let hi = ys.iter().copied().fold(f32::MIN, f32::max);
-                (lo, hi, i)
+                let q_lo = ys.iter().copied().fold(f32::MAX, f32::min);
+                let q_hi = ys.iter().copied().fold(f32::MIN, f32::max);
+                (q_lo <= hi && q_hi >= lo).then_some((q_lo, q_hi, i))
             })
             .collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0));
         let tallest = order.iter().map(|o| o.1 - o.0).fold(0.0, f32::max);
-        Sliceable {
+        Cutter {
             positions,
             quads,
             order,
@@ -151,57 +273,81 @@ impl<'m> Sliceable<'m> {
         }
     }
 
-    fn at(&self, y: f32) -> Vec<Vec<[f32; 2]>> {
-        use std::collections::HashMap;
+    /// The torso's girth at height `y`, if a piece surrounds the centre line there.
+    pub fn girth(&self, y: f32) -> Option<f32> {
+        girth_of(&self.at(y))
+    }
+
+    /// The cross-section at height `y`: (x, z) points, one group per connected piece.
+    pub fn at(&self, y: f32) -> Vec<Vec<[f32; 2]>> {
         let from = self.order.partition_point(|o| o.0 < y - self.tallest);
         let to = self.order.partition_point(|o| o.0 <= y);
-        let mut slot: HashMap<(u16, u16), usize> = HashMap::new();
-        let mut points: Vec<[f32; 2]> = Vec::new();
-        let mut parent: Vec<usize> = Vec::new();
-        fn root(parent: &mut [usize], mut i: usize) -> usize {
-            while parent[i] != i {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
-            }
-            i
-        }
+        // Each edge the plane crosses, with the cut quad it belongs to; an edge shared by two
+        // cut quads joins them into one piece.
+        let mut crossings: Vec<(u32, u32)> = Vec::new();
+        let mut cut_quads = 0u32;
         for &(_, hi, qi) in &self.order[from..to] {
             if hi < y {
                 continue;
             }
             let q = self.quads[qi];
-            let mut first: Option<usize> = None;
+            let before = crossings.len();
             for k in 0..4 {
                 let (a, b) = (q[k], q[(k + 1) % 4]);
-                let (pa, pb) = (
-                    self.positions[usize::from(a)],
-                    self.positions[usize::from(b)],
+                let (ya, yb) = (
+                    self.positions[usize::from(a)][1],
+                    self.positions[usize::from(b)][1],
                 );
-                if (pa[1] < y) == (pb[1] < y) {
-                    continue;
-                }
-                let key = (a.min(b), a.max(b));
-                let id = *slot.entry(key).or_insert_with(|| {
-                    let t = (y - pa[1]) / (pb[1] - pa[1]);
-                    points.push([pa[0] + t * (pb[0] - pa[0]), pa[2] + t * (pb[2] - pa[2])]);
-                    parent.push(points.len() - 1);
-                    points.len() - 1
-                });
-                match first {
-                    None => first = Some(id),
-                    Some(f) => {
-                        let (ra, rb) = (root(&mut parent, f), root(&mut parent, id));
-                        parent[ra] = rb;
-                    }
+                if (ya < y) != (yb < y) {
+                    let key = (u32::from(a.min(b)) << 16) | u32::from(a.max(b));
+                    crossings.push((key, cut_quads));
                 }
             }
+            if crossings.len() > before {
+                cut_quads += 1;
+            }
         }
-        let mut groups: HashMap<usize, Vec<[f32; 2]>> = HashMap::new();
-        for (i, p) in points.iter().enumerate() {
-            let r = root(&mut parent, i);
-            groups.entry(r).or_default().push(*p);
+        crossings.sort_unstable();
+        let mut parent: Vec<u32> = (0..cut_quads).collect();
+        fn root(parent: &mut [u32], mut i: u32) -> u32 {
+            while parent[i as usize] != i {
+                parent[i as usize] = parent[parent[i as usize] as usize];
+                i = parent[i as usize];
+            }
+            i
         }
-        groups.into_values().collect()
+        let mut points: Vec<([f32; 2], u32)> = Vec::new();
+        let mut i = 0;
+        while i < crossings.len() {
+            let (key, quad) = crossings[i];
+            let mut j = i + 1;
+            while j < crossings.len() && crossings[j].0 == key {
+                let (ra, rb) = (root(&mut parent, quad), root(&mut parent, crossings[j].1));
+                parent[ra as usize] = rb;
+                j += 1;
+            }
+            let (pa, pb) = (
+                self.positions[(key >> 16) as usize],
+                self.positions[(key & 0xffff) as usize],
+            );
+            let t = (y - pa[1]) / (pb[1] - pa[1]);
+            points.push((
+                [pa[0] + t * (pb[0] - pa[0]), pa[2] + t * (pb[2] - pa[2])],
+                quad,
+            ));
+            i = j;
+        }
+        let mut group_of = vec![u32::MAX; cut_quads as usize];
+        let mut groups: Vec<Vec<[f32; 2]>> = Vec::new();
+        for (p, quad) in points {
+            let r = root(&mut parent, quad) as usize;
+            if group_of[r] == u32::MAX {
+                group_of[r] = groups.len() as u32;
+                groups.push(Vec::new());
+            }
+            groups[group_of[r] as usize].push(p);
+        }
+        groups
     }
 }
 

@@ -104,7 +104,7 @@ fn every_template_and_garment_type_renders() {
 
 #[test]
 fn every_fabric_renders_in_realistic_mode_and_looks_different() {
-    let body = Body::new(Template::Unisex, Template::Unisex.defaults()).expect("body");
+    let body = Body::new(Template::Neutral, Template::Neutral.defaults()).expect("body");
     let mut means = Vec::new();
     for fabric in Fabric::ALL {
         let g = spec(GarmentType::Shirt, fabric, "#10b020")
@@ -189,14 +189,25 @@ fn fixed_scenes_match_their_golden_images() {
         &render(&[&male.mesh, &t, &pants], Mode::Preview, 256),
     );
 
-    let unisex = Body::new(Template::Unisex, Template::Unisex.defaults()).expect("body");
+    let neutral = Body::new(Template::Neutral, Template::Neutral.defaults()).expect("body");
     let h = spec(GarmentType::Hoodie, Fabric::Knit, "#5b6b3a")
-        .build(&unisex, None)
+        .build(&neutral, None)
         .expect("hoodie");
     golden(
-        "unisex-knit-hoodie-realistic.png",
-        &render(&[&unisex.mesh, &h], Mode::Realistic, 256),
+        "neutral-knit-hoodie-realistic.png",
+        &render(&[&neutral.mesh, &h], Mode::Realistic, 256),
     );
+}
+
+#[test]
+fn each_template_body_matches_its_golden_image_in_realistic() {
+    for t in Template::ALL {
+        let body = Body::new(t, t.defaults()).expect("body");
+        golden(
+            &format!("{}-body-realistic.png", t.name()),
+            &render(&[&body.mesh], Mode::Realistic, 384),
+        );
+    }
 }
 
 #[test]

@@ -261,7 +261,7 @@ impl SelfTest {
 
 /// A unisex avatar in a t-shirt, rendered in `mode`; a blank image fails.
 fn render_check(gpu: &Gpu, renderer: &Renderer, mode: Mode) -> Result<String, String> {
-    let mut spec = SceneSpec::avatar(Template::Unisex);
+    let mut spec = SceneSpec::avatar(Template::Neutral);
     let shirt = GarmentSpec::from_json(r##"{"type": "tshirt", "color": "#3b6ea5"}"##)
         .map_err(|e| e.to_string())?;
     spec.garments.push(Garment::from_spec(shirt));
