@@ -31,38 +31,10 @@ impl Template {
         }
     }
 
-    /// A mid-range size of the template: EU 38 for women, EU 50 for men, between them for
-    /// the neutral body.
+    /// A mid-range size of the template: EU 38 for women, EU 50 for men, M for the neutral
+    /// body (see [`crate::sizes`]).
     pub fn defaults(self) -> Measurements {
-        match self {
-            Template::Female => Measurements {
-                height_cm: 168.0,
-                chest_cm: 90.0,
-                waist_cm: 72.0,
-                hips_cm: 98.0,
-                inseam_cm: 78.0,
-                arm_length_cm: 58.0,
-                shoulder_width_cm: 36.0,
-            },
-            Template::Male => Measurements {
-                height_cm: 178.0,
-                chest_cm: 100.0,
-                waist_cm: 86.0,
-                hips_cm: 100.0,
-                inseam_cm: 82.0,
-                arm_length_cm: 63.0,
-                shoulder_width_cm: 41.0,
-            },
-            Template::Neutral => Measurements {
-                height_cm: 172.0,
-                chest_cm: 94.0,
-                waist_cm: 78.0,
-                hips_cm: 98.0,
-                inseam_cm: 80.0,
-                arm_length_cm: 60.0,
-                shoulder_width_cm: 38.5,
-            },
-        }
+        crate::sizes::default_size(self).measurements
     }
 
     /// Skin tone used for the body (linear RGB).
@@ -285,4 +257,40 @@ fn body_mesh(positions: Vec<Vec3>, quads: &[[u16; 4]], template: Template) -> Me
         texture_repeat: 1.0,
     }];
     mesh
+}
+
+impl Body {
+    /// The body as Wavefront OBJ: positions and normals in metres, one quad per face of the
+    /// hm08 mesh (its data is CC0, see `assets/avatar/LICENSE.CC0.md`).
+    pub fn to_obj(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.mesh.positions.len() * 80);
+        let m = &self.measurements;
+        let _ = writeln!(
+            out,
+            "# healdeck {} avatar: height {} cm, chest {} cm, waist {} cm, hips {} cm, inseam {} \
+             cm, arm {} cm, shoulders {} cm\n# body: MakeHuman hm08 base mesh and targets, CC0 1.0",
+            self.template.name(),
+            m.height_cm,
+            m.chest_cm,
+            m.waist_cm,
+            m.hips_cm,
+            m.inseam_cm,
+            m.arm_length_cm,
+            m.shoulder_width_cm
+        );
+        let _ = writeln!(out, "o {}_avatar", self.template.name());
+        for p in &self.mesh.positions {
+            let _ = writeln!(out, "v {:.5} {:.5} {:.5}", p.x, p.y, p.z);
+        }
+        for n in &self.mesh.normals {
+            let _ = writeln!(out, "vn {:.4} {:.4} {:.4}", n.x, n.y, n.z);
+        }
+        // The mesh's triangles come in pairs, one pair per quad: a b c, a c d.
+        for q in self.mesh.indices.chunks_exact(6) {
+            let [a, b, c, d] = [q[0], q[1], q[2], q[5]].map(|i| i + 1);
+            let _ = writeln!(out, "f {a}//{a} {b}//{b} {c}//{c} {d}//{d}");
+        }
+        out
+    }
 }

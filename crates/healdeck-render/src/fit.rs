@@ -3,7 +3,7 @@
 //! measurement has a knob of its own — the macro height, the legs' length, the bust, waist and
 //! hips girths, the arms' length, the shoulders' width — solved by the secant method against a
 //! tailor's tape ([`crate::tape`], [`crate::landmarks`]), in Gauss–Seidel sweeps until every
-//! measurement is within 40 % of the tolerance. A body-weight knob first takes the mean of the
+//! measurement is within a millimetre. A body-weight knob first takes the mean of the
 //! three girths, so a larger size is a heavier body, not a balloon at one place.
 //!
 //! Each evaluation moves only the knob's own targets and measures only its own quantity, in
@@ -124,8 +124,9 @@ struct Shaper<'a> {
     slopes: Vec<Option<f32>>,
 }
 
-/// The knob for body weight, after the seven measurement knobs.
+/// The knobs for body weight and the torso's length, after the seven measurement knobs.
 const WEIGHT: usize = 7;
+const TORSO: usize = 8;
 
 fn knob_index(f: Field) -> usize {
     Field::ALL.iter().position(|g| *g == f).unwrap_or(0)
@@ -155,6 +156,8 @@ impl<'a> Shaper<'a> {
                 .map(|n| Ok((find(format!("measure/measure-{n}"))?, 1.0)))
                 .collect()
         };
+        let halves =
+            |targets: Vec<(usize, f32)>| targets.into_iter().map(|(t, _)| (t, 0.5)).collect();
         let height = "macrodetails/height/{g}-young-averagemuscle-averageweight-";
         let knobs = vec![
             Knob {
@@ -188,6 +191,10 @@ impl<'a> Shaper<'a> {
             Knob {
                 decrease: per_gender("macrodetails/universal-{g}-young-averagemuscle-minweight")?,
                 increase: per_gender("macrodetails/universal-{g}-young-minmuscle-maxweight")?,
+            },
+            Knob {
+                decrease: halves(measure(&["napetowaist-dist-decr", "waisttohip-dist-decr"])?),
+                increase: halves(measure(&["napetowaist-dist-incr", "waisttohip-dist-incr"])?),
             },
         ];
         let mut base = Vec::new();
@@ -242,8 +249,11 @@ impl<'a> Shaper<'a> {
                 tape::crotch_level(&cutter, floor, levels.waist)? - floor
             }
             Field::Bust => {
-                let cutter = Cutter::between(p, q, levels.waist - 0.01, levels.armpit + 0.01);
-                tape::bust_at(&cutter, levels.waist, levels.armpit)?.1
+                // Heavier arms meet the torso lower: the armpits are found again.
+                let limit = levels.armpit + 0.03;
+                let cutter = Cutter::between(p, q, levels.waist - 0.01, limit + 0.01);
+                let armpit = tape::armpit_level(&cutter, levels.waist, limit);
+                tape::bust_at(&cutter, levels.waist, armpit)?.1
             }
             Field::Waist => {
                 let (floor, height) = tape::floor_and_height(p)?;
@@ -374,6 +384,39 @@ fn tape_error(e: TapeError) -> MeasurementError {
     }
 }
 
+/// Height and inseam pull on each other (longer legs make a taller body, a taller body has
+/// longer legs): the macro height takes the height and the legs the inseam, alternately; when
+/// the legs run out of range, the macro height takes the inseam and the torso's length the
+/// rest of the height.
+fn settle_lengths(
+    shaper: &mut Shaper,
+    height: f32,
+    inseam: f32,
+    mut levels: Levels,
+) -> Result<Levels, TapeError> {
+    let (h, i) = (Quantity::One(Field::Height), Quantity::One(Field::Inseam));
+    let legs = knob_index(Field::Inseam);
+    for _ in 0..MAX_SECANT_STEPS {
+        shaper.solve(knob_index(Field::Height), h, height, &levels)?;
+        levels = shaper.follow(&levels)?;
+        shaper.solve(legs, i, inseam, &levels)?;
+        levels = shaper.follow(&levels)?;
+        if (shaper.read(Field::Height, &levels)? - height).abs() < AIM {
+            return Ok(levels);
+        }
+        if shaper.weights[legs].abs() >= 1.0 {
+            break;
+        }
+    }
+    for _ in 0..2 {
+        shaper.solve(knob_index(Field::Height), i, inseam, &levels)?;
+        levels = shaper.follow(&levels)?;
+        shaper.solve(TORSO, h, height, &levels)?;
+        levels = shaper.follow(&levels)?;
+    }
+    Ok(levels)
+}
+
 /// The template's body with no knob turned, and what a tape reads on it.
 pub fn template_body(asset: &BodyAsset, template: Template) -> Result<Fit, MeasurementError> {
     let started = std::time::Instant::now();
@@ -421,23 +464,16 @@ pub fn solve(
             .iter()
             .map(|f| (f.of(&measured) - goal(*f)).abs())
             .fold(0.0, f32::max);
-        if worst < TOLERANCE * 0.4 {
+        if worst < TOLERANCE * 0.2 {
             break;
         }
-        // Height and inseam pull on each other (longer legs make a taller body, a taller
-        // body has longer legs): settle the pair first.
-        for _ in 0..MAX_SECANT_STEPS {
-            for f in [Field::Height, Field::Inseam] {
-                shaper
-                    .solve(knob_index(f), Quantity::One(f), goal(f), &levels)
-                    .map_err(tape_error)?;
-                levels = shaper.follow(&levels).map_err(tape_error)?;
-            }
-            let height = shaper.read(Field::Height, &levels).map_err(tape_error)?;
-            if (height - goal(Field::Height)).abs() < AIM {
-                break;
-            }
-        }
+        levels = settle_lengths(
+            &mut shaper,
+            goal(Field::Height),
+            goal(Field::Inseam),
+            levels,
+        )
+        .map_err(tape_error)?;
         for f in &Field::ALL[2..] {
             shaper
                 .solve(knob_index(*f), Quantity::One(*f), goal(*f), &levels)

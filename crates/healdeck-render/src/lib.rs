@@ -1,8 +1,10 @@
-//! The CLO Companion's renderer, as a plain library (no egui, no clap): procedural avatars,
-//! parametric garments and imported CLO3D / Marvelous Designer meshes, rendered by wgpu in
+//! The CLO Companion's renderer, as a plain library (no egui, no clap): a realistic avatar
+//! shaped to measurements, parametric garments and imported CLO3D / Marvelous Designer meshes, rendered by wgpu in
 //! Fast Preview (512 px) and Realistic (2048 px) to a texture or a PNG.
 //!
 //! Public surface, by use-case (each is one call both front-ends make):
+//! - shape a body: [`avatar::Body::new`] (solved by [`fit::solve`], read by [`tape`] and
+//!   [`landmarks`]), starting from a [`sizes`] preset;
 //! - build a scene: [`scene::SceneSpec::build`] from an avatar ([`avatar::Template`],
 //!   [`avatar::Measurements`]) and [`scene::Garment`]s or an [`scene::Imported`] mesh;
 //! - render it: [`service::RenderService::start`] (the GPU meter and the
@@ -11,7 +13,9 @@
 //! - keep it: [`output::write_png`] with [`output::Provenance`], [`output::render_file_name`];
 //! - settings: [`config::RenderConfig`] (`render_config.json`).
 //!
-//! Modules: `avatar`, `body_asset` (the realistic body's base mesh and shape targets), `garment`, `mesh` (geometry), `import` (OBJ/glTF with limits), `ao`
+//! Modules: `avatar`, `body_asset` (the realistic body's base mesh and shape targets), `fit`,
+//! `tape`, `landmarks`, `sizes`, `skeleton` (the rings garments grow from), `garment`, `mesh`
+//! (geometry), `import` (OBJ/glTF with limits), `ao`
 //! (baked occlusion), `renderer` (device, pipelines, frame passes, mips, readback), `manager`
 //! / `fallback` (the queue and the hysteresis policy), `scene`, `service`, `output`, `config`.
 
@@ -33,6 +37,7 @@ pub mod output;
 pub mod renderer;
 pub mod scene;
 pub mod service;
+pub mod sizes;
 pub mod skeleton;
 pub mod tape;
 

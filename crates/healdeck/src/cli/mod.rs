@@ -6,6 +6,7 @@
 //! issue at or above the given severity (or a rules check or fix failed), 2 on unusable input.
 //! An error is printed once, with the file and place it concerns.
 
+mod avatar;
 mod diagnose;
 mod fix;
 mod gpu;
@@ -46,6 +47,8 @@ pub(crate) enum Command {
     Prompt(prompt::PromptArgs),
     /// GPU readings: utilization, memory, temperature, power, clocks, processes.
     Gpu(gpu::GpuArgs),
+    /// A body from measurements: requested and measured values, optionally as OBJ.
+    Avatar(avatar::AvatarArgs),
     /// Render a garment on an avatar (or an imported CLO3D/Marvelous Designer mesh) to PNG.
     Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
@@ -62,6 +65,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Render(args) => render::render(&args, dirs),
+        Command::Avatar(args) => avatar::avatar(&args),
         Command::Gpu(args) => gpu::gpu(&args),
         Command::Selftest(args) => selftest::selftest(&args, dirs.ok().as_ref()),
     }
