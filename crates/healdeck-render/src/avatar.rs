@@ -171,13 +171,27 @@ pub struct Body {
     pub skeleton: Skeleton,
     /// How long finding the body took.
     pub solve_ms: f64,
+    /// The measurement furthest out of reach, if any (see [`Body::nearest`]).
+    pub unreached: Option<MeasurementError>,
 }
 
 impl Body {
     /// The `template` body with `m`: the weights solved, the mesh stood on the floor.
+    /// Every measurement within ±0.5 cm, or an error naming the one out of reach. The last
+    /// few solves are remembered, so a garment edit does not solve the body again.
     pub fn new(template: Template, m: Measurements) -> Result<Body, MeasurementError> {
+        let body = Body::nearest(template, m)?;
+        match body.unreached.clone() {
+            Some(e) => Err(e),
+            None => Ok(body),
+        }
+    }
+
+    /// The closest body the template comes to `m` (inside the adult ranges): what the editor
+    /// shows while a measurement is out of reach, named in `unreached`.
+    pub fn nearest(template: Template, m: Measurements) -> Result<Body, MeasurementError> {
         let asset = shipped_asset()?;
-        let fit = fit::solve(asset, template, &m)?;
+        let fit = solve_remembered(asset, template, &m)?;
         Ok(Body::from_fit(asset, template, m, fit))
     }
 
@@ -214,8 +228,40 @@ impl Body {
             mesh: body_mesh(positions, &asset.quads, template),
             skeleton,
             solve_ms: fit.solve_ms,
+            unreached: fit.unreached,
         }
     }
+}
+
+/// How many solved bodies are remembered.
+const REMEMBERED: usize = 4;
+
+/// [`fit::solve`], answered from the last few solves when the same body is asked again.
+fn solve_remembered(
+    asset: &BodyAsset,
+    template: Template,
+    m: &Measurements,
+) -> Result<fit::Fit, MeasurementError> {
+    use std::sync::Mutex;
+    type Solved = (Template, [u32; 7], fit::Fit);
+    static LAST: Mutex<Vec<Solved>> = Mutex::new(Vec::new());
+    let key = m.values().map(f32::to_bits);
+    let hit = LAST.lock().ok().and_then(|l| {
+        l.iter()
+            .find(|s| s.0 == template && s.1 == key)
+            .map(|s| s.2.clone())
+    });
+    if let Some(fit) = hit {
+        return Ok(fit);
+    }
+    let fit = fit::solve(asset, template, m)?;
+    if let Ok(mut l) = LAST.lock() {
+        if l.len() == REMEMBERED {
+            l.remove(0);
+        }
+        l.push((template, key, fit.clone()));
+    }
+    Ok(fit)
 }
 
 fn shipped_asset() -> Result<&'static BodyAsset, MeasurementError> {

@@ -106,6 +106,9 @@ pub struct Fit {
     pub measured: Measurements,
     pub levels: Levels,
     pub solve_ms: f64,
+    /// The measurement furthest out of reach, when one is: the body is the closest this
+    /// template comes, and the error names the field and how far it reaches.
+    pub unreached: Option<MeasurementError>,
 }
 
 /// One knob: targets moved together, a set for each direction, with their shares.
@@ -427,12 +430,13 @@ pub fn template_body(asset: &BodyAsset, template: Template) -> Result<Fit, Measu
         measured,
         levels,
         solve_ms: started.elapsed().as_secs_f64() * 1e3,
+        unreached: None,
     })
 }
 
 /// Finds the body of `template` with measurements `want` (checked first, see
-/// [`Measurements::validate`]); every measurement within [`TOLERANCE`], or an error naming the
-/// one that could not be reached and how far it can go.
+/// [`Measurements::validate`]): every measurement within [`TOLERANCE`], or the closest body
+/// with [`Fit::unreached`] naming the measurement furthest out of reach and how far it goes.
 pub fn solve(
     asset: &BodyAsset,
     template: Template,
@@ -467,6 +471,7 @@ pub fn solve(
         if worst < TOLERANCE * 0.2 {
             break;
         }
+        let before = shaper.weights.clone();
         levels = settle_lengths(
             &mut shaper,
             goal(Field::Height),
@@ -479,32 +484,46 @@ pub fn solve(
                 .solve(knob_index(*f), Quantity::One(*f), goal(*f), &levels)
                 .map_err(tape_error)?;
         }
+        // A sweep that moved no knob will not be followed by one that does: what is still
+        // off is out of reach.
+        let moved = before
+            .iter()
+            .zip(&shaper.weights)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        if moved < 1e-4 {
+            break;
+        }
     }
     (measured, levels) = shaper.measure().map_err(tape_error)?;
     let worst = Field::ALL
         .iter()
         .map(|f| (*f, f.of(&measured) - goal(*f)))
         .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-    if let Some((field, miss)) = worst.filter(|w| w.1.abs() > TOLERANCE) {
-        let (lo, hi) = shaper.reach(field, &levels).map_err(tape_error)?;
-        return Err(MeasurementError {
-            field: field.name(),
-            message: format!(
-                "{} = {} cannot be reached with the other measurements: the {} body reaches \
-                 {:.1}..{:.1} cm there (got {:.1} cm)",
-                field.name(),
-                goal(field) * 100.0,
-                template.name(),
-                lo * 100.0,
-                hi * 100.0,
-                (goal(field) + miss) * 100.0,
-            ),
-        });
-    }
+    let unreached = match worst.filter(|w| w.1.abs() > TOLERANCE) {
+        Some((field, miss)) => {
+            let (lo, hi) = shaper.reach(field, &levels).map_err(tape_error)?;
+            Some(MeasurementError {
+                field: field.name(),
+                message: format!(
+                    "{} = {} cannot be reached by the {} body with the other measurements as \
+                     they are: it reaches {:.1}..{:.1} cm there (closest {:.1} cm)",
+                    field.name(),
+                    goal(field) * 100.0,
+                    template.name(),
+                    lo * 100.0,
+                    hi * 100.0,
+                    (goal(field) + miss) * 100.0,
+                ),
+            })
+        }
+        None => None,
+    };
     Ok(Fit {
         positions: shaper.positions,
         measured,
         levels,
         solve_ms: started.elapsed().as_secs_f64() * 1e3,
+        unreached,
     })
 }

@@ -80,6 +80,16 @@ impl Imported {
     }
 }
 
+/// A built scene: its meshes, and the avatar's measurements as a tape reads them with the
+/// milliseconds solving it took (none without an avatar).
+#[derive(Default)]
+pub struct Built {
+    pub meshes: Vec<Mesh>,
+    pub measured: Option<(Measurements, f64)>,
+    /// The avatar measurement furthest out of reach, if one is.
+    pub unreached: Option<MeasurementError>,
+}
+
 /// Everything a scene is built from.
 #[derive(Debug, Clone)]
 pub struct SceneSpec {
@@ -103,16 +113,30 @@ impl SceneSpec {
 
     /// The meshes to draw: the avatar, then each garment; or the import (with the avatar
     /// first when asked).
+    /// A measurement out of the avatar's reach is an error.
     pub fn build(&self) -> Result<Vec<Mesh>, SceneError> {
-        if let Some(i) = &self.import {
-            let mut meshes = Vec::new();
-            if i.with_avatar {
-                meshes.push(Body::new(self.template, self.measurements)?.mesh);
-            }
-            meshes.push((*i.mesh).clone());
-            return Ok(meshes);
+        let built = self.build_scene()?;
+        match built.unreached {
+            Some(e) => Err(SceneError::Measurements(e)),
+            None => Ok(built.meshes),
         }
-        let body = Body::new(self.template, self.measurements)?;
+    }
+
+    /// [`SceneSpec::build`] for an editor: the closest avatar when a measurement is out of
+    /// reach (named in [`Built::unreached`]), and what a tape reads on it.
+    pub fn build_scene(&self) -> Result<Built, SceneError> {
+        if let Some(i) = &self.import {
+            let mut built = Built::default();
+            if i.with_avatar {
+                let body = Body::nearest(self.template, self.measurements)?;
+                built.measured = Some((body.measured, body.solve_ms));
+                built.unreached = body.unreached;
+                built.meshes.push(body.mesh);
+            }
+            built.meshes.push((*i.mesh).clone());
+            return Ok(built);
+        }
+        let body = Body::nearest(self.template, self.measurements)?;
         let mut garments = Vec::with_capacity(self.garments.len());
         for g in &self.garments {
             let base = g.origin.as_deref().and_then(Path::parent);
@@ -125,9 +149,15 @@ impl SceneSpec {
                 })?;
             garments.push(mesh);
         }
+        let measured = Some((body.measured, body.solve_ms));
+        let unreached = body.unreached;
         let mut meshes = vec![body.mesh];
         meshes.extend(garments);
-        Ok(meshes)
+        Ok(Built {
+            meshes,
+            measured,
+            unreached,
+        })
     }
 
     /// The garment specs, in layer order (empty for an import).

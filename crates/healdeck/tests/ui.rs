@@ -446,6 +446,46 @@ fn mode_toggle_switches_and_a_busy_gpu_shows_why_it_fell_back() {
 }
 
 #[test]
+fn the_avatar_follows_sizes_and_sliders_and_names_what_it_cannot_reach() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first body", |a| a.clo.measured.is_some());
+    let measured = |a: &HealdeckApp| a.clo.measured.map(|(m, _)| m);
+    // A size preset from the menu: the body is solved to it.
+    h.get_by_label("Size").click();
+    h.run_steps(2);
+    h.get_by_label("EU 44").click();
+    wait(h, "the EU 44 body", |a| {
+        measured(a)
+            .is_some_and(|m| (m.waist_cm - 84.0).abs() <= 0.5 && (m.chest_cm - 100.0).abs() <= 0.5)
+    });
+    // A slider's value: the body follows, the preset becomes "Custom".
+    h.state_mut().sh.settings.clo.measurements.hips_cm = 112.0;
+    wait(h, "the wider hips", |a| {
+        measured(a).is_some_and(|m| (m.hips_cm - 112.0).abs() <= 0.5)
+    });
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("Size").value().as_deref(), Some("Custom"));
+    // Beyond what the body reaches: the closest body is shown, the field and its reach named.
+    h.state_mut().sh.settings.clo.measurements.shoulder_width_cm = 48.0;
+    wait(h, "the reach", |a| {
+        a.clo
+            .avatar_warning()
+            .is_some_and(|e| e.contains("reaches"))
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("shoulder_width_cm = 48 cannot be reached");
+    assert!(measured(h.state()).is_some_and(|m| m.shoulder_width_cm > 40.0));
+    // Other measurements still follow while one is out of reach.
+    h.state_mut().sh.settings.clo.measurements.waist_cm = 90.0;
+    wait(h, "the wider waist", |a| {
+        measured(a).is_some_and(|m| (m.waist_cm - 90.0).abs() <= 0.5)
+    });
+    assert!(h.state().clo.scene_error().is_none());
+}
+
+#[test]
 fn full_system_test_reports_operational() {
     let mut r = rig();
     let h = &mut r.harness;

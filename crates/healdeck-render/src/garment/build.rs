@@ -299,7 +299,13 @@ fn skirt(s: &Skeleton, top_y: f32, hem_y: f32, ease: f32, clearance: f32, fold: 
             let y = hem_y + (top_y - hem_y) * f;
             let body = grow(torso_ring_at(s, y.max(s.crotch_y + 0.01)), ease, clearance);
             let flare = 1.0 + 0.35 * (1.0 - f);
-            let a = body.a.max(legs_span + clearance + 0.02).max(top.a) * flare;
+            // Below the crotch the skirt clears both legs; above it, the body.
+            let legs = if y < s.crotch_y {
+                legs_span + clearance + 0.02
+            } else {
+                0.0
+            };
+            let a = body.a.max(legs).max(top.a) * flare;
             let b = body.b.max(top.b) * flare + if y < s.crotch_y { 0.03 } else { 0.0 };
             Ring {
                 center: Vec3::new(0.0, y, body.center.z),

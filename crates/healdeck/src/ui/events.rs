@@ -13,7 +13,7 @@ use healdeck_engine::redact::Finding;
 use healdeck_engine::scan::ScanReport;
 use healdeck_gpu::GpuSample;
 use healdeck_render::manager::RenderEvent;
-use healdeck_render::scene::Imported;
+use healdeck_render::scene::{Built, Imported};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -91,6 +91,8 @@ pub enum TroubleEvent {
 /// For the CLO Companion tab.
 pub enum CloEvent {
     Gpu(Box<GpuSample>),
+    /// A scene built off the UI thread (the body solved, the garments grown on it).
+    Scene(Result<Box<Built>, String>),
     Render(RenderEvent),
     Imported(Result<Imported, String>),
     Picked(CloPick, PathBuf),

@@ -67,6 +67,51 @@ impl Default for CloSettings {
     }
 }
 
+/// The mannequin's default measurements before the realistic avatar (height, chest, waist,
+/// hips, inseam, arm length, shoulder width): a file still holding them gets today's
+/// defaults, since nobody chose them.
+const MANNEQUIN_DEFAULTS: [(Template, [f32; 7]); 3] = [
+    (Template::Male, [178.0, 100.0, 84.0, 98.0, 82.0, 60.0, 46.0]),
+    (
+        Template::Female,
+        [166.0, 92.0, 72.0, 100.0, 77.0, 56.0, 39.0],
+    ),
+    (
+        Template::Neutral,
+        [172.0, 96.0, 80.0, 98.0, 80.0, 58.0, 43.0],
+    ),
+];
+
+impl CloSettings {
+    /// Brings an older file's avatar to the realistic body: the mannequin's defaults become
+    /// the template's default size, and measurements outside today's ranges are replaced by
+    /// it — with a note naming the field (nothing else in the file is touched).
+    pub fn migrate_avatar(&mut self) -> Option<String> {
+        let m = self.measurements;
+        let values = [
+            m.height_cm,
+            m.chest_cm,
+            m.waist_cm,
+            m.hips_cm,
+            m.inseam_cm,
+            m.arm_length_cm,
+            m.shoulder_width_cm,
+        ];
+        let defaults = self.template.defaults();
+        if MANNEQUIN_DEFAULTS.contains(&(self.template, values)) {
+            self.measurements = defaults;
+            return None;
+        }
+        let e = m.validate().err()?;
+        self.measurements = defaults;
+        let size = healdeck_render::sizes::default_size(self.template).label;
+        Some(format!(
+            "clo.measurements: {e}; the {} avatar starts from size {size} instead",
+            self.template.name()
+        ))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UiSettings {
@@ -114,10 +159,6 @@ impl SettingsFile for UiSettings {
             ));
         }
         self.clo
-            .measurements
-            .validate()
-            .map_err(|e| Invalid::new("clo.measurements", format!("clo.measurements: {e}")))?;
-        self.clo
             .garment
             .validate()
             .map_err(|e| Invalid::new("clo.garment", format!("clo.garment: {e}")))?;
@@ -133,7 +174,13 @@ impl UiSettings {
             return (UiSettings::default(), None);
         }
         match <UiSettings as SettingsFile>::load(path) {
-            Ok(s) => (s, None),
+            Ok(mut s) => {
+                let note = s
+                    .clo
+                    .migrate_avatar()
+                    .map(|n| format!("{}: {n}", path.display()));
+                (s, note)
+            }
             Err(e) => {
                 let aside = path.with_extension("json.broken");
                 let kept = std::fs::rename(path, &aside).is_ok();
@@ -169,6 +216,43 @@ mod tests {
         .expect("write");
         let (s, err) = UiSettings::load_or_set_aside(&path);
         assert!(err.is_none(), "{err:?}");
+        assert_eq!(s.log_paths, [PathBuf::from("/var/log/app")]);
+        assert!(!path.with_extension("json.broken").exists());
+    }
+
+    #[test]
+    fn an_older_avatar_migrates_and_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ui.json");
+        // The mannequin's "unisex" template at its old defaults: today's neutral body.
+        std::fs::write(
+            &path,
+            r#"{"log_paths": ["/var/log/app"], "clo": {"template": "unisex", "measurements":
+              {"height_cm": 172, "chest_cm": 96, "waist_cm": 80, "hips_cm": 98,
+               "inseam_cm": 80, "arm_length_cm": 58, "shoulder_width_cm": 43}}}"#,
+        )
+        .expect("write");
+        let (s, note) = UiSettings::load_or_set_aside(&path);
+        assert_eq!(note, None);
+        assert_eq!(s.clo.template, Template::Neutral);
+        assert_eq!(s.clo.measurements, Template::Neutral.defaults());
+        // A value the old sliders allowed but today's body does not: replaced, named, and the
+        // rest of the file kept.
+        std::fs::write(
+            &path,
+            r#"{"log_paths": ["/var/log/app"], "clo": {"template": "male", "measurements":
+              {"height_cm": 180, "chest_cm": 155, "waist_cm": 90, "hips_cm": 100,
+               "inseam_cm": 82, "arm_length_cm": 62, "shoulder_width_cm": 44}}}"#,
+        )
+        .expect("write");
+        let (s, note) = UiSettings::load_or_set_aside(&path);
+        let note = note.expect("a note");
+        assert!(
+            note.contains("ui.json") && note.contains("chest_cm = 155"),
+            "{note}"
+        );
+        assert!(note.contains("EU 50"), "{note}");
+        assert_eq!(s.clo.measurements, Template::Male.defaults());
         assert_eq!(s.log_paths, [PathBuf::from("/var/log/app")]);
         assert!(!path.with_extension("json.broken").exists());
     }

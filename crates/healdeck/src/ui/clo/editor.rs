@@ -1,13 +1,10 @@
-//! The left panel: the avatar (template and seven measurements, only shapes the avatar can
-//! take are kept), an imported mesh (by dialog or pasted path, with or without the avatar),
+//! The left panel: the avatar (`avatar_editor`), an imported mesh (by dialog or pasted path, with or without the avatar),
 //! and the parametric garment (type, fit, sleeves, length, neckline, fabric, color, print).
 
 use super::super::events::{CloPick, Picked};
-use super::super::settings::CloSettings;
 use super::super::shared::Shared;
 use super::CloTab;
 use egui::RichText;
-use healdeck_render::avatar::{Measurements, Template};
 use healdeck_render::garment::{
     Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print, SleeveLength,
 };
@@ -24,7 +21,7 @@ fn hex_srgb(s: &str) -> [u8; 3] {
 }
 
 /// `ThreeQuarter` → "Three quarter".
-fn label_of<T: std::fmt::Debug>(v: T) -> String {
+pub(super) fn label_of<T: std::fmt::Debug>(v: T) -> String {
     let s = format!("{v:?}");
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -68,44 +65,6 @@ fn color_row(ui: &mut egui::Ui, label: &str, color: &mut String) {
         *color = srgb_hex(rgb);
     }
     ui.end_row();
-}
-
-fn avatar_ui(ui: &mut egui::Ui, c: &mut CloSettings) {
-    ui.heading("Avatar");
-    ui.horizontal(|ui| {
-        for t in Template::ALL {
-            let mut sel = c.template;
-            if ui.selectable_value(&mut sel, t, label_of(t)).changed() {
-                c.template = t;
-                c.measurements = t.defaults();
-            }
-        }
-    });
-    let mut trial: Measurements = c.measurements;
-    let t = &mut trial;
-    let fields: [(&str, &mut f32, f32, f32); 7] = [
-        ("Height", &mut t.height_cm, 140.0, 210.0),
-        ("Chest / bust", &mut t.chest_cm, 70.0, 150.0),
-        ("Waist", &mut t.waist_cm, 55.0, 150.0),
-        ("Hips", &mut t.hips_cm, 70.0, 160.0),
-        ("Inseam", &mut t.inseam_cm, 60.0, 100.0),
-        ("Arm length", &mut t.arm_length_cm, 45.0, 80.0),
-        ("Shoulders", &mut t.shoulder_width_cm, 30.0, 60.0),
-    ];
-    egui::Grid::new("measurements")
-        .num_columns(2)
-        .show(ui, |ui| {
-            for (name, v, lo, hi) in fields {
-                let label = ui.label(name);
-                ui.add(egui::Slider::new(v, lo..=hi).suffix(" cm").step_by(0.5))
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-        });
-    // Only body shapes the avatar can take (e.g. an inseam longer than the legs) are kept.
-    if trial.validate().is_ok() {
-        c.measurements = trial;
-    }
 }
 
 /// The garment's grid; returns true when an image print should be picked.
@@ -208,7 +167,12 @@ fn print_rows(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
 impl CloTab {
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.add_space(6.0);
-        avatar_ui(ui, &mut sh.settings.clo);
+        super::avatar_editor::avatar_ui(
+            ui,
+            &mut sh.settings.clo,
+            self.measured.as_ref(),
+            self.avatar_warning.as_deref(),
+        );
         ui.add_space(10.0);
         ui.heading("Garment");
         self.import_ui(ui, sh);

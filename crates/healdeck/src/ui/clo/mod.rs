@@ -8,6 +8,7 @@
 //! `CloEvent`s; the panels draw in `editor`, `toolbar`, `view` and `gpu_meter`; `output`
 //! writes PNGs and opens the renders folder.
 
+mod avatar_editor;
 mod editor;
 mod gpu_meter;
 mod output;
@@ -23,12 +24,13 @@ use super::shared::Shared;
 use super::widgets::ToastKind;
 use healdeck_config::SettingsFile;
 use healdeck_gpu::{GpuMonitor, GpuSource, detect};
+use healdeck_render::avatar::Measurements;
 use healdeck_render::config::RenderConfig;
 use healdeck_render::garment::Print;
 use healdeck_render::manager::{Output, RenderEvent, RenderRequest};
 use healdeck_render::mesh::Mesh;
 use healdeck_render::renderer::{Gpu, Mode, View, describe_adapter, supports_msaa4};
-use healdeck_render::scene::{Garment, Imported, SceneSpec};
+use healdeck_render::scene::{Built, Garment, Imported, SceneSpec};
 use healdeck_render::service::RenderService;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -61,6 +63,14 @@ pub struct CloTab {
     scene_error: Option<String>,
     /// What the current scene was built from (rebuilt when it changes).
     scene_key: Option<SceneKey>,
+    /// A scene is being built off the UI thread; edits meanwhile wait for it.
+    building: bool,
+    /// A built scene arrived and has not been asked to render yet.
+    scene_fresh: bool,
+    /// What a tape reads on the avatar shown, and how long solving it took (ms).
+    pub measured: Option<(Measurements, f64)>,
+    /// The avatar measurement out of reach (the closest body is shown), if one is.
+    avatar_warning: Option<String>,
     imported: Option<Imported>,
     shown: Option<Shown>,
     /// The latest job and when it was asked for.
@@ -125,6 +135,10 @@ impl CloTab {
             scene: None,
             scene_error: None,
             scene_key: None,
+            building: false,
+            scene_fresh: false,
+            measured: None,
+            avatar_warning: None,
             imported: None,
             shown: None,
             pending: None,
@@ -217,26 +231,50 @@ impl CloTab {
         }
     }
 
-    /// Rebuilds the scene when the editors changed it; true when it changed.
-    fn rebuild_scene(&mut self, sh: &Shared) -> bool {
+    /// Starts building the scene off the UI thread when the editors changed it (one build at
+    /// a time: edits made meanwhile are built when it is done).
+    fn rebuild_scene(&mut self, sh: &Shared) {
         let c = &sh.settings.clo;
         let key = SceneKey::of(c, self.imported.is_some());
-        if self.scene_key.as_ref() == Some(&key) {
-            return false;
+        if self.building || self.scene_key.as_ref() == Some(&key) {
+            return;
         }
         self.scene_key = Some(key);
         if c.imported.is_some() && self.imported.is_none() {
             self.scene_error = Some("loading the imported mesh…".into());
-            return true;
+            return;
         }
-        match self.scene_spec(c).build() {
-            Ok(v) => {
-                self.scene = Some(Arc::new(v));
+        self.building = true;
+        let spec = self.scene_spec(c);
+        sh.bg.blocking(move |r| {
+            let built = spec.build_scene().map(Box::new).map_err(|e| e.to_string());
+            r.send(CloEvent::Scene(built));
+        });
+    }
+
+    /// Takes in a built scene (or why it could not be built).
+    fn on_scene(&mut self, built: Result<Box<Built>, String>) {
+        self.building = false;
+        match built {
+            Ok(b) => {
+                self.measured = b.measured;
+                self.avatar_warning = b.unreached.map(|e| e.to_string());
+                self.scene = Some(Arc::new(b.meshes));
                 self.scene_error = None;
+                self.scene_fresh = true;
             }
-            Err(e) => self.scene_error = Some(e.to_string()),
+            Err(e) => self.scene_error = Some(e),
         }
-        true
+    }
+
+    /// Why the editors' scene could not be built, if it could not.
+    pub fn scene_error(&self) -> Option<&str> {
+        self.scene_error.as_deref()
+    }
+
+    /// Which avatar measurement is out of reach, if one is (the closest body is shown).
+    pub fn avatar_warning(&self) -> Option<&str> {
+        self.avatar_warning.as_deref()
     }
 
     fn submit(&mut self, sh: &Shared, mode: Mode, output: Output) -> Option<u64> {
@@ -291,6 +329,7 @@ impl CloTab {
         match event {
             CloEvent::Gpu(s) => self.meter.push(*s),
             CloEvent::Render(e) => self.on_render(sh, e),
+            CloEvent::Scene(built) => self.on_scene(built),
             CloEvent::Imported(Ok(imported)) => {
                 tracing::info!("[CLO] imported {}", imported.path.display());
                 sh.settings.clo.imported = Some(imported.path.clone());
@@ -479,7 +518,8 @@ impl CloTab {
     /// Asks for a new render when the scene or the view changed, for the first render, and
     /// for the delayed Realistic once the pointer is released.
     fn request_when_due(&mut self, ui: &egui::Ui, sh: &Shared) {
-        let changed = self.rebuild_scene(sh);
+        self.rebuild_scene(sh);
+        let changed = std::mem::take(&mut self.scene_fresh);
         let view_changed = self
             .requested_view
             .is_some_and(|v| v != sh.settings.clo.view);

@@ -40,13 +40,18 @@ impl CloTab {
             }
         }
         if let Some(e) = &self.scene_error {
-            ui.painter().text(
-                square.center_top() + egui::vec2(0.0, 20.0),
-                egui::Align2::CENTER_TOP,
-                e,
+            // Wrapped to the view, on a dark band so it reads over any render.
+            let galley = ui.painter().layout(
+                e.clone(),
                 egui::FontId::proportional(15.0),
                 WARN,
+                (square.width() - 40.0).max(100.0),
             );
+            let at = square.center_top() + egui::vec2(-galley.size().x / 2.0, 16.0);
+            let band = egui::Rect::from_min_size(at, galley.size()).expand(8.0);
+            ui.painter()
+                .rect_filled(band, 6.0, Color32::from_black_alpha(170));
+            ui.painter().galley(at, galley, WARN);
         }
         let v = &mut sh.settings.clo.view;
         if resp.dragged() {
