@@ -1,10 +1,14 @@
-//! How long the body asset takes to load (decompress and decode), to blend a body and to
-//! measure it with the tape, as the app does once at start and on every measurement change. Peer: reading the same data as
-//! MakeHuman's text targets is what the asset replaces; its size is printed beside ours.
+//! How long the body asset takes to load (decompress and decode), to blend a body, to
+//! measure it with the tape, and to solve a body for measurements (every size preset of the
+//! three templates), as the app does once at start and on every measurement change. Peer:
+//! reading the same data as MakeHuman's text targets is what the asset replaces.
 //!
 //!     cargo bench -p healdeck-render --bench body_asset
 
+use healdeck_render::avatar::Template;
 use healdeck_render::body_asset::BodyAsset;
+use healdeck_render::fit;
+use healdeck_render::sizes::presets;
 use std::time::Instant;
 
 fn main() {
@@ -46,5 +50,31 @@ fn main() {
         asset.targets.len(),
         blends[blends.len() / 2],
         tapes[tapes.len() / 2]
+    );
+    // Solving: each preset from a cold start (no remembered solve), three rounds.
+    let mut solves = Vec::new();
+    let mut worst_miss = 0.0f32;
+    for _ in 0..3 {
+        for t in Template::ALL {
+            for p in presets(t) {
+                let t0 = Instant::now();
+                let f = fit::solve(&asset, t, &p.measurements).expect("solves");
+                solves.push(t0.elapsed().as_secs_f64() * 1000.0);
+                assert!(f.unreached.is_none(), "{t:?} {}", p.label);
+                for field in fit::Field::ALL {
+                    let miss = (field.of(&f.measured) - field.of(&p.measurements)).abs();
+                    worst_miss = worst_miss.max(miss);
+                }
+            }
+        }
+    }
+    solves.sort_by(f64::total_cmp);
+    println!(
+        "solve ({} presets × 3): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; worst miss {:.2} cm",
+        solves.len() / 3,
+        solves[solves.len() / 2],
+        solves[solves.len() * 95 / 100],
+        solves[solves.len() - 1],
+        worst_miss * 100.0
     );
 }

@@ -238,7 +238,7 @@ fn arm_rings(cutter: &Cutter, positions: &[[f32; 3]], side: usize, armpit: f32) 
     }
     // The shoulder joint: under the shoulder point, as wide as the arm's first ring.
     if let Some(first) = rings.first().copied() {
-        let joint = shoulder - Vec3::Y * 0.045 - Vec3::X * sign * 0.01;
+        let joint = shoulder - Vec3::Y * 0.06 - Vec3::X * sign * 0.02;
         let (u, v) = frame(first.center - joint);
         rings.insert(
             0,
@@ -246,8 +246,8 @@ fn arm_rings(cutter: &Cutter, positions: &[[f32; 3]], side: usize, armpit: f32) 
                 center: joint,
                 u,
                 v,
-                a: first.a * 1.1,
-                b: first.b * 1.1,
+                a: first.a * 0.9,
+                b: first.b * 0.9,
                 n: first.n,
             },
         );
