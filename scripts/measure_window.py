@@ -35,9 +35,9 @@ FIRST_ROW = (450, 147)
 DRY_RUN = (680, 53)
 CLO_TAB = (320, 16)
 REALISTIC = (490, 53)
-# The avatar's Height slider: its track, and the row it is on.
+# The avatar's Height slider (under the Size preset): its track, and the row it is on.
 HEIGHT_SLIDER_X = (92, 180)
-HEIGHT_SLIDER_Y = 102
+HEIGHT_SLIDER_Y = 125
 
 
 def now_ms():

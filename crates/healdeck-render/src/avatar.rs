@@ -236,7 +236,9 @@ impl Body {
 /// How many solved bodies are remembered.
 const REMEMBERED: usize = 4;
 
-/// [`fit::solve`], answered from the last few solves when the same body is asked again.
+/// [`fit::solve`], answered from the last few solves when the same body is asked again, and
+/// otherwise started from the latest solve of the same template (a slider moved a little
+/// settles in a sweep or two; the result is within the same tolerance either way).
 fn solve_remembered(
     asset: &BodyAsset,
     template: Template,
@@ -254,7 +256,13 @@ fn solve_remembered(
     if let Some(fit) = hit {
         return Ok(fit);
     }
-    let fit = fit::solve(asset, template, m)?;
+    let start = LAST.lock().ok().and_then(|l| {
+        l.iter()
+            .rev()
+            .find(|s| s.0 == template)
+            .map(|s| s.2.knobs.clone())
+    });
+    let fit = fit::solve_from(asset, template, m, start.as_ref())?;
     if let Ok(mut l) = LAST.lock() {
         if l.len() == REMEMBERED {
             l.remove(0);

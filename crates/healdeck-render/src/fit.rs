@@ -109,6 +109,16 @@ pub struct Fit {
     /// The measurement furthest out of reach, when one is: the body is the closest this
     /// template comes, and the error names the field and how far it reaches.
     pub unreached: Option<MeasurementError>,
+    /// Where the knobs ended: a start for the next solve of a nearby body.
+    pub knobs: Knobs,
+}
+
+/// The solver's knob weights and slopes after a solve, to start the next one from (a slider
+/// moved a little needs a sweep or two instead of a whole solve).
+#[derive(Debug, Clone, Default)]
+pub struct Knobs {
+    weights: Vec<f32>,
+    slopes: Vec<Option<f32>>,
 }
 
 /// One knob: targets moved together, a set for each direction, with their shares.
@@ -431,6 +441,7 @@ pub fn template_body(asset: &BodyAsset, template: Template) -> Result<Fit, Measu
         levels,
         solve_ms: started.elapsed().as_secs_f64() * 1e3,
         unreached: None,
+        knobs: Knobs::default(),
     })
 }
 
@@ -442,9 +453,25 @@ pub fn solve(
     template: Template,
     want: &Measurements,
 ) -> Result<Fit, MeasurementError> {
+    solve_from(asset, template, want, None)
+}
+
+/// [`solve`], starting from the knobs of an earlier solve of the same template.
+pub fn solve_from(
+    asset: &BodyAsset,
+    template: Template,
+    want: &Measurements,
+    start: Option<&Knobs>,
+) -> Result<Fit, MeasurementError> {
     want.validate()?;
     let started = std::time::Instant::now();
     let mut shaper = Shaper::new(asset, template)?;
+    if let Some(k) = start.filter(|k| k.weights.len() == shaper.weights.len()) {
+        for (i, w) in k.weights.iter().enumerate() {
+            shaper.set(i, *w);
+        }
+        shaper.slopes = k.slopes.clone();
+    }
     let (_, mut levels) = shaper.measure().map_err(tape_error)?;
     // Height first, so the body-weight step sees the waist at its final level.
     let goal = |f: Field| f.of(want);
@@ -519,11 +546,16 @@ pub fn solve(
         }
         None => None,
     };
+    let knobs = Knobs {
+        weights: shaper.weights.clone(),
+        slopes: shaper.slopes.clone(),
+    };
     Ok(Fit {
         positions: shaper.positions,
         measured,
         levels,
         solve_ms: started.elapsed().as_secs_f64() * 1e3,
         unreached,
+        knobs,
     })
 }

@@ -53,7 +53,7 @@ const WAIST_BAND: (f32, f32) = (0.56, 0.66);
 /// Spacing of the coarse cross-sections a band is searched with, then of the fine ones
 /// around the best coarse one.
 const COARSE: f32 = 0.01;
-const FINE: f32 = 0.001;
+const FINE: f32 = 0.0005;
 
 /// Why a body could not be measured.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -183,25 +183,50 @@ enum Extreme {
     Narrowest,
 }
 
-/// The fullest or narrowest torso girth between `lo` and `hi`: every centimetre, then every
-/// millimetre around the best centimetre.
+/// The fullest or narrowest torso girth between `lo` and `hi`: every centimetre, then a
+/// golden-section search to a tenth of a millimetre around the best centimetre (a girth is
+/// smooth there).
 fn extreme(cutter: &Cutter, lo: f32, hi: f32, which: Extreme) -> Option<(f32, f32)> {
-    let better = |a: f32, b: f32| match which {
-        Extreme::Fullest => a > b,
-        Extreme::Narrowest => a < b,
+    // Scored so that larger is better; heights with no torso score worst.
+    let score = |y: f32| match (girth_of(&cutter.at(y)), which) {
+        (Some(g), Extreme::Fullest) => (g, Some(g)),
+        (Some(g), Extreme::Narrowest) => (-g, Some(g)),
+        (None, _) => (f32::MIN, None),
     };
-    let search = |from: f32, to: f32, step: f32| {
-        let n = ((to - from) / step).ceil().max(0.0) as usize;
-        (0..=n)
-            .map(|i| (from + i as f32 * step).min(to))
-            .filter_map(|y| girth_of(&cutter.at(y)).map(|g| (y, g)))
-            .fold(None, |best: Option<(f32, f32)>, c| match best {
-                Some(b) if !better(c.1, b.1) => Some(b),
-                _ => Some(c),
-            })
-    };
-    let (y, _) = search(lo, hi, COARSE)?;
-    search((y - COARSE).max(lo), (y + COARSE).min(hi), FINE)
+    let n = ((hi - lo) / COARSE).ceil().max(0.0) as usize;
+    let (y, (_, g)) = (0..=n)
+        .map(|i| (lo + i as f32 * COARSE).min(hi))
+        .map(|y| (y, score(y)))
+        .filter(|(_, (_, g))| g.is_some())
+        .max_by(|a, b| a.1.0.total_cmp(&b.1.0))?;
+    let (mut a, mut b) = ((y - COARSE).max(lo), (y + COARSE).min(hi));
+    const INV_PHI: f32 = 0.618_034;
+    let mut c = b - (b - a) * INV_PHI;
+    let mut d = a + (b - a) * INV_PHI;
+    let (mut sc, mut sd) = (score(c), score(d));
+    while b - a > FINE {
+        if sc.0 >= sd.0 {
+            (b, d, sd) = (d, c, sc);
+            c = b - (b - a) * INV_PHI;
+            sc = score(c);
+        } else {
+            (a, c, sc) = (c, d, sd);
+            d = a + (b - a) * INV_PHI;
+            sd = score(d);
+        }
+    }
+    // The best height seen: the bracket's better end, or the coarse one.
+    [(y, (0.0, g)), (c, sc), (d, sd)]
+        .into_iter()
+        .filter_map(|(y, (_, g))| g.map(|g| (y, g)))
+        .max_by(|p, q| score_of(p.1, which).total_cmp(&score_of(q.1, which)))
+}
+
+fn score_of(g: f32, which: Extreme) -> f32 {
+    match which {
+        Extreme::Fullest => g,
+        Extreme::Narrowest => -g,
+    }
 }
 
 /// The girth at height `y` of the part of the cross-section around the centre line.
@@ -263,7 +288,7 @@ impl<'m> Cutter<'m> {
                 (q_lo <= hi && q_hi >= lo).then_some((q_lo, q_hi, i))
             })
             .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let tallest = order.iter().map(|o| o.1 - o.0).fold(0.0, f32::max);
         Cutter {
             positions,

@@ -247,7 +247,12 @@ impl CloTab {
         self.building = true;
         let spec = self.scene_spec(c);
         sh.bg.blocking(move |r| {
+            let t0 = Instant::now();
             let built = spec.build_scene().map(Box::new).map_err(|e| e.to_string());
+            tracing::debug!(
+                "[CLO] scene built in {:.0} ms",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
             r.send(CloEvent::Scene(built));
         });
     }
