@@ -86,3 +86,25 @@ pub fn default_size(template: Template) -> &'static Preset {
         Template::Neutral => 1,
     }]
 }
+
+/// A size name that is not one of the template's presets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name:?} is not a {template} size (sizes: {known})")]
+pub struct UnknownSize {
+    pub name: String,
+    pub template: &'static str,
+    pub known: String,
+}
+
+/// The template's preset called `name` (case and surrounding spaces ignored).
+pub fn named(template: Template, name: &str) -> Result<&'static Preset, UnknownSize> {
+    let sizes = presets(template);
+    sizes
+        .iter()
+        .find(|p| p.label.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| UnknownSize {
+            name: name.to_string(),
+            template: template.name(),
+            known: sizes.iter().map(|p| p.label).collect::<Vec<_>>().join(", "),
+        })
+}

@@ -259,7 +259,7 @@ impl SelfTest {
     }
 }
 
-/// A unisex avatar in a t-shirt, rendered in `mode`; a blank image fails.
+/// A neutral avatar in a t-shirt, rendered in `mode`; a blank image fails.
 fn render_check(gpu: &Gpu, renderer: &Renderer, mode: Mode) -> Result<String, String> {
     let mut spec = SceneSpec::avatar(Template::Neutral);
     let shirt = GarmentSpec::from_json(r##"{"type": "tshirt", "color": "#3b6ea5"}"##)

@@ -114,3 +114,26 @@ fn bad_input_exits_2_naming_the_field() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn render_takes_a_size_preset_and_names_a_wrong_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_healdeck"))
+        .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
+        .env("HEALDECK_DATA_DIR", dir.path().join("data"))
+        .args(["render", "--avatar", "male", "--size", "XL"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("\"XL\" is not a male size") && err.contains("EU 56"),
+        "{err}"
+    );
+    let list = healdeck(&["--template", "neutral", "--size", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        text.lines().count() == 4 && text.starts_with("S "),
+        "{text}"
+    );
+}

@@ -4,7 +4,7 @@
 use clap::Args;
 use healdeck_render::avatar::{Body, Measurements, Template};
 use healdeck_render::fit::Field;
-use healdeck_render::sizes::{default_size, presets};
+use healdeck_render::sizes::{default_size, named, presets};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,25 +48,11 @@ pub(crate) struct AvatarArgs {
 
 /// The preset to start from, or why the name is not one.
 fn starting_size(args: &AvatarArgs) -> Result<(&'static str, Measurements), String> {
-    let sizes = presets(args.template);
-    match &args.size {
-        None => {
-            let p = default_size(args.template);
-            Ok((p.label, p.measurements))
-        }
-        Some(name) => sizes
-            .iter()
-            .find(|p| p.label.eq_ignore_ascii_case(name.trim()))
-            .map(|p| (p.label, p.measurements))
-            .ok_or_else(|| {
-                let names: Vec<&str> = sizes.iter().map(|p| p.label).collect();
-                format!(
-                    "--size {name:?} is not a {} size (sizes: {})",
-                    args.template.name(),
-                    names.join(", ")
-                )
-            }),
-    }
+    let p = match &args.size {
+        None => default_size(args.template),
+        Some(name) => named(args.template, name).map_err(|e| format!("--size {e}"))?,
+    };
+    Ok((p.label, p.measurements))
 }
 
 /// The fields in the order a tailor's sheet lists them.

@@ -29,6 +29,10 @@ pub(crate) struct RenderArgs {
     /// Avatar template.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     avatar: Template,
+    /// The avatar's size preset (e.g. "EU 42", "L"; `healdeck avatar --size list`); default
+    /// EU 38 (female), EU 50 (male), M (neutral).
+    #[arg(long, value_name = "SIZE")]
+    size: Option<String>,
     /// preview (512 px, instant) or realistic (2048 px, shadows, AO, cloth shading);
     /// default from render_config.json.
     #[arg(long, value_parser = |s: &str| s.parse::<Mode>())]
@@ -49,15 +53,25 @@ pub(crate) struct RenderArgs {
 
 impl RenderArgs {
     /// The scene the arguments describe; bad files are reported before any GPU work.
-    fn scene(&self) -> Result<SceneSpec, healdeck_render::scene::SceneError> {
+    fn scene(&self) -> Result<SceneSpec, String> {
         let mut spec = SceneSpec::avatar(self.avatar);
+        if let Some(name) = &self.size {
+            spec.measurements = healdeck_render::sizes::named(self.avatar, name)
+                .map_err(|e| format!("--size {e}"))?
+                .measurements;
+        }
+        self.add_meshes(&mut spec).map_err(|e| e.to_string())?;
+        Ok(spec)
+    }
+
+    fn add_meshes(&self, spec: &mut SceneSpec) -> Result<(), healdeck_render::scene::SceneError> {
         if let Some(path) = &self.mesh {
             spec.import = Some(Imported::load(path, false)?);
         }
         for p in &self.garment {
             spec.garments.push(Garment::load(p)?);
         }
-        Ok(spec)
+        Ok(())
     }
 }
 
