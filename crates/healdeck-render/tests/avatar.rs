@@ -174,6 +174,75 @@ fn the_body_is_closed_faces_outwards_and_stands_on_the_floor() {
 }
 
 #[test]
+fn the_body_bakes_into_a_distance_field_the_cloth_can_collide_with() {
+    use glam::Vec3;
+    use healdeck_cloth::sdf::Sdf;
+    let b = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let tris: Vec<[u32; 3]> = b
+        .mesh
+        .indices
+        .chunks_exact(3)
+        .map(|t| [t[0], t[1], t[2]])
+        .collect();
+    let started = std::time::Instant::now();
+    let sdf = Sdf::bake(&b.mesh.positions, &tris, 0.01, 3, 0.05).expect("bakes");
+    println!("baked in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    let s = &b.skeleton;
+    // Inside: the middle of the waist, the hips, the chest, the head.
+    for (what, p) in [
+        (
+            "waist",
+            s.torso
+                .iter()
+                .find(|r| r.center.y >= s.waist_y)
+                .map(|r| r.center),
+        ),
+        (
+            "hips",
+            s.torso
+                .iter()
+                .find(|r| r.center.y >= s.hip_y)
+                .map(|r| r.center),
+        ),
+        (
+            "chest",
+            s.torso
+                .iter()
+                .find(|r| r.center.y >= s.chest_y)
+                .map(|r| r.center),
+        ),
+        ("head", Some(s.head_center)),
+    ] {
+        let p = p.expect(what);
+        assert!(
+            sdf.distance(p) < -0.02,
+            "{what} at {p}: {}",
+            sdf.distance(p)
+        );
+    }
+    // Outside: in front of the belly, between the legs below the crotch, beside the hips.
+    for p in [
+        Vec3::new(0.0, s.waist_y, 0.3),
+        Vec3::new(0.0, s.crotch_y - 0.1, 0.0),
+        Vec3::new(0.35, s.hip_y, 0.0),
+    ] {
+        assert!(sdf.distance(p) > 0.0, "{p}: {}", sdf.distance(p));
+    }
+    // On the surface the field is about zero everywhere.
+    let worst = b
+        .mesh
+        .positions
+        .iter()
+        .step_by(7)
+        .map(|p| sdf.distance(*p).abs())
+        .fold(0.0, f32::max);
+    assert!(
+        worst < 0.01,
+        "a surface point is {worst} m from the field's zero"
+    );
+}
+
+#[test]
 fn in_the_a_pose_the_arms_clear_the_torso() {
     // The slimmest and the heaviest sizes of each template.
     for t in Template::ALL {

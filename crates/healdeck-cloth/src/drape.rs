@@ -1,0 +1,88 @@
+//! Draping: stepping cloth until it settles (its fastest particle slower than 5 cm/s for a
+//! tenth of a second) or a time limit passes, and what it came to.
+
+use crate::solver::{Cloth, ClothError, Collider, Params};
+use std::time::Instant;
+
+/// Settled: every particle slower than this (m/s).
+pub const SETTLED_SPEED: f32 = 0.05;
+/// How fast seams pull panels together (m/s).
+const SEWING_SPEED: f32 = 0.5;
+/// Simulated time per step (s).
+pub const FRAME: f32 = 1.0 / 60.0;
+
+/// What a drape came to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drape {
+    /// Whether it settled before the time limit.
+    pub settled: bool,
+    /// Steps of [`FRAME`] taken.
+    pub steps: u32,
+    /// Wall-clock time (ms).
+    pub settle_ms: f64,
+    pub mean_strain_pct: f32,
+    pub max_strain_pct: f32,
+    /// The deepest any particle is inside the collider (mm).
+    pub max_penetration_mm: f32,
+}
+
+/// Sews, then drapes, as garment tools do: first without gravity until every seam is closed
+/// (to 2 mm, or a second passes) — the panels close around the body where they were placed —
+/// then with gravity until the cloth settles or `max_seconds` pass.
+pub fn sew_and_settle(
+    cloth: &mut Cloth,
+    params: &Params,
+    collider: &dyn Collider,
+    max_seconds: f32,
+) -> Result<Drape, ClothError> {
+    let started = Instant::now();
+    let sewing = Params {
+        gravity: glam::Vec3::ZERO,
+        max_speed: SEWING_SPEED,
+        ..*params
+    };
+    let mut sewn = 0;
+    while sewn < 60 && cloth.widest_stitch() > 0.002 {
+        cloth.step(FRAME, &sewing, collider)?;
+        sewn += 1;
+    }
+    let mut drape = settle(cloth, params, collider, max_seconds)?;
+    drape.steps += sewn;
+    drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(drape)
+}
+
+/// Steps `cloth` until it settles or `max_seconds` of simulated time pass.
+pub fn settle(
+    cloth: &mut Cloth,
+    params: &Params,
+    collider: &dyn Collider,
+    max_seconds: f32,
+) -> Result<Drape, ClothError> {
+    let started = Instant::now();
+    let limit = (max_seconds / FRAME).ceil() as u32;
+    let mut calm = 0;
+    let mut steps = 0;
+    while steps < limit {
+        cloth.step(FRAME, params, collider)?;
+        steps += 1;
+        calm = if cloth.max_speed() < SETTLED_SPEED {
+            calm + 1
+        } else {
+            0
+        };
+        // A tenth of a second calm, after at least a second (a drape starts at rest too).
+        if calm >= 6 && steps >= 60 {
+            break;
+        }
+    }
+    let (mean, max) = cloth.strain();
+    Ok(Drape {
+        settled: calm >= 6,
+        steps,
+        settle_ms: started.elapsed().as_secs_f64() * 1e3,
+        mean_strain_pct: mean * 100.0,
+        max_strain_pct: max * 100.0,
+        max_penetration_mm: cloth.deepest(collider) * 1000.0,
+    })
+}

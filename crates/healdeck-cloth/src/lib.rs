@@ -1,0 +1,14 @@
+//! healdeck's cloth simulation, as a plain library (no GPU, no UI): a signed distance field
+//! baked from a closed body mesh ([`sdf::Sdf`]) and an XPBD cloth solver in small steps
+//! ([`solver::Cloth`]) — stretch, isometric bending and zero-length stitches, solved once
+//! per substep, colliding with the field at a skin offset, with friction; sewing patterns
+//! ([`pattern::Pattern`]: panels wrapped around the body, seams stitched) and draping them
+//! until they settle ([`drape::settle`]).
+//!
+//! Units: metres, seconds, kilograms; y up.
+
+mod constraints;
+pub mod drape;
+pub mod pattern;
+pub mod sdf;
+pub mod solver;

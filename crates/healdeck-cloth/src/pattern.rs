@@ -1,0 +1,287 @@
+//! Sewing patterns: flat panels (four-sided, in metres), each meshed as a grid of about a
+//! given spacing, wrapped around a vertical axis to sit around a body, and seams that sew an
+//! edge of one panel to an edge of another with zero-length stitches. A garment is its
+//! panels and seams; [`Pattern::cloth`] turns it into cloth ready to drape.
+
+use crate::solver::{Cloth, ClothError, Mechanics};
+use glam::{Vec2, Vec3};
+
+/// A four-sided panel: its corners in the flat (metres), counter-clockwise from the bottom
+/// left — bottom left, bottom right, top right, top left — as a pattern maker draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub name: String,
+    pub corners: [Vec2; 4],
+    /// Where it goes: wrapped around the vertical axis through `centre` on a cone, starting at
+    /// angle `from` (radians; 0 is the body's front, +z) and spanning its bottom width over
+    /// `radius`; each row at the radius that keeps its length; the bottom edge at `centre.y`.
+    pub placement: Placement,
+}
+
+/// How a panel is wrapped around the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub centre: Vec3,
+    pub radius: f32,
+    pub from: f32,
+}
+
+/// One of a panel's four edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Bottom,
+    Right,
+    Top,
+    Left,
+}
+
+/// A seam: `a`'s edge sewn to `b`'s. Edges run counter-clockwise around their panels, so two
+/// panels side by side meet with their edges running opposite ways: that is the pairing
+/// unless `reversed` says they run the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seam {
+    pub a: (usize, Edge),
+    pub b: (usize, Edge),
+    pub reversed: bool,
+}
+
+/// Why a pattern cannot be made into cloth.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PatternError {
+    #[error(
+        "panel '{0}' is degenerate or turns the wrong way (its corners must go counter-clockwise)"
+    )]
+    BadPanel(String),
+    #[error(
+        "seam {0} sews edges of different lengths ({1:.1} cm and {2:.1} cm, more than 20 % apart)"
+    )]
+    SeamLengths(usize, f32, f32),
+    #[error("seam {0} names panel {1}, but the pattern has {2}")]
+    NoPanel(usize, usize, usize),
+    #[error("a value in panel '{0}' is not a finite number")]
+    NotFinite(String),
+    #[error(transparent)]
+    Cloth(#[from] ClothError),
+}
+
+/// A band along panel edges in order (a waistband): each `(panel, edge)` is followed from
+/// its end to its start (clockwise), so the top edges of panels side by side, left to right,
+/// make one loop. Its rest length is the edges' own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandSpec {
+    pub edges: Vec<(usize, Edge)>,
+}
+
+/// A garment's pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub panels: Vec<Panel>,
+    pub seams: Vec<Seam>,
+    pub bands: Vec<BandSpec>,
+    /// Mesh spacing (metres), about 1.5 cm.
+    pub spacing: f32,
+}
+
+/// One meshed panel: its grid size and where its particles start.
+struct Meshed {
+    nx: usize,
+    ny: usize,
+    first: u32,
+}
+
+impl Meshed {
+    /// The particles along `edge`, in the edge's own direction (counter-clockwise).
+    fn edge(&self, edge: Edge) -> Vec<u32> {
+        let at = |i: usize, j: usize| self.first + (j * self.nx + i) as u32;
+        match edge {
+            Edge::Bottom => (0..self.nx).map(|i| at(i, 0)).collect(),
+            Edge::Right => (0..self.ny).map(|j| at(self.nx - 1, j)).collect(),
+            Edge::Top => (0..self.nx).rev().map(|i| at(i, self.ny - 1)).collect(),
+            Edge::Left => (0..self.ny).rev().map(|j| at(0, j)).collect(),
+        }
+    }
+}
+
+fn edge_length(p: &Panel, e: Edge) -> f32 {
+    let c = p.corners;
+    let (a, b) = match e {
+        Edge::Bottom => (c[0], c[1]),
+        Edge::Right => (c[1], c[2]),
+        Edge::Top => (c[2], c[3]),
+        Edge::Left => (c[3], c[0]),
+    };
+    a.distance(b)
+}
+
+impl Pattern {
+    /// Checks the pattern: panels turn counter-clockwise and are finite, seams name panels
+    /// and sew edges within 20 % of each other's length.
+    pub fn validate(&self) -> Result<(), PatternError> {
+        for p in &self.panels {
+            if p.corners.iter().any(|c| !c.is_finite())
+                || !p.placement.centre.is_finite()
+                || !p.placement.radius.is_finite()
+                || !p.placement.from.is_finite()
+            {
+                return Err(PatternError::NotFinite(p.name.clone()));
+            }
+            let c = p.corners;
+            let area2: f32 = (0..4).map(|i| c[i].perp_dot(c[(i + 1) % 4])).sum();
+            let convex = (0..4)
+                .all(|i| (c[(i + 1) % 4] - c[i]).perp_dot(c[(i + 2) % 4] - c[(i + 1) % 4]) > 0.0);
+            if area2 <= 1e-6 || !convex || p.placement.radius <= 0.0 {
+                return Err(PatternError::BadPanel(p.name.clone()));
+            }
+        }
+        for (k, s) in self.seams.iter().enumerate() {
+            for panel in [s.a.0, s.b.0] {
+                if panel >= self.panels.len() {
+                    return Err(PatternError::NoPanel(k, panel, self.panels.len()));
+                }
+            }
+            let (la, lb) = (
+                edge_length(&self.panels[s.a.0], s.a.1),
+                edge_length(&self.panels[s.b.0], s.b.1),
+            );
+            if (la - lb).abs() > 0.2 * la.max(lb) {
+                return Err(PatternError::SeamLengths(k, la * 100.0, lb * 100.0));
+            }
+        }
+        Ok(())
+    }
+
+    /// The pattern as cloth: each panel a grid wrapped into place, at rest in the flat, and
+    /// every seam stitched point to point.
+    pub fn cloth(&self, mechanics: Mechanics) -> Result<Cloth, PatternError> {
+        self.validate()?;
+        let mut placed = Vec::new();
+        let mut flat = Vec::new();
+        let mut triangles = Vec::new();
+        let mut meshed = Vec::new();
+        for p in &self.panels {
+            let c = p.corners;
+            let width = c[0].distance(c[1]).max(c[3].distance(c[2]));
+            let height = c[0].distance(c[3]).max(c[1].distance(c[2]));
+            let nx = ((width / self.spacing).round() as usize).max(1) + 1;
+            let ny = ((height / self.spacing).round() as usize).max(1) + 1;
+            let first = placed.len() as u32;
+            for j in 0..ny {
+                for i in 0..nx {
+                    let (u, v) = (i as f32 / (nx - 1) as f32, j as f32 / (ny - 1) as f32);
+                    let bottom = c[0].lerp(c[1], u);
+                    let top = c[3].lerp(c[2], u);
+                    let q = bottom.lerp(top, v);
+                    flat.push(q);
+                    // Wrapped on a cone: the panel spans the same angle at every height (its
+                    // bottom width over the radius) and each row keeps its own length, so the
+                    // cloth starts at rest.
+                    let pl = p.placement;
+                    let span = c[0].distance(c[1]) / pl.radius;
+                    let row_len = (c[0].lerp(c[3], v)).distance(c[1].lerp(c[2], v));
+                    let radius = row_len / span;
+                    let angle = pl.from + span * u;
+                    placed.push(Vec3::new(
+                        pl.centre.x + radius * angle.sin(),
+                        pl.centre.y + q.y - c[0].y,
+                        pl.centre.z + radius * angle.cos(),
+                    ));
+                }
+            }
+            for j in 0..ny - 1 {
+                for i in 0..nx - 1 {
+                    let a = first + (j * nx + i) as u32;
+                    let (b, d, e) = (a + 1, a + nx as u32, a + nx as u32 + 1);
+                    if (i + j) % 2 == 0 {
+                        triangles.extend([[a, b, e], [a, e, d]]);
+                    } else {
+                        triangles.extend([[a, b, d], [b, e, d]]);
+                    }
+                }
+            }
+            meshed.push(Meshed { nx, ny, first });
+        }
+        let mut stitches = Vec::new();
+        for s in &self.seams {
+            let a = meshed[s.a.0].edge(s.a.1);
+            let mut b = meshed[s.b.0].edge(s.b.1);
+            if !s.reversed {
+                b.reverse();
+            }
+            // Edges of different point counts: pair each point with its share along the other.
+            let n = a.len().max(b.len());
+            for k in 0..n {
+                let pick = |e: &Vec<u32>| e[(k * (e.len() - 1) + (n - 1) / 2) / (n - 1).max(1)];
+                stitches.push((pick(&a), pick(&b)));
+            }
+        }
+        let mut loops = Vec::new();
+        for band in &self.bands {
+            let mut ids = Vec::new();
+            let mut rest = 0.0;
+            for &(panel, edge) in &band.edges {
+                let m = meshed.get(panel).ok_or(PatternError::NoPanel(
+                    usize::MAX,
+                    panel,
+                    self.panels.len(),
+                ))?;
+                ids.extend(m.edge(edge).into_iter().rev());
+                rest += edge_length(&self.panels[panel], edge);
+            }
+            loops.push((ids, rest));
+        }
+        let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
+        stitches.sort_unstable();
+        stitches.dedup();
+        for (a, b) in stitches {
+            cloth.stitch(a, b, 0.0);
+        }
+        for (ids, rest) in loops {
+            cloth.band_of_length(ids, rest);
+        }
+        Ok(cloth)
+    }
+}
+
+/// A two-panel skirt (front and back) sewn at the sides: waist and hem girths and length in
+/// metres, its waist `ease` over the body's, hanging from `waist_y` around a body whose
+/// waist is centred at `centre`.
+pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
+    let (w, h) = (waist / 2.0, hem / 2.0);
+    let flare = (h - w) / 2.0;
+    let panel = |name: &str, from: f32| Panel {
+        name: name.into(),
+        corners: [
+            Vec2::new(0.0, 0.0),
+            Vec2::new(h, 0.0),
+            Vec2::new(h - flare, length),
+            Vec2::new(flare, length),
+        ],
+        placement: Placement {
+            centre: centre - Vec3::Y * length,
+            radius: hem / std::f32::consts::TAU,
+            from,
+        },
+    };
+    Pattern {
+        panels: vec![
+            panel("front", -std::f32::consts::FRAC_PI_2),
+            panel("back", std::f32::consts::FRAC_PI_2),
+        ],
+        seams: vec![
+            Seam {
+                a: (0, Edge::Right),
+                b: (1, Edge::Left),
+                reversed: false,
+            },
+            Seam {
+                a: (1, Edge::Right),
+                b: (0, Edge::Left),
+                reversed: false,
+            },
+        ],
+        bands: vec![BandSpec {
+            edges: vec![(0, Edge::Top), (1, Edge::Top)],
+        }],
+        spacing: 0.015,
+    }
+}
