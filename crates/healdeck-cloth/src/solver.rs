@@ -261,12 +261,14 @@ impl Cloth {
             for d in &self.stretch {
                 project_distance(&mut self.positions, &self.inv_mass, d, h);
             }
-            for d in &self.stitches {
-                project_distance(&mut self.positions, &self.inv_mass, d, h);
-            }
             let alpha = self.bend_compliance / (h * h);
             for b in &self.bends {
                 project_bend(&mut self.positions, &self.inv_mass, b, alpha);
+            }
+            // Seams last among the cloth's own constraints: a stitch left open by the bending
+            // after it would be closed at the next substep's start, with a jolt every time.
+            for d in &self.stitches {
+                project_distance(&mut self.positions, &self.inv_mass, d, h);
             }
             for b in &self.bands {
                 project_band(&mut self.positions, &self.inv_mass, b, h);
