@@ -12,9 +12,9 @@ use glam::{Vec2, Vec3};
 pub struct Panel {
     pub name: String,
     pub corners: [Vec2; 4],
-    /// Where it goes: wrapped around the vertical axis through `centre` on a cone, starting at
-    /// angle `from` (radians; 0 is the body's front, +z) and spanning its bottom width over
-    /// `radius`; each row at the radius that keeps its length; the bottom edge at `centre.y`.
+    /// Where it goes: rolled around the vertical axis through `centre`, starting at angle
+    /// `from` (radians; 0 is the body's front, +z) and spanning its bottom width over
+    /// `radius` (see `wrap`), the middle of its bottom edge at `centre.y`.
     pub placement: Placement,
 }
 
@@ -70,6 +70,51 @@ pub enum PatternError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandSpec {
     pub edges: Vec<(usize, Edge)>,
+}
+
+/// Where the flat point `q` of panel `p` goes around the body: onto the cone that the
+/// panel's side edges roll up into (an isometry, so the cloth starts unstrained: the sides'
+/// meeting point is the apex on the axis), or a cylinder when the sides are parallel. The
+/// panel spans its bottom width over the placement radius, centred on `from` + half of that.
+fn wrap(p: &Panel, q: Vec2) -> Vec3 {
+    let c = p.corners;
+    let pl = p.placement;
+    let span = c[0].distance(c[1]) / pl.radius;
+    let mid_bottom = (c[0] + c[1]) * 0.5;
+    let centre_angle = pl.from + span * 0.5;
+    let at = |theta: f32, r: f32, y: f32| {
+        Vec3::new(
+            pl.centre.x + r * theta.sin(),
+            y,
+            pl.centre.z + r * theta.cos(),
+        )
+    };
+    let (left, right) = (c[3] - c[0], c[2] - c[1]);
+    let cross = left.perp_dot(right);
+    if cross.abs() < 1e-6 {
+        // A cylinder: x along the circle, y up.
+        let theta = centre_angle + (q.x - mid_bottom.x) / pl.radius;
+        return at(theta, pl.radius, pl.centre.y + q.y - c[0].y);
+    }
+    // The apex: where the side lines meet.
+    let t = (c[1] - c[0]).perp_dot(right) / cross;
+    let apex = c[0] + left * t;
+    let axis = (mid_bottom - apex).normalize_or(Vec2::NEG_Y);
+    let flat_angle = left.angle_to(right).abs();
+    let sin_beta = (flat_angle / span).clamp(1e-4, 1.0);
+    let cos_beta = (1.0 - sin_beta * sin_beta).sqrt();
+    let rho_bottom = apex.distance(mid_bottom);
+    let apex_y = pl.centre.y + rho_bottom * cos_beta;
+    let d = q - apex;
+    let rho = d.length();
+    let phi = axis.angle_to(d);
+    // A panel widening downwards has its apex above; one narrowing downwards, below.
+    let down = if axis.y < 0.0 { 1.0 } else { -1.0 };
+    at(
+        centre_angle + phi / sin_beta * down,
+        rho * sin_beta,
+        apex_y - rho * cos_beta * down,
+    )
 }
 
 /// A garment's pattern.
@@ -172,19 +217,7 @@ impl Pattern {
                     let top = c[3].lerp(c[2], u);
                     let q = bottom.lerp(top, v);
                     flat.push(q);
-                    // Wrapped on a cone: the panel spans the same angle at every height (its
-                    // bottom width over the radius) and each row keeps its own length, so the
-                    // cloth starts at rest.
-                    let pl = p.placement;
-                    let span = c[0].distance(c[1]) / pl.radius;
-                    let row_len = (c[0].lerp(c[3], v)).distance(c[1].lerp(c[2], v));
-                    let radius = row_len / span;
-                    let angle = pl.from + span * u;
-                    placed.push(Vec3::new(
-                        pl.centre.x + radius * angle.sin(),
-                        pl.centre.y + q.y - c[0].y,
-                        pl.centre.z + radius * angle.cos(),
-                    ));
+                    placed.push(wrap(p, q));
                 }
             }
             for j in 0..ny - 1 {

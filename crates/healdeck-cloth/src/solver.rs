@@ -99,6 +99,8 @@ pub struct Cloth {
     pub positions: Vec<Vec3>,
     velocities: Vec<Vec3>,
     previous: Vec<Vec3>,
+    /// The collider's outward normal where a particle touched it this substep.
+    contact: Vec<Option<Vec3>>,
     inv_mass: Vec<f32>,
     pub triangles: Vec<[u32; 3]>,
     stretch: Vec<Distance>,
@@ -187,6 +189,7 @@ impl Cloth {
         Ok(Cloth {
             velocities: vec![Vec3::ZERO; n],
             previous: positions.clone(),
+            contact: vec![None; n],
             positions,
             inv_mass,
             triangles,
@@ -280,8 +283,13 @@ impl Cloth {
                 if !p.is_finite() || p.length() > 1e4 {
                     return Err(ClothError::Diverged(i, p));
                 }
-                self.velocities[i] =
-                    ((p - self.previous[i]) / h * keep).clamp_length_max(params.max_speed);
+                let mut v = (p - self.previous[i]) / h * keep;
+                // Contact is inelastic: the push out of the body is not a velocity away from it
+                // (it would throw the cloth off, and its constraints would pull it back).
+                if let Some(n) = self.contact[i] {
+                    v -= n * v.dot(n).max(0.0);
+                }
+                self.velocities[i] = v.clamp_length_max(params.max_speed);
             }
         }
         Ok(())
@@ -291,6 +299,7 @@ impl Cloth {
     /// sliding along it in proportion to how far they were pushed.
     fn collide(&mut self, collider: &dyn Collider, skin: f32) {
         for i in 0..self.positions.len() {
+            self.contact[i] = None;
             if self.inv_mass[i] == 0.0 {
                 continue;
             }
@@ -299,6 +308,7 @@ impl Cloth {
                 continue;
             }
             let push = skin - d;
+            self.contact[i] = Some(n);
             self.positions[i] += n * push;
             let moved = self.positions[i] - self.previous[i];
             let slide = moved - n * moved.dot(n);
