@@ -28,7 +28,8 @@ pub struct Drape {
 
 /// Sews, then drapes, as garment tools do: first without gravity until every seam is closed
 /// (to 2 mm, or a second passes) — the panels close around the body where they were placed —
-/// then with gravity until the cloth settles or `max_seconds` pass.
+/// welds the closed seams, then drapes with gravity until the cloth settles or `max_seconds`
+/// pass.
 pub fn sew_and_settle(
     cloth: &mut Cloth,
     params: &Params,
@@ -46,6 +47,7 @@ pub fn sew_and_settle(
         cloth.step(FRAME, &sewing, collider)?;
         sewn += 1;
     }
+    cloth.weld_closed_stitches(0.002);
     let mut drape = settle(cloth, params, collider, max_seconds)?;
     drape.steps += sewn;
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -66,6 +66,9 @@ pub struct Params {
     /// No particle moves faster than this (m/s): a large correction (a seam pulled shut, a
     /// panel pushed out of the body) moves the cloth without flinging it.
     pub max_speed: f32,
+    /// Passes over the constraints and the collision per substep (small steps use one; a
+    /// closed garment pressed against the body holds its place better with a few).
+    pub iterations: u32,
 }
 
 impl Default for Params {
@@ -76,6 +79,7 @@ impl Default for Params {
             skin: 0.003,
             damping: 2.0,
             max_speed: 10.0,
+            iterations: 1,
         }
     }
 }
@@ -111,6 +115,8 @@ pub struct Cloth {
     friction: f32,
     /// Each stretch edge's rest length, for strain.
     rest_of: Vec<f32>,
+    /// Particles welded into another (a closed seam): they follow it.
+    welded: Vec<(u32, u32)>,
 }
 
 /// Rest geometry of a flat pattern point (its 2D position in metres) or the placed 3D one.
@@ -200,6 +206,7 @@ impl Cloth {
             bands: Vec::new(),
             friction: mechanics.friction,
             rest_of,
+            welded: Vec::new(),
         })
     }
 
@@ -244,6 +251,71 @@ impl Cloth {
         }
     }
 
+    /// Welds every stitch closed to `within` metres: the second particle becomes the first
+    /// (its triangles, edges and bending now use the first, their masses add up) and then
+    /// follows it. A seam sewn shut is one line of cloth, not two held together every
+    /// substep. Returns how many were welded.
+    pub fn weld_closed_stitches(&mut self, within: f32) -> usize {
+        let (closed, open): (Vec<Distance>, Vec<Distance>) = self.stitches.iter().partition(|d| {
+            self.positions[d.a as usize].distance(self.positions[d.b as usize]) <= within
+        });
+        self.stitches = open;
+        let mut into: Vec<u32> = (0..self.positions.len() as u32).collect();
+        fn root(into: &mut [u32], mut i: u32) -> u32 {
+            while into[i as usize] != i {
+                i = into[i as usize];
+            }
+            i
+        }
+        for d in &closed {
+            let (ra, rb) = (root(&mut into, d.a), root(&mut into, d.b));
+            if ra != rb {
+                into[rb as usize] = ra;
+            }
+        }
+        let mut count = 0;
+        for i in 0..into.len() as u32 {
+            let r = root(&mut into, i);
+            if r != i {
+                // Masses add: inverse masses combine as 1 / (1/wa + 1/wb).
+                let (wa, wb) = (self.inv_mass[r as usize], self.inv_mass[i as usize]);
+                self.inv_mass[r as usize] = if wa > 0.0 && wb > 0.0 {
+                    1.0 / (1.0 / wa + 1.0 / wb)
+                } else {
+                    0.0
+                };
+                self.inv_mass[i as usize] = 0.0;
+                self.welded.push((i, r));
+                count += 1;
+            }
+        }
+        let into: Vec<u32> = (0..into.len() as u32).map(|i| root(&mut into, i)).collect();
+        for t in &mut self.triangles {
+            for v in t.iter_mut() {
+                *v = into[*v as usize];
+            }
+        }
+        for d in &mut self.stretch {
+            d.a = into[d.a as usize];
+            d.b = into[d.b as usize];
+        }
+        for b in &mut self.bends {
+            for v in b.v.iter_mut() {
+                *v = into[*v as usize];
+            }
+        }
+        for b in &mut self.bands {
+            for v in b.loop_.iter_mut() {
+                *v = into[*v as usize];
+            }
+        }
+        for d in &mut self.stitches {
+            d.a = into[d.a as usize];
+            d.b = into[d.b as usize];
+        }
+        count
+    }
+
     /// Advances the cloth by `dt` seconds in `params.substeps` substeps.
     pub fn step(
         &mut self,
@@ -261,22 +333,22 @@ impl Cloth {
                     self.positions[i] += self.velocities[i] * h;
                 }
             }
-            for d in &self.stretch {
-                project_distance(&mut self.positions, &self.inv_mass, d, h);
+            for _ in 0..params.iterations.max(1) {
+                for d in &self.stretch {
+                    project_distance(&mut self.positions, &self.inv_mass, d, h);
+                }
+                let alpha = self.bend_compliance / (h * h);
+                for b in &self.bends {
+                    project_bend(&mut self.positions, &self.inv_mass, b, alpha);
+                }
+                for d in &self.stitches {
+                    project_distance(&mut self.positions, &self.inv_mass, d, h);
+                }
+                for b in &self.bands {
+                    project_band(&mut self.positions, &self.inv_mass, b, h);
+                }
+                self.collide(collider, params.skin);
             }
-            let alpha = self.bend_compliance / (h * h);
-            for b in &self.bends {
-                project_bend(&mut self.positions, &self.inv_mass, b, alpha);
-            }
-            // Seams last among the cloth's own constraints: a stitch left open by the bending
-            // after it would be closed at the next substep's start, with a jolt every time.
-            for d in &self.stitches {
-                project_distance(&mut self.positions, &self.inv_mass, d, h);
-            }
-            for b in &self.bands {
-                project_band(&mut self.positions, &self.inv_mass, b, h);
-            }
-            self.collide(collider, params.skin);
             let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
             for i in 0..self.positions.len() {
                 let p = self.positions[i];
@@ -290,6 +362,10 @@ impl Cloth {
                     v -= n * v.dot(n).max(0.0);
                 }
                 self.velocities[i] = v.clamp_length_max(params.max_speed);
+            }
+            for &(w, into) in &self.welded {
+                self.positions[w as usize] = self.positions[into as usize];
+                self.velocities[w as usize] = self.velocities[into as usize];
             }
         }
         Ok(())

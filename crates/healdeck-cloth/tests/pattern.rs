@@ -61,6 +61,19 @@ fn a_skirt_is_sewn_shut_around_a_cylinder() {
             .sum::<f32>()
         / top.len() as f32;
     assert!((girth - 0.76).abs() < 0.03, "waist girth {girth}");
+    // The closed seams weld into single lines of particles (one per stitched pair, two
+    // seams down the skirt's sides) and the cloth goes on as one piece.
+    let welded = cloth.weld_closed_stitches(0.002);
+    assert!(welded >= 2 * 30, "{welded} welded");
+    assert_eq!(cloth.widest_stitch(), 0.0);
+    for _ in 0..10 {
+        cloth.step(FRAME, &sewing, &body).expect("steps");
+    }
+    let (mean, max) = cloth.strain();
+    assert!(
+        mean <= 0.01 && max <= 0.05,
+        "after welding: strain mean {mean} max {max}"
+    );
 }
 
 #[test]
