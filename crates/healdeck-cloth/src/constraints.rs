@@ -53,7 +53,7 @@ pub(crate) fn project_distance(x: &mut [Vec3], w: &[f32], d: &Distance, h: f32) 
     x[b] -= n * (lambda * w[b]);
 }
 
-pub(crate) fn loop_length(x: &[Vec3], l: &[u32]) -> f32 {
+fn loop_length(x: &[Vec3], l: &[u32]) -> f32 {
     (0..l.len())
         .map(|k| x[l[k] as usize].distance(x[l[(k + 1) % l.len()] as usize]))
         .sum()

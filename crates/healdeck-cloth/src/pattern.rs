@@ -269,7 +269,7 @@ impl Pattern {
             cloth.stitch(a, b, 0.0);
         }
         for (ids, rest) in loops {
-            cloth.band_of_length(ids, rest);
+            cloth.band(ids, rest);
         }
         Ok(cloth)
     }

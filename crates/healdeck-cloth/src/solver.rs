@@ -8,7 +8,7 @@
 //! scaled by the substep's length squared, as XPBD has it.
 
 use crate::constraints::{
-    Band, Bend, Distance, isometric_bend, loop_length, project_band, project_bend, project_distance,
+    Band, Bend, Distance, isometric_bend, project_band, project_bend, project_distance,
 };
 use glam::{Vec2, Vec3};
 use std::collections::HashMap;
@@ -113,8 +113,6 @@ pub struct Cloth {
     stitches: Vec<Distance>,
     bands: Vec<Band>,
     friction: f32,
-    /// Each stretch edge's rest length, for strain.
-    rest_of: Vec<f32>,
     /// Particles welded into another (a closed seam): they follow it.
     welded: Vec<(u32, u32)>,
 }
@@ -191,7 +189,6 @@ impl Cloth {
                 _ => None,
             })
             .collect();
-        let rest_of = stretch.iter().map(|d| d.rest).collect();
         Ok(Cloth {
             velocities: vec![Vec3::ZERO; n],
             previous: positions.clone(),
@@ -205,7 +202,6 @@ impl Cloth {
             stitches: Vec::new(),
             bands: Vec::new(),
             friction: mechanics.friction,
-            rest_of,
             welded: Vec::new(),
         })
     }
@@ -228,20 +224,8 @@ impl Cloth {
         });
     }
 
-    /// Makes the closed loop of particles `loop_` a band no longer than its length now.
-    pub fn band(&mut self, loop_: Vec<u32>) {
-        let rest = loop_length(&self.positions, &loop_);
-        if loop_.len() >= 3 && rest > 0.0 {
-            self.bands.push(Band {
-                loop_,
-                rest,
-                compliance: BAND_COMPLIANCE,
-            });
-        }
-    }
-
     /// Makes the closed loop `loop_` a band of the given rest length (metres).
-    pub fn band_of_length(&mut self, loop_: Vec<u32>, rest: f32) {
+    pub fn band(&mut self, loop_: Vec<u32>, rest: f32) {
         if loop_.len() >= 3 && rest > 0.0 {
             self.bands.push(Band {
                 loop_,
@@ -418,27 +402,17 @@ impl Cloth {
     pub fn edge_strains(&self) -> Vec<(u32, u32, f32)> {
         self.stretch
             .iter()
-            .zip(&self.rest_of)
-            .filter(|(_, r)| **r > 0.0)
-            .map(|(d, r)| {
+            .filter(|d| d.rest > 0.0)
+            .map(|d| {
                 let len = self.positions[d.a as usize].distance(self.positions[d.b as usize]);
-                (d.a, d.b, len / r - 1.0)
+                (d.a, d.b, len / d.rest - 1.0)
             })
             .collect()
     }
 
     /// Mean and largest edge strain (length / rest − 1), as fractions.
     pub fn strain(&self) -> (f32, f32) {
-        let strains: Vec<f32> = self
-            .stretch
-            .iter()
-            .zip(&self.rest_of)
-            .filter(|(_, r)| **r > 0.0)
-            .map(|(d, r)| {
-                (self.positions[d.a as usize].distance(self.positions[d.b as usize]) / r - 1.0)
-                    .abs()
-            })
-            .collect();
+        let strains: Vec<f32> = self.edge_strains().iter().map(|e| e.2.abs()).collect();
         let mean = strains.iter().sum::<f32>() / strains.len().max(1) as f32;
         (mean, strains.iter().copied().fold(0.0, f32::max))
     }
