@@ -96,7 +96,9 @@ pub const RANGES: [(&str, f32, f32); 7] = [
 ];
 
 impl Measurements {
-    fn values(&self) -> [f32; 7] {
+    /// The values in the order of [`RANGES`]: height, chest, waist, hips, inseam, arm length,
+    /// shoulder width.
+    pub fn values(&self) -> [f32; 7] {
         [
             self.height_cm,
             self.chest_cm,
@@ -106,6 +108,25 @@ impl Measurements {
             self.arm_length_cm,
             self.shoulder_width_cm,
         ]
+    }
+
+    /// One line naming each value: "height 168 cm · chest 88 cm · …".
+    pub fn summary(&self) -> String {
+        const SHORT: [&str; 7] = [
+            "height",
+            "chest",
+            "waist",
+            "hips",
+            "inseam",
+            "arm",
+            "shoulders",
+        ];
+        SHORT
+            .iter()
+            .zip(self.values())
+            .map(|(name, v)| format!("{name} {v} cm"))
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 
     /// Checks each value against the adult range and the fields against each other; the
@@ -319,19 +340,11 @@ impl Body {
     pub fn to_obj(&self) -> String {
         use std::fmt::Write;
         let mut out = String::with_capacity(self.mesh.positions.len() * 80);
-        let m = &self.measurements;
         let _ = writeln!(
             out,
-            "# healdeck {} avatar: height {} cm, chest {} cm, waist {} cm, hips {} cm, inseam {} \
-             cm, arm {} cm, shoulders {} cm\n# body: MakeHuman hm08 base mesh and targets, CC0 1.0",
+            "# healdeck {} avatar: {}\n# body: MakeHuman hm08 base mesh and targets, CC0 1.0",
             self.template.name(),
-            m.height_cm,
-            m.chest_cm,
-            m.waist_cm,
-            m.hips_cm,
-            m.inseam_cm,
-            m.arm_length_cm,
-            m.shoulder_width_cm
+            self.measurements.summary()
         );
         let _ = writeln!(out, "o {}_avatar", self.template.name());
         for p in &self.mesh.positions {

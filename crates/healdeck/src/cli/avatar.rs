@@ -81,18 +81,7 @@ fn centimetres(m: &Measurements) -> serde_json::Value {
 pub(crate) fn avatar(args: &AvatarArgs) -> ExitCode {
     if args.size.as_deref() == Some("list") {
         for p in presets(args.template) {
-            let m = p.measurements;
-            println!(
-                "{:6} height {} · bust {} · waist {} · hips {} · inseam {} · arm {} · shoulders {}",
-                p.label,
-                m.height_cm,
-                m.chest_cm,
-                m.waist_cm,
-                m.hips_cm,
-                m.inseam_cm,
-                m.arm_length_cm,
-                m.shoulder_width_cm
-            );
+            println!("{:6} {}", p.label, p.measurements.summary());
         }
         return ExitCode::SUCCESS;
     }

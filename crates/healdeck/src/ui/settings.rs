@@ -88,15 +88,7 @@ impl CloSettings {
     /// it — with a note naming the field (nothing else in the file is touched).
     pub fn migrate_avatar(&mut self) -> Option<String> {
         let m = self.measurements;
-        let values = [
-            m.height_cm,
-            m.chest_cm,
-            m.waist_cm,
-            m.hips_cm,
-            m.inseam_cm,
-            m.arm_length_cm,
-            m.shoulder_width_cm,
-        ];
+        let values = m.values();
         let defaults = self.template.defaults();
         if MANNEQUIN_DEFAULTS.contains(&(self.template, values)) {
             self.measurements = defaults;
