@@ -29,7 +29,7 @@ fn main() {
     let cotton = Mechanics {
         density: 0.15,
         stretch_compliance: 0.0,
-        compress_compliance: 0.0,
+        compress_compliance: 0.1,
         // A cotton jersey's bending rigidity, about 1 µN·m.
         bend_compliance: 1e6,
         friction: 0.4,

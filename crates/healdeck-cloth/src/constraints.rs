@@ -1,7 +1,7 @@
 //! The constraints the solver projects, one at a time: a distance (an edge's stretch, or a
-//! zero-length stitch), isometric bending across an inner edge, and a band that keeps a loop
-//! from getting longer than its rest length. Each projection is XPBD's, with the compliance
-//! scaled by the substep's length squared, for one iteration per substep.
+//! zero-length stitch) and isometric bending across an inner edge. Each projection is
+//! XPBD's, with the compliance scaled by the substep's length squared, for one iteration per
+//! substep.
 
 use glam::Vec3;
 
@@ -13,17 +13,6 @@ pub(crate) struct Distance {
     pub(crate) compliance: f32,
     /// When shorter than at rest.
     pub(crate) compress: f32,
-}
-
-/// A closed loop of particles that cannot get longer than its rest length: a waistband, a
-/// cuff, a neckline tape. One constraint over the whole loop, so it holds at once, where a
-/// chain of edge constraints solved once per substep would give way under a steady pull.
-#[derive(Debug, Clone)]
-pub(crate) struct Band {
-    pub(crate) loop_: Vec<u32>,
-    pub(crate) rest: f32,
-    /// How much it gives under a pull (m/N): an elastic waistband rather than a chain.
-    pub(crate) compliance: f32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,38 +40,6 @@ pub(crate) fn project_distance(x: &mut [Vec3], w: &[f32], d: &Distance, h: f32) 
     let n = delta / len;
     x[a] += n * (lambda * w[a]);
     x[b] -= n * (lambda * w[b]);
-}
-
-fn loop_length(x: &[Vec3], l: &[u32]) -> f32 {
-    (0..l.len())
-        .map(|k| x[l[k] as usize].distance(x[l[(k + 1) % l.len()] as usize]))
-        .sum()
-}
-
-/// C = (loop length − rest) ≥ 0 only: each particle's gradient is the difference of the unit
-/// vectors of its two segments.
-pub(crate) fn project_band(x: &mut [Vec3], w: &[f32], b: &Band, h: f32) {
-    let c = loop_length(x, &b.loop_) - b.rest;
-    if c <= 0.0 {
-        return;
-    }
-    let n = b.loop_.len();
-    let unit = |k: usize| {
-        let (p, q) = (x[b.loop_[k] as usize], x[b.loop_[(k + 1) % n] as usize]);
-        (q - p).normalize_or_zero()
-    };
-    let grads: Vec<Vec3> = (0..n).map(|k| unit((k + n - 1) % n) - unit(k)).collect();
-    let denom: f32 = (0..n)
-        .map(|k| w[b.loop_[k] as usize] * grads[k].length_squared())
-        .sum::<f32>()
-        + b.compliance / (h * h);
-    if denom < 1e-12 {
-        return;
-    }
-    let lambda = -c / denom;
-    for (&i, g) in b.loop_.iter().zip(&grads) {
-        x[i as usize] += *g * (lambda * w[i as usize]);
-    }
 }
 
 /// Bergou's weights for the inner edge (v0, v1) with opposite vertices v2, v3, at rest in `flat`.

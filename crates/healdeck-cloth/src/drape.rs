@@ -26,10 +26,11 @@ pub struct Drape {
     pub max_penetration_mm: f32,
 }
 
-/// Sews, then drapes, as garment tools do: first without gravity until every seam is closed
-/// (to 2 mm, or a second passes) — the panels close around the body where they were placed —
-/// welds the closed seams, then drapes with gravity until the cloth settles or `max_seconds`
-/// pass.
+/// Sews, then drapes, as garment tools do: first without gravity, slowly, until every seam
+/// is closed (to 2 mm) and the cloth is still — the panels close around the body where they
+/// were placed, and any cloth placed inside the body is pushed out — for at least a sixth of
+/// a second and at most one and a half; then welds the closed seams and drapes with gravity
+/// until the cloth settles or `max_seconds` pass.
 pub fn sew_and_settle(
     cloth: &mut Cloth,
     params: &Params,
@@ -43,7 +44,9 @@ pub fn sew_and_settle(
         ..*params
     };
     let mut sewn = 0;
-    while sewn < 60 && cloth.widest_stitch() > 0.002 {
+    while sewn < 90
+        && (sewn < 10 || cloth.widest_stitch() > 0.002 || cloth.max_speed() > 2.0 * SETTLED_SPEED)
+    {
         cloth.step(FRAME, &sewing, collider)?;
         sewn += 1;
     }

@@ -64,14 +64,6 @@ pub enum PatternError {
     Cloth(#[from] ClothError),
 }
 
-/// A band along panel edges in order (a waistband): each `(panel, edge)` is followed from
-/// its end to its start (clockwise), so the top edges of panels side by side, left to right,
-/// make one loop. Its rest length is the edges' own.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BandSpec {
-    pub edges: Vec<(usize, Edge)>,
-}
-
 /// Where the flat point `q` of panel `p` goes around the body: onto the cone that the
 /// panel's side edges roll up into (an isometry, so the cloth starts unstrained: the sides'
 /// meeting point is the apex on the axis), or a cylinder when the sides are parallel. The
@@ -122,7 +114,6 @@ fn wrap(p: &Panel, q: Vec2) -> Vec3 {
 pub struct Pattern {
     pub panels: Vec<Panel>,
     pub seams: Vec<Seam>,
-    pub bands: Vec<BandSpec>,
     /// Mesh spacing (metres), about 1.5 cm.
     pub spacing: f32,
 }
@@ -247,29 +238,11 @@ impl Pattern {
                 stitches.push((pick(&a), pick(&b)));
             }
         }
-        let mut loops = Vec::new();
-        for band in &self.bands {
-            let mut ids = Vec::new();
-            let mut rest = 0.0;
-            for &(panel, edge) in &band.edges {
-                let m = meshed.get(panel).ok_or(PatternError::NoPanel(
-                    usize::MAX,
-                    panel,
-                    self.panels.len(),
-                ))?;
-                ids.extend(m.edge(edge).into_iter().rev());
-                rest += edge_length(&self.panels[panel], edge);
-            }
-            loops.push((ids, rest));
-        }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
         stitches.sort_unstable();
         stitches.dedup();
         for (a, b) in stitches {
             cloth.stitch(a, b, 0.0);
-        }
-        for (ids, rest) in loops {
-            cloth.band(ids, rest);
         }
         Ok(cloth)
     }
@@ -312,9 +285,6 @@ pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
                 reversed: false,
             },
         ],
-        bands: vec![BandSpec {
-            edges: vec![(0, Edge::Top), (1, Edge::Top)],
-        }],
         spacing: 0.015,
     }
 }

@@ -4,7 +4,7 @@
 //! point taking its neighbours' distance plus the step), so even a point deep inside has a
 //! way out. The sign comes from the parity of a ray along +z through each grid column (a
 //! closed mesh crosses it an even number of times).
-//! Sampling is trilinear, and the gradient is the field's own central difference.
+//! Sampling is trilinear, and the way out is the trilinear field's own gradient.
 
 use glam::{IVec3, Vec3};
 
@@ -197,31 +197,43 @@ impl Sdf {
 
     /// The signed distance at `p` (trilinear; outside the grid, at least the band).
     pub fn distance(&self, p: Vec3) -> f32 {
-        let f = (p - self.origin) / self.cell;
-        let g = f.floor().as_ivec3();
-        if g.cmplt(IVec3::ZERO).any() || g.cmpge(self.dims - IVec3::ONE).any() {
-            return self.band;
-        }
-        let t = f - g.as_vec3();
-        let v = |dx: i32, dy: i32, dz: i32| self.values[self.index(g + IVec3::new(dx, dy, dz))];
-        let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-        let x00 = lerp(v(0, 0, 0), v(1, 0, 0), t.x);
-        let x10 = lerp(v(0, 1, 0), v(1, 1, 0), t.x);
-        let x01 = lerp(v(0, 0, 1), v(1, 0, 1), t.x);
-        let x11 = lerp(v(0, 1, 1), v(1, 1, 1), t.x);
-        lerp(lerp(x00, x10, t.y), lerp(x01, x11, t.y), t.z)
+        self.sample(p).0
     }
 
-    /// The distance at `p` and the direction away from the surface (unit length).
+    /// The distance at `p` and the direction away from the surface (unit length): the
+    /// trilinear value and its own gradient, from the eight grid points around `p`.
     pub fn sample(&self, p: Vec3) -> (f32, Vec3) {
-        let h = self.cell * 0.5;
-        let d = |o: Vec3| self.distance(p + o);
-        let grad = Vec3::new(
-            d(Vec3::X * h) - d(-Vec3::X * h),
-            d(Vec3::Y * h) - d(-Vec3::Y * h),
-            d(Vec3::Z * h) - d(-Vec3::Z * h),
+        let f = (p - self.origin) / self.cell;
+        let last = (self.dims - IVec3::ONE).as_vec3();
+        // Not `floor`: inside the grid `f` is never negative, so truncation is the floor.
+        if f.cmplt(Vec3::ZERO).any() || f.cmpge(last).any() || !f.is_finite() {
+            return (self.band, Vec3::Y);
+        }
+        let g = f.as_ivec3();
+        let t = f - g.as_vec3();
+        let i = self.index(g);
+        let (sy, sz) = (self.dims.x as usize, (self.dims.x * self.dims.y) as usize);
+        let v = &self.values;
+        let (v000, v100, v010, v110) = (v[i], v[i + 1], v[i + sy], v[i + sy + 1]);
+        let (v001, v101, v011, v111) = (
+            v[i + sz],
+            v[i + sz + 1],
+            v[i + sz + sy],
+            v[i + sz + sy + 1],
         );
-        (self.distance(p), grad.normalize_or(Vec3::Y))
+        let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
+        let (x00, x10) = (lerp(v000, v100, t.x), lerp(v010, v110, t.x));
+        let (x01, x11) = (lerp(v001, v101, t.x), lerp(v011, v111, t.x));
+        let (y0, y1) = (lerp(x00, x10, t.y), lerp(x01, x11, t.y));
+        let value = lerp(y0, y1, t.z);
+        let dx = lerp(
+            lerp(v100 - v000, v110 - v010, t.y),
+            lerp(v101 - v001, v111 - v011, t.y),
+            t.z,
+        );
+        let dy = lerp(x10 - x00, x11 - x01, t.z);
+        let dz = y1 - y0;
+        (value, Vec3::new(dx, dy, dz).normalize_or(Vec3::Y))
     }
 }
 

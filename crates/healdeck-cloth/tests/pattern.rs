@@ -10,7 +10,7 @@ use healdeck_cloth::solver::{Collider, Mechanics, Params};
 const COTTON: Mechanics = Mechanics {
     density: 0.15,
     stretch_compliance: 0.0,
-    compress_compliance: 0.0,
+    compress_compliance: 0.1,
     bend_compliance: 1e4,
     friction: 0.5,
 };
