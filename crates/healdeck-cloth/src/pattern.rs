@@ -1,7 +1,8 @@
 //! Sewing patterns: flat panels (four-sided, in metres), each meshed as a grid of about a
-//! given spacing, wrapped around a vertical axis to sit around a body, and seams that sew an
-//! edge of one panel to an edge of another with zero-length stitches. A garment is its
-//! panels and seams; [`Pattern::cloth`] turns it into cloth ready to drape.
+//! given spacing, wrapped around an axis to sit around the body (the torso, a leg, an arm, a
+//! shoulder), and seams that sew an edge — or a stretch of one — of one panel to another's
+//! with zero-length stitches. A garment is its panels and seams; [`Pattern::cloth`] turns it
+//! into cloth ready to drape.
 
 use crate::solver::{Cloth, ClothError, Mechanics};
 use glam::{Vec2, Vec3};
@@ -12,18 +13,35 @@ use glam::{Vec2, Vec3};
 pub struct Panel {
     pub name: String,
     pub corners: [Vec2; 4],
-    /// Where it goes: rolled around the vertical axis through `centre`, starting at angle
-    /// `from` (radians; 0 is the body's front, +z) and spanning its bottom width over
-    /// `radius` (see `wrap`), the middle of its bottom edge at `centre.y`.
+    /// Where it goes: rolled around an axis through `centre`, starting at angle `from` and
+    /// spanning its bottom width over `radius` (see `wrap`), the middle of its bottom edge at
+    /// `centre`'s height along the axis.
     pub placement: Placement,
 }
 
-/// How a panel is wrapped around the body.
+/// How a panel is wrapped around the body: around `axis` (the panel's own up) through
+/// `centre`, angles measured from `front` (radians, turning towards `axis × front`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {
     pub centre: Vec3,
     pub radius: f32,
     pub from: f32,
+    pub axis: Vec3,
+    pub front: Vec3,
+}
+
+impl Placement {
+    /// Around a vertical axis (the torso, a leg), angle 0 at the body's front (+z), turning
+    /// towards +x.
+    pub fn around_y(centre: Vec3, radius: f32, from: f32) -> Placement {
+        Placement {
+            centre,
+            radius,
+            from,
+            axis: Vec3::Y,
+            front: Vec3::Z,
+        }
+    }
 }
 
 /// One of a panel's four edges.
@@ -35,14 +53,54 @@ pub enum Edge {
     Left,
 }
 
-/// A seam: `a`'s edge sewn to `b`'s. Edges run counter-clockwise around their panels, so two
-/// panels side by side meet with their edges running opposite ways: that is the pairing
-/// unless `reversed` says they run the same way.
+/// A stretch of a panel's edge: from `span.0` to `span.1` of its length, in the edge's own
+/// (counter-clockwise) direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side {
+    pub panel: usize,
+    pub edge: Edge,
+    pub span: (f32, f32),
+}
+
+impl Side {
+    /// The whole edge.
+    pub fn whole(panel: usize, edge: Edge) -> Side {
+        Side {
+            panel,
+            edge,
+            span: (0.0, 1.0),
+        }
+    }
+
+    /// The stretch of the edge from `from` to `to` (fractions of its length).
+    pub fn part(panel: usize, edge: Edge, from: f32, to: f32) -> Side {
+        Side {
+            panel,
+            edge,
+            span: (from, to),
+        }
+    }
+}
+
+/// A seam: `a` sewn to `b`. Edges run counter-clockwise around their panels, so two panels
+/// side by side meet with their edges running opposite ways: that is the pairing unless
+/// `reversed` says they run the same way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Seam {
-    pub a: (usize, Edge),
-    pub b: (usize, Edge),
+    pub a: Side,
+    pub b: Side,
     pub reversed: bool,
+}
+
+impl Seam {
+    /// Whole edge `a` of panel `pa` sewn to whole edge `b` of panel `pb`, running opposite ways.
+    pub fn edges(pa: usize, a: Edge, pb: usize, b: Edge) -> Seam {
+        Seam {
+            a: Side::whole(pa, a),
+            b: Side::whole(pb, b),
+            reversed: false,
+        }
+    }
 }
 
 /// Why a pattern cannot be made into cloth.
@@ -58,6 +116,8 @@ pub enum PatternError {
     SeamLengths(usize, f32, f32),
     #[error("seam {0} names panel {1}, but the pattern has {2}")]
     NoPanel(usize, usize, usize),
+    #[error("seam {0} sews a stretch of an edge outside 0..1 or of no length ({1}..{2})")]
+    BadSpan(usize, f32, f32),
     #[error("a value in panel '{0}' is not a finite number")]
     NotFinite(String),
     #[error(transparent)]
@@ -74,34 +134,33 @@ fn wrap(p: &Panel, q: Vec2) -> Vec3 {
     let span = c[0].distance(c[1]) / pl.radius;
     let mid_bottom = (c[0] + c[1]) * 0.5;
     let centre_angle = pl.from + span * 0.5;
+    let axis = pl.axis.normalize_or(Vec3::Y);
+    let front = (pl.front - axis * pl.front.dot(axis)).normalize_or(Vec3::Z);
+    let side = axis.cross(front);
     let at = |theta: f32, r: f32, y: f32| {
-        Vec3::new(
-            pl.centre.x + r * theta.sin(),
-            y,
-            pl.centre.z + r * theta.cos(),
-        )
+        pl.centre + (side * theta.sin() + front * theta.cos()) * r + axis * y
     };
     let (left, right) = (c[3] - c[0], c[2] - c[1]);
     let cross = left.perp_dot(right);
     if cross.abs() < 1e-6 {
         // A cylinder: x along the circle, y up.
         let theta = centre_angle + (q.x - mid_bottom.x) / pl.radius;
-        return at(theta, pl.radius, pl.centre.y + q.y - c[0].y);
+        return at(theta, pl.radius, q.y - c[0].y);
     }
     // The apex: where the side lines meet.
     let t = (c[1] - c[0]).perp_dot(right) / cross;
     let apex = c[0] + left * t;
-    let axis = (mid_bottom - apex).normalize_or(Vec2::NEG_Y);
+    let flat_axis = (mid_bottom - apex).normalize_or(Vec2::NEG_Y);
     let flat_angle = left.angle_to(right).abs();
     let sin_beta = (flat_angle / span).clamp(1e-4, 1.0);
     let cos_beta = (1.0 - sin_beta * sin_beta).sqrt();
     let rho_bottom = apex.distance(mid_bottom);
-    let apex_y = pl.centre.y + rho_bottom * cos_beta;
+    let apex_y = rho_bottom * cos_beta;
     let d = q - apex;
     let rho = d.length();
-    let phi = axis.angle_to(d);
+    let phi = flat_axis.angle_to(d);
     // A panel widening downwards has its apex above; one narrowing downwards, below.
-    let down = if axis.y < 0.0 { 1.0 } else { -1.0 };
+    let down = if flat_axis.y < 0.0 { 1.0 } else { -1.0 };
     at(
         centre_angle + phi / sin_beta * down,
         rho * sin_beta,
@@ -126,6 +185,15 @@ struct Meshed {
 }
 
 impl Meshed {
+    /// The particles along a stretch of an edge.
+    fn side(&self, side: &Side) -> Vec<u32> {
+        let all = self.edge(side.edge);
+        let last = (all.len() - 1) as f32;
+        let from = (side.span.0 * last).round() as usize;
+        let to = ((side.span.1 * last).round() as usize).max(from + 1);
+        all[from..=to.min(all.len() - 1)].to_vec()
+    }
+
     /// The particles along `edge`, in the edge's own direction (counter-clockwise).
     fn edge(&self, edge: Edge) -> Vec<u32> {
         let at = |i: usize, j: usize| self.first + (j * self.nx + i) as u32;
@@ -170,20 +238,25 @@ impl Pattern {
             }
         }
         for (k, s) in self.seams.iter().enumerate() {
-            for panel in [s.a.0, s.b.0] {
-                if panel >= self.panels.len() {
-                    return Err(PatternError::NoPanel(k, panel, self.panels.len()));
+            for side in [s.a, s.b] {
+                if side.panel >= self.panels.len() {
+                    return Err(PatternError::NoPanel(k, side.panel, self.panels.len()));
+                }
+                let (from, to) = side.span;
+                if !(0.0..1.0).contains(&from) || !(from..=1.0).contains(&to) || to - from < 1e-3 {
+                    return Err(PatternError::BadSpan(k, from, to));
                 }
             }
-            let (la, lb) = (
-                edge_length(&self.panels[s.a.0], s.a.1),
-                edge_length(&self.panels[s.b.0], s.b.1),
-            );
+            let (la, lb) = (self.side_length(&s.a), self.side_length(&s.b));
             if (la - lb).abs() > 0.2 * la.max(lb) {
                 return Err(PatternError::SeamLengths(k, la * 100.0, lb * 100.0));
             }
         }
         Ok(())
+    }
+
+    fn side_length(&self, side: &Side) -> f32 {
+        edge_length(&self.panels[side.panel], side.edge) * (side.span.1 - side.span.0)
     }
 
     /// The pattern as cloth: each panel a grid wrapped into place, at rest in the flat, and
@@ -226,8 +299,8 @@ impl Pattern {
         }
         let mut stitches = Vec::new();
         for s in &self.seams {
-            let a = meshed[s.a.0].edge(s.a.1);
-            let mut b = meshed[s.b.0].edge(s.b.1);
+            let a = meshed[s.a.panel].side(&s.a);
+            let mut b = meshed[s.b.panel].side(&s.b);
             if !s.reversed {
                 b.reverse();
             }
@@ -262,11 +335,11 @@ pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
             Vec2::new(h - flare, length),
             Vec2::new(flare, length),
         ],
-        placement: Placement {
-            centre: centre - Vec3::Y * length,
-            radius: hem / std::f32::consts::TAU,
+        placement: Placement::around_y(
+            centre - Vec3::Y * length,
+            hem / std::f32::consts::TAU,
             from,
-        },
+        ),
     };
     Pattern {
         panels: vec![
@@ -274,16 +347,8 @@ pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
             panel("back", std::f32::consts::FRAC_PI_2),
         ],
         seams: vec![
-            Seam {
-                a: (0, Edge::Right),
-                b: (1, Edge::Left),
-                reversed: false,
-            },
-            Seam {
-                a: (1, Edge::Right),
-                b: (0, Edge::Left),
-                reversed: false,
-            },
+            Seam::edges(0, Edge::Right, 1, Edge::Left),
+            Seam::edges(1, Edge::Right, 0, Edge::Left),
         ],
         spacing: 0.015,
     }

@@ -215,12 +215,8 @@ impl Sdf {
         let (sy, sz) = (self.dims.x as usize, (self.dims.x * self.dims.y) as usize);
         let v = &self.values;
         let (v000, v100, v010, v110) = (v[i], v[i + 1], v[i + sy], v[i + sy + 1]);
-        let (v001, v101, v011, v111) = (
-            v[i + sz],
-            v[i + sz + 1],
-            v[i + sz + sy],
-            v[i + sz + sy + 1],
-        );
+        let (v001, v101, v011, v111) =
+            (v[i + sz], v[i + sz + 1], v[i + sz + sy], v[i + sz + sy + 1]);
         let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
         let (x00, x10) = (lerp(v000, v100, t.x), lerp(v010, v110, t.x));
         let (x01, x11) = (lerp(v001, v101, t.x), lerp(v011, v111, t.x));

@@ -7,10 +7,8 @@
 //! positions. Compliances are per metre of strain (stretch) and per unit of bending energy,
 //! scaled by the substep's length squared, as XPBD has it.
 
-use crate::constraints::{
-    Bend, Distance, isometric_bend, project_bend, project_distance,
-};
-use glam::{Vec2, Vec3};
+use crate::constraints::{Bend, Distance, isometric_bend, project_bend, project_distance};
+use glam::{Mat2, Vec2, Vec3};
 use std::collections::HashMap;
 
 /// What the cloth collides with: a signed distance (negative inside) and the way out.
@@ -112,6 +110,8 @@ pub struct Cloth {
     contact: Vec<Option<Vec3>>,
     inv_mass: Vec<f32>,
     pub triangles: Vec<[u32; 3]>,
+    /// Each triangle's rest shape in the flat, inverted: the map from the flat to its edges.
+    rest_inverse: Vec<Mat2>,
     stretch: Vec<Distance>,
     bends: Vec<Bend>,
     bend_compliance: f32,
@@ -170,6 +170,18 @@ impl Cloth {
                     .push(opposite);
             }
         }
+        let rest_inverse = triangles
+            .iter()
+            .map(|t| {
+                let [a, b, c] = t.map(|i| flat[i as usize].truncate());
+                let m = Mat2::from_cols(b - a, c - a);
+                if m.determinant().abs() > 1e-12 {
+                    m.inverse()
+                } else {
+                    Mat2::ZERO
+                }
+            })
+            .collect();
         let inv_mass = mass
             .iter()
             .map(|m| if *m > 0.0 { 1.0 / m } else { 0.0 })
@@ -200,6 +212,7 @@ impl Cloth {
             positions,
             inv_mass,
             triangles,
+            rest_inverse,
             stretch,
             bends,
             bend_compliance: mechanics.bend_compliance,
@@ -409,9 +422,34 @@ impl Cloth {
         (mean, strains.iter().copied().fold(0.0, f32::max))
     }
 
+    /// Each triangle's largest stretch against its flat pattern shape (1 at rest, 1.2 when
+    /// pulled 20 % longer along some direction): the larger singular value of the map from
+    /// the flat triangle to the draped one, as a strain map shows it.
+    pub fn triangle_stretch(&self) -> Vec<f32> {
+        self.triangles
+            .iter()
+            .zip(&self.rest_inverse)
+            .map(|(t, inv)| {
+                let [a, b, c] = t.map(|i| self.positions[i as usize]);
+                let (e1, e2) = (b - a, c - a);
+                // F = [e1 e2] · inv (3×2); FᵀF is 2×2 symmetric.
+                let f1 = e1 * inv.x_axis.x + e2 * inv.x_axis.y;
+                let f2 = e1 * inv.y_axis.x + e2 * inv.y_axis.y;
+                let (p, q, r) = (f1.dot(f1), f1.dot(f2), f2.dot(f2));
+                let mean = 0.5 * (p + r);
+                let spread = (0.25 * (p - r) * (p - r) + q * q).sqrt();
+                (mean + spread).max(0.0).sqrt()
+            })
+            .collect()
+    }
+
     /// Mean and largest compression (1 − length / rest, counting a stretched edge as 0).
     pub fn compression(&self) -> (f32, f32) {
-        let c: Vec<f32> = self.edge_strains().iter().map(|e| (-e.2).max(0.0)).collect();
+        let c: Vec<f32> = self
+            .edge_strains()
+            .iter()
+            .map(|e| (-e.2).max(0.0))
+            .collect();
         let mean = c.iter().sum::<f32>() / c.len().max(1) as f32;
         (mean, c.iter().copied().fold(0.0, f32::max))
     }

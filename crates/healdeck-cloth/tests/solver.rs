@@ -269,3 +269,26 @@ fn a_free_sheet_with_a_ripple_in_it_comes_to_rest_even_if_told_it_cannot_compres
     let (mean, max) = cloth.strain();
     assert!(mean < 0.001 && max < 0.01, "strain mean {mean} max {max}");
 }
+
+#[test]
+fn a_triangle_pulled_along_one_thread_shows_that_stretch() {
+    let (pattern, tris) = sheet(0.1, 0.1, 3, 3);
+    // Placed 20 % wider along x, as it is along y: every triangle is stretched by 1.2.
+    let placed: Vec<Vec3> = pattern
+        .iter()
+        .map(|p| Vec3::new(p.x * 1.2, 0.0, p.y))
+        .collect();
+    let cloth = Cloth::new(placed.clone(), Some(&pattern), tris.clone(), COTTON).expect("cloth");
+    for s in cloth.triangle_stretch() {
+        assert!((s - 1.2).abs() < 1e-4, "{s}");
+    }
+    // At rest (rolled into a tube, an isometry), 1.
+    let rolled: Vec<Vec3> = pattern
+        .iter()
+        .map(|p| Vec3::new((p.x / 0.1).sin() * 0.1, p.y, (p.x / 0.1).cos() * 0.1))
+        .collect();
+    let cloth = Cloth::new(rolled, Some(&pattern), tris, COTTON).expect("cloth");
+    for s in cloth.triangle_stretch() {
+        assert!((s - 1.0).abs() < 0.01, "{s}");
+    }
+}
