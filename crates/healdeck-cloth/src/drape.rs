@@ -45,7 +45,7 @@ pub fn sew_and_settle(
     };
     let mut sewn = 0;
     while sewn < 90
-        && (sewn < 10 || cloth.widest_stitch() > 0.002 || cloth.max_speed() > 2.0 * SETTLED_SPEED)
+        && (sewn < 10 || cloth.widest_stitch() > 0.002 || cloth.frame_speed() > 2.0 * SETTLED_SPEED)
     {
         cloth.step(FRAME, &sewing, collider)?;
         sewn += 1;
@@ -71,7 +71,7 @@ pub fn settle(
     while steps < limit {
         cloth.step(FRAME, params, collider)?;
         steps += 1;
-        calm = if cloth.max_speed() < SETTLED_SPEED {
+        calm = if cloth.frame_speed() < SETTLED_SPEED {
             calm + 1
         } else {
             0

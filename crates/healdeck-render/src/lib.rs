@@ -26,6 +26,7 @@ mod ao;
 pub mod avatar;
 pub mod body_asset;
 pub mod config;
+pub mod drape;
 mod fallback;
 pub mod fit;
 pub mod garment;

@@ -8,6 +8,7 @@
 
 mod avatar;
 mod diagnose;
+mod drape;
 mod fix;
 mod gpu;
 mod prompt;
@@ -49,6 +50,8 @@ pub(crate) enum Command {
     Gpu(gpu::GpuArgs),
     /// A body from measurements: requested and measured values, optionally as OBJ.
     Avatar(avatar::AvatarArgs),
+    /// Sew a garment from its pattern and drape it on an avatar with the cloth solver.
+    Drape(drape::DrapeArgs),
     /// Render a garment on an avatar (or an imported CLO3D/Marvelous Designer mesh) to PNG.
     Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
@@ -66,6 +69,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Render(args) => render::render(&args, dirs),
         Command::Avatar(args) => avatar::avatar(&args),
+        Command::Drape(args) => drape::drape_command(&args),
         Command::Gpu(args) => gpu::gpu(&args),
         Command::Selftest(args) => selftest::selftest(&args, dirs.ok().as_ref()),
     }

@@ -1,0 +1,218 @@
+//! Draping a garment on the avatar: its sewing pattern (drafted from the spec and the body's
+//! measurements), the fabric's mechanics, the body baked into a distance field, then the
+//! cloth solver sews the panels around the body and lets them settle under gravity. What it
+//! came to — particles, time, strain, how deep any cloth is in the body — is a report both
+//! front-ends print, and the draped mesh can be written out as OBJ with its strain map.
+
+pub mod fabric;
+pub mod programs;
+
+use crate::avatar::Body;
+use crate::garment::GarmentSpec;
+use fabric::FabricPhysics;
+use glam::Vec3;
+use healdeck_cloth::drape::sew_and_settle;
+use healdeck_cloth::pattern::PatternError;
+use healdeck_cloth::sdf::{Sdf, SdfError};
+use healdeck_cloth::solver::{ClothError, Params};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The body's distance field: 1 cm cells, exact to 3 cells, 5 cm beyond the skin.
+const SDF_CELL: f32 = 0.01;
+
+/// Why a garment could not be draped, naming the garment.
+#[derive(Debug, thiserror::Error)]
+pub enum DrapeError {
+    #[error("{garment}: {source}")]
+    NoPattern {
+        garment: String,
+        source: programs::NoPattern,
+    },
+    #[error("{garment}: the pattern cannot be sewn: {source}")]
+    Pattern {
+        garment: String,
+        source: PatternError,
+    },
+    #[error("{garment}: the simulation stopped: {source}")]
+    Solver { garment: String, source: ClothError },
+    #[error("the avatar cannot be baked into a collider: {0}")]
+    Body(#[from] SdfError),
+    #[error(
+        "{garment}: the cloth is pulled {strain_pct:.0} % beyond its pattern after draping: the \
+         garment is far too small for the body (or the simulation blew up)"
+    )]
+    Overstretched { garment: String, strain_pct: f32 },
+}
+
+/// What a drape came to, as `healdeck drape --json` prints it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DrapeReport {
+    pub garment: String,
+    pub particles: usize,
+    pub triangles: usize,
+    pub solver: &'static str,
+    pub settled: bool,
+    pub settle_ms: f64,
+    pub steps: u32,
+    pub mean_strain_pct: f32,
+    pub max_strain_pct: f32,
+    pub max_penetration_mm: f32,
+}
+
+/// A draped garment: its mesh, each triangle's stretch against the pattern (1 = at rest),
+/// and the report.
+#[derive(Debug, Clone)]
+pub struct Draped {
+    pub positions: Vec<Vec3>,
+    pub triangles: Vec<[u32; 3]>,
+    pub stretch: Vec<f32>,
+    pub report: DrapeReport,
+}
+
+/// How long a drape may run (simulated seconds) before it stops unsettled.
+pub const MAX_SECONDS: f32 = 8.0;
+
+/// Beyond this stretch the garment does not fit at all.
+const OVERSTRETCHED: f32 = 0.5;
+
+/// A short name for the garment in messages: "silk dress".
+pub fn garment_name(spec: &GarmentSpec) -> String {
+    let kind = serde_json::to_value(spec.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let fabric = serde_json::to_value(spec.fabric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{fabric} {kind}")
+}
+
+/// The body as the cloth's collider.
+pub fn body_collider(body: &Body) -> Result<Sdf, SdfError> {
+    let tris: Vec<[u32; 3]> = body
+        .mesh
+        .indices
+        .chunks_exact(3)
+        .map(|t| [t[0], t[1], t[2]])
+        .collect();
+    Sdf::bake(&body.mesh.positions, &tris, SDF_CELL, 3, 0.05)
+}
+
+/// Drapes `spec` on `body` (colliding with `collider`, the body's field).
+pub fn drape(spec: &GarmentSpec, body: &Body, collider: &Sdf) -> Result<Draped, DrapeError> {
+    let garment = garment_name(spec);
+    let pattern = programs::pattern(spec, body).map_err(|source| DrapeError::NoPattern {
+        garment: garment.clone(),
+        source,
+    })?;
+    let mechanics = FabricPhysics::of(spec.fabric).mechanics();
+    let params = Params::default();
+    let mut cloth =
+        clear_of_the_body(pattern, mechanics, collider, params.skin).map_err(|source| {
+            DrapeError::Pattern {
+                garment: garment.clone(),
+                source,
+            }
+        })?;
+    let particles = cloth.positions.len();
+    let result = sew_and_settle(&mut cloth, &params, collider, MAX_SECONDS).map_err(|source| {
+        DrapeError::Solver {
+            garment: garment.clone(),
+            source,
+        }
+    })?;
+    if result.max_strain_pct > OVERSTRETCHED * 100.0 && result.mean_strain_pct > 5.0 {
+        return Err(DrapeError::Overstretched {
+            garment,
+            strain_pct: result.max_strain_pct,
+        });
+    }
+    let stretch = cloth.triangle_stretch();
+    Ok(Draped {
+        positions: cloth.positions.clone(),
+        triangles: cloth.triangles.clone(),
+        stretch,
+        report: DrapeReport {
+            garment,
+            particles,
+            triangles: cloth.triangles.len(),
+            solver: "cpu",
+            settled: result.settled,
+            settle_ms: result.settle_ms,
+            steps: result.steps,
+            mean_strain_pct: result.mean_strain_pct,
+            max_strain_pct: result.max_strain_pct,
+            max_penetration_mm: result.max_penetration_mm,
+        },
+    })
+}
+
+/// The pattern as cloth placed clear of the body: panels wrapped on their cylinders and
+/// cones, widened 6 % at a time (up to half again) while any cloth starts inside the body —
+/// cloth that starts inside is pushed out by the nearest way, which can be the wrong side
+/// of a leg or an arm.
+fn clear_of_the_body(
+    mut pattern: healdeck_cloth::pattern::Pattern,
+    mechanics: healdeck_cloth::solver::Mechanics,
+    collider: &Sdf,
+    skin: f32,
+) -> Result<healdeck_cloth::solver::Cloth, PatternError> {
+    let mut cloth = pattern.cloth(mechanics)?;
+    for _ in 0..8 {
+        let inside = cloth.positions.iter().any(|p| collider.distance(*p) < skin);
+        if !inside {
+            break;
+        }
+        for panel in &mut pattern.panels {
+            panel.placement.radius *= 1.06;
+        }
+        cloth = pattern.cloth(mechanics)?;
+    }
+    Ok(cloth)
+}
+
+impl Draped {
+    /// The draped mesh as OBJ: vertices, smooth normals, faces; each vertex's stretch (the
+    /// largest of its triangles', as a percentage) in a comment line after it.
+    pub fn to_obj(&self) -> String {
+        let mut normals = vec![Vec3::ZERO; self.positions.len()];
+        let mut stretch = vec![1.0f32; self.positions.len()];
+        for (t, s) in self.triangles.iter().zip(&self.stretch) {
+            let [a, b, c] = t.map(|i| self.positions[i as usize]);
+            let n = (b - a).cross(c - a);
+            for &i in t {
+                normals[i as usize] += n;
+                stretch[i as usize] = stretch[i as usize].max(*s);
+            }
+        }
+        let used: Vec<bool> = {
+            let mut u = vec![false; self.positions.len()];
+            self.triangles
+                .iter()
+                .flatten()
+                .for_each(|&i| u[i as usize] = true);
+            u
+        };
+        let mut out = format!("# healdeck drape: {}\n", self.report.garment);
+        let mut index = vec![0u32; self.positions.len()];
+        let mut next = 1;
+        for (i, p) in self.positions.iter().enumerate() {
+            if !used[i] {
+                continue;
+            }
+            index[i] = next;
+            next += 1;
+            let n = normals[i].normalize_or(Vec3::Y);
+            let _ = writeln!(out, "v {:.5} {:.5} {:.5}", p.x, p.y, p.z);
+            let _ = writeln!(out, "vn {:.4} {:.4} {:.4}", n.x, n.y, n.z);
+            let _ = writeln!(out, "# stretch {:.1}%", stretch[i] * 100.0);
+        }
+        for t in &self.triangles {
+            let [a, b, c] = t.map(|i| index[i as usize]);
+            let _ = writeln!(out, "f {a}//{a} {b}//{b} {c}//{c}");
+        }
+        out
+    }
+}

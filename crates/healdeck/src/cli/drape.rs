@@ -1,0 +1,116 @@
+//! `healdeck drape`: a garment spec sewn from its pattern and draped on an avatar by the cloth
+//! solver — what it came to (particles, time, strain, penetration) as text or one JSON
+//! object, optionally the draped mesh as OBJ with its strain map.
+
+use clap::{Args, ValueEnum};
+use healdeck_render::avatar::{Body, Template};
+use healdeck_render::drape::{DrapeReport, body_collider, drape};
+use healdeck_render::garment::GarmentSpec;
+use healdeck_render::sizes::{default_size, named};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Which cloth solver runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Solver {
+    /// The CPU solver.
+    Cpu,
+    /// The GPU solver (not built yet).
+    Gpu,
+    /// The CPU solver (the only one built).
+    Auto,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DrapeArgs {
+    /// The garment: a spec file as `healdeck render --garment` takes it (skirt or dress).
+    #[arg(long, value_name = "SPEC.json")]
+    garment: PathBuf,
+    /// Avatar template: female, male or neutral.
+    #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
+    avatar: Template,
+    /// The avatar's size preset (e.g. "EU 42", "L"; `healdeck avatar --size list`).
+    #[arg(long, value_name = "SIZE")]
+    size: Option<String>,
+    /// Which cloth solver runs.
+    #[arg(long, value_enum, default_value = "auto")]
+    solver: Solver,
+    /// One JSON object: {"garment", "particles", "triangles", "solver", "settled",
+    /// "settle_ms", "steps", "mean_strain_pct", "max_strain_pct", "max_penetration_mm"}.
+    #[arg(long)]
+    json: bool,
+    /// Also write the draped garment as a Wavefront OBJ file (with each vertex's stretch).
+    #[arg(long, value_name = "OUT.obj")]
+    obj: Option<PathBuf>,
+}
+
+fn load(args: &DrapeArgs) -> Result<(GarmentSpec, Body), String> {
+    if args.solver == Solver::Gpu {
+        return Err("--solver gpu: the GPU cloth solver is not built yet; use --solver cpu".into());
+    }
+    let text = std::fs::read_to_string(&args.garment)
+        .map_err(|e| format!("{}: {e}", args.garment.display()))?;
+    let spec =
+        GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", args.garment.display()))?;
+    let size = match &args.size {
+        None => default_size(args.avatar),
+        Some(name) => named(args.avatar, name).map_err(|e| format!("--size {e}"))?,
+    };
+    let body = Body::new(args.avatar, size.measurements).map_err(|e| e.to_string())?;
+    Ok((spec, body))
+}
+
+fn print(report: &DrapeReport, json: bool) {
+    if json {
+        match serde_json::to_string(report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("healdeck: {e}"),
+        }
+        return;
+    }
+    println!(
+        "{}: {} particles, {} triangles, {} solver; {} after {} steps in {:.1} s",
+        report.garment,
+        report.particles,
+        report.triangles,
+        report.solver,
+        if report.settled {
+            "settled"
+        } else {
+            "NOT settled"
+        },
+        report.steps,
+        report.settle_ms / 1000.0
+    );
+    println!(
+        "strain mean {:.2} %, max {:.2} %; deepest in the body {:.2} mm",
+        report.mean_strain_pct, report.max_strain_pct, report.max_penetration_mm
+    );
+}
+
+pub(crate) fn drape_command(args: &DrapeArgs) -> ExitCode {
+    let (spec, body) = match load(args) {
+        Ok(x) => x,
+        Err(e) => return super::fail(e),
+    };
+    let collider = match body_collider(&body) {
+        Ok(c) => c,
+        Err(e) => return super::fail(e),
+    };
+    let draped = match drape(&spec, &body, &collider) {
+        Ok(d) => d,
+        Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
+    };
+    if let Some(path) = &args.obj
+        && let Err(e) = std::fs::write(path, draped.to_obj())
+    {
+        return super::fail(format!("{}: {e}", path.display()));
+    }
+    print(&draped.report, args.json);
+    if !args.json
+        && let Some(path) = &args.obj
+    {
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
