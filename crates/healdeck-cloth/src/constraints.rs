@@ -15,6 +15,68 @@ pub(crate) struct Distance {
     pub(crate) compress: f32,
 }
 
+/// A line of particles that cannot get longer than its rest length: a waistband (closed), a
+/// strap (open). One constraint over the whole line, so it holds at once, where a chain of
+/// edges solved once per substep gives way under a steady pull (a skirt's waist stretched
+/// 15 % over the hips, a dress's straps 18 % under its weight).
+#[derive(Debug, Clone)]
+pub(crate) struct Band {
+    pub(crate) loop_: Vec<u32>,
+    pub(crate) rest: f32,
+    pub(crate) closed: bool,
+}
+
+/// The most a band moves one particle in one projection (m): where the loop has a kink the
+/// gradient is large and the full step overshoots, back and forth every substep.
+const BAND_STEP: f32 = 1e-3;
+
+/// The segments of a band: between consecutive particles, and back to the first if closed.
+fn segments(b: &Band) -> usize {
+    if b.closed {
+        b.loop_.len()
+    } else {
+        b.loop_.len() - 1
+    }
+}
+
+fn band_length(x: &[Vec3], b: &Band) -> f32 {
+    let l = &b.loop_;
+    (0..segments(b))
+        .map(|k| x[l[k] as usize].distance(x[l[(k + 1) % l.len()] as usize]))
+        .sum()
+}
+
+/// C = length − rest ≥ 0 only: each particle's gradient is the difference of the unit
+/// vectors of its two segments.
+pub(crate) fn project_band(x: &mut [Vec3], w: &[f32], b: &Band) {
+    let c = band_length(x, b) - b.rest;
+    if c <= 0.0 {
+        return;
+    }
+    let n = b.loop_.len();
+    let last = segments(b);
+    // Segment k's direction; an open band has none before its first or after its last.
+    let unit = |k: usize| {
+        if k >= last {
+            return Vec3::ZERO;
+        }
+        let (p, q) = (x[b.loop_[k] as usize], x[b.loop_[(k + 1) % n] as usize]);
+        (q - p).normalize_or_zero()
+    };
+    let before = |k: usize| if k == 0 { n - 1 } else { k - 1 };
+    let grads: Vec<Vec3> = (0..n).map(|k| unit(before(k)) - unit(k)).collect();
+    let denom: f32 = (0..n)
+        .map(|k| w[b.loop_[k] as usize] * grads[k].length_squared())
+        .sum();
+    if denom < 1e-12 {
+        return;
+    }
+    let lambda = -c / denom;
+    for (&i, g) in b.loop_.iter().zip(&grads) {
+        x[i as usize] += (*g * (lambda * w[i as usize])).clamp_length_max(BAND_STEP);
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bend {
     pub(crate) v: [u32; 4],

@@ -8,6 +8,10 @@ use std::time::Instant;
 pub const SETTLED_SPEED: f32 = 0.05;
 /// How fast seams pull panels together (m/s).
 const SEWING_SPEED: f32 = 0.5;
+/// Gravity comes on over this many steps once the garment is sewn: dropped at once, a skirt
+/// gathers speed and wedges itself over the hips, its waist stretched 12 %; lowered over 1.5 s,
+/// 8 %.
+const GRAVITY_RAMP: u32 = 90;
 /// Simulated time per step (s).
 pub const FRAME: f32 = 1.0 / 60.0;
 
@@ -30,7 +34,7 @@ pub struct Drape {
 /// is closed (to 2 mm) and the cloth is still — the panels close around the body where they
 /// were placed, and any cloth placed inside the body is pushed out — for at least a sixth of
 /// a second and at most one and a half; then welds the closed seams and drapes with gravity
-/// until the cloth settles or `max_seconds` pass.
+/// (coming on gradually) until the cloth settles or `max_seconds` pass.
 pub fn sew_and_settle(
     cloth: &mut Cloth,
     params: &Params,
@@ -51,8 +55,21 @@ pub fn sew_and_settle(
         sewn += 1;
     }
     cloth.weld_closed_stitches(0.002);
-    let mut drape = settle(cloth, params, collider, max_seconds)?;
-    drape.steps += sewn;
+    for k in 1..=GRAVITY_RAMP {
+        let lowering = Params {
+            gravity: params.gravity * (k as f32 / GRAVITY_RAMP as f32),
+            ..*params
+        };
+        cloth.step(FRAME, &lowering, collider)?;
+    }
+    let ramp_seconds = GRAVITY_RAMP as f32 * FRAME;
+    let mut drape = settle(
+        cloth,
+        params,
+        collider,
+        (max_seconds - ramp_seconds).max(1.0),
+    )?;
+    drape.steps += sewn + GRAVITY_RAMP;
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
     Ok(drape)
 }

@@ -173,6 +173,12 @@ fn wrap(p: &Panel, q: Vec2) -> Vec3 {
 pub struct Pattern {
     pub panels: Vec<Panel>,
     pub seams: Vec<Seam>,
+    /// Bands: loops of whole edges (a waistband), each edge followed from its end to its
+    /// start (clockwise), so the top edges of panels side by side, left to right, make one
+    /// loop; no longer than the edges' own length.
+    pub bands: Vec<Vec<(usize, Edge)>>,
+    /// Tapes: single edges that cannot stretch beyond their length as a whole (a strap's).
+    pub tapes: Vec<(usize, Edge)>,
     /// Mesh spacing (metres), about 1.5 cm.
     pub spacing: f32,
 }
@@ -311,11 +317,37 @@ impl Pattern {
                 stitches.push((pick(&a), pick(&b)));
             }
         }
+        let mut loops = Vec::new();
+        for band in &self.bands {
+            let mut ids: Vec<u32> = Vec::new();
+            let mut rest = 0.0;
+            for &(panel, edge) in band {
+                let m = meshed.get(panel).ok_or(PatternError::NoPanel(
+                    usize::MAX,
+                    panel,
+                    self.panels.len(),
+                ))?;
+                ids.extend(m.edge(edge).into_iter().rev());
+                rest += edge_length(&self.panels[panel], edge);
+            }
+            loops.push((ids, rest, true));
+        }
+        for &(panel, edge) in &self.tapes {
+            let m = meshed.get(panel).ok_or(PatternError::NoPanel(
+                usize::MAX,
+                panel,
+                self.panels.len(),
+            ))?;
+            loops.push((m.edge(edge), edge_length(&self.panels[panel], edge), false));
+        }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
         stitches.sort_unstable();
         stitches.dedup();
         for (a, b) in stitches {
             cloth.stitch(a, b, 0.0);
+        }
+        for (ids, rest, closed) in loops {
+            cloth.band(ids, rest, closed);
         }
         Ok(cloth)
     }
@@ -350,6 +382,8 @@ pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
             Seam::edges(0, Edge::Right, 1, Edge::Left),
             Seam::edges(1, Edge::Right, 0, Edge::Left),
         ],
+        bands: vec![vec![(0, Edge::Top), (1, Edge::Top)]],
+        tapes: Vec::new(),
         spacing: 0.015,
     }
 }

@@ -7,7 +7,9 @@
 //! positions. Compliances are per metre of strain (stretch) and per unit of bending energy,
 //! scaled by the substep's length squared, as XPBD has it.
 
-use crate::constraints::{Bend, Distance, isometric_bend, project_bend, project_distance};
+use crate::constraints::{
+    Band, Bend, Distance, isometric_bend, project_band, project_bend, project_distance,
+};
 use glam::{Mat2, Vec2, Vec3};
 use std::collections::HashMap;
 
@@ -123,6 +125,7 @@ pub struct Cloth {
     bends: Vec<Bend>,
     bend_compliance: f32,
     stitches: Vec<Distance>,
+    bands: Vec<Band>,
     friction: f32,
     /// Particles welded into another (a closed seam): they follow it.
     welded: Vec<(u32, u32)>,
@@ -226,6 +229,7 @@ impl Cloth {
             bends,
             bend_compliance: mechanics.bend_compliance,
             stitches: Vec::new(),
+            bands: Vec::new(),
             friction: mechanics.friction,
             welded: Vec::new(),
         })
@@ -247,6 +251,18 @@ impl Cloth {
             compliance,
             compress: compliance,
         });
+    }
+
+    /// Makes the line of particles `line` (closed: a loop) a band no longer than `rest`
+    /// metres: a waistband, a strap.
+    pub fn band(&mut self, line: Vec<u32>, rest: f32, closed: bool) {
+        if line.len() >= 2 + usize::from(closed) && rest > 0.0 {
+            self.bands.push(Band {
+                loop_: line,
+                rest,
+                closed,
+            });
+        }
     }
 
     /// Welds every stitch closed to `within` metres: the second particle becomes the first
@@ -306,6 +322,12 @@ impl Cloth {
             d.a = into[d.a as usize];
             d.b = into[d.b as usize];
         }
+        for b in &mut self.bands {
+            for v in b.loop_.iter_mut() {
+                *v = into[*v as usize];
+            }
+            b.loop_.dedup();
+        }
         count
     }
 
@@ -340,6 +362,9 @@ impl Cloth {
                 }
                 for d in &self.stitches {
                     project_distance(x, prev, w, d, h, 0.0);
+                }
+                for b in &self.bands {
+                    project_band(x, w, b);
                 }
                 self.collide(collider, params.skin);
             }

@@ -5,7 +5,7 @@
 //!
 //! - A skirt: front and back panels, flared so the skirt clears the hips with ease, sewn at
 //!   the sides.
-//! - A dress: front and back panels from above the bust to the hem, flared to clear the hips,
+//! - A dress: front and back panels from the bust line to the hem, flared to clear the hips,
 //!   and two straps over the shoulders, each sewn to a stretch of the front and the back.
 
 use crate::avatar::Body;
@@ -84,7 +84,8 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let s = &body.skeleton;
     let m = &body.measured;
     let (_, ease) = ease(spec.fit);
-    let top_y = s.chest_y + 0.06;
+    // At the bust line: higher, the arms of an A-pose meet the torso.
+    let top_y = s.chest_y;
     let bust = m.chest_cm / 100.0 + ease;
     let hips = m.hips_cm / 100.0 + ease;
     // 0: just below the seat, 1: to 8 cm above the floor.
@@ -99,6 +100,8 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let centre = Vec3::new((c.x + h.x) / 2.0, top_y, (c.z + h.z) / 2.0);
     let mut pattern = skirt(bust, hem, length, centre);
     pattern.spacing = SPACING;
+    // A dress hangs from its straps: its top is not a waistband.
+    pattern.bands.clear();
     // Straps: 2.5 cm wide, from the front's top over the shoulder to the back's,
     // over the middle of each shoulder (further out they slide off the sloping shoulder).
     let strap_w = 0.025;
@@ -133,6 +136,8 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
             },
         });
         let strap = 2 + k;
+        pattern.tapes.push((strap, Edge::Bottom));
+        pattern.tapes.push((strap, Edge::Top));
         let part = |t: f32| (t - dt / 2.0, t + dt / 2.0);
         let (f0, f1) = part(front_t);
         let (b0, b1) = part(back_t);
