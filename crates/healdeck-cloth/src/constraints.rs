@@ -89,12 +89,13 @@ pub(crate) struct Bend {
 /// velocity along the edge this substep is damped as the constraint is projected. A stiff
 /// fabric's edges ring far above the substep rate; undamped, that ringing is left as a buzz
 /// of the whole cloth.
+#[inline]
 pub(crate) fn project_distance(
     x: &mut [Vec3],
     previous: &[Vec3],
     w: &[f32],
     d: &Distance,
-    h: f32,
+    inv_h2: f32,
     damping: f32,
 ) {
     let (a, b) = (d.a as usize, d.b as usize);
@@ -109,7 +110,7 @@ pub(crate) fn project_distance(
     }
     let n = delta / len;
     let c = len - d.rest;
-    let alpha = if c < 0.0 { d.compress } else { d.compliance } / (h * h);
+    let alpha = if c < 0.0 { d.compress } else { d.compliance } * inv_h2;
     let moved = (x[a] - previous[a]) - (x[b] - previous[b]);
     let lambda = (-c - damping * n.dot(moved)) / ((1.0 + damping) * wsum + alpha);
     x[a] += n * (lambda * w[a]);

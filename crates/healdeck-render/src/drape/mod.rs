@@ -102,11 +102,22 @@ pub fn body_collider(body: &Body) -> Result<Sdf, SdfError> {
 
 /// Drapes `spec` on `body` (colliding with `collider`, the body's field).
 pub fn drape(spec: &GarmentSpec, body: &Body, collider: &Sdf) -> Result<Draped, DrapeError> {
+    drape_meshed(spec, body, collider, programs::SPACING)
+}
+
+/// [`drape`] with the cloth meshed at `spacing` metres.
+pub fn drape_meshed(
+    spec: &GarmentSpec,
+    body: &Body,
+    collider: &Sdf,
+    spacing: f32,
+) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
-    let pattern = programs::pattern(spec, body).map_err(|source| DrapeError::NoPattern {
+    let mut pattern = programs::pattern(spec, body).map_err(|source| DrapeError::NoPattern {
         garment: garment.clone(),
         source,
     })?;
+    pattern.spacing = spacing;
     let mechanics = FabricPhysics::of(spec.fabric).mechanics();
     let params = Params::default();
     let mut cloth =
