@@ -122,6 +122,8 @@ pub struct Cloth {
     room: Vec<f32>,
     inv_mass: Vec<f32>,
     pub triangles: Vec<[u32; 3]>,
+    /// Each particle's point on the flat pattern (metres), when the cloth has one.
+    pattern: Option<Vec<Vec2>>,
     /// Each triangle's rest shape in the flat, inverted: the map from the flat to its edges.
     rest_inverse: Vec<Mat2>,
     stretch: Vec<Distance>,
@@ -228,6 +230,7 @@ impl Cloth {
             positions,
             inv_mass,
             triangles,
+            pattern: pattern.map(<[Vec2]>::to_vec),
             rest_inverse,
             stretch,
             bends,
@@ -450,6 +453,11 @@ impl Cloth {
             .map(|(p, q)| p.distance(*q))
             .fold(0.0, f32::max)
             / self.frame_dt
+    }
+
+    /// Each particle's point on the flat pattern (metres): where a print's texture is read.
+    pub fn pattern_points(&self) -> Option<&[Vec2]> {
+        self.pattern.as_deref()
     }
 
     /// Each particle's velocity (m/s).

@@ -9,6 +9,7 @@ pub mod programs;
 
 use crate::avatar::Body;
 use crate::garment::GarmentSpec;
+use crate::mesh::Mesh;
 use fabric::FabricPhysics;
 use glam::Vec3;
 use healdeck_cloth::drape::sew_and_settle;
@@ -65,6 +66,8 @@ pub struct DrapeReport {
 #[derive(Debug, Clone)]
 pub struct Draped {
     pub positions: Vec<Vec3>,
+    /// Each particle's point on the flat pattern (metres).
+    pub pattern_points: Vec<glam::Vec2>,
     pub triangles: Vec<[u32; 3]>,
     pub stretch: Vec<f32>,
     pub report: DrapeReport,
@@ -142,6 +145,9 @@ pub fn drape_meshed(
     }
     let stretch = cloth.triangle_stretch();
     Ok(Draped {
+        pattern_points: cloth
+            .pattern_points()
+            .map_or_else(|| vec![glam::Vec2::ZERO; particles], <[glam::Vec2]>::to_vec),
         positions: cloth.positions.clone(),
         triangles: cloth.triangles.clone(),
         stretch,
@@ -185,9 +191,35 @@ fn clear_of_the_body(
 }
 
 impl Draped {
-    /// The draped mesh as OBJ: vertices, smooth normals, faces; each vertex's stretch (the
-    /// largest of its triangles', as a percentage) in a comment line after it.
-    pub fn to_obj(&self) -> String {
+    /// The draped garment as a mesh to render: smooth normals, texture coordinates from the
+    /// flat pattern (one unit a metre, so a print keeps its scale across panels), the
+    /// garment's color, fabric and print. Cloth welded away at the seams is left out.
+    pub fn to_mesh(
+        &self,
+        spec: &GarmentSpec,
+        base_dir: Option<&std::path::Path>,
+    ) -> Result<Mesh, crate::garment::GarmentError> {
+        let (normals, _) = self.vertex_normals_and_stretch();
+        let mut index = vec![u32::MAX; self.positions.len()];
+        let mut mesh = Mesh::default();
+        for t in &self.triangles {
+            for &i in t {
+                if index[i as usize] == u32::MAX {
+                    index[i as usize] = mesh.positions.len() as u32;
+                    mesh.positions.push(self.positions[i as usize]);
+                    mesh.normals.push(normals[i as usize]);
+                    mesh.uvs.push(self.pattern_points[i as usize]);
+                    mesh.seams.push(0.0);
+                }
+                mesh.indices.push(index[i as usize]);
+            }
+        }
+        mesh.materials = vec![spec.material(base_dir, mesh.indices.len() as u32)?];
+        Ok(mesh)
+    }
+
+    /// Smooth normals, and each vertex's stretch (the largest of its triangles').
+    fn vertex_normals_and_stretch(&self) -> (Vec<Vec3>, Vec<f32>) {
         let mut normals = vec![Vec3::ZERO; self.positions.len()];
         let mut stretch = vec![1.0f32; self.positions.len()];
         for (t, s) in self.triangles.iter().zip(&self.stretch) {
@@ -198,6 +230,14 @@ impl Draped {
                 stretch[i as usize] = stretch[i as usize].max(*s);
             }
         }
+        let normals = normals.iter().map(|n| n.normalize_or(Vec3::Y)).collect();
+        (normals, stretch)
+    }
+
+    /// The draped mesh as OBJ: vertices, smooth normals, faces; each vertex's stretch (the
+    /// largest of its triangles', as a percentage) in a comment line after it.
+    pub fn to_obj(&self) -> String {
+        let (normals, stretch) = self.vertex_normals_and_stretch();
         let used: Vec<bool> = {
             let mut u = vec![false; self.positions.len()];
             self.triangles
@@ -215,7 +255,7 @@ impl Draped {
             }
             index[i] = next;
             next += 1;
-            let n = normals[i].normalize_or(Vec3::Y);
+            let n = normals[i];
             let _ = writeln!(out, "v {:.5} {:.5} {:.5}", p.x, p.y, p.z);
             let _ = writeln!(out, "vn {:.4} {:.4} {:.4}", n.x, n.y, n.z);
             let _ = writeln!(out, "# stretch {:.1}%", stretch[i] * 100.0);

@@ -51,10 +51,20 @@ impl GarmentSpec {
         if kind == GarmentType::Pants || kind == GarmentType::Shorts {
             self.trousers(s, &shape, &mut parts);
         }
+        parts.materials = vec![self.material(base_dir, parts.indices.len() as u32)?];
+        Ok(parts)
+    }
+
+    /// The garment's material (color, fabric, print) over its first `count` indices; an
+    /// image print resolves beside `base_dir`.
+    pub fn material(
+        &self,
+        base_dir: Option<&Path>,
+        count: u32,
+    ) -> Result<MaterialRange, GarmentError> {
         let print = self.print_params(base_dir)?;
-        let count = parts.indices.len() as u32;
-        parts.materials = vec![MaterialRange {
-            name: format!("{kind:?}").to_lowercase(),
+        Ok(MaterialRange {
+            name: format!("{:?}", self.kind).to_lowercase(),
             color: parse_color(&self.color).map_err(|e| invalid("color", format!("color: {e}")))?,
             start: 0,
             count,
@@ -63,8 +73,7 @@ impl GarmentSpec {
             print_color: print.color,
             texture: print.texture,
             texture_repeat: print.repeat,
-        }];
-        Ok(parts)
+        })
     }
 
     /// The torso down to the hem, sleeves, and a collar or hood.

@@ -2,13 +2,19 @@
 //! solver — what it came to (particles, time, strain, penetration) as text or one JSON
 //! object, optionally the draped mesh as OBJ with its strain map.
 
+use super::render::{RenderOptions, render_scene};
 use clap::{Args, ValueEnum};
+use healdeck::dirs::NoDirs;
+use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
 use healdeck_render::drape::{DrapeReport, body_collider, drape};
 use healdeck_render::garment::GarmentSpec;
+use healdeck_render::renderer::Mode;
+use healdeck_render::scene::{Imported, SceneSpec};
 use healdeck_render::sizes::{default_size, named};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Which cloth solver runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,6 +48,15 @@ pub(crate) struct DrapeArgs {
     /// Also write the draped garment as a Wavefront OBJ file (with each vertex's stretch).
     #[arg(long, value_name = "OUT.obj")]
     obj: Option<PathBuf>,
+    /// Also render the draped garment on the avatar to this PNG.
+    #[arg(long, value_name = "FILE.png")]
+    out: Option<PathBuf>,
+    /// preview (512 px) or realistic (2048 px) for --out; default from render_config.json.
+    #[arg(long, value_parser = |s: &str| s.parse::<Mode>(), requires = "out")]
+    mode: Option<Mode>,
+    /// Camera angle around the model for --out, in degrees.
+    #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
+    azimuth: f32,
 }
 
 fn load(args: &DrapeArgs) -> Result<(GarmentSpec, Body), String> {
@@ -88,7 +103,7 @@ fn print(report: &DrapeReport, json: bool) {
     );
 }
 
-pub(crate) fn drape_command(args: &DrapeArgs) -> ExitCode {
+pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
     let (spec, body) = match load(args) {
         Ok(x) => x,
         Err(e) => return super::fail(e),
@@ -112,5 +127,29 @@ pub(crate) fn drape_command(args: &DrapeArgs) -> ExitCode {
     {
         println!("wrote {}", path.display());
     }
-    ExitCode::SUCCESS
+    let Some(out) = &args.out else {
+        return ExitCode::SUCCESS;
+    };
+    let mesh = match draped.to_mesh(&spec, args.garment.parent()) {
+        Ok(m) => m,
+        Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
+    };
+    let scene = SceneSpec {
+        template: body.template,
+        measurements: body.measurements,
+        garments: Vec::new(),
+        import: Some(Imported {
+            path: args.garment.clone(),
+            mesh: Arc::new(mesh),
+            with_avatar: true,
+        }),
+    };
+    let options = RenderOptions {
+        mode: args.mode,
+        out: Some(out.clone()),
+        turntable: 1,
+        force: false,
+        azimuth: args.azimuth,
+    };
+    render_scene(&scene, &options, dirs)
 }

@@ -69,7 +69,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Render(args) => render::render(&args, dirs),
         Command::Avatar(args) => avatar::avatar(&args),
-        Command::Drape(args) => drape::drape_command(&args),
+        Command::Drape(args) => drape::drape_command(&args, dirs),
         Command::Gpu(args) => gpu::gpu(&args),
         Command::Selftest(args) => selftest::selftest(&args, dirs.ok().as_ref()),
     }

@@ -83,14 +83,40 @@ struct Frame {
     reason: Option<String>,
 }
 
+/// How to render a scene: the mode (default from render_config.json), where to (default: a
+/// new file in the renders folder), how many frames around it, from which angle.
+pub(crate) struct RenderOptions {
+    pub(crate) mode: Option<Mode>,
+    pub(crate) out: Option<PathBuf>,
+    pub(crate) turntable: u32,
+    pub(crate) force: bool,
+    pub(crate) azimuth: f32,
+}
+
 pub(crate) fn render(args: &RenderArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
+    let spec = match args.scene() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let options = RenderOptions {
+        mode: args.mode,
+        out: args.out.clone(),
+        turntable: args.turntable.unwrap_or(1),
+        force: args.force,
+        azimuth: args.azimuth,
+    };
+    render_scene(&spec, &options, dirs)
+}
+
+/// Renders `spec` to PNG files through the render manager.
+pub(crate) fn render_scene(
+    spec: &SceneSpec,
+    options: &RenderOptions,
+    dirs: Result<Dirs, NoDirs>,
+) -> ExitCode {
     let started = Instant::now();
     let dirs = match dirs {
         Ok(d) => d,
-        Err(e) => return fail(e),
-    };
-    let spec = match args.scene() {
-        Ok(s) => s,
         Err(e) => return fail(e),
     };
     let scene = match spec.build() {
@@ -101,7 +127,7 @@ pub(crate) fn render(args: &RenderArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode 
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let mode = args.mode.unwrap_or(config.default_mode);
+    let mode = options.mode.unwrap_or(config.default_mode);
     let gpu = match Gpu::headless() {
         Ok(g) => g,
         Err(e) => return fail(e),
@@ -109,22 +135,22 @@ pub(crate) fn render(args: &RenderArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode 
     println!("adapter: {}", gpu.describe());
     // Every render goes through the render manager, which watches the GPU meter.
     let service = RenderService::start(gpu, &config, None);
-    let base = args.out.clone().unwrap_or_else(|| {
+    let base = options.out.clone().unwrap_or_else(|| {
         config
             .renders_folder(&dirs)
-            .join(render_file_name(&spec, mode))
+            .join(render_file_name(spec, mode))
     });
-    let frames = args.turntable.unwrap_or(1);
+    let frames = options.turntable.max(1);
     for f in 0..frames {
         let view = View {
-            azimuth_deg: args.azimuth + 360.0 * f as f32 / frames as f32,
+            azimuth_deg: options.azimuth + 360.0 * f as f32 / frames as f32,
             ..View::default()
         };
         let request = RenderRequest {
             view_key: u64::from(f),
             scene: scene.clone(),
             mode,
-            force: args.force,
+            force: options.force,
             view,
             output: Output::Image,
         };
@@ -134,7 +160,7 @@ pub(crate) fn render(args: &RenderArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode 
         };
         let path = frame_path(&base, f, frames);
         let provenance = Provenance {
-            scene: &spec,
+            scene: spec,
             requested: mode,
             rendered: frame.mode,
             fallback_reason: frame.reason.as_deref(),
