@@ -41,10 +41,10 @@ pub struct Mechanics {
     /// Stretch compliance (m/N): 0 is inextensible.
     pub stretch_compliance: f32,
     /// Compliance against compression (m/N): cloth buckles rather than resisting being
-    /// squeezed along its threads, so this is much larger than the stretch compliance. At
-    /// least [`MIN_COMPRESS_COMPLIANCE`]: stiffer, a free sheet with a ripple in it flutters
-    /// instead of coming to rest (measured: a 34 × 34 sheet reached the speed limit in 20
-    /// frames with 0, and stayed under 1 cm/s with 0.01).
+    /// squeezed along its threads, so this is larger than the stretch compliance; but not
+    /// so large that it shrinks where it should fold (at 0.1 m/N every fabric's hem took up
+    /// its excess by shrinking, and silk hung as smooth as denim). At least
+    /// [`MIN_COMPRESS_COMPLIANCE`]: rigid, a free sheet with a ripple in it flutters.
     pub compress_compliance: f32,
     /// Bending compliance: the inverse of the bending rigidity (N·m) that scales Bergou's
     /// energy; fabrics lie around 1e-6 (silk) to 1e-4 N·m (denim), so 1e4–1e6.
@@ -54,7 +54,7 @@ pub struct Mechanics {
 }
 
 /// The least compliance against compression the solver uses (m/N).
-pub const MIN_COMPRESS_COMPLIANCE: f32 = 0.05;
+pub const MIN_COMPRESS_COMPLIANCE: f32 = 0.002;
 
 /// How the simulation runs.
 #[derive(Debug, Clone, Copy, PartialEq)]

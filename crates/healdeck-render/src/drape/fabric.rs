@@ -33,9 +33,9 @@ pub struct FabricPhysics {
 /// 1 gf·cm²/cm in N·m.
 const GF_CM2_PER_CM: f32 = 9.807e-5;
 
-/// How readily cloth buckles rather than shortening along its threads (m/N): the same for
-/// every fabric; what differs is how stiffly the buckles bend.
-const COMPRESS_COMPLIANCE: f32 = 0.1;
+/// How readily cloth shortens along its threads rather than buckling (m/N): a little, the
+/// same for every fabric; what differs is how stiffly the buckles bend.
+const COMPRESS_COMPLIANCE: f32 = 0.002;
 
 impl FabricPhysics {
     pub fn of(fabric: Fabric) -> FabricPhysics {
