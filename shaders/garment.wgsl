@@ -13,7 +13,7 @@ struct Globals {
     key_dir: vec4<f32>,    // xyz: direction towards the light, w: intensity
     fill_dir: vec4<f32>,
     rim_dir: vec4<f32>,
-    params: vec4<f32>,     // x: ground y, y: shadows on (1/0), z: shadow texel size, w: unused
+    params: vec4<f32>,     // x: ground y, y: shadows on (1/0), z: shadow texel size, w: exposure
 };
 
 struct Material {
@@ -120,11 +120,23 @@ fn fs_preview(i: VsOut) -> @location(0) vec4<f32> {
         sheen = pow(1.0 - nv, 5.0) * 0.25;
     }
     let c = albedo * (hemi + vec3<f32>(diffuse)) + vec3<f32>(rim + sheen) * mix(albedo, vec3<f32>(1.0), 0.5);
-    return vec4<f32>(c, 1.0);
+    return vec4<f32>(true_color(c * g.params.w), 1.0);
+}
+
+// Colour is true: the exposure (set by the renderer from the lights) brings a patch facing
+// the camera to exactly its albedo, and this curve passes everything up to 0.8 through
+// unchanged, rolling only highlights off towards white (ACES lifted and saturated mid-tones:
+// #7a1f3d came out #b3335d).
+fn true_color(x: vec3<f32>) -> vec3<f32> {
+    let knee = 0.8;
+    let over = max(x - vec3<f32>(knee), vec3<f32>(0.0));
+    let rolled = vec3<f32>(knee) + (1.0 - knee) * (vec3<f32>(1.0) - exp(-over / (1.0 - knee)));
+    return select(x, rolled, x > vec3<f32>(knee));
 }
 
 // ---- Realistic ----
 
+// The studio floor's film look.
 fn aces(x: vec3<f32>) -> vec3<f32> {
     let a = 2.51;
     let b = 0.03;
@@ -238,7 +250,7 @@ fn light(n: vec3<f32>, v: vec3<f32>, l: vec3<f32>, radiance: f32, albedo: vec3<f
     let nl_s = max(nl_raw, 0.0);
     if (fabric == 1u || fabric == 2u || fabric == 5u || fabric == 6u) {
         // Charlie sheen: cloth's soft, retro-reflective edge highlight.
-        let sheen_color = mix(albedo, vec3<f32>(1.0), 0.35) * select(0.5, 0.8, fabric == 5u);
+        let sheen_color = mix(albedo, vec3<f32>(1.0), 0.1) * select(0.5, 0.8, fabric == 5u);
         let rough = select(0.5, 0.35, fabric == 5u);
         c += sheen_color * d_charlie(rough, nh) * v_neubelt(nl_s, nv) * nl_s;
     } else if (fabric == 3u) {
@@ -273,7 +285,7 @@ fn fs_realistic(i: VsOut) -> @location(0) vec4<f32> {
     c += light(n, v, normalize(g.rim_dir.xyz), g.rim_dir.w * PI, albedo, fabric, i.world);
     let hemi = mix(vec3<f32>(0.16, 0.15, 0.14), vec3<f32>(0.36, 0.38, 0.42), n.y * 0.5 + 0.5);
     c += albedo * hemi * i.ao;
-    return vec4<f32>(aces(c * 0.95), 1.0);
+    return vec4<f32>(true_color(c * g.params.w), 1.0);
 }
 
 const BACKDROP: vec3<f32> = vec3<f32>(0.30, 0.31, 0.33);

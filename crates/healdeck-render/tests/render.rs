@@ -272,3 +272,90 @@ fn cached_ambient_occlusion_never_goes_stale() {
         "the same scene renders the same after another one"
     );
 }
+
+/// A 1 m square facing the camera, in `color` and `fabric`.
+fn patch(color: &str, fabric: Fabric) -> Mesh {
+    let spec = spec(GarmentType::Dress, fabric, color);
+    let (a, b) = (-0.5f32, 0.5f32);
+    Mesh {
+        positions: vec![
+            glam::Vec3::new(a, a + 1.0, 0.0),
+            glam::Vec3::new(b, a + 1.0, 0.0),
+            glam::Vec3::new(b, b + 1.0, 0.0),
+            glam::Vec3::new(a, b + 1.0, 0.0),
+        ],
+        normals: vec![glam::Vec3::Z; 4],
+        uvs: vec![
+            glam::Vec2::new(0.0, 0.0),
+            glam::Vec2::new(1.0, 0.0),
+            glam::Vec2::new(1.0, 1.0),
+            glam::Vec2::new(0.0, 1.0),
+        ],
+        seams: vec![0.0; 4],
+        indices: vec![0, 1, 2, 0, 2, 3],
+        materials: vec![spec.material(None, 6).expect("material")],
+    }
+}
+
+/// The mean color of the image's middle 32 × 32 pixels (averaged in linear light).
+fn middle_color(img: &image::RgbaImage) -> palette::Srgb<f32> {
+    use palette::{IntoColor, LinSrgb, Srgb};
+    let (cx, cy) = (img.width() / 2, img.height() / 2);
+    let mut sum = LinSrgb::new(0.0f32, 0.0, 0.0);
+    for y in cy - 16..cy + 16 {
+        for x in cx - 16..cx + 16 {
+            let p = img.get_pixel(x, y).0;
+            let lin: LinSrgb<f32> = Srgb::new(p[0], p[1], p[2])
+                .into_format::<f32>()
+                .into_linear();
+            sum += lin;
+        }
+    }
+    let mean = sum / (32.0 * 32.0);
+    let out: Srgb<f32> = Srgb::from_linear(mean);
+    out.into_color()
+}
+
+#[test]
+fn a_front_lit_patch_renders_in_the_color_that_was_chosen() {
+    use palette::color_difference::Ciede2000;
+    use palette::{IntoColor, Lab, Srgb};
+    let front = View {
+        azimuth_deg: 0.0,
+        elevation_deg: 0.0,
+        zoom: 1.0,
+    };
+    let (gpu, r) = gpu();
+    let mut worst = 0.0f32;
+    for color in [
+        "#7a1f3d", "#3b6ea5", "#d9c7a3", "#2e6fb7", "#5b6b3a", "#808080",
+    ] {
+        let hex = u32::from_str_radix(&color[1..], 16).expect("hex");
+        let chosen = Srgb::new((hex >> 16) as u8, (hex >> 8) as u8, hex as u8).into_format::<f32>();
+        let chosen_lab: Lab = chosen.into_linear::<f32>().into_color();
+        for fabric in [
+            Fabric::Cotton,
+            Fabric::Linen,
+            Fabric::Denim,
+            Fabric::Knit,
+            Fabric::Silk,
+        ] {
+            for mode in [Mode::Preview, Mode::Realistic] {
+                let mesh = patch(color, fabric);
+                let img = r
+                    .render(gpu, &[&mesh], mode, &front, 256)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let got = middle_color(&img);
+                let got_lab: Lab = got.into_linear::<f32>().into_color();
+                let de = chosen_lab.difference(got_lab);
+                let rgb: Srgb<u8> = got.into_format();
+                println!(
+                    "{color} {fabric:?} {mode:?}: rendered #{:02x}{:02x}{:02x}, ΔE2000 {de:.2}",
+                    rgb.red, rgb.green, rgb.blue
+                );
+                worst = worst.max(de);
+            }
+        }
+    }
+    assert!(worst < 3.0, "worst ΔE2000 {worst:.2}");
+}

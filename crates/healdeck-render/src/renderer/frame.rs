@@ -86,6 +86,28 @@ fn floor_mesh(center: Vec3, y: f32, size: f32) -> Mesh {
     m
 }
 
+/// How bright cloth facing the camera comes out under the lights, as a multiple of its albedo
+/// (the shader's diffuse terms: cloth's wrapped diffuse and the hemisphere ambient at the
+/// horizon in Realistic; the key and the hemisphere in Fast Preview). The renderer divides by
+/// it, so a front-lit patch renders in the color that was chosen.
+fn front_response(
+    realistic: bool,
+    (k, f, r): (f32, f32, f32),
+    (key, fill, rim): (Vec3, Vec3, Vec3),
+    towards_camera: Vec3,
+) -> f32 {
+    let n = Vec3::new(towards_camera.x, 0.0, towards_camera.z).normalize_or(Vec3::Z);
+    if realistic {
+        // Cloth wraps its diffuse 0.3 past the terminator; radiance k·π over π.
+        let wrapped = |l: Vec3| ((n.dot(l) + 0.3) / 1.3).max(0.0);
+        let hemisphere = 0.265;
+        k * wrapped(key) + f * wrapped(fill) + r * wrapped(rim) + hemisphere
+    } else {
+        let hemisphere = 0.315;
+        k * n.dot(key).max(0.0) + hemisphere
+    }
+}
+
 /// Frames the scene (it fills the image at zoom 1) and places the key, fill and rim lights,
 /// which turn with the view; the shadow map's projection covers the whole scene.
 fn frame_setup(meshes: &[&Mesh], view: &View, mode: Mode) -> FrameSetup {
@@ -123,6 +145,7 @@ fn frame_setup(meshes: &[&Mesh], view: &View, mode: Mode) -> FrameSetup {
     } else {
         (0.85, 0.0, 0.0)
     };
+    let exposure = 1.0 / front_response(realistic, (k, f, r), (key, fill, rim), eye - center);
     let mut globals = Vec::with_capacity(52);
     globals.extend_from_slice(&view_proj.to_cols_array());
     globals.extend_from_slice(&(light_proj * light_view).to_cols_array());
@@ -134,7 +157,7 @@ fn frame_setup(meshes: &[&Mesh], view: &View, mode: Mode) -> FrameSetup {
         lo.y,
         if realistic { 1.0 } else { 0.0 },
         1.0 / SHADOW_SIZE as f32,
-        0.0,
+        exposure,
     ]);
     FrameSetup {
         globals,
