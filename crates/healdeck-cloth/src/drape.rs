@@ -41,7 +41,29 @@ pub fn sew_and_settle(
     collider: &dyn Collider,
     max_seconds: f32,
 ) -> Result<Drape, ClothError> {
+    sew_and_settle_watched(cloth, params, collider, max_seconds, &mut |_, _| true)
+}
+
+/// [`sew_and_settle`], showing `watch` the cloth after every step with the steps taken so
+/// far; when it answers false the drape stops with [`ClothError::Cancelled`].
+pub fn sew_and_settle_watched(
+    cloth: &mut Cloth,
+    params: &Params,
+    collider: &dyn Collider,
+    max_seconds: f32,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Drape, ClothError> {
     let started = Instant::now();
+    let mut taken = 0u32;
+    let mut step = |cloth: &mut Cloth, p: &Params| -> Result<(), ClothError> {
+        cloth.step(FRAME, p, collider)?;
+        taken += 1;
+        if watch(cloth, taken) {
+            Ok(())
+        } else {
+            Err(ClothError::Cancelled)
+        }
+    };
     let sewing = Params {
         gravity: glam::Vec3::ZERO,
         max_speed: SEWING_SPEED,
@@ -51,7 +73,7 @@ pub fn sew_and_settle(
     while sewn < 90
         && (sewn < 10 || cloth.widest_stitch() > 0.002 || cloth.frame_speed() > 2.0 * SETTLED_SPEED)
     {
-        cloth.step(FRAME, &sewing, collider)?;
+        step(cloth, &sewing)?;
         sewn += 1;
     }
     cloth.weld_closed_stitches(0.002);
@@ -70,6 +92,7 @@ pub fn sew_and_settle(
         (max_seconds - ramp_seconds).max(1.0),
     )?;
     drape.steps += sewn + GRAVITY_RAMP;
+    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
     Ok(drape)
 }
@@ -81,12 +104,23 @@ pub fn settle(
     collider: &dyn Collider,
     max_seconds: f32,
 ) -> Result<Drape, ClothError> {
+    let mut drape = settle_watched(cloth, max_seconds, &mut |c| c.step(FRAME, params, collider))?;
+    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
+    Ok(drape)
+}
+
+/// [`settle`] with each step taken by `step`; the penetration is left for the caller.
+fn settle_watched(
+    cloth: &mut Cloth,
+    max_seconds: f32,
+    step: &mut dyn FnMut(&mut Cloth) -> Result<(), ClothError>,
+) -> Result<Drape, ClothError> {
     let started = Instant::now();
     let limit = (max_seconds / FRAME).ceil() as u32;
     let mut calm = 0;
     let mut steps = 0;
     while steps < limit {
-        cloth.step(FRAME, params, collider)?;
+        step(cloth)?;
         steps += 1;
         calm = if cloth.frame_speed() < SETTLED_SPEED {
             calm + 1
@@ -105,6 +139,6 @@ pub fn settle(
         settle_ms: started.elapsed().as_secs_f64() * 1e3,
         mean_strain_pct: mean * 100.0,
         max_strain_pct: max * 100.0,
-        max_penetration_mm: cloth.deepest(collider) * 1000.0,
+        max_penetration_mm: 0.0,
     })
 }

@@ -103,6 +103,8 @@ pub enum ClothError {
     BadIndex(usize, u32, usize),
     #[error("particle {0} is not a finite number")]
     NotFinite(usize),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// A piece of cloth being simulated.

@@ -961,3 +961,50 @@ fn a_broken_fixer_json_is_shown_where_the_plan_would_be() {
     });
     assert!(h.query_by_label("Fix all safe issues?").is_none());
 }
+
+#[test]
+fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_strain_map() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first body", |a| a.clo.measured.is_some());
+    let shell_vertices = h.state().clo.scene_meshes().map(|s| s[1].positions.len());
+    h.get_by_label("Simulate cloth").click();
+    wait(h, "the drape to start", |a| a.clo.draping());
+    h.run_steps(2);
+    h.get_by_label("Cancel");
+    // The cloth is shown as it settles, in the shell's place, then settled.
+    wait(h, "the cloth settling", |a| {
+        a.clo
+            .scene_meshes()
+            .is_some_and(|s| s.len() == 2 && Some(s[1].positions.len()) != shell_vertices)
+    });
+    wait(h, "the settled drape", |a| a.clo.drape_report().is_some());
+    let report = h.state().clo.drape_report().cloned().expect("report");
+    assert!(report.settled, "{report:?}");
+    assert!(report.mean_strain_pct <= 1.0, "{report:?}");
+    assert!(report.max_penetration_mm <= 1.0, "{report:?}");
+    h.run_steps(2);
+    h.get_by_label_contains("Draped in");
+    // The strain map replaces the fabric, and goes when unticked.
+    h.get_by_label("Strain map").click();
+    let garment = |a: &HealdeckApp| {
+        a.clo
+            .scene_meshes()
+            .and_then(|s| s.get(1).map(|m| m.materials[0].name.clone()))
+    };
+    wait(h, "the strain map", |a| {
+        garment(a).as_deref() == Some("strain map")
+    });
+    h.get_by_label("Strain map").click();
+    wait(h, "the fabric again", |a| {
+        garment(a).as_deref() == Some("dress")
+    });
+    // Another fabric drapes again; Cancel stops it and turns the simulation off.
+    h.state_mut().sh.settings.clo.garment.fabric = healdeck_render::garment::Fabric::Denim;
+    wait(h, "the denim drape", |a| a.clo.draping());
+    h.run_steps(2);
+    h.get_by_label("Cancel").click();
+    wait(h, "the cancelled drape", |a| !a.clo.draping());
+    assert!(!h.state().sh.settings.clo.simulate);
+}

@@ -5,6 +5,7 @@
 //! front-ends print, and the draped mesh can be written out as OBJ with its strain map.
 
 pub mod fabric;
+pub mod fitmap;
 pub mod programs;
 
 use crate::avatar::Body;
@@ -12,7 +13,7 @@ use crate::garment::GarmentSpec;
 use crate::mesh::Mesh;
 use fabric::FabricPhysics;
 use glam::Vec3;
-use healdeck_cloth::drape::sew_and_settle;
+use healdeck_cloth::drape::sew_and_settle_watched;
 use healdeck_cloth::pattern::PatternError;
 use healdeck_cloth::sdf::{Sdf, SdfError};
 use healdeck_cloth::solver::{ClothError, Params};
@@ -37,6 +38,8 @@ pub enum DrapeError {
     },
     #[error("{garment}: the simulation stopped: {source}")]
     Solver { garment: String, source: ClothError },
+    #[error("cancelled")]
+    Cancelled,
     #[error("the avatar cannot be baked into a collider: {0}")]
     Body(#[from] SdfError),
     #[error(
@@ -47,7 +50,7 @@ pub enum DrapeError {
 }
 
 /// What a drape came to, as `healdeck drape --json` prints it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct DrapeReport {
     pub garment: String,
     pub particles: usize,
@@ -72,6 +75,14 @@ pub struct Draped {
     pub stretch: Vec<f32>,
     pub report: DrapeReport,
 }
+
+/// The garment types that have a sewing pattern.
+pub const PATTERN_TYPES: [crate::garment::GarmentType; 2] = [
+    crate::garment::GarmentType::Skirt,
+    crate::garment::GarmentType::Dress,
+];
+
+pub use healdeck_cloth::solver::Cloth;
 
 /// How long a drape may run (simulated seconds) before it stops unsettled.
 pub const MAX_SECONDS: f32 = 8.0;
@@ -115,6 +126,18 @@ pub fn drape_meshed(
     collider: &Sdf,
     spacing: f32,
 ) -> Result<Draped, DrapeError> {
+    drape_watched(spec, body, collider, spacing, &mut |_, _| true)
+}
+
+/// [`drape_meshed`], showing `watch` the cloth as it settles (after every step, with the
+/// steps taken); when it answers false the drape stops with [`DrapeError::Cancelled`].
+pub fn drape_watched(
+    spec: &GarmentSpec,
+    body: &Body,
+    collider: &Sdf,
+    spacing: f32,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
     let mut pattern = programs::pattern(spec, body).map_err(|source| DrapeError::NoPattern {
         garment: garment.clone(),
@@ -131,27 +154,23 @@ pub fn drape_meshed(
             }
         })?;
     let particles = cloth.positions.len();
-    let result = sew_and_settle(&mut cloth, &params, collider, MAX_SECONDS).map_err(|source| {
-        DrapeError::Solver {
-            garment: garment.clone(),
-            source,
-        }
-    })?;
+    let result = sew_and_settle_watched(&mut cloth, &params, collider, MAX_SECONDS, watch)
+        .map_err(|source| match source {
+            ClothError::Cancelled => DrapeError::Cancelled,
+            source => DrapeError::Solver {
+                garment: garment.clone(),
+                source,
+            },
+        })?;
     if result.max_strain_pct > OVERSTRETCHED * 100.0 && result.mean_strain_pct > 5.0 {
         return Err(DrapeError::Overstretched {
             garment,
             strain_pct: result.max_strain_pct,
         });
     }
-    let stretch = cloth.triangle_stretch();
-    Ok(Draped {
-        pattern_points: cloth
-            .pattern_points()
-            .map_or_else(|| vec![glam::Vec2::ZERO; particles], <[glam::Vec2]>::to_vec),
-        positions: cloth.positions.clone(),
-        triangles: cloth.triangles.clone(),
-        stretch,
-        report: DrapeReport {
+    Ok(Draped::of(
+        &cloth,
+        DrapeReport {
             garment,
             particles,
             triangles: cloth.triangles.len(),
@@ -163,7 +182,7 @@ pub fn drape_meshed(
             max_strain_pct: result.max_strain_pct,
             max_penetration_mm: result.max_penetration_mm,
         },
-    })
+    ))
 }
 
 /// The pattern as cloth placed clear of the body: panels wrapped on their cylinders and
@@ -191,6 +210,20 @@ fn clear_of_the_body(
 }
 
 impl Draped {
+    /// The cloth as it is now, with `report`.
+    pub fn of(cloth: &Cloth, report: DrapeReport) -> Draped {
+        Draped {
+            pattern_points: cloth.pattern_points().map_or_else(
+                || vec![glam::Vec2::ZERO; cloth.positions.len()],
+                <[glam::Vec2]>::to_vec,
+            ),
+            positions: cloth.positions.clone(),
+            triangles: cloth.triangles.clone(),
+            stretch: cloth.triangle_stretch(),
+            report,
+        }
+    }
+
     /// The draped garment as a mesh to render: smooth normals, texture coordinates from the
     /// flat pattern (one unit a metre, so a print keeps its scale across panels), the
     /// garment's color, fabric and print. Cloth welded away at the seams is left out.

@@ -12,6 +12,7 @@ use healdeck_engine::prompt::Prompt;
 use healdeck_engine::redact::Finding;
 use healdeck_engine::scan::ScanReport;
 use healdeck_gpu::GpuSample;
+use healdeck_render::drape::Draped;
 use healdeck_render::manager::RenderEvent;
 use healdeck_render::scene::{Built, Imported};
 use std::path::PathBuf;
@@ -96,6 +97,14 @@ pub enum CloEvent {
     Render(RenderEvent),
     Imported(Result<Imported, String>),
     Picked(CloPick, PathBuf),
+    /// News from the drape worker, for the job it names.
+    Drape(u64, DrapeUpdate),
+}
+
+/// A drape's progress: the cloth so far, or what it came to.
+pub enum DrapeUpdate {
+    Progress(Box<Draped>),
+    Done(Result<Box<Draped>, String>),
 }
 
 /// The Troubleshooter's file dialogs.

@@ -42,6 +42,10 @@ pub struct CloSettings {
     /// The last imported OBJ/glTF, shown instead of the parametric garment while set.
     pub imported: Option<PathBuf>,
     pub import_with_avatar: bool,
+    /// Drape the garment with the cloth solver (skirts and dresses) instead of the shell.
+    pub simulate: bool,
+    /// Show the draped garment's strain map instead of its fabric.
+    pub strain_map: bool,
 }
 
 impl Default for CloSettings {
@@ -63,6 +67,8 @@ impl Default for CloSettings {
             view: View::default(),
             imported: None,
             import_with_avatar: false,
+            simulate: false,
+            strain_map: false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The left panel: the avatar (`avatar_editor`), an imported mesh (by dialog or pasted path, with or without the avatar),
-//! and the parametric garment (type, fit, sleeves, length, neckline, fabric, color, print).
+//! and the parametric garment (type, fit, sleeves, length, neckline, fabric, color, print),
+//! with the cloth simulation's switch (`drape`).
 
 use super::super::events::{CloPick, Picked};
 use super::super::shared::Shared;
@@ -184,6 +185,8 @@ impl CloTab {
         if pick_image {
             sh.bg.pick(Picked::Clo(CloPick::PrintImage), None);
         }
+        ui.add_space(6.0);
+        self.drape_ui(ui, sh);
     }
 
     /// The imported mesh's name and options, and the ways to import one.

@@ -9,6 +9,7 @@
 //! writes PNGs and opens the renders folder.
 
 mod avatar_editor;
+mod drape;
 mod editor;
 mod gpu_meter;
 mod output;
@@ -59,7 +60,11 @@ pub struct CloTab {
     pub meter: GpuMeter,
     pub config: RenderConfig,
     config_error: Option<String>,
+    /// The scene rendered: the built one, or with the draped cloth in the garment's place.
     scene: Option<Arc<Vec<Mesh>>>,
+    /// The scene as built from the editors (the avatar and the garment's shell).
+    base: Option<Arc<Vec<Mesh>>>,
+    drape: drape::DrapeRun,
     scene_error: Option<String>,
     /// What the current scene was built from (rebuilt when it changes).
     scene_key: Option<SceneKey>,
@@ -133,6 +138,8 @@ impl CloTab {
             config,
             config_error,
             scene: None,
+            base: None,
+            drape: drape::DrapeRun::default(),
             scene_error: None,
             scene_key: None,
             building: false,
@@ -258,15 +265,15 @@ impl CloTab {
     }
 
     /// Takes in a built scene (or why it could not be built).
-    fn on_scene(&mut self, built: Result<Box<Built>, String>) {
+    fn on_scene(&mut self, c: &CloSettings, built: Result<Box<Built>, String>) {
         self.building = false;
         match built {
             Ok(b) => {
                 self.measured = b.measured;
                 self.avatar_warning = b.unreached.map(|e| e.to_string());
-                self.scene = Some(Arc::new(b.meshes));
+                self.base = Some(Arc::new(b.meshes));
                 self.scene_error = None;
-                self.scene_fresh = true;
+                self.compose(c);
             }
             Err(e) => self.scene_error = Some(e),
         }
@@ -334,7 +341,8 @@ impl CloTab {
         match event {
             CloEvent::Gpu(s) => self.meter.push(*s),
             CloEvent::Render(e) => self.on_render(sh, e),
-            CloEvent::Scene(built) => self.on_scene(built),
+            CloEvent::Scene(built) => self.on_scene(&sh.settings.clo, built),
+            CloEvent::Drape(job, update) => self.on_drape(&sh.settings.clo, job, update),
             CloEvent::Imported(Ok(imported)) => {
                 tracing::info!("[CLO] imported {}", imported.path.display());
                 sh.settings.clo.imported = Some(imported.path.clone());
@@ -524,6 +532,7 @@ impl CloTab {
     /// for the delayed Realistic once the pointer is released.
     fn request_when_due(&mut self, ui: &egui::Ui, sh: &Shared) {
         self.rebuild_scene(sh);
+        self.drape_when_due(sh);
         let changed = std::mem::take(&mut self.scene_fresh);
         let view_changed = self
             .requested_view

@@ -39,6 +39,9 @@ impl CloTab {
                 );
             }
         }
+        if self.drape.strain_shown(&sh.settings.clo) {
+            strain_legend(ui, square);
+        }
         if let Some(e) = &self.scene_error {
             // Wrapped to the view, on a dark band so it reads over any render.
             let galley = ui.painter().layout(
@@ -113,5 +116,46 @@ impl CloTab {
                 .load_texture("render", ci, egui::TextureOptions::LINEAR);
             self.shown = Some(Shown::Image(handle));
         }
+    }
+}
+
+/// The strain map's bands, bottom left over the view: a swatch and the stretch it starts at.
+fn strain_legend(ui: &egui::Ui, square: egui::Rect) {
+    use healdeck_render::drape::fitmap::BANDS;
+    let row = 20.0;
+    let size = egui::vec2(118.0, row * (BANDS.len() as f32 + 1.0) + 12.0);
+    let panel = egui::Rect::from_min_size(
+        square.left_bottom() + egui::vec2(12.0, -size.y - 12.0),
+        size,
+    );
+    let p = ui.painter();
+    p.rect_filled(panel, 6.0, Color32::from_black_alpha(170));
+    let font = egui::FontId::proportional(13.0);
+    p.text(
+        panel.left_top() + egui::vec2(10.0, 8.0),
+        egui::Align2::LEFT_TOP,
+        "Stretch",
+        font.clone(),
+        Color32::WHITE,
+    );
+    for (k, (from, [r, g, b])) in BANDS.iter().rev().enumerate() {
+        let top = panel.top() + 8.0 + row * (k as f32 + 1.0);
+        let swatch = egui::Rect::from_min_size(
+            egui::pos2(panel.left() + 10.0, top + 2.0),
+            egui::vec2(22.0, 14.0),
+        );
+        p.rect_filled(swatch, 2.0, Color32::from_rgb(*r, *g, *b));
+        let label = if k == 0 {
+            format!("≥ {:.0} %", from * 100.0)
+        } else {
+            format!("{:.0} %", from * 100.0)
+        };
+        p.text(
+            egui::pos2(swatch.right() + 8.0, top),
+            egui::Align2::LEFT_TOP,
+            label,
+            font.clone(),
+            Color32::LIGHT_GRAY,
+        );
     }
 }
