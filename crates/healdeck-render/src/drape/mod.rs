@@ -16,7 +16,7 @@ use glam::Vec3;
 use healdeck_cloth::drape::sew_and_settle_watched;
 use healdeck_cloth::pattern::PatternError;
 use healdeck_cloth::sdf::{Sdf, SdfError};
-use healdeck_cloth::solver::{ClothError, Params};
+use healdeck_cloth::solver::{ClothError, Collider, Params};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -103,19 +103,47 @@ pub fn garment_name(spec: &GarmentSpec) -> String {
     format!("{fabric} {kind}")
 }
 
-/// The body as the cloth's collider.
-pub fn body_collider(body: &Body) -> Result<Sdf, SdfError> {
+/// What the cloth collides with: the body's distance field, and the floor it stands on (a
+/// long hem rests on it; cloth that slides off the body stops there).
+pub struct Studio {
+    pub body: Sdf,
+    pub floor_y: f32,
+}
+
+impl Collider for Studio {
+    fn sample(&self, p: Vec3) -> (f32, Vec3) {
+        let body = self.body.sample(p);
+        let floor = p.y - self.floor_y;
+        if floor < body.0 {
+            (floor, Vec3::Y)
+        } else {
+            body
+        }
+    }
+}
+
+/// The body (and the floor under its feet) as the cloth's collider.
+pub fn body_collider(body: &Body) -> Result<Studio, SdfError> {
     let tris: Vec<[u32; 3]> = body
         .mesh
         .indices
         .chunks_exact(3)
         .map(|t| [t[0], t[1], t[2]])
         .collect();
-    Sdf::bake(&body.mesh.positions, &tris, SDF_CELL, 3, 0.05)
+    let floor_y = body
+        .mesh
+        .positions
+        .iter()
+        .map(|p| p.y)
+        .fold(f32::MAX, f32::min);
+    Ok(Studio {
+        body: Sdf::bake(&body.mesh.positions, &tris, SDF_CELL, 3, 0.05)?,
+        floor_y,
+    })
 }
 
 /// Drapes `spec` on `body` (colliding with `collider`, the body's field).
-pub fn drape(spec: &GarmentSpec, body: &Body, collider: &Sdf) -> Result<Draped, DrapeError> {
+pub fn drape(spec: &GarmentSpec, body: &Body, collider: &Studio) -> Result<Draped, DrapeError> {
     drape_meshed(spec, body, collider, programs::SPACING)
 }
 
@@ -123,7 +151,7 @@ pub fn drape(spec: &GarmentSpec, body: &Body, collider: &Sdf) -> Result<Draped, 
 pub fn drape_meshed(
     spec: &GarmentSpec,
     body: &Body,
-    collider: &Sdf,
+    collider: &Studio,
     spacing: f32,
 ) -> Result<Draped, DrapeError> {
     drape_watched(spec, body, collider, spacing, &mut |_, _| true)
@@ -134,7 +162,7 @@ pub fn drape_meshed(
 pub fn drape_watched(
     spec: &GarmentSpec,
     body: &Body,
-    collider: &Sdf,
+    collider: &Studio,
     spacing: f32,
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
@@ -192,12 +220,15 @@ pub fn drape_watched(
 fn clear_of_the_body(
     mut pattern: healdeck_cloth::pattern::Pattern,
     mechanics: healdeck_cloth::solver::Mechanics,
-    collider: &Sdf,
+    collider: &Studio,
     skin: f32,
 ) -> Result<healdeck_cloth::solver::Cloth, PatternError> {
     let mut cloth = pattern.cloth(mechanics)?;
     for _ in 0..8 {
-        let inside = cloth.positions.iter().any(|p| collider.distance(*p) < skin);
+        let inside = cloth
+            .positions
+            .iter()
+            .any(|p| collider.body.distance(*p) < skin);
         if !inside {
             break;
         }
