@@ -155,12 +155,12 @@ fn wrap(p: &Panel, q: Vec2) -> Vec3 {
     let sin_beta = (flat_angle / span).clamp(1e-4, 1.0);
     let cos_beta = (1.0 - sin_beta * sin_beta).sqrt();
     let rho_bottom = apex.distance(mid_bottom);
-    let apex_y = rho_bottom * cos_beta;
     let d = q - apex;
     let rho = d.length();
     let phi = flat_axis.angle_to(d);
     // A panel widening downwards has its apex above; one narrowing downwards, below.
     let down = if flat_axis.y < 0.0 { 1.0 } else { -1.0 };
+    let apex_y = rho_bottom * cos_beta * down;
     at(
         centre_angle + phi / sin_beta * down,
         rho * sin_beta,

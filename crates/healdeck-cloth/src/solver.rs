@@ -9,6 +9,7 @@
 
 use crate::constraints::{
     Band, Bend, Distance, isometric_bend, project_band, project_bend, project_distance,
+    project_stitch,
 };
 use glam::{Mat2, Vec2, Vec3};
 use std::collections::HashMap;
@@ -370,8 +371,9 @@ impl Cloth {
                 for b in &self.bends {
                     project_bend(x, w, b, alpha);
                 }
+                let stitch_step = params.max_speed * h;
                 for d in &self.stitches {
-                    project_distance(x, prev, w, d, inv_h2, 0.0);
+                    project_stitch(x, w, d, stitch_step);
                 }
                 for b in &self.bands {
                     project_band(x, w, b);

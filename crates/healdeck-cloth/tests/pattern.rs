@@ -91,3 +91,23 @@ fn a_pattern_sewn_wrong_is_refused_naming_the_seam() {
     p.panels[0].corners.swap(1, 3); // turned the wrong way
     assert!(matches!(p.cloth(COTTON), Err(PatternError::BadPanel(n)) if n == "front"));
 }
+
+#[test]
+fn a_panel_narrowing_downwards_is_placed_upright_and_unstretched() {
+    // A trouser leg: 60 cm round at the top, 40 cm at the hem, 70 cm long, hem at y = 0.1.
+    let p = skirt(0.6, 0.4, 0.7, Vec3::new(0.0, 0.8, 0.0));
+    let cloth = p.cloth(COTTON).expect("cloth");
+    let (lo, hi) = cloth
+        .positions
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), q| {
+            (lo.min(q.y), hi.max(q.y))
+        });
+    assert!(
+        (lo - 0.1).abs() < 0.02 && (hi - 0.8).abs() < 0.02,
+        "{lo}..{hi}"
+    );
+    let (mean, max) = cloth.strain();
+    assert!(mean < 0.002 && max < 0.01, "strain mean {mean} max {max}");
+    assert!(cloth.widest_stitch() < 0.005, "{}", cloth.widest_stitch());
+}

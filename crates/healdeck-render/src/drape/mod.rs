@@ -77,9 +77,11 @@ pub struct Draped {
 }
 
 /// The garment types that have a sewing pattern.
-pub const PATTERN_TYPES: [crate::garment::GarmentType; 2] = [
+pub const PATTERN_TYPES: [crate::garment::GarmentType; 4] = [
     crate::garment::GarmentType::Skirt,
     crate::garment::GarmentType::Dress,
+    crate::garment::GarmentType::Pants,
+    crate::garment::GarmentType::Shorts,
 ];
 
 pub use healdeck_cloth::solver::Cloth;

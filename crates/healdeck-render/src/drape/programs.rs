@@ -7,6 +7,10 @@
 //!   the sides.
 //! - A dress: front and back panels from the bust line to the hem, flared to clear the hips,
 //!   and two straps over the shoulders, each sewn to a stretch of the front and the back.
+//! - Trousers and shorts: a seat (front and back, from the waistband to the crotch, sewn at
+//!   the sides) and a tube for each leg (front and back, sewn at the inseam and the outseam,
+//!   along the leg), each leg's top sewn to half of the seat's bottom: where the four meet,
+//!   the seat's front and back are drawn together between the legs — the crotch seam.
 
 use crate::avatar::Body;
 use crate::garment::{Fit, GarmentSpec, GarmentType};
@@ -21,8 +25,8 @@ pub const SPACING: f32 = 0.015;
 /// A garment type that has no pattern program yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "a {0:?} has no sewing pattern yet: patterns are drafted for skirts and dresses (the \
-     other types still render as shells)"
+    "a {0:?} has no sewing pattern yet: patterns are drafted for skirts, dresses, trousers \
+     and shorts (the other types still render as shells)"
 )]
 pub struct NoPattern(pub GarmentType);
 
@@ -49,6 +53,7 @@ pub fn pattern(spec: &GarmentSpec, body: &Body) -> Result<Pattern, NoPattern> {
     match spec.kind {
         GarmentType::Skirt => Ok(skirt_on(spec, body)),
         GarmentType::Dress => Ok(dress_on(spec, body)),
+        GarmentType::Pants | GarmentType::Shorts => Ok(trousers_on(spec, body)),
         other => Err(NoPattern(other)),
     }
 }
@@ -149,6 +154,97 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         pattern.seams.push(Seam {
             a: Side::whole(strap, Edge::Left),
             b: Side::part(1, Edge::Top, b0, b1),
+            reversed: false,
+        });
+    }
+    pattern
+}
+
+/// A ring's girth (m): Ramanujan's ellipse perimeter.
+fn girth(r: &Ring) -> f32 {
+    let (a, b) = (r.a, r.b);
+    PI * (3.0 * (a + b) - ((3.0 * a + b) * (a + 3.0 * b)).sqrt())
+}
+
+fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
+    let s = &body.skeleton;
+    let m = &body.measured;
+    let (waist_ease, ease) = ease(spec.fit);
+    let waist = m.waist_cm / 100.0 + waist_ease;
+    let hips = m.hips_cm / 100.0 + ease;
+    // The seat: from the waist to 2 cm below the crotch.
+    let seat_bottom_y = s.crotch_y - 0.02;
+    let rise = s.waist_y - seat_bottom_y;
+    let (w, h) = (
+        ring_at(body, s.waist_y).center,
+        ring_at(body, s.hip_y).center,
+    );
+    let torso = Vec3::new((w.x + h.x) / 2.0, s.waist_y, (w.z + h.z) / 2.0);
+    let thigh = s
+        .legs
+        .iter()
+        .filter_map(|l| l.get(1))
+        .map(girth)
+        .fold(0.0, f32::max)
+        + ease;
+    // The seat is fitted to the hips; each leg's top, round the thigh with ease, is eased
+    // into half of the seat's bottom (up to a fifth longer: what a crotch extension adds).
+    let mut seat = flare(waist, hips, s.waist_y - s.hip_y, rise);
+    let top = thigh.max(seat / 2.0);
+    seat = seat.max(top / 0.6);
+    // Shorts: 8 to 30 cm of leg; trousers: from the knee to the ankle, 9 cm above the floor
+    // (lower, the tube would start inside the foot).
+    let (shortest, longest) = if spec.kind == GarmentType::Shorts {
+        (0.08, 0.30)
+    } else {
+        let knee_y = s.legs[0].get(3).map_or(s.crotch_y - 0.35, |r| r.center.y);
+        (seat_bottom_y - knee_y + 0.05, seat_bottom_y - 0.09)
+    };
+    let length = shortest + (longest - shortest) * spec.length;
+    let mut pattern = skirt(waist, seat, rise, torso);
+    pattern.spacing = SPACING;
+    for (k, leg) in s.legs.iter().enumerate() {
+        let (Some(upper), Some(lower)) = (leg.get(1), leg.last()) else {
+            continue;
+        };
+        // Along the leg (an A-pose spreads them): from the hem up to the seat.
+        let axis = (upper.center - lower.center).normalize_or(Vec3::Y);
+        let hem_point = upper.center - axis * (upper.center.y - (seat_bottom_y - length)) / axis.y;
+        let knee = leg.get(3).map_or(thigh, |r| girth(r) + ease);
+        let hem = if spec.kind == GarmentType::Shorts {
+            top
+        } else {
+            knee.max(0.7 * top)
+        };
+        let mut tube = skirt(top, hem, length, hem_point + axis * length);
+        for p in &mut tube.panels {
+            p.placement.axis = axis;
+            p.placement.centre = hem_point;
+            p.name = format!("{} leg {}", if k == 0 { "left" } else { "right" }, p.name);
+        }
+        let first = pattern.panels.len();
+        pattern.panels.extend(tube.panels);
+        for seam in tube.seams {
+            let mut seam = seam;
+            seam.a.panel += first;
+            seam.b.panel += first;
+            pattern.seams.push(seam);
+        }
+        // The seat's front bottom runs −x → +x, its back +x → −x; the left leg (k = 0) is
+        // on +x.
+        let (front_half, back_half) = if k == 0 {
+            ((0.5, 1.0), (0.0, 0.5))
+        } else {
+            ((0.0, 0.5), (0.5, 1.0))
+        };
+        pattern.seams.push(Seam {
+            a: Side::part(0, Edge::Bottom, front_half.0, front_half.1),
+            b: Side::whole(first, Edge::Top),
+            reversed: false,
+        });
+        pattern.seams.push(Seam {
+            a: Side::part(1, Edge::Bottom, back_half.0, back_half.1),
+            b: Side::whole(first + 1, Edge::Top),
             reversed: false,
         });
     }

@@ -29,7 +29,8 @@ pub(crate) enum Solver {
 
 #[derive(Args, Debug)]
 pub(crate) struct DrapeArgs {
-    /// The garment: a spec file as `healdeck render --garment` takes it (skirt or dress).
+    /// The garment: a spec file as `healdeck render --garment` takes it (skirt, dress, pants,
+    /// shorts).
     #[arg(long, value_name = "SPEC.json")]
     garment: PathBuf,
     /// Avatar template: female, male or neutral.

@@ -42,7 +42,7 @@ pub struct CloSettings {
     /// The last imported OBJ/glTF, shown instead of the parametric garment while set.
     pub imported: Option<PathBuf>,
     pub import_with_avatar: bool,
-    /// Drape the garment with the cloth solver (skirts and dresses) instead of the shell.
+    /// Drape the garment with the cloth solver (where it has a pattern) instead of the shell.
     pub simulate: bool,
     /// Show the draped garment's strain map instead of its fabric.
     pub strain_map: bool,

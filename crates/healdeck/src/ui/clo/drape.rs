@@ -1,4 +1,4 @@
-//! Draping in the window: when "Simulate cloth" is on for a skirt or a dress, the garment is
+//! Draping in the window: when "Simulate cloth" is on for a garment with a pattern, the garment is
 //! sewn from its pattern and draped by the cloth solver on a worker thread, never on the UI
 //! thread. The cloth is shown as it settles (a snapshot every quarter second of simulated
 //! time, drawn in Fast Preview), then the settled result; an edit that changes the drape
@@ -217,7 +217,7 @@ impl CloTab {
             egui::Checkbox::new(&mut c.simulate, "Simulate cloth"),
         )
         .on_hover_text("Sew the garment from its pattern and drape it with the cloth solver")
-        .on_disabled_hover_text("Skirts and dresses have sewing patterns so far");
+        .on_disabled_hover_text("Skirts, dresses, trousers and shorts have sewing patterns so far");
         if !(possible && c.simulate) {
             return;
         }
