@@ -82,15 +82,12 @@ pub fn sew_and_settle_watched(
             gravity: params.gravity * (k as f32 / GRAVITY_RAMP as f32),
             ..*params
         };
-        cloth.step(FRAME, &lowering, collider)?;
+        step(cloth, &lowering)?;
     }
     let ramp_seconds = GRAVITY_RAMP as f32 * FRAME;
-    let mut drape = settle(
-        cloth,
-        params,
-        collider,
-        (max_seconds - ramp_seconds).max(1.0),
-    )?;
+    let mut drape = settle_watched(cloth, (max_seconds - ramp_seconds).max(1.0), &mut |c| {
+        step(c, params)
+    })?;
     drape.steps += sewn + GRAVITY_RAMP;
     drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -111,3 +111,26 @@ fn a_panel_narrowing_downwards_is_placed_upright_and_unstretched() {
     assert!(mean < 0.002 && max < 0.01, "strain mean {mean} max {max}");
     assert!(cloth.widest_stitch() < 0.005, "{}", cloth.widest_stitch());
 }
+
+#[test]
+fn a_drape_is_watched_through_every_phase_and_stops_when_asked() {
+    use healdeck_cloth::drape::sew_and_settle_watched;
+    use healdeck_cloth::solver::ClothError;
+    let pattern = skirt(0.76, 1.4, 0.4, Vec3::new(0.0, 1.0, 0.0));
+    let mut cloth = pattern.cloth(COTTON).expect("cloth");
+    let body = Cylinder(0.70 / std::f32::consts::TAU);
+    let mut seen = 0;
+    // Past sewing (at most 90 steps) and lowering (90): into settling.
+    let result = sew_and_settle_watched(
+        &mut cloth,
+        &Params::default(),
+        &body,
+        8.0,
+        &mut |_, steps| {
+            seen = steps;
+            steps < 200
+        },
+    );
+    assert_eq!(result.err(), Some(ClothError::Cancelled));
+    assert_eq!(seen, 200);
+}
