@@ -15,22 +15,31 @@ pub(crate) struct Distance {
     pub(crate) compress: f32,
 }
 
+/// A zero-length stitch: `a` sewn to `b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Stitch {
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+}
+
+/// The two ends of a pair constraint: their inverse masses' sum, the unit vector from `b` to
+/// `a`, and the distance — or nothing when neither can move or they coincide.
+fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
+    let wsum = w[a] + w[b];
+    let delta = x[a] - x[b];
+    let len = delta.length();
+    (wsum > 0.0 && len >= 1e-9).then(|| (wsum, delta / len, len))
+}
+
 /// A stitch pulls its two particles together by at most `limit` metres per projection (the
 /// sewing speed): a seam whose sides start far apart (a crotch seam: 18 cm) closes over many
 /// substeps instead of jumping shut and tearing the cloth around it.
-pub(crate) fn project_stitch(x: &mut [Vec3], w: &[f32], d: &Distance, limit: f32) {
-    let (a, b) = (d.a as usize, d.b as usize);
-    let wsum = w[a] + w[b];
-    if wsum == 0.0 {
+pub(crate) fn project_stitch(x: &mut [Vec3], w: &[f32], s: &Stitch, limit: f32) {
+    let (a, b) = (s.a as usize, s.b as usize);
+    let Some((wsum, n, len)) = pair(x, w, a, b) else {
         return;
-    }
-    let delta = x[a] - x[b];
-    let len = delta.length();
-    if len < 1e-9 {
-        return;
-    }
+    };
     let c = len.min(limit);
-    let n = delta / len;
     x[a] -= n * (c * w[a] / wsum);
     x[b] += n * (c * w[b] / wsum);
 }
@@ -119,16 +128,9 @@ pub(crate) fn project_distance(
     damping: f32,
 ) {
     let (a, b) = (d.a as usize, d.b as usize);
-    let wsum = w[a] + w[b];
-    if wsum == 0.0 {
+    let Some((wsum, n, len)) = pair(x, w, a, b) else {
         return;
-    }
-    let delta = x[a] - x[b];
-    let len = delta.length();
-    if len < 1e-9 {
-        return;
-    }
-    let n = delta / len;
+    };
     let c = len - d.rest;
     let alpha = if c < 0.0 { d.compress } else { d.compliance } * inv_h2;
     let moved = (x[a] - previous[a]) - (x[b] - previous[b]);

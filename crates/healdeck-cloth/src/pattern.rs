@@ -344,7 +344,7 @@ impl Pattern {
         stitches.sort_unstable();
         stitches.dedup();
         for (a, b) in stitches {
-            cloth.stitch(a, b, 0.0);
+            cloth.stitch(a, b);
         }
         for (ids, rest, closed) in loops {
             cloth.band(ids, rest, closed);

@@ -8,7 +8,7 @@
 //! scaled by the substep's length squared, as XPBD has it.
 
 use crate::constraints::{
-    Band, Bend, Distance, isometric_bend, project_band, project_bend, project_distance,
+    Band, Bend, Distance, Stitch, isometric_bend, project_band, project_bend, project_distance,
     project_stitch,
 };
 use glam::{Mat2, Vec2, Vec3};
@@ -132,7 +132,7 @@ pub struct Cloth {
     stretch: Vec<Distance>,
     bends: Vec<Bend>,
     bend_compliance: f32,
-    stitches: Vec<Distance>,
+    stitches: Vec<Stitch>,
     bands: Vec<Band>,
     friction: f32,
     /// Particles welded into another (a closed seam): they follow it.
@@ -252,15 +252,10 @@ impl Cloth {
         }
     }
 
-    /// Sews particles `a` and `b` together (a zero-length constraint, as stiff as `compliance`).
-    pub fn stitch(&mut self, a: u32, b: u32, compliance: f32) {
-        self.stitches.push(Distance {
-            a,
-            b,
-            rest: 0.0,
-            compliance,
-            compress: compliance,
-        });
+    /// Sews particles `a` and `b` together: a zero-length stitch, pulled shut at the sewing
+    /// speed (see [`Params::max_speed`]).
+    pub fn stitch(&mut self, a: u32, b: u32) {
+        self.stitches.push(Stitch { a, b });
     }
 
     /// Makes the line of particles `line` (closed: a loop) a band no longer than `rest`
@@ -280,7 +275,7 @@ impl Cloth {
     /// follows it. A seam sewn shut is one line of cloth, not two held together every
     /// substep. Returns how many were welded.
     pub fn weld_closed_stitches(&mut self, within: f32) -> usize {
-        let (closed, open): (Vec<Distance>, Vec<Distance>) = self.stitches.iter().partition(|d| {
+        let (closed, open): (Vec<Stitch>, Vec<Stitch>) = self.stitches.iter().partition(|d| {
             self.positions[d.a as usize].distance(self.positions[d.b as usize]) <= within
         });
         self.stitches = open;
@@ -464,11 +459,6 @@ impl Cloth {
         self.pattern.as_deref()
     }
 
-    /// Each particle's velocity (m/s).
-    pub fn velocities(&self) -> &[Vec3] {
-        &self.velocities
-    }
-
     /// Kinetic energy (J).
     pub fn kinetic_energy(&self) -> f32 {
         self.velocities
@@ -494,7 +484,7 @@ impl Cloth {
     /// Mean and largest stretch (length / rest − 1, counting a compressed edge as 0), as
     /// fractions: how far the cloth is pulled beyond its pattern, as a strain map shows it.
     /// Compression is not strain here: cloth squeezed along its threads buckles into folds
-    /// finer than the mesh, which the mesh shows as shorter edges (see [`Cloth::compression`]).
+    /// finer than the mesh, which the mesh shows as shorter edges.
     pub fn strain(&self) -> (f32, f32) {
         let strains: Vec<f32> = self.edge_strains().iter().map(|e| e.2.max(0.0)).collect();
         let mean = strains.iter().sum::<f32>() / strains.len().max(1) as f32;
@@ -520,17 +510,6 @@ impl Cloth {
                 (mean + spread).max(0.0).sqrt()
             })
             .collect()
-    }
-
-    /// Mean and largest compression (1 − length / rest, counting a stretched edge as 0).
-    pub fn compression(&self) -> (f32, f32) {
-        let c: Vec<f32> = self
-            .edge_strains()
-            .iter()
-            .map(|e| (-e.2).max(0.0))
-            .collect();
-        let mean = c.iter().sum::<f32>() / c.len().max(1) as f32;
-        (mean, c.iter().copied().fold(0.0, f32::max))
     }
 
     /// The deepest any particle is inside the collider (m; 0 when none is).

@@ -149,7 +149,7 @@ fn a_tube_sewn_around_a_cylinder_closes_its_seam() {
         .collect();
     let mut cloth = Cloth::new(placed, Some(&pattern), tris, COTTON).expect("cloth");
     for j in 0..ny {
-        cloth.stitch((j * nx) as u32, (j * nx + nx - 1) as u32, 0.0);
+        cloth.stitch((j * nx) as u32, (j * nx + nx - 1) as u32);
     }
     let cylinder = Cylinder { radius: 0.09 };
     let params = Params {

@@ -176,17 +176,11 @@ fn the_body_is_closed_faces_outwards_and_stands_on_the_floor() {
 #[test]
 fn the_body_bakes_into_a_distance_field_the_cloth_can_collide_with() {
     use glam::Vec3;
-    use healdeck_cloth::sdf::Sdf;
     let b = Body::new(Template::Female, Template::Female.defaults()).expect("body");
-    let tris: Vec<[u32; 3]> = b
-        .mesh
-        .indices
-        .chunks_exact(3)
-        .map(|t| [t[0], t[1], t[2]])
-        .collect();
     let started = std::time::Instant::now();
-    let sdf = Sdf::bake(&b.mesh.positions, &tris, 0.01, 3, 0.05).expect("bakes");
+    let studio = healdeck_render::drape::body_collider(&b).expect("bakes");
     println!("baked in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    let sdf = &studio.body;
     let s = &b.skeleton;
     // Inside: the middle of the waist, the hips, the chest, the head.
     for (what, p) in [

@@ -47,23 +47,10 @@ impl Draped {
     /// The draped garment coloured by its strain map: each vertex the largest stretch of its
     /// triangles.
     pub fn strain_mesh(&self) -> Mesh {
-        let (normals, stretch) = self.vertex_normals_and_stretch();
-        let mut index = vec![u32::MAX; self.positions.len()];
-        let mut mesh = Mesh::default();
-        for t in &self.triangles {
-            for &i in t {
-                let i = i as usize;
-                if index[i] == u32::MAX {
-                    index[i] = mesh.positions.len() as u32;
-                    mesh.positions.push(self.positions[i]);
-                    mesh.normals.push(normals[i]);
-                    let u = ((stretch[i] - 1.0) / (RAMP_END - 1.0)).clamp(0.004, 0.996);
-                    mesh.uvs.push(glam::Vec2::new(u, 0.5));
-                    mesh.seams.push(0.0);
-                }
-                mesh.indices.push(index[i]);
-            }
-        }
+        let (mut mesh, _) = self.compact(|_, stretch| {
+            let u = ((stretch - 1.0) / (RAMP_END - 1.0)).clamp(0.004, 0.996);
+            glam::Vec2::new(u, 0.5)
+        });
         mesh.materials = vec![MaterialRange {
             name: "strain map".into(),
             color: [1.0; 3],

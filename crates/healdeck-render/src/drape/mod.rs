@@ -259,33 +259,21 @@ impl Draped {
 
     /// The draped garment as a mesh to render: smooth normals, texture coordinates from the
     /// flat pattern (one unit a metre, so a print keeps its scale across panels), the
-    /// garment's color, fabric and print. Cloth welded away at the seams is left out.
+    /// garment's color, fabric and print.
     pub fn to_mesh(
         &self,
         spec: &GarmentSpec,
         base_dir: Option<&std::path::Path>,
     ) -> Result<Mesh, crate::garment::GarmentError> {
-        let (normals, _) = self.vertex_normals_and_stretch();
-        let mut index = vec![u32::MAX; self.positions.len()];
-        let mut mesh = Mesh::default();
-        for t in &self.triangles {
-            for &i in t {
-                if index[i as usize] == u32::MAX {
-                    index[i as usize] = mesh.positions.len() as u32;
-                    mesh.positions.push(self.positions[i as usize]);
-                    mesh.normals.push(normals[i as usize]);
-                    mesh.uvs.push(self.pattern_points[i as usize]);
-                    mesh.seams.push(0.0);
-                }
-                mesh.indices.push(index[i as usize]);
-            }
-        }
+        let (mut mesh, _) = self.compact(|i, _| self.pattern_points[i]);
         mesh.materials = vec![spec.material(base_dir, mesh.indices.len() as u32)?];
         Ok(mesh)
     }
 
-    /// Smooth normals, and each vertex's stretch (the largest of its triangles').
-    fn vertex_normals_and_stretch(&self) -> (Vec<Vec3>, Vec<f32>) {
+    /// The cloth's triangles as a mesh of the particles they use (cloth welded away at the
+    /// seams is left out), with smooth normals and texture coordinates `uv(particle, its
+    /// stretch)`; and each vertex's stretch (the largest of its triangles').
+    fn compact(&self, uv: impl Fn(usize, f32) -> glam::Vec2) -> (Mesh, Vec<f32>) {
         let mut normals = vec![Vec3::ZERO; self.positions.len()];
         let mut stretch = vec![1.0f32; self.positions.len()];
         for (t, s) in self.triangles.iter().zip(&self.stretch) {
@@ -296,38 +284,36 @@ impl Draped {
                 stretch[i as usize] = stretch[i as usize].max(*s);
             }
         }
-        let normals = normals.iter().map(|n| n.normalize_or(Vec3::Y)).collect();
-        (normals, stretch)
+        let mut index = vec![u32::MAX; self.positions.len()];
+        let mut mesh = Mesh::default();
+        let mut kept = Vec::new();
+        for &i in self.triangles.iter().flatten() {
+            let i = i as usize;
+            if index[i] == u32::MAX {
+                index[i] = mesh.positions.len() as u32;
+                mesh.positions.push(self.positions[i]);
+                mesh.normals.push(normals[i].normalize_or(Vec3::Y));
+                mesh.uvs.push(uv(i, stretch[i]));
+                mesh.seams.push(0.0);
+                kept.push(stretch[i]);
+            }
+            mesh.indices.push(index[i]);
+        }
+        (mesh, kept)
     }
 
     /// The draped mesh as OBJ: vertices, smooth normals, faces; each vertex's stretch (the
     /// largest of its triangles', as a percentage) in a comment line after it.
     pub fn to_obj(&self) -> String {
-        let (normals, stretch) = self.vertex_normals_and_stretch();
-        let used: Vec<bool> = {
-            let mut u = vec![false; self.positions.len()];
-            self.triangles
-                .iter()
-                .flatten()
-                .for_each(|&i| u[i as usize] = true);
-            u
-        };
+        let (mesh, stretch) = self.compact(|_, _| glam::Vec2::ZERO);
         let mut out = format!("# healdeck drape: {}\n", self.report.garment);
-        let mut index = vec![0u32; self.positions.len()];
-        let mut next = 1;
-        for (i, p) in self.positions.iter().enumerate() {
-            if !used[i] {
-                continue;
-            }
-            index[i] = next;
-            next += 1;
-            let n = normals[i];
+        for ((p, n), s) in mesh.positions.iter().zip(&mesh.normals).zip(&stretch) {
             let _ = writeln!(out, "v {:.5} {:.5} {:.5}", p.x, p.y, p.z);
             let _ = writeln!(out, "vn {:.4} {:.4} {:.4}", n.x, n.y, n.z);
-            let _ = writeln!(out, "# stretch {:.1}%", stretch[i] * 100.0);
+            let _ = writeln!(out, "# stretch {:.1}%", s * 100.0);
         }
-        for t in &self.triangles {
-            let [a, b, c] = t.map(|i| index[i as usize]);
+        for t in mesh.indices.chunks_exact(3) {
+            let [a, b, c] = [t[0] + 1, t[1] + 1, t[2] + 1];
             let _ = writeln!(out, "f {a}//{a} {b}//{b} {c}//{c}");
         }
         out

@@ -39,6 +39,25 @@ fn ease(fit: Fit) -> (f32, f32) {
     }
 }
 
+/// The point at height `y` on the torso's axis: midway between the centres of its
+/// cross-sections at `upper_y` and at the hips.
+fn torso_axis(body: &Body, upper_y: f32, y: f32) -> Vec3 {
+    let (u, h) = (
+        ring_at(body, upper_y).center,
+        ring_at(body, body.skeleton.hip_y).center,
+    );
+    Vec3::new((u.x + h.x) / 2.0, y, (u.z + h.z) / 2.0)
+}
+
+/// A cone of two panels (front and back, sewn at the sides) at our mesh spacing: `top` and
+/// `hem` girths, `length` long, its top centred on `centre`.
+fn cone(top: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
+    Pattern {
+        spacing: SPACING,
+        ..skirt(top, hem, length, centre)
+    }
+}
+
 /// The torso ring nearest the height `y`.
 fn ring_at(body: &Body, y: f32) -> &Ring {
     body.skeleton
@@ -75,14 +94,7 @@ fn skirt_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let longest = s.waist_y - 0.08;
     let length = shortest + (longest - shortest) * spec.length;
     let hem = flare(waist, hips, s.waist_y - s.hip_y, length);
-    let (w, h) = (
-        ring_at(body, s.waist_y).center,
-        ring_at(body, s.hip_y).center,
-    );
-    let centre = Vec3::new((w.x + h.x) / 2.0, s.waist_y, (w.z + h.z) / 2.0);
-    let mut p = skirt(waist, hem, length, centre);
-    p.spacing = SPACING;
-    p
+    cone(waist, hem, length, torso_axis(body, s.waist_y, s.waist_y))
 }
 
 fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
@@ -98,13 +110,8 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let longest = top_y - 0.08;
     let length = shortest + (longest - shortest) * spec.length;
     let hem = flare(bust, hips, top_y - s.hip_y, length);
-    let (c, h) = (
-        ring_at(body, s.chest_y).center,
-        ring_at(body, s.hip_y).center,
-    );
-    let centre = Vec3::new((c.x + h.x) / 2.0, top_y, (c.z + h.z) / 2.0);
-    let mut pattern = skirt(bust, hem, length, centre);
-    pattern.spacing = SPACING;
+    let centre = torso_axis(body, s.chest_y, top_y);
+    let mut pattern = cone(bust, hem, length, centre);
     // A dress hangs from its straps: its top is not a waistband.
     pattern.bands.clear();
     // Straps: 2.5 cm wide, from the front's top over the shoulder to the back's,
@@ -160,10 +167,10 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     pattern
 }
 
-/// A ring's girth (m): Ramanujan's ellipse perimeter.
+/// A ring's girth (m): the perimeter of its own outline, 64 points round.
 fn girth(r: &Ring) -> f32 {
-    let (a, b) = (r.a, r.b);
-    PI * (3.0 * (a + b) - ((3.0 * a + b) * (a + 3.0 * b)).sqrt())
+    let at = |k: usize| r.point(TAU * k as f32 / 64.0, 0.0);
+    (0..64).map(|k| at(k).distance(at(k + 1))).sum()
 }
 
 fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
@@ -175,11 +182,6 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     // The seat: from the waist to 2 cm below the crotch.
     let seat_bottom_y = s.crotch_y - 0.02;
     let rise = s.waist_y - seat_bottom_y;
-    let (w, h) = (
-        ring_at(body, s.waist_y).center,
-        ring_at(body, s.hip_y).center,
-    );
-    let torso = Vec3::new((w.x + h.x) / 2.0, s.waist_y, (w.z + h.z) / 2.0);
     let thigh = s
         .legs
         .iter()
@@ -201,8 +203,7 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         (seat_bottom_y - knee_y + 0.05, seat_bottom_y - 0.09)
     };
     let length = shortest + (longest - shortest) * spec.length;
-    let mut pattern = skirt(waist, seat, rise, torso);
-    pattern.spacing = SPACING;
+    let mut pattern = cone(waist, seat, rise, torso_axis(body, s.waist_y, s.waist_y));
     for (k, leg) in s.legs.iter().enumerate() {
         let (Some(upper), Some(lower)) = (leg.get(1), leg.last()) else {
             continue;
@@ -216,7 +217,7 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         } else {
             knee.max(0.7 * top)
         };
-        let mut tube = skirt(top, hem, length, hem_point + axis * length);
+        let mut tube = cone(top, hem, length, hem_point + axis * length);
         for p in &mut tube.panels {
             p.placement.axis = axis;
             p.placement.centre = hem_point;

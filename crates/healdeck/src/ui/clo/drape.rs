@@ -12,11 +12,12 @@ use super::CloTab;
 use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
 use healdeck_render::drape::{
-    Cloth, DrapeError, DrapeReport, Draped, PATTERN_TYPES, body_collider, drape_watched, programs,
+    Cloth, DrapeError, DrapeReport, Draped, PATTERN_TYPES, Studio, body_collider, drape_watched,
+    programs,
 };
 use healdeck_render::garment::{Fabric, Fit, GarmentType};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Steps between the snapshots the window is sent (a quarter second of simulated time).
 const SNAPSHOT_EVERY: u32 = 15;
@@ -49,9 +50,38 @@ impl DrapeKey {
     }
 }
 
+/// The body a drape collides with, solved and baked once per body (a new fabric or cut drapes
+/// on the same one). Only the drape worker locks it.
+type BodyCache = Arc<Mutex<Option<((Template, Measurements), Arc<(Body, Studio)>)>>>;
+
+/// The body for `template` and `measurements`, from the cache or solved and baked now.
+fn body_for(
+    cache: &BodyCache,
+    template: Template,
+    measurements: Measurements,
+) -> Result<Arc<(Body, Studio)>, String> {
+    let key = (template, measurements);
+    let cached = cache.lock().ok().and_then(|c| {
+        c.as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, b)| b.clone())
+    });
+    if let Some(b) = cached {
+        return Ok(b);
+    }
+    let body = Body::nearest(template, measurements).map_err(|e| e.to_string())?;
+    let studio = body_collider(&body).map_err(|e| e.to_string())?;
+    let built = Arc::new((body, studio));
+    if let Ok(mut c) = cache.lock() {
+        *c = Some((key, built.clone()));
+    }
+    Ok(built)
+}
+
 /// The drape in the window: the job running, and the cloth to show.
 #[derive(Default)]
 pub(super) struct DrapeRun {
+    bodies: BodyCache,
     key: Option<DrapeKey>,
     job: u64,
     cancel: Option<Arc<AtomicBool>>,
@@ -126,25 +156,24 @@ impl CloTab {
         self.drape.cancel = Some(cancel.clone());
         let (template, measurements, spec) = (c.template, c.measurements, c.garment.clone());
         tracing::info!("[CLO] draping a {:?} (job {job})", spec.kind);
+        let bodies = self.drape.bodies.clone();
         sh.bg.blocking(move |r| {
-            let result = Body::nearest(template, measurements)
-                .map_err(|e| e.to_string())
-                .and_then(|body| {
-                    let collider = body_collider(&body).map_err(|e| e.to_string())?;
-                    let mut watch = |cloth: &Cloth, steps: u32| {
-                        if steps.is_multiple_of(SNAPSHOT_EVERY) {
-                            let snap = Draped::of(cloth, Default::default());
-                            r.send(CloEvent::Drape(job, DrapeUpdate::Progress(Box::new(snap))));
-                        }
-                        !cancel.load(Ordering::Relaxed)
-                    };
-                    drape_watched(&spec, &body, &collider, programs::SPACING, &mut watch).map_err(
-                        |e| match e {
-                            DrapeError::Cancelled => "cancelled".to_string(),
-                            e => e.to_string(),
-                        },
-                    )
-                });
+            let result = body_for(&bodies, template, measurements).and_then(|built| {
+                let (body, studio) = &*built;
+                let mut watch = |cloth: &Cloth, steps: u32| {
+                    if steps.is_multiple_of(SNAPSHOT_EVERY) {
+                        let snap = Draped::of(cloth, Default::default());
+                        r.send(CloEvent::Drape(job, DrapeUpdate::Progress(Box::new(snap))));
+                    }
+                    !cancel.load(Ordering::Relaxed)
+                };
+                drape_watched(&spec, body, studio, programs::SPACING, &mut watch).map_err(|e| {
+                    match e {
+                        DrapeError::Cancelled => "cancelled".to_string(),
+                        e => e.to_string(),
+                    }
+                })
+            });
             r.send(CloEvent::Drape(
                 job,
                 DrapeUpdate::Done(result.map(Box::new)),
