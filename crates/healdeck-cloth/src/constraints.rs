@@ -15,11 +15,27 @@ pub(crate) struct Distance {
     pub(crate) compress: f32,
 }
 
-/// A zero-length stitch: `a` sewn to `b`.
+/// A zero-length stitch: `a` sewn to the point `t` of the way from `b` to `c` (`c` is `b`
+/// and `t` 0 for a particle sewn to a particle). Where a seam's sides are meshed with
+/// different numbers of particles, each is sewn to its place along the other's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Stitch {
     pub(crate) a: u32,
     pub(crate) b: u32,
+    pub(crate) c: u32,
+    pub(crate) t: f32,
+}
+
+impl Stitch {
+    /// Where `a` is sewn to.
+    pub(crate) fn target(&self, x: &[Vec3]) -> Vec3 {
+        x[self.b as usize].lerp(x[self.c as usize], self.t)
+    }
+
+    /// Whether it sews a particle to a particle (it can be welded).
+    pub(crate) fn particle_to_particle(&self) -> bool {
+        self.b == self.c || self.t == 0.0
+    }
 }
 
 /// The two ends of a pair constraint: their inverse masses' sum, the unit vector from `b` to
@@ -35,13 +51,28 @@ fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
 /// sewing speed): a seam whose sides start far apart (a crotch seam: 18 cm) closes over many
 /// substeps instead of jumping shut and tearing the cloth around it.
 pub(crate) fn project_stitch(x: &mut [Vec3], w: &[f32], s: &Stitch, limit: f32) {
-    let (a, b) = (s.a as usize, s.b as usize);
-    let Some((wsum, n, len)) = pair(x, w, a, b) else {
+    let (a, b, c) = (s.a as usize, s.b as usize, s.c as usize);
+    if b == c || s.t == 0.0 {
+        let Some((wsum, n, len)) = pair(x, w, a, b) else {
+            return;
+        };
+        let step = len.min(limit);
+        x[a] -= n * (step * w[a] / wsum);
+        x[b] += n * (step * w[b] / wsum);
         return;
-    };
-    let c = len.min(limit);
-    x[a] -= n * (c * w[a] / wsum);
-    x[b] += n * (c * w[b] / wsum);
+    }
+    let (u, t) = (1.0 - s.t, s.t);
+    let wsum = w[a] + u * u * w[b] + t * t * w[c];
+    let delta = x[a] - s.target(x);
+    let len = delta.length();
+    if wsum <= 0.0 || len < 1e-9 {
+        return;
+    }
+    let n = delta / len;
+    let step = len.min(limit) / wsum;
+    x[a] -= n * (step * w[a]);
+    x[b] += n * (step * u * w[b]);
+    x[c] += n * (step * t * w[c]);
 }
 
 /// A line of particles that cannot get longer than its rest length: a waistband (closed), a

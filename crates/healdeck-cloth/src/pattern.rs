@@ -310,12 +310,8 @@ impl Pattern {
             if !s.reversed {
                 b.reverse();
             }
-            // Edges of different point counts: pair each point with its share along the other.
-            let n = a.len().max(b.len());
-            for k in 0..n {
-                let pick = |e: &Vec<u32>| e[(k * (e.len() - 1) + (n - 1) / 2) / (n - 1).max(1)];
-                stitches.push((pick(&a), pick(&b)));
-            }
+            sew(&a, &b, &mut stitches);
+            sew(&b, &a, &mut stitches);
         }
         let mut loops = Vec::new();
         for band in &self.bands {
@@ -341,15 +337,45 @@ impl Pattern {
             loops.push((m.edge(edge), edge_length(&self.panels[panel], edge), false));
         }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
-        stitches.sort_unstable();
+        stitches.sort_unstable_by(|x, y| {
+            (x.0, x.1, x.2)
+                .cmp(&(y.0, y.1, y.2))
+                .then(x.3.total_cmp(&y.3))
+        });
         stitches.dedup();
-        for (a, b) in stitches {
-            cloth.stitch(a, b);
+        for (a, b, c, t) in stitches {
+            if b == c {
+                cloth.stitch(a, b);
+            } else {
+                cloth.stitch_between(a, b, c, t);
+            }
         }
         for (ids, rest, closed) in loops {
             cloth.band(ids, rest, closed);
         }
         Ok(cloth)
+    }
+}
+
+/// Sews each particle of side `a` to its place along side `b` (both run the same way, the
+/// same length in the flat): to the particle there, or between the two it falls between.
+/// A particle sewn to a particle is sewn once, from the side it comes first.
+fn sew(a: &[u32], b: &[u32], stitches: &mut Vec<(u32, u32, u32, f32)>) {
+    let (na, nb) = (a.len().max(2) - 1, b.len().max(2) - 1);
+    for (i, &p) in a.iter().enumerate() {
+        let at = i as f32 / na as f32 * nb as f32;
+        let j = (at.floor() as usize)
+            .min(nb.saturating_sub(1))
+            .min(b.len() - 1);
+        let t = at - j as f32;
+        let near = |t: f32| t.abs() < 0.05;
+        if near(t) || near(1.0 - t) || b.len() == 1 {
+            let q = b[if near(t) || b.len() == 1 { j } else { j + 1 }];
+            let (lo, hi) = (p.min(q), p.max(q));
+            stitches.push((lo, hi, hi, 0.0));
+        } else {
+            stitches.push((p, b[j], b[j + 1], t));
+        }
     }
 }
 

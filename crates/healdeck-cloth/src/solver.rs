@@ -255,7 +255,18 @@ impl Cloth {
     /// Sews particles `a` and `b` together: a zero-length stitch, pulled shut at the sewing
     /// speed (see [`Params::max_speed`]).
     pub fn stitch(&mut self, a: u32, b: u32) {
-        self.stitches.push(Stitch { a, b });
+        self.stitches.push(Stitch { a, b, c: b, t: 0.0 });
+    }
+
+    /// Sews particle `a` to the point `t` (0..1) of the way from particle `b` to `c`: where
+    /// the sides of a seam have different numbers of particles.
+    pub fn stitch_between(&mut self, a: u32, b: u32, c: u32, t: f32) {
+        self.stitches.push(Stitch {
+            a,
+            b,
+            c,
+            t: t.clamp(0.0, 1.0),
+        });
     }
 
     /// Makes the line of particles `line` (closed: a loop) a band no longer than `rest`
@@ -276,7 +287,8 @@ impl Cloth {
     /// substep. Returns how many were welded.
     pub fn weld_closed_stitches(&mut self, within: f32) -> usize {
         let (closed, open): (Vec<Stitch>, Vec<Stitch>) = self.stitches.iter().partition(|d| {
-            self.positions[d.a as usize].distance(self.positions[d.b as usize]) <= within
+            d.particle_to_particle()
+                && self.positions[d.a as usize].distance(self.positions[d.b as usize]) <= within
         });
         self.stitches = open;
         let mut into: Vec<u32> = (0..self.positions.len() as u32).collect();
@@ -326,6 +338,7 @@ impl Cloth {
         for d in &mut self.stitches {
             d.a = into[d.a as usize];
             d.b = into[d.b as usize];
+            d.c = into[d.c as usize];
         }
         for b in &mut self.bands {
             for v in b.loop_.iter_mut() {
@@ -524,7 +537,7 @@ impl Cloth {
     pub fn widest_stitch(&self) -> f32 {
         self.stitches
             .iter()
-            .map(|d| self.positions[d.a as usize].distance(self.positions[d.b as usize]))
+            .map(|d| self.positions[d.a as usize].distance(d.target(&self.positions)))
             .fold(0.0, f32::max)
     }
 }
