@@ -47,7 +47,7 @@ fn main() {
     }
     let skirt = GarmentSpec::from_json(r#"{"type": "skirt", "length": 0.3, "fabric": "cotton"}"#)
         .expect("spec");
-    let pattern = programs::pattern(&skirt, &body).expect("pattern");
+    let pattern = programs::pattern(&skirt, &body);
     let mut cloth = pattern
         .cloth(FabricPhysics::of(Fabric::Cotton).mechanics())
         .expect("cloth");

@@ -47,7 +47,7 @@ impl Draped {
     /// The draped garment coloured by its strain map: each vertex the largest stretch of its
     /// triangles.
     pub fn strain_mesh(&self) -> Mesh {
-        let (mut mesh, _) = self.compact(|_, stretch| {
+        let (mut mesh, _) = self.compact(super::RENDER_LIFT, |_, stretch| {
             let u = ((stretch - 1.0) / (RAMP_END - 1.0)).clamp(0.004, 0.996);
             glam::Vec2::new(u, 0.5)
         });

@@ -11,6 +11,7 @@
 //!   the sides) and a tube for each leg (front and back, sewn at the inseam and the outseam,
 //!   along the leg), each leg's top sewn to half of the seat's bottom: where the four meet,
 //!   the seat's front and back are drawn together between the legs — the crotch seam.
+//! - Tops (t-shirts, shirts, hoodies, jackets): see [`super::tops`].
 
 use crate::avatar::Body;
 use crate::garment::{Fit, GarmentSpec, GarmentType};
@@ -22,16 +23,8 @@ use std::f32::consts::{FRAC_PI_2, PI, TAU};
 /// Mesh spacing (m).
 pub const SPACING: f32 = 0.015;
 
-/// A garment type that has no pattern program yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "a {0:?} has no sewing pattern yet: patterns are drafted for skirts, dresses, trousers \
-     and shorts (the other types still render as shells)"
-)]
-pub struct NoPattern(pub GarmentType);
-
 /// Ease over the body's girth (m) at the waist (a waistband) and elsewhere.
-fn ease(fit: Fit) -> (f32, f32) {
+pub(super) fn ease(fit: Fit) -> (f32, f32) {
     match fit {
         Fit::Tight => (0.01, 0.03),
         Fit::Regular => (0.03, 0.07),
@@ -41,7 +34,7 @@ fn ease(fit: Fit) -> (f32, f32) {
 
 /// The point at height `y` on the torso's axis: midway between the centres of its
 /// cross-sections at `upper_y` and at the hips.
-fn torso_axis(body: &Body, upper_y: f32, y: f32) -> Vec3 {
+pub(super) fn torso_axis(body: &Body, upper_y: f32, y: f32) -> Vec3 {
     let (u, h) = (
         ring_at(body, upper_y).center,
         ring_at(body, body.skeleton.hip_y).center,
@@ -51,7 +44,7 @@ fn torso_axis(body: &Body, upper_y: f32, y: f32) -> Vec3 {
 
 /// A cone of two panels (front and back, sewn at the sides) at our mesh spacing: `top` and
 /// `hem` girths, `length` long, its top centred on `centre`.
-fn cone(top: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
+pub(super) fn cone(top: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
     Pattern {
         spacing: SPACING,
         ..skirt(top, hem, length, centre)
@@ -59,7 +52,7 @@ fn cone(top: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
 }
 
 /// The torso ring nearest the height `y`.
-fn ring_at(body: &Body, y: f32) -> &Ring {
+pub(super) fn ring_at(body: &Body, y: f32) -> &Ring {
     body.skeleton
         .torso
         .iter()
@@ -68,12 +61,14 @@ fn ring_at(body: &Body, y: f32) -> &Ring {
 }
 
 /// The pattern for `spec` on `body`.
-pub fn pattern(spec: &GarmentSpec, body: &Body) -> Result<Pattern, NoPattern> {
+pub fn pattern(spec: &GarmentSpec, body: &Body) -> Pattern {
     match spec.kind {
-        GarmentType::Skirt => Ok(skirt_on(spec, body)),
-        GarmentType::Dress => Ok(dress_on(spec, body)),
-        GarmentType::Pants | GarmentType::Shorts => Ok(trousers_on(spec, body)),
-        other => Err(NoPattern(other)),
+        GarmentType::Skirt => skirt_on(spec, body),
+        GarmentType::Dress => dress_on(spec, body),
+        GarmentType::Pants | GarmentType::Shorts => trousers_on(spec, body),
+        GarmentType::Tshirt | GarmentType::Shirt | GarmentType::Hoodie | GarmentType::Jacket => {
+            super::tops::top_on(spec, body)
+        }
     }
 }
 
@@ -168,7 +163,7 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
 }
 
 /// A ring's girth (m): the perimeter of its own outline, 64 points round.
-fn girth(r: &Ring) -> f32 {
+pub(super) fn girth(r: &Ring) -> f32 {
     let at = |k: usize| r.point(TAU * k as f32 / 64.0, 0.0);
     (0..64).map(|k| at(k).distance(at(k + 1))).sum()
 }
@@ -218,19 +213,13 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
             knee.max(0.7 * top)
         };
         let mut tube = cone(top, hem, length, hem_point + axis * length);
+        tube.bands.clear();
         for p in &mut tube.panels {
             p.placement.axis = axis;
             p.placement.centre = hem_point;
             p.name = format!("{} leg {}", if k == 0 { "left" } else { "right" }, p.name);
         }
-        let first = pattern.panels.len();
-        pattern.panels.extend(tube.panels);
-        for seam in tube.seams {
-            let mut seam = seam;
-            seam.a.panel += first;
-            seam.b.panel += first;
-            pattern.seams.push(seam);
-        }
+        let first = append(&mut pattern, tube);
         // The seat's front bottom runs −x → +x, its back +x → −x; the left leg (k = 0) is
         // on +x.
         let (front_half, back_half) = if k == 0 {
@@ -250,4 +239,24 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         });
     }
     pattern
+}
+
+/// Appends `other`'s panels, seams, bands and tapes to `pattern`; the index its panels start at.
+pub(super) fn append(pattern: &mut Pattern, other: Pattern) -> usize {
+    let first = pattern.panels.len();
+    pattern.panels.extend(other.panels);
+    for mut seam in other.seams {
+        seam.a.panel += first;
+        seam.b.panel += first;
+        pattern.seams.push(seam);
+    }
+    for band in other.bands {
+        pattern
+            .bands
+            .push(band.into_iter().map(|(p, e)| (p + first, e)).collect());
+    }
+    pattern
+        .tapes
+        .extend(other.tapes.into_iter().map(|(p, e)| (p + first, e)));
+    first
 }

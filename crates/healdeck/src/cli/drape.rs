@@ -58,6 +58,10 @@ pub(crate) struct DrapeArgs {
     /// Camera angle around the model for --out, in degrees.
     #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
     azimuth: f32,
+    /// Render --out as the strain map (5 % bands from 100 % to 120 % and beyond) instead
+    /// of the fabric.
+    #[arg(long, requires = "out")]
+    strain_map: bool,
 }
 
 fn load(args: &DrapeArgs) -> Result<(GarmentSpec, Body), String> {
@@ -131,9 +135,13 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
     let Some(out) = &args.out else {
         return ExitCode::SUCCESS;
     };
-    let mesh = match draped.to_mesh(&spec, args.garment.parent()) {
-        Ok(m) => m,
-        Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
+    let mesh = if args.strain_map {
+        draped.strain_mesh()
+    } else {
+        match draped.to_mesh(&spec, args.garment.parent()) {
+            Ok(m) => m,
+            Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
+        }
     };
     let scene = SceneSpec {
         template: body.template,

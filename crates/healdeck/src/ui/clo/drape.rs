@@ -12,8 +12,7 @@ use super::CloTab;
 use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
 use healdeck_render::drape::{
-    Cloth, DrapeError, DrapeReport, Draped, PATTERN_TYPES, Studio, body_collider, drape_watched,
-    programs,
+    Cloth, DrapeError, DrapeReport, Draped, Studio, body_collider, drape_watched, programs,
 };
 use healdeck_render::garment::{Fabric, Fit, GarmentType};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +37,7 @@ impl DrapeKey {
     /// The drape the editors ask for, if any: simulation on, a garment with a pattern, no
     /// import shown.
     pub(super) fn of(c: &CloSettings) -> Option<DrapeKey> {
-        let wanted = c.simulate && c.imported.is_none() && PATTERN_TYPES.contains(&c.garment.kind);
+        let wanted = c.simulate && c.imported.is_none();
         wanted.then_some(DrapeKey {
             template: c.template,
             measurements: c.measurements,
@@ -240,13 +239,13 @@ impl CloTab {
     /// The editors' rows for draping: the switch, the strain map, progress or the result.
     pub(super) fn drape_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         let c = &mut sh.settings.clo;
-        let possible = c.imported.is_none() && PATTERN_TYPES.contains(&c.garment.kind);
+        let possible = c.imported.is_none();
         ui.add_enabled(
             possible,
             egui::Checkbox::new(&mut c.simulate, "Simulate cloth"),
         )
         .on_hover_text("Sew the garment from its pattern and drape it with the cloth solver")
-        .on_disabled_hover_text("Skirts, dresses, trousers and shorts have sewing patterns so far");
+        .on_disabled_hover_text("An imported mesh has no sewing pattern to sew");
         if !(possible && c.simulate) {
             return;
         }

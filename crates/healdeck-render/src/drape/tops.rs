@@ -1,0 +1,409 @@
+//! Pattern programs for tops — t-shirts, shirts, hoodies and jackets — drafted as a pattern
+//! maker drafts a boxy top:
+//!
+//! - a front and a back, from the hem to just above the shoulders, sewn at the sides up to
+//!   the armpit; above it each side is left open as half an armhole;
+//! - shoulder seams: the outer stretches of the front's and back's top edges, sewn together
+//!   over the shoulders; the stretch between them is the neckline, longer in front for a
+//!   scoop and longer still for a V (an unsupported edge that long falls into the shape);
+//! - a sleeve round each arm (front and back, sewn underneath and on top), its top sewn round
+//!   the armhole; a sleeve past the elbow is two tubes, sewn at the elbow, following the arm;
+//! - a collar (shirts, jackets, and any top with a collar neckline): a stand sewn round the
+//!   neckline, open at the centre front;
+//! - a hood (hoodies): two halves widening over the head, sewn down the back and over the
+//!   crown, their bottoms sewn round the neckline.
+//!
+//! The front and back are placed as flatter arcs than the body (in front of and behind the
+//! arms of the A-pose, not through them): the side and shoulder seams draw them in.
+
+use super::programs::{SPACING, append, cone, ease, girth, ring_at, torso_axis};
+use crate::avatar::Body;
+use crate::garment::{GarmentSpec, GarmentType, Neckline};
+use crate::mesh::Ring;
+use glam::{Vec2, Vec3};
+use healdeck_cloth::pattern::{Edge, Panel, Pattern, Placement, Seam, Side};
+use std::f32::consts::{PI, TAU};
+
+const FRONT: usize = 0;
+const BACK: usize = 1;
+
+/// How far round the body the front (and the back) is first laid (radians): less than a
+/// half turn, so its sides start in front of (behind) the arms.
+const TORSO_SPAN: f32 = 2.0;
+
+/// The neckline's length (m) over the neck's girth, and the front's share of it.
+fn neck_opening(neckline: Neckline) -> (f32, f32) {
+    match neckline {
+        Neckline::Crew => (0.10, 0.55),
+        Neckline::Collar => (0.08, 0.55),
+        Neckline::Scoop => (0.22, 0.64),
+        Neckline::V => (0.24, 0.68),
+    }
+}
+
+/// Extra ease (m) a garment worn over others needs.
+fn layer_ease(kind: GarmentType) -> f32 {
+    match kind {
+        GarmentType::Jacket => 0.08,
+        GarmentType::Hoodie => 0.04,
+        _ => 0.0,
+    }
+}
+
+/// The top's body: what the sleeves, collar and hood are sewn to.
+struct Torso {
+    /// Fraction of the side edges (from the hem) sewn at the sides; above, the armholes.
+    armpit: f32,
+    /// Top-edge widths of the front and the back.
+    top_width: [f32; 2],
+    /// Shoulder seam length.
+    shoulder: f32,
+    /// Length of each side's open armhole stretch.
+    slit: f32,
+    /// The neckline's centre and height.
+    neck: Vec3,
+}
+
+/// The pattern for a top (`spec.kind` a t-shirt, shirt, hoodie or jacket) on `body`.
+pub fn top_on(spec: &GarmentSpec, body: &Body) -> Pattern {
+    let (mut pattern, torso) = torso_on(spec, body);
+    for k in 0..2 {
+        sleeve_on(spec, body, &mut pattern, &torso, k);
+    }
+    let (front_neck, back_neck) = neck_stretches(&torso);
+    if spec.kind == GarmentType::Hoodie {
+        hood_on(body, &mut pattern, &torso, front_neck, back_neck);
+    } else if spec.kind == GarmentType::Jacket
+        || spec.kind == GarmentType::Shirt
+        || spec.neckline == Neckline::Collar
+    {
+        let height = if spec.kind == GarmentType::Jacket {
+            0.06
+        } else {
+            0.04
+        };
+        collar_on(&mut pattern, &torso, front_neck, back_neck, height);
+    }
+    pattern
+}
+
+fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
+    let s = &body.skeleton;
+    let m = &body.measured;
+    let (_, fit_ease) = ease(spec.fit);
+    let ease = fit_ease + layer_ease(spec.kind);
+    let bust = m.chest_cm / 100.0 + ease;
+    // 0: a crop at the waist; 1: a tunic to 4 cm below the crotch.
+    let hem_y = s.waist_y - 0.02 + (s.crotch_y - 0.04 - (s.waist_y - 0.02)) * spec.length;
+    let hips_below = hem_y < s.hip_y + 0.08;
+    let at_hem = girth(ring_at(body, hem_y)) + ease;
+    let hem = bust.max(at_hem).max(if hips_below {
+        m.hips_cm / 100.0 + ease
+    } else {
+        0.0
+    });
+    let top_y = s.shoulder_y + 0.04;
+    let length = top_y - hem_y;
+    let neck_ring = s.torso.last().expect("a body has torso rings");
+    let (neck_ease, front_share) = neck_opening(spec.neckline);
+    let neckline = girth(neck_ring) + neck_ease;
+    let shoulder =
+        ((m.shoulder_width_cm / 100.0 - 2.0 * neck_ring.a) / 2.0 + 0.03 + ease / 4.0).max(0.08);
+    let necks = [neckline * front_share, neckline * (1.0 - front_share)];
+    let top_width = necks.map(|n| n + 2.0 * shoulder);
+    let armpit_y = s.chest_y - 0.03 - ease / 4.0;
+    let armpit = ((armpit_y - hem_y) / length).clamp(0.2, 0.9);
+    let centre = torso_axis(body, s.chest_y, hem_y);
+    let bottom = hem / 2.0;
+    let radius = bottom / TORSO_SPAN;
+    let panel = |name: &str, top: f32, from: f32| {
+        let inset = (bottom - top) / 2.0;
+        Panel {
+            name: name.into(),
+            corners: [
+                Vec2::ZERO,
+                Vec2::new(bottom, 0.0),
+                Vec2::new(bottom - inset, length),
+                Vec2::new(inset, length),
+            ],
+            placement: Placement::around_y(centre, radius, from),
+        }
+    };
+    let pattern = Pattern {
+        panels: vec![
+            panel("front", top_width[0], -TORSO_SPAN / 2.0),
+            panel("back", top_width[1], PI - TORSO_SPAN / 2.0),
+        ],
+        seams: vec![
+            // The sides, up to the armpits: +x (the front's right edge, the back's left) and −x.
+            Seam {
+                a: Side::part(FRONT, Edge::Right, 0.0, armpit),
+                b: Side::part(BACK, Edge::Left, 1.0 - armpit, 1.0),
+                reversed: false,
+            },
+            Seam {
+                a: Side::part(BACK, Edge::Right, 0.0, armpit),
+                b: Side::part(FRONT, Edge::Left, 1.0 - armpit, 1.0),
+                reversed: false,
+            },
+            // The shoulders: the outer stretches of the top edges (the front's runs +x → −x,
+            // the back's −x → +x).
+            Seam {
+                a: Side::part(FRONT, Edge::Top, 0.0, shoulder / top_width[0]),
+                b: Side::part(BACK, Edge::Top, 1.0 - shoulder / top_width[1], 1.0),
+                reversed: false,
+            },
+            Seam {
+                a: Side::part(FRONT, Edge::Top, 1.0 - shoulder / top_width[0], 1.0),
+                b: Side::part(BACK, Edge::Top, 0.0, shoulder / top_width[1]),
+                reversed: false,
+            },
+        ],
+        bands: Vec::new(),
+        tapes: Vec::new(),
+        spacing: SPACING,
+    };
+    let side =
+        Vec2::new(bottom, 0.0).distance(Vec2::new(bottom - (bottom - top_width[0]) / 2.0, length));
+    let neck = Vec3::new(neck_ring.center.x, top_y, neck_ring.center.z);
+    (
+        pattern,
+        Torso {
+            armpit,
+            top_width,
+            shoulder,
+            slit: side * (1.0 - armpit),
+            neck,
+        },
+    )
+}
+
+/// The neckline stretches of the front's and the back's top edges (fractions).
+fn neck_stretches(t: &Torso) -> ((f32, f32), (f32, f32)) {
+    let f = t.shoulder / t.top_width[0];
+    let b = t.shoulder / t.top_width[1];
+    ((f, 1.0 - f), (b, 1.0 - b))
+}
+
+/// The point `distance` along the arm's rings from ring `from`, and the arm's girth there.
+fn along_arm(arm: &[Ring], from: usize, distance: f32) -> (Vec3, f32) {
+    let mut left = distance;
+    for w in arm[from..].windows(2) {
+        let step = w[0].center.distance(w[1].center);
+        if left <= step {
+            let t = left / step.max(1e-6);
+            return (
+                w[0].center.lerp(w[1].center, t),
+                girth(&w[0]) * (1.0 - t) + girth(&w[1]) * t,
+            );
+        }
+        left -= step;
+    }
+    let last = arm.last().expect("an arm has rings");
+    (last.center, girth(last))
+}
+
+/// A tube (front and back panels, sewn underneath and on top) from `top` to `hem` along the
+/// arm, with those girths, appended to `pattern`; the index of its front panel.
+fn sleeve_tube(pattern: &mut Pattern, name: &str, ends: [Vec3; 2], girths: [f32; 2]) -> usize {
+    let [top, hem] = ends;
+    let length = top.distance(hem);
+    let axis = (top - hem).normalize_or(Vec3::Y);
+    let mut tube = cone(girths[0], girths[1], length, top);
+    tube.bands.clear();
+    for p in &mut tube.panels {
+        p.placement.axis = axis;
+        p.placement.centre = hem;
+        p.name = format!("{name} {}", p.name);
+    }
+    append(pattern, tube)
+}
+
+/// The sleeve on arm `k` (0: the left, on +x), sewn into its armhole.
+fn sleeve_on(spec: &GarmentSpec, body: &Body, pattern: &mut Pattern, t: &Torso, k: usize) {
+    let arm = &body.skeleton.arms[k];
+    if arm.len() < 3 {
+        return;
+    }
+    let total: f32 = arm[1..]
+        .windows(2)
+        .map(|w| w[0].center.distance(w[1].center))
+        .sum();
+    let length = (0.05 + spec.sleeves().fraction() * total).clamp(0.1, total - 0.01);
+    let elbow_at: f32 = arm[1..arm.len().min(5)]
+        .windows(2)
+        .map(|w| w[0].center.distance(w[1].center))
+        .sum();
+    let (_, fit_ease) = ease(spec.fit);
+    let ease = 0.5 * fit_ease + 0.04 + layer_ease(spec.kind);
+    let armhole = 2.0 * t.slit;
+    let top = arm[1].center;
+    let (hem, hem_girth) = along_arm(arm, 1, length);
+    let name = if k == 0 {
+        "left sleeve"
+    } else {
+        "right sleeve"
+    };
+    let first = if length > elbow_at + 0.04 {
+        let (elbow, elbow_girth) = along_arm(arm, 1, elbow_at);
+        let elbow_girth = (elbow_girth + ease).max(0.55 * armhole);
+        let upper = sleeve_tube(pattern, name, [top, elbow], [armhole, elbow_girth]);
+        let lower = sleeve_tube(
+            pattern,
+            &format!("{name} lower"),
+            [elbow, hem],
+            [elbow_girth, (hem_girth + ease).min(elbow_girth)],
+        );
+        for side in 0..2 {
+            pattern.seams.push(Seam::edges(
+                upper + side,
+                Edge::Bottom,
+                lower + side,
+                Edge::Top,
+            ));
+        }
+        upper
+    } else {
+        sleeve_tube(
+            pattern,
+            name,
+            [top, hem],
+            [armhole, (hem_girth + ease).max(0.6 * armhole)],
+        )
+    };
+    // The armhole: above the side seam, the front's and the back's side edges. On +x the
+    // front's right edge runs up and the back's left edge down; on −x the reverse.
+    let a = t.armpit;
+    let (front, back) = if k == 0 {
+        (
+            Side::part(FRONT, Edge::Right, a, 1.0),
+            Side::part(BACK, Edge::Left, 0.0, 1.0 - a),
+        )
+    } else {
+        (
+            Side::part(FRONT, Edge::Left, 0.0, 1.0 - a),
+            Side::part(BACK, Edge::Right, a, 1.0),
+        )
+    };
+    pattern.seams.push(Seam {
+        a: front,
+        b: Side::whole(first, Edge::Top),
+        reversed: false,
+    });
+    pattern.seams.push(Seam {
+        a: back,
+        b: Side::whole(first + 1, Edge::Top),
+        reversed: false,
+    });
+}
+
+/// A stand collar `height` high round the neckline, open at the centre front.
+fn collar_on(pattern: &mut Pattern, t: &Torso, front: (f32, f32), back: (f32, f32), height: f32) {
+    let (fl, bl) = (
+        t.top_width[0] * (front.1 - front.0),
+        t.top_width[1] * (back.1 - back.0),
+    );
+    let total = fl + bl;
+    let collar = pattern.panels.len();
+    pattern.panels.push(Panel {
+        name: "collar".into(),
+        corners: [
+            Vec2::ZERO,
+            Vec2::new(total, 0.0),
+            Vec2::new(total, height),
+            Vec2::new(0.0, height),
+        ],
+        placement: Placement::around_y(t.neck - Vec3::Y * 0.01, total / TAU, 0.0),
+    });
+    // Round from the centre front towards +x: the front's left half of the neckline (its top
+    // edge runs +x → −x, so from the neck's +x end to the centre), the back's (−x → +x), the
+    // front's right half.
+    let (q, b) = (fl / 2.0 / total, bl / total);
+    let mid = (front.0 + front.1) / 2.0;
+    for (collar_span, side) in [
+        ((0.0, q), Side::part(FRONT, Edge::Top, front.0, mid)),
+        ((q, q + b), Side::part(BACK, Edge::Top, back.0, back.1)),
+        ((q + b, 1.0), Side::part(FRONT, Edge::Top, mid, front.1)),
+    ] {
+        pattern.seams.push(Seam {
+            a: Side::part(collar, Edge::Bottom, collar_span.0, collar_span.1),
+            b: side,
+            reversed: false,
+        });
+    }
+    pattern.tapes.push((collar, Edge::Top));
+}
+
+/// A hood: two halves round the head, from either side of the face to the centre back,
+/// sewn down the back and over the crown; their bottoms eased (15 % longer) round the
+/// neckline but for a gap at the centre front, where the face opening starts.
+fn hood_on(body: &Body, pattern: &mut Pattern, t: &Torso, front: (f32, f32), back: (f32, f32)) {
+    let s = &body.skeleton;
+    // Each half runs from FACE radians off the centre front round to the centre back.
+    const FACE: f32 = 1.1;
+    let span = PI - FACE;
+    let (fm, bm) = ((front.0 + front.1) / 2.0, (back.0 + back.1) / 2.0);
+    // The neckline's front gap, as a fraction of its top edge, matching the face's angle.
+    let gap = (front.1 - front.0) / 2.0 * FACE / PI;
+    let fl = t.top_width[0] * (fm - gap - front.0);
+    let bl = t.top_width[1] * (back.1 - bm);
+    let bottom = 1.15 * (fl + bl);
+    let r0 = bottom / span;
+    let base = Vec3::new(s.head_center.x, t.neck.y - 0.01, s.head_center.z);
+    // Wide enough round the head where it is widest, 3 cm clear.
+    let head = s.head_radii.x.max(s.head_radii.z) + 0.03;
+    let rise = (s.head_center.y - base.y).max(0.05);
+    let slope = ((head - r0) / rise).max(0.0);
+    let height = s.head_center.y + s.head_radii.y + 0.01 - base.y;
+    // The crown closes by drawing the top edges together: a little more height for it.
+    let height = height + 0.15 * (r0 + slope * height);
+    let top = span * (r0 + slope * height);
+    let inset = (bottom - top) / 2.0;
+    let first = pattern.panels.len();
+    for (name, from) in [("hood left", FACE), ("hood right", PI)] {
+        pattern.panels.push(Panel {
+            name: name.into(),
+            corners: [
+                Vec2::ZERO,
+                Vec2::new(bottom, 0.0),
+                Vec2::new(bottom - inset, height),
+                Vec2::new(inset, height),
+            ],
+            placement: Placement::around_y(base, r0, from),
+        });
+    }
+    let (left, right) = (first, first + 1);
+    pattern
+        .seams
+        .push(Seam::edges(left, Edge::Right, right, Edge::Left));
+    pattern
+        .seams
+        .push(Seam::edges(left, Edge::Top, right, Edge::Top));
+    // The left half runs from beside the face over +x to the centre back; the right half on
+    // round over −x. The front's top edge runs +x → −x, the back's −x → +x.
+    let q = fl / (fl + bl);
+    for (hood, span, side) in [
+        (
+            left,
+            (0.0, q),
+            Side::part(FRONT, Edge::Top, front.0, fm - gap),
+        ),
+        (left, (q, 1.0), Side::part(BACK, Edge::Top, bm, back.1)),
+        (
+            right,
+            (0.0, 1.0 - q),
+            Side::part(BACK, Edge::Top, back.0, bm),
+        ),
+        (
+            right,
+            (1.0 - q, 1.0),
+            Side::part(FRONT, Edge::Top, fm + gap, front.1),
+        ),
+    ] {
+        pattern.seams.push(Seam {
+            a: Side::part(hood, Edge::Bottom, span.0, span.1),
+            b: side,
+            reversed: false,
+        });
+    }
+}

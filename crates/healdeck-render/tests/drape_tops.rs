@@ -1,0 +1,95 @@
+//! Tops sewn from their patterns on every avatar: a t-shirt, a shirt, a hoodie and a jacket
+//! settle hanging from the shoulders, each sleeve a tube round its arm (the long ones down
+//! the forearm), the shirt's and jacket's collars standing round the neck, the hoodie's hood
+//! over the head with the face left open — the cloth barely stretched and out of the body.
+
+use glam::Vec3;
+use healdeck_render::avatar::{Body, Template};
+use healdeck_render::drape::{Draped, body_collider, drape};
+use healdeck_render::garment::GarmentSpec;
+use healdeck_render::mesh::Ring;
+
+/// Cloth on all four sides of `ring` (within `reach` of its centre, 2 cm along its axis).
+fn wrapped_round(d: &Draped, ring: &Ring, reach: f32) -> [bool; 4] {
+    let axis = ring.u.cross(ring.v).normalize();
+    let near: Vec<Vec3> = d
+        .positions
+        .iter()
+        .map(|p| *p - ring.center)
+        .filter(|p| p.dot(axis).abs() < 0.02 && p.length() < reach)
+        .collect();
+    let side = |dir: Vec3| near.iter().any(|p| p.dot(dir) > 0.03);
+    [side(ring.u), side(-ring.u), side(ring.v), side(-ring.v)]
+}
+
+fn tops_on(template: Template) {
+    let body = Body::new(template, template.defaults()).expect("body");
+    let s = &body.skeleton;
+    let collider = body_collider(&body).expect("collider");
+    for kind in ["tshirt", "shirt", "hoodie", "jacket"] {
+        let what = format!("{template:?} {kind}");
+        let spec = GarmentSpec::from_json(&format!(r#"{{"type": "{kind}"}}"#)).expect("spec");
+        let d = drape(&spec, &body, &collider).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let r = &d.report;
+        println!("{what}: {r:?}");
+        assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
+        // The worst edges are where the sleeves meet at the elbow and round the neckline
+        // (figures in the issue's note).
+        assert!(r.max_strain_pct <= 45.0, "{what}: {r:?}");
+        assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
+        // It hangs from the shoulders, its hem below the waist.
+        let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+        let hem = d.positions.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+        assert!(top > s.shoulder_y, "{what}: top {top}");
+        assert!(hem < s.waist_y - 0.05, "{what}: hem {hem}");
+        for arm in &s.arms {
+            let upper = wrapped_round(&d, &arm[2], 0.15);
+            assert!(upper.iter().all(|x| *x), "{what}: upper arm {upper:?}");
+            let forearm = wrapped_round(&d, &arm[6], 0.15);
+            let long = kind != "tshirt";
+            assert_eq!(
+                forearm.iter().all(|x| *x),
+                long,
+                "{what}: forearm {forearm:?}"
+            );
+        }
+        let head = s.head_center;
+        let radii = s.head_radii;
+        let over_head = d
+            .positions
+            .iter()
+            .any(|p| p.y > head.y + radii.y - 0.02 && (*p - head).truncate().length() < 0.1);
+        assert_eq!(over_head, kind == "hoodie", "{what}: cloth over the head");
+        if kind == "hoodie" {
+            // The face is open: nothing in front of it.
+            let on_face = d.positions.iter().any(|p| {
+                (p.y - head.y).abs() < 0.04 && p.x.abs() < 0.03 && p.z > head.z + radii.z - 0.03
+            });
+            assert!(!on_face, "{what}: the hood covers the face");
+        }
+        if kind == "shirt" || kind == "jacket" {
+            // A collar stands round the neck, behind it too.
+            let neck = s.torso.last().expect("neck ring").center;
+            let collar_back = d
+                .positions
+                .iter()
+                .any(|p| p.y > s.neck_y - 0.02 && p.z < neck.z - 0.03 && p.x.abs() < 0.04);
+            assert!(collar_back, "{what}: no collar behind the neck");
+        }
+    }
+}
+
+#[test]
+fn tops_drape_on_the_female_avatar() {
+    tops_on(Template::Female);
+}
+
+#[test]
+fn tops_drape_on_the_male_avatar() {
+    tops_on(Template::Male);
+}
+
+#[test]
+fn tops_drape_on_the_neutral_avatar() {
+    tops_on(Template::Neutral);
+}
