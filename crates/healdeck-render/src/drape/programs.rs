@@ -174,8 +174,8 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let (waist_ease, ease) = ease(spec.fit);
     let waist = m.waist_cm / 100.0 + waist_ease;
     let hips = m.hips_cm / 100.0 + ease;
-    // The seat: from the waist to 2 cm below the crotch.
-    let seat_bottom_y = s.crotch_y - 0.02;
+    // The seat: from the waist to 7 cm below the crotch (its middle goes up between the legs).
+    let seat_bottom_y = s.crotch_y - 0.07;
     let rise = s.waist_y - seat_bottom_y;
     let thigh = s
         .legs
