@@ -24,6 +24,8 @@ pub(crate) struct Stitch {
     pub(crate) b: u32,
     pub(crate) c: u32,
     pub(crate) t: f32,
+    /// Closed: held shut at once, no longer drawn in at the sewing speed.
+    pub(crate) sewn: bool,
 }
 
 impl Stitch {
@@ -52,6 +54,7 @@ fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
 /// substeps instead of jumping shut and tearing the cloth around it.
 pub(crate) fn project_stitch(x: &mut [Vec3], w: &[f32], s: &Stitch, limit: f32) {
     let (a, b, c) = (s.a as usize, s.b as usize, s.c as usize);
+    let limit = if s.sewn { f32::INFINITY } else { limit };
     if b == c || s.t == 0.0 {
         let Some((wsum, n, len)) = pair(x, w, a, b) else {
             return;

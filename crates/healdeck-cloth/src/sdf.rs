@@ -46,6 +46,20 @@ impl Sdf {
         band_cells: usize,
         margin: f32,
     ) -> Result<Sdf, SdfError> {
+        let mut sdf = Sdf::bake_unsigned(positions, triangles, cell, band_cells, margin)?;
+        sdf.sign(positions, triangles);
+        Ok(sdf)
+    }
+
+    /// The unsigned distance field of any mesh, open or closed (a draped garment: the layer
+    /// a garment over it collides with), baked as [`Sdf::bake`] bakes but never negative.
+    pub fn bake_unsigned(
+        positions: &[Vec3],
+        triangles: &[[u32; 3]],
+        cell: f32,
+        band_cells: usize,
+        margin: f32,
+    ) -> Result<Sdf, SdfError> {
         if triangles.is_empty() {
             return Err(SdfError::Empty);
         }
@@ -101,7 +115,15 @@ impl Sdf {
             }
         }
         sdf.chamfer();
-        // Signs: where a column's ray along +z has crossed the surface an odd number of times.
+        Ok(sdf)
+    }
+
+    /// Negates the distances inside the closed mesh: where a column's ray along +z has
+    /// crossed the surface an odd number of times.
+    fn sign(&mut self, positions: &[Vec3], triangles: &[[u32; 3]]) {
+        let (dims, cell) = (self.dims, self.cell);
+        let sdf = self;
+        let tri = |t: &[u32; 3]| t.map(|i| positions[i as usize]);
         let columns = (dims.x * dims.y) as usize;
         let mut crossings: Vec<Vec<f32>> = vec![Vec::new(); columns];
         for t in triangles {
@@ -135,7 +157,6 @@ impl Sdf {
                 }
             }
         }
-        Ok(sdf)
     }
 
     /// Carries distances from the band to every grid point: a forward and a backward pass,

@@ -255,7 +255,13 @@ impl Cloth {
     /// Sews particles `a` and `b` together: a zero-length stitch, pulled shut at the sewing
     /// speed (see [`Params::max_speed`]).
     pub fn stitch(&mut self, a: u32, b: u32) {
-        self.stitches.push(Stitch { a, b, c: b, t: 0.0 });
+        self.stitches.push(Stitch {
+            a,
+            b,
+            c: b,
+            t: 0.0,
+            sewn: false,
+        });
     }
 
     /// Sews particle `a` to the point `t` (0..1) of the way from particle `b` to `c`: where
@@ -266,6 +272,7 @@ impl Cloth {
             b,
             c,
             t: t.clamp(0.0, 1.0),
+            sewn: false,
         });
     }
 
@@ -284,12 +291,18 @@ impl Cloth {
     /// Welds every stitch closed to `within` metres: the second particle becomes the first
     /// (its triangles, edges and bending now use the first, their masses add up) and then
     /// follows it. A seam sewn shut is one line of cloth, not two held together every
-    /// substep. Returns how many were welded.
+    /// substep. A particle sewn between two others cannot be welded: closed, it is held
+    /// there at once from now on. Returns how many were welded.
     pub fn weld_closed_stitches(&mut self, within: f32) -> usize {
-        let (closed, open): (Vec<Stitch>, Vec<Stitch>) = self.stitches.iter().partition(|d| {
-            d.particle_to_particle()
-                && self.positions[d.a as usize].distance(self.positions[d.b as usize]) <= within
-        });
+        let x = &self.positions;
+        let closed_to = |d: &Stitch| x[d.a as usize].distance(d.target(x)) <= within;
+        let (closed, mut open): (Vec<Stitch>, Vec<Stitch>) = self
+            .stitches
+            .iter()
+            .partition(|d| d.particle_to_particle() && closed_to(d));
+        for d in &mut open {
+            d.sewn |= closed_to(d);
+        }
         self.stitches = open;
         let mut into: Vec<u32> = (0..self.positions.len() as u32).collect();
         fn root(into: &mut [u32], mut i: u32) -> u32 {
@@ -531,6 +544,16 @@ impl Cloth {
             .iter()
             .map(|p| (-collider.sample(*p).0).max(0.0))
             .fold(0.0, f32::max)
+    }
+
+    /// The particles sewn between two others (the seams' sides meshed differently): each
+    /// particle, the two it is between, and how far along from the first.
+    pub fn stitched_between(&self) -> Vec<(u32, u32, u32, f32)> {
+        self.stitches
+            .iter()
+            .filter(|d| !d.particle_to_particle())
+            .map(|d| (d.a, d.b, d.c, d.t))
+            .collect()
     }
 
     /// The longest stitch still open (m).

@@ -1,6 +1,8 @@
 //! `healdeck drape` as a designer runs it: a skirt spec in, one JSON object with what the
-//! drape came to, and the draped mesh as OBJ; a garment without a pattern, a broken spec and
-//! the GPU solver that is not built are refused with a message naming the file or the flag.
+//! drape came to, and the draped mesh as OBJ; an outfit (a t-shirt over a skirt), a line and
+//! an OBJ object each, rendered together; a broken spec (first or second), a missing file,
+//! the GPU solver that is not built and an unknown size are refused with a message naming
+//! the file or the flag.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -72,15 +74,14 @@ fn a_skirt_drapes_and_reports_as_json_with_its_mesh() {
 #[test]
 fn what_cannot_be_draped_is_refused_naming_the_file_or_flag() {
     let dir = tempfile::tempdir().expect("dir");
-    let hoodie = write(dir.path(), "hoodie.json", r#"{"type": "hoodie"}"#);
     let broken = write(dir.path(), "broken.json", r#"{"type": "skirt", "length": "#);
     let skirt = write(dir.path(), "skirt.json", r#"{"type": "skirt"}"#);
     for (args, wanted) in [
-        (
-            vec!["--garment", hoodie.as_str()],
-            "hoodie.json: cotton hoodie",
-        ),
         (vec!["--garment", broken.as_str()], "broken.json"),
+        (
+            vec!["--garment", skirt.as_str(), "--garment", broken.as_str()],
+            "broken.json",
+        ),
         (
             vec!["--garment", "/nonexistent/x.json"],
             "/nonexistent/x.json",
@@ -99,4 +100,63 @@ fn what_cannot_be_draped_is_refused_naming_the_file_or_flag() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(wanted), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn an_outfit_drapes_a_top_over_a_skirt_a_line_and_an_object_each() {
+    let dir = tempfile::tempdir().expect("dir");
+    let top = write(
+        dir.path(),
+        "top.json",
+        r#"{"type": "tshirt", "fabric": "knit"}"#,
+    );
+    let skirt = write(
+        dir.path(),
+        "skirt.json",
+        r#"{"type": "skirt", "length": 0.4, "fabric": "denim"}"#,
+    );
+    let obj = dir.path().join("outfit.obj");
+    let png = dir.path().join("outfit.png");
+    // Given top first: still draped over the skirt, reported in the order given.
+    let o = healdeck(&[
+        "--garment",
+        &top,
+        "--garment",
+        &skirt,
+        "--json",
+        "--obj",
+        obj.to_str().expect("utf-8"),
+        "--out",
+        png.to_str().expect("utf-8"),
+        "--mode",
+        "preview",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let docs: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(docs.len(), 2, "{out}");
+    assert_eq!(docs[0]["garment"], "knit tshirt");
+    assert_eq!(docs[1]["garment"], "denim skirt");
+    for d in &docs {
+        assert_eq!(d["settled"], true, "{d}");
+        assert!(
+            d["max_penetration_mm"].as_f64().expect("number") <= 1.0,
+            "{d}"
+        );
+    }
+    let mesh = std::fs::read_to_string(&obj).expect("obj written");
+    let objects: Vec<&str> = mesh.lines().filter(|l| l.starts_with("o ")).collect();
+    assert_eq!(objects, ["o knit_tshirt", "o denim_skirt"]);
+    let faces = mesh.lines().filter(|l| l.starts_with("f ")).count() as u64;
+    let triangles: u64 = docs
+        .iter()
+        .map(|d| d["triangles"].as_u64().expect("count"))
+        .sum();
+    assert_eq!(faces, triangles);
+    let image = image::open(&png).expect("rendered");
+    assert_eq!(image.width(), 512);
 }

@@ -6,6 +6,7 @@
 
 pub mod fabric;
 pub mod fitmap;
+pub mod outfit;
 pub mod programs;
 pub mod tops;
 
@@ -38,6 +39,8 @@ pub enum DrapeError {
     Cancelled,
     #[error("the avatar cannot be baked into a collider: {0}")]
     Body(#[from] SdfError),
+    #[error("{garment}: the draped cloth cannot be baked for the garments over it: {source}")]
+    Layer { garment: String, source: SdfError },
     #[error(
         "{garment}: the cloth is pulled {strain_pct:.0} % beyond its pattern after draping: the \
          garment is far too small for the body (or the simulation blew up)"
@@ -69,6 +72,9 @@ pub struct Draped {
     pub pattern_points: Vec<glam::Vec2>,
     pub triangles: Vec<[u32; 3]>,
     pub stretch: Vec<f32>,
+    /// Particles sewn between two others (see `Cloth::stitched_between`): drawn on the
+    /// line between them, so a seam shows no slit.
+    pub stitched: Vec<(u32, u32, u32, f32)>,
     pub report: DrapeReport,
 }
 
@@ -98,22 +104,30 @@ pub fn garment_name(spec: &GarmentSpec) -> String {
     format!("{fabric} {kind}")
 }
 
-/// What the cloth collides with: the body's distance field, and the floor it stands on (a
-/// long hem rests on it; cloth that slides off the body stops there).
+/// What the cloth collides with: the body's distance field, the floor it stands on (a long
+/// hem rests on it; cloth that slides off the body stops there), and the garments already
+/// draped under this one (see [`outfit`]).
+#[derive(Clone)]
 pub struct Studio {
     pub body: Sdf,
     pub floor_y: f32,
+    pub layers: Vec<outfit::Layer>,
 }
 
 impl Collider for Studio {
     fn sample(&self, p: Vec3) -> (f32, Vec3) {
-        let body = self.body.sample(p);
+        let mut nearest = self.body.sample(p);
         let floor = p.y - self.floor_y;
-        if floor < body.0 {
-            (floor, Vec3::Y)
-        } else {
-            body
+        if floor < nearest.0 {
+            nearest = (floor, Vec3::Y);
         }
+        for layer in &self.layers {
+            let (d, away) = layer.sample(p);
+            if d < nearest.0 {
+                nearest = (d, away);
+            }
+        }
+        nearest
     }
 }
 
@@ -134,6 +148,7 @@ pub fn body_collider(body: &Body) -> Result<Studio, SdfError> {
     Ok(Studio {
         body: Sdf::bake(&body.mesh.positions, &tris, SDF_CELL, 3, 0.05)?,
         floor_y,
+        layers: Vec::new(),
     })
 }
 
@@ -205,10 +220,10 @@ pub fn drape_watched(
     ))
 }
 
-/// The pattern as cloth placed clear of the body: panels wrapped on their cylinders and
-/// cones, widened 6 % at a time (up to half again) while any cloth starts inside the body —
-/// cloth that starts inside is pushed out by the nearest way, which can be the wrong side
-/// of a leg or an arm.
+/// The pattern as cloth placed clear of the body (and of the garments under it): panels
+/// wrapped on their cylinders and cones, widened 6 % at a time (up to half again) while any
+/// cloth starts inside — cloth that starts inside is pushed out by the nearest way, which
+/// can be the wrong side of a leg or an arm.
 fn clear_of_the_body(
     mut pattern: healdeck_cloth::pattern::Pattern,
     mechanics: healdeck_cloth::solver::Mechanics,
@@ -217,10 +232,7 @@ fn clear_of_the_body(
 ) -> Result<healdeck_cloth::solver::Cloth, PatternError> {
     let mut cloth = pattern.cloth(mechanics)?;
     for _ in 0..8 {
-        let inside = cloth
-            .positions
-            .iter()
-            .any(|p| collider.body.distance(*p) < skin);
+        let inside = cloth.positions.iter().any(|p| collider.sample(*p).0 < skin);
         if !inside {
             break;
         }
@@ -243,6 +255,7 @@ impl Draped {
             positions: cloth.positions.clone(),
             triangles: cloth.triangles.clone(),
             stretch: cloth.triangle_stretch(),
+            stitched: cloth.stitched_between(),
             report,
         }
     }
@@ -261,8 +274,9 @@ impl Draped {
     }
 
     /// The cloth's triangles as a mesh of the particles they use (cloth welded away at the
-    /// seams is left out), each vertex `lift` metres out along its smooth normal, with
-    /// texture coordinates `uv(particle, its stretch)`; and each vertex's stretch (the
+    /// seams is left out), each vertex `lift` metres out along its smooth normal (a particle
+    /// sewn between two others on the line between theirs, its normal shared with them),
+    /// with texture coordinates `uv(particle, its stretch)`; and each vertex's stretch (the
     /// largest of its triangles').
     fn compact(&self, lift: f32, uv: impl Fn(usize, f32) -> glam::Vec2) -> (Mesh, Vec<f32>) {
         let mut normals = vec![Vec3::ZERO; self.positions.len()];
@@ -275,6 +289,16 @@ impl Draped {
                 stretch[i as usize] = stretch[i as usize].max(*s);
             }
         }
+        let mut normals: Vec<Vec3> = normals.iter().map(|n| n.normalize_or(Vec3::Y)).collect();
+        let mut shown: Vec<Vec3> = (self.positions.iter().zip(&normals))
+            .map(|(p, n)| *p + *n * lift)
+            .collect();
+        for &(a, b, c, t) in &self.stitched {
+            let (a, b, c) = (a as usize, b as usize, c as usize);
+            let side = normals[b].lerp(normals[c], t);
+            normals[a] = (normals[a] + side).normalize_or(normals[a]);
+            shown[a] = shown[b].lerp(shown[c], t);
+        }
         let mut index = vec![u32::MAX; self.positions.len()];
         let mut mesh = Mesh::default();
         let mut kept = Vec::new();
@@ -282,9 +306,8 @@ impl Draped {
             let i = i as usize;
             if index[i] == u32::MAX {
                 index[i] = mesh.positions.len() as u32;
-                let normal = normals[i].normalize_or(Vec3::Y);
-                mesh.positions.push(self.positions[i] + normal * lift);
-                mesh.normals.push(normal);
+                mesh.positions.push(shown[i]);
+                mesh.normals.push(normals[i]);
                 mesh.uvs.push(uv(i, stretch[i]));
                 mesh.seams.push(0.0);
                 kept.push(stretch[i]);
@@ -297,17 +320,34 @@ impl Draped {
     /// The draped mesh as OBJ: vertices, smooth normals, faces; each vertex's stretch (the
     /// largest of its triangles', as a percentage) in a comment line after it.
     pub fn to_obj(&self) -> String {
+        outfit_obj(std::slice::from_ref(self))
+    }
+
+    /// Appends the mesh to `out` as an OBJ object named after the garment, its vertices
+    /// numbered from `first` (1-based); how many it wrote.
+    fn write_obj(&self, out: &mut String, first: u32) -> u32 {
         let (mesh, stretch) = self.compact(0.0, |_, _| glam::Vec2::ZERO);
-        let mut out = format!("# healdeck drape: {}\n", self.report.garment);
+        let _ = writeln!(out, "o {}", self.report.garment.replace(' ', "_"));
         for ((p, n), s) in mesh.positions.iter().zip(&mesh.normals).zip(&stretch) {
             let _ = writeln!(out, "v {:.5} {:.5} {:.5}", p.x, p.y, p.z);
             let _ = writeln!(out, "vn {:.4} {:.4} {:.4}", n.x, n.y, n.z);
             let _ = writeln!(out, "# stretch {:.1}%", s * 100.0);
         }
         for t in mesh.indices.chunks_exact(3) {
-            let [a, b, c] = [t[0] + 1, t[1] + 1, t[2] + 1];
+            let [a, b, c] = [t[0] + first, t[1] + first, t[2] + first];
             let _ = writeln!(out, "f {a}//{a} {b}//{b} {c}//{c}");
         }
-        out
+        mesh.positions.len() as u32
     }
+}
+
+/// Draped garments as one OBJ file, each garment its own object (see [`Draped::to_obj`]).
+pub fn outfit_obj(drapes: &[Draped]) -> String {
+    let names: Vec<&str> = drapes.iter().map(|d| d.report.garment.as_str()).collect();
+    let mut out = format!("# healdeck drape: {}\n", names.join(", "));
+    let mut first = 1;
+    for d in drapes {
+        first += d.write_obj(&mut out, first);
+    }
+    out
 }

@@ -1,14 +1,18 @@
 //! `healdeck drape`: a garment spec sewn from its pattern and draped on an avatar by the cloth
-//! solver — what it came to (particles, time, strain, penetration) as text or one JSON
-//! object, optionally the draped mesh as OBJ with its strain map.
+//! solver — or an outfit, several garments draped from the inside out, each over the ones
+//! under it — what each came to (particles, time, strain, penetration) as text or one JSON
+//! object per garment, optionally the draped meshes as OBJ with their strain and rendered.
 
 use super::render::{RenderOptions, render_scene};
 use clap::{Args, ValueEnum};
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
-use healdeck_render::drape::{DrapeReport, body_collider, drape};
+use healdeck_render::drape::outfit::drape_outfit;
+use healdeck_render::drape::programs::SPACING;
+use healdeck_render::drape::{DrapeReport, body_collider, outfit_obj};
 use healdeck_render::garment::GarmentSpec;
+use healdeck_render::mesh::Mesh;
 use healdeck_render::renderer::Mode;
 use healdeck_render::scene::{Imported, SceneSpec};
 use healdeck_render::sizes::{default_size, named};
@@ -29,10 +33,12 @@ pub(crate) enum Solver {
 
 #[derive(Args, Debug)]
 pub(crate) struct DrapeArgs {
-    /// The garment: a spec file as `healdeck render --garment` takes it (skirt, dress, pants,
-    /// shorts).
-    #[arg(long, value_name = "SPEC.json")]
-    garment: PathBuf,
+    /// The garment: a spec file as `healdeck render --garment` takes it (any of the eight
+    /// types). Give it more than once for an outfit: the garments are draped from the inside
+    /// out (trousers, shorts, skirts; shirts, t-shirts, dresses; hoodies; jackets), each over
+    /// the ones under it.
+    #[arg(long, value_name = "SPEC.json", required = true)]
+    garment: Vec<PathBuf>,
     /// Avatar template: female, male or neutral.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     avatar: Template,
@@ -42,14 +48,16 @@ pub(crate) struct DrapeArgs {
     /// Which cloth solver runs.
     #[arg(long, value_enum, default_value = "auto")]
     solver: Solver,
-    /// One JSON object: {"garment", "particles", "triangles", "solver", "settled",
-    /// "settle_ms", "steps", "mean_strain_pct", "max_strain_pct", "max_penetration_mm"}.
+    /// One JSON object per garment, one per line: {"garment", "particles", "triangles",
+    /// "solver", "settled", "settle_ms", "steps", "mean_strain_pct", "max_strain_pct",
+    /// "max_penetration_mm"}.
     #[arg(long)]
     json: bool,
-    /// Also write the draped garment as a Wavefront OBJ file (with each vertex's stretch).
+    /// Also write the draped garments as a Wavefront OBJ file (an object each, with each
+    /// vertex's stretch).
     #[arg(long, value_name = "OUT.obj")]
     obj: Option<PathBuf>,
-    /// Also render the draped garment on the avatar to this PNG.
+    /// Also render the draped garments on the avatar to this PNG.
     #[arg(long, value_name = "FILE.png")]
     out: Option<PathBuf>,
     /// preview (512 px) or realistic (2048 px) for --out; default from render_config.json.
@@ -64,20 +72,21 @@ pub(crate) struct DrapeArgs {
     strain_map: bool,
 }
 
-fn load(args: &DrapeArgs) -> Result<(GarmentSpec, Body), String> {
+fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
     if args.solver == Solver::Gpu {
         return Err("--solver gpu: the GPU cloth solver is not built yet; use --solver cpu".into());
     }
-    let text = std::fs::read_to_string(&args.garment)
-        .map_err(|e| format!("{}: {e}", args.garment.display()))?;
-    let spec =
-        GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", args.garment.display()))?;
+    let mut specs = Vec::new();
+    for path in &args.garment {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        specs.push(GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
     let size = match &args.size {
         None => default_size(args.avatar),
         Some(name) => named(args.avatar, name).map_err(|e| format!("--size {e}"))?,
     };
     let body = Body::new(args.avatar, size.measurements).map_err(|e| e.to_string())?;
-    Ok((spec, body))
+    Ok((specs, body))
 }
 
 fn print(report: &DrapeReport, json: bool) {
@@ -109,7 +118,7 @@ fn print(report: &DrapeReport, json: bool) {
 }
 
 pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
-    let (spec, body) = match load(args) {
+    let (specs, body) = match load(args) {
         Ok(x) => x,
         Err(e) => return super::fail(e),
     };
@@ -117,16 +126,18 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
         Ok(c) => c,
         Err(e) => return super::fail(e),
     };
-    let draped = match drape(&spec, &body, &collider) {
+    let drapes = match drape_outfit(&specs, &body, &collider, SPACING, &mut |_, _, _| true) {
         Ok(d) => d,
-        Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
+        Err((i, e)) => return super::fail(format!("{}: {e}", args.garment[i].display())),
     };
     if let Some(path) = &args.obj
-        && let Err(e) = std::fs::write(path, draped.to_obj())
+        && let Err(e) = std::fs::write(path, outfit_obj(&drapes))
     {
         return super::fail(format!("{}: {e}", path.display()));
     }
-    print(&draped.report, args.json);
+    for d in &drapes {
+        print(&d.report, args.json);
+    }
     if !args.json
         && let Some(path) = &args.obj
     {
@@ -135,20 +146,24 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
     let Some(out) = &args.out else {
         return ExitCode::SUCCESS;
     };
-    let mesh = if args.strain_map {
-        draped.strain_mesh()
-    } else {
-        match draped.to_mesh(&spec, args.garment.parent()) {
-            Ok(m) => m,
-            Err(e) => return super::fail(format!("{}: {e}", args.garment.display())),
-        }
-    };
+    let mut mesh = Mesh::default();
+    for ((d, spec), path) in drapes.iter().zip(&specs).zip(&args.garment) {
+        let garment = if args.strain_map {
+            d.strain_mesh()
+        } else {
+            match d.to_mesh(spec, path.parent()) {
+                Ok(m) => m,
+                Err(e) => return super::fail(format!("{}: {e}", path.display())),
+            }
+        };
+        mesh.append(&garment);
+    }
     let scene = SceneSpec {
         template: body.template,
         measurements: body.measurements,
         garments: Vec::new(),
         import: Some(Imported {
-            path: args.garment.clone(),
+            path: args.garment[0].clone(),
             mesh: Arc::new(mesh),
             with_avatar: true,
         }),
