@@ -1008,3 +1008,51 @@ fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_strain_map() 
     wait(h, "the cancelled drape", |a| !a.clo.draping());
     assert!(!h.state().sh.settings.clo.simulate);
 }
+
+#[test]
+fn an_outfit_is_chosen_in_the_editor_and_draped_bottom_first_top_over_it() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first body", |a| a.clo.measured.is_some());
+    h.state_mut().sh.settings.clo.garment.kind = healdeck_render::garment::GarmentType::Tshirt;
+    h.run_steps(2);
+    h.get_by_label("Worn with").click();
+    h.run_steps(2);
+    h.get_by_label("Skirt").click();
+    wait(h, "the skirt's shell", |a| {
+        a.clo.scene_meshes().is_some_and(|s| s.len() == 3)
+    });
+    let worn = h
+        .state()
+        .sh
+        .settings
+        .clo
+        .worn_with
+        .clone()
+        .expect("worn with");
+    assert_eq!(worn.kind, healdeck_render::garment::GarmentType::Skirt);
+    let shells: Vec<usize> = h.state().clo.scene_meshes().expect("scene")[1..]
+        .iter()
+        .map(|m| m.positions.len())
+        .collect();
+    h.get_by_label("Simulate cloth").click();
+    wait(h, "the drape to start", |a| a.clo.draping());
+    wait(h, "both settled", |a| a.clo.drape_reports().len() == 2);
+    let reports: Vec<_> = h.state().clo.drape_reports().into_iter().cloned().collect();
+    assert_eq!(reports[0].garment, "silk tshirt");
+    assert_eq!(reports[1].garment, "denim skirt");
+    for r in &reports {
+        assert!(r.settled && r.max_penetration_mm <= 1.0, "{r:?}");
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("silk tshirt:");
+    h.get_by_label_contains("denim skirt:");
+    // The avatar and both garments, each draped in its shell's place.
+    let scene = h.state().clo.scene_meshes().expect("scene");
+    assert_eq!(scene.len(), 3);
+    for (m, shell) in scene[1..].iter().zip(&shells) {
+        assert_ne!(m.positions.len(), *shell);
+    }
+    assert_eq!(scene[2].materials[0].name, "skirt");
+}

@@ -101,10 +101,11 @@ pub enum CloEvent {
     Drape(u64, DrapeUpdate),
 }
 
-/// A drape's progress: the cloth so far, or what it came to.
+/// A drape's progress: a garment's cloth so far (its index in the outfit), or what the
+/// outfit came to.
 pub enum DrapeUpdate {
-    Progress(Box<Draped>),
-    Done(Result<Box<Draped>, String>),
+    Progress(usize, Box<Draped>),
+    Done(Result<Vec<Draped>, String>),
 }
 
 /// The Troubleshooter's file dialogs.

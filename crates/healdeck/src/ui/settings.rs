@@ -37,6 +37,8 @@ pub struct CloSettings {
     pub template: Template,
     pub measurements: Measurements,
     pub garment: GarmentSpec,
+    /// A second garment worn with the first (a top with a bottom): an outfit.
+    pub worn_with: Option<GarmentSpec>,
     pub mode: Mode,
     pub view: View,
     /// The last imported OBJ/glTF, shown instead of the parametric garment while set.
@@ -63,6 +65,7 @@ impl Default for CloSettings {
                 color: "#7a1f3d".into(),
                 print: None,
             },
+            worn_with: None,
             mode: Mode::Preview,
             view: View::default(),
             imported: None,

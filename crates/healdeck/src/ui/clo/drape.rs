@@ -1,9 +1,10 @@
-//! Draping in the window: when "Simulate cloth" is on for a garment with a pattern, the garment is
-//! sewn from its pattern and draped by the cloth solver on a worker thread, never on the UI
-//! thread. The cloth is shown as it settles (a snapshot every quarter second of simulated
-//! time, drawn in Fast Preview), then the settled result; an edit that changes the drape
-//! cancels the one running and starts another, and Cancel stops it. The strain map shows the
-//! settled cloth in the bands of `fitmap`, with a legend over the view.
+//! Draping in the window: when "Simulate cloth" is on, the garment — and the one it is worn
+//! with, from the inside out, the outer over the inner — is sewn from its pattern and draped
+//! by the cloth solver on a worker thread, never on the UI thread. The cloth is shown as it
+//! settles (a snapshot every quarter second of simulated time, drawn in Fast Preview; a
+//! garment not draped yet shows as its shell), then the settled result; an edit that changes
+//! the drape cancels the one running and starts another, and Cancel stops it. The strain map
+//! shows the settled cloth in the bands of `fitmap`, with a legend over the view.
 
 use super::super::events::{CloEvent, DrapeUpdate};
 use super::super::settings::CloSettings;
@@ -11,40 +12,65 @@ use super::super::shared::Shared;
 use super::CloTab;
 use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
+use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::{
-    Cloth, DrapeError, DrapeReport, Draped, Studio, body_collider, drape_watched, programs,
+    Cloth, DrapeError, DrapeReport, Draped, Studio, body_collider, garment_name, programs,
 };
-use healdeck_render::garment::{Fabric, Fit, GarmentType};
+use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline, SleeveLength};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Steps between the snapshots the window is sent (a quarter second of simulated time).
 const SNAPSHOT_EVERY: u32 = 15;
 
-/// What a drape depends on: the body and the garment's cut and cloth (not its color or print,
-/// which only repaint it).
+/// What a garment's drape depends on: its cut and cloth (not its color or print, which only
+/// repaint it).
+#[derive(Clone, PartialEq)]
+struct Cut {
+    kind: GarmentType,
+    fit: Fit,
+    sleeves: SleeveLength,
+    length: f32,
+    neckline: Neckline,
+    fabric: Fabric,
+}
+
+impl Cut {
+    fn of(g: &GarmentSpec) -> Cut {
+        Cut {
+            kind: g.kind,
+            fit: g.fit,
+            sleeves: g.sleeves(),
+            length: g.length,
+            neckline: g.neckline,
+            fabric: g.fabric,
+        }
+    }
+}
+
+/// What a drape depends on: the body and the garments' cuts.
 #[derive(Clone, PartialEq)]
 pub(super) struct DrapeKey {
     template: Template,
     measurements: Measurements,
-    kind: GarmentType,
-    fit: Fit,
-    length: f32,
-    fabric: Fabric,
+    cuts: Vec<Cut>,
+}
+
+/// The garments the editors dress the avatar in: the garment, then the one it is worn with.
+pub(super) fn outfit(c: &CloSettings) -> Vec<GarmentSpec> {
+    std::iter::once(c.garment.clone())
+        .chain(c.worn_with.clone())
+        .collect()
 }
 
 impl DrapeKey {
-    /// The drape the editors ask for, if any: simulation on, a garment with a pattern, no
-    /// import shown.
+    /// The drape the editors ask for, if any: simulation on, no import shown.
     pub(super) fn of(c: &CloSettings) -> Option<DrapeKey> {
         let wanted = c.simulate && c.imported.is_none();
-        wanted.then_some(DrapeKey {
+        wanted.then(|| DrapeKey {
             template: c.template,
             measurements: c.measurements,
-            kind: c.garment.kind,
-            fit: c.garment.fit,
-            length: c.garment.length,
-            fabric: c.garment.fabric,
+            cuts: outfit(c).iter().map(Cut::of).collect(),
         })
     }
 }
@@ -84,8 +110,9 @@ pub(super) struct DrapeRun {
     key: Option<DrapeKey>,
     job: u64,
     cancel: Option<Arc<AtomicBool>>,
-    /// The cloth to show: the latest snapshot, then the settled drape.
-    cloth: Option<Arc<Draped>>,
+    /// The cloth to show for each garment of the outfit: the latest snapshot, then the
+    /// settled drape (none yet: its shell is shown).
+    cloth: Vec<Option<Arc<Draped>>>,
     settled: bool,
     error: Option<String>,
 }
@@ -101,16 +128,24 @@ impl DrapeRun {
         self.cancel.is_some()
     }
 
-    /// The cloth to show for the editors' settings, if any.
-    pub(super) fn shown(&self, c: &CloSettings) -> Option<&Draped> {
+    /// The cloth to show for the editors' settings, garment by garment, if any.
+    pub(super) fn shown(&self, c: &CloSettings) -> Option<&[Option<Arc<Draped>>]> {
         (DrapeKey::of(c).is_some() && DrapeKey::of(c) == self.key)
-            .then_some(self.cloth.as_deref())
-            .flatten()
+            .then_some(self.cloth.as_slice())
+            .filter(|cloth| cloth.iter().any(Option::is_some))
     }
 
     /// Whether the strain map is on screen (a settled drape, asked for).
     pub(super) fn strain_shown(&self, c: &CloSettings) -> bool {
         c.strain_map && self.settled && self.shown(c).is_some()
+    }
+
+    /// The settled drapes' reports, garment by garment.
+    fn reports(&self) -> Vec<&DrapeReport> {
+        if !self.settled {
+            return Vec::new();
+        }
+        self.cloth.iter().flatten().map(|d| &d.report).collect()
     }
 }
 
@@ -120,16 +155,17 @@ impl CloTab {
         self.drape.running()
     }
 
-    /// What the settled drape came to, if one has settled.
+    /// What the settled drape of the garment came to, if one has settled.
     pub fn drape_report(&self) -> Option<&DrapeReport> {
-        self.drape
-            .cloth
-            .as_deref()
-            .filter(|_| self.drape.settled)
-            .map(|d| &d.report)
+        self.drape.reports().first().copied()
     }
 
-    /// The meshes being rendered: the avatar, then the garment (shell, cloth or strain map).
+    /// What the settled drape of each garment of the outfit came to (none while draping).
+    pub fn drape_reports(&self) -> Vec<&DrapeReport> {
+        self.drape.reports()
+    }
+
+    /// The meshes being rendered: the avatar, then each garment (shell, cloth or strain map).
     pub fn scene_meshes(&self) -> Option<Arc<Vec<healdeck_render::mesh::Mesh>>> {
         self.scene.clone()
     }
@@ -144,7 +180,7 @@ impl CloTab {
         }
         self.drape.stop();
         self.drape.key = key.clone();
-        self.drape.cloth = None;
+        self.drape.cloth = vec![None; outfit(c).len()];
         self.drape.settled = false;
         self.drape.error = None;
         self.compose(c);
@@ -153,30 +189,28 @@ impl CloTab {
         let job = self.drape.job;
         let cancel = Arc::new(AtomicBool::new(false));
         self.drape.cancel = Some(cancel.clone());
-        let (template, measurements, spec) = (c.template, c.measurements, c.garment.clone());
-        tracing::info!("[CLO] draping a {:?} (job {job})", spec.kind);
+        let (template, measurements, specs) = (c.template, c.measurements, outfit(c));
+        let names: Vec<String> = specs.iter().map(garment_name).collect();
+        tracing::info!("[CLO] draping {} (job {job})", names.join(" and "));
         let bodies = self.drape.bodies.clone();
         sh.bg.blocking(move |r| {
             let result = body_for(&bodies, template, measurements).and_then(|built| {
                 let (body, studio) = &*built;
-                let mut watch = |cloth: &Cloth, steps: u32| {
+                let mut watch = |i: usize, cloth: &Cloth, steps: u32| {
                     if steps.is_multiple_of(SNAPSHOT_EVERY) {
-                        let snap = Draped::of(cloth, Default::default());
-                        r.send(CloEvent::Drape(job, DrapeUpdate::Progress(Box::new(snap))));
+                        let snap = Box::new(Draped::of(cloth, Default::default()));
+                        r.send(CloEvent::Drape(job, DrapeUpdate::Progress(i, snap)));
                     }
                     !cancel.load(Ordering::Relaxed)
                 };
-                drape_watched(&spec, body, studio, programs::SPACING, &mut watch).map_err(|e| {
-                    match e {
+                drape_outfit(&specs, body, studio, programs::SPACING, &mut watch).map_err(
+                    |(_, e)| match e {
                         DrapeError::Cancelled => "cancelled".to_string(),
                         e => e.to_string(),
-                    }
-                })
+                    },
+                )
             });
-            r.send(CloEvent::Drape(
-                job,
-                DrapeUpdate::Done(result.map(Box::new)),
-            ));
+            r.send(CloEvent::Drape(job, DrapeUpdate::Done(result)));
         });
     }
 
@@ -186,21 +220,25 @@ impl CloTab {
             return;
         }
         match update {
-            DrapeUpdate::Progress(d) if !self.drape.settled => {
-                self.drape.cloth = Some(Arc::from(d));
+            DrapeUpdate::Progress(i, d) if !self.drape.settled => {
+                if let Some(slot) = self.drape.cloth.get_mut(i) {
+                    *slot = Some(Arc::from(d));
+                }
             }
-            DrapeUpdate::Progress(_) => {}
-            DrapeUpdate::Done(Ok(d)) => {
-                let r = &d.report;
-                tracing::info!(
-                    "[CLO] draped in {:.1} s: strain mean {:.2} %, max {:.1} %",
-                    r.settle_ms / 1000.0,
-                    r.mean_strain_pct,
-                    r.max_strain_pct
-                );
+            DrapeUpdate::Progress(..) => {}
+            DrapeUpdate::Done(Ok(drapes)) => {
+                for r in drapes.iter().map(|d| &d.report) {
+                    tracing::info!(
+                        "[CLO] {} draped in {:.1} s: strain mean {:.2} %, max {:.1} %",
+                        r.garment,
+                        r.settle_ms / 1000.0,
+                        r.mean_strain_pct,
+                        r.max_strain_pct
+                    );
+                }
                 self.drape.cancel = None;
                 self.drape.settled = true;
-                self.drape.cloth = Some(Arc::from(d));
+                self.drape.cloth = drapes.into_iter().map(|d| Some(Arc::new(d))).collect();
             }
             DrapeUpdate::Done(Err(e)) => {
                 self.drape.cancel = None;
@@ -213,27 +251,34 @@ impl CloTab {
         self.compose(c);
     }
 
-    /// The scene to render: the built one, with the garment replaced by the draped cloth (or
-    /// its strain map) when there is one.
+    /// The scene to render: the built one, each garment replaced by its draped cloth (or its
+    /// strain map) when there is one.
     pub(super) fn compose(&mut self, c: &CloSettings) {
         let Some(base) = &self.base else { return };
         self.scene_fresh = true;
-        let (Some(cloth), Some(body)) = (self.drape.shown(c), base.first()) else {
+        let Some(cloth) = self.drape.shown(c) else {
             self.scene = Some(base.clone());
             return;
         };
-        let garment = if self.drape.strain_shown(c) {
-            Ok(cloth.strain_mesh())
-        } else {
-            cloth.to_mesh(&c.garment, None)
-        };
-        match garment {
-            Ok(m) => self.scene = Some(Arc::new(vec![body.clone(), m])),
-            Err(e) => {
-                self.drape.error = Some(e.to_string());
-                self.scene = Some(base.clone());
+        let strain = self.drape.strain_shown(c);
+        let mut meshes = vec![base[0].clone()];
+        for (i, spec) in outfit(c).iter().enumerate() {
+            let shell = base.get(i + 1).cloned();
+            let mesh = match cloth.get(i).cloned().flatten() {
+                Some(d) if strain => Ok(d.strain_mesh()),
+                Some(d) => d.to_mesh(spec, None),
+                None => Ok(shell.unwrap_or_default()),
+            };
+            match mesh {
+                Ok(m) => meshes.push(m),
+                Err(e) => {
+                    self.drape.error = Some(e.to_string());
+                    self.scene = Some(base.clone());
+                    return;
+                }
             }
         }
+        self.scene = Some(Arc::new(meshes));
     }
 
     /// The editors' rows for draping: the switch, the strain map, progress or the result.
@@ -267,24 +312,37 @@ impl CloTab {
             });
         } else if let Some(e) = &self.drape.error {
             ui.label(RichText::new(e).color(super::super::widgets::WARN));
-        } else if let Some(d) = self.drape.cloth.as_deref().filter(|_| self.drape.settled) {
-            let r = &d.report;
-            ui.label(format!(
-                "Draped in {:.1} s · strain mean {:.1} %, max {:.0} %",
-                r.settle_ms / 1000.0,
-                r.mean_strain_pct,
-                r.max_strain_pct
-            ))
-            .on_hover_text(format!(
-                "{} particles, {} steps{}",
-                r.particles,
-                r.steps,
-                if r.settled {
-                    ""
+        } else {
+            let reports = self.drape.reports();
+            let several = reports.len() > 1;
+            for r in reports {
+                let line = if several {
+                    format!(
+                        "{}: {:.1} s · strain {:.1} % mean, {:.0} % max",
+                        r.garment,
+                        r.settle_ms / 1000.0,
+                        r.mean_strain_pct,
+                        r.max_strain_pct
+                    )
                 } else {
-                    " (stopped before it settled)"
-                }
-            ));
+                    format!(
+                        "Draped in {:.1} s · strain mean {:.1} %, max {:.0} %",
+                        r.settle_ms / 1000.0,
+                        r.mean_strain_pct,
+                        r.max_strain_pct
+                    )
+                };
+                ui.label(line).on_hover_text(format!(
+                    "{} particles, {} steps{}",
+                    r.particles,
+                    r.steps,
+                    if r.settled {
+                        ""
+                    } else {
+                        " (stopped before it settled)"
+                    }
+                ));
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The left panel: the avatar (`avatar_editor`), an imported mesh (by dialog or pasted path, with or without the avatar),
-//! and the parametric garment (type, fit, sleeves, length, neckline, fabric, color, print),
-//! with the cloth simulation's switch (`drape`).
+//! The left panel: the avatar (`avatar_editor`), an imported mesh (by dialog or pasted path,
+//! with or without the avatar), the parametric garment (type, fit, sleeves, length,
+//! neckline, fabric, color, print) and the one it is worn with (an outfit), with the cloth
+//! simulation's switch (`drape`).
 
 use super::super::events::{CloPick, Picked};
 use super::super::shared::Shared;
@@ -21,9 +22,12 @@ fn hex_srgb(s: &str) -> [u8; 3] {
     [p(0).unwrap_or(0), p(2).unwrap_or(0), p(4).unwrap_or(0)]
 }
 
-/// `ThreeQuarter` → "Three quarter".
+/// `ThreeQuarter` → "Three quarter"; `Tshirt` → "T-shirt".
 pub(super) fn label_of<T: std::fmt::Debug>(v: T) -> String {
     let s = format!("{v:?}");
+    if s == "Tshirt" {
+        return "T-shirt".into();
+    }
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -75,40 +79,117 @@ fn garment_grid(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
         if choice(ui, "Type", "garment_type", &mut g.kind, &GarmentType::ALL) {
             g.sleeve_length = None;
         }
-        ui.label("Fit");
-        ui.horizontal(|ui| {
-            for f in [Fit::Tight, Fit::Regular, Fit::Loose] {
-                ui.selectable_value(&mut g.fit, f, label_of(f));
-            }
-        });
-        ui.end_row();
-        let mut sl = g.sleeves();
-        let sleeves = [
-            SleeveLength::None,
-            SleeveLength::Short,
-            SleeveLength::Elbow,
-            SleeveLength::ThreeQuarter,
-            SleeveLength::Long,
-        ];
-        if choice(ui, "Sleeves", "sleeves", &mut sl, &sleeves) && sl != g.sleeves() {
-            g.sleeve_length = Some(sl);
-        }
-        let label = ui.label("Length");
-        ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01))
-            .labelled_by(label.id);
-        ui.end_row();
-        let necklines = [
-            Neckline::Crew,
-            Neckline::V,
-            Neckline::Scoop,
-            Neckline::Collar,
-        ];
-        choice(ui, "Neckline", "neckline", &mut g.neckline, &necklines);
-        choice(ui, "Fabric", "fabric", &mut g.fabric, &Fabric::ALL);
-        color_row(ui, "Color", &mut g.color);
+        cut_rows(ui, "", g);
         pick_image = print_rows(ui, g);
     });
     pick_image
+}
+
+/// The second garment of an outfit: its type (or none), then its cut, fabric and color.
+fn worn_with_grid(ui: &mut egui::Ui, worn_with: &mut Option<GarmentSpec>, first: GarmentType) {
+    egui::Grid::new("worn_with").num_columns(2).show(ui, |ui| {
+        let lbl = ui.label("Worn with");
+        let current = worn_with.as_ref().map(|g| g.kind);
+        egui::ComboBox::from_id_salt("worn_with_type")
+            .selected_text(current.map_or("Nothing".into(), label_of))
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(current.is_none(), "Nothing").clicked() {
+                    *worn_with = None;
+                }
+                for kind in GarmentType::ALL {
+                    if ui
+                        .selectable_label(current == Some(kind), label_of(kind))
+                        .clicked()
+                    {
+                        *worn_with = Some(second_garment(kind, worn_with.take()));
+                    }
+                }
+            })
+            .response
+            .on_hover_text(format!(
+                "A second garment: worn under or over the {} (bottoms under tops, jackets \
+                 over everything), draped over it when the cloth is simulated",
+                label_of(first).to_lowercase()
+            ))
+            .labelled_by(lbl.id);
+        ui.end_row();
+        if let Some(g) = worn_with {
+            cut_rows(ui, "worn_with_", g);
+        }
+    });
+}
+
+/// A second garment of `kind`, keeping what can be kept of the one it replaces.
+fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
+    let mut g = old.unwrap_or_else(|| GarmentSpec {
+        kind,
+        fit: Fit::Regular,
+        sleeve_length: None,
+        length: if kind == GarmentType::Pants { 0.9 } else { 0.5 },
+        neckline: Neckline::Crew,
+        fabric: Fabric::Denim,
+        color: "#2b3a55".into(),
+        print: None,
+    });
+    if g.kind != kind {
+        g.kind = kind;
+        g.sleeve_length = None;
+    }
+    g
+}
+
+/// Fit, sleeves, length, neckline, fabric and color (ids prefixed with `id`).
+fn cut_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
+    ui.label("Fit");
+    ui.horizontal(|ui| {
+        for f in [Fit::Tight, Fit::Regular, Fit::Loose] {
+            ui.selectable_value(&mut g.fit, f, label_of(f));
+        }
+    });
+    ui.end_row();
+    let top = !matches!(
+        g.kind,
+        GarmentType::Skirt | GarmentType::Pants | GarmentType::Shorts
+    );
+    let mut sl = g.sleeves();
+    let sleeves = [
+        SleeveLength::None,
+        SleeveLength::Short,
+        SleeveLength::Elbow,
+        SleeveLength::ThreeQuarter,
+        SleeveLength::Long,
+    ];
+    if top && choice(ui, "Sleeves", &format!("{id}sleeves"), &mut sl, &sleeves) && sl != g.sleeves()
+    {
+        g.sleeve_length = Some(sl);
+    }
+    let label = ui.label("Length");
+    ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01))
+        .labelled_by(label.id);
+    ui.end_row();
+    let necklines = [
+        Neckline::Crew,
+        Neckline::V,
+        Neckline::Scoop,
+        Neckline::Collar,
+    ];
+    if top {
+        choice(
+            ui,
+            "Neckline",
+            &format!("{id}neckline"),
+            &mut g.neckline,
+            &necklines,
+        );
+    }
+    choice(
+        ui,
+        "Fabric",
+        &format!("{id}fabric"),
+        &mut g.fabric,
+        &Fabric::ALL,
+    );
+    color_row(ui, "Color", &mut g.color);
 }
 
 /// The print's kind, its color or repeat; returns true when "Image…" was chosen.
@@ -185,6 +266,11 @@ impl CloTab {
         if pick_image {
             sh.bg.pick(Picked::Clo(CloPick::PrintImage), None);
         }
+        ui.add_space(4.0);
+        let first = c.garment.kind;
+        ui.add_enabled_ui(parametric, |ui| {
+            worn_with_grid(ui, &mut c.worn_with, first);
+        });
         ui.add_space(6.0);
         self.drape_ui(ui, sh);
     }

@@ -233,7 +233,10 @@ impl CloTab {
         SceneSpec {
             template: c.template,
             measurements: c.measurements,
-            garments: vec![Garment::from_spec(c.garment.clone())],
+            garments: drape::outfit(c)
+                .into_iter()
+                .map(Garment::from_spec)
+                .collect(),
             import: import.filter(|_| c.imported.is_some()),
         }
     }
