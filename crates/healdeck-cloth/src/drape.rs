@@ -1,7 +1,7 @@
 //! Draping: stepping cloth until it settles (its fastest particle slower than 5 cm/s for a
 //! tenth of a second) or a time limit passes, and what it came to.
 
-use crate::solver::{Cloth, ClothError, Collider, Params};
+use crate::solver::{Cloth, ClothError, Collider, Cpu, Params, Stepper};
 use std::time::Instant;
 
 /// Settled: every particle slower than this (m/s).
@@ -53,10 +53,22 @@ pub fn sew_and_settle_watched(
     max_seconds: f32,
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Drape, ClothError> {
+    sew_and_settle_with(&mut Cpu, cloth, params, collider, max_seconds, watch)
+}
+
+/// [`sew_and_settle_watched`] with each step taken by `stepper` (the CPU or a GPU solver).
+pub fn sew_and_settle_with(
+    stepper: &mut dyn Stepper,
+    cloth: &mut Cloth,
+    params: &Params,
+    collider: &dyn Collider,
+    max_seconds: f32,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Drape, ClothError> {
     let started = Instant::now();
     let mut taken = 0u32;
     let mut step = |cloth: &mut Cloth, p: &Params| -> Result<(), ClothError> {
-        cloth.step(FRAME, p, collider)?;
+        stepper.step(cloth, FRAME, p, collider)?;
         taken += 1;
         if watch(cloth, taken) {
             Ok(())

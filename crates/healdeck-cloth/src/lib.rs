@@ -7,8 +7,10 @@
 //!
 //! Units: metres, seconds, kilograms; y up.
 
+mod colour;
 mod constraints;
 pub mod drape;
+pub mod packed;
 pub mod pattern;
 pub mod sdf;
 pub mod solver;

@@ -211,6 +211,13 @@ impl Sdf {
         ((g.z * self.dims.y + g.y) * self.dims.x + g.x) as usize
     }
 
+    /// The grid as it is stored: its origin, cell size, grid points along x, y and z, and
+    /// the distances (x fastest) — for a GPU to sample the same field.
+    pub fn grid(&self) -> (Vec3, f32, [u32; 3], &[f32]) {
+        let d = self.dims.max(IVec3::ZERO).as_uvec3();
+        (self.origin, self.cell, [d.x, d.y, d.z], &self.values)
+    }
+
     /// How far from the surface distances are exact (beyond, a chamfer estimate).
     pub fn band(&self) -> f32 {
         self.band

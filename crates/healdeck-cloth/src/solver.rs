@@ -7,6 +7,7 @@
 //! positions. Compliances are per metre of strain (stretch) and per unit of bending energy,
 //! scaled by the substep's length squared, as XPBD has it.
 
+use crate::colour::{Colours, colour};
 use crate::constraints::{
     Band, Bend, Distance, Stitch, isometric_bend, project_band, project_bend, project_distance,
     project_stitch,
@@ -106,37 +107,78 @@ pub enum ClothError {
     NotFinite(usize),
     #[error("cancelled")]
     Cancelled,
+    #[error("the GPU solver failed: {0}")]
+    Device(String),
+}
+
+/// What steps the cloth: [`Cloth::step`] on the CPU, or a GPU solver doing the same.
+pub trait Stepper {
+    /// Advances `cloth` by `dt` seconds in `params.substeps` substeps.
+    fn step(
+        &mut self,
+        cloth: &mut Cloth,
+        dt: f32,
+        params: &Params,
+        collider: &dyn Collider,
+    ) -> Result<(), ClothError>;
+
+    /// "cpu" or "gpu", as reports name it.
+    fn name(&self) -> &'static str;
+}
+
+/// The CPU solver.
+pub struct Cpu;
+
+impl Stepper for Cpu {
+    fn step(
+        &mut self,
+        cloth: &mut Cloth,
+        dt: f32,
+        params: &Params,
+        collider: &dyn Collider,
+    ) -> Result<(), ClothError> {
+        cloth.step(dt, params, collider)
+    }
+
+    fn name(&self) -> &'static str {
+        "cpu"
+    }
 }
 
 /// A piece of cloth being simulated.
 #[derive(Debug, Clone)]
 pub struct Cloth {
     pub positions: Vec<Vec3>,
-    velocities: Vec<Vec3>,
-    previous: Vec<Vec3>,
+    pub(crate) velocities: Vec<Vec3>,
+    pub(crate) previous: Vec<Vec3>,
     /// Where each particle was when the last step began.
-    frame_start: Vec<Vec3>,
+    pub(crate) frame_start: Vec<Vec3>,
     /// That step's length (s).
-    frame_dt: f32,
+    pub(crate) frame_dt: f32,
     /// The collider's outward normal where a particle touched it this substep.
-    contact: Vec<Option<Vec3>>,
+    pub(crate) contact: Vec<Option<Vec3>>,
     /// How far each particle can still move before it could touch the collider (m): the
     /// field is not sampled again until it has moved that far.
-    room: Vec<f32>,
-    inv_mass: Vec<f32>,
+    pub(crate) room: Vec<f32>,
+    pub(crate) inv_mass: Vec<f32>,
     pub triangles: Vec<[u32; 3]>,
     /// Each particle's point on the flat pattern (metres), when the cloth has one.
     pattern: Option<Vec<Vec2>>,
     /// Each triangle's rest shape in the flat, inverted: the map from the flat to its edges.
     rest_inverse: Vec<Mat2>,
-    stretch: Vec<Distance>,
-    bends: Vec<Bend>,
-    bend_compliance: f32,
-    stitches: Vec<Stitch>,
-    bands: Vec<Band>,
-    friction: f32,
+    pub(crate) stretch: Vec<Distance>,
+    pub(crate) bends: Vec<Bend>,
+    pub(crate) bend_compliance: f32,
+    pub(crate) stitches: Vec<Stitch>,
+    pub(crate) bands: Vec<Band>,
+    pub(crate) friction: f32,
     /// Particles welded into another (a closed seam): they follow it.
-    welded: Vec<(u32, u32)>,
+    pub(crate) welded: Vec<(u32, u32)>,
+    /// The constraints grouped so that no two of a group share a particle (see
+    /// [`crate::colour`]): each group can be projected all at once.
+    pub(crate) colours: Colours,
+    /// Counts changes to the constraints and masses (a GPU copy is stale when it differs).
+    pub(crate) version: u64,
 }
 
 /// Rest geometry of a flat pattern point (its 2D position in metres) or the placed 3D one.
@@ -223,7 +265,7 @@ impl Cloth {
                 _ => None,
             })
             .collect();
-        Ok(Cloth {
+        let mut cloth = Cloth {
             velocities: vec![Vec3::ZERO; n],
             previous: positions.clone(),
             frame_start: positions.clone(),
@@ -242,19 +284,47 @@ impl Cloth {
             bands: Vec::new(),
             friction: mechanics.friction,
             welded: Vec::new(),
-        })
+            colours: Colours::default(),
+            version: 0,
+        };
+        cloth.recolour();
+        Ok(cloth)
+    }
+
+    /// Sorts the constraints into groups that share no particle (see [`crate::colour`]).
+    pub(crate) fn recolour(&mut self) {
+        let n = self.positions.len();
+        self.colours = Colours {
+            stretch: colour(&mut self.stretch, |d| [d.a, d.b], n),
+            bends: colour(&mut self.bends, |b| b.v, n),
+            stitches: colour(&mut self.stitches, |s| [s.a, s.b, s.c], n),
+            stale: false,
+        };
+        self.version += 1;
+    }
+
+    /// The bending compliance (see [`Mechanics::bend_compliance`]).
+    pub fn bend_compliance(&self) -> f32 {
+        self.bend_compliance
+    }
+
+    /// The friction against the collider.
+    pub fn friction(&self) -> f32 {
+        self.friction
     }
 
     /// Holds particle `i` where it is.
     pub fn pin(&mut self, i: usize) {
         if let Some(w) = self.inv_mass.get_mut(i) {
             *w = 0.0;
+            self.version += 1;
         }
     }
 
     /// Sews particles `a` and `b` together: a zero-length stitch, pulled shut at the sewing
     /// speed (see [`Params::max_speed`]).
     pub fn stitch(&mut self, a: u32, b: u32) {
+        self.colours.stale = true;
         self.stitches.push(Stitch {
             a,
             b,
@@ -267,6 +337,7 @@ impl Cloth {
     /// Sews particle `a` to the point `t` (0..1) of the way from particle `b` to `c`: where
     /// the sides of a seam have different numbers of particles.
     pub fn stitch_between(&mut self, a: u32, b: u32, c: u32, t: f32) {
+        self.colours.stale = true;
         self.stitches.push(Stitch {
             a,
             b,
@@ -280,6 +351,7 @@ impl Cloth {
     /// metres: a waistband, a strap.
     pub fn band(&mut self, line: Vec<u32>, rest: f32, closed: bool) {
         if line.len() >= 2 + usize::from(closed) && rest > 0.0 {
+            self.version += 1;
             self.bands.push(Band {
                 loop_: line,
                 rest,
@@ -304,6 +376,8 @@ impl Cloth {
             d.sewn |= closed_to(d);
         }
         self.stitches = open;
+        self.colours.stale = true;
+        self.version += 1;
         let mut into: Vec<u32> = (0..self.positions.len() as u32).collect();
         fn root(into: &mut [u32], mut i: u32) -> u32 {
             while into[i as usize] != i {
@@ -369,6 +443,9 @@ impl Cloth {
         params: &Params,
         collider: &dyn Collider,
     ) -> Result<(), ClothError> {
+        if self.colours.stale {
+            self.recolour();
+        }
         let substeps = params.substeps.max(1);
         let h = dt / substeps as f32;
         self.frame_start.copy_from_slice(&self.positions);

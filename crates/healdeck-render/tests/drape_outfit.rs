@@ -5,7 +5,7 @@
 use healdeck_render::avatar::{Body, Template};
 use healdeck_render::drape::outfit::{Layer, drape_outfit, layer_of};
 use healdeck_render::drape::programs::SPACING;
-use healdeck_render::drape::{Draped, body_collider, drape};
+use healdeck_render::drape::{Draped, Solver, body_collider, drape};
 use healdeck_render::garment::{GarmentSpec, GarmentType};
 
 /// How many of `d`'s particles are inside `layer` (deeper than half a millimetre).
@@ -28,6 +28,7 @@ fn a_tshirt_hangs_over_the_jeans_waistband_not_through_it() {
         &body,
         &studio,
         SPACING,
+        &Solver::Cpu,
         &mut |i, _, _| {
             if order.last() != Some(&i) {
                 order.push(i);

@@ -1,8 +1,8 @@
 //! `healdeck drape` as a designer runs it: a skirt spec in, one JSON object with what the
 //! drape came to, and the draped mesh as OBJ; an outfit (a t-shirt over a skirt), a line and
-//! an OBJ object each, rendered together; a broken spec (first or second), a missing file,
-//! the GPU solver that is not built and an unknown size are refused with a message naming
-//! the file or the flag.
+//! an OBJ object each, rendered together; the automatic solver choice is the CPU on a CPU
+//! adapter; a broken spec (first or second), a missing file and an unknown size are refused
+//! with a message naming the file or the flag.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -85,10 +85,6 @@ fn what_cannot_be_draped_is_refused_naming_the_file_or_flag() {
         (
             vec!["--garment", "/nonexistent/x.json"],
             "/nonexistent/x.json",
-        ),
-        (
-            vec!["--garment", skirt.as_str(), "--solver", "gpu"],
-            "--solver gpu",
         ),
         (
             vec!["--garment", skirt.as_str(), "--size", "EU 99"],

@@ -6,6 +6,7 @@
 
 pub mod fabric;
 pub mod fitmap;
+pub mod gpu;
 pub mod outfit;
 pub mod programs;
 pub mod tops;
@@ -15,10 +16,10 @@ use crate::garment::GarmentSpec;
 use crate::mesh::Mesh;
 use fabric::FabricPhysics;
 use glam::Vec3;
-use healdeck_cloth::drape::sew_and_settle_watched;
+use healdeck_cloth::drape::sew_and_settle_with;
 use healdeck_cloth::pattern::PatternError;
 use healdeck_cloth::sdf::{Sdf, SdfError};
-use healdeck_cloth::solver::{ClothError, Collider, Params};
+use healdeck_cloth::solver::{ClothError, Collider, Params, Stepper};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -176,7 +177,49 @@ pub fn drape_watched(
     spacing: f32,
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
+    drape_on(spec, body, collider, spacing, &Solver::Cpu, watch)
+}
+
+/// Which cloth solver drapes.
+#[derive(Clone)]
+pub enum Solver {
+    Cpu,
+    /// The GPU solver on this device (a garment over another still drapes on the CPU: its
+    /// collision with the layers under it is not on the GPU).
+    Gpu(std::sync::Arc<crate::renderer::Gpu>),
+}
+
+impl Solver {
+    /// The GPU solver where the device is a real GPU, the CPU solver where it is a CPU
+    /// (lavapipe runs the solver's kernels far slower than plain Rust).
+    pub fn auto(gpu: Option<std::sync::Arc<crate::renderer::Gpu>>) -> Solver {
+        match gpu {
+            Some(g) if g.info.device_type != wgpu::DeviceType::Cpu => Solver::Gpu(g),
+            _ => Solver::Cpu,
+        }
+    }
+}
+
+/// [`drape_watched`] with the cloth stepped by `solver`.
+pub fn drape_on(
+    spec: &GarmentSpec,
+    body: &Body,
+    collider: &Studio,
+    spacing: f32,
+    solver: &Solver,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
+    let solver_error = |source| DrapeError::Solver {
+        garment: garment.clone(),
+        source,
+    };
+    let mut stepper: Box<dyn Stepper> = match solver {
+        Solver::Gpu(gpu) if collider.layers.is_empty() => {
+            Box::new(gpu::GpuSolver::new(gpu.clone(), collider).map_err(solver_error)?)
+        }
+        _ => Box::new(healdeck_cloth::solver::Cpu),
+    };
     let mut pattern = programs::pattern(spec, body);
     pattern.spacing = spacing;
     let mechanics = FabricPhysics::of(spec.fabric).mechanics();
@@ -189,14 +232,21 @@ pub fn drape_watched(
             }
         })?;
     let particles = cloth.positions.len();
-    let result = sew_and_settle_watched(&mut cloth, &params, collider, MAX_SECONDS, watch)
-        .map_err(|source| match source {
-            ClothError::Cancelled => DrapeError::Cancelled,
-            source => DrapeError::Solver {
-                garment: garment.clone(),
-                source,
-            },
-        })?;
+    let result = sew_and_settle_with(
+        stepper.as_mut(),
+        &mut cloth,
+        &params,
+        collider,
+        MAX_SECONDS,
+        watch,
+    )
+    .map_err(|source| match source {
+        ClothError::Cancelled => DrapeError::Cancelled,
+        source => DrapeError::Solver {
+            garment: garment.clone(),
+            source,
+        },
+    })?;
     if result.max_strain_pct > OVERSTRETCHED * 100.0 && result.mean_strain_pct > 5.0 {
         return Err(DrapeError::Overstretched {
             garment,
@@ -209,7 +259,7 @@ pub fn drape_watched(
             garment,
             particles,
             triangles: cloth.triangles.len(),
-            solver: "cpu",
+            solver: stepper.name(),
             settled: result.settled,
             settle_ms: result.settle_ms,
             steps: result.steps,

@@ -5,7 +5,7 @@
 //! over the trousers' waistband instead of through it. Garments under others do not feel
 //! their weight (the coupling is one way).
 
-use super::{DrapeError, Draped, Studio, drape_watched};
+use super::{DrapeError, Draped, Solver, Studio, drape_on};
 use crate::avatar::Body;
 use crate::garment::{GarmentSpec, GarmentType};
 use glam::Vec3;
@@ -61,6 +61,7 @@ pub fn drape_outfit(
     body: &Body,
     studio: &Studio,
     spacing: f32,
+    solver: &Solver,
     watch: &mut dyn FnMut(usize, &Cloth, u32) -> bool,
 ) -> Result<Vec<Draped>, (usize, DrapeError)> {
     let mut order: Vec<usize> = (0..specs.len()).collect();
@@ -69,9 +70,14 @@ pub fn drape_outfit(
     let mut drapes: Vec<Option<Draped>> = vec![None; specs.len()];
     for (n, &i) in order.iter().enumerate() {
         let spec = &specs[i];
-        let draped = drape_watched(spec, body, &dressed, spacing, &mut |cloth, steps| {
-            watch(i, cloth, steps)
-        })
+        let draped = drape_on(
+            spec,
+            body,
+            &dressed,
+            spacing,
+            solver,
+            &mut |cloth, steps| watch(i, cloth, steps),
+        )
         .map_err(|e| (i, e))?;
         if n + 1 < order.len() {
             let layer = Layer::of(&draped, spec.fabric.thickness());

@@ -10,9 +10,10 @@ use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::programs::SPACING;
-use healdeck_render::drape::{DrapeReport, body_collider, outfit_obj};
+use healdeck_render::drape::{DrapeReport, Solver, body_collider, outfit_obj};
 use healdeck_render::garment::GarmentSpec;
 use healdeck_render::mesh::Mesh;
+use healdeck_render::renderer::Gpu;
 use healdeck_render::renderer::Mode;
 use healdeck_render::scene::{Imported, SceneSpec};
 use healdeck_render::sizes::{default_size, named};
@@ -22,12 +23,13 @@ use std::sync::Arc;
 
 /// Which cloth solver runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Solver {
+pub(crate) enum SolverArg {
     /// The CPU solver.
     Cpu,
-    /// The GPU solver (not built yet).
+    /// The GPU solver (WGSL compute) on the best adapter; a garment worn over another still
+    /// drapes on the CPU.
     Gpu,
-    /// The CPU solver (the only one built).
+    /// The GPU solver on a real GPU, the CPU solver where the adapter is a CPU (lavapipe).
     Auto,
 }
 
@@ -47,7 +49,7 @@ pub(crate) struct DrapeArgs {
     size: Option<String>,
     /// Which cloth solver runs.
     #[arg(long, value_enum, default_value = "auto")]
-    solver: Solver,
+    solver: SolverArg,
     /// One JSON object per garment, one per line: {"garment", "particles", "triangles",
     /// "solver", "settled", "settle_ms", "steps", "mean_strain_pct", "max_strain_pct",
     /// "max_penetration_mm"}.
@@ -73,9 +75,6 @@ pub(crate) struct DrapeArgs {
 }
 
 fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
-    if args.solver == Solver::Gpu {
-        return Err("--solver gpu: the GPU cloth solver is not built yet; use --solver cpu".into());
-    }
     let mut specs = Vec::new();
     for path in &args.garment {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -126,7 +125,22 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
         Ok(c) => c,
         Err(e) => return super::fail(e),
     };
-    let drapes = match drape_outfit(&specs, &body, &collider, SPACING, &mut |_, _, _| true) {
+    let solver = match args.solver {
+        SolverArg::Cpu => Solver::Cpu,
+        SolverArg::Gpu => match Gpu::headless() {
+            Ok(gpu) => Solver::Gpu(Arc::new(gpu)),
+            Err(e) => return super::fail(format!("--solver gpu: {e}")),
+        },
+        SolverArg::Auto => Solver::auto(Gpu::headless().ok().map(Arc::new)),
+    };
+    let drapes = match drape_outfit(
+        &specs,
+        &body,
+        &collider,
+        SPACING,
+        &solver,
+        &mut |_, _, _| true,
+    ) {
         Ok(d) => d,
         Err((i, e)) => return super::fail(format!("{}: {e}", args.garment[i].display())),
     };

@@ -14,7 +14,7 @@ use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::{
-    Cloth, DrapeError, DrapeReport, Draped, Studio, body_collider, garment_name, programs,
+    Cloth, DrapeError, DrapeReport, Draped, Solver, Studio, body_collider, garment_name, programs,
 };
 use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline, SleeveLength};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -203,12 +203,18 @@ impl CloTab {
                     }
                     !cancel.load(Ordering::Relaxed)
                 };
-                drape_outfit(&specs, body, studio, programs::SPACING, &mut watch).map_err(
-                    |(_, e)| match e {
-                        DrapeError::Cancelled => "cancelled".to_string(),
-                        e => e.to_string(),
-                    },
+                drape_outfit(
+                    &specs,
+                    body,
+                    studio,
+                    programs::SPACING,
+                    &Solver::Cpu,
+                    &mut watch,
                 )
+                .map_err(|(_, e)| match e {
+                    DrapeError::Cancelled => "cancelled".to_string(),
+                    e => e.to_string(),
+                })
             });
             r.send(CloEvent::Drape(job, DrapeUpdate::Done(result)));
         });
