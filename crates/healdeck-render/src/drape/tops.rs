@@ -93,8 +93,14 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
     let (_, fit_ease) = ease(spec.fit);
     let ease = fit_ease + layer_ease(spec.kind);
     let bust = m.chest_cm / 100.0 + ease;
-    // 0: a crop at the waist; 1: a tunic to 4 cm below the crotch.
-    let hem_y = s.waist_y - 0.02 + (s.crotch_y - 0.04 - (s.waist_y - 0.02)) * spec.length;
+    // As the shell has it: a t-shirt or shirt from 45 % of the way from the waist to the
+    // crotch (0) to the crotch (1); a jacket or hoodie from the hips to 2 cm above the crotch.
+    let hem_y = match spec.kind {
+        GarmentType::Jacket | GarmentType::Hoodie => {
+            s.crotch_y + 0.02 + (s.hip_y - s.crotch_y) * (1.0 - spec.length)
+        }
+        _ => s.waist_y - (s.waist_y - s.crotch_y) * (0.45 + 0.55 * spec.length),
+    };
     let hips_below = hem_y < s.hip_y + 0.08;
     let at_hem = girth(ring_at(body, hem_y)) + ease;
     let hem = bust.max(at_hem).max(if hips_below {
