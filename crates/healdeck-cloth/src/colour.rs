@@ -1,29 +1,39 @@
-//! Constraint colouring: the constraints sorted into groups (colours) in which no two share
-//! a particle, so each group can be projected all at once — on the GPU one dispatch per
-//! group — with the same result as one after another. The CPU solver projects them in the
-//! same order, colour by colour, so the two solvers do the same arithmetic in the same
-//! order and their results agree to rounding.
+//! Constraint colouring: the constraints put in groups (colours) in which no two share a
+//! particle, so each group can be projected all at once — on the GPU one dispatch per group
+//! — with the same result as one after another. The CPU solver projects its constraints one
+//! after another in the order they were made (a correction runs down a chain of edges in one
+//! sweep, where colour by colour it moves one link per group: a skirt hanging from its
+//! waistband stretches less); asked to ([`crate::solver::Params::gpu_order`]) it follows the
+//! groups instead, doing the GPU's arithmetic in the GPU's order.
 
 use std::ops::Range;
 
-/// The groups of each kind of constraint, as ranges of their (sorted) lists.
+/// The constraints of one kind in colour order (indices into their list), and each group's
+/// range of that order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Groups {
+    pub(crate) order: Vec<u32>,
+    pub(crate) ranges: Vec<Range<usize>>,
+}
+
+/// The groups of each kind of constraint.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Colours {
-    pub(crate) stretch: Vec<Range<usize>>,
-    pub(crate) bends: Vec<Range<usize>>,
-    pub(crate) stitches: Vec<Range<usize>>,
+    pub(crate) stretch: Groups,
+    pub(crate) bends: Groups,
+    pub(crate) stitches: Groups,
     /// Constraints were added or renumbered since: colour again before the next step.
     pub(crate) stale: bool,
 }
 
-/// Sorts `items` (each touching the particles `particles(item)`, of `count` in all) into
-/// groups in which no two share a particle — greedily, the first group free at all of an
-/// item's particles, in the items' order — and returns the groups' ranges.
-pub(crate) fn colour<T: Clone, const N: usize>(
-    items: &mut Vec<T>,
+/// Puts `items` (each touching the particles `particles(item)`, of `count` in all) in groups
+/// in which no two share a particle — greedily, the first group free at all of an item's
+/// particles, in the items' order.
+pub(crate) fn colour<T, const N: usize>(
+    items: &[T],
     particles: impl Fn(&T) -> [u32; N],
     count: usize,
-) -> Vec<Range<usize>> {
+) -> Groups {
     // Groups in use at each particle, 128 at most; an item that finds none free (never
     // seen on a cloth mesh) gets a group of its own past them.
     let mut used = vec![0u128; count];
@@ -55,19 +65,19 @@ pub(crate) fn colour<T: Clone, const N: usize>(
         starts.push(at);
         at += n;
     }
-    let mut sorted: Vec<Option<T>> = vec![None; items.len()];
+    let mut order = vec![0u32; items.len()];
     let mut next = starts.clone();
-    for (item, &c) in items.drain(..).zip(&colours) {
-        sorted[next[c]] = Some(item);
+    for (i, &c) in colours.iter().enumerate() {
+        order[next[c]] = i as u32;
         next[c] += 1;
     }
-    items.extend(sorted.into_iter().flatten());
-    starts
+    let ranges = starts
         .iter()
         .zip(&sizes)
         .filter(|(_, n)| **n > 0)
         .map(|(&s, &n)| s..s + n)
-        .collect()
+        .collect();
+    Groups { order, ranges }
 }
 
 #[cfg(test)]
@@ -79,15 +89,16 @@ mod tests {
         // A strip of edges 0-1, 1-2, 2-3, … and a few longer ones.
         let mut edges: Vec<[u32; 2]> = (0..20).map(|i| [i, i + 1]).collect();
         edges.extend([[0, 5], [5, 10], [3, 7]]);
-        let all = edges.clone();
-        let groups = colour(&mut edges, |e| *e, 21);
-        assert_eq!(edges.len(), all.len());
-        assert!(all.iter().all(|e| edges.contains(e)));
-        assert!(groups.len() >= 2);
-        assert_eq!(groups.last().map(|g| g.end), Some(edges.len()));
-        for g in groups {
+        let groups = colour(&edges, |e| *e, 21);
+        let mut order = groups.order.clone();
+        order.sort_unstable();
+        assert_eq!(order, (0..edges.len() as u32).collect::<Vec<_>>());
+        assert!(groups.ranges.len() >= 2);
+        assert_eq!(groups.ranges.last().map(|g| g.end), Some(edges.len()));
+        for g in groups.ranges {
             let mut seen = std::collections::HashSet::new();
-            for e in &edges[g] {
+            for &i in &groups.order[g] {
+                let e = edges[i as usize];
                 assert!(
                     seen.insert(e[0]) && seen.insert(e[1]),
                     "{e:?} shares a particle"

@@ -4,10 +4,10 @@
 //! before it could touch the collider, contact normal: 16 floats each), the constraints in their colour groups, the bands and the welded
 //! particles; and the particles read back into the cloth after the GPU has stepped it.
 
+use crate::colour::Groups;
 use crate::constraints::{Band, Bend, Distance, Stitch};
 use crate::solver::{Cloth, ClothError};
 use glam::Vec3;
-use std::ops::Range;
 
 /// Floats per particle.
 pub const PARTICLE_FLOATS: usize = 16;
@@ -28,7 +28,7 @@ pub struct Packed {
     pub band_particles: Vec<u32>,
     /// Per welded particle: it, and the particle it follows (2 words).
     pub welded: Vec<u32>,
-    /// Each colour group's first constraint and count.
+    /// Each colour group's first constraint and count (the constraints are in colour order).
     pub stretch_groups: Vec<[u32; 2]>,
     pub bend_groups: Vec<[u32; 2]>,
     pub stitch_groups: Vec<[u32; 2]>,
@@ -36,10 +36,22 @@ pub struct Packed {
     pub friction: f32,
 }
 
-fn groups(ranges: &[Range<usize>]) -> Vec<[u32; 2]> {
-    ranges
+fn groups(g: &Groups) -> Vec<[u32; 2]> {
+    g.ranges
         .iter()
         .map(|r| [r.start as u32, (r.end - r.start) as u32])
+        .collect()
+}
+
+/// The constraints' words in colour order.
+fn in_colour_order<T, const N: usize>(
+    items: &[T],
+    g: &Groups,
+    words: impl Fn(&T) -> [u32; N],
+) -> Vec<u32> {
+    g.order
+        .iter()
+        .flat_map(|&i| words(&items[i as usize]))
         .collect()
 }
 
@@ -116,9 +128,9 @@ impl Cloth {
         }
         Packed {
             particles: self.packed_particles(),
-            stretch: self.stretch.iter().flat_map(stretch_words).collect(),
-            bends: self.bends.iter().flat_map(bend_words).collect(),
-            stitches: self.stitches.iter().flat_map(stitch_words).collect(),
+            stretch: in_colour_order(&self.stretch, &self.colours.stretch, stretch_words),
+            bends: in_colour_order(&self.bends, &self.colours.bends, bend_words),
+            stitches: in_colour_order(&self.stitches, &self.colours.stitches, stitch_words),
             bands,
             band_particles,
             welded: self

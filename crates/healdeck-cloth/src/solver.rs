@@ -7,7 +7,7 @@
 //! positions. Compliances are per metre of strain (stretch) and per unit of bending energy,
 //! scaled by the substep's length squared, as XPBD has it.
 
-use crate::colour::{Colours, colour};
+use crate::colour::{Colours, Groups, colour};
 use crate::constraints::{
     Band, Bend, Distance, Stitch, isometric_bend, project_band, project_bend, project_distance,
     project_stitch,
@@ -78,6 +78,9 @@ pub struct Params {
     pub iterations: u32,
     /// XPBD damping of each edge's stretching (γ): 0 none, 1 about critical.
     pub edge_damping: f32,
+    /// Project the constraints colour group by colour group, as the GPU solver does (see
+    /// [`crate::colour`]), instead of in the order they were made.
+    pub gpu_order: bool,
 }
 
 impl Default for Params {
@@ -90,6 +93,7 @@ impl Default for Params {
             max_speed: 10.0,
             iterations: 1,
             edge_damping: 1.0,
+            gpu_order: false,
         }
     }
 }
@@ -179,6 +183,18 @@ pub struct Cloth {
     pub(crate) colours: Colours,
     /// Counts changes to the constraints and masses (a GPU copy is stale when it differs).
     pub(crate) version: u64,
+}
+
+/// Calls `f` on each of `items`: in the order they were made, or colour group by colour group
+/// (`gpu_order`).
+fn each<T>(items: &[T], groups: &Groups, gpu_order: bool, mut f: impl FnMut(&T)) {
+    if gpu_order {
+        for &i in &groups.order {
+            f(&items[i as usize]);
+        }
+    } else {
+        items.iter().for_each(f);
+    }
 }
 
 /// Rest geometry of a flat pattern point (its 2D position in metres) or the placed 3D one.
@@ -295,9 +311,9 @@ impl Cloth {
     pub(crate) fn recolour(&mut self) {
         let n = self.positions.len();
         self.colours = Colours {
-            stretch: colour(&mut self.stretch, |d| [d.a, d.b], n),
-            bends: colour(&mut self.bends, |b| b.v, n),
-            stitches: colour(&mut self.stitches, |s| [s.a, s.b, s.c], n),
+            stretch: colour(&self.stretch, |d| [d.a, d.b], n),
+            bends: colour(&self.bends, |b| b.v, n),
+            stitches: colour(&self.stitches, |s| [s.a, s.b, s.c], n),
             stale: false,
         };
         self.version += 1;
@@ -462,17 +478,16 @@ impl Cloth {
                 let damping = params.edge_damping;
                 let (x, prev, w) = (&mut self.positions, &self.previous, &self.inv_mass);
                 let inv_h2 = 1.0 / (h * h);
-                for d in &self.stretch {
-                    project_distance(x, prev, w, d, inv_h2, damping);
-                }
                 let alpha = self.bend_compliance / (h * h);
-                for b in &self.bends {
-                    project_bend(x, w, b, alpha);
-                }
                 let stitch_step = params.max_speed * h;
-                for d in &self.stitches {
+                let (c, gpu) = (&self.colours, params.gpu_order);
+                each(&self.stretch, &c.stretch, gpu, |d| {
+                    project_distance(x, prev, w, d, inv_h2, damping);
+                });
+                each(&self.bends, &c.bends, gpu, |b| project_bend(x, w, b, alpha));
+                each(&self.stitches, &c.stitches, gpu, |d| {
                     project_stitch(x, w, d, stitch_step);
-                }
+                });
                 for b in &self.bands {
                     project_band(x, w, b);
                 }
