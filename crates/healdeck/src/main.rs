@@ -12,12 +12,32 @@ use healdeck_config::Dirs;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let args = cli::Cli::parse();
     let dirs = healdeck::dirs::resolve();
     match args.command {
         Some(command) => cli::run(command, dirs),
         None => window(dirs),
     }
+}
+
+/// A reader that stops early (`healdeck diagnose --watch … | head -3`) closes the pipe, and
+/// the next line printed panics with "failed printing to stdout: Broken pipe": that is where
+/// the output ends, not a crash — exit quietly, as `cat` does.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 /// No subcommand: the desktop window, with healdeck's own log file when it can be opened.

@@ -171,3 +171,64 @@ fn rotation_and_truncation_lose_and_repeat_nothing() {
     assert_eq!(v["issue"]["occurrences"][0]["line"], 1);
     w.quiet(300);
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_watch_quietly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, "").expect("log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_healdeck"))
+        .args([
+            "diagnose",
+            "--watch",
+            "--format",
+            "jsonl",
+            "--no-user-rules",
+            "app.log",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start healdeck --watch");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap_or(0) > 0 && !line.contains("watching") {
+        line.clear();
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("open");
+    writeln!(
+        f,
+        "2026-11-30T10:00:00Z ERROR db: connection refused to db-0:5432"
+    )
+    .expect("write");
+    // The reader takes the first alert and goes away (`| head -1`).
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("the first alert");
+    assert!(first.starts_with('{'), "{first}");
+    drop(out);
+    // More is written: the next line printed has nowhere to go, and the watch ends, quietly.
+    for i in 1..200 {
+        writeln!(
+            f,
+            "2026-11-30T10:00:{:02}Z ERROR svc-{i}: disk full on /var/{i}",
+            i % 60
+        )
+        .expect("write");
+        f.flush().expect("flush");
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
+            assert!(status.success(), "{status:?}: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("the watch kept running with no reader");
+}

@@ -128,10 +128,13 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     }
 }
 
-/// Follows the files until interrupted; a printer thread writes each alert as it comes.
+/// Follows the files until interrupted, or until the reader goes away (`| head -3`); a
+/// printer thread writes each alert as it comes.
 fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
     let bus = AlertBus::new();
     let rx = bus.subscribe();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let reader_gone = stop.clone();
     let json = matches!(args.format, FormatArg::Json | FormatArg::Jsonl);
     let color = use_color(args.color);
     let secrets = args.secrets();
@@ -145,6 +148,7 @@ fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
                     .and_then(|_| stdout.flush())
                     .is_err()
                 {
+                    reader_gone.store(true, std::sync::atomic::Ordering::SeqCst);
                     break;
                 }
             }
@@ -153,7 +157,6 @@ fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
         eprintln!("healdeck: cannot start the output thread");
         return ExitCode::from(2);
     }
-    let stop = AtomicBool::new(false);
     let mut watcher = LiveWatcher::new(engine, &args.paths, WatchOptions::default());
     let ready = |n: usize| {
         eprintln!("healdeck: watching {n} file(s) for new failures; press Ctrl-C to stop");
