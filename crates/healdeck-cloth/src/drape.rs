@@ -106,6 +106,34 @@ pub fn sew_and_settle_with(
     Ok(drape)
 }
 
+/// Drapes cloth that starts where an earlier drape of the same pattern left it (a warm
+/// start: the same garment in another fabric): its seams are already closed, so they are
+/// welded at once and it settles under full gravity, with no sewing and no lowering.
+pub fn resettle_with(
+    stepper: &mut dyn Stepper,
+    cloth: &mut Cloth,
+    params: &Params,
+    collider: &dyn Collider,
+    max_seconds: f32,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Drape, ClothError> {
+    let started = Instant::now();
+    cloth.weld_closed_stitches(0.002);
+    let mut taken = 0u32;
+    let mut drape = settle_watched(cloth, max_seconds, &mut |c| {
+        stepper.step(c, FRAME, params, collider)?;
+        taken += 1;
+        if watch(c, taken) {
+            Ok(())
+        } else {
+            Err(ClothError::Cancelled)
+        }
+    })?;
+    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
+    drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(drape)
+}
+
 /// Steps `cloth` until it settles or `max_seconds` of simulated time pass.
 pub fn settle(
     cloth: &mut Cloth,

@@ -329,6 +329,22 @@ impl Cloth {
         self.friction
     }
 
+    /// Puts the cloth at rest at `positions` (one per particle; false, and nothing moved,
+    /// when the count differs): a drape started where an earlier one of the same pattern
+    /// ended.
+    pub fn place(&mut self, positions: &[Vec3]) -> bool {
+        if positions.len() != self.positions.len() || positions.iter().any(|p| !p.is_finite()) {
+            return false;
+        }
+        self.positions.copy_from_slice(positions);
+        self.previous.copy_from_slice(positions);
+        self.frame_start.copy_from_slice(positions);
+        self.velocities.fill(Vec3::ZERO);
+        self.room.fill(0.0);
+        self.version += 1;
+        true
+    }
+
     /// Holds particle `i` where it is.
     pub fn pin(&mut self, i: usize) {
         if let Some(w) = self.inv_mass.get_mut(i) {

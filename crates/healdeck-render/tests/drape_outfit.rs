@@ -29,6 +29,7 @@ fn a_tshirt_hangs_over_the_jeans_waistband_not_through_it() {
         &studio,
         SPACING,
         &Solver::Cpu,
+        &[],
         &mut |i, _, _| {
             if order.last() != Some(&i) {
                 order.push(i);

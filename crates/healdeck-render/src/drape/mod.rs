@@ -16,7 +16,7 @@ use crate::garment::GarmentSpec;
 use crate::mesh::Mesh;
 use fabric::FabricPhysics;
 use glam::Vec3;
-use healdeck_cloth::drape::sew_and_settle_with;
+use healdeck_cloth::drape::{resettle_with, sew_and_settle_with};
 use healdeck_cloth::pattern::PatternError;
 use healdeck_cloth::sdf::{Sdf, SdfError};
 use healdeck_cloth::solver::{ClothError, Collider, Params, Stepper};
@@ -177,7 +177,7 @@ pub fn drape_watched(
     spacing: f32,
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
-    drape_on(spec, body, collider, spacing, &Solver::Cpu, watch)
+    drape_on(spec, body, collider, spacing, &Solver::Cpu, None, watch)
 }
 
 /// Which cloth solver drapes.
@@ -200,13 +200,16 @@ impl Solver {
     }
 }
 
-/// [`drape_watched`] with the cloth stepped by `solver`.
+/// [`drape_watched`] with the cloth stepped by `solver`; with `warm`, the positions an
+/// earlier drape of the same pattern ended at (the same garment in another fabric), the
+/// cloth starts there, already sewn, and only settles (no sewing, no lowering).
 pub fn drape_on(
     spec: &GarmentSpec,
     body: &Body,
     collider: &Studio,
     spacing: f32,
     solver: &Solver,
+    warm: Option<&[Vec3]>,
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
@@ -224,15 +227,31 @@ pub fn drape_on(
     pattern.spacing = spacing;
     let mechanics = FabricPhysics::of(spec.fabric).mechanics();
     let params = Params::default();
-    let mut cloth =
-        clear_of_the_body(pattern, mechanics, collider, params.skin).map_err(|source| {
-            DrapeError::Pattern {
-                garment: garment.clone(),
-                source,
-            }
-        })?;
+    let pattern_error = |source| DrapeError::Pattern {
+        garment: garment.clone(),
+        source,
+    };
+    let warmed = match warm {
+        Some(at) => {
+            let mut cloth = pattern.cloth(mechanics).map_err(pattern_error)?;
+            cloth.place(at).then_some(cloth)
+        }
+        None => None,
+    };
+    let is_warm = warmed.is_some();
+    let mut cloth = match warmed {
+        Some(c) => c,
+        None => {
+            clear_of_the_body(pattern, mechanics, collider, params.skin).map_err(pattern_error)?
+        }
+    };
     let particles = cloth.positions.len();
-    let result = sew_and_settle_with(
+    let run = if is_warm {
+        resettle_with
+    } else {
+        sew_and_settle_with
+    };
+    let result = run(
         stepper.as_mut(),
         &mut cloth,
         &params,

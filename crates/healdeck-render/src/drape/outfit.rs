@@ -54,14 +54,16 @@ pub fn layer_of(kind: GarmentType) -> u8 {
 /// Drapes `specs` on `body` from the inside out (see [`layer_of`]; garments of one layer in
 /// the order given), each over the ones before; `watch` sees each garment's cloth as it
 /// settles (the garment's index in `specs`, the cloth, the steps taken) and stops the drape
-/// by answering false. The drapes come back in `specs`' order; an error comes with the index
-/// of the garment it stopped at.
+/// by answering false. `warm` may give a garment (by index) the positions an earlier drape of
+/// the same pattern ended at, to start from (see [`super::drape_on`]). The drapes come back
+/// in `specs`' order; an error comes with the index of the garment it stopped at.
 pub fn drape_outfit(
     specs: &[GarmentSpec],
     body: &Body,
     studio: &Studio,
     spacing: f32,
     solver: &Solver,
+    warm: &[Option<&[Vec3]>],
     watch: &mut dyn FnMut(usize, &Cloth, u32) -> bool,
 ) -> Result<Vec<Draped>, (usize, DrapeError)> {
     let mut order: Vec<usize> = (0..specs.len()).collect();
@@ -70,12 +72,14 @@ pub fn drape_outfit(
     let mut drapes: Vec<Option<Draped>> = vec![None; specs.len()];
     for (n, &i) in order.iter().enumerate() {
         let spec = &specs[i];
+        let start = warm.get(i).copied().flatten();
         let draped = drape_on(
             spec,
             body,
             &dressed,
             spacing,
             solver,
+            start,
             &mut |cloth, steps| watch(i, cloth, steps),
         )
         .map_err(|e| (i, e))?;

@@ -139,6 +139,7 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
         &collider,
         SPACING,
         &solver,
+        &[],
         &mut |_, _, _| true,
     ) {
         Ok(d) => d,

@@ -3,7 +3,8 @@
 //! by the cloth solver on a worker thread, never on the UI thread. The cloth is shown as it
 //! settles (a snapshot every quarter second of simulated time, drawn in Fast Preview; a
 //! garment not draped yet shows as its shell), then the settled result; an edit that changes
-//! the drape cancels the one running and starts another, and Cancel stops it. The strain map
+//! the drape cancels the one running and starts another (another fabric for the same
+//! pattern starts from where the last drape ended), and Cancel stops it. The strain map
 //! shows the settled cloth in the bands of `fitmap`, with a legend over the view.
 
 use super::super::events::{CloEvent, DrapeUpdate};
@@ -36,6 +37,14 @@ struct Cut {
 }
 
 impl Cut {
+    /// The same pattern: everything but the fabric alike.
+    fn same_pattern(&self, other: &Cut) -> bool {
+        Cut {
+            fabric: other.fabric,
+            ..self.clone()
+        } == *other
+    }
+
     fn of(g: &GarmentSpec) -> Cut {
         Cut {
             kind: g.kind,
@@ -113,6 +122,9 @@ pub(super) struct DrapeRun {
     /// The cloth to show for each garment of the outfit: the latest snapshot, then the
     /// settled drape (none yet: its shell is shown).
     cloth: Vec<Option<Arc<Draped>>>,
+    /// The last settled drapes and what they were of: a drape of the same patterns (another
+    /// fabric) starts from where they ended.
+    last: Option<(DrapeKey, Vec<Arc<Draped>>)>,
     settled: bool,
     error: Option<String>,
 }
@@ -138,6 +150,24 @@ impl DrapeRun {
     /// Whether the strain map is on screen (a settled drape, asked for).
     pub(super) fn strain_shown(&self, c: &CloSettings) -> bool {
         c.strain_map && self.settled && self.shown(c).is_some()
+    }
+
+    /// Where each garment of `key` can start from: the last settled drape of the same pattern
+    /// on the same body, if there is one.
+    fn warm_starts(&self, key: &DrapeKey) -> Vec<Option<Vec<glam::Vec3>>> {
+        let Some((old, drapes)) = &self.last else {
+            return vec![None; key.cuts.len()];
+        };
+        let same_body = old.template == key.template && old.measurements == key.measurements;
+        key.cuts
+            .iter()
+            .enumerate()
+            .map(|(i, cut)| {
+                let was = old.cuts.get(i).zip(drapes.get(i));
+                was.filter(|(c, _)| same_body && c.same_pattern(cut))
+                    .map(|(_, d)| d.positions.clone())
+            })
+            .collect()
     }
 
     /// The settled drapes' reports, garment by garment.
@@ -184,7 +214,8 @@ impl CloTab {
         self.drape.settled = false;
         self.drape.error = None;
         self.compose(c);
-        let Some(_) = key else { return };
+        let Some(key) = key else { return };
+        let warm = self.drape.warm_starts(&key);
         self.drape.job += 1;
         let job = self.drape.job;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -203,12 +234,14 @@ impl CloTab {
                     }
                     !cancel.load(Ordering::Relaxed)
                 };
+                let warm: Vec<Option<&[glam::Vec3]>> = warm.iter().map(Option::as_deref).collect();
                 drape_outfit(
                     &specs,
                     body,
                     studio,
                     programs::SPACING,
                     &Solver::Cpu,
+                    &warm,
                     &mut watch,
                 )
                 .map_err(|(_, e)| match e {
@@ -244,7 +277,9 @@ impl CloTab {
                 }
                 self.drape.cancel = None;
                 self.drape.settled = true;
-                self.drape.cloth = drapes.into_iter().map(|d| Some(Arc::new(d))).collect();
+                let drapes: Vec<Arc<Draped>> = drapes.into_iter().map(Arc::new).collect();
+                self.drape.cloth = drapes.iter().cloned().map(Some).collect();
+                self.drape.last = self.drape.key.clone().map(|k| (k, drapes));
             }
             DrapeUpdate::Done(Err(e)) => {
                 self.drape.cancel = None;
