@@ -7,9 +7,13 @@ use egui::{Color32, RichText};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use healdeck_gpu::{GpuReading, GpuSample};
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Samples kept for the graph (ten minutes at the default 1 s period).
 pub(crate) const HISTORY: usize = 600;
+/// Samples the short graph shows (two minutes).
+const SHORT_SPAN: usize = 120;
 
 #[derive(Default)]
 pub struct GpuMeter {
@@ -17,6 +21,49 @@ pub struct GpuMeter {
     pci_bus_id: Option<String>,
     /// The graph shows the last 2 or 10 minutes.
     long_view: bool,
+    /// How many samples the graph shows, for [`MeterChanges`].
+    span: Arc<AtomicUsize>,
+}
+
+/// What the meter shows of a sample, in the units it shows them: whole percent, MB, °C, W.
+fn figures(r: Option<&GpuReading>) -> Vec<Option<i64>> {
+    let Some(r) = r else { return Vec::new() };
+    let round = |v: Option<f32>| v.map(|v| v.round() as i64);
+    vec![
+        round(r.util_percent),
+        round(r.own_percent),
+        round(r.memory_util_percent),
+        r.memory_used_bytes.map(|b| (b / 1_000_000) as i64),
+        round(r.temperature_c),
+        round(r.power_w),
+    ]
+}
+
+/// Decides, in the thread that forwards samples to the window, whether one changes what the
+/// meter shows: a figure, or a graph with a change (or its own growth) still in view. Flat
+/// figures on a flat graph are not repainted: on a software renderer each frame of the
+/// window costs about a tenth of a second of CPU, twice a second while nothing moves.
+pub struct MeterChanges {
+    bus: Option<String>,
+    last: Option<Vec<Option<i64>>>,
+    unchanged: usize,
+    seen: usize,
+    span: Arc<AtomicUsize>,
+}
+
+impl MeterChanges {
+    pub fn shows_change(&mut self, s: &GpuSample) -> bool {
+        let now = figures(s.primary(self.bus.as_deref()));
+        self.seen += 1;
+        if self.last.as_ref() != Some(&now) {
+            self.last = Some(now);
+            self.unchanged = 0;
+            return true;
+        }
+        self.unchanged += 1;
+        let span = self.span.load(Ordering::Relaxed);
+        self.unchanged < span || self.seen <= span
+    }
 }
 
 fn pct_bar(ui: &mut egui::Ui, label: &str, pct: Option<f32>, text: String, warn_at: f32) {
@@ -44,6 +91,18 @@ impl GpuMeter {
             history: VecDeque::with_capacity(HISTORY),
             pci_bus_id,
             long_view: false,
+            span: Arc::new(AtomicUsize::new(SHORT_SPAN)),
+        }
+    }
+
+    /// What decides whether a sample changes what this meter shows.
+    pub fn changes(&self) -> MeterChanges {
+        MeterChanges {
+            bus: self.pci_bus_id.clone(),
+            last: None,
+            unchanged: 0,
+            seen: 0,
+            span: self.span.clone(),
         }
     }
 
@@ -112,7 +171,8 @@ impl GpuMeter {
 
     /// Load, others' load and memory over the last 2 or 10 minutes, with the fallback line.
     fn history_ui(&self, ui: &mut egui::Ui, fallback_percent: f32) {
-        let span = if self.long_view { HISTORY } else { 120 };
+        let span = if self.long_view { HISTORY } else { SHORT_SPAN };
+        self.span.store(span, Ordering::Relaxed);
         let n = self.history.len();
         let skip = n.saturating_sub(span);
         let series = |f: &dyn Fn(&GpuReading) -> Option<f32>| -> PlotPoints<'static> {
@@ -193,4 +253,44 @@ fn facts_ui(ui: &mut egui::Ui, r: &GpuReading) {
                 ui.end_row();
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(util: f32) -> GpuSample {
+        GpuSample {
+            time: 0.0,
+            kind: None,
+            gpus: vec![GpuReading {
+                util_percent: Some(util),
+                ..GpuReading::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn a_flat_meter_stops_asking_for_frames_once_the_graph_is_flat() {
+        let meter = GpuMeter::new(None);
+        let mut changes = meter.changes();
+        // The graph grows for its first two minutes, then a flat one stays as it is.
+        let first: Vec<bool> = (0..SHORT_SPAN)
+            .map(|_| changes.shows_change(&sample(0.0)))
+            .collect();
+        assert!(first.iter().all(|c| *c));
+        assert!(!changes.shows_change(&sample(0.0)));
+        assert!(!changes.shows_change(&sample(0.2)), "still 0 % on screen");
+        // A new figure shows, and stays in view on the graph for its span.
+        assert!(changes.shows_change(&sample(40.0)));
+        assert!(changes.shows_change(&sample(40.0)));
+        let later: Vec<bool> = (0..SHORT_SPAN)
+            .map(|_| changes.shows_change(&sample(40.0)))
+            .collect();
+        assert!(later[..SHORT_SPAN - 2].iter().all(|c| *c));
+        assert!(!changes.shows_change(&sample(40.0)));
+        // The ten-minute graph keeps a change in view five times as long.
+        meter.span.store(HISTORY, Ordering::Relaxed);
+        assert!(changes.shows_change(&sample(40.0)));
+    }
 }

@@ -179,19 +179,21 @@ impl CloTab {
         let visible = tab.meter_visible.clone();
         let bus = describe_adapter(&info).pci_bus_id;
         let mut shown = None;
+        let mut meter = tab.meter.changes();
         sh.bg.forward_quiet(
             service.samples(),
             |s| UiEvent::Clo(CloEvent::Gpu(Box::new(s))),
             move |s| {
-                // The status bar shows the utilization in whole percent; the CLO tab's meter
-                // draws every sample.
+                // The status bar shows the utilization in whole percent; the CLO tab's meter,
+                // while on screen, whatever changes what it shows.
                 let util = s
                     .primary(bus.as_deref())
                     .and_then(|r| r.util_percent)
                     .map(|u| u.round() as i32);
                 let changed = shown != Some(util);
                 shown = Some(util);
-                changed || visible.load(Ordering::Relaxed)
+                let meter_changed = meter.shows_change(s);
+                changed || (visible.load(Ordering::Relaxed) && meter_changed)
             },
         );
         // Queued, Replaced and Started change nothing on screen at once: only results wake
