@@ -35,7 +35,7 @@ fn tops_on(template: Template) {
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
         // The worst edges are where the sleeves meet at the elbow and round the neckline
         // (figures in the note).
-        assert!(r.max_strain_pct <= 45.0, "{what}: {r:?}");
+        assert!(r.max_strain_pct <= 35.0, "{what}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
         // It hangs from the shoulders, its hem below the waist.
         let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);

@@ -108,7 +108,11 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
     } else {
         0.0
     });
-    let top_y = s.shoulder_y + 0.04;
+    // The shoulder seams run from the neck (high) to the shoulder points (low) but are sewn
+    // straight: a third of the way up to the neck, so they clear the slope of the shoulders
+    // (at the shoulder points' height they were drawn tight over them: a male t-shirt 41 %,
+    // 24 % now; halfway up, a jacket's slack shoulders never settled).
+    let top_y = s.shoulder_y + 0.04 + 0.3 * (s.neck_y - s.shoulder_y).max(0.0);
     let length = top_y - hem_y;
     let neck_ring = s.torso.last().expect("a body has torso rings");
     let (neck_ease, front_share) = neck_opening(spec.neckline);
@@ -355,7 +359,8 @@ fn hood_on(body: &Body, pattern: &mut Pattern, t: &Torso, front: (f32, f32), bac
     let bl = t.top_width[1] * (back.1 - bm);
     let bottom = 1.15 * (fl + bl);
     let r0 = bottom / span;
-    let base = Vec3::new(s.head_center.x, t.neck.y - 0.01, s.head_center.z);
+    // From where the neckline settles (on the sloping shoulders, below the panels' tops).
+    let base = Vec3::new(s.head_center.x, s.shoulder_y + 0.03, s.head_center.z);
     // Wide enough round the head where it is widest, 3 cm clear.
     let head = s.head_radii.x.max(s.head_radii.z) + 0.03;
     let rise = (s.head_center.y - base.y).max(0.05);
