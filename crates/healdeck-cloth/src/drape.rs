@@ -66,16 +66,7 @@ pub fn sew_and_settle_with(
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Drape, ClothError> {
     let started = Instant::now();
-    let mut taken = 0u32;
-    let mut step = |cloth: &mut Cloth, p: &Params| -> Result<(), ClothError> {
-        stepper.step(cloth, FRAME, p, collider)?;
-        taken += 1;
-        if watch(cloth, taken) {
-            Ok(())
-        } else {
-            Err(ClothError::Cancelled)
-        }
-    };
+    let mut step = watched(stepper, collider, watch);
     let sewing = Params {
         gravity: glam::Vec3::ZERO,
         max_speed: SEWING_SPEED,
@@ -119,19 +110,30 @@ pub fn resettle_with(
 ) -> Result<Drape, ClothError> {
     let started = Instant::now();
     cloth.weld_closed_stitches(0.002);
+    let mut step = watched(stepper, collider, watch);
+    let mut drape = settle_watched(cloth, max_seconds, &mut |c| step(c, params))?;
+    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
+    drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(drape)
+}
+
+/// One step of [`FRAME`] by `stepper`, shown to `watch` with the steps taken so far; its
+/// answer false stops the drape with [`ClothError::Cancelled`].
+fn watched<'a>(
+    stepper: &'a mut dyn Stepper,
+    collider: &'a dyn Collider,
+    watch: &'a mut dyn FnMut(&Cloth, u32) -> bool,
+) -> impl FnMut(&mut Cloth, &Params) -> Result<(), ClothError> + 'a {
     let mut taken = 0u32;
-    let mut drape = settle_watched(cloth, max_seconds, &mut |c| {
-        stepper.step(c, FRAME, params, collider)?;
+    move |cloth, p| {
+        stepper.step(cloth, FRAME, p, collider)?;
         taken += 1;
-        if watch(c, taken) {
+        if watch(cloth, taken) {
             Ok(())
         } else {
             Err(ClothError::Cancelled)
         }
-    })?;
-    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
-    drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
-    Ok(drape)
+    }
 }
 
 /// Steps `cloth` until it settles or `max_seconds` of simulated time pass.
