@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -20,7 +20,9 @@ impl Drop for Watch {
     }
 }
 
-fn start(dir: &Path, target: &str) -> Watch {
+/// `healdeck diagnose --watch` on `target`, once it says it follows the files (so no write
+/// races its start): the process, its stdout and the rest of its stderr.
+fn spawn_watch(dir: &Path, target: &str) -> (Child, ChildStdout, BufReader<ChildStderr>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_healdeck"))
         .args([
             "diagnose",
@@ -36,13 +38,17 @@ fn start(dir: &Path, target: &str) -> Watch {
         .spawn()
         .expect("start healdeck --watch");
     let stdout = child.stdout.take().expect("stdout");
-    // Wait until the watcher says it follows the files, so no write races its start.
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();
     while stderr.read_line(&mut line).unwrap_or(0) > 0 && !line.contains("watching") {
         line.clear();
     }
     assert!(line.contains("watching"), "watcher did not start: {line}");
+    (child, stdout, stderr)
+}
+
+fn start(dir: &Path, target: &str) -> Watch {
+    let (child, stdout, mut stderr) = spawn_watch(dir, target);
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     let (tx, rx) = channel();
     std::thread::spawn(move || {
@@ -177,25 +183,7 @@ fn a_reader_that_stops_early_ends_the_watch_quietly() {
     let dir = tempfile::tempdir().expect("dir");
     let log = dir.path().join("app.log");
     std::fs::write(&log, "").expect("log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_healdeck"))
-        .args([
-            "diagnose",
-            "--watch",
-            "--format",
-            "jsonl",
-            "--no-user-rules",
-            "app.log",
-        ])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start healdeck --watch");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap_or(0) > 0 && !line.contains("watching") {
-        line.clear();
-    }
+    let (mut child, stdout, mut stderr) = spawn_watch(dir.path(), "app.log");
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&log)
@@ -206,7 +194,7 @@ fn a_reader_that_stops_early_ends_the_watch_quietly() {
     )
     .expect("write");
     // The reader takes the first alert and goes away (`| head -1`).
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut out = BufReader::new(stdout);
     let mut first = String::new();
     out.read_line(&mut first).expect("the first alert");
     assert!(first.starts_with('{'), "{first}");
