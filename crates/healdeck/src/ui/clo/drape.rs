@@ -79,7 +79,10 @@ impl DrapeKey {
         wanted.then(|| DrapeKey {
             template: c.template,
             measurements: c.measurements,
-            cuts: outfit(c).iter().map(Cut::of).collect(),
+            cuts: std::iter::once(&c.garment)
+                .chain(c.worn_with.as_ref())
+                .map(Cut::of)
+                .collect(),
         })
     }
 }
@@ -142,7 +145,8 @@ impl DrapeRun {
 
     /// The cloth to show for the editors' settings, garment by garment, if any.
     pub(super) fn shown(&self, c: &CloSettings) -> Option<&[Option<Arc<Draped>>]> {
-        (DrapeKey::of(c).is_some() && DrapeKey::of(c) == self.key)
+        let wanted = DrapeKey::of(c);
+        (wanted.is_some() && wanted == self.key)
             .then_some(self.cloth.as_slice())
             .filter(|cloth| cloth.iter().any(Option::is_some))
     }
