@@ -1,5 +1,5 @@
 //! How fast the CPU cloth solver runs here: a sheet of ~4k and of ~8k particles dropped on
-//! a ball resting on the floor (20 substeps per 1/60 s frame, one thread): simulation frames
+//! a ball resting on the floor (20 substeps per 1/60 s frame, on every core): simulation frames
 //! per second while it falls, and the wall time until it settles (every particle slower than
 //! 5 cm/s). No peer runs in the same process: the goals (4k at ≥ 15 frames/s, 8k
 //! settled in ≤ 10 s on this machine) are the yardstick.

@@ -1,9 +1,10 @@
 //! Constraint colouring: the constraints put in groups (colours) in which no two share a
 //! particle, so each group can be projected all at once — on the GPU one dispatch per group
 //! — with the same result as one after another. The CPU solver projects its constraints one
-//! after another in the order they were made (a correction runs down a chain of edges in one
-//! sweep, where colour by colour it moves one link per group: a skirt hanging from its
-//! waistband stretches less); asked to ([`crate::solver::Params::gpu_order`]) it follows the
+//! after another in the order they were made, in blocks of the cloth at once (see
+//! [`crate::blocks`]: a correction runs down a chain of edges in one sweep, where colour by
+//! colour it moves one link per group, so a skirt hanging from its waistband stretches
+//! less); asked to ([`crate::solver::Params::gpu_order`]) it follows the
 //! groups instead, doing the GPU's arithmetic in the GPU's order.
 
 use std::ops::Range;

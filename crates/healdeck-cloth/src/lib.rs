@@ -7,6 +7,7 @@
 //!
 //! Units: metres, seconds, kilograms; y up.
 
+mod blocks;
 mod colour;
 mod constraints;
 pub mod drape;

@@ -7,16 +7,18 @@
 //! positions. Compliances are per metre of strain (stretch) and per unit of bending energy,
 //! scaled by the substep's length squared, as XPBD has it.
 
+use crate::blocks::{Blocks, Knobs, PARALLEL_FROM};
 use crate::colour::{Colours, Groups, colour};
 use crate::constraints::{
     Band, Bend, Distance, Stitch, isometric_bend, project_band, project_bend, project_distance,
     project_stitch,
 };
 use glam::{Mat2, Vec2, Vec3};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// What the cloth collides with: a signed distance (negative inside) and the way out.
-pub trait Collider {
+pub trait Collider: Sync {
     fn sample(&self, p: Vec3) -> (f32, Vec3);
 }
 
@@ -181,19 +183,93 @@ pub struct Cloth {
     /// The constraints grouped so that no two of a group share a particle (see
     /// [`crate::colour`]): each group can be projected all at once.
     pub(crate) colours: Colours,
+    /// The constraints in blocks the CPU projects at once (see [`crate::blocks`]).
+    pub(crate) blocks: Blocks,
     /// Counts changes to the constraints and masses (a GPU copy is stale when it differs).
     pub(crate) version: u64,
 }
 
-/// Calls `f` on each of `items`: in the order they were made, or colour group by colour group
-/// (`gpu_order`).
-fn each<T>(items: &[T], groups: &Groups, gpu_order: bool, mut f: impl FnMut(&T)) {
-    if gpu_order {
-        for &i in &groups.order {
-            f(&items[i as usize]);
+/// Calls `f` on each of `items` colour group by colour group.
+fn in_colour_order<T>(items: &[T], groups: &Groups, mut f: impl FnMut(&T)) {
+    for &i in &groups.order {
+        f(&items[i as usize]);
+    }
+}
+
+/// A run of consecutive particles' state, from particle `first` on.
+struct Run<'a> {
+    first: usize,
+    x: &'a mut [Vec3],
+    v: &'a mut [Vec3],
+    previous: &'a mut [Vec3],
+    contact: &'a mut [Option<Vec3>],
+    room: &'a mut [f32],
+    w: &'a [f32],
+}
+
+impl Run<'_> {
+    /// Remembers where each particle is and moves it on under gravity for `h` seconds.
+    fn predict(self, gravity: Vec3, h: f32) {
+        for i in 0..self.x.len() {
+            self.previous[i] = self.x[i];
+            if self.w[i] > 0.0 {
+                self.v[i] += gravity * h;
+                self.x[i] += self.v[i] * h;
+            }
         }
-    } else {
-        items.iter().for_each(f);
+    }
+
+    /// Pushes the particles out to `skin` above the collider's surface; friction holds back
+    /// their sliding along it in proportion to how far they were pushed.
+    fn collide(self, collider: &dyn Collider, skin: f32, friction: f32) {
+        for i in 0..self.x.len() {
+            self.contact[i] = None;
+            if self.w[i] == 0.0 {
+                continue;
+            }
+            // A distance field changes no faster than the point moves: a particle that was
+            // 3 cm clear and has moved 1 mm since is still clear. (Counted from the substep's
+            // start on every pass, so with several passes it is only more careful.)
+            self.room[i] -= self.x[i].distance(self.previous[i]);
+            if self.room[i] > 0.0 {
+                continue;
+            }
+            let (d, n) = collider.sample(self.x[i]);
+            if d >= skin {
+                self.room[i] = d - skin;
+                continue;
+            }
+            self.room[i] = 0.0;
+            let push = skin - d;
+            self.contact[i] = Some(n);
+            self.x[i] += n * push;
+            let moved = self.x[i] - self.previous[i];
+            let slide = moved - n * moved.dot(n);
+            let len = slide.length();
+            if len > 0.0 {
+                let hold = (friction * push / len).min(1.0);
+                self.x[i] -= slide * hold;
+            }
+        }
+    }
+
+    /// Each particle's velocity from how far it moved in the substep of `h` seconds, kept
+    /// `keep` of and no faster than `max_speed`; the first particle that left the world.
+    fn velocities(self, h: f32, keep: f32, max_speed: f32) -> Option<(usize, Vec3)> {
+        for i in 0..self.x.len() {
+            let p = self.x[i];
+            if !p.is_finite() || p.length() > 1e4 {
+                return Some((self.first + i, p));
+            }
+            let mut v = (p - self.previous[i]) / h * keep;
+            // Contact is inelastic: the push out of the body is not a velocity away from it
+            // (it would throw the cloth off, and its constraints would pull it back).
+            if let Some(n) = self.contact[i] {
+                v -= n * v.dot(n).max(0.0);
+            }
+            self.v[i] = v.clamp_length_max(max_speed);
+        }
+        None
     }
 }
 
@@ -301,6 +377,7 @@ impl Cloth {
             friction: mechanics.friction,
             welded: Vec::new(),
             colours: Colours::default(),
+            blocks: Blocks::default(),
             version: 0,
         };
         cloth.recolour();
@@ -316,6 +393,7 @@ impl Cloth {
             stitches: colour(&self.stitches, |s| [s.a, s.b, s.c], n),
             stale: false,
         };
+        self.blocks = Blocks::new(n, &self.stretch, &self.bends, &self.stitches);
         self.version += 1;
     }
 
@@ -475,6 +553,17 @@ impl Cloth {
         params: &Params,
         collider: &dyn Collider,
     ) -> Result<(), ClothError> {
+        // On one of the pool's threads, so that sharing out each substep's work is a push on
+        // its own queue, not a hand-over from outside the pool and back (tens of µs each).
+        rayon::scope(|_| self.step_here(dt, params, collider))
+    }
+
+    fn step_here(
+        &mut self,
+        dt: f32,
+        params: &Params,
+        collider: &dyn Collider,
+    ) -> Result<(), ClothError> {
         if self.colours.stale {
             self.recolour();
         }
@@ -483,45 +572,35 @@ impl Cloth {
         self.frame_start.copy_from_slice(&self.positions);
         self.frame_dt = dt;
         for _ in 0..substeps {
-            for i in 0..self.positions.len() {
-                self.previous[i] = self.positions[i];
-                if self.inv_mass[i] > 0.0 {
-                    self.velocities[i] += params.gravity * h;
-                    self.positions[i] += self.velocities[i] * h;
-                }
-            }
+            self.each_run(|r| {
+                r.predict(params.gravity, h);
+                None::<()>
+            });
             for _ in 0..params.iterations.max(1) {
-                let damping = params.edge_damping;
-                let (x, prev, w) = (&mut self.positions, &self.previous, &self.inv_mass);
-                let inv_h2 = 1.0 / (h * h);
-                let alpha = self.bend_compliance / (h * h);
-                let stitch_step = params.max_speed * h;
-                let (c, gpu) = (&self.colours, params.gpu_order);
-                each(&self.stretch, &c.stretch, gpu, |d| {
-                    project_distance(x, prev, w, d, inv_h2, damping);
-                });
-                each(&self.bends, &c.bends, gpu, |b| project_bend(x, w, b, alpha));
-                each(&self.stitches, &c.stitches, gpu, |d| {
-                    project_stitch(x, w, d, stitch_step);
-                });
-                for b in &self.bands {
-                    project_band(x, w, b);
+                let knobs = Knobs {
+                    inv_h2: 1.0 / (h * h),
+                    damping: params.edge_damping,
+                    bend_alpha: self.bend_compliance / (h * h),
+                    stitch_step: params.max_speed * h,
+                };
+                if params.gpu_order {
+                    self.project_in_colour_order(knobs);
+                } else {
+                    let (x, w) = (&mut self.positions, &self.inv_mass);
+                    self.blocks.project(x, &self.previous, w, knobs);
                 }
-                self.collide(collider, params.skin);
+                for b in &self.bands {
+                    project_band(&mut self.positions, &self.inv_mass, b);
+                }
+                let friction = self.friction;
+                self.each_run(|r| {
+                    r.collide(collider, params.skin, friction);
+                    None::<()>
+                });
             }
             let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
-            for i in 0..self.positions.len() {
-                let p = self.positions[i];
-                if !p.is_finite() || p.length() > 1e4 {
-                    return Err(ClothError::Diverged(i, p));
-                }
-                let mut v = (p - self.previous[i]) / h * keep;
-                // Contact is inelastic: the push out of the body is not a velocity away from it
-                // (it would throw the cloth off, and its constraints would pull it back).
-                if let Some(n) = self.contact[i] {
-                    v -= n * v.dot(n).max(0.0);
-                }
-                self.velocities[i] = v.clamp_length_max(params.max_speed);
+            if let Some((i, p)) = self.each_run(|r| r.velocities(h, keep, params.max_speed)) {
+                return Err(ClothError::Diverged(i, p));
             }
             for &(w, into) in &self.welded {
                 self.positions[w as usize] = self.positions[into as usize];
@@ -531,38 +610,60 @@ impl Cloth {
         Ok(())
     }
 
-    /// Pushes particles out to `skin` above the collider's surface; friction holds back their
-    /// sliding along it in proportion to how far they were pushed.
-    fn collide(&mut self, collider: &dyn Collider, skin: f32) {
-        for i in 0..self.positions.len() {
-            self.contact[i] = None;
-            if self.inv_mass[i] == 0.0 {
-                continue;
-            }
-            // A distance field changes no faster than the point moves: a particle that was
-            // 3 cm clear and has moved 1 mm since is still clear. (Counted from the substep's
-            // start on every pass, so with several passes it is only more careful.)
-            self.room[i] -= self.positions[i].distance(self.previous[i]);
-            if self.room[i] > 0.0 {
-                continue;
-            }
-            let (d, n) = collider.sample(self.positions[i]);
-            if d >= skin {
-                self.room[i] = d - skin;
-                continue;
-            }
-            self.room[i] = 0.0;
-            let push = skin - d;
-            self.contact[i] = Some(n);
-            self.positions[i] += n * push;
-            let moved = self.positions[i] - self.previous[i];
-            let slide = moved - n * moved.dot(n);
-            let len = slide.length();
-            if len > 0.0 {
-                let hold = (self.friction * push / len).min(1.0);
-                self.positions[i] -= slide * hold;
-            }
+    /// Projects every constraint once, colour group by colour group: the GPU solver's
+    /// arithmetic in its order ([`Params::gpu_order`]).
+    fn project_in_colour_order(&mut self, k: Knobs) {
+        let (x, prev, w, c) = (
+            &mut self.positions,
+            &self.previous,
+            &self.inv_mass,
+            &self.colours,
+        );
+        in_colour_order(&self.stretch, &c.stretch, |d| {
+            project_distance(x, prev, w, d, k.inv_h2, k.damping);
+        });
+        in_colour_order(&self.bends, &c.bends, |b| {
+            project_bend(x, w, b, k.bend_alpha);
+        });
+        in_colour_order(&self.stitches, &c.stitches, |d| {
+            project_stitch(x, w, d, k.stitch_step);
+        });
+    }
+
+    /// Calls `f` on the particles in runs, the runs at once on a cloth large enough to be
+    /// worth sharing out; the first `Some` any of them returns.
+    fn each_run<R: Send>(&mut self, f: impl Fn(Run<'_>) -> Option<R> + Sync) -> Option<R> {
+        const RUN: usize = 1024;
+        if self.positions.len() < PARALLEL_FROM {
+            return f(Run {
+                first: 0,
+                x: &mut self.positions,
+                v: &mut self.velocities,
+                previous: &mut self.previous,
+                contact: &mut self.contact,
+                room: &mut self.room,
+                w: &self.inv_mass,
+            });
         }
+        self.positions
+            .par_chunks_mut(RUN)
+            .zip(self.velocities.par_chunks_mut(RUN))
+            .zip(self.previous.par_chunks_mut(RUN))
+            .zip(self.contact.par_chunks_mut(RUN))
+            .zip(self.room.par_chunks_mut(RUN))
+            .zip(self.inv_mass.par_chunks(RUN))
+            .enumerate()
+            .find_map_first(|(k, (((((x, v), previous), contact), room), w))| {
+                f(Run {
+                    first: k * RUN,
+                    x,
+                    v,
+                    previous,
+                    contact,
+                    room,
+                    w,
+                })
+            })
     }
 
     /// The fastest particle's speed (m/s): below a few cm/s the cloth has settled.

@@ -1,7 +1,8 @@
 //! The cloth solver on scenes whose answer is known: a sheet hanging from its top edge
 //! barely stretches and comes to rest; a sheet dropped on a ball drapes over it without
 //! sinking in, its energy dying away; a tube sewn shut around a cylinder closes its seam;
-//! a free sheet with a ripple stays at rest; bad input and a blow-up stop with an error.
+//! a free sheet with a ripple stays at rest; bad input and a blow-up stop with an error; a
+//! drape shared out between threads comes out as on one.
 
 use glam::{Vec2, Vec3};
 use healdeck_cloth::sdf::Sdf;
@@ -314,4 +315,44 @@ fn a_finely_meshed_silk_sheet_hangs_still() {
     assert!(cloth.frame_speed() < 0.005, "{} m/s", cloth.frame_speed());
     let (mean, max) = cloth.strain();
     assert!(mean <= 0.01 && max <= 0.05, "strain mean {mean} max {max}");
+}
+
+#[test]
+fn a_drape_comes_out_the_same_on_one_core_as_on_several() {
+    // 2,304 particles: large enough for the solver to share each substep out.
+    let (pattern, tris) = sheet(0.8, 0.8, 48, 48);
+    let placed: Vec<Vec3> = pattern
+        .iter()
+        .map(|p| Vec3::new(p.x - 0.4, 0.3, p.y - 0.4))
+        .collect();
+    let ball = BallOnFloor(Ball {
+        centre: Vec3::ZERO,
+        radius: 0.2,
+    });
+    let drape_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let mut cloth =
+            Cloth::new(placed.clone(), Some(&pattern), tris.clone(), COTTON).expect("cloth");
+        pool.install(|| run(&mut cloth, 1.0, &Params::default(), &ball));
+        cloth.positions
+    };
+    let one = drape_on(1);
+    let moved = one
+        .iter()
+        .zip(&placed)
+        .map(|(a, b)| a.distance(*b))
+        .fold(0.0, f32::max);
+    assert!(moved > 0.1, "the sheet fell only {moved} m");
+    for threads in [2, 4] {
+        let several = drape_on(threads);
+        let worst = one
+            .iter()
+            .zip(&several)
+            .map(|(a, b)| a.distance(*b))
+            .fold(0.0, f32::max);
+        assert_eq!(worst, 0.0, "{threads} threads: {worst} m from one thread's");
+    }
 }

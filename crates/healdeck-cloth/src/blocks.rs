@@ -1,0 +1,190 @@
+//! The CPU solver's constraints shared out between cores: the particles are cut into
+//! [`BLOCKS`] runs of consecutive indices, and each constraint whose particles all lie in one
+//! run belongs to that run's block. The blocks share no particle, so they are projected at
+//! once, each on its own slice of the positions, one after another inside (a correction still
+//! runs down a chain of edges in one sweep, as in [`crate::colour`]'s account); the few
+//! constraints that reach across blocks (seams between panels, the rows where a panel is cut)
+//! are projected after them. The cut does not depend on the machine's cores, so a drape gives
+//! the same result on one core as on sixteen.
+
+use crate::constraints::{Bend, Distance, Stitch, project_bend, project_distance, project_stitch};
+use glam::Vec3;
+use rayon::prelude::*;
+
+/// How many blocks the particles are cut into: a few per core on the machines the app runs
+/// on, few enough that the constraints across them stay a small share.
+pub(crate) const BLOCKS: usize = 4;
+
+/// Below this many particles a substep is too short to be worth sharing out (the blocks are
+/// then projected one after another, with the same result).
+pub(crate) const PARALLEL_FROM: usize = 1500;
+
+/// A substep's constants for the projections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Knobs {
+    pub(crate) inv_h2: f32,
+    pub(crate) damping: f32,
+    pub(crate) bend_alpha: f32,
+    pub(crate) stitch_step: f32,
+}
+
+/// The constraints of one block, their particle indices counted from the block's first
+/// particle (`start`); or, for the constraints across blocks, from 0.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Block {
+    start: usize,
+    end: usize,
+    stretch: Vec<Distance>,
+    bends: Vec<Bend>,
+    stitches: Vec<Stitch>,
+}
+
+impl Block {
+    /// Projects the block's constraints once, in the order they were made.
+    fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
+        for d in &self.stretch {
+            project_distance(x, previous, w, d, k.inv_h2, k.damping);
+        }
+        for b in &self.bends {
+            project_bend(x, w, b, k.bend_alpha);
+        }
+        for s in &self.stitches {
+            project_stitch(x, w, s, k.stitch_step);
+        }
+    }
+}
+
+/// Every constraint of a cloth, in blocks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Blocks {
+    blocks: Vec<Block>,
+    across: Block,
+}
+
+impl Blocks {
+    /// Sorts the constraints of a cloth of `count` particles into blocks.
+    pub(crate) fn new(
+        count: usize,
+        stretch: &[Distance],
+        bends: &[Bend],
+        stitches: &[Stitch],
+    ) -> Blocks {
+        let bounds: Vec<usize> = (0..=BLOCKS).map(|k| k * count / BLOCKS).collect();
+        let mut blocks: Vec<Block> = bounds
+            .windows(2)
+            .map(|r| Block {
+                start: r[0],
+                end: r[1],
+                ..Block::default()
+            })
+            .collect();
+        let mut across = Block::default();
+        // The block holding every one of `particles`, or none when they are in several.
+        let block_of = |particles: &[u32]| {
+            let k = bounds.partition_point(|&b| b <= particles[0] as usize) - 1;
+            let (start, end) = (bounds[k], bounds[k + 1]);
+            let inside = |&p: &u32| (start..end).contains(&(p as usize));
+            particles.iter().all(inside).then_some(k)
+        };
+        for d in stretch {
+            match block_of(&[d.a, d.b]) {
+                Some(k) => {
+                    let s = blocks[k].start as u32;
+                    blocks[k].stretch.push(Distance {
+                        a: d.a - s,
+                        b: d.b - s,
+                        ..*d
+                    });
+                }
+                None => across.stretch.push(*d),
+            }
+        }
+        for b in bends {
+            match block_of(&b.v) {
+                Some(k) => {
+                    let s = blocks[k].start as u32;
+                    blocks[k].bends.push(Bend {
+                        v: b.v.map(|v| v - s),
+                        ..*b
+                    });
+                }
+                None => across.bends.push(*b),
+            }
+        }
+        for t in stitches {
+            match block_of(&[t.a, t.b, t.c]) {
+                Some(k) => {
+                    let s = blocks[k].start as u32;
+                    blocks[k].stitches.push(Stitch {
+                        a: t.a - s,
+                        b: t.b - s,
+                        c: t.c - s,
+                        ..*t
+                    });
+                }
+                None => across.stitches.push(*t),
+            }
+        }
+        Blocks { blocks, across }
+    }
+
+    /// Projects every constraint once: the blocks at once, then those across them.
+    pub(crate) fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
+        let parallel = x.len() >= PARALLEL_FROM;
+        let mut rest = &mut *x;
+        let mut parts = Vec::with_capacity(self.blocks.len());
+        for b in &self.blocks {
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(b.end - b.start);
+            rest = tail;
+            parts.push((b, mine));
+        }
+        let solve = |(b, mine): (&Block, &mut [Vec3])| {
+            let range = b.start..b.end;
+            b.project(mine, &previous[range.clone()], &w[range], k);
+        };
+        if parallel {
+            parts.into_par_iter().for_each(solve);
+        } else {
+            parts.into_iter().for_each(solve);
+        }
+        self.across.project(x, previous, w, k);
+    }
+
+    /// How many constraints lie across blocks, and how many in all.
+    #[cfg(test)]
+    fn across_share(&self) -> (usize, usize) {
+        let size = |b: &Block| b.stretch.len() + b.bends.len() + b.stitches.len();
+        let inside: usize = self.blocks.iter().map(size).sum();
+        (size(&self.across), inside + size(&self.across))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::solver::{Cloth, Mechanics, sheet};
+
+    #[test]
+    fn a_sheets_constraints_are_mostly_inside_blocks_and_none_is_lost() {
+        let (flat, triangles) = sheet(1.0, 1.0, 40, 40);
+        let placed = flat.iter().map(|p| p.extend(0.0)).collect();
+        let mechanics = Mechanics {
+            density: 0.15,
+            stretch_compliance: 1e-6,
+            compress_compliance: 0.01,
+            bend_compliance: 1e5,
+            friction: 0.3,
+        };
+        let cloth = Cloth::new(placed, Some(&flat), triangles, mechanics).expect("cloth");
+        let (across, all) = cloth.blocks.across_share();
+        assert_eq!(
+            all,
+            cloth.stretch.len() + cloth.bends.len() + cloth.stitches.len()
+        );
+        assert!(
+            across > 0,
+            "a 41×41 sheet cut in {} has seams",
+            super::BLOCKS
+        );
+        assert!(across * 10 < all, "{across} of {all} across blocks");
+    }
+}
