@@ -167,6 +167,13 @@ pub struct Cloth {
     /// field is not sampled again until it has moved that far.
     pub(crate) room: Vec<f32>,
     pub(crate) inv_mass: Vec<f32>,
+    /// How far the collider pushed each particle out over the last step, all its substeps
+    /// together (m): what [`Cloth::contact_pressure`] is read from.
+    pressing: Vec<f32>,
+    /// The last step's substeps.
+    frame_substeps: u32,
+    /// Areal density (kg/m²): a particle's share of the cloth's area is its mass over it.
+    density: f32,
     pub triangles: Vec<[u32; 3]>,
     /// Each particle's point on the flat pattern (metres), when the cloth has one.
     pattern: Option<Vec<Vec2>>,
@@ -204,12 +211,13 @@ struct Run<'a> {
     previous: &'a mut [Vec3],
     contact: &'a mut [Option<Vec3>],
     room: &'a mut [f32],
+    pressing: &'a mut [f32],
     w: &'a [f32],
 }
 
 impl Run<'_> {
     /// Remembers where each particle is and moves it on under gravity for `h` seconds.
-    fn predict(self, gravity: Vec3, h: f32) {
+    fn predict(&mut self, gravity: Vec3, h: f32) {
         for i in 0..self.x.len() {
             self.previous[i] = self.x[i];
             if self.w[i] > 0.0 {
@@ -221,7 +229,7 @@ impl Run<'_> {
 
     /// Pushes the particles out to `skin` above the collider's surface; friction holds back
     /// their sliding along it in proportion to how far they were pushed.
-    fn collide(self, collider: &dyn Collider, skin: f32, friction: f32) {
+    fn collide(&mut self, collider: &dyn Collider, skin: f32, friction: f32) {
         for i in 0..self.x.len() {
             self.contact[i] = None;
             if self.w[i] == 0.0 {
@@ -241,6 +249,7 @@ impl Run<'_> {
             }
             self.room[i] = 0.0;
             let push = skin - d;
+            self.pressing[i] += push;
             self.contact[i] = Some(n);
             self.x[i] += n * push;
             let moved = self.x[i] - self.previous[i];
@@ -255,7 +264,7 @@ impl Run<'_> {
 
     /// Each particle's velocity from how far it moved in the substep of `h` seconds, kept
     /// `keep` of and no faster than `max_speed`; the first particle that left the world.
-    fn velocities(self, h: f32, keep: f32, max_speed: f32) -> Option<(usize, Vec3)> {
+    fn velocities(&mut self, h: f32, keep: f32, max_speed: f32) -> Option<(usize, Vec3)> {
         for i in 0..self.x.len() {
             let p = self.x[i];
             if !p.is_finite() || p.length() > 1e4 {
@@ -364,6 +373,9 @@ impl Cloth {
             frame_dt: 0.0,
             contact: vec![None; n],
             room: vec![0.0; n],
+            pressing: vec![0.0; n],
+            frame_substeps: 0,
+            density: mechanics.density,
             positions,
             inv_mass,
             triangles,
@@ -571,12 +583,19 @@ impl Cloth {
         let h = dt / substeps as f32;
         self.frame_start.copy_from_slice(&self.positions);
         self.frame_dt = dt;
-        for _ in 0..substeps {
-            self.each_run(|r| {
-                r.predict(params.gravity, h);
-                None::<()>
-            });
-            for _ in 0..params.iterations.max(1) {
+        self.frame_substeps = substeps;
+        self.pressing.fill(0.0);
+        let (gravity, skin, friction) = (params.gravity, params.skin, self.friction);
+        let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
+        let iterations = params.iterations.max(1);
+        self.each_run(|mut r| {
+            r.predict(gravity, h);
+            None::<()>
+        });
+        // Each substep: the constraints, then in one pass over the particles the collider,
+        // the velocities and the next substep's prediction.
+        for substep in 1..=substeps {
+            for iteration in 1..=iterations {
                 let knobs = Knobs {
                     inv_h2: 1.0 / (h * h),
                     damping: params.edge_damping,
@@ -592,20 +611,30 @@ impl Cloth {
                 for b in &self.bands {
                     project_band(&mut self.positions, &self.inv_mass, b);
                 }
-                let friction = self.friction;
-                self.each_run(|r| {
-                    r.collide(collider, params.skin, friction);
-                    None::<()>
-                });
+                if iteration < iterations {
+                    self.each_run(|mut r| {
+                        r.collide(collider, skin, friction);
+                        None::<()>
+                    });
+                }
             }
-            let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
-            if let Some((i, p)) = self.each_run(|r| r.velocities(h, keep, params.max_speed)) {
+            let diverged = self.each_run(|mut r| {
+                r.collide(collider, skin, friction);
+                let diverged = r.velocities(h, keep, params.max_speed);
+                if diverged.is_none() && substep < substeps {
+                    r.predict(gravity, h);
+                }
+                diverged
+            });
+            if let Some((i, p)) = diverged {
                 return Err(ClothError::Diverged(i, p));
             }
-            for &(w, into) in &self.welded {
-                self.positions[w as usize] = self.positions[into as usize];
-                self.velocities[w as usize] = self.velocities[into as usize];
-            }
+        }
+        // Welded particles are in no constraint and carry no mass: they follow their
+        // particle once a step.
+        for &(w, into) in &self.welded {
+            self.positions[w as usize] = self.positions[into as usize];
+            self.velocities[w as usize] = self.velocities[into as usize];
         }
         Ok(())
     }
@@ -642,6 +671,7 @@ impl Cloth {
                 previous: &mut self.previous,
                 contact: &mut self.contact,
                 room: &mut self.room,
+                pressing: &mut self.pressing,
                 w: &self.inv_mass,
             });
         }
@@ -651,19 +681,42 @@ impl Cloth {
             .zip(self.previous.par_chunks_mut(RUN))
             .zip(self.contact.par_chunks_mut(RUN))
             .zip(self.room.par_chunks_mut(RUN))
+            .zip(self.pressing.par_chunks_mut(RUN))
             .zip(self.inv_mass.par_chunks(RUN))
             .enumerate()
-            .find_map_first(|(k, (((((x, v), previous), contact), room), w))| {
-                f(Run {
-                    first: k * RUN,
-                    x,
-                    v,
-                    previous,
-                    contact,
-                    room,
-                    w,
-                })
-            })
+            .find_map_first(
+                |(k, ((((((x, v), previous), contact), room), pressing), w))| {
+                    f(Run {
+                        first: k * RUN,
+                        x,
+                        v,
+                        previous,
+                        contact,
+                        room,
+                        pressing,
+                        w,
+                    })
+                },
+            )
+    }
+
+    /// The pressure of each particle against the collider over the last step (Pa). Pushing a
+    /// particle of mass m out by Δx in a substep of h seconds is a force m Δx / h² (at rest on
+    /// a floor, its weight); over its share of the cloth's area, m / density, that is
+    /// density · Δx / h², averaged over the step's substeps. Particles that carry no mass
+    /// (pinned, or welded into another) press with nothing.
+    pub fn contact_pressure(&self) -> Vec<f32> {
+        let substeps = self.frame_substeps.max(1) as f32;
+        let h = self.frame_dt / substeps;
+        if h <= 0.0 {
+            return vec![0.0; self.positions.len()];
+        }
+        let scale = self.density / (substeps * h * h);
+        self.pressing
+            .iter()
+            .zip(&self.inv_mass)
+            .map(|(push, w)| if *w > 0.0 { push * scale } else { 0.0 })
+            .collect()
     }
 
     /// The fastest particle's speed (m/s): below a few cm/s the cloth has settled.

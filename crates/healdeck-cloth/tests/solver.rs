@@ -356,3 +356,35 @@ fn a_drape_comes_out_the_same_on_one_core_as_on_several() {
         assert_eq!(worst, 0.0, "{threads} threads: {worst} m from one thread's");
     }
 }
+
+/// The floor, y = 0.
+struct Floor;
+
+impl Collider for Floor {
+    fn sample(&self, p: Vec3) -> (f32, Vec3) {
+        (p.y, Vec3::Y)
+    }
+}
+
+#[test]
+fn cloth_lying_on_the_floor_presses_on_it_with_its_weight() {
+    let (pattern, tris) = sheet(0.5, 0.5, 21, 21);
+    let params = Params::default();
+    let placed = pattern
+        .iter()
+        .map(|p| Vec3::new(p.x, params.skin + 0.01, p.y))
+        .collect();
+    let mut cloth = Cloth::new(placed, Some(&pattern), tris, COTTON).expect("cloth");
+    run(&mut cloth, 1.0, &params, &Floor);
+    let pressure = cloth.contact_pressure();
+    let weight = COTTON.density * 9.81;
+    for (i, p) in pressure.iter().enumerate() {
+        assert!(
+            (p - weight).abs() < 0.05 * weight,
+            "particle {i} presses {p} Pa, its weight is {weight} Pa"
+        );
+    }
+    // Lifted off the floor, it presses on nothing.
+    run(&mut cloth, 0.1, &params, &NoCollider);
+    assert!(cloth.contact_pressure().iter().all(|p| *p == 0.0));
+}

@@ -1,6 +1,6 @@
 //! How fast garments drape: a dress meshed at 1.5 cm (~6k particles) and at 1.27 cm (~8k) on
 //! the female avatar, sewn and settled on the CPU (every particle slower than 5 cm/s over a
-//! step), and the time to make its strain map; and simulation frames per second of a
+//! step), and the time to make its strain and pressure maps; and simulation frames per second of a
 //! ~4k-particle skirt while it falls, on the CPU solver (on every core: see `healdeck_cloth`'s blocks) and on the GPU solver on
 //! the best adapter wgpu finds (lavapipe here: a CPU too; on a real GPU, the GPU's figure).
 //! The CPU solver is the GPU solver's peer in the same run; no open garment simulator with a
@@ -12,6 +12,7 @@
 use healdeck_cloth::drape::FRAME;
 use healdeck_cloth::solver::{Cpu, Params, Stepper};
 use healdeck_render::avatar::{Body, Template};
+use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::drape::gpu::GpuSolver;
 use healdeck_render::drape::{body_collider, drape_meshed, fabric::FabricPhysics, programs};
 use healdeck_render::garment::{Fabric, GarmentSpec};
@@ -34,11 +35,14 @@ fn main() {
         let t0 = Instant::now();
         let map = d.strain_mesh();
         let map_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let t0 = Instant::now();
+        let _ = d.fit_mesh(FitMap::Pressure);
+        let pressure_ms = t0.elapsed().as_secs_f64() * 1e3;
         let r = &d.report;
         println!(
             "silk dress, {} particles ({:.2} cm): settled {} after {} steps in {:.1} s \
              (strain mean {:.2} %, max {:.1} %; deepest {:.2} mm); strain map of {} \
-             vertices in {map_ms:.1} ms",
+             vertices in {map_ms:.1} ms, pressure map in {pressure_ms:.1} ms",
             r.particles,
             spacing * 100.0,
             r.settled,

@@ -165,7 +165,7 @@ fn denim_stands_off_the_body_where_silk_falls_close() {
 }
 
 #[test]
-fn a_skirt_drafted_for_a_smaller_body_is_tight_on_the_strain_map() {
+fn a_skirt_drafted_for_a_smaller_body_is_tight_on_the_strain_and_pressure_maps() {
     let small = Body::new(
         Template::Female,
         named(Template::Female, "EU 36").expect("size").measurements,
@@ -194,6 +194,25 @@ fn a_skirt_drafted_for_a_smaller_body_is_tight_on_the_strain_map() {
     );
     assert!(share(&stretch) > 0.05, "{}", share(&stretch));
     assert!(share(&stretch) > 4.0 * share(&fitted.stretch).max(0.001));
+    // It presses harder on the body too: the pressure map's top tenth of the cloth that
+    // touches it.
+    let pressing = |p: &[f32]| {
+        let mut on: Vec<f32> = p.iter().copied().filter(|&x| x > 0.0).collect();
+        on.sort_by(f32::total_cmp);
+        on.get(on.len() * 9 / 10).copied().unwrap_or(0.0)
+    };
+    let (loose, hard) = (
+        pressing(&fitted.pressure),
+        pressing(&tight.contact_pressure()),
+    );
+    println!(
+        "pressure, 90th percentile of the cloth on the body: fitted {loose:.0} Pa, tight {hard:.0} Pa"
+    );
+    assert!(
+        loose > 1.0,
+        "the fitted skirt rests on the hips: {loose} Pa"
+    );
+    assert!(hard > 1.5 * loose, "tight {hard} Pa, fitted {loose} Pa");
 }
 
 #[test]

@@ -963,7 +963,7 @@ fn a_broken_fixer_json_is_shown_where_the_plan_would_be() {
 }
 
 #[test]
-fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_strain_map() {
+fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_fit_maps() {
     let mut r = rig();
     let h = &mut r.harness;
     h.get_by_label("👗 CLO Companion").click();
@@ -986,7 +986,7 @@ fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_strain_map() 
     assert!(report.max_penetration_mm <= 1.0, "{report:?}");
     h.run_steps(2);
     h.get_by_label_contains("Draped in");
-    // The strain map replaces the fabric, and goes when unticked.
+    // The strain map replaces the fabric, then the pressure map, then the fabric again.
     h.get_by_label("Strain map").click();
     let garment = |a: &HealdeckApp| {
         a.clo
@@ -996,7 +996,11 @@ fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_strain_map() 
     wait(h, "the strain map", |a| {
         garment(a).as_deref() == Some("strain map")
     });
-    h.get_by_label("Strain map").click();
+    h.get_by_label("Pressure map").click();
+    wait(h, "the pressure map", |a| {
+        garment(a).as_deref() == Some("pressure map")
+    });
+    h.get_by_label("Cloth").click();
     wait(h, "the fabric again", |a| {
         garment(a).as_deref() == Some("dress")
     });

@@ -73,6 +73,8 @@ pub struct Draped {
     pub pattern_points: Vec<glam::Vec2>,
     pub triangles: Vec<[u32; 3]>,
     pub stretch: Vec<f32>,
+    /// How hard each particle presses on the body (Pa), over the last step.
+    pub pressure: Vec<f32>,
     /// Particles sewn between two others (see `Cloth::stitched_between`): drawn on the
     /// line between them, so a seam shows no slit.
     pub stitched: Vec<(u32, u32, u32, f32)>,
@@ -272,7 +274,7 @@ pub fn drape_on(
             strain_pct: result.max_strain_pct,
         });
     }
-    Ok(Draped::of(
+    let mut draped = Draped::of(
         &cloth,
         DrapeReport {
             garment,
@@ -286,7 +288,19 @@ pub fn drape_on(
             max_strain_pct: result.max_strain_pct,
             max_penetration_mm: result.max_penetration_mm,
         },
-    ))
+    );
+    if stepper.name() != "cpu" {
+        // The GPU solver keeps no count of the body's pushes: one more step on the CPU reads
+        // them off the settled cloth (a frame's work), for the pressure map.
+        let mut probe = cloth.clone();
+        if probe
+            .step(healdeck_cloth::drape::FRAME, &params, collider)
+            .is_ok()
+        {
+            draped.pressure = probe.contact_pressure();
+        }
+    }
+    Ok(draped)
 }
 
 /// The pattern as cloth placed clear of the body (and of the garments under it): panels
@@ -324,6 +338,7 @@ impl Draped {
             positions: cloth.positions.clone(),
             triangles: cloth.triangles.clone(),
             stretch: cloth.triangle_stretch(),
+            pressure: cloth.contact_pressure(),
             stitched: cloth.stitched_between(),
             report,
         }

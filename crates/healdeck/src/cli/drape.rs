@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
+use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::programs::SPACING;
 use healdeck_render::drape::{DrapeReport, Solver, body_collider, outfit_obj};
@@ -72,6 +73,10 @@ pub(crate) struct DrapeArgs {
     /// of the fabric.
     #[arg(long, requires = "out")]
     strain_map: bool,
+    /// Render --out as the pressure map (how hard the cloth presses on the body: 0, 0.05,
+    /// 0.2, 0.5 and 1 kPa bands) instead of the fabric.
+    #[arg(long, requires = "out", conflicts_with = "strain_map")]
+    pressure_map: bool,
 }
 
 fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
@@ -163,8 +168,13 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
     };
     let mut mesh = Mesh::default();
     for ((d, spec), path) in drapes.iter().zip(&specs).zip(&args.garment) {
-        let garment = if args.strain_map {
-            d.strain_mesh()
+        let map = if args.strain_map {
+            Some(FitMap::Strain)
+        } else {
+            args.pressure_map.then_some(FitMap::Pressure)
+        };
+        let garment = if let Some(map) = map {
+            d.fit_mesh(map)
         } else {
             match d.to_mesh(spec, path.parent()) {
                 Ok(m) => m,

@@ -5,6 +5,7 @@
 
 use healdeck_config::{Invalid, SettingsError, SettingsFile, settings};
 use healdeck_render::avatar::{Measurements, Template};
+use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline};
 use healdeck_render::renderer::{Mode, View};
 use serde::{Deserialize, Serialize};
@@ -46,8 +47,11 @@ pub struct CloSettings {
     pub import_with_avatar: bool,
     /// Drape the garment with the cloth solver (where it has a pattern) instead of the shell.
     pub simulate: bool,
-    /// Show the draped garment's strain map instead of its fabric.
-    pub strain_map: bool,
+    /// Show a fit map of the draped garment (strain or pressure) instead of its fabric.
+    pub fit_map: Option<FitMap>,
+    /// An older file's "Strain map" switch: read, never written; on, it becomes `fit_map`.
+    #[serde(rename = "strain_map", skip_serializing)]
+    pub old_strain_map: bool,
 }
 
 impl Default for CloSettings {
@@ -71,7 +75,8 @@ impl Default for CloSettings {
             imported: None,
             import_with_avatar: false,
             simulate: false,
-            strain_map: false,
+            fit_map: None,
+            old_strain_map: false,
         }
     }
 }
@@ -176,6 +181,9 @@ impl UiSettings {
         }
         match <UiSettings as SettingsFile>::load(path) {
             Ok(mut s) => {
+                if std::mem::take(&mut s.clo.old_strain_map) && s.clo.fit_map.is_none() {
+                    s.clo.fit_map = Some(FitMap::Strain);
+                }
                 let note = s
                     .clo
                     .migrate_avatar()
@@ -219,6 +227,24 @@ mod tests {
         assert!(err.is_none(), "{err:?}");
         assert_eq!(s.log_paths, [PathBuf::from("/var/log/app")]);
         assert!(!path.with_extension("json.broken").exists());
+    }
+
+    #[test]
+    fn an_older_files_strain_map_switch_becomes_the_fit_map() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ui.json");
+        std::fs::write(&path, r#"{"clo": {"simulate": true, "strain_map": true}}"#).expect("write");
+        let (s, note) = UiSettings::load_or_set_aside(&path);
+        assert_eq!(note, None);
+        assert_eq!(s.clo.fit_map, Some(FitMap::Strain));
+        s.save(&path).expect("save");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            text.contains(r#""fit_map": "strain""#) && !text.contains("strain_map"),
+            "{text}"
+        );
+        let (again, _) = UiSettings::load_or_set_aside(&path);
+        assert_eq!(again, s);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! settles (a snapshot every quarter second of simulated time, drawn in Fast Preview; a
 //! garment not draped yet shows as its shell), then the settled result; an edit that changes
 //! the drape cancels the one running and starts another (another fabric for the same
-//! pattern starts from where the last drape ended), and Cancel stops it. The strain map
-//! shows the settled cloth in the bands of `fitmap`, with a legend over the view.
+//! pattern starts from where the last drape ended), and Cancel stops it. A fit map
+//! (strain or pressure) shows the settled cloth in the bands of `fitmap`, with a legend over
+//! the view.
 
 use super::super::events::{CloEvent, DrapeUpdate};
 use super::super::settings::CloSettings;
@@ -13,6 +14,7 @@ use super::super::shared::Shared;
 use super::CloTab;
 use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
+use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::{
     Cloth, DrapeError, DrapeReport, Draped, Solver, Studio, body_collider, garment_name, programs,
@@ -151,9 +153,10 @@ impl DrapeRun {
             .filter(|cloth| cloth.iter().any(Option::is_some))
     }
 
-    /// Whether the strain map is on screen (a settled drape, asked for).
-    pub(super) fn strain_shown(&self, c: &CloSettings) -> bool {
-        c.strain_map && self.settled && self.shown(c).is_some()
+    /// The fit map on screen, if one is (a settled drape, a map asked for).
+    pub(super) fn fit_map_shown(&self, c: &CloSettings) -> Option<FitMap> {
+        c.fit_map
+            .filter(|_| self.settled && self.shown(c).is_some())
     }
 
     /// Where each garment of `key` can start from: the last settled drape of the same pattern
@@ -199,7 +202,7 @@ impl CloTab {
         self.drape.reports()
     }
 
-    /// The meshes being rendered: the avatar, then each garment (shell, cloth or strain map).
+    /// The meshes being rendered: the avatar, then each garment (shell, cloth or fit map).
     pub fn scene_meshes(&self) -> Option<Arc<Vec<healdeck_render::mesh::Mesh>>> {
         self.scene.clone()
     }
@@ -297,7 +300,7 @@ impl CloTab {
     }
 
     /// The scene to render: the built one, each garment replaced by its draped cloth (or its
-    /// strain map) when there is one.
+    /// fit map) when there is one.
     pub(super) fn compose(&mut self, c: &CloSettings) {
         let Some(base) = &self.base else { return };
         self.scene_fresh = true;
@@ -305,14 +308,14 @@ impl CloTab {
             self.scene = Some(base.clone());
             return;
         };
-        let strain = self.drape.strain_shown(c);
+        let map = self.drape.fit_map_shown(c);
         let mut meshes = vec![base[0].clone()];
         for (i, spec) in outfit(c).iter().enumerate() {
             let shell = base.get(i + 1).cloned();
-            let mesh = match cloth.get(i).cloned().flatten() {
-                Some(d) if strain => Ok(d.strain_mesh()),
-                Some(d) => d.to_mesh(spec, None),
-                None => Ok(shell.unwrap_or_default()),
+            let mesh = match (cloth.get(i).cloned().flatten(), map) {
+                (Some(d), Some(map)) => Ok(d.fit_mesh(map)),
+                (Some(d), None) => d.to_mesh(spec, None),
+                (None, _) => Ok(shell.unwrap_or_default()),
             };
             match mesh {
                 Ok(m) => meshes.push(m),
@@ -326,7 +329,7 @@ impl CloTab {
         self.scene = Some(Arc::new(meshes));
     }
 
-    /// The editors' rows for draping: the switch, the strain map, progress or the result.
+    /// The editors' rows for draping: the switch, the fabric or a fit map, progress or the result.
     pub(super) fn drape_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         let c = &mut sh.settings.clo;
         let possible = c.imported.is_none();
@@ -339,11 +342,17 @@ impl CloTab {
         if !(possible && c.simulate) {
             return;
         }
-        ui.add_enabled(
-            self.drape.settled,
-            egui::Checkbox::new(&mut c.strain_map, "Strain map"),
-        )
-        .on_hover_text("How far the cloth is stretched beyond its pattern (100–120 %)")
+        ui.add_enabled_ui(self.drape.settled, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut c.fit_map, None, "Cloth")
+                    .on_hover_text("The garment in its fabric, color and print");
+                ui.selectable_value(&mut c.fit_map, Some(FitMap::Strain), "Strain map")
+                    .on_hover_text("How far the cloth is stretched beyond its pattern (100–120 %)");
+                ui.selectable_value(&mut c.fit_map, Some(FitMap::Pressure), "Pressure map")
+                    .on_hover_text("How hard the cloth presses on the body (0–1 kPa and more)");
+            })
+        })
+        .response
         .on_disabled_hover_text("Once the drape has settled");
         if self.drape.running() {
             ui.horizontal(|ui| {

@@ -6,6 +6,7 @@ use super::super::shared::Shared;
 use super::super::widgets::WARN;
 use super::{CloTab, Shown};
 use egui::Color32;
+use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::manager::Rendered;
 use healdeck_render::renderer::View;
 
@@ -39,8 +40,8 @@ impl CloTab {
                 );
             }
         }
-        if self.drape.strain_shown(&sh.settings.clo) {
-            strain_legend(ui, square);
+        if let Some(map) = self.drape.fit_map_shown(&sh.settings.clo) {
+            fit_map_legend(ui, square, map);
         }
         if let Some(e) = &self.scene_error {
             // Wrapped to the view, on a dark band so it reads over any render.
@@ -119,11 +120,11 @@ impl CloTab {
     }
 }
 
-/// The strain map's bands, bottom left over the view: a swatch and the stretch it starts at.
-fn strain_legend(ui: &egui::Ui, square: egui::Rect) {
-    use healdeck_render::drape::fitmap::BANDS;
+/// A fit map's bands, bottom left over the view: a swatch and the value it starts at.
+fn fit_map_legend(ui: &egui::Ui, square: egui::Rect, map: FitMap) {
+    let bands = map.bands();
     let row = 20.0;
-    let size = egui::vec2(118.0, row * (BANDS.len() as f32 + 1.0) + 12.0);
+    let size = egui::vec2(118.0, row * (bands.len() as f32 + 1.0) + 12.0);
     let panel = egui::Rect::from_min_size(
         square.left_bottom() + egui::vec2(12.0, -size.y - 12.0),
         size,
@@ -134,11 +135,11 @@ fn strain_legend(ui: &egui::Ui, square: egui::Rect) {
     p.text(
         panel.left_top() + egui::vec2(10.0, 8.0),
         egui::Align2::LEFT_TOP,
-        "Stretch",
+        map.title(),
         font.clone(),
         Color32::WHITE,
     );
-    for (k, (from, [r, g, b])) in BANDS.iter().rev().enumerate() {
+    for (k, (from, [r, g, b])) in bands.iter().rev().enumerate() {
         let top = panel.top() + 8.0 + row * (k as f32 + 1.0);
         let swatch = egui::Rect::from_min_size(
             egui::pos2(panel.left() + 10.0, top + 2.0),
@@ -146,9 +147,9 @@ fn strain_legend(ui: &egui::Ui, square: egui::Rect) {
         );
         p.rect_filled(swatch, 2.0, Color32::from_rgb(*r, *g, *b));
         let label = if k == 0 {
-            format!("≥ {:.0} %", from * 100.0)
+            format!("≥ {}", map.label(*from))
         } else {
-            format!("{:.0} %", from * 100.0)
+            map.label(*from)
         };
         p.text(
             egui::pos2(swatch.right() + 8.0, top),
