@@ -21,6 +21,7 @@ struct Material {
     print_color: vec4<f32>, // rgb print color, a: print scale
     kind: vec4<u32>,        // x: fabric (0 skin, 1 cotton, 2 denim, 3 silk, 4 leather, 5 knit, 6 linen), y: print (0 none, 1 stripes, 2 checks, 3 dots, 4 image)
     tex: vec4<f32>,         // x: texture repeat
+    place: vec4<f32>,       // the print's placement: xy turn and scale [cos, sin] / size, zw offset (repeats)
 };
 
 @group(0) @binding(0) var<uniform> g: Globals;
@@ -66,14 +67,21 @@ fn vs_shadow(v: VsIn) -> @builtin(position) vec4<f32> {
 
 const PI: f32 = 3.14159265;
 
+// Print coordinates turned, scaled and moved as the designer placed the print.
+fn placed(q: vec2<f32>) -> vec2<f32> {
+    let a = m.place.x;
+    let b = m.place.y;
+    return vec2<f32>(a * q.x - b * q.y, b * q.x + a * q.y) + m.place.zw;
+}
+
 // Print pattern on top of the base color.
 fn base_color(uv: vec2<f32>) -> vec3<f32> {
     // Sampled unconditionally (uniform control flow); a 1x1 white texture when there is none.
-    let t = textureSample(albedo_tex, albedo_sampler, uv * m.tex.x).rgb;
+    let t = textureSample(albedo_tex, albedo_sampler, placed(uv * m.tex.x)).rgb;
     // An image print is the fabric itself; a texture otherwise tints the color.
     let base = select(m.color.rgb * t, t, m.kind.y == 4u);
     let scale = max(m.print_color.a, 1.0);
-    let p = uv * scale;
+    let p = placed(uv * scale);
     var mask = 0.0;
     if (m.kind.y == 1u) {
         mask = step(0.5, fract(p.y * 2.0));

@@ -330,6 +330,7 @@ fn body_mesh(positions: Vec<Vec3>, quads: &[[u16; 4]], template: Template) -> Me
         print_color: [0.0; 3],
         texture: None,
         texture_repeat: 1.0,
+        print_place: crate::mesh::UNPLACED,
     }];
     mesh
 }

@@ -167,6 +167,7 @@ fn imported_material(
         print_color: [0.0; 3],
         texture,
         texture_repeat: 1.0,
+        print_place: crate::mesh::UNPLACED,
     }
 }
 

@@ -70,7 +70,13 @@ pub struct MaterialRange {
     pub texture: Option<std::sync::Arc<image::RgbaImage>>,
     /// How many times the texture repeats across the UV range.
     pub texture_repeat: f32,
+    /// Where the print or texture lies (see `garment::PrintPlacement::transform`):
+    /// [`UNPLACED`] leaves it as the texture coordinates have it.
+    pub print_place: [f32; 4],
 }
+
+/// A print laid as the texture coordinates have it: not turned, scaled or moved.
+pub const UNPLACED: [f32; 4] = [1.0, 0.0, 0.0, 0.0];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mesh {

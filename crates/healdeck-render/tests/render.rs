@@ -29,6 +29,7 @@ fn spec(kind: GarmentType, fabric: Fabric, color: &str) -> GarmentSpec {
         fabric,
         color: color.into(),
         print: None,
+        print_placement: Default::default(),
     }
 }
 
@@ -358,4 +359,95 @@ fn a_front_lit_patch_renders_in_the_color_that_was_chosen() {
         }
     }
     assert!(worst < 3.0, "worst ΔE2000 {worst:.2}");
+}
+
+#[test]
+fn a_print_is_scaled_turned_and_moved_as_placed() {
+    use healdeck_render::garment::PrintPlacement;
+    let front = View {
+        azimuth_deg: 0.0,
+        elevation_deg: 0.0,
+        zoom: 1.0,
+    };
+    let (gpu, r) = gpu();
+    let striped = |placement: PrintPlacement| {
+        let mut mesh = patch("#202060", Fabric::Cotton);
+        let mut s = spec(GarmentType::Dress, Fabric::Cotton, "#202060");
+        s.print = Some(Print::Stripes {
+            color: "#f0f0f0".into(),
+        });
+        s.print_placement = placement;
+        s.validate().expect("valid placement");
+        mesh.materials = vec![s.material(None, 6).expect("material")];
+        r.render(gpu, &[&mesh], Mode::Preview, &front, 256)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // How many times the stripes change along the middle column and the middle row.
+    let changes = |img: &image::RgbaImage| {
+        let light = |x: u32, y: u32| img.get_pixel(x, y)[0] > 128;
+        let run = |points: Vec<(u32, u32)>| {
+            points
+                .windows(2)
+                .filter(|w| light(w[0].0, w[0].1) != light(w[1].0, w[1].1))
+                .count()
+        };
+        let mid = img.width() / 2;
+        let span = img.width() / 4..img.width() * 3 / 4;
+        (
+            run(span.clone().map(|y| (mid, y)).collect()),
+            run(span.map(|x| (x, mid)).collect()),
+        )
+    };
+    let plain = striped(PrintPlacement::default());
+    let (down, across) = changes(&plain);
+    println!("as drawn: {down} changes down the middle, {across} across");
+    assert!(down >= 6 && across == 0, "{down} down, {across} across");
+    // Twice as large: half as many stripes.
+    let large = striped(PrintPlacement {
+        scale: 2.0,
+        ..Default::default()
+    });
+    let (large_down, _) = changes(&large);
+    assert!(
+        large_down * 2 <= down + 2 && large_down * 2 + 2 >= down,
+        "{large_down} changes at twice the size, {down} at its own"
+    );
+    // Turned a quarter: the stripes run the other way.
+    let turned = striped(PrintPlacement {
+        angle_deg: 90.0,
+        ..Default::default()
+    });
+    let (turned_down, turned_across) = changes(&turned);
+    assert!(
+        turned_down == 0 && turned_across >= 6,
+        "{turned_down} {turned_across}"
+    );
+    // Moved a quarter of a repeat (a repeat of the stripes is two light and two dark bands):
+    // light where it was dark; a whole repeat: as it was.
+    let differ = |a: &image::RgbaImage, b: &image::RgbaImage| {
+        a.pixels()
+            .zip(b.pixels())
+            .filter(|(p, q)| p[0].abs_diff(q[0]) > 60)
+            .count() as f32
+            / (a.width() * a.height()) as f32
+    };
+    let quarter = striped(PrintPlacement {
+        offset: [0.0, 0.25],
+        ..Default::default()
+    });
+    let whole = striped(PrintPlacement {
+        offset: [0.0, 1.0],
+        ..Default::default()
+    });
+    assert!(
+        differ(&plain, &quarter) > 0.5,
+        "{}",
+        differ(&plain, &quarter)
+    );
+    assert!(differ(&plain, &whole) < 0.02, "{}", differ(&plain, &whole));
+    // A placement out of range is refused by name.
+    let mut s = spec(GarmentType::Dress, Fabric::Cotton, "#202060");
+    s.print_placement.scale = 0.0;
+    let e = s.validate().expect_err("scale 0").to_string();
+    assert!(e.contains("print_placement.scale"), "{e}");
 }

@@ -139,6 +139,7 @@ impl Draped {
             print_color: [1.0; 3],
             texture: Some(ramp()),
             texture_repeat: 1.0,
+            print_place: crate::mesh::UNPLACED,
         }];
         mesh
     }

@@ -73,6 +73,7 @@ impl GarmentSpec {
             print_color: print.color,
             texture: print.texture,
             texture_repeat: print.repeat,
+            print_place: self.print_placement.transform(),
         })
     }
 

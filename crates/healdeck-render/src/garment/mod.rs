@@ -209,6 +209,69 @@ pub struct GarmentSpec {
     pub color: String,
     #[serde(default)]
     pub print: Option<Print>,
+    /// Where the print lies: its size, offset and angle.
+    #[serde(default, skip_serializing_if = "PrintPlacement::is_default")]
+    pub print_placement: PrintPlacement,
+}
+
+/// Where a print lies on the garment: its size against the print's own (2 = twice as large),
+/// how far it is moved (in repeats of the print, across and along) and turned (degrees).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintPlacement {
+    pub scale: f32,
+    pub offset: [f32; 2],
+    pub angle_deg: f32,
+}
+
+impl Default for PrintPlacement {
+    fn default() -> Self {
+        PrintPlacement {
+            scale: 1.0,
+            offset: [0.0; 2],
+            angle_deg: 0.0,
+        }
+    }
+}
+
+impl PrintPlacement {
+    /// The sizes a print can be scaled to.
+    pub const SCALES: std::ops::RangeInclusive<f32> = 0.1..=10.0;
+
+    pub fn is_default(&self) -> bool {
+        *self == PrintPlacement::default()
+    }
+
+    /// The map from a garment's texture coordinates to its print's, as the shader takes it:
+    /// turned and scaled `[cos/scale, sin/scale]`, then moved by `offset`.
+    pub fn transform(&self) -> [f32; 4] {
+        let (sin, cos) = self.angle_deg.to_radians().sin_cos();
+        let s = self.scale.max(0.01);
+        [cos / s, sin / s, self.offset[0], self.offset[1]]
+    }
+
+    fn validate(&self) -> Result<(), GarmentError> {
+        let field = |name: &'static str, why: String| invalid(name, format!("{name} = {why}"));
+        if !(self.scale.is_finite() && Self::SCALES.contains(&self.scale)) {
+            return Err(field(
+                "print_placement.scale",
+                format!("{} must be between 0.1 and 10", self.scale),
+            ));
+        }
+        if !self.offset.iter().all(|o| o.is_finite()) {
+            return Err(field(
+                "print_placement.offset",
+                format!("{:?} must be two numbers", self.offset),
+            ));
+        }
+        if !(self.angle_deg.is_finite() && (-360.0..=360.0).contains(&self.angle_deg)) {
+            return Err(field(
+                "print_placement.angle_deg",
+                format!("{} must be between -360 and 360", self.angle_deg),
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn default_repeat() -> f32 {
@@ -274,7 +337,7 @@ impl GarmentSpec {
             }
             Some(Print::Image { .. }) | None => {}
         }
-        Ok(())
+        self.print_placement.validate()
     }
 
     pub fn sleeves(&self) -> SleeveLength {

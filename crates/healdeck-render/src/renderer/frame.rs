@@ -44,6 +44,8 @@ struct MaterialParams {
     fabric: u32,
     print_kind: u32,
     repeat: f32,
+    /// Where the print lies (see `garment::PrintPlacement::transform`).
+    place: [f32; 4],
 }
 
 /// The textures a frame draws into.
@@ -307,6 +309,7 @@ impl Renderer {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         bytes.extend_from_slice(&f32s(&[p.repeat, 0.0, 0.0, 0.0]));
+        bytes.extend_from_slice(&f32s(&p.place));
         let buf = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("material"),
             contents: &bytes,
@@ -359,6 +362,7 @@ impl Renderer {
                     fabric: 1,
                     print_kind: 0,
                     repeat: 1.0,
+                    place: crate::mesh::UNPLACED,
                 };
                 ranges.push((
                     0,
@@ -375,6 +379,7 @@ impl Renderer {
                     fabric: mr.fabric,
                     print_kind: mr.print,
                     repeat: mr.texture_repeat,
+                    place: mr.print_place,
                 };
                 let tex = mr
                     .texture
@@ -401,6 +406,7 @@ impl Renderer {
             fabric: 0,
             print_kind: 0,
             repeat: 1.0,
+            place: crate::mesh::UNPLACED,
         };
         Draw {
             vb: vertex_buffer(device, "floor", &floor, None),

@@ -68,6 +68,7 @@ impl Default for CloSettings {
                 fabric: Fabric::Silk,
                 color: "#7a1f3d".into(),
                 print: None,
+                print_placement: Default::default(),
             },
             worn_with: None,
             mode: Mode::Preview,

@@ -8,7 +8,7 @@ use super::super::shared::Shared;
 use super::CloTab;
 use egui::RichText;
 use healdeck_render::garment::{
-    Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print, SleeveLength,
+    Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print, PrintPlacement, SleeveLength,
 };
 use std::path::PathBuf;
 
@@ -130,6 +130,7 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
         fabric: Fabric::Denim,
         color: "#2b3a55".into(),
         print: None,
+        print_placement: Default::default(),
     });
     if g.kind != kind {
         g.kind = kind;
@@ -243,7 +244,45 @@ fn print_rows(ui: &mut egui::Ui, g: &mut GarmentSpec) -> bool {
         }
         None => {}
     }
+    if g.print.is_some() {
+        placement_rows(ui, &mut g.print_placement);
+    }
     pick_image
+}
+
+/// Where the print lies: its size, angle and offset.
+fn placement_rows(ui: &mut egui::Ui, p: &mut PrintPlacement) {
+    let label = ui.label("Print size");
+    ui.add(
+        egui::Slider::new(&mut p.scale, 0.25..=4.0)
+            .logarithmic(true)
+            .suffix(" ×"),
+    )
+    .labelled_by(label.id)
+    .on_hover_text("The print's size against its own: 2 × is twice as large");
+    ui.end_row();
+    let label = ui.label("Print angle");
+    ui.add(egui::Slider::new(&mut p.angle_deg, -90.0..=90.0).suffix("°"))
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Print offset");
+    ui.horizontal(|ui| {
+        for (k, axis) in ["across ", "along "].into_iter().enumerate() {
+            ui.add(
+                egui::DragValue::new(&mut p.offset[k])
+                    .range(0.0..=1.0)
+                    .speed(0.01)
+                    .prefix(axis),
+            )
+            .on_hover_text("How far the print is moved, in repeats of it");
+        }
+        if !p.is_default() && ui.small_button("Reset").clicked() {
+            *p = PrintPlacement::default();
+        }
+    })
+    .response
+    .labelled_by(label.id);
+    ui.end_row();
 }
 
 impl CloTab {
