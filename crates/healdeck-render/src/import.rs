@@ -28,8 +28,15 @@ fn err(path: &Path, message: impl Into<String>) -> ImportError {
     }
 }
 
-/// Loads an OBJ (+MTL) or glTF/GLB file by its extension.
+/// Loads an OBJ (+MTL) or glTF/GLB file by its extension, stood on the floor at the origin.
 pub fn load(path: &Path) -> Result<Mesh, ImportError> {
+    load_placed(path).map(|(mesh, _)| mesh)
+}
+
+/// [`load`], and where the file had the model: the move (metres) that stood it on the floor
+/// at the origin, undone to put it back (a garment exported without its avatar, where that
+/// avatar stood).
+pub fn load_placed(path: &Path) -> Result<(Mesh, Vec3), ImportError> {
     let meta = std::fs::metadata(path).map_err(|e| err(path, e.to_string()))?;
     if !meta.is_file() {
         return Err(err(path, "not a regular file"));
@@ -432,8 +439,8 @@ fn check_accessor(acc: &gltf::Accessor, buffers: &[gltf::buffer::Data]) -> Resul
     Ok(())
 }
 
-/// Units, placement, normals and missing UVs.
-fn finish(mut mesh: Mesh, path: &Path) -> Result<Mesh, ImportError> {
+/// Units, placement, normals and missing UVs; and the move that placed it.
+fn finish(mut mesh: Mesh, path: &Path) -> Result<(Mesh, Vec3), ImportError> {
     if mesh.indices.is_empty() || mesh.positions.is_empty() {
         return Err(err(path, "the file contains no triangles"));
     }
@@ -453,6 +460,7 @@ fn finish(mut mesh: Mesh, path: &Path) -> Result<Mesh, ImportError> {
         .find(|s| extent * s <= 3.0)
         .unwrap_or(1.0 / extent);
     let center = (lo + hi) * 0.5;
+    let moved = Vec3::new(center.x, lo.y, center.z) * scale;
     for p in &mut mesh.positions {
         *p = Vec3::new(
             (p.x - center.x) * scale,
@@ -471,7 +479,7 @@ fn finish(mut mesh: Mesh, path: &Path) -> Result<Mesh, ImportError> {
             );
         }
     }
-    Ok(mesh)
+    Ok((mesh, moved))
 }
 
 #[cfg(test)]

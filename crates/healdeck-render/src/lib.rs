@@ -6,7 +6,8 @@
 //! - shape a body: [`avatar::Body::new`] (solved by [`fit::solve`], read by [`tape`] and
 //!   [`landmarks`]), starting from a [`sizes`] preset;
 //! - build a scene: [`scene::SceneSpec::build`] from an avatar ([`avatar::Template`],
-//!   [`avatar::Measurements`]) and [`scene::Garment`]s or an [`scene::Imported`] mesh;
+//!   [`avatar::Measurements`]) and [`scene::Garment`]s or an [`scene::Imported`] mesh (worn
+//!   by the avatar and re-coloured by [`onbody`]);
 //! - render it: [`service::RenderService::start`] (the GPU meter and the
 //!   [`manager::RenderManager`] with its Fast Preview fallback) or, directly,
 //!   [`renderer::Renderer`] on a [`renderer::Gpu`];
@@ -15,7 +16,7 @@
 //!
 //! Modules: `avatar`, `body_asset` (the realistic body's base mesh and shape targets), `fit`,
 //! `tape`, `landmarks`, `sizes`, `skeleton` (the rings garments grow from), `garment`, `mesh`
-//! (geometry), `import` (OBJ/glTF with limits), `ao`
+//! (geometry), `import` (OBJ/glTF with limits), `onbody` (an import worn by the avatar), `ao`
 //! (baked occlusion), `renderer` (device, pipelines, frame passes, mips, readback), `manager`
 //! / `fallback` (the queue and the hysteresis policy), `scene`, `service`, `output`, `config`.
 
@@ -34,6 +35,7 @@ pub mod import;
 pub mod landmarks;
 pub mod manager;
 pub mod mesh;
+pub mod onbody;
 pub mod output;
 pub mod renderer;
 pub mod scene;

@@ -1,12 +1,13 @@
 //! A scene from what a person chose — an avatar template and measurements, then either
 //! garment specs (each from a file or the editor) or an imported CLO3D / Marvelous Designer
-//! mesh with or without the avatar — built into the meshes the renderer draws. The command
+//! mesh with or without the avatar (worn by it, re-coloured) — built into the meshes the renderer draws. The command
 //! line, the window and the Full System Test all build scenes here.
 
 use crate::avatar::{Body, MeasurementError, Measurements, Template};
 use crate::garment::{GarmentError, GarmentSpec};
 use crate::import::ImportError;
 use crate::mesh::Mesh;
+use crate::onbody::ImportLook;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub enum SceneError {
     },
     #[error("{0}")]
     Import(#[from] ImportError),
+    #[error("{}: cannot lay it on the avatar: {reason}", path.display())]
+    LayOn { path: PathBuf, reason: String },
 }
 
 /// One garment to dress the avatar in.
@@ -60,23 +63,68 @@ impl Garment {
     }
 }
 
-/// An imported mesh, shown as it is.
+/// An imported mesh: shown as exported, or re-coloured and re-fabricked; worn by the avatar
+/// when shown with it.
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub path: PathBuf,
     pub mesh: Arc<Mesh>,
     /// Draw the avatar too (a garment exported without its avatar).
     pub with_avatar: bool,
+    /// With the avatar, push the cloth out of the body where it sinks in (see
+    /// [`crate::onbody`]); off for a mesh draped on this very body.
+    pub lay_on_body: bool,
+    pub look: ImportLook,
+    /// Where the file had the model (see [`crate::import::load_placed`]).
+    pub exported_at: glam::Vec3,
 }
 
 impl Imported {
-    /// Loads an OBJ (+MTL) or glTF/GLB file.
+    /// Loads an OBJ (+MTL) or glTF/GLB file, to be worn by the avatar when shown with it.
     pub fn load(path: &Path, with_avatar: bool) -> Result<Imported, SceneError> {
+        let (mesh, exported_at) = crate::import::load_placed(path)?;
         Ok(Imported {
             path: path.to_path_buf(),
-            mesh: Arc::new(crate::import::load(path)?),
+            mesh: Arc::new(mesh),
             with_avatar,
+            lay_on_body: true,
+            look: ImportLook::default(),
+            exported_at,
         })
+    }
+
+    /// The mesh to draw: laid on `body` when there is one and it is asked for, in its look.
+    /// On the body, a garment goes back where its file had it when that is on the body (CLO3D
+    /// and Marvelous Designer export a garment where their avatar wore it, feet at the
+    /// origin); a model far from it stays stood on the floor.
+    fn worn(&self, body: Option<&Body>) -> Result<Mesh, SceneError> {
+        let mut mesh = (*self.mesh).clone();
+        if let Some(body) = body.filter(|_| self.lay_on_body) {
+            let back = |p: &glam::Vec3| *p + self.exported_at;
+            let on_body = match (mesh.bounds(), body.mesh.bounds()) {
+                (Some((lo, hi)), Some((blo, bhi))) => {
+                    let (lo, hi) = (back(&lo), back(&hi));
+                    lo.cmple(bhi).all() && hi.cmpge(blo).all()
+                }
+                _ => false,
+            };
+            if on_body {
+                for p in &mut mesh.positions {
+                    *p = back(p);
+                }
+            }
+            crate::onbody::lay_on(&mut mesh, body).map_err(|e| SceneError::LayOn {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        self.look
+            .apply(&mut mesh)
+            .map_err(|source| SceneError::Garment {
+                origin: Some(self.path.clone()),
+                source,
+            })?;
+        Ok(mesh)
     }
 }
 
@@ -129,11 +177,13 @@ impl SceneSpec {
             let mut built = Built::default();
             if i.with_avatar {
                 let body = Body::nearest(self.template, self.measurements)?;
+                let worn = i.worn(Some(&body))?;
                 built.measured = Some((body.measured, body.solve_ms));
                 built.unreached = body.unreached;
-                built.meshes.push(body.mesh);
+                built.meshes.extend([body.mesh, worn]);
+            } else {
+                built.meshes.push(i.worn(None)?);
             }
-            built.meshes.push((*i.mesh).clone());
             return Ok(built);
         }
         let body = Body::nearest(self.template, self.measurements)?;

@@ -1060,3 +1060,67 @@ fn an_outfit_is_chosen_in_the_editor_and_draped_bottom_first_top_over_it() {
     }
     assert_eq!(scene[2].materials[0].name, "skirt");
 }
+
+#[test]
+fn an_imported_garment_is_worn_by_the_avatar_and_recoloured_in_the_editor() {
+    use healdeck_render::avatar::{Body, Template};
+    let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let shell = healdeck_render::garment::GarmentSpec::from_json(r#"{"type": "tshirt"}"#)
+        .expect("spec")
+        .build(&body, None)
+        .expect("t-shirt");
+    // Exported where the avatar wore it, drawn in by a tenth: it sinks into this body.
+    let mut obj = String::new();
+    for p in &shell.positions {
+        obj += &format!("v {} {} {}\n", p.x * 0.9, p.y, p.z * 0.9);
+    }
+    for t in shell.indices.chunks_exact(3) {
+        obj += &format!("f {} {} {}\n", t[0] + 1, t[1] + 1, t[2] + 1);
+    }
+    let mut r = rig_with(
+        |root| {
+            std::fs::write(root.join("tee.obj"), &obj).expect("obj");
+            let ui = serde_json::json!({"clo": {
+                "imported": root.join("tee.obj"), "import_with_avatar": true}});
+            std::fs::write(root.join("config/ui.json"), ui.to_string()).expect("ui.json");
+        },
+        None,
+    );
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the avatar wearing the import", |a| {
+        a.clo.scene_meshes().is_some_and(|s| s.len() == 2)
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("Showing import: tee.obj");
+    let worn = |a: &HealdeckApp| a.clo.scene_meshes().map(|s| s[1].clone());
+    let on_body = worn(h.state()).expect("worn");
+    // Laid over the body: it stands where the file had it, not on the floor, and no lower.
+    let lowest = on_body
+        .positions
+        .iter()
+        .map(|p| p.y)
+        .fold(f32::MAX, f32::min);
+    let shell_lowest = shell.positions.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+    assert!(
+        (lowest - shell_lowest).abs() < 0.02,
+        "{lowest} vs {shell_lowest}"
+    );
+    // Another fabric and color, over every material.
+    // The import's own Fabric row comes before the (disabled) parametric garment's.
+    h.get_all_by_label("Fabric").next().expect("fabric").click();
+    h.run_steps(2);
+    h.get_by_label("Denim").click();
+    h.get_by_label("Recolor").click();
+    wait(h, "the denim recolour", |a| {
+        worn(a).is_some_and(|m| {
+            m.materials.iter().all(|mr| {
+                mr.fabric == healdeck_render::garment::Fabric::Denim.id()
+                    && mr.color != on_body.materials[0].color
+            })
+        })
+    });
+    let look = &h.state().sh.settings.clo.import_look;
+    assert_eq!(look.fabric, Some(healdeck_render::garment::Fabric::Denim));
+    assert!(look.color.is_some());
+}

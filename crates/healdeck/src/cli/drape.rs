@@ -191,6 +191,9 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
             path: args.garment[0].clone(),
             mesh: Arc::new(mesh),
             with_avatar: true,
+            lay_on_body: false,
+            look: Default::default(),
+            exported_at: glam::Vec3::ZERO,
         }),
     };
     let options = RenderOptions {

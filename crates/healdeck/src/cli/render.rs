@@ -8,7 +8,9 @@ use healdeck_config::Dirs;
 use healdeck_config::SettingsFile;
 use healdeck_render::avatar::Template;
 use healdeck_render::config::RenderConfig;
+use healdeck_render::garment::Fabric;
 use healdeck_render::manager::{Output, RenderEvent, RenderRequest};
+use healdeck_render::onbody::ImportLook;
 use healdeck_render::output::{Provenance, render_file_name, write_png};
 use healdeck_render::renderer::{Gpu, Mode, View};
 use healdeck_render::scene::{Garment, Imported, SceneSpec};
@@ -26,6 +28,15 @@ pub(crate) struct RenderArgs {
     /// An OBJ or glTF/GLB exported from CLO3D or Marvelous Designer, rendered as it is.
     #[arg(long, value_name = "FILE")]
     mesh: Option<PathBuf>,
+    /// Show --mesh worn by the avatar: where it sinks into the body, it is laid over it.
+    #[arg(long, requires = "mesh")]
+    with_avatar: bool,
+    /// Recolor every material of --mesh (#rrggbb).
+    #[arg(long, value_name = "#RRGGBB", requires = "mesh")]
+    recolor: Option<String>,
+    /// Give every material of --mesh this fabric (cotton, denim, silk, leather, knit, linen).
+    #[arg(long, value_name = "FABRIC", requires = "mesh", value_parser = parse_fabric)]
+    fabric: Option<Fabric>,
     /// Avatar template.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     avatar: Template,
@@ -51,6 +62,11 @@ pub(crate) struct RenderArgs {
     azimuth: f32,
 }
 
+fn parse_fabric(s: &str) -> Result<Fabric, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("{s} is not a fabric (cotton, denim, silk, leather, knit, linen)"))
+}
+
 impl RenderArgs {
     /// The scene the arguments describe; bad files are reported before any GPU work.
     fn scene(&self) -> Result<SceneSpec, String> {
@@ -66,7 +82,12 @@ impl RenderArgs {
 
     fn add_meshes(&self, spec: &mut SceneSpec) -> Result<(), healdeck_render::scene::SceneError> {
         if let Some(path) = &self.mesh {
-            spec.import = Some(Imported::load(path, false)?);
+            let mut import = Imported::load(path, self.with_avatar)?;
+            import.look = ImportLook {
+                color: self.recolor.clone(),
+                fabric: self.fabric,
+            };
+            spec.import = Some(import);
         }
         for p in &self.garment {
             spec.garments.push(Garment::load(p)?);

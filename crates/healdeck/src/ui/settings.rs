@@ -7,6 +7,7 @@ use healdeck_config::{Invalid, SettingsError, SettingsFile, settings};
 use healdeck_render::avatar::{Measurements, Template};
 use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::garment::{Fabric, Fit, GarmentSpec, GarmentType, Neckline};
+use healdeck_render::onbody::ImportLook;
 use healdeck_render::renderer::{Mode, View};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub struct CloSettings {
     /// The last imported OBJ/glTF, shown instead of the parametric garment while set.
     pub imported: Option<PathBuf>,
     pub import_with_avatar: bool,
+    /// The import's color and fabric, when the designer changed them.
+    pub import_look: ImportLook,
     /// Drape the garment with the cloth solver (where it has a pattern) instead of the shell.
     pub simulate: bool,
     /// Show a fit map of the draped garment (strain or pressure) instead of its fabric.
@@ -75,6 +78,7 @@ impl Default for CloSettings {
             view: View::default(),
             imported: None,
             import_with_avatar: false,
+            import_look: ImportLook::default(),
             simulate: false,
             fit_map: None,
             old_strain_map: false,

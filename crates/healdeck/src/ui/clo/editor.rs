@@ -1,16 +1,14 @@
-//! The left panel: the avatar (`avatar_editor`), an imported mesh (by dialog or pasted path,
-//! with or without the avatar), the parametric garment (type, fit, sleeves, length,
+//! The left panel: the avatar (`avatar_editor`), an imported mesh (`import`), the parametric
+//! garment (type, fit, sleeves, length,
 //! neckline, fabric, color, print) and the one it is worn with (an outfit), with the cloth
 //! simulation's switch (`drape`).
 
 use super::super::events::{CloPick, Picked};
 use super::super::shared::Shared;
 use super::CloTab;
-use egui::RichText;
 use healdeck_render::garment::{
     Fabric, Fit, GarmentSpec, GarmentType, Neckline, Print, PrintPlacement, SleeveLength,
 };
-use std::path::PathBuf;
 
 fn srgb_hex(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
@@ -63,7 +61,7 @@ fn choice<T: Copy + PartialEq + std::fmt::Debug>(
     changed
 }
 
-fn color_row(ui: &mut egui::Ui, label: &str, color: &mut String) {
+pub(super) fn color_row(ui: &mut egui::Ui, label: &str, color: &mut String) {
     ui.label(label);
     let mut rgb = hex_srgb(color);
     if ui.color_edit_button_srgb(&mut rgb).changed() {
@@ -312,42 +310,5 @@ impl CloTab {
         });
         ui.add_space(6.0);
         self.drape_ui(ui, sh);
-    }
-
-    /// The imported mesh's name and options, and the ways to import one.
-    fn import_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
-        let c = &mut sh.settings.clo;
-        if let Some(p) = &c.imported {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            ui.label(RichText::new(format!("Showing import: {name}")).strong())
-                .on_hover_text(p.display().to_string());
-            ui.checkbox(&mut c.import_with_avatar, "Show with the avatar");
-            if ui.button("🗙 Back to the parametric garment").clicked() {
-                c.imported = None;
-                self.imported = None;
-            }
-        }
-        if ui
-            .button("📂 Import OBJ / glTF…")
-            .on_hover_text("A CLO3D or Marvelous Designer export (millimetres or metres)")
-            .clicked()
-        {
-            sh.bg.pick(Picked::Clo(CloPick::Import), None);
-        }
-        let entry = ui.add(
-            egui::TextEdit::singleline(&mut self.import_entry)
-                .hint_text("…or paste a .obj/.gltf/.glb path, Enter")
-                .desired_width(f32::INFINITY),
-        );
-        if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            let p = PathBuf::from(self.import_entry.trim());
-            if !self.import_entry.trim().is_empty() {
-                self.import_entry.clear();
-                Self::import(sh, p);
-            }
-        }
     }
 }

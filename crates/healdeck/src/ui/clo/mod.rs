@@ -12,6 +12,7 @@ mod avatar_editor;
 mod drape;
 mod editor;
 mod gpu_meter;
+mod import;
 mod output;
 mod toolbar;
 mod view;
@@ -230,6 +231,7 @@ impl CloTab {
     fn scene_spec(&self, c: &CloSettings) -> SceneSpec {
         let import = self.imported.clone().map(|i| Imported {
             with_avatar: c.import_with_avatar,
+            look: c.import_look.clone(),
             ..i
         });
         SceneSpec {

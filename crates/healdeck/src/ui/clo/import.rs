@@ -1,0 +1,83 @@
+//! An imported CLO3D / Marvelous Designer mesh in the left panel: the ways to import one (a
+//! file dialog, a pasted path), whether the avatar wears it, and its look — the export's own
+//! colors and fabrics, or a color and a fabric of the designer's over every material.
+
+use super::super::events::{CloPick, Picked};
+use super::super::shared::Shared;
+use super::CloTab;
+use super::editor::{color_row, label_of};
+use egui::RichText;
+use healdeck_render::garment::Fabric;
+use healdeck_render::onbody::ImportLook;
+use std::path::PathBuf;
+
+/// The import's color and fabric: each "as exported" or the designer's.
+fn look_grid(ui: &mut egui::Ui, look: &mut ImportLook) {
+    egui::Grid::new("import_look")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Fabric");
+            egui::ComboBox::from_id_salt("import_fabric")
+                .selected_text(look.fabric.map_or("As exported".into(), label_of))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut look.fabric, None, "As exported");
+                    for f in Fabric::ALL {
+                        ui.selectable_value(&mut look.fabric, Some(f), label_of(f));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let mut recolour = look.color.is_some();
+            if ui.checkbox(&mut recolour, "Recolor").changed() {
+                look.color = recolour.then(|| "#3b6ea5".to_string());
+            }
+            ui.end_row();
+            if let Some(color) = &mut look.color {
+                color_row(ui, "Color", color);
+            }
+        });
+}
+
+impl CloTab {
+    /// The imported mesh's name and options, and the ways to import one.
+    pub(super) fn import_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        let c = &mut sh.settings.clo;
+        if let Some(p) = &c.imported {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            ui.label(RichText::new(format!("Showing import: {name}")).strong())
+                .on_hover_text(p.display().to_string());
+            ui.checkbox(&mut c.import_with_avatar, "Show with the avatar")
+                .on_hover_text(
+                    "Worn by the avatar: where the export sinks into this body, it is laid over it",
+                );
+            look_grid(ui, &mut c.import_look);
+            if ui.button("🗙 Back to the parametric garment").clicked() {
+                c.imported = None;
+                self.imported = None;
+            }
+        }
+        if ui
+            .button("📂 Import OBJ / glTF…")
+            .on_hover_text("A CLO3D or Marvelous Designer export (millimetres or metres)")
+            .clicked()
+        {
+            sh.bg.pick(Picked::Clo(CloPick::Import), None);
+        }
+        let entry = ui.add(
+            egui::TextEdit::singleline(&mut self.import_entry)
+                .hint_text("…or paste a .obj/.gltf/.glb path, Enter")
+                .desired_width(f32::INFINITY),
+        );
+        if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            let p = PathBuf::from(self.import_entry.trim());
+            if !self.import_entry.trim().is_empty() {
+                self.import_entry.clear();
+                Self::import(sh, p);
+            }
+        }
+    }
+}
