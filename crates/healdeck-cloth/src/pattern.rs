@@ -265,6 +265,50 @@ impl Pattern {
         edge_length(&self.panels[side.panel], side.edge) * (side.span.1 - side.span.0)
     }
 
+    /// How many particles across and up `panel` is meshed with.
+    fn grid(&self, panel: &Panel) -> (usize, usize) {
+        let c = panel.corners;
+        let width = c[0].distance(c[1]).max(c[3].distance(c[2]));
+        let height = c[0].distance(c[3]).max(c[1].distance(c[2]));
+        let nx = ((width / self.spacing).round() as usize).max(1) + 1;
+        let ny = ((height / self.spacing).round() as usize).max(1) + 1;
+        (nx, ny)
+    }
+
+    /// Where a drape of this pattern that ended at `positions` puts the particles of `to`,
+    /// the same garment graded for another body (the same panels, sized and meshed anew):
+    /// each of `to`'s particles takes the place of the same point of its panel here (as a
+    /// fraction of the way across and up it), between the four particles around that point.
+    /// None when the panels differ or `positions` is not a drape of this pattern.
+    pub fn carry_over(&self, positions: &[Vec3], to: &Pattern) -> Option<Vec<Vec3>> {
+        if self.panels.len() != to.panels.len() {
+            return None;
+        }
+        let grids: Vec<(usize, usize)> = self.panels.iter().map(|p| self.grid(p)).collect();
+        if grids.iter().map(|(nx, ny)| nx * ny).sum::<usize>() != positions.len() {
+            return None;
+        }
+        let mut carried = Vec::new();
+        let mut first = 0;
+        for (&(nx, ny), panel) in grids.iter().zip(&to.panels) {
+            let at = |i: usize, j: usize| positions[first + j * nx + i];
+            let (tx, ty) = to.grid(panel);
+            for j in 0..ty {
+                for i in 0..tx {
+                    let x = i as f32 / (tx - 1) as f32 * (nx - 1) as f32;
+                    let y = j as f32 / (ty - 1) as f32 * (ny - 1) as f32;
+                    let (i0, j0) = ((x as usize).min(nx - 2), (y as usize).min(ny - 2));
+                    let (fx, fy) = (x - i0 as f32, y - j0 as f32);
+                    let bottom = at(i0, j0).lerp(at(i0 + 1, j0), fx);
+                    let top = at(i0, j0 + 1).lerp(at(i0 + 1, j0 + 1), fx);
+                    carried.push(bottom.lerp(top, fy));
+                }
+            }
+            first += nx * ny;
+        }
+        Some(carried)
+    }
+
     /// The pattern as cloth: each panel a grid wrapped into place, at rest in the flat, and
     /// every seam stitched point to point.
     pub fn cloth(&self, mechanics: Mechanics) -> Result<Cloth, PatternError> {
@@ -275,10 +319,7 @@ impl Pattern {
         let mut meshed = Vec::new();
         for p in &self.panels {
             let c = p.corners;
-            let width = c[0].distance(c[1]).max(c[3].distance(c[2]));
-            let height = c[0].distance(c[3]).max(c[1].distance(c[2]));
-            let nx = ((width / self.spacing).round() as usize).max(1) + 1;
-            let ny = ((height / self.spacing).round() as usize).max(1) + 1;
+            let (nx, ny) = self.grid(p);
             let first = placed.len() as u32;
             for j in 0..ny {
                 for i in 0..nx {

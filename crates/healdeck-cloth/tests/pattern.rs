@@ -134,3 +134,48 @@ fn a_drape_is_watched_through_every_phase_and_stops_when_asked() {
     assert_eq!(result.err(), Some(ClothError::Cancelled));
     assert_eq!(seen, 200);
 }
+
+#[test]
+fn a_drape_is_carried_over_to_the_pattern_graded_for_another_body() {
+    let centre = Vec3::new(0.0, 1.0, 0.0);
+    let small = skirt(0.70, 1.3, 0.55, centre);
+    let cloth = small.cloth(COTTON).expect("cloth");
+    // Onto itself: every particle where it was.
+    let same = small
+        .carry_over(&cloth.positions, &small)
+        .expect("the same pattern");
+    let apart = |a: &[Vec3], b: &[Vec3]| {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| p.distance(*q))
+            .fold(0.0, f32::max)
+    };
+    assert!(apart(&same, &cloth.positions) < 1e-5);
+    // Onto a larger grading: meshed with more particles, each where the same point of its
+    // panel was — the corners exactly, the middle between its neighbours.
+    let large = skirt(0.84, 1.5, 0.60, centre);
+    let carried = small
+        .carry_over(&cloth.positions, &large)
+        .expect("the same panels");
+    let larger = large.cloth(COTTON).expect("cloth");
+    assert_eq!(carried.len(), larger.positions.len());
+    assert!(carried.len() > cloth.positions.len());
+    let last = |v: &[Vec3]| v[v.len() - 1];
+    assert!(carried[0].distance(cloth.positions[0]) < 1e-5);
+    assert!(last(&carried).distance(last(&cloth.positions)) < 1e-5);
+    let (lo, hi) = cloth
+        .positions
+        .iter()
+        .fold((Vec3::MAX, Vec3::MIN), |(l, h), p| (l.min(*p), h.max(*p)));
+    assert!(
+        carried
+            .iter()
+            .all(|p| p.cmpge(lo - 1e-5).all() && p.cmple(hi + 1e-5).all())
+    );
+    // Other panels, or positions of another cloth: nothing to carry.
+    let mut three = large.clone();
+    three.panels.push(three.panels[0].clone());
+    assert!(small.carry_over(&cloth.positions, &three).is_none());
+    assert!(small.carry_over(&cloth.positions[1..], &large).is_none());
+}

@@ -320,3 +320,66 @@ fn another_fabric_drapes_from_where_the_last_drape_ended() {
     .expect("drapes");
     assert!(fresh.report.steps >= 160, "{:?}", fresh.report);
 }
+
+#[test]
+fn a_drape_is_carried_over_to_the_body_in_another_size() {
+    use healdeck_render::drape::carry::carried_over;
+    use healdeck_render::drape::{Solver, drape_on, programs::SPACING};
+    let size = |name: &str| {
+        let m = named(Template::Female, name).expect("size").measurements;
+        Body::new(Template::Female, m).expect("body")
+    };
+    let (small, large) = (size("EU 38"), size("EU 42"));
+    let collider = body_collider(&large).expect("collider");
+    let mut nothing = |_: &healdeck_render::drape::Cloth, _: u32| true;
+    // How many of the cold drape's steps the carried one may take: a cotton skirt skips the
+    // sewing and the lowering (189 steps against 318 here); a silk dress, whose time goes
+    // in swinging to rest, about as many (278 against 279).
+    for (json, share) in [
+        (
+            r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#,
+            0.75,
+        ),
+        (r#"{"type": "dress", "length": 0.8, "fabric": "silk"}"#, 1.1),
+    ] {
+        let garment = spec(json);
+        let before = drape(&garment, &small, &body_collider(&small).expect("collider"))
+            .expect("drapes on EU 38");
+        let cold = drape(&garment, &large, &collider).expect("drapes on EU 42");
+        let start = carried_over(&garment, SPACING, &small, &before.positions, &large)
+            .expect("the same garment, graded again");
+        let warm = drape_on(
+            &garment,
+            &large,
+            &collider,
+            SPACING,
+            &Solver::Cpu,
+            Some(&start),
+            &mut nothing,
+        )
+        .expect("drapes from the EU 38 drape");
+        let what = format!("{} carried to EU 42", warm.report.garment);
+        println!("cold: {:?}", cold.report);
+        check(&warm, &what);
+        assert_eq!(warm.report.particles, cold.report.particles, "{what}");
+        assert!(
+            (warm.report.steps as f32) < share * cold.report.steps as f32,
+            "{what}: {} vs {} steps",
+            warm.report.steps,
+            cold.report.steps
+        );
+        // And the larger body's garment, not the smaller one's: as wide at the hips.
+        let widest = |d: &Draped| d.positions.iter().map(|p| p.x.abs()).fold(0.0, f32::max);
+        assert!(
+            (widest(&warm) - widest(&cold)).abs() < 0.02,
+            "{what}: {} vs {}",
+            widest(&warm),
+            widest(&cold)
+        );
+    }
+    // Another template's body: nothing to carry.
+    let male = Body::new(Template::Male, Template::Male.defaults()).expect("body");
+    let skirt = spec(r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#);
+    let d = drape(&skirt, &small, &body_collider(&small).expect("collider")).expect("drapes");
+    assert!(carried_over(&skirt, SPACING, &small, &d.positions, &male).is_none());
+}

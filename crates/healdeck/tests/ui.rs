@@ -1004,6 +1004,15 @@ fn simulate_cloth_drapes_the_dress_off_the_ui_thread_and_shows_its_fit_maps() {
     wait(h, "the fabric again", |a| {
         garment(a).as_deref() == Some("dress")
     });
+    // A new measurement drapes again, from the last drape carried over to the new body.
+    h.state_mut().sh.settings.clo.measurements.waist_cm += 3.0;
+    wait(h, "the drape on the new body", |a| a.clo.draping());
+    wait(h, "the new body's drape", |a| {
+        a.clo.drape_report().is_some()
+    });
+    let again = h.state().clo.drape_report().cloned().expect("report");
+    assert!(again.warm && again.settled, "{again:?}");
+    assert!(again.max_penetration_mm <= 1.0, "{again:?}");
     // Another fabric drapes again; Cancel stops it and turns the simulation off.
     h.state_mut().sh.settings.clo.garment.fabric = healdeck_render::garment::Fabric::Denim;
     wait(h, "the denim drape", |a| a.clo.draping());

@@ -4,6 +4,7 @@
 //! came to — particles, time, strain, how deep any cloth is in the body — is a report both
 //! front-ends print, and the draped mesh can be written out as OBJ with its strain map.
 
+pub mod carry;
 pub mod fabric;
 pub mod fitmap;
 pub mod gpu;
@@ -62,6 +63,9 @@ pub struct DrapeReport {
     pub mean_strain_pct: f32,
     pub max_strain_pct: f32,
     pub max_penetration_mm: f32,
+    /// It started from an earlier drape (see [`drape_on`]'s `warm`), not from the pattern.
+    #[serde(skip)]
+    pub warm: bool,
 }
 
 /// A draped garment: its mesh, each triangle's stretch against the pattern (1 = at rest),
@@ -203,8 +207,9 @@ impl Solver {
 }
 
 /// [`drape_watched`] with the cloth stepped by `solver`; with `warm`, the positions an
-/// earlier drape of the same pattern ended at (the same garment in another fabric), the
-/// cloth starts there, already sewn, and only settles (no sewing, no lowering).
+/// earlier drape of the same pattern ended at (the same garment in another fabric, or
+/// carried over from another body by [`carry::carried_over`]), the cloth starts there,
+/// already sewn, and only settles (no sewing, no lowering).
 pub fn drape_on(
     spec: &GarmentSpec,
     body: &Body,
@@ -287,6 +292,7 @@ pub fn drape_on(
             mean_strain_pct: result.mean_strain_pct,
             max_strain_pct: result.max_strain_pct,
             max_penetration_mm: result.max_penetration_mm,
+            warm: is_warm,
         },
     );
     if stepper.name() != "cpu" {

@@ -4,7 +4,8 @@
 //! settles (a snapshot every quarter second of simulated time, drawn in Fast Preview; a
 //! garment not draped yet shows as its shell), then the settled result; an edit that changes
 //! the drape cancels the one running and starts another (another fabric for the same
-//! pattern starts from where the last drape ended), and Cancel stops it. A fit map
+//! pattern starts from where the last drape ended; a new measurement, from the last drape
+//! carried over to the new body), and Cancel stops it. A fit map
 //! (strain or pressure) shows the settled cloth in the bands of `fitmap`, with a legend over
 //! the view.
 
@@ -14,6 +15,7 @@ use super::super::shared::Shared;
 use super::CloTab;
 use egui::RichText;
 use healdeck_render::avatar::{Body, Measurements, Template};
+use healdeck_render::drape::carry::carried_over;
 use healdeck_render::drape::fitmap::FitMap;
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::{
@@ -89,6 +91,27 @@ impl DrapeKey {
     }
 }
 
+/// Where a garment's drape starts: where the last drape of its pattern ended, on this body,
+/// or on the body in the measurements given (carried over to this one).
+#[derive(Clone)]
+enum WarmStart {
+    Here(Vec<glam::Vec3>),
+    Carried(Measurements, Vec<glam::Vec3>),
+}
+
+impl WarmStart {
+    /// The positions to start `spec` from on `body` (of `template`), if it can start warm.
+    fn on(self, spec: &GarmentSpec, template: Template, body: &Body) -> Option<Vec<glam::Vec3>> {
+        match self {
+            WarmStart::Here(at) => Some(at),
+            WarmStart::Carried(was, at) => {
+                let old = Body::nearest(template, was).ok()?;
+                carried_over(spec, programs::SPACING, &old, &at, body)
+            }
+        }
+    }
+}
+
 /// The body a drape collides with, solved and baked once per body (a new fabric or cut drapes
 /// on the same one). Only the drape worker locks it.
 type BodyCache = Arc<Mutex<Option<((Template, Measurements), Arc<(Body, Studio)>)>>>;
@@ -128,7 +151,8 @@ pub(super) struct DrapeRun {
     /// settled drape (none yet: its shell is shown).
     cloth: Vec<Option<Arc<Draped>>>,
     /// The last settled drapes and what they were of: a drape of the same patterns (another
-    /// fabric) starts from where they ended.
+    /// fabric, or the same garments on the body in other measurements) starts from where
+    /// they ended.
     last: Option<(DrapeKey, Vec<Arc<Draped>>)>,
     settled: bool,
     error: Option<String>,
@@ -160,8 +184,9 @@ impl DrapeRun {
     }
 
     /// Where each garment of `key` can start from: the last settled drape of the same pattern
-    /// on the same body, if there is one.
-    fn warm_starts(&self, key: &DrapeKey) -> Vec<Option<Vec<glam::Vec3>>> {
+    /// on the same body, or on the same template in other measurements (carried over to the
+    /// new body by the worker), if there is one.
+    fn warm_starts(&self, key: &DrapeKey) -> Vec<Option<WarmStart>> {
         let Some((old, drapes)) = &self.last else {
             return vec![None; key.cuts.len()];
         };
@@ -170,9 +195,15 @@ impl DrapeRun {
             .iter()
             .enumerate()
             .map(|(i, cut)| {
-                let was = old.cuts.get(i).zip(drapes.get(i));
-                was.filter(|(c, _)| same_body && c.same_pattern(cut))
-                    .map(|(_, d)| d.positions.clone())
+                let (c, d) = old.cuts.get(i).zip(drapes.get(i))?;
+                let positions = d.positions.clone();
+                if !c.same_pattern(cut) || old.template != key.template {
+                    None
+                } else if same_body {
+                    Some(WarmStart::Here(positions))
+                } else {
+                    Some(WarmStart::Carried(old.measurements, positions))
+                }
             })
             .collect()
     }
@@ -241,6 +272,9 @@ impl CloTab {
                     }
                     !cancel.load(Ordering::Relaxed)
                 };
+                let warm: Vec<Option<Vec<glam::Vec3>>> = (warm.into_iter().zip(&specs))
+                    .map(|(w, spec)| w.and_then(|w| w.on(spec, template, body)))
+                    .collect();
                 let warm: Vec<Option<&[glam::Vec3]>> = warm.iter().map(Option::as_deref).collect();
                 drape_outfit(
                     &specs,
@@ -387,9 +421,14 @@ impl CloTab {
                     )
                 };
                 ui.label(line).on_hover_text(format!(
-                    "{} particles, {} steps{}",
+                    "{} particles, {} steps{}{}",
                     r.particles,
                     r.steps,
+                    if r.warm {
+                        ", from where the last drape ended"
+                    } else {
+                        ""
+                    },
                     if r.settled {
                         ""
                     } else {
