@@ -156,6 +156,9 @@ pub(super) struct DrapeRun {
     last: Option<(DrapeKey, Vec<Arc<Draped>>)>,
     settled: bool,
     error: Option<String>,
+    /// The solver drapes run on: the GPU solver on the window's own device when it is a real
+    /// GPU, the CPU solver otherwise (see [`Solver::auto`]).
+    pub(super) solver: Option<Solver>,
 }
 
 impl DrapeRun {
@@ -262,6 +265,7 @@ impl CloTab {
         let names: Vec<String> = specs.iter().map(garment_name).collect();
         tracing::info!("[CLO] draping {} (job {job})", names.join(" and "));
         let bodies = self.drape.bodies.clone();
+        let solver = self.drape.solver.clone().unwrap_or(Solver::Cpu);
         sh.bg.blocking(move |r| {
             let result = body_for(&bodies, template, measurements).and_then(|built| {
                 let (body, studio) = &*built;
@@ -281,7 +285,7 @@ impl CloTab {
                     body,
                     studio,
                     programs::SPACING,
-                    &Solver::Cpu,
+                    &solver,
                     &warm,
                     &mut watch,
                 )
@@ -421,9 +425,10 @@ impl CloTab {
                     )
                 };
                 ui.label(line).on_hover_text(format!(
-                    "{} particles, {} steps{}{}",
+                    "{} particles, {} steps on the {} solver{}{}",
                     r.particles,
                     r.steps,
+                    r.solver.to_uppercase(),
                     if r.warm {
                         ", from where the last drape ended"
                     } else {

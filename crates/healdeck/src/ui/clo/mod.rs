@@ -31,6 +31,7 @@ use healdeck_render::config::RenderConfig;
 use healdeck_render::garment::Print;
 use healdeck_render::manager::{Output, RenderEvent, RenderRequest};
 use healdeck_render::mesh::Mesh;
+use healdeck_render::drape::Solver;
 use healdeck_render::renderer::{Gpu, Mode, View, describe_adapter, supports_msaa4};
 use healdeck_render::scene::{Built, Garment, Imported, SceneSpec};
 use healdeck_render::service::RenderService;
@@ -174,6 +175,13 @@ impl CloTab {
         tab.adapter_name = format!("{} ({:?})", info.name, info.backend);
         let msaa4 = supports_msaa4(&rs.adapter);
         let gpu = Gpu::from_parts(rs.device.clone(), rs.queue.clone(), info.clone(), msaa4);
+        // Cloth drapes on the same device as the renders, when it is a real GPU.
+        tab.drape.solver = Some(Solver::auto(Some(Arc::new(Gpu::from_parts(
+            rs.device.clone(),
+            rs.queue.clone(),
+            info.clone(),
+            msaa4,
+        )))));
         tab.unorm_view = gpu.unorm_view;
         tab.meter = GpuMeter::new(describe_adapter(&info).pci_bus_id);
         let service = RenderService::start(gpu, &tab.config, gpu_sources);
