@@ -1133,3 +1133,49 @@ fn an_imported_garment_is_worn_by_the_avatar_and_recoloured_in_the_editor() {
     assert_eq!(look.fabric, Some(healdeck_render::garment::Fabric::Denim));
     assert!(look.color.is_some());
 }
+
+#[test]
+fn in_realistic_mode_settling_cloth_is_shown_in_fast_preview_and_the_settled_drape_realistic() {
+    let mut r = rig_with(
+        |root| {
+            let ui = serde_json::json!({"clo": {"mode": "realistic", "garment":
+                {"type": "skirt", "length": 0.4, "fabric": "denim"}}});
+            std::fs::write(root.join("config/ui.json"), ui.to_string()).expect("ui.json");
+        },
+        None,
+    );
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the shell in Realistic", |a| {
+        a.clo.last.map(|l| l.0) == Some(Mode::Realistic) && !a.clo.busy()
+    });
+    h.get_by_label("Simulate cloth").click();
+    wait(h, "the drape to start", |a| a.clo.draping());
+    let before = h.state().clo.last;
+    let (mut previews, t0) = (0, Instant::now());
+    let mut seen = before;
+    while h.state().clo.draping() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the drape did not end"
+        );
+        h.step();
+        let now = h.state().clo.last;
+        if now != seen {
+            let mode = now.map(|l| l.0);
+            assert_ne!(
+                mode,
+                Some(Mode::Realistic),
+                "a Realistic render while settling"
+            );
+            previews += 1;
+            seen = now;
+        }
+    }
+    assert!(previews >= 1, "the settling cloth was shown");
+    let report = h.state().clo.drape_report().cloned().expect("settled");
+    wait(h, "the settled drape in Realistic", |a| {
+        a.clo.last.map(|l| l.0) == Some(Mode::Realistic) && a.clo.last != seen && !a.clo.busy()
+    });
+    assert!(report.settled, "{report:?}");
+}

@@ -28,10 +28,10 @@ use healdeck_config::SettingsFile;
 use healdeck_gpu::{GpuMonitor, GpuSource, detect};
 use healdeck_render::avatar::Measurements;
 use healdeck_render::config::RenderConfig;
+use healdeck_render::drape::Solver;
 use healdeck_render::garment::Print;
 use healdeck_render::manager::{Output, RenderEvent, RenderRequest};
 use healdeck_render::mesh::Mesh;
-use healdeck_render::drape::Solver;
 use healdeck_render::renderer::{Gpu, Mode, View, describe_adapter, supports_msaa4};
 use healdeck_render::scene::{Built, Garment, Imported, SceneSpec};
 use healdeck_render::service::RenderService;
@@ -328,8 +328,14 @@ impl CloTab {
     }
 
     /// Asks for what the current settings show: Fast Preview now, and in Realistic mode the
-    /// full render once the user stops dragging.
+    /// full render once the user stops dragging — and, while cloth is settling, once it has
+    /// settled (the settling cloth is shown in Fast Preview).
     fn request(&mut self, sh: &Shared, immediate_realistic: bool) {
+        if self.drape.running() {
+            self.realistic_due = None;
+            self.submit(sh, Mode::Preview, Output::Texture);
+            return;
+        }
         if sh.settings.clo.mode == Mode::Realistic && immediate_realistic {
             self.realistic_due = None;
             if let Some(id) = self.submit(sh, Mode::Realistic, Output::TextureAndImage) {
