@@ -1,5 +1,6 @@
 //! `healdeck render` as a person runs it: the real binary writes PNGs whose text chunks carry
-//! the scene's provenance, and bad specs, values and meshes exit 2 naming the file and place.
+//! the scene's provenance, an imported mesh is worn by the avatar and recoloured, and bad
+//! specs, values and meshes exit 2 naming the file and place.
 
 use std::process::Command;
 
@@ -109,4 +110,75 @@ fn bad_specs_values_and_meshes_exit_2_with_a_clear_message() {
         e.contains("render_config.json") && e.contains("resume_percent"),
         "{e}"
     );
+}
+
+#[test]
+fn an_imported_mesh_is_worn_recoloured_and_refabricked_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A box round the hips, 30 cm across: narrower than them, so the body is laid under it.
+    let mut obj = String::new();
+    for (x, y, z) in [
+        (-0.15, 0.85, -0.1),
+        (0.15, 0.85, -0.1),
+        (0.15, 0.85, 0.1),
+        (-0.15, 0.85, 0.1),
+        (-0.15, 1.05, -0.1),
+        (0.15, 1.05, -0.1),
+        (0.15, 1.05, 0.1),
+        (-0.15, 1.05, 0.1),
+    ] {
+        obj += &format!("v {x} {y} {z}\n");
+    }
+    obj += "f 1 2 6\nf 1 6 5\nf 2 3 7\nf 2 7 6\nf 3 4 8\nf 3 8 7\nf 4 1 5\nf 4 5 8\n";
+    std::fs::write(dir.path().join("band.obj"), obj).expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_healdeck"))
+            .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
+            .env("HEALDECK_DATA_DIR", dir.path().join("data"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run")
+    };
+    let o = run(&[
+        "render",
+        "--mesh",
+        "band.obj",
+        "--with-avatar",
+        "--recolor",
+        "#aa0000",
+        "--fabric",
+        "denim",
+        "--out",
+        "worn.png",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let img = image::open(dir.path().join("worn.png"))
+        .expect("png")
+        .to_rgb8();
+    let red = img
+        .pixels()
+        .filter(|p| p[0] > 90 && p[1] < 40 && p[2] < 40)
+        .count();
+    assert!(red > 500, "{red} red pixels");
+    // A bad color or fabric is refused by name.
+    let o = run(&[
+        "render",
+        "--mesh",
+        "band.obj",
+        "--with-avatar",
+        "--recolor",
+        "red",
+    ]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("band.obj") && e.contains("red"), "{e}");
+    let o = run(&["render", "--mesh", "band.obj", "--fabric", "wool"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wool"));
 }
