@@ -92,28 +92,25 @@ impl DrapeKey {
 }
 
 /// Where a garment's drape starts: where the last drape of its pattern ended, on this body,
-/// or on the body in the measurements given (carried over to this one).
+/// or on the body it was draped on (carried over to this one).
 #[derive(Clone)]
 enum WarmStart {
     Here(Vec<glam::Vec3>),
-    Carried(Measurements, Vec<glam::Vec3>),
+    Carried(Arc<(Body, Studio)>, Vec<glam::Vec3>),
 }
 
 impl WarmStart {
-    /// The positions to start `spec` from on `body` (of `template`), if it can start warm.
-    fn on(self, spec: &GarmentSpec, template: Template, body: &Body) -> Option<Vec<glam::Vec3>> {
+    /// The positions to start `spec` from on `body`, if it can start warm.
+    fn on(self, spec: &GarmentSpec, body: &Body) -> Option<Vec<glam::Vec3>> {
         match self {
             WarmStart::Here(at) => Some(at),
-            WarmStart::Carried(was, at) => {
-                let old = Body::nearest(template, was).ok()?;
-                carried_over(spec, programs::SPACING, &old, &at, body)
-            }
+            WarmStart::Carried(was, at) => carried_over(spec, programs::SPACING, &was.0, &at, body),
         }
     }
 }
 
 /// The body a drape collides with, solved and baked once per body (a new fabric or cut drapes
-/// on the same one). Only the drape worker locks it.
+/// on the same one). Locked only to read or replace the entry, never while solving.
 type BodyCache = Arc<Mutex<Option<((Template, Measurements), Arc<(Body, Studio)>)>>>;
 
 /// The body for `template` and `measurements`, from the cache or solved and baked now.
@@ -194,6 +191,13 @@ impl DrapeRun {
             return vec![None; key.cuts.len()];
         };
         let same_body = old.template == key.template && old.measurements == key.measurements;
+        // The very body the last drape was on (the cache still holds it unless another drape
+        // has started since): the pattern is graded again from it, particle for particle.
+        let old_body = self.bodies.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(k, _)| *k == (old.template, old.measurements))
+                .map(|(_, b)| b.clone())
+        });
         key.cuts
             .iter()
             .enumerate()
@@ -205,7 +209,7 @@ impl DrapeRun {
                 } else if same_body {
                     Some(WarmStart::Here(positions))
                 } else {
-                    Some(WarmStart::Carried(old.measurements, positions))
+                    Some(WarmStart::Carried(old_body.clone()?, positions))
                 }
             })
             .collect()
@@ -277,7 +281,7 @@ impl CloTab {
                     !cancel.load(Ordering::Relaxed)
                 };
                 let warm: Vec<Option<Vec<glam::Vec3>>> = (warm.into_iter().zip(&specs))
-                    .map(|(w, spec)| w.and_then(|w| w.on(spec, template, body)))
+                    .map(|(w, spec)| w.and_then(|w| w.on(spec, body)))
                     .collect();
                 let warm: Vec<Option<&[glam::Vec3]>> = warm.iter().map(Option::as_deref).collect();
                 drape_outfit(
