@@ -20,8 +20,9 @@ fn check(d: &Draped, what: &str) {
     println!("{what}: {r:?}");
     assert!(r.settled, "{what} did not settle: {r:?}");
     assert!(r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-    // Woven cloth should stay within 5 %; the worst edges are where straps join the dress
-    // and where the waistband rests on the hips (figures in the issue's note).
+    // Woven cloth should stay within 5 %; the worst edges are where straps join the dress,
+    // where its side seams meet the waist seam, and where a waistband rests on the hips
+    // (figures in the issue's note).
     assert!(r.max_strain_pct <= 30.0, "{what}: {r:?}");
     assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
     assert!(r.particles > 3000 && r.triangles > 5000, "{what}: {r:?}");
@@ -332,15 +333,11 @@ fn a_drape_is_carried_over_to_the_body_in_another_size() {
     let (small, large) = (size("EU 38"), size("EU 42"));
     let collider = body_collider(&large).expect("collider");
     let mut nothing = |_: &healdeck_render::drape::Cloth, _: u32| true;
-    // How many of the cold drape's steps the carried one may take: a cotton skirt skips the
-    // sewing and the lowering (189 steps against 318 here); a silk dress, whose time goes
-    // in swinging to rest, about as many (278 against 279).
-    for (json, share) in [
-        (
-            r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#,
-            0.75,
-        ),
-        (r#"{"type": "dress", "length": 0.8, "fabric": "silk"}"#, 1.1),
+    // No sewing and no lowering: a quarter fewer steps than from scratch at least (a cotton
+    // skirt 189 against 318 here, a silk dress 204 against 333).
+    for json in [
+        r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#,
+        r#"{"type": "dress", "length": 0.8, "fabric": "silk"}"#,
     ] {
         let garment = spec(json);
         let before = drape(&garment, &small, &body_collider(&small).expect("collider"))
@@ -363,7 +360,7 @@ fn a_drape_is_carried_over_to_the_body_in_another_size() {
         check(&warm, &what);
         assert_eq!(warm.report.particles, cold.report.particles, "{what}");
         assert!(
-            (warm.report.steps as f32) < share * cold.report.steps as f32,
+            4 * warm.report.steps < 3 * cold.report.steps,
             "{what}: {} vs {} steps",
             warm.report.steps,
             cold.report.steps

@@ -104,10 +104,30 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let shortest = (top_y - s.crotch_y) + 0.1;
     let longest = top_y - 0.08;
     let length = shortest + (longest - shortest) * spec.length;
-    let hem = flare(bust, hips, top_y - s.hip_y, length);
+    // A bodice from the bust line in to the waist, and a skirt from the waist out over the
+    // hips to the hem, sewn at the waist.
+    // Taken in from the bust by at most a tenth: more, and the corners where the side seams
+    // meet the waist seam are pulled out of shape.
+    let waist = (m.waist_cm / 100.0 + ease).clamp(0.9 * bust, bust);
+    let bodice = (top_y - s.waist_y).max(0.05);
+    let skirt_length = (length - bodice).max(0.15);
+    let hem = flare(waist, hips, s.waist_y - s.hip_y, skirt_length);
     let centre = torso_axis(body, s.chest_y, top_y);
-    let mut pattern = cone(bust, hem, length, centre);
-    // A dress hangs from its straps: its top is not a waistband.
+    let mut pattern = cone(bust, waist, bodice, centre);
+    let skirt = cone(
+        waist,
+        hem,
+        skirt_length,
+        torso_axis(body, s.chest_y, s.waist_y),
+    );
+    let first = append(&mut pattern, skirt);
+    pattern
+        .seams
+        .push(Seam::edges(0, Edge::Bottom, first, Edge::Top));
+    pattern
+        .seams
+        .push(Seam::edges(1, Edge::Bottom, first + 1, Edge::Top));
+    // A dress hangs from its straps: neither its top nor its waist is a waistband.
     pattern.bands.clear();
     // Straps: 2.5 cm wide, from the front's top over the shoulder to the back's,
     // over the middle of each shoulder (further out they slide off the sloping shoulder).
@@ -142,7 +162,7 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
                 front: Vec3::Y,
             },
         });
-        let strap = 2 + k;
+        let strap = 4 + k;
         pattern.tapes.push((strap, Edge::Bottom));
         pattern.tapes.push((strap, Edge::Top));
         let part = |t: f32| (t - dt / 2.0, t + dt / 2.0);
