@@ -1121,6 +1121,30 @@ fn an_imported_garment_is_worn_by_the_avatar_and_recoloured_in_the_editor() {
     h.run_steps(2);
     h.get_by_label("Denim").click();
     h.get_by_label("Recolor").click();
+    h.run_steps(2);
+    // Recoloring starts from the export's own color, which the designer then changes.
+    let start = h.state().sh.settings.clo.import_look.color.clone();
+    let linear = |hex: &str| {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).expect("hex");
+        [16, 8, 0].map(|s| {
+            let c = ((v >> s) & 0xff) as f32 / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        })
+    };
+    let exported = on_body.materials[0].color;
+    let start_linear = linear(start.as_deref().expect("a color to start from"));
+    assert!(
+        start_linear
+            .iter()
+            .zip(exported)
+            .all(|(a, b)| (a - b).abs() < 0.01),
+        "{start:?} against {exported:?}"
+    );
+    h.state_mut().sh.settings.clo.import_look.color = Some("#7a1f3d".into());
     wait(h, "the denim recolour", |a| {
         worn(a).is_some_and(|m| {
             m.materials.iter().all(|mr| {

@@ -11,8 +11,9 @@ use healdeck_render::garment::Fabric;
 use healdeck_render::onbody::ImportLook;
 use std::path::PathBuf;
 
-/// The import's color and fabric: each "as exported" or the designer's.
-fn look_grid(ui: &mut egui::Ui, look: &mut ImportLook) {
+/// The import's color and fabric: each "as exported" or the designer's. Recoloring starts
+/// from `exported`, the export's own first color.
+fn look_grid(ui: &mut egui::Ui, look: &mut ImportLook, exported: Option<[f32; 3]>) {
     egui::Grid::new("import_look")
         .num_columns(2)
         .show(ui, |ui| {
@@ -30,13 +31,27 @@ fn look_grid(ui: &mut egui::Ui, look: &mut ImportLook) {
             ui.end_row();
             let mut recolour = look.color.is_some();
             if ui.checkbox(&mut recolour, "Recolor").changed() {
-                look.color = recolour.then(|| "#3b6ea5".to_string());
+                look.color = recolour.then(|| exported.map_or("#3b6ea5".into(), srgb_hex));
             }
             ui.end_row();
             if let Some(color) = &mut look.color {
                 color_row(ui, "Color", color);
             }
         });
+}
+
+/// A linear color as `#rrggbb` (sRGB).
+fn srgb_hex(linear: [f32; 3]) -> String {
+    let c = linear.map(|x| {
+        let x = x.clamp(0.0, 1.0);
+        let s = if x <= 0.003_130_8 {
+            x * 12.92
+        } else {
+            1.055 * x.powf(1.0 / 2.4) - 0.055
+        };
+        (s * 255.0).round() as u8
+    });
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
 impl CloTab {
@@ -54,7 +69,11 @@ impl CloTab {
                 .on_hover_text(
                     "Worn by the avatar: where the export sinks into this body, it is laid over it",
                 );
-            look_grid(ui, &mut c.import_look);
+            let exported = self
+                .imported
+                .as_ref()
+                .and_then(|i| i.mesh.materials.first().map(|m| m.color));
+            look_grid(ui, &mut c.import_look, exported);
             if ui.button("🗙 Back to the parametric garment").clicked() {
                 c.imported = None;
                 self.imported = None;
