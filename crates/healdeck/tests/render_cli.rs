@@ -2,7 +2,19 @@
 //! the scene's provenance, an imported mesh is worn by the avatar and recoloured, and bad
 //! specs, values and meshes exit 2 naming the file and place.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `healdeck ARGS` run in `dir`, its config and data folders inside it.
+fn healdeck_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_healdeck"))
+        .env("HEALDECK_CONFIG_DIR", dir.join("config"))
+        .env("HEALDECK_DATA_DIR", dir.join("data"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run")
+}
 
 #[test]
 fn render_command_writes_png_with_provenance() {
@@ -64,15 +76,7 @@ fn bad_specs_values_and_meshes_exit_2_with_a_clear_message() {
     std::fs::write(&bad, "{\"type\": \"tshirt\",\n \"fit\": \"baggy\"}").expect("write");
     let broken = dir.path().join("broken.obj");
     std::fs::write(&broken, "v 0 0 0\nf 1 2 3\n").expect("write");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_healdeck"))
-            .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
-            .env("HEALDECK_DATA_DIR", dir.path().join("data"))
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| healdeck_in(dir.path(), args);
     let o = run(&["render", "--garment", "bad.json"]);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
@@ -131,15 +135,7 @@ fn an_imported_mesh_is_worn_recoloured_and_refabricked_from_the_command_line() {
     }
     obj += "f 1 2 6\nf 1 6 5\nf 2 3 7\nf 2 7 6\nf 3 4 8\nf 3 8 7\nf 4 1 5\nf 4 5 8\n";
     std::fs::write(dir.path().join("band.obj"), obj).expect("write");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_healdeck"))
-            .env("HEALDECK_CONFIG_DIR", dir.path().join("config"))
-            .env("HEALDECK_DATA_DIR", dir.path().join("data"))
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| healdeck_in(dir.path(), args);
     let o = run(&[
         "render",
         "--mesh",
