@@ -98,8 +98,9 @@ pub fn sew_and_settle_with(
 }
 
 /// Drapes cloth that starts where an earlier drape of the same pattern left it (a warm
-/// start: the same garment in another fabric): its seams are already closed, so they are
-/// welded at once and it settles under full gravity, with no sewing and no lowering.
+/// start: the same garment in another fabric, or carried over to the body in another size):
+/// its seams are already closed, so they are welded at once and it settles under full
+/// gravity, with no sewing and no lowering.
 pub fn resettle_with(
     stepper: &mut dyn Stepper,
     cloth: &mut Cloth,

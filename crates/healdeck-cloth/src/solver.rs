@@ -588,6 +588,12 @@ impl Cloth {
         let (gravity, skin, friction) = (params.gravity, params.skin, self.friction);
         let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
         let iterations = params.iterations.max(1);
+        let knobs = Knobs {
+            inv_h2: 1.0 / (h * h),
+            damping: params.edge_damping,
+            bend_alpha: self.bend_compliance / (h * h),
+            stitch_step: params.max_speed * h,
+        };
         self.each_run(|mut r| {
             r.predict(gravity, h);
             None::<()>
@@ -596,12 +602,6 @@ impl Cloth {
         // the velocities and the next substep's prediction.
         for substep in 1..=substeps {
             for iteration in 1..=iterations {
-                let knobs = Knobs {
-                    inv_h2: 1.0 / (h * h),
-                    damping: params.edge_damping,
-                    bend_alpha: self.bend_compliance / (h * h),
-                    stitch_step: params.max_speed * h,
-                };
                 if params.gpu_order {
                     self.project_in_colour_order(knobs);
                 } else {

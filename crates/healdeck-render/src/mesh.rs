@@ -230,16 +230,15 @@ impl Mesh {
             }
         }
         let mut welded: HashMap<[i32; 3], Vec3> = HashMap::new();
-        let key = |p: Vec3| [(p.x * 1e4) as i32, (p.y * 1e4) as i32, (p.z * 1e4) as i32];
         for (p, n) in self.positions.iter().zip(&acc) {
-            *welded.entry(key(*p)).or_insert(Vec3::ZERO) += *n;
+            *welded.entry(weld_key(*p)).or_insert(Vec3::ZERO) += *n;
         }
         self.normals = self
             .positions
             .iter()
             .map(|p| {
                 welded
-                    .get(&key(*p))
+                    .get(&weld_key(*p))
                     .copied()
                     .unwrap_or(Vec3::Y)
                     .normalize_or(Vec3::Y)
@@ -295,6 +294,11 @@ impl Mesh {
             .all(|v| v.is_finite())
             && self.uvs.iter().all(|v| v.is_finite())
     }
+}
+
+/// Where vertices count as one (split at texture seams, say): their position to 0.1 mm.
+pub(crate) fn weld_key(p: Vec3) -> [i32; 3] {
+    [(p.x * 1e4) as i32, (p.y * 1e4) as i32, (p.z * 1e4) as i32]
 }
 
 /// A ring frame perpendicular to direction `d`, with `u` as close to +X as possible.

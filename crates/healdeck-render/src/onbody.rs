@@ -10,7 +10,7 @@
 
 use crate::avatar::{Body, Measurements, Template};
 use crate::garment::{Fabric, GarmentError, parse_color};
-use crate::mesh::Mesh;
+use crate::mesh::{Mesh, weld_key};
 use glam::Vec3;
 use healdeck_cloth::sdf::{Sdf, SdfError};
 use serde::{Deserialize, Serialize};
@@ -87,13 +87,12 @@ pub fn lay_on(mesh: &mut Mesh, body: &Body) -> Result<usize, SdfError> {
 pub fn lay_on_field(mesh: &mut Mesh, field: &Sdf, clearance: f32) -> usize {
     // Vertices split at texture seams share a position: they move as one.
     let mut ids: HashMap<[i32; 3], usize> = HashMap::new();
-    let key = |p: Vec3| [(p.x * 1e4) as i32, (p.y * 1e4) as i32, (p.z * 1e4) as i32];
     let welded: Vec<usize> = mesh
         .positions
         .iter()
         .map(|p| {
             let n = ids.len();
-            *ids.entry(key(*p)).or_insert(n)
+            *ids.entry(weld_key(*p)).or_insert(n)
         })
         .collect();
     let mut points = vec![Vec3::ZERO; ids.len()];

@@ -26,7 +26,9 @@ pub enum RenderError {
     Readback(String),
 }
 
-/// A device and queue with what the renderer needs to know about them.
+/// A device and queue with what the renderer needs to know about them (a clone shares them,
+/// and whether the device was lost).
+#[derive(Clone)]
 pub struct Gpu {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,

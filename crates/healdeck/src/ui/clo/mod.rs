@@ -176,12 +176,7 @@ impl CloTab {
         let msaa4 = supports_msaa4(&rs.adapter);
         let gpu = Gpu::from_parts(rs.device.clone(), rs.queue.clone(), info.clone(), msaa4);
         // Cloth drapes on the same device as the renders, when it is a real GPU.
-        tab.drape.solver = Some(Solver::auto(Some(Arc::new(Gpu::from_parts(
-            rs.device.clone(),
-            rs.queue.clone(),
-            info.clone(),
-            msaa4,
-        )))));
+        tab.drape.solver = Some(Solver::auto(Some(Arc::new(gpu.clone()))));
         tab.unorm_view = gpu.unorm_view;
         tab.meter = GpuMeter::new(describe_adapter(&info).pci_bus_id);
         let service = RenderService::start(gpu, &tab.config, gpu_sources);
