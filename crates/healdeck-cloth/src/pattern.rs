@@ -1,22 +1,68 @@
-//! Sewing patterns: flat panels (four-sided, in metres), each meshed as a grid of about a
-//! given spacing, wrapped around an axis to sit around the body (the torso, a leg, an arm, a
+//! Sewing patterns: flat panels (four corners in metres, the edges between them straight or
+//! curved — see [`crate::outline`]), each meshed as a grid of about a given spacing, wrapped around an axis to sit around the body (the torso, a leg, an arm, a
 //! shoulder), and seams that sew an edge — or a stretch of one — of one panel to another's
 //! with zero-length stitches. A garment is its panels and seams; [`Pattern::cloth`] turns it
 //! into cloth ready to drape.
 
+pub use crate::gores::{gore, skirt, straight_skirt};
+use crate::outline;
+use crate::rows;
 use crate::solver::{Cloth, ClothError, Mechanics};
 use glam::{Vec2, Vec3};
 
 /// A four-sided panel: its corners in the flat (metres), counter-clockwise from the bottom
-/// left — bottom left, bottom right, top right, top left — as a pattern maker draws it.
+/// left — bottom left, bottom right, top right, top left — as a pattern maker draws it, and
+/// the edges between them, straight unless they pass through points of their own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     pub name: String,
     pub corners: [Vec2; 4],
+    /// The points each edge (bottom, right, top, left) passes through between its corners,
+    /// in the edge's own (counter-clockwise) direction: none for a straight edge; a curve
+    /// (see [`outline::arc`]) or a notch (a V neckline's point) otherwise.
+    pub via: [Vec<Vec2>; 4],
     /// Where it goes: rolled around an axis through `centre`, starting at angle `from` and
     /// spanning its bottom width over `radius` (see `wrap`), the middle of its bottom edge at
     /// `centre`'s height along the axis.
     pub placement: Placement,
+}
+
+impl Panel {
+    /// A panel with straight edges.
+    pub fn new(name: impl Into<String>, corners: [Vec2; 4], placement: Placement) -> Panel {
+        Panel {
+            name: name.into(),
+            corners,
+            via: Default::default(),
+            placement,
+        }
+    }
+
+    /// The panel with `edge` passing through `points` (in the edge's direction).
+    pub fn with_edge(mut self, edge: Edge, points: Vec<Vec2>) -> Panel {
+        self.via[edge as usize] = points;
+        self
+    }
+
+    /// An edge as a polyline: its start corner, the points it passes through, its end corner.
+    pub fn edge_points(&self, edge: Edge) -> Vec<Vec2> {
+        let k = edge as usize;
+        let mut points = vec![self.corners[k]];
+        points.extend(&self.via[k]);
+        points.push(self.corners[(k + 1) % 4]);
+        points
+    }
+
+    /// The whole outline, counter-clockwise from the bottom left corner, each point once.
+    pub fn outline(&self) -> Vec<Vec2> {
+        (0..4)
+            .flat_map(|k| std::iter::once(self.corners[k]).chain(self.via[k].iter().copied()))
+            .collect()
+    }
+
+    pub(crate) fn is_straight(&self) -> bool {
+        self.via.iter().all(Vec::is_empty)
+    }
 }
 
 /// How a panel is wrapped around the body: around `axis` (the panel's own up) through
@@ -47,10 +93,10 @@ impl Placement {
 /// One of a panel's four edges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
-    Bottom,
-    Right,
-    Top,
-    Left,
+    Bottom = 0,
+    Right = 1,
+    Top = 2,
+    Left = 3,
 }
 
 /// A stretch of a panel's edge: from `span.0` to `span.1` of its length, in the edge's own
@@ -120,6 +166,10 @@ pub enum PatternError {
     BadSpan(usize, f32, f32),
     #[error("a value in panel '{0}' is not a finite number")]
     NotFinite(String),
+    #[error("panel '{0}' crosses itself: two of its edges meet")]
+    CrossesItself(String),
+    #[error("panel '{0}' cannot be meshed: its edges curve so far that the mesh folds over")]
+    FoldsOver(String),
     #[error(transparent)]
     Cloth(#[from] ClothError),
 }
@@ -131,8 +181,9 @@ pub enum PatternError {
 fn wrap(p: &Panel, q: Vec2) -> Vec3 {
     let c = p.corners;
     let pl = p.placement;
-    let span = c[0].distance(c[1]) / pl.radius;
-    let mid_bottom = (c[0] + c[1]) * 0.5;
+    let bottom = p.edge_points(Edge::Bottom);
+    let span = outline::length(&bottom) / pl.radius;
+    let mid_bottom = outline::along(&bottom, 0.5);
     let centre_angle = pl.from + span * 0.5;
     let axis = pl.axis.normalize_or(Vec3::Y);
     let front = (pl.front - axis * pl.front.dot(axis)).normalize_or(Vec3::Z);
@@ -183,10 +234,10 @@ pub struct Pattern {
     pub spacing: f32,
 }
 
-/// One meshed panel: its grid size and where its particles start.
+/// One meshed panel: how many particles each of its rows has (from the bottom) and where
+/// its particles start.
 struct Meshed {
-    nx: usize,
-    ny: usize,
+    counts: Vec<usize>,
     first: u32,
 }
 
@@ -202,25 +253,28 @@ impl Meshed {
 
     /// The particles along `edge`, in the edge's own direction (counter-clockwise).
     fn edge(&self, edge: Edge) -> Vec<u32> {
-        let at = |i: usize, j: usize| self.first + (j * self.nx + i) as u32;
+        let starts: Vec<u32> = self
+            .counts
+            .iter()
+            .scan(self.first, |at, &n| {
+                let start = *at;
+                *at += n as u32;
+                Some(start)
+            })
+            .collect();
+        let (rows, last) = (self.counts.len(), self.counts.len() - 1);
+        let end = |j: usize| starts[j] + self.counts[j] as u32 - 1;
         match edge {
-            Edge::Bottom => (0..self.nx).map(|i| at(i, 0)).collect(),
-            Edge::Right => (0..self.ny).map(|j| at(self.nx - 1, j)).collect(),
-            Edge::Top => (0..self.nx).rev().map(|i| at(i, self.ny - 1)).collect(),
-            Edge::Left => (0..self.ny).rev().map(|j| at(0, j)).collect(),
+            Edge::Bottom => (starts[0]..=end(0)).collect(),
+            Edge::Right => (0..rows).map(end).collect(),
+            Edge::Top => (starts[last]..=end(last)).rev().collect(),
+            Edge::Left => (0..rows).rev().map(|j| starts[j]).collect(),
         }
     }
 }
 
 fn edge_length(p: &Panel, e: Edge) -> f32 {
-    let c = p.corners;
-    let (a, b) = match e {
-        Edge::Bottom => (c[0], c[1]),
-        Edge::Right => (c[1], c[2]),
-        Edge::Top => (c[2], c[3]),
-        Edge::Left => (c[3], c[0]),
-    };
-    a.distance(b)
+    outline::length(&p.edge_points(e))
 }
 
 impl Pattern {
@@ -228,7 +282,10 @@ impl Pattern {
     /// and sew edges within 20 % of each other's length.
     pub fn validate(&self) -> Result<(), PatternError> {
         for p in &self.panels {
-            if p.corners.iter().any(|c| !c.is_finite())
+            if p.corners
+                .iter()
+                .chain(p.via.iter().flatten())
+                .any(|c| !c.is_finite())
                 || !p.placement.centre.is_finite()
                 || !p.placement.radius.is_finite()
                 || !p.placement.from.is_finite()
@@ -241,6 +298,13 @@ impl Pattern {
                 .all(|i| (c[(i + 1) % 4] - c[i]).perp_dot(c[(i + 2) % 4] - c[(i + 1) % 4]) > 0.0);
             if area2 <= 1e-6 || !convex || p.placement.radius <= 0.0 {
                 return Err(PatternError::BadPanel(p.name.clone()));
+            }
+            let outline = p.outline();
+            if outline::area2(&outline) <= 1e-6 {
+                return Err(PatternError::BadPanel(p.name.clone()));
+            }
+            if outline::crosses_itself(&outline) {
+                return Err(PatternError::CrossesItself(p.name.clone()));
             }
         }
         for (k, s) in self.seams.iter().enumerate() {
@@ -265,16 +329,6 @@ impl Pattern {
         edge_length(&self.panels[side.panel], side.edge) * (side.span.1 - side.span.0)
     }
 
-    /// How many particles across and up `panel` is meshed with.
-    fn grid(&self, panel: &Panel) -> (usize, usize) {
-        let c = panel.corners;
-        let width = c[0].distance(c[1]).max(c[3].distance(c[2]));
-        let height = c[0].distance(c[3]).max(c[1].distance(c[2]));
-        let nx = ((width / self.spacing).round() as usize).max(1) + 1;
-        let ny = ((height / self.spacing).round() as usize).max(1) + 1;
-        (nx, ny)
-    }
-
     /// Where a drape of this pattern that ended at `positions` puts the particles of `to`,
     /// the same garment graded for another body (the same panels, sized and meshed anew):
     /// each of `to`'s particles takes the place of the same point of its panel here (as a
@@ -284,27 +338,46 @@ impl Pattern {
         if self.panels.len() != to.panels.len() {
             return None;
         }
-        let grids: Vec<(usize, usize)> = self.panels.iter().map(|p| self.grid(p)).collect();
-        if grids.iter().map(|(nx, ny)| nx * ny).sum::<usize>() != positions.len() {
+        let counts = |pattern: &Pattern, p: &Panel| -> Vec<usize> {
+            rows::rows(p, pattern.spacing)
+                .iter()
+                .map(Vec::len)
+                .collect()
+        };
+        let from: Vec<Vec<usize>> = self.panels.iter().map(|p| counts(self, p)).collect();
+        if from.iter().flatten().sum::<usize>() != positions.len() {
             return None;
         }
         let mut carried = Vec::new();
         let mut first = 0;
-        for (&(nx, ny), panel) in grids.iter().zip(&to.panels) {
-            let at = |i: usize, j: usize| positions[first + j * nx + i];
-            let (tx, ty) = to.grid(panel);
-            for j in 0..ty {
-                for i in 0..tx {
-                    let x = i as f32 / (tx - 1) as f32 * (nx - 1) as f32;
-                    let y = j as f32 / (ty - 1) as f32 * (ny - 1) as f32;
-                    let (i0, j0) = ((x as usize).min(nx - 2), (y as usize).min(ny - 2));
-                    let (fx, fy) = (x - i0 as f32, y - j0 as f32);
-                    let bottom = at(i0, j0).lerp(at(i0 + 1, j0), fx);
-                    let top = at(i0, j0 + 1).lerp(at(i0 + 1, j0 + 1), fx);
-                    carried.push(bottom.lerp(top, fy));
+        for (source, panel) in from.iter().zip(&to.panels) {
+            let starts: Vec<usize> = source
+                .iter()
+                .scan(first, |at, &n| {
+                    let start = *at;
+                    *at += n;
+                    Some(start)
+                })
+                .collect();
+            // The point a fraction `x` along source row `j`, between its two particles there.
+            let along_row = |j: usize, x: f32| {
+                let n = source[j];
+                let at = x * (n - 1) as f32;
+                let i0 = (at as usize).min(n.saturating_sub(2));
+                let row = &positions[starts[j]..starts[j] + n];
+                row[i0].lerp(row[(i0 + 1).min(n - 1)], at - i0 as f32)
+            };
+            let target = counts(to, panel);
+            let (sy, ty) = (source.len(), target.len());
+            for (j, &n) in target.iter().enumerate() {
+                let y = j as f32 / (ty - 1) as f32 * (sy - 1) as f32;
+                let j0 = (y as usize).min(sy - 2);
+                for i in 0..n {
+                    let x = i as f32 / (n - 1) as f32;
+                    carried.push(along_row(j0, x).lerp(along_row(j0 + 1, x), y - j0 as f32));
                 }
             }
-            first += nx * ny;
+            first += source.iter().sum::<usize>();
         }
         Some(carried)
     }
@@ -318,31 +391,22 @@ impl Pattern {
         let mut triangles = Vec::new();
         let mut meshed = Vec::new();
         for p in &self.panels {
-            let c = p.corners;
-            let (nx, ny) = self.grid(p);
             let first = placed.len() as u32;
-            for j in 0..ny {
-                for i in 0..nx {
-                    let (u, v) = (i as f32 / (nx - 1) as f32, j as f32 / (ny - 1) as f32);
-                    let bottom = c[0].lerp(c[1], u);
-                    let top = c[3].lerp(c[2], u);
-                    let q = bottom.lerp(top, v);
-                    flat.push(q);
-                    placed.push(wrap(p, q));
-                }
+            let rows = rows::rows(p, self.spacing);
+            let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
+            let grid: Vec<Vec2> = rows.into_iter().flatten().collect();
+            let panel_triangles = rows::triangles(&counts, &grid, first);
+            placed.extend(grid.iter().map(|&q| wrap(p, q)));
+            flat.extend(grid);
+            let folds = |t: &[u32; 3]| {
+                let [a, b, c] = t.map(|k| flat[k as usize]);
+                (b - a).perp_dot(c - a) <= 0.0
+            };
+            if panel_triangles.iter().any(folds) {
+                return Err(PatternError::FoldsOver(p.name.clone()));
             }
-            for j in 0..ny - 1 {
-                for i in 0..nx - 1 {
-                    let a = first + (j * nx + i) as u32;
-                    let (b, d, e) = (a + 1, a + nx as u32, a + nx as u32 + 1);
-                    if (i + j) % 2 == 0 {
-                        triangles.extend([[a, b, e], [a, e, d]]);
-                    } else {
-                        triangles.extend([[a, b, d], [b, e, d]]);
-                    }
-                }
-            }
-            meshed.push(Meshed { nx, ny, first });
+            triangles.extend(panel_triangles);
+            meshed.push(Meshed { counts, first });
         }
         let mut stitches = Vec::new();
         for s in &self.seams {
@@ -417,40 +481,5 @@ fn sew(a: &[u32], b: &[u32], stitches: &mut Vec<(u32, u32, u32, f32)>) {
         } else {
             stitches.push((p, b[j], b[j + 1], t));
         }
-    }
-}
-
-/// A two-panel skirt (front and back) sewn at the sides: waist and hem girths and length in
-/// metres, its waist `ease` over the body's, hanging from `waist_y` around a body whose
-/// waist is centred at `centre`.
-pub fn skirt(waist: f32, hem: f32, length: f32, centre: Vec3) -> Pattern {
-    let (w, h) = (waist / 2.0, hem / 2.0);
-    let flare = (h - w) / 2.0;
-    let panel = |name: &str, from: f32| Panel {
-        name: name.into(),
-        corners: [
-            Vec2::new(0.0, 0.0),
-            Vec2::new(h, 0.0),
-            Vec2::new(h - flare, length),
-            Vec2::new(flare, length),
-        ],
-        placement: Placement::around_y(
-            centre - Vec3::Y * length,
-            hem / std::f32::consts::TAU,
-            from,
-        ),
-    };
-    Pattern {
-        panels: vec![
-            panel("front", -std::f32::consts::FRAC_PI_2),
-            panel("back", std::f32::consts::FRAC_PI_2),
-        ],
-        seams: vec![
-            Seam::edges(0, Edge::Right, 1, Edge::Left),
-            Seam::edges(1, Edge::Right, 0, Edge::Left),
-        ],
-        bands: vec![vec![(0, Edge::Top), (1, Edge::Top)]],
-        tapes: Vec::new(),
-        spacing: 0.015,
     }
 }

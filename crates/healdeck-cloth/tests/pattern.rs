@@ -29,6 +29,11 @@ fn a_skirt_is_sewn_shut_around_a_cylinder() {
     // Waist 76 cm, hem 1.4 m, 55 cm long, around a 70 cm cylinder, without gravity (sewing).
     let pattern = skirt(0.76, 1.4, 0.55, Vec3::new(0.0, 1.0, 0.0));
     let mut cloth = pattern.cloth(COTTON).expect("cloth");
+    // The waistband's particles: the top edges', level where the skirt is placed.
+    let highest = cloth.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+    let waist: Vec<usize> = (0..cloth.positions.len())
+        .filter(|&i| cloth.positions[i].y > highest - 0.003)
+        .collect();
     let body = Cylinder(0.70 / std::f32::consts::TAU);
     let sewing = Params {
         gravity: Vec3::ZERO,
@@ -47,13 +52,7 @@ fn a_skirt_is_sewn_shut_around_a_cylinder() {
     let (mean, max) = cloth.strain();
     assert!(mean <= 0.01 && max <= 0.05, "strain mean {mean} max {max}");
     // The top is the waistband: a ring about 76 cm round.
-    let highest = cloth.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
-    let top: Vec<Vec3> = cloth
-        .positions
-        .iter()
-        .copied()
-        .filter(|p| p.y > highest - 0.01)
-        .collect();
+    let top: Vec<Vec3> = waist.iter().map(|&i| cloth.positions[i]).collect();
     let girth = std::f32::consts::TAU
         * top
             .iter()

@@ -141,7 +141,7 @@ fn denim_stands_off_the_body_where_silk_falls_close() {
     let of = |fabric: &str| {
         drape(
             &spec(&format!(
-                r#"{{"type": "skirt", "length": 0.6, "fabric": "{fabric}"}}"#
+                r#"{{"type": "skirt", "length": 0.6, "flare": 0.5, "fabric": "{fabric}"}}"#
             )),
             &body,
             &collider,
@@ -153,15 +153,17 @@ fn denim_stands_off_the_body_where_silk_falls_close() {
     println!("front silhouette: silk {a_silk:.4} m², denim {a_denim:.4} m²");
     let (h_silk, h_denim) = (hem_hull_girth(&silk), hem_hull_girth(&denim));
     println!("hem hull girth: silk {h_silk:.3} m, denim {h_denim:.3} m");
-    // Denim's hem stands out in wide folds, silk's falls in narrow ones (measured: hull
-    // girth 1.36 m against 1.18 m, front silhouette 0.322 m² against 0.307 m²).
+    // A flared skirt: denim stands out in wide folds, silk falls in narrow ones (measured:
+    // front silhouette 0.414 m² against 0.354-0.361 m², hem hull girth 1.42 m against
+    // 1.27-1.33 m — silk's folds land differently on bodies a fraction of a millimetre
+    // apart, which is what the avatar's solve gives from another starting point).
     assert!(
-        h_denim > h_silk * 1.1,
-        "hem hull: silk {h_silk} m, denim {h_denim} m"
+        a_denim > a_silk * 1.08,
+        "silk {a_silk} m², denim {a_denim} m²"
     );
     assert!(
-        a_denim > a_silk * 1.03,
-        "silk {a_silk} m², denim {a_denim} m²"
+        h_denim > h_silk * 1.04,
+        "hem hull: silk {h_silk} m, denim {h_denim} m"
     );
 }
 
@@ -195,25 +197,32 @@ fn a_skirt_drafted_for_a_smaller_body_is_tight_on_the_strain_and_pressure_maps()
     );
     assert!(share(&stretch) > 0.05, "{}", share(&stretch));
     assert!(share(&stretch) > 4.0 * share(&fitted.stretch).max(0.001));
-    // It presses harder on the body too: the pressure map's top tenth of the cloth that
-    // touches it.
-    let pressing = |p: &[f32]| {
-        let mut on: Vec<f32> = p.iter().copied().filter(|&x| x > 0.0).collect();
-        on.sort_by(f32::total_cmp);
-        on.get(on.len() * 9 / 10).copied().unwrap_or(0.0)
+    // It presses harder on the body too, over more of it: the pressure map's mean over the
+    // cloth that touches the body, and how much of the cloth does.
+    let touching = |p: &[f32]| {
+        let on: Vec<f32> = p.iter().copied().filter(|&x| x > 0.0).collect();
+        let mean = on.iter().sum::<f32>() / on.len().max(1) as f32;
+        (mean, on.len() as f32 / p.len() as f32)
     };
-    let (loose, hard) = (
-        pressing(&fitted.pressure),
-        pressing(&tight.contact_pressure()),
+    let ((loose, loose_share), (hard, hard_share)) = (
+        touching(&fitted.pressure),
+        touching(&tight.contact_pressure()),
     );
     println!(
-        "pressure, 90th percentile of the cloth on the body: fitted {loose:.0} Pa, tight {hard:.0} Pa"
+        "pressure on the body: fitted {loose:.0} Pa over {:.1} % of the cloth, tight {hard:.0} \
+         Pa over {:.1} %",
+        loose_share * 100.0,
+        hard_share * 100.0
     );
     assert!(
         loose > 1.0,
         "the fitted skirt rests on the hips: {loose} Pa"
     );
-    assert!(hard > 1.5 * loose, "tight {hard} Pa, fitted {loose} Pa");
+    assert!(hard > 2.0 * loose, "tight {hard} Pa, fitted {loose} Pa");
+    assert!(
+        hard_share > 2.0 * loose_share,
+        "tight {hard_share}, fitted {loose_share} of the cloth on the body"
+    );
 }
 
 #[test]
@@ -379,4 +388,30 @@ fn a_drape_is_carried_over_to_the_body_in_another_size() {
     let skirt = spec(r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#);
     let d = drape(&skirt, &small, &body_collider(&small).expect("collider")).expect("drapes");
     assert!(carried_over(&skirt, SPACING, &small, &d.positions, &male).is_none());
+}
+
+#[test]
+fn the_flare_widens_the_hem_as_a_pattern_change_and_a_bad_flare_is_refused() {
+    let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let hem = |json: &str, panel: usize| {
+        let pattern = healdeck_render::drape::programs::pattern(&spec(json), &body);
+        let front = &pattern.panels[panel];
+        let points = front.edge_points(healdeck_cloth::pattern::Edge::Bottom);
+        points.windows(2).map(|w| w[0].distance(w[1])).sum::<f32>() * 2.0
+    };
+    // The skirt's front gore: a skirt's first panel, a dress's third (after its bodice).
+    for (kind, front) in [("skirt", 0), ("dress", 2)] {
+        let of = |flare: f32| hem(&format!(r#"{{"type": "{kind}", "flare": {flare}}}"#), front);
+        let (straight, flared, full) = (of(0.0), of(0.5), of(1.0));
+        println!("{kind} hem: {straight:.2} m, {flared:.2} m, {full:.2} m");
+        assert!(straight < flared && flared < full, "{kind}");
+        assert!(full > 2.0 * straight, "{kind}: {full} against {straight}");
+    }
+    for bad in [
+        r#"{"type": "skirt", "flare": 1.5}"#,
+        r#"{"type": "skirt", "flare": -0.1}"#,
+    ] {
+        let err = GarmentSpec::from_json(bad).expect_err("refused");
+        assert!(err.to_string().contains("flare"), "{err}");
+    }
 }

@@ -56,6 +56,7 @@ fn body_never_pokes_through_at_default_and_tight_fits() {
                     fabric: Fabric::Cotton,
                     color: "#808080".into(),
                     print: None,
+                    flare: 0.2,
                     print_placement: Default::default(),
                 };
                 let g = spec.build(&body, None).expect("garment");

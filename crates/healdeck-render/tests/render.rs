@@ -29,6 +29,7 @@ fn spec(kind: GarmentType, fabric: Fabric, color: &str) -> GarmentSpec {
         fabric,
         color: color.into(),
         print: None,
+        flare: 0.2,
         print_placement: Default::default(),
     }
 }

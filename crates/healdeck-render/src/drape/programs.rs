@@ -3,10 +3,10 @@
 //! ease, lengths from the body's own levels (waist, hips, bust, shoulders, floor), placed
 //! around the avatar's skeleton.
 //!
-//! - A skirt: front and back panels, flared so the skirt clears the hips with ease, sewn at
-//!   the sides.
-//! - A dress: front and back panels from the bust line to the hem, flared to clear the hips,
-//!   and two straps over the shoulders, each sewn to a stretch of the front and the back.
+//! - A skirt: front and back gores (waist and hem cut as arcs, so both hang level), sewn
+//!   at the sides, flared from just clearing the hips to most of a circle.
+//! - A dress: a bodice (front and back, from the bust line taken in to the waist) and a
+//!   skirt of gores sewn to it at the waist, flared like a skirt, and two straps over the shoulders, each sewn to a stretch of the front and the back.
 //! - Trousers and shorts: a seat (front and back, from the waistband to the crotch, sewn at
 //!   the sides) and a tube for each leg (front and back, sewn at the inseam and the outseam,
 //!   along the leg), each leg's top sewn to half of the seat's bottom: where the four meet,
@@ -17,7 +17,7 @@ use crate::avatar::Body;
 use crate::garment::{Fit, GarmentSpec, GarmentType};
 use crate::mesh::Ring;
 use glam::{Vec2, Vec3};
-use healdeck_cloth::pattern::{Edge, Panel, Pattern, Placement, Seam, Side, skirt};
+use healdeck_cloth::pattern::{Edge, Panel, Pattern, Placement, Seam, Side, skirt, straight_skirt};
 use std::f32::consts::{FRAC_PI_2, PI, TAU};
 
 /// Mesh spacing (m).
@@ -78,6 +78,14 @@ fn flare(top: f32, girth: f32, depth: f32, length: f32) -> f32 {
     top + (girth - top).max(0.0) * length / depth.max(0.05)
 }
 
+/// A skirt's hem girth: from `clearing` (just clearing the hips) at `amount` 0 to most of a
+/// circle at 1 — each of the two gores four fifths of a half ring (a whole half ring would
+/// make its corners meet in a line).
+fn flared_hem(clearing: f32, top: f32, length: f32, amount: f32) -> f32 {
+    let widest = top + 2.0 * length * 0.8 * PI;
+    clearing + (widest - clearing).max(0.0) * amount.clamp(0.0, 1.0)
+}
+
 fn skirt_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let s = &body.skeleton;
     let m = &body.measured;
@@ -88,7 +96,8 @@ fn skirt_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let shortest = (s.waist_y - s.crotch_y) + 0.08;
     let longest = s.waist_y - 0.08;
     let length = shortest + (longest - shortest) * spec.length;
-    let hem = flare(waist, hips, s.waist_y - s.hip_y, length);
+    let clearing = flare(waist, hips, s.waist_y - s.hip_y, length);
+    let hem = flared_hem(clearing, waist, length, spec.flare);
     cone(waist, hem, length, torso_axis(body, s.waist_y, s.waist_y))
 }
 
@@ -111,9 +120,15 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
     let waist = (m.waist_cm / 100.0 + ease).clamp(0.9 * bust, bust);
     let bodice = (top_y - s.waist_y).max(0.05);
     let skirt_length = (length - bodice).max(0.15);
-    let hem = flare(waist, hips, s.waist_y - s.hip_y, skirt_length);
+    let clearing = flare(waist, hips, s.waist_y - s.hip_y, skirt_length);
+    let hem = flared_hem(clearing, waist, skirt_length, spec.flare);
     let centre = torso_axis(body, s.chest_y, top_y);
-    let mut pattern = cone(bust, waist, bodice, centre);
+    // The bodice is cut straight (its taper is slight): its top edge carries the straps'
+    // seams, which pull harder on an arc's corners.
+    let mut pattern = Pattern {
+        spacing: SPACING,
+        ..straight_skirt(bust, waist, bodice, centre)
+    };
     let skirt = cone(
         waist,
         hem,
@@ -129,16 +144,18 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         .push(Seam::edges(1, Edge::Bottom, first + 1, Edge::Top));
     // A dress hangs from its straps: neither its top nor its waist is a waistband.
     pattern.bands.clear();
-    // Straps: 2.5 cm wide, from the front's top over the shoulder to the back's,
-    // over the middle of each shoulder (further out they slide off the sloping shoulder).
-    let strap_w = 0.025;
+    // Straps: 2.5 cm wide over the shoulder, widening to 5 cm where they are sewn to the
+    // front's and the back's tops (the dress hangs from those seams: narrower, two particles
+    // carry it all and the cloth round them stretches by a third), over the middle of each
+    // shoulder (further out they slide off the sloping shoulder).
+    let (strap_w, strap_end) = (0.025, 0.05);
     let shoulder = ring_at(body, s.shoulder_y);
     let strap_x = m.shoulder_width_cm / 100.0 / 2.0 * 0.55;
     let depth = 2.0 * shoulder.b.min(shoulder.a).max(0.05);
     let strap_len = 2.0 * (s.shoulder_y - top_y) + depth;
     let r_top = bust / TAU;
     let theta = (strap_x / r_top).clamp(-1.0, 1.0).asin();
-    let dt = strap_w / (PI * r_top);
+    let dt = strap_end / (PI * r_top);
     for (k, sign) in [1.0f32, -1.0].into_iter().enumerate() {
         let x = centre.x + sign * strap_x;
         // Fractions along the front's and the back's top edges (counter-clockwise: the front's
@@ -146,22 +163,29 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         let front_t = (FRAC_PI_2 - sign * theta) / PI;
         let back_t = (FRAC_PI_2 + sign * theta) / PI;
         let radius = strap_len / PI;
-        pattern.panels.push(Panel {
-            name: format!("strap {}", if sign > 0.0 { "left" } else { "right" }),
-            corners: [
-                Vec2::ZERO,
-                Vec2::new(strap_len, 0.0),
-                Vec2::new(strap_len, strap_w),
-                Vec2::new(0.0, strap_w),
-            ],
-            placement: Placement {
-                centre: Vec3::new(x - strap_w / 2.0, s.shoulder_y + 0.03 - radius, centre.z),
-                radius,
-                from: -FRAC_PI_2,
-                axis: Vec3::X,
-                front: Vec3::Y,
-            },
-        });
+        let corners = [
+            Vec2::ZERO,
+            Vec2::new(strap_len, 0.0),
+            Vec2::new(strap_len, strap_end),
+            Vec2::new(0.0, strap_end),
+        ];
+        let placement = Placement {
+            centre: Vec3::new(x - strap_end / 2.0, s.shoulder_y + 0.03 - radius, centre.z),
+            radius,
+            from: -FRAC_PI_2,
+            axis: Vec3::X,
+            front: Vec3::Y,
+        };
+        let name = format!("strap {}", if sign > 0.0 { "left" } else { "right" });
+        // The top edge (running back, +x → −x) narrows to the strap's width over the
+        // shoulder, a fifth of the way from each end.
+        let narrow = vec![
+            Vec2::new(0.8 * strap_len, strap_w),
+            Vec2::new(0.2 * strap_len, strap_w),
+        ];
+        pattern
+            .panels
+            .push(Panel::new(name, corners, placement).with_edge(Edge::Top, narrow));
         let strap = 4 + k;
         pattern.tapes.push((strap, Edge::Bottom));
         pattern.tapes.push((strap, Edge::Top));
@@ -218,7 +242,10 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         (seat_bottom_y - knee_y + 0.05, seat_bottom_y - 0.09)
     };
     let length = shortest + (longest - shortest) * spec.length;
-    let mut pattern = cone(waist, seat, rise, torso_axis(body, s.waist_y, s.waist_y));
+    let mut pattern = Pattern {
+        spacing: SPACING,
+        ..straight_skirt(waist, seat, rise, torso_axis(body, s.waist_y, s.waist_y))
+    };
     for (k, leg) in s.legs.iter().enumerate() {
         let (Some(upper), Some(lower)) = (leg.get(1), leg.last()) else {
             continue;

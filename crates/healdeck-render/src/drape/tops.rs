@@ -129,6 +129,7 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
     let panel = |name: &str, top: f32, from: f32| {
         let inset = (bottom - top) / 2.0;
         Panel {
+            via: Default::default(),
             name: name.into(),
             corners: [
                 Vec2::ZERO,
@@ -316,6 +317,7 @@ fn collar_on(pattern: &mut Pattern, t: &Torso, front: (f32, f32), back: (f32, f3
     let total = fl + bl;
     let collar = pattern.panels.len();
     pattern.panels.push(Panel {
+        via: Default::default(),
         name: "collar".into(),
         corners: [
             Vec2::ZERO,
@@ -373,6 +375,7 @@ fn hood_on(body: &Body, pattern: &mut Pattern, t: &Torso, front: (f32, f32), bac
     let first = pattern.panels.len();
     for (name, from) in [("hood left", FACE), ("hood right", PI)] {
         pattern.panels.push(Panel {
+            via: Default::default(),
             name: name.into(),
             corners: [
                 Vec2::ZERO,

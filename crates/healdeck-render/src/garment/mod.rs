@@ -200,6 +200,10 @@ pub struct GarmentSpec {
     /// Hem position: 0 = at the waist (tops) / hip (bottoms), 1 = longest for the type.
     #[serde(default = "default_length")]
     pub length: f32,
+    /// How far a skirt's (or a dress's skirt's) hem flares out: 0 = just clearing the hips (a
+    /// pencil or A-line skirt), 1 = most of a circle. Other garments ignore it.
+    #[serde(default = "default_flare")]
+    pub flare: f32,
     #[serde(default = "default_neckline")]
     pub neckline: Neckline,
     #[serde(default = "default_fabric")]
@@ -283,6 +287,9 @@ fn default_fit() -> Fit {
 fn default_length() -> f32 {
     0.5
 }
+fn default_flare() -> f32 {
+    0.2
+}
 fn default_neckline() -> Neckline {
     Neckline::Crew
 }
@@ -324,6 +331,12 @@ impl GarmentSpec {
             return Err(invalid(
                 "length",
                 format!("length = {} must be between 0 and 1", self.length),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.flare) || !self.flare.is_finite() {
+            return Err(invalid(
+                "flare",
+                format!("flare = {} must be between 0 and 1", self.flare),
             ));
         }
         parse_color(&self.color).map_err(|e| invalid("color", format!("color: {e}")))?;

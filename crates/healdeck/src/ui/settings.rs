@@ -71,6 +71,7 @@ impl Default for CloSettings {
                 fabric: Fabric::Silk,
                 color: "#7a1f3d".into(),
                 print: None,
+                flare: 0.2,
                 print_placement: Default::default(),
             },
             worn_with: None,

@@ -36,6 +36,7 @@ struct Cut {
     fit: Fit,
     sleeves: SleeveLength,
     length: f32,
+    flare: f32,
     neckline: Neckline,
     fabric: Fabric,
 }
@@ -55,6 +56,7 @@ impl Cut {
             fit: g.fit,
             sleeves: g.sleeves(),
             length: g.length,
+            flare: g.flare,
             neckline: g.neckline,
             fabric: g.fabric,
         }

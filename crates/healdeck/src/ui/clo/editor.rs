@@ -1,5 +1,5 @@
 //! The left panel: the avatar (`avatar_editor`), an imported mesh (`import`), the parametric
-//! garment (type, fit, sleeves, length,
+//! garment (type, fit, sleeves, length, flare,
 //! neckline, fabric, color, print) and the one it is worn with (an outfit), with the cloth
 //! simulation's switch (`drape`).
 
@@ -128,6 +128,7 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
         fabric: Fabric::Denim,
         color: "#2b3a55".into(),
         print: None,
+        flare: 0.2,
         print_placement: Default::default(),
     });
     if g.kind != kind {
@@ -166,6 +167,13 @@ fn cut_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
     ui.add(egui::Slider::new(&mut g.length, 0.0..=1.0).step_by(0.01))
         .labelled_by(label.id);
     ui.end_row();
+    if matches!(g.kind, GarmentType::Skirt | GarmentType::Dress) {
+        let label = ui.label("Flare");
+        ui.add(egui::Slider::new(&mut g.flare, 0.0..=1.0).step_by(0.01))
+            .on_hover_text("How far the hem flares out: 0 clears the hips, 1 is most of a circle")
+            .labelled_by(label.id);
+        ui.end_row();
+    }
     let necklines = [
         Neckline::Crew,
         Neckline::V,
