@@ -1,7 +1,8 @@
 //! Tops sewn from their patterns on every avatar: a t-shirt, a shirt, a hoodie and a jacket
 //! settle hanging from the shoulders, each sleeve a tube round its arm (the long ones down
 //! the forearm), the shirt's and jacket's collars standing round the neck, the hoodie's hood
-//! over the head with the face left open — the cloth barely stretched and out of the body.
+//! over the head with the face left open — the cloth barely stretched and out of the body;
+//! a t-shirt's V and scoop necklines cut into its front.
 
 use glam::Vec3;
 use healdeck_render::avatar::{Body, Template};
@@ -92,4 +93,50 @@ fn tops_drape_on_the_male_avatar() {
 #[test]
 fn tops_drape_on_the_neutral_avatar() {
     tops_on(Template::Neutral);
+}
+
+/// The height of the cloth's top in front of the body within a centimetre of `x`, below the
+/// shoulders' line and above the chest's (where a neckline is).
+fn front_top_at(d: &Draped, body: &Body, x: f32) -> f32 {
+    let s = &body.skeleton;
+    d.positions
+        .iter()
+        .filter(|p| (p.x - x).abs() < 0.01 && p.z > 0.0 && p.y > s.chest_y - 0.1)
+        .map(|p| p.y)
+        .fold(f32::MIN, f32::max)
+}
+
+#[test]
+fn v_and_scoop_necklines_are_cut_into_the_front() {
+    let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
+    let collider = body_collider(&body).expect("collider");
+    let tee = |neckline: &str| {
+        let json = format!(r#"{{"type": "tshirt", "neckline": "{neckline}"}}"#);
+        let spec = GarmentSpec::from_json(&json).expect("spec");
+        let d = drape(&spec, &body, &collider).expect("drapes");
+        let r = &d.report;
+        println!("{neckline}: {r:?}");
+        assert!(r.settled && r.mean_strain_pct <= 1.0, "{neckline}: {r:?}");
+        assert!(r.max_strain_pct <= 35.0, "{neckline}: {r:?}");
+        assert!(r.max_penetration_mm <= 1.0, "{neckline}: {r:?}");
+        let centre = front_top_at(&d, &body, 0.0);
+        // How much higher the neckline is 4 cm either side of the centre front.
+        let rise = (front_top_at(&d, &body, -0.04) + front_top_at(&d, &body, 0.04)) / 2.0 - centre;
+        println!("{neckline}: centre front at {centre:.3} m, {rise:.3} m higher 4 cm out");
+        (centre, rise)
+    };
+    let (crew, _) = tee("crew");
+    let (v, v_rise) = tee("v");
+    let (scoop, scoop_rise) = tee("scoop");
+    // Measured: the centre front at 1.454 m (crew), 1.30-1.32 m (V), 1.342 m (scoop); 4.5-6
+    // cm higher 4 cm out for the V, 2.3 cm for the scoop.
+    assert!(v < crew - 0.08 && scoop < crew - 0.08, "{crew} {v} {scoop}");
+    assert!(
+        scoop_rise > 0.005,
+        "the scoop rises from its centre: {scoop_rise}"
+    );
+    assert!(
+        v_rise > 1.5 * scoop_rise,
+        "the V is pointed: {v_rise} against {scoop_rise}"
+    );
 }

@@ -31,14 +31,50 @@ const BACK: usize = 1;
 /// half turn, so its sides start in front of (behind) the arms.
 const TORSO_SPAN: f32 = 2.0;
 
-/// The neckline's length (m) over the neck's girth, and the front's share of it.
+/// The neckline's width across the top edges (m) over the neck's girth, and the front's
+/// share of it.
 fn neck_opening(neckline: Neckline) -> (f32, f32) {
     match neckline {
         Neckline::Crew => (0.10, 0.55),
         Neckline::Collar => (0.08, 0.55),
-        Neckline::Scoop => (0.22, 0.64),
-        Neckline::V => (0.24, 0.68),
+        Neckline::V | Neckline::Scoop => (0.16, 0.58),
     }
+}
+
+/// How the front's neckline is cut into its top edge, below the shoulder seams' line: a V
+/// to a point, a scoop rounded (depths in metres). Crew necks, and the necklines
+/// a collar or a hood is sewn to, are left straight.
+fn neck_cut(spec: &GarmentSpec) -> Option<(Neckline, f32)> {
+    match (spec.kind, spec.neckline) {
+        (GarmentType::Tshirt, Neckline::V) => Some((Neckline::V, 0.18)),
+        (GarmentType::Tshirt, Neckline::Scoop) => Some((Neckline::Scoop, 0.13)),
+        _ => None,
+    }
+}
+
+/// The points the front's top edge (running from its top right corner at `right` to its top
+/// left at `left`, `shoulder` of each sewn to the back) passes through to cut `cut`.
+fn neckline_points(right: Vec2, left: Vec2, shoulder: f32, cut: (Neckline, f32)) -> Vec<Vec2> {
+    let (start, end) = (
+        Vec2::new(right.x - shoulder, right.y),
+        Vec2::new(left.x + shoulder, left.y),
+    );
+    let (mid, half) = ((start + end) / 2.0, (start.x - end.x) / 2.0);
+    let (kind, depth) = cut;
+    let mut points = vec![start];
+    if kind == Neckline::V {
+        points.push(mid - Vec2::Y * depth);
+    } else {
+        // A sine's half wave from the start to the end, in 18 steps: round at the bottom and
+        // meeting the shoulder line at an angle (an ellipse's ends would drop straight down,
+        // and the mesh between such an edge and the row below it folds).
+        points.extend((1..18).map(|k| {
+            let s = k as f32 / 18.0;
+            mid + Vec2::new(half * (1.0 - 2.0 * s), -depth * (PI * s).sin())
+        }));
+    }
+    points.push(end);
+    points
 }
 
 /// Extra ease (m) a garment worn over others needs.
@@ -54,8 +90,9 @@ fn layer_ease(kind: GarmentType) -> f32 {
 struct Torso {
     /// Fraction of the side edges (from the hem) sewn at the sides; above, the armholes.
     armpit: f32,
-    /// Top-edge widths of the front and the back.
-    top_width: [f32; 2],
+    /// Top-edge lengths of the front and the back: their widths, or longer round a cut
+    /// neckline.
+    top_length: [f32; 2],
     /// Shoulder seam length.
     shoulder: f32,
     /// Length of each side's open armhole stretch.
@@ -128,23 +165,26 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
     let radius = bottom / TORSO_SPAN;
     let panel = |name: &str, top: f32, from: f32| {
         let inset = (bottom - top) / 2.0;
-        Panel {
-            via: Default::default(),
-            name: name.into(),
-            corners: [
-                Vec2::ZERO,
-                Vec2::new(bottom, 0.0),
-                Vec2::new(bottom - inset, length),
-                Vec2::new(inset, length),
-            ],
-            placement: Placement::around_y(centre, radius, from),
-        }
+        let corners = [
+            Vec2::ZERO,
+            Vec2::new(bottom, 0.0),
+            Vec2::new(bottom - inset, length),
+            Vec2::new(inset, length),
+        ];
+        Panel::new(name, corners, Placement::around_y(centre, radius, from))
     };
+    let mut front = panel("front", top_width[0], -TORSO_SPAN / 2.0);
+    if let Some(cut) = neck_cut(spec) {
+        let [.., right, left] = front.corners;
+        front = front.with_edge(Edge::Top, neckline_points(right, left, shoulder, cut));
+    }
+    let back = panel("back", top_width[1], PI - TORSO_SPAN / 2.0);
+    let top_length = [&front, &back].map(|p| {
+        let points = p.edge_points(Edge::Top);
+        points.windows(2).map(|w| w[0].distance(w[1])).sum::<f32>()
+    });
     let pattern = Pattern {
-        panels: vec![
-            panel("front", top_width[0], -TORSO_SPAN / 2.0),
-            panel("back", top_width[1], PI - TORSO_SPAN / 2.0),
-        ],
+        panels: vec![front, back],
         seams: vec![
             // The sides, up to the armpits: +x (the front's right edge, the back's left) and −x.
             Seam {
@@ -160,13 +200,13 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
             // The shoulders: the outer stretches of the top edges (the front's runs +x → −x,
             // the back's −x → +x).
             Seam {
-                a: Side::part(FRONT, Edge::Top, 0.0, shoulder / top_width[0]),
-                b: Side::part(BACK, Edge::Top, 1.0 - shoulder / top_width[1], 1.0),
+                a: Side::part(FRONT, Edge::Top, 0.0, shoulder / top_length[0]),
+                b: Side::part(BACK, Edge::Top, 1.0 - shoulder / top_length[1], 1.0),
                 reversed: false,
             },
             Seam {
-                a: Side::part(FRONT, Edge::Top, 1.0 - shoulder / top_width[0], 1.0),
-                b: Side::part(BACK, Edge::Top, 0.0, shoulder / top_width[1]),
+                a: Side::part(FRONT, Edge::Top, 1.0 - shoulder / top_length[0], 1.0),
+                b: Side::part(BACK, Edge::Top, 0.0, shoulder / top_length[1]),
                 reversed: false,
             },
         ],
@@ -181,7 +221,7 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
         pattern,
         Torso {
             armpit,
-            top_width,
+            top_length,
             shoulder,
             slit: side * (1.0 - armpit),
             neck,
@@ -191,8 +231,8 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
 
 /// The neckline stretches of the front's and the back's top edges (fractions).
 fn neck_stretches(t: &Torso) -> ((f32, f32), (f32, f32)) {
-    let f = t.shoulder / t.top_width[0];
-    let b = t.shoulder / t.top_width[1];
+    let f = t.shoulder / t.top_length[0];
+    let b = t.shoulder / t.top_length[1];
     ((f, 1.0 - f), (b, 1.0 - b))
 }
 
@@ -311,8 +351,8 @@ fn sleeve_on(spec: &GarmentSpec, body: &Body, pattern: &mut Pattern, t: &Torso, 
 /// A stand collar `height` high round the neckline, open at the centre front.
 fn collar_on(pattern: &mut Pattern, t: &Torso, front: (f32, f32), back: (f32, f32), height: f32) {
     let (fl, bl) = (
-        t.top_width[0] * (front.1 - front.0),
-        t.top_width[1] * (back.1 - back.0),
+        t.top_length[0] * (front.1 - front.0),
+        t.top_length[1] * (back.1 - back.0),
     );
     let total = fl + bl;
     let collar = pattern.panels.len();
@@ -357,8 +397,8 @@ fn hood_on(body: &Body, pattern: &mut Pattern, t: &Torso, front: (f32, f32), bac
     let (fm, bm) = ((front.0 + front.1) / 2.0, (back.0 + back.1) / 2.0);
     // The neckline's front gap, as a fraction of its top edge, matching the face's angle.
     let gap = (front.1 - front.0) / 2.0 * FACE / PI;
-    let fl = t.top_width[0] * (fm - gap - front.0);
-    let bl = t.top_width[1] * (back.1 - bm);
+    let fl = t.top_length[0] * (fm - gap - front.0);
+    let bl = t.top_length[1] * (back.1 - bm);
     let bottom = 1.15 * (fl + bl);
     let r0 = bottom / span;
     // From where the neckline settles (on the sloping shoulders, below the panels' tops).
