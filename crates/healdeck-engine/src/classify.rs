@@ -3,12 +3,14 @@
 //! Every rule pattern sits in one `RegexSet`; of the rules that match an event's message, the
 //! one whose category comes first in TRIAGE.md's precedence wins, ties going to the rule listed
 //! first. An event no rule knows is still a failure — category `unknown` — when it is a
-//! traceback, panic or stack, or a record whose log level is ERROR/FATAL; lines that merely
-//! mention errors (`errors=0`, `ErrorBoundary mounted`) are not. Consequence lines
+//! traceback, panic or stack, a record whose log level is ERROR/FATAL, or a line that names a
+//! Java-style exception class (`java.lang.ClassCastException: …`) at no level or WARN; lines
+//! that merely mention errors (`errors=0`, `ErrorBoundary mounted`) are not. Such a failure is
+//! grouped by its key line parameterized (see [`parameterize`]). Consequence lines
 //! (`Worker failed to boot`) are marked so the caller can fold them into the incident above.
 
 use super::events::EventKind;
-use super::fingerprint::fingerprint;
+use super::fingerprint::{fingerprint_of_key, normalize, parameterize};
 use super::level::{Level, level, strip_record_prefix};
 use super::model::{Category, Severity};
 use super::rules::RuleSet;
@@ -18,6 +20,37 @@ use std::sync::LazyLock;
 
 static STARTS_LIKE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[A-Z][\w.]*)?(?:Error|Exception)(?:\s*\[[\w-]+\])?:|^error(?:\[\w+\])?:")
+        .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// A syslog record's program (`sshd[123]: `), kept in a rule-less failure's group key so the
+/// same words from two programs stay two issues.
+static PROGRAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([A-Za-z_][\w./-]*)\[\d+\]:\s").unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// The group key of a failure no rule knows, from its key line: the message after the
+/// record's timestamp and level (node names, hosts and dates before it do not split one
+/// problem), parameterized, after the syslog program that wrote it if the level came later.
+/// Secrets are redacted first: masking a token's digits would leave the rest of it where
+/// redaction no longer recognizes it.
+fn group_key_of(line: &str) -> String {
+    let redacted = crate::redact::redact(line).text;
+    let line = redacted.as_str();
+    let message = strip_record_prefix(line);
+    let key = parameterize(message);
+    match PROGRAM.captures(line).and_then(|c| c.get(1)) {
+        Some(p) if p.start() < 80 && !message.contains(p.as_str()) => {
+            format!("{}: {key}", p.as_str())
+        }
+        _ => key,
+    }
+}
+
+/// A fully qualified exception class named in a message: `java.io.IOException:`,
+/// `org.apache.hadoop.ipc.RemoteException` at the end of a line.
+static NAMED_EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:[a-z_][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b(?::|\s*$)")
         .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
 
@@ -37,6 +70,9 @@ pub(crate) struct Classified {
     pub severity: Severity,
     pub title: String,
     pub captures: BTreeMap<String, String>,
+    /// What was hashed with the rule id into the fingerprint: the normalized signature, or
+    /// for a failure no rule knows its parameterized key line — why events grouped.
+    pub group_key: String,
     pub fingerprint: String,
 }
 
@@ -47,6 +83,14 @@ pub(crate) fn fill(template: &str, captures: &BTreeMap<String, String>) -> Strin
         out = out.replace(&format!("{{{k}}}"), v);
     }
     out
+}
+
+/// A `group_by` entry's value: the first of its `|` alternatives that matched.
+fn group_value<'a>(entry: &str, captures: &'a BTreeMap<String, String>) -> &'a str {
+    entry
+        .split('|')
+        .find_map(|n| captures.get(n).filter(|v| !v.is_empty()))
+        .map_or("", String::as_str)
 }
 
 /// Classifies one event. `first` is its first line, `message` its message lines.
@@ -73,22 +117,42 @@ pub(crate) fn classify(
                     .map(|m| (n.to_string(), m.as_str().to_string()))
             })
             .collect();
-        let signature = if rule.spec.group_by.is_empty() {
-            caps.get(0).map_or("", |m| m.as_str()).to_string()
-        } else {
+        let group_key = if rule.spec.group_by.is_empty() {
+            normalize(caps.get(0).map_or("", |m| m.as_str()))
+        } else if rule.spec.group_by.iter().any(|g| g.starts_with('=')) {
+            // Each capture normalized on its own, but the verbatim ones.
             rule.spec
                 .group_by
                 .iter()
-                .map(|g| captures.get(g).map_or("", String::as_str))
+                .map(|g| match g.strip_prefix('=') {
+                    Some(exact) => group_value(exact, &captures).to_string(),
+                    None => normalize(group_value(g, &captures)),
+                })
                 .collect::<Vec<_>>()
                 .join("\u{1f}")
+        } else {
+            normalize(
+                &rule
+                    .spec
+                    .group_by
+                    .iter()
+                    .map(|g| group_value(g, &captures))
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}"),
+            )
         };
+        // A capture the match did not reach fills its placeholder with nothing.
+        let mut filling = captures.clone();
+        for name in rule.regex.capture_names().flatten() {
+            filling.entry(name.to_string()).or_default();
+        }
         return Some(Verdict::Issue(Classified {
             rule: Some(i),
             category: rule.spec.category,
             severity: rule.spec.severity,
-            title: fill(&rule.spec.title, &captures),
-            fingerprint: fingerprint(&rule.spec.id, &signature),
+            title: fill(&rule.spec.title, &filling),
+            fingerprint: fingerprint_of_key(&rule.spec.id, &group_key),
+            group_key,
             captures,
         }));
     }
@@ -113,6 +177,8 @@ fn unknown(kind: EventKind, first: &str, message: &str) -> Option<Classified> {
         (k, _) if k.is_structural() => Severity::High,
         (_, Some(Level::Error)) => Severity::Medium,
         (_, None) if STARTS_LIKE_ERROR.is_match(first) => Severity::Medium,
+        (_, None) if NAMED_EXCEPTION.is_match(first) => Severity::Medium,
+        (_, Some(Level::Warn)) if NAMED_EXCEPTION.is_match(first) => Severity::Low,
         _ => return None,
     };
     let key = key_line(kind, first, message);
@@ -124,13 +190,15 @@ fn unknown(kind: EventKind, first: &str, message: &str) -> Option<Classified> {
         EventKind::ToolBlock | EventKind::Line => "error",
     };
     let shown: String = strip_record_prefix(key).chars().take(120).collect();
+    let group_key = group_key_of(key);
     Some(Classified {
         rule: None,
         category: Category::Unknown,
         severity,
         title: format!("Unrecognized {what}: {shown}"),
         captures: BTreeMap::new(),
-        fingerprint: fingerprint("unknown", key),
+        fingerprint: fingerprint_of_key("unknown", &group_key),
+        group_key,
     })
 }
 
@@ -153,13 +221,15 @@ fn key_line<'a>(kind: EventKind, first: &'a str, message: &'a str) -> &'a str {
 /// A consequence line with no incident above it: kept as an `unknown` issue, never dropped.
 pub(crate) fn orphan_consequence(first: &str) -> Classified {
     let shown: String = strip_record_prefix(first).chars().take(120).collect();
+    let group_key = group_key_of(first);
     Classified {
         rule: None,
         category: Category::Unknown,
         severity: Severity::Medium,
         title: format!("Process failed (cause not in this log): {shown}"),
         captures: BTreeMap::new(),
-        fingerprint: fingerprint("unknown.consequence", first),
+        fingerprint: fingerprint_of_key("unknown.consequence", &group_key),
+        group_key,
     }
 }
 
@@ -185,6 +255,27 @@ mod tests {
     }
 
     #[test]
+    fn unknown_failures_group_by_their_parameterized_line() {
+        let on = |node: &str| {
+            let line = format!(
+                "2005-06-03-15.42.50.363779 {node} RAS KERNEL FATAL data storage interrupt"
+            );
+            unknown(EventKind::Line, &line, &line).expect("fatal record")
+        };
+        let (a, b) = (on("R02-M1-N0-C:J12-U11"), on("R17-M0-N4-C:J05-U01"));
+        assert_eq!(a.fingerprint, b.fingerprint);
+        assert_eq!(a.group_key, "data storage interrupt");
+        assert_eq!(a.title, "Unrecognized error: data storage interrupt");
+        // The same words from two programs stay apart.
+        let from = |program: &str| {
+            let line = format!("Jun 12 03:14:07 host1 {program}[812]: error: cannot open /etc/x");
+            unknown(EventKind::Line, &line, &line).expect("error record")
+        };
+        assert_eq!(from("cron").group_key, "cron: cannot open /etc/x");
+        assert_ne!(from("cron").fingerprint, from("anacron").fingerprint);
+    }
+
+    #[test]
     fn unknown_failures_are_kept() {
         let c = unknown(EventKind::Line, "2024-01-01 FATAL disk controller gone", "")
             .expect("fatal record");
@@ -200,5 +291,20 @@ mod tests {
         assert_eq!(c.severity, Severity::High);
         assert!(c.title.ends_with("FrobError: wobbled"), "{}", c.title);
         assert!(unknown(EventKind::Line, "TypeError: x is not a function", "").is_some());
+        // A Java exception named mid-line, at no level or WARN; not at INFO (handled).
+        let named = "Lost task 0.0 in stage 1.0 (TID 1): java.io.IOException: Broken pipe";
+        assert_eq!(
+            unknown(EventKind::Line, named, named).map(|c| c.severity),
+            Some(Severity::Medium)
+        );
+        let warned =
+            "2015-07-29 WARN  [Thread-9] - Unexpected java.nio.channels.ClosedChannelException";
+        assert_eq!(
+            unknown(EventKind::Line, warned, warned).map(|c| c.severity),
+            Some(Severity::Low)
+        );
+        let handled =
+            "2015-07-29 INFO retrying after java.net.SocketTimeoutException: Read timed out";
+        assert_eq!(unknown(EventKind::Line, handled, handled), None);
     }
 }

@@ -1,6 +1,9 @@
 //! Fingerprints: one problem, one id. A message is normalized (timestamps, UUIDs, hex ids,
 //! temporary paths and numbers replaced, whitespace collapsed) and hashed with its rule id
 //! (FNV-1a, 64 bits), so repeats of a failure group into one issue across runs and machines.
+//! A failure no rule knows has no captures to group by: its key line is parameterized further
+//! ([`parameterize`]: addresses, hosts, e-mails, URLs, weekdays and every digit), so one
+//! problem on many nodes, hosts or days is one issue.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -21,6 +24,53 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
 
+/// What else varies between repeats of a failure no rule knows, beyond [`normalize`]'s:
+/// e-mail addresses, URLs, IPv4 and IPv6 addresses (with their ports), host names under the
+/// common domains, and weekday names. Digits inside words are masked afterwards.
+static PARAMETERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)",
+        r"|(?P<url>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\x22<>]+)",
+        r"|(?P<ip>\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b)",
+        r"|(?P<ip6>\[?\b[0-9a-fA-F]{1,4}:(?:[0-9a-fA-F]{0,4}:){1,6}[0-9a-fA-F]{1,4}\b(?:\]:\d+)?)",
+        r"|(?P<host>\b(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|io|local|internal|lan|edu|gov|cloud|dev)\b)",
+        r"|(?P<day>\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:day|sday|nesday|rsday|urday)?\b)",
+    ))
+    .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+static DIGITS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+").unwrap_or_else(|e| panic!("constant regex: {e}")));
+
+/// A failure's key line as its group key when no rule explains it: addresses, hosts,
+/// e-mails, URLs and weekdays replaced by placeholders, then [`normalize`]d, then every run of
+/// digits left made `#`, even inside a word (`node-12`, `R02-M1-N0`), so one problem on many
+/// nodes is one issue; words are kept, so different programs' failures stay apart.
+pub(crate) fn parameterize(text: &str) -> String {
+    let placed = PARAMETERS.replace_all(text, |c: &regex::Captures| {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        if c.name("email").is_some() {
+            "<email>".to_string()
+        } else if c.name("url").is_some() {
+            "<url>".to_string()
+        } else if c.name("ip").is_some() {
+            "<ip>".to_string()
+        } else if c.name("ip6").is_some() {
+            // Colons between digits only (a ratio, a version) are not an address.
+            if whole.contains("::") || whole.bytes().any(|b| b.is_ascii_alphabetic()) {
+                "<ip>".to_string()
+            } else {
+                whole.to_string()
+            }
+        } else if c.name("host").is_some() {
+            "<host>".to_string()
+        } else {
+            "<day>".to_string()
+        }
+    });
+    DIGITS.replace_all(&normalize(&placed), "#").into_owned()
+}
+
 /// Replaces the parts of a message that vary between repeats of one problem.
 pub(crate) fn normalize(text: &str) -> String {
     let replaced = VOLATILE.replace_all(text, |c: &regex::Captures| {
@@ -39,13 +89,20 @@ pub(crate) fn normalize(text: &str) -> String {
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The stable fingerprint of (rule, signature), as 16 hex digits.
+/// The stable fingerprint of (rule, signature), as 16 hex digits (what the classifier does:
+/// [`normalize`], then [`fingerprint_of_key`]).
+#[cfg(test)]
 pub(crate) fn fingerprint(rule_id: &str, signature: &str) -> String {
+    fingerprint_of_key(rule_id, &normalize(signature))
+}
+
+/// The fingerprint of (rule, an already normalized group key).
+pub(crate) fn fingerprint_of_key(rule_id: &str, key: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in rule_id
         .bytes()
         .chain(std::iter::once(0x1f))
-        .chain(normalize(signature).bytes())
+        .chain(key.bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -69,6 +126,32 @@ mod tests {
         assert_eq!(
             normalize("No module named 'foo2'"),
             "No module named 'foo2'"
+        );
+    }
+
+    #[test]
+    fn parameterizing_merges_one_problem_across_nodes_hosts_and_days() {
+        let same = [
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+            "[Mon Dec 05 10:26:39 2005] [error] mod_jk child workerEnv in error state 7",
+        ];
+        assert_eq!(parameterize(same[0]), parameterize(same[1]));
+        let nodes = [
+            "RAS KERNEL FATAL data storage interrupt on R02-M1-N0-C:J12-U11",
+            "RAS KERNEL FATAL data storage interrupt on R17-M0-N4-C:J05-U01",
+        ];
+        assert_eq!(parameterize(nodes[0]), parameterize(nodes[1]));
+        let a = parameterize(
+            "connect to db01.example.com (10.0.0.7:5432) for ops@example.org at https://x.example.net/a?b=1 failed, [2001:db8::7]:443",
+        );
+        assert_eq!(
+            a,
+            "connect to <host> (<ip>) for <email> at <url> failed, <ip>"
+        );
+        // Words stay: two programs' failures are two issues.
+        assert_ne!(
+            parameterize("cron[12]: fatal: cannot open /etc/crontab"),
+            parameterize("anacron[13]: fatal: cannot open /etc/crontab")
         );
     }
 

@@ -43,6 +43,9 @@ pub struct Issue {
     pub category: Category,
     pub severity: Severity,
     pub rule: Option<String>,
+    /// What the fingerprint hashes with the rule id — the normalized grouping text, its
+    /// parts joined by ` · ` — so a person can see why events grouped.
+    pub group_key: String,
     pub count: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
@@ -163,6 +166,7 @@ impl IssueStore {
             category: c.category,
             severity: c.severity,
             rule: rule.map(|r| r.spec.id.clone()),
+            group_key: c.group_key.replace('\u{1f}', " · "),
             count: 1,
             first_seen: found.occurrence.timestamp.clone(),
             last_seen: found.occurrence.timestamp.clone(),
@@ -227,6 +231,7 @@ impl Issue {
             category: Category::Unknown,
             severity: Severity::Low,
             rule: None,
+            group_key: String::new(),
             count: 1,
             first_seen: None,
             last_seen: None,

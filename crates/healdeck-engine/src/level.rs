@@ -1,6 +1,7 @@
 //! Log levels: the level of a record from the first level word on its line (`ERROR`,
 //! `[error]`, `level=error`, `"severity": "error"`, …), looked for only near the start so a
-//! message that mentions an error is not taken for one. The classifier sets severities by it;
+//! message that mentions an error is not taken for one; Android's logcat writes its level as
+//! one letter (`E`, `F`) after the time and the process and thread ids. The classifier sets severities by it;
 //! event assembly uses it to know which records may head a failure printed below them.
 
 use regex::Regex;
@@ -24,6 +25,26 @@ static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("level regex is a constant: {e}"))
 });
 
+/// Android logcat's one-letter levels: `threadtime` (`03-17 16:13:38.811  1702  2395 E Tag:`)
+/// and `brief` (`E/Tag(  512):`) formats.
+static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+(?P<a>[VDIWEF])\s",
+        r"|^(?P<b>[VDIWEF])/[^(\s]+\(\s*\d+\):",
+    ))
+    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+});
+
+fn level_of_letter(letter: &str) -> Option<Level> {
+    Some(match letter {
+        "V" | "D" | "I" => Level::Quiet,
+        "W" => Level::Warn,
+        "E" => Level::Error,
+        "F" => Level::Fatal,
+        _ => return None,
+    })
+}
+
 fn level_of_word(w: &str) -> Option<Level> {
     Some(match w.to_ascii_uppercase().as_str() {
         "TRACE" | "DEBUG" | "INFO" | "NOTICE" => Level::Quiet,
@@ -40,6 +61,12 @@ pub(crate) fn level(line: &str) -> Option<Level> {
         Some((i, _)) => &line[..i],
         None => line,
     };
+    if let Some(c) = LOGCAT.captures(head) {
+        return c
+            .name("a")
+            .or(c.name("b"))
+            .and_then(|l| level_of_letter(l.as_str()));
+    }
     LEVEL.captures_iter(head).find_map(|c| {
         let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
         level_of_word(w.as_str())
@@ -48,9 +75,12 @@ pub(crate) fn level(line: &str) -> Option<Level> {
 
 /// Drops a record's timestamp/level prefix for display: the text after the level word.
 pub(crate) fn strip_record_prefix(line: &str) -> &str {
+    if let Some(c) = LOGCAT.captures(line) {
+        return line[c.get(0).map_or(0, |m| m.end())..].trim();
+    }
     if let Some(c) = LEVEL.captures(line)
         && let Some(w) = c.name("w")
-        && w.start() < 80
+        && w.start() < 160
         && level_of_word(w.as_str()).is_some()
     {
         let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
@@ -81,5 +111,23 @@ mod tests {
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);
         assert_eq!(level("npm ERR! code E404"), Some(Level::Error));
+        let logcat = "03-17 16:13:38.811  1702  2395 E WindowManager: Exception thrown";
+        assert_eq!(level(logcat), Some(Level::Error));
+        assert_eq!(
+            strip_record_prefix(logcat),
+            "WindowManager: Exception thrown"
+        );
+        assert_eq!(
+            level("03-17 16:13:38.819  1702  8671 D PowerManagerService: acquire lock"),
+            Some(Level::Quiet)
+        );
+        assert_eq!(
+            level("F/libc    ( 2114): Fatal signal 11 (SIGSEGV)"),
+            Some(Level::Fatal)
+        );
+        assert_eq!(
+            level("W/ActivityManager(  512): Scheduling restart"),
+            Some(Level::Warn)
+        );
     }
 }

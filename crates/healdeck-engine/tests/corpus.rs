@@ -195,3 +195,83 @@ fn samples_embedded_in_ordinary_logs_are_each_found_once() {
     problems.dedup();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The issues found in one corpus file.
+fn issues_of(file: &str) -> Vec<healdeck_engine::Issue> {
+    let (engine, _) = Engine::load(&RuleSources::default());
+    scan(
+        &engine,
+        &[corpus_dir().join(file)],
+        &ScanOptions::default(),
+        &ScanControl::default(),
+    )
+    .issues
+}
+
+#[test]
+fn a_brute_force_attack_is_one_high_issue_naming_the_address_and_the_count() {
+    let issues = issues_of("sshd_bruteforce.log");
+    let attack = issues
+        .iter()
+        .find(|i| i.rule.as_deref() == Some("ssh.failed_login") && i.count == 50)
+        .expect("the attack");
+    assert_eq!(attack.title, "Failed SSH logins from 203.0.113.186");
+    assert_eq!(attack.severity.to_string(), "high");
+    assert_eq!(attack.group_key, "203.0.113.186");
+    // The person who mistyped root's password twice is another, milder issue.
+    let typo = issues
+        .iter()
+        .find(|i| i.rule.as_deref() == Some("ssh.failed_login") && i.count == 2)
+        .expect("the typo");
+    assert_eq!(typo.title, "Failed SSH logins from 198.51.100.23");
+    assert_eq!(typo.severity.to_string(), "medium");
+}
+
+#[test]
+fn one_problem_on_many_nodes_or_days_is_one_issue_titled_by_its_message() {
+    let bgl = issues_of("bgl_ras.log");
+    assert_eq!(bgl.len(), 1, "{bgl:#?}");
+    assert_eq!(bgl[0].title, "Unrecognized error: data storage interrupt");
+    assert_eq!(bgl[0].group_key, "data storage interrupt");
+    let apache = issues_of("apache_error.log");
+    assert_eq!(apache.len(), 1, "{apache:#?}");
+    assert_eq!(
+        apache[0].group_key,
+        "mod_jk child workerEnv in error state #"
+    );
+}
+
+#[test]
+fn the_group_key_is_redacted_like_every_other_text_field() {
+    let dir = std::env::temp_dir().join(format!("healdeck-groupkey-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log = dir.join("app.log");
+    let secret = "ghp_FAKEa1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwX";
+    std::fs::write(
+        &log,
+        format!("2024-05-01 10:00:00 ERROR sync to mirror refused token {secret}\n"),
+    )
+    .expect("write log");
+    let (engine, _) = Engine::load(&RuleSources::default());
+    let report = scan(
+        &engine,
+        std::slice::from_ref(&log),
+        &ScanOptions::default(),
+        &ScanControl::default(),
+    );
+    let issue = report.issues.first().expect("the ERROR record is an issue");
+    assert!(
+        issue.group_key.contains("refused token"),
+        "{}",
+        issue.group_key
+    );
+    let (clean, found) = healdeck_engine::redact::redact_issue(issue);
+    assert!(!found.is_empty(), "the title carries the token");
+    // Not even a fragment of it, before redaction or after.
+    assert!(!issue.group_key.contains("FAKE"), "{}", issue.group_key);
+    assert!(!clean.group_key.contains("FAKE"), "{}", clean.group_key);
+    let json =
+        serde_json::to_string(&healdeck_engine::report::redacted(&report).0.issues).expect("json");
+    assert!(!json.contains(secret), "{json}");
+    std::fs::remove_dir_all(&dir).ok();
+}

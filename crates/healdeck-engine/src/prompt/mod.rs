@@ -346,6 +346,7 @@ mod tests {
             category: Category::Import,
             severity: Severity::High,
             rule: Some("python.module_not_found".into()),
+            group_key: String::new(),
             count: 3,
             first_seen: Some("2024-05-01T10:00:00".into()),
             last_seen: Some("2024-05-01T11:00:00".into()),

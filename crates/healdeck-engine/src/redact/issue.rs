@@ -17,6 +17,7 @@ pub fn redact_issue(issue: &Issue) -> (Issue, Vec<Finding>) {
     let mut out = issue.clone();
     out.title = clean(&issue.title);
     out.root_cause = clean(&issue.root_cause);
+    out.group_key = clean(&issue.group_key);
     out.consequences = issue.consequences.iter().map(|c| clean(c)).collect();
     for (k, v) in &mut out.captures {
         *v = clean(&format!("{k}={v}"))

@@ -165,7 +165,8 @@ fn validate_rule(spec: &RuleSpec) -> Vec<(&'static str, String)> {
         }
     }
     for g in &spec.group_by {
-        if g != "@rule" && !names.contains(&g.as_str()) {
+        let alternatives = g.strip_prefix('=').unwrap_or(g);
+        if g != "@rule" && !alternatives.split('|').all(|n| names.contains(&n)) {
             out.push(("group_by", format!("group_by '{g}' names no capture")));
         }
     }

@@ -26,7 +26,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub fixes: Vec<FixSpec>,
     /// Captures that identify one problem; by default the whole matched text (normalized).
-    /// `["@rule"]` makes every match of the rule one issue.
+    /// `["@rule"]` makes every match of the rule one issue; `"a|b"` takes the first of the
+    /// captures `a`, `b` that matched (one value from a pattern's alternatives); a leading
+    /// `=` takes the capture as it is, not normalized (an IP address that must not become `#`).
     #[serde(default)]
     pub group_by: Vec<String>,
     /// Example log text this rule must classify (run by the test suite and `healdeck rules`).

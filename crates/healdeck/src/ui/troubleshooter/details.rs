@@ -120,6 +120,17 @@ fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {
         .weak()
         .small(),
     );
+    if !issue.group_key.is_empty() {
+        ui.label(
+            RichText::new(format!("grouped by: {}", issue.group_key))
+                .weak()
+                .small(),
+        )
+        .on_hover_text(
+            "Events whose text reads the same once numbers, ids, addresses, hosts and dates \
+             are masked (# and <…>) are one issue",
+        );
+    }
 }
 
 /// Where the excerpt is from, what followed the failure, and the occurrences kept.
