@@ -105,7 +105,11 @@ pub(crate) fn classify(
     candidates.sort_by_key(|&i| (rules.rules[i].spec.category.tier(), i));
     let confirmed = candidates.into_iter().find_map(|i| {
         let rule = &rules.rules[i];
-        rule.regex.captures(message).map(|caps| (rule, i, caps))
+        let vetoed = rule.unless.as_ref().is_some_and(|u| u.is_match(message));
+        rule.regex
+            .captures(message)
+            .filter(|_| !vetoed)
+            .map(|caps| (rule, i, caps))
     });
     if let Some((rule, i, caps)) = confirmed {
         let captures: BTreeMap<String, String> = rule

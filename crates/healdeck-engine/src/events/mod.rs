@@ -145,7 +145,14 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     }
 }
 
-/// An INFO/DEBUG/WARN record is never the header of a failure printed after it.
+/// Whether a record is at WARN level.
+fn is_warn(first: &[u8]) -> bool {
+    use crate::level::{Level, level};
+    level(&String::from_utf8_lossy(first)) == Some(Level::Warn)
+}
+
+/// An INFO/DEBUG/WARN record is never the header of a failure printed after it — but for a
+/// WARN record's own caught exception (see `initial_kind`).
 fn may_head(first: &[u8]) -> bool {
     use crate::level::{Level, level};
     !matches!(
@@ -184,6 +191,14 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
         return Initial::Kind(EventKind::ToolBlock);
     }
     let next = it.peek().map(|(_, l)| l);
+    // A WARN record with the exception it caught printed under it (a Java logger's
+    // `LOG.warn("…", e)`): one event, the warning heading its stack.
+    if is_warn(first)
+        && next.is_some_and(looks_like_exception_line)
+        && it.peek2().is_some_and(is_frame)
+    {
+        return Initial::HeaderThen(EventKind::Stack);
+    }
     // `logger.error(traceback.format_exc())`: the header and "Traceback (most recent call
     // last):" share the first line, the frames follow.
     if may_head(first)

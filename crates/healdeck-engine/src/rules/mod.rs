@@ -68,6 +68,8 @@ pub struct RuleSources {
 pub struct Rule {
     pub spec: RuleSpec,
     pub regex: Regex,
+    /// The compiled `unless` veto.
+    pub unless: Option<Regex>,
     /// The file the rule came from.
     pub origin: String,
 }
@@ -223,6 +225,7 @@ impl RuleSetBuilder {
             // Already validated while parsing; a failure here would be a bug, reported not panicked.
             match compile_pattern(&spec.pattern) {
                 Ok(regex) => rules.push(Rule {
+                    unless: spec.unless.as_deref().and_then(|u| compile_pattern(u).ok()),
                     spec,
                     regex,
                     origin,

@@ -131,6 +131,9 @@ fn validate_rule(spec: &RuleSpec) -> Vec<(&'static str, String)> {
             return out;
         }
     };
+    if let Some(Err(m)) = spec.unless.as_deref().map(compile_pattern) {
+        out.push(("unless", format!("invalid unless regex: {m}")));
+    }
     let names: Vec<&str> = regex.capture_names().flatten().collect();
     let check_template = |t: &str| -> Option<String> {
         placeholders(t)

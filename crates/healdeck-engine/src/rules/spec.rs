@@ -37,6 +37,10 @@ pub struct RuleSpec {
     /// Look-alike text this rule must not match.
     #[serde(default)]
     pub not_samples: Vec<String>,
+    /// A pattern that vetoes the rule where it also matches the event: a generic rule leaves
+    /// alone what a more specific one reports (PAM's sshd failures, which sshd reports itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<String>,
     /// Raise the severity once it has been seen this many times (bursts of 5xx).
     #[serde(default)]
     pub burst: Option<Burst>,

@@ -22,6 +22,35 @@ fn bad_regex_names_file_rule_and_place() {
 }
 
 #[test]
+fn a_bad_unless_or_group_by_is_refused_by_name() {
+    let rule = |extra: &str| {
+        format!(
+            "{{\"rules\": [{{\"id\": \"r.one\", \"pattern\": \"from (?P<ip>\\\\S+)\", \
+             \"category\": \"auth\", \"severity\": \"low\", \"title\": \"t\", \
+             \"root_cause\": \"r\"{extra}}}]}}"
+        )
+    };
+    let errs = parse_rules_text(&rule(", \"unless\": \"(open\""), "u.json").expect_err("refused");
+    assert!(errs[0].to_string().contains("unless"), "{}", errs[0]);
+    let errs =
+        parse_rules_text(&rule(", \"group_by\": [\"=host\"]"), "g.json").expect_err("refused");
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("group_by '=host' names no capture"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        parse_rules_text(
+            &rule(", \"group_by\": [\"=ip\"], \"unless\": \"sshd\""),
+            "ok.json"
+        )
+        .is_ok()
+    );
+}
+
+#[test]
 fn unknown_category_is_located() {
     let text = "{\"rules\": [\n {\"id\": \"x\", \"pattern\": \"a\", \"category\": \"weird\",\n  \"severity\": \"low\", \"title\": \"t\", \"root_cause\": \"r\"}]}";
     let errs = parse_rules_text(text, "f.json").expect_err("must refuse");
