@@ -9,7 +9,7 @@ use super::classify::{Verdict, classify};
 use super::events::{self, line_at, line_end, line_start};
 use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
-use super::timestamp;
+use super::timestamp::{self, FileDate};
 use aho_corasick::Input;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
@@ -96,7 +96,7 @@ impl Engine {
         buf: &[u8],
         main_len: usize,
         starts_mid_line: bool,
-        year: i32,
+        year: FileDate,
     ) -> ChunkResult {
         let from = if starts_mid_line {
             (line_end(buf, 0) + 1).min(main_len.min(buf.len()))
@@ -113,7 +113,7 @@ impl Engine {
         buf: &[u8],
         main_len: usize,
         from: usize,
-        year: i32,
+        year: FileDate,
     ) -> ChunkResult {
         let main_len = main_len.min(buf.len());
         let mut result = ChunkResult {
@@ -172,7 +172,7 @@ impl Engine {
         &self,
         buf: &[u8],
         ls: usize,
-        year: i32,
+        year: FileDate,
         counter: &mut LineCounter,
     ) -> Option<ChunkEvent> {
         let span = events::assemble(buf, ls);
@@ -248,7 +248,7 @@ mod tests {
     fn finds_events_with_lines_and_skips_mentions() {
         let e = engine();
         let text = "INFO boot errors=0\nINFO ok\nTraceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\nINFO ErrorBoundary mounted\n";
-        let r = e.process_chunk(text.as_bytes(), text.len(), false, 2024);
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
         assert_eq!(r.newlines, 7);
         assert_eq!(r.events.len(), 1, "{:#?}", r.events);
         let ev = &r.events[0];
@@ -268,7 +268,7 @@ mod tests {
         let mut buf = b"ERROR \xff\xfe bad bytes \0 here\n".to_vec();
         buf.extend(std::iter::repeat_n(b'a', 1 << 20));
         buf.extend_from_slice(b" ERROR deep in a huge line\nERROR last line no newline");
-        let r = e.process_chunk(&buf, buf.len(), false, 2024);
+        let r = e.process_chunk(&buf, buf.len(), false, FileDate::year(2024));
         assert_eq!(
             r.events.len(),
             2,

@@ -61,6 +61,7 @@ pub use model::{Category, FixClass, Severity};
 pub use rules::RuleSources;
 pub use scan::{ScanControl, ScanOptions, ScanReport, scan};
 pub use sources::SourceError;
+pub use timestamp::FileDate;
 
 /// The version printed in reports and JSON output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

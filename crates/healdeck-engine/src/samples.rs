@@ -27,7 +27,12 @@ fn verdicts(engine: &Engine, text: &str) -> Vec<Verdict> {
     let mut buf = text.as_bytes().to_vec();
     buf.push(b'\n');
     engine
-        .process_chunk(&buf, buf.len(), false, 2024)
+        .process_chunk(
+            &buf,
+            buf.len(),
+            false,
+            crate::timestamp::FileDate::year(2024),
+        )
         .events
         .into_iter()
         .map(|e| e.verdict)

@@ -9,8 +9,8 @@ use super::classify::{Verdict, orphan_consequence};
 use super::engine::{ChunkEvent, ChunkResult, Engine};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
+use crate::timestamp::FileDate;
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
-use healdeck_config::clock::year_of_unix;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -181,13 +181,13 @@ impl FileCursor {
 pub(crate) struct ChunkText<'a> {
     pub buf: &'a [u8],
     pub main_len: usize,
-    pub year: i32,
+    pub year: FileDate,
 }
 
 enum Msg {
     Chunk {
         file: usize,
-        year: i32,
+        year: FileDate,
         chunk: sources::Chunk,
         result: ChunkResult,
     },
@@ -198,7 +198,7 @@ enum Msg {
 struct Job {
     seq: u64,
     file: usize,
-    year: i32,
+    year: FileDate,
     chunk: sources::Chunk,
 }
 
@@ -391,11 +391,13 @@ fn read_all(
     }
 }
 
-/// The year of a file's modification time, for syslog timestamps without one.
-pub(crate) fn file_year(file: &SourceFile) -> i32 {
+/// The date of a file's modification time, for syslog timestamps without a year.
+pub(crate) fn file_year(file: &SourceFile) -> FileDate {
     std::fs::metadata(&file.path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(1970, |d| year_of_unix(d.as_secs() as i64))
+        .map_or(FileDate::year(1970), |d| {
+            FileDate::of_unix(d.as_secs() as i64)
+        })
 }

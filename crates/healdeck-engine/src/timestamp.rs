@@ -1,10 +1,55 @@
 //! Timestamps at the start of log records: ISO 8601 / RFC 3339 (and Python logging's
 //! `2024-01-01 12:00:00,123`), nginx error logs (`2024/01/15 10:23:45`), BSD syslog
-//! (`May  1 12:00:00`, year taken from the file), and Apache/nginx common log format
-//! (`[10/Oct/2023:13:55:36 -0700]`). All come out as `YYYY-MM-DDTHH:MM:SS[.frac][offset]`.
+//! (`May  1 12:00:00`, year taken from the file), Apache/nginx common log format
+//! (`[10/Oct/2023:13:55:36 -0700]`), Apache's error log (`[Sun Dec 04 04:47:44 2005]`),
+//! Blue Gene/L's RAS log (`2005-06-03-15.42.50.363779`), Proxifier's `[10.30 16:49:06]`
+//! (year from the file) and epoch seconds opening a line (`1117838570.123 …`, UTC). All
+//! come out as `YYYY-MM-DDTHH:MM:SS[.frac][offset]`.
 
 use regex::Regex;
 use std::sync::LazyLock;
+
+/// When the file being read was last written: the year for timestamps that carry none
+/// (syslog's `May  1 12:00:00`), which must never land after the file itself — a December
+/// line in a file written in January is from the year before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDate {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl FileDate {
+    /// Only a year: year-less timestamps are taken in it, whatever their month.
+    pub fn year(year: i32) -> FileDate {
+        FileDate {
+            year,
+            month: 12,
+            day: 31,
+        }
+    }
+
+    /// The date of a Unix time (UTC).
+    pub fn of_unix(secs: i64) -> FileDate {
+        let iso = healdeck_config::clock::iso_of_unix(secs);
+        let part = |r: std::ops::Range<usize>| iso.get(r).and_then(|s| s.parse().ok());
+        FileDate {
+            year: healdeck_config::clock::year_of_unix(secs),
+            month: part(5..7).unwrap_or(12),
+            day: part(8..10).unwrap_or(31),
+        }
+    }
+
+    /// The year a year-less `month`/`day` is in: this one, or the one before when that date
+    /// would come after the file was written (a day's grace for time zones).
+    fn year_of(self, month: u32, day: u32) -> i32 {
+        if (month, day) > (self.month, self.day + 1) {
+            self.year - 1
+        } else {
+            self.year
+        }
+    }
+}
 
 static TS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -12,6 +57,10 @@ static TS: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:(?P<ny>\d{4})/(?P<nm>\d{2})/(?P<nd>\d{2}) (?P<nH>\d{2}):(?P<nM>\d{2}):(?P<nS>\d{2}))",
         r"|(?:\[(?P<cd>\d{2})/(?P<cmon>[A-Z][a-z]{2})/(?P<cy>\d{4}):(?P<cH>\d{2}):(?P<cM>\d{2}):(?P<cS>\d{2}) (?P<cz>[+-]\d{4})\])",
         r"|(?:^(?P<smon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<sd>\d{1,2}) (?P<sH>\d{2}):(?P<sM>\d{2}):(?P<sS>\d{2}))",
+        r"|(?:\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<amon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<ad>\d{1,2}) (?P<aH>\d{2}):(?P<aM>\d{2}):(?P<aS>\d{2})(?:\.(?P<af>\d{1,9}))? (?P<ay>\d{4})\])",
+        r"|(?:\b(?P<by>\d{4})-(?P<bm>\d{2})-(?P<bd>\d{2})-(?P<bH>\d{2})\.(?P<bM>\d{2})\.(?P<bS>\d{2})\.(?P<bf>\d{1,9}))",
+        r"|(?:^\[(?P<pm>\d{2})\.(?P<pd>\d{2}) (?P<pH>\d{2}):(?P<pM>\d{2}):(?P<pS>\d{2})\])",
+        r"|(?:^(?P<epoch>1\d{9})(?:\.(?P<ef>\d{1,9}))?\s)",
     ))
     .unwrap_or_else(|e| panic!("timestamp regex is a constant: {e}"))
 });
@@ -23,8 +72,8 @@ fn month(name: &str) -> Option<u32> {
     M.iter().position(|m| *m == name).map(|i| i as u32 + 1)
 }
 
-/// The timestamp in the first 200 bytes of `line`, normalized; `year` fills in syslog's.
-pub(crate) fn parse(line: &str, year: i32) -> Option<String> {
+/// The timestamp in the first 200 bytes of `line`, normalized; `file` dates syslog's.
+pub(crate) fn parse(line: &str, file: FileDate) -> Option<String> {
     let head = match line.char_indices().nth(200) {
         Some((i, _)) => &line[..i],
         None => line,
@@ -70,8 +119,51 @@ pub(crate) fn parse(line: &str, year: i32) -> Option<String> {
             offset(g("cz")?)
         ));
     }
+    if let Some(y) = g("ay") {
+        let m = month(g("amon")?)?;
+        let d: u32 = g("ad")?.parse().ok()?;
+        let frac = g("af").map_or(String::new(), |f| format!(".{f}"));
+        return Some(format!(
+            "{y}-{m:02}-{d:02}T{}:{}:{}{frac}",
+            g("aH")?,
+            g("aM")?,
+            g("aS")?
+        ));
+    }
+    if let Some(y) = g("by") {
+        return Some(format!(
+            "{y}-{}-{}T{}:{}:{}.{}",
+            g("bm")?,
+            g("bd")?,
+            g("bH")?,
+            g("bM")?,
+            g("bS")?,
+            g("bf")?
+        ));
+    }
+    if let Some(m) = g("pm") {
+        let (month, day): (u32, u32) = (m.parse().ok()?, g("pd")?.parse().ok()?);
+        let year = file.year_of(month, day);
+        return Some(format!(
+            "{year}-{m}-{}T{}:{}:{}",
+            g("pd")?,
+            g("pH")?,
+            g("pM")?,
+            g("pS")?
+        ));
+    }
+    if let Some(e) = g("epoch") {
+        let secs: i64 = e.parse().ok()?;
+        // `iso_of_unix` gives `YYYY-MM-DDTHH:MM:SSZ`; the fraction goes before the zone.
+        let iso = healdeck_config::clock::iso_of_unix(secs);
+        return Some(match g("ef") {
+            Some(f) => format!("{}.{f}Z", iso.trim_end_matches('Z')),
+            None => iso,
+        });
+    }
     let m = month(g("smon")?)?;
     let d: u32 = g("sd")?.parse().ok()?;
+    let year = file.year_of(m, d);
     Some(format!(
         "{year}-{m:02}-{d:02}T{}:{}:{}",
         g("sH")?,
@@ -99,21 +191,25 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(
-            parse("2024-03-05T10:11:12.345Z ERROR x", 2000).as_deref(),
+            parse("2024-03-05T10:11:12.345Z ERROR x", FileDate::year(2000)).as_deref(),
             Some("2024-03-05T10:11:12.345Z")
         );
         assert_eq!(
-            parse("2024-03-05 10:11:12,345 - app - ERROR - boom", 2000).as_deref(),
+            parse(
+                "2024-03-05 10:11:12,345 - app - ERROR - boom",
+                FileDate::year(2000)
+            )
+            .as_deref(),
             Some("2024-03-05T10:11:12.345")
         );
         assert_eq!(
-            parse("[2024-03-05 10:11:12 +0100] x", 2000).as_deref(),
+            parse("[2024-03-05 10:11:12 +0100] x", FileDate::year(2000)).as_deref(),
             Some("2024-03-05T10:11:12+01:00")
         );
         assert_eq!(
             parse(
                 "2024/01/15 10:23:45 [error] 123#0: *1 connect() failed",
-                2000
+                FileDate::year(2000)
             )
             .as_deref(),
             Some("2024-01-15T10:23:45")
@@ -121,15 +217,79 @@ mod tests {
         assert_eq!(
             parse(
                 "10.0.0.1 - - [10/Oct/2023:13:55:36 -0700] \"GET / HTTP/1.1\" 500 12",
-                2000
+                FileDate::year(2000)
             )
             .as_deref(),
             Some("2023-10-10T13:55:36-07:00")
         );
         assert_eq!(
-            parse("May  1 02:03:04 host kernel: Out of memory", 2023).as_deref(),
+            parse(
+                "May  1 02:03:04 host kernel: Out of memory",
+                FileDate::year(2023)
+            )
+            .as_deref(),
             Some("2023-05-01T02:03:04")
         );
-        assert_eq!(parse("no time here", 2000), None);
+        assert_eq!(
+            parse(
+                "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+                FileDate::year(2000)
+            )
+            .as_deref(),
+            Some("2005-12-04T04:47:44")
+        );
+        assert_eq!(
+            parse(
+                "[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 35708] x",
+                FileDate::year(2000)
+            )
+            .as_deref(),
+            Some("2023-10-11T14:32:52.123456")
+        );
+        assert_eq!(
+            parse(
+                "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.363779 R02-M1-N0-C:J12-U11 RAS KERNEL INFO x",
+                FileDate::year(2000)
+            )
+            .as_deref(),
+            Some("2005-06-03T15:42:50.363779")
+        );
+        assert_eq!(
+            parse(
+                "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
+                FileDate::year(2017)
+            )
+            .as_deref(),
+            Some("2017-10-30T16:49:06")
+        );
+        assert_eq!(
+            parse("1117838570 R02 RAS KERNEL FATAL x", FileDate::year(2000)).as_deref(),
+            Some("2005-06-03T22:42:50Z")
+        );
+        assert_eq!(
+            parse("1700000000.25 worker: job failed", FileDate::year(2000)).as_deref(),
+            Some("2023-11-14T22:13:20.25Z")
+        );
+        assert_eq!(parse("12345 items processed", FileDate::year(2000)), None);
+        assert_eq!(parse("no time here", FileDate::year(2000)), None);
+    }
+
+    #[test]
+    fn a_year_less_date_never_lands_after_the_file() {
+        // A file last written on 2026-01-05: its December lines are from 2025.
+        let file = FileDate::of_unix(1_767_571_200 + 8 * 3600);
+        assert_eq!((file.year, file.month, file.day), (2026, 1, 5));
+        assert_eq!(
+            parse("Dec 31 23:59:01 host cron[1]: x", file).as_deref(),
+            Some("2025-12-31T23:59:01")
+        );
+        assert_eq!(
+            parse("Jan  5 08:00:00 host cron[1]: x", file).as_deref(),
+            Some("2026-01-05T08:00:00")
+        );
+        assert_eq!(
+            parse("[12.30 16:49:06] chrome.exe - open", file).as_deref(),
+            Some("2025-12-30T16:49:06")
+        );
     }
 }

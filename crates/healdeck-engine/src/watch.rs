@@ -60,7 +60,7 @@ struct Tail {
     /// Unprocessed bytes, starting at file offset `offset - buf.len()`.
     buf: Vec<u8>,
     cursor: FileCursor,
-    year: i32,
+    year: crate::timestamp::FileDate,
     last_data: Instant,
     /// Complete lines in `buf` wait for the idle flush.
     waiting: bool,

@@ -424,7 +424,12 @@ impl Runner<'_> {
                 continue;
             };
             let new = bytes.get(*from as usize..).unwrap_or(&[]);
-            let r = self.engine.process_chunk(new, new.len(), false, 1970);
+            let r = self.engine.process_chunk(
+                new,
+                new.len(),
+                false,
+                crate::timestamp::FileDate::year(1970),
+            );
             let again = r.events.iter().any(
                 |e| matches!(&e.verdict, crate::classify::Verdict::Issue(c) if c.fingerprint == fp),
             );
