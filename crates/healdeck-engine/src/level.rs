@@ -73,7 +73,9 @@ pub(crate) fn level(line: &str) -> Option<Level> {
     })
 }
 
-/// Drops a record's timestamp/level prefix for display: the text after the level word.
+/// Drops a record's timestamp/level prefix for display: the text after the level word — or
+/// from it, when it reads as the message's own first word (`Error connecting to db`: title
+/// case, followed by a space, not bracketed), which is part of what happened.
 pub(crate) fn strip_record_prefix(line: &str) -> &str {
     if let Some(c) = LOGCAT.captures(line) {
         return line[c.get(0).map_or(0, |m| m.end())..].trim();
@@ -83,12 +85,29 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
         && w.start() < 160
         && level_of_word(w.as_str()).is_some()
     {
+        if is_message_word(line, w.start(), w.end()) {
+            return line[w.start()..].trim_end();
+        }
         let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
         if !rest.is_empty() {
             return rest;
         }
     }
     line.trim()
+}
+
+/// Whether the level word at `start..end` of `line` is the message's first word: title case
+/// (`Error`, `Warning`), followed by a space and a lower-case word, not inside brackets.
+fn is_message_word(line: &str, start: usize, end: usize) -> bool {
+    let word = &line[start..end];
+    let mut chars = word.chars();
+    let title_case = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+    let before = line[..start].chars().next_back();
+    let mut after = line[end..].chars();
+    title_case
+        && !matches!(before, Some('[' | '(' | '<' | '|' | '"'))
+        && after.next() == Some(' ')
+        && after.next().is_some_and(char::is_lowercase)
 }
 
 #[cfg(test)]
@@ -111,6 +130,23 @@ mod tests {
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);
         assert_eq!(level("npm ERR! code E404"), Some(Level::Error));
+        // A level word that starts the message stays in it; a label is dropped.
+        assert_eq!(
+            strip_record_prefix("2024-01-01 12:00:00 host app: Error connecting to db01"),
+            "Error connecting to db01"
+        );
+        assert_eq!(
+            strip_record_prefix("2024-01-01 12:00:00 ERROR connecting to db01"),
+            "connecting to db01"
+        );
+        assert_eq!(
+            strip_record_prefix("[Sun Dec 04 2005] [error] mod_jk"),
+            "mod_jk"
+        );
+        assert_eq!(
+            strip_record_prefix("ERROR: Error: Cannot find module 'x'"),
+            "Error: Cannot find module 'x'"
+        );
         let logcat = "03-17 16:13:38.811  1702  2395 E WindowManager: Exception thrown";
         assert_eq!(level(logcat), Some(Level::Error));
         assert_eq!(
