@@ -1,5 +1,6 @@
 //! Sewing patterns: flat panels (four corners in metres, the edges between them straight or
-//! curved — see [`crate::outline`]), each meshed as a grid of about a given spacing, wrapped around an axis to sit around the body (the torso, a leg, an arm, a
+//! curved — see [`crate::outline`]), each meshed in rows at about a given spacing
+//! (`rows.rs`), wrapped around an axis to sit around the body (the torso, a leg, an arm, a
 //! shoulder), and seams that sew an edge — or a stretch of one — of one panel to another's
 //! with zero-length stitches. A garment is its panels and seams; [`Pattern::cloth`] turns it
 //! into cloth ready to drape.
@@ -22,7 +23,7 @@ pub struct Panel {
     /// (see [`outline::arc`]) or a notch (a V neckline's point) otherwise.
     pub via: [Vec<Vec2>; 4],
     /// Where it goes: rolled around an axis through `centre`, starting at angle `from` and
-    /// spanning its bottom width over `radius` (see `wrap`), the middle of its bottom edge at
+    /// spanning its bottom width over `radius` (see `wrapping`), the middle of its bottom edge at
     /// `centre`'s height along the axis.
     pub placement: Placement,
 }
@@ -58,6 +59,11 @@ impl Panel {
         (0..4)
             .flat_map(|k| std::iter::once(self.corners[k]).chain(self.via[k].iter().copied()))
             .collect()
+    }
+
+    /// An edge's length along its curve (metres).
+    pub fn edge_length(&self, edge: Edge) -> f32 {
+        outline::length(&self.edge_points(edge))
     }
 
     pub(crate) fn is_straight(&self) -> bool {
@@ -174,11 +180,11 @@ pub enum PatternError {
     Cloth(#[from] ClothError),
 }
 
-/// Where the flat point `q` of panel `p` goes around the body: onto the cone that the
-/// panel's side edges roll up into (an isometry, so the cloth starts unstrained: the sides'
-/// meeting point is the apex on the axis), or a cylinder when the sides are parallel. The
-/// panel spans its bottom width over the placement radius, centred on `from` + half of that.
-fn wrap(p: &Panel, q: Vec2) -> Vec3 {
+/// Where the flat points of panel `p` go around the body (the per-panel part worked out
+/// once): onto the cone that the panel's side edges roll up into (an isometry, so the cloth
+/// starts unstrained: the sides' meeting point is the apex on the axis), or a cylinder when
+/// the sides are parallel. The panel spans its bottom width over the placement radius, centred on `from` + half of that.
+fn wrapping(p: &Panel) -> impl Fn(Vec2) -> Vec3 {
     let c = p.corners;
     let pl = p.placement;
     let bottom = p.edge_points(Edge::Bottom);
@@ -188,35 +194,49 @@ fn wrap(p: &Panel, q: Vec2) -> Vec3 {
     let axis = pl.axis.normalize_or(Vec3::Y);
     let front = (pl.front - axis * pl.front.dot(axis)).normalize_or(Vec3::Z);
     let side = axis.cross(front);
-    let at = |theta: f32, r: f32, y: f32| {
+    let at = move |theta: f32, r: f32, y: f32| {
         pl.centre + (side * theta.sin() + front * theta.cos()) * r + axis * y
     };
     let (left, right) = (c[3] - c[0], c[2] - c[1]);
     let cross = left.perp_dot(right);
-    if cross.abs() < 1e-6 {
-        // A cylinder: x along the circle, y up.
-        let theta = centre_angle + (q.x - mid_bottom.x) / pl.radius;
-        return at(theta, pl.radius, q.y - c[0].y);
+    // The cone, unless the sides are parallel (a cylinder: x along the circle, y up): the
+    // apex where the side lines meet, the flat direction of the panel's middle, the cone's
+    // slope, how far the bottom's middle is from the apex and whether the apex is above.
+    let cone = (cross.abs() >= 1e-6).then(|| {
+        let t = (c[1] - c[0]).perp_dot(right) / cross;
+        let apex = c[0] + left * t;
+        let flat_axis = (mid_bottom - apex).normalize_or(Vec2::NEG_Y);
+        let flat_angle = left.angle_to(right).abs();
+        let sin_beta = (flat_angle / span).clamp(1e-4, 1.0);
+        let cos_beta = (1.0 - sin_beta * sin_beta).sqrt();
+        let rho_bottom = apex.distance(mid_bottom);
+        // A panel widening downwards has its apex above; one narrowing downwards, below.
+        let down = if flat_axis.y < 0.0 { 1.0 } else { -1.0 };
+        (
+            apex,
+            flat_axis,
+            sin_beta,
+            cos_beta,
+            rho_bottom * cos_beta * down,
+            down,
+        )
+    });
+    move |q: Vec2| match cone {
+        None => {
+            let theta = centre_angle + (q.x - mid_bottom.x) / pl.radius;
+            at(theta, pl.radius, q.y - c[0].y)
+        }
+        Some((apex, flat_axis, sin_beta, cos_beta, apex_y, down)) => {
+            let d = q - apex;
+            let rho = d.length();
+            let phi = flat_axis.angle_to(d);
+            at(
+                centre_angle + phi / sin_beta * down,
+                rho * sin_beta,
+                apex_y - rho * cos_beta * down,
+            )
+        }
     }
-    // The apex: where the side lines meet.
-    let t = (c[1] - c[0]).perp_dot(right) / cross;
-    let apex = c[0] + left * t;
-    let flat_axis = (mid_bottom - apex).normalize_or(Vec2::NEG_Y);
-    let flat_angle = left.angle_to(right).abs();
-    let sin_beta = (flat_angle / span).clamp(1e-4, 1.0);
-    let cos_beta = (1.0 - sin_beta * sin_beta).sqrt();
-    let rho_bottom = apex.distance(mid_bottom);
-    let d = q - apex;
-    let rho = d.length();
-    let phi = flat_axis.angle_to(d);
-    // A panel widening downwards has its apex above; one narrowing downwards, below.
-    let down = if flat_axis.y < 0.0 { 1.0 } else { -1.0 };
-    let apex_y = rho_bottom * cos_beta * down;
-    at(
-        centre_angle + phi / sin_beta * down,
-        rho * sin_beta,
-        apex_y - rho * cos_beta * down,
-    )
 }
 
 /// A garment's pattern.
@@ -253,14 +273,9 @@ impl Meshed {
 
     /// The particles along `edge`, in the edge's own direction (counter-clockwise).
     fn edge(&self, edge: Edge) -> Vec<u32> {
-        let starts: Vec<u32> = self
-            .counts
-            .iter()
-            .scan(self.first, |at, &n| {
-                let start = *at;
-                *at += n as u32;
-                Some(start)
-            })
+        let starts: Vec<u32> = rows::starts(&self.counts, self.first as usize)
+            .into_iter()
+            .map(|s| s as u32)
             .collect();
         let (rows, last) = (self.counts.len(), self.counts.len() - 1);
         let end = |j: usize| starts[j] + self.counts[j] as u32 - 1;
@@ -271,10 +286,6 @@ impl Meshed {
             Edge::Left => (0..rows).rev().map(|j| starts[j]).collect(),
         }
     }
-}
-
-fn edge_length(p: &Panel, e: Edge) -> f32 {
-    outline::length(&p.edge_points(e))
 }
 
 impl Pattern {
@@ -326,7 +337,7 @@ impl Pattern {
     }
 
     fn side_length(&self, side: &Side) -> f32 {
-        edge_length(&self.panels[side.panel], side.edge) * (side.span.1 - side.span.0)
+        self.panels[side.panel].edge_length(side.edge) * (side.span.1 - side.span.0)
     }
 
     /// Where a drape of this pattern that ended at `positions` puts the particles of `to`,
@@ -351,14 +362,7 @@ impl Pattern {
         let mut carried = Vec::new();
         let mut first = 0;
         for (source, panel) in from.iter().zip(&to.panels) {
-            let starts: Vec<usize> = source
-                .iter()
-                .scan(first, |at, &n| {
-                    let start = *at;
-                    *at += n;
-                    Some(start)
-                })
-                .collect();
+            let starts = rows::starts(source, first);
             // The point a fraction `x` along source row `j`, between its two particles there.
             let along_row = |j: usize, x: f32| {
                 let n = source[j];
@@ -396,7 +400,8 @@ impl Pattern {
             let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
             let grid: Vec<Vec2> = rows.into_iter().flatten().collect();
             let panel_triangles = rows::triangles(&counts, &grid, first);
-            placed.extend(grid.iter().map(|&q| wrap(p, q)));
+            let wrap = wrapping(p);
+            placed.extend(grid.iter().map(|&q| wrap(q)));
             flat.extend(grid);
             let folds = |t: &[u32; 3]| {
                 let [a, b, c] = t.map(|k| flat[k as usize]);
@@ -429,7 +434,7 @@ impl Pattern {
                     self.panels.len(),
                 ))?;
                 ids.extend(m.edge(edge).into_iter().rev());
-                rest += edge_length(&self.panels[panel], edge);
+                rest += self.panels[panel].edge_length(edge);
             }
             loops.push((ids, rest, true));
         }
@@ -439,7 +444,7 @@ impl Pattern {
                 panel,
                 self.panels.len(),
             ))?;
-            loops.push((m.edge(edge), edge_length(&self.panels[panel], edge), false));
+            loops.push((m.edge(edge), self.panels[panel].edge_length(edge), false));
         }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
         stitches.sort_unstable_by(|x, y| {

@@ -58,17 +58,25 @@ pub(crate) fn rows(p: &Panel, spacing: f32) -> Rows {
         .collect()
 }
 
+/// Where each row starts when rows of `counts` particles are numbered one after another from
+/// `first`.
+pub(crate) fn starts(counts: &[usize], first: usize) -> Vec<usize> {
+    counts
+        .iter()
+        .scan(first, |at, &n| {
+            let start = *at;
+            *at += n;
+            Some(start)
+        })
+        .collect()
+}
+
 /// The triangles over rows of `counts` particles numbered row by row from `first`, each
 /// counter-clockwise in the flat (`flat`, the same numbering less `first`). Rows of equal
 /// length are a grid with its diagonals alternating (no direction favoured); between rows of
 /// different lengths, a strip that advances along whichever row keeps the new edge shorter.
 pub(crate) fn triangles(counts: &[usize], flat: &[Vec2], first: u32) -> Vec<[u32; 3]> {
-    let mut starts = Vec::with_capacity(counts.len());
-    let mut at = 0;
-    for &n in counts {
-        starts.push(at);
-        at += n;
-    }
+    let starts = starts(counts, 0);
     let id = |i: usize, j: usize| first + (starts[j] + i) as u32;
     let xy = |i: usize, j: usize| flat[starts[j] + i];
     let mut out = Vec::new();

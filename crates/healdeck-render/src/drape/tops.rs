@@ -179,10 +179,7 @@ fn torso_on(spec: &GarmentSpec, body: &Body) -> (Pattern, Torso) {
         front = front.with_edge(Edge::Top, neckline_points(right, left, shoulder, cut));
     }
     let back = panel("back", top_width[1], PI - TORSO_SPAN / 2.0);
-    let top_length = [&front, &back].map(|p| {
-        let points = p.edge_points(Edge::Top);
-        points.windows(2).map(|w| w[0].distance(w[1])).sum::<f32>()
-    });
+    let top_length = [&front, &back].map(|p| p.edge_length(Edge::Top));
     let pattern = Pattern {
         panels: vec![front, back],
         seams: vec![
