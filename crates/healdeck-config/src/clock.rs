@@ -25,6 +25,12 @@ pub fn file_stamp() -> String {
     iso_of_unix(now_unix() as i64).replace([':', '-'], "")
 }
 
+/// The calendar date (year, month, day) of a Unix time (seconds), UTC.
+pub fn date_of_unix(secs: i64) -> (i32, u32, u32) {
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    (y as i32, m as u32, d as u32)
+}
+
 /// The calendar year of a Unix time (seconds), for syslog lines that carry no year.
 pub fn year_of_unix(secs: i64) -> i32 {
     civil(secs.div_euclid(86_400)).0 as i32

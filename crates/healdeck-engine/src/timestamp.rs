@@ -31,13 +31,8 @@ impl FileDate {
 
     /// The date of a Unix time (UTC).
     pub fn of_unix(secs: i64) -> FileDate {
-        let iso = healdeck_config::clock::iso_of_unix(secs);
-        let part = |r: std::ops::Range<usize>| iso.get(r).and_then(|s| s.parse().ok());
-        FileDate {
-            year: healdeck_config::clock::year_of_unix(secs),
-            month: part(5..7).unwrap_or(12),
-            day: part(8..10).unwrap_or(31),
-        }
+        let (year, month, day) = healdeck_config::clock::date_of_unix(secs);
+        FileDate { year, month, day }
     }
 
     /// The year a year-less `month`/`day` is in: this one, or the one before when that date

@@ -131,7 +131,7 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
         EventKind::Stack => stack(&mut it, &mut lines),
         EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
         EventKind::Line
-            if starts_record(first) && may_head(first) && announces_body(first, &it) =>
+            if starts_record(first) && may_head(level_of(first)) && announces_body(first, &it) =>
         {
             record_body(&mut it, &mut lines)
         }
@@ -145,20 +145,16 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     }
 }
 
-/// Whether a record is at WARN level.
-fn is_warn(first: &[u8]) -> bool {
-    use crate::level::{Level, level};
-    level(&String::from_utf8_lossy(first)) == Some(Level::Warn)
+/// A record's level, read off its first line.
+fn level_of(first: &[u8]) -> Option<crate::level::Level> {
+    crate::level::level(&String::from_utf8_lossy(first))
 }
 
 /// An INFO/DEBUG/WARN record is never the header of a failure printed after it — but for a
 /// WARN record's own caught exception (see `initial_kind`).
-fn may_head(first: &[u8]) -> bool {
-    use crate::level::{Level, level};
-    !matches!(
-        level(&String::from_utf8_lossy(first)),
-        Some(Level::Quiet | Level::Warn)
-    )
+fn may_head(level: Option<crate::level::Level>) -> bool {
+    use crate::level::Level;
+    !matches!(level, Some(Level::Quiet | Level::Warn))
 }
 
 /// A line ending in "Traceback (most recent call last):" after some text of its own.
@@ -190,10 +186,12 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
     if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
         return Initial::Kind(EventKind::ToolBlock);
     }
+    let level = level_of(first);
+    let heads = may_head(level);
     let next = it.peek().map(|(_, l)| l);
     // A WARN record with the exception it caught printed under it (a Java logger's
     // `LOG.warn("…", e)`): one event, the warning heading its stack.
-    if is_warn(first)
+    if level == Some(crate::level::Level::Warn)
         && next.is_some_and(looks_like_exception_line)
         && it.peek2().is_some_and(is_frame)
     {
@@ -201,13 +199,13 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
     }
     // `logger.error(traceback.format_exc())`: the header and "Traceback (most recent call
     // last):" share the first line, the frames follow.
-    if may_head(first)
+    if heads
         && ends_with_traceback_start(first)
         && next.is_some_and(|n| is_indented(n) || is_traceback_start(n))
     {
         return Initial::Kind(EventKind::PythonTraceback);
     }
-    if let Some(next) = next.filter(|_| may_head(first)) {
+    if let Some(next) = next.filter(|_| heads) {
         if is_traceback_start(next) {
             return Initial::HeaderThen(EventKind::PythonTraceback);
         }
