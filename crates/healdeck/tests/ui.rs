@@ -112,6 +112,14 @@ fn wait(h: &mut Harness<'static, HealdeckApp>, what: &str, cond: impl Fn(&Healde
     h.step();
 }
 
+/// Steps frames until the feed holds `n` issues and the table shows a row for each
+/// (live updates rebuild the rows at most 4×/s, so they may trail the feed by a frame).
+fn wait_for_rows(h: &mut Harness<'static, HealdeckApp>, what: &str, n: usize) {
+    wait(h, what, |a| {
+        a.trouble.feed.len() == n && a.trouble.feed.rows().len() == n
+    });
+}
+
 fn snapshot(h: &mut Harness<'static, HealdeckApp>, name: &str) {
     // Render times, GPU history and temp paths differ between runs; layout and content don't.
     let opts = SnapshotOptions::new()
@@ -132,7 +140,7 @@ fn sample_logs_fill_the_feed_and_diagnostics_rescan_it() {
         .expect("the button")
         .click();
     // The sample logs hold 13 distinct issues (the same as `healdeck diagnose assets/logs`).
-    wait(h, "the live feed", |a| a.trouble.feed.len() == 13);
+    wait_for_rows(h, "the live feed", 13);
     let vik = h
         .state()
         .trouble
@@ -569,7 +577,7 @@ fn auto_fix_acts_on_the_selected_issue_and_fix_all_asks_once() {
     .expect("fixer.json");
     let audit = r.dir.path().join("data/fix-audit.jsonl");
     let h = &mut r.harness;
-    wait(h, "both issues", |a| a.trouble.feed.len() == 2);
+    wait_for_rows(h, "both issues", 2);
     let unvetted = "Python module 'zzqq_unvetted' is not installed";
 
     // Nothing selected: Auto-Fix has nothing to act on.
@@ -690,7 +698,7 @@ fn a_followed_folder_gets_its_own_python_and_fixes_use_it() {
     let not_python = r.dir.path().join("notes.txt");
     std::fs::write(&not_python, "not an interpreter").expect("write");
     let h = &mut r.harness;
-    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    wait_for_rows(h, "the issue", 1);
     h.get_by_label("⚙").click();
     h.run_steps(2);
     h.get_by_label("Environment for this folder");
@@ -753,7 +761,7 @@ fn fixed_issues_are_marked_can_be_hidden_and_show_when_they_recur() {
     let log = r.dir.path().join("logs/app.log");
     let audit = r.dir.path().join("data/fix-audit.jsonl");
     let h = &mut r.harness;
-    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    wait_for_rows(h, "the issue", 1);
     let issue = h.state().trouble.feed.row(0).cloned().expect("a row");
     // The audit log records a fix of it that verified (as a real run writes it).
     let entry = serde_json::json!({
@@ -799,7 +807,7 @@ fn live_rows_glow_with_their_context_and_search_reads_excerpts() {
     );
     let log = r.dir.path().join("logs/app.log");
     let h = &mut r.harness;
-    wait(h, "the first issue", |a| a.trouble.feed.len() == 1);
+    wait_for_rows(h, "the first issue", 1);
     // What the log held already is history: no glow.
     assert!(h.state().trouble.flashes.is_empty());
     let mut f = std::fs::OpenOptions::new()
@@ -814,7 +822,7 @@ fn live_rows_glow_with_their_context_and_search_reads_excerpts() {
         b"Traceback (most recent call last):\n  File \"/srv/shop/billing_core.py\", line 9, in charge\nKeyError: 'amount'\n",
     )
     .expect("append");
-    wait(h, "the live issue", |a| a.trouble.feed.len() == 2);
+    wait_for_rows(h, "the live issue", 2);
     h.run_steps(2);
     let app = h.state();
     let live = app
@@ -900,7 +908,7 @@ fn ctrl_click_selects_several_issues_and_auto_fix_plans_each_of_them() {
     let text = format!("{}{}{}", tb("yaml"), tb("zzqq_first"), tb("zzqq_second"));
     let mut r = rig_with_log("app.log", &text);
     let h = &mut r.harness;
-    wait(h, "three issues", |a| a.trouble.feed.len() == 3);
+    wait_for_rows(h, "three issues", 3);
     h.get_by_label("Dry run").click();
     h.get_by_label("Python module 'yaml' is not installed")
         .click();
@@ -938,7 +946,7 @@ fn a_broken_fixer_json_is_shown_where_the_plan_would_be() {
     )
     .expect("fixer.json");
     let h = &mut r.harness;
-    wait(h, "the issue", |a| a.trouble.feed.len() == 1);
+    wait_for_rows(h, "the issue", 1);
     h.get_by_label("Python module 'yaml' is not installed")
         .click();
     wait_for_label(h, "⚠ no plan:");
