@@ -243,9 +243,10 @@ fn trousers_and_shorts_drape_with_a_tube_round_each_leg_on_every_avatar() {
             let r = &d.report;
             println!("{what}: {r:?}");
             assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-            // Known: the crotch seam does not close all the way (the stitches there end up on
-            // either side of a thigh), so the worst edge is far over the woven bound.
-            assert!(r.max_strain_pct <= 55.0, "{what}: {r:?}");
+            // Known: the worst edge is where the seat's crotch curves and the four legs'
+            // panels meet (14–30 %; 39–56 % before the crotch curves), still over the woven
+            // bound — a four-panel trouser block would close it.
+            assert!(r.max_strain_pct <= 32.0, "{what}: {r:?}");
             assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
             let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
             assert!(top > body.skeleton.waist_y - 0.12, "{what}: top {top}");

@@ -6,11 +6,13 @@
 //! - A skirt: front and back gores (waist and hem cut as arcs, so both hang level), sewn
 //!   at the sides, flared from just clearing the hips to most of a circle.
 //! - A dress: a bodice (front and back, from the bust line taken in to the waist) and a
-//!   skirt of gores sewn to it at the waist, flared like a skirt, and two straps over the shoulders, each sewn to a stretch of the front and the back.
+//!   skirt of gores sewn to it at the waist, flared like a skirt, and two straps over the
+//!   shoulders, each sewn to a stretch of the front and the back.
 //! - Trousers and shorts: a seat (front and back, from the waistband to the crotch, sewn at
-//!   the sides) and a tube for each leg (front and back, sewn at the inseam and the outseam,
-//!   along the leg), each leg's top sewn to half of the seat's bottom: where the four meet,
-//!   the seat's front and back are drawn together between the legs — the crotch seam.
+//!   the sides, its bottom dropping to crotch curves at the centre front and back) and a
+//!   tube for each leg (front and back, sewn at the inseam and the outseam, along the leg),
+//!   each leg's top sewn to half of the seat's bottom: where the four meet, the seat's front
+//!   and back are drawn together between the legs — the crotch seam.
 //! - Tops (t-shirts, shirts, hoodies, jackets): see [`super::tops`].
 
 use crate::avatar::Body;
@@ -246,6 +248,14 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         spacing: SPACING,
         ..straight_skirt(waist, seat, rise, torso_axis(body, s.waist_y, s.waist_y))
     };
+    // The crotch curves: the seat's bottom drops towards its centre front and centre back,
+    // by a twelfth of the hips in front and an eighth behind (the pattern maker's crotch
+    // extensions, the back's longer round the seat), so the crotch seam reaches under the
+    // body instead of being drawn up into it (a straight bottom: 56 % strain at the crotch).
+    for (panel, drop) in pattern.panels.iter_mut().zip([hips / 12.0, hips / 8.0]) {
+        let bottom = crotch_curve(panel.corners[1].x, drop);
+        *panel = panel.clone().with_edge(Edge::Bottom, bottom);
+    }
     for (k, leg) in s.legs.iter().enumerate() {
         let (Some(upper), Some(lower)) = (leg.get(1), leg.last()) else {
             continue;
@@ -286,6 +296,18 @@ fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
         });
     }
     pattern
+}
+
+/// The points between the ends of a seat panel's bottom edge (`width` long, along x) that
+/// drop it by `drop` at its centre: half a cosine wave, level at the side seams.
+fn crotch_curve(width: f32, drop: f32) -> Vec<Vec2> {
+    const STEPS: usize = 24;
+    (1..STEPS)
+        .map(|k| {
+            let s = k as f32 / STEPS as f32;
+            Vec2::new(width * s, -drop * (1.0 - (TAU * s).cos()) / 2.0)
+        })
+        .collect()
 }
 
 /// Appends `other`'s panels, seams, bands and tapes to `pattern`; the index its panels start at.
