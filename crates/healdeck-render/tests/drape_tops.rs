@@ -34,9 +34,9 @@ fn tops_on(template: Template) {
         let r = &d.report;
         println!("{what}: {r:?}");
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-        // The worst edges are where the sleeves meet at the elbow and round the neckline
-        // (figures in the note).
-        assert!(r.max_strain_pct <= 35.0, "{what}: {r:?}");
+        // The worst edges are at a shirt's collar ends (up to 32 %), then where the sleeves,
+        // the sides and the shoulder seams meet (9–21 %; figures in the note).
+        assert!(r.max_strain_pct <= 33.0, "{what}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
         // It hangs from the shoulders, its hem below the waist.
         let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
@@ -117,7 +117,8 @@ fn v_and_scoop_necklines_are_cut_into_the_front() {
         let r = &d.report;
         println!("{neckline}: {r:?}");
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{neckline}: {r:?}");
-        assert!(r.max_strain_pct <= 35.0, "{neckline}: {r:?}");
+        // Worst at the armpits (9–16 %): the neckline's own corners are no longer slivers.
+        assert!(r.max_strain_pct <= 20.0, "{neckline}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{neckline}: {r:?}");
         let centre = front_top_at(&d, &body, 0.0);
         // How much higher the neckline is 4 cm either side of the centre front.
