@@ -127,6 +127,9 @@ impl Engine {
             line: 0,
         };
         let mut cursor = from.min(main_len);
+        // Where the last event ended: an event's lead-in may start before `cursor` (past lines
+        // that were looked at and were no failure) but never inside the previous event.
+        let mut floor = cursor;
         // A line longer than a chunk starts here and ends in the lookahead: it is this chunk's
         // (the next one skips its rest), so its words are looked for to its end.
         let search_end = if main_len > 0 && main_len < buf.len() && buf[main_len - 1] != b'\n' {
@@ -157,9 +160,10 @@ impl Engine {
                 },
             };
             let ls = line_start(buf, hit).max(cursor);
-            match self.event_at(buf, ls, year, &mut counter) {
+            match self.event_at(buf, ls, floor, year, &mut counter) {
                 Some(ev) => {
                     cursor = ev.end.max(ls + 1);
+                    floor = cursor;
                     result.events.push(ev);
                 }
                 None => cursor = line_end(buf, ls) + 1,
@@ -172,10 +176,14 @@ impl Engine {
         &self,
         buf: &[u8],
         ls: usize,
+        floor: usize,
         year: FileDate,
         counter: &mut LineCounter,
     ) -> Option<ChunkEvent> {
-        let span = events::assemble(buf, ls);
+        let mut span = events::assemble(buf, ls);
+        // The incident starts at its lead-in, if the runtime printed one; rules match from
+        // the failure's own line on (`first` is that line, `index` counts from it).
+        span.start = events::lead_start(buf, ls, floor);
         let mut excerpt = String::new();
         let mut message = String::new();
         let mut first = String::new();
@@ -184,10 +192,14 @@ impl Engine {
         while pos < span.end {
             let raw = line_at(buf, pos);
             let text = text_of(raw);
-            if index == 0 {
+            let lead_in = pos < ls;
+            if pos == ls {
                 first.clone_from(&text);
             }
-            if events::is_message_line(span.kind, raw, index) && message.len() < MESSAGE_BYTES {
+            if !lead_in
+                && events::is_message_line(span.kind, raw, index)
+                && message.len() < MESSAGE_BYTES
+            {
                 message.push_str(&text);
                 message.push('\n');
             }
@@ -200,7 +212,7 @@ impl Engine {
             }
             excerpt.push('\n');
             pos = line_end(buf, pos) + 1;
-            index += 1;
+            index += usize::from(!lead_in);
         }
         let verdict = classify(&self.rules, span.kind, &first, &message)?;
         let first_line = counter.line_at(span.start);
@@ -257,6 +269,28 @@ mod tests {
         match &ev.verdict {
             Verdict::Issue(c) => {
                 assert_eq!(c.captures.get("module").map(String::as_str), Some("yaml"));
+            }
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_starts_at_its_file_line_and_is_still_classified_by_its_message() {
+        let e = engine();
+        let text = "$ python3 app.py\n  File \"/srv/app.py\", line 3\n    print \"hi\"\n    ^^^^^^^^^^\nSyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?\n$ echo done\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        let ev = &r.events[0];
+        assert_eq!((ev.first_line, ev.last_line), (1, 4));
+        assert!(ev.excerpt.starts_with("  File \"/srv/app.py\", line 3\n"));
+        assert_eq!(ev.context_before, vec!["$ python3 app.py"]);
+        match &ev.verdict {
+            Verdict::Issue(c) => {
+                assert_eq!(c.category, crate::model::Category::Syntax);
+                assert_eq!(
+                    c.captures.get("kind").map(String::as_str),
+                    Some("SyntaxError")
+                );
             }
             v => panic!("{v:?}"),
         }

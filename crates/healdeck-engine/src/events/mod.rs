@@ -6,10 +6,15 @@
 //! stacks, Go panics with goroutine dumps, compiler/package-manager error blocks — and returns
 //! the byte range. It works on raw bytes and never needs UTF-8.
 //!
+//! `lead` walks *back* from that first line over what a runtime prints ahead of it (Node's
+//! crash header, Python's compile-error block, V8's out-of-memory report): the incident
+//! starts there.
+//!
 //! `lines` holds the tests on single lines (frames, exception lines, record starts); `shapes`
 //! walks each kind of event to its last line; this file decides the kind from the first line
 //! (and the next) and says which lines are the message.
 
+mod lead;
 mod lines;
 mod shapes;
 #[cfg(test)]
@@ -19,6 +24,7 @@ use lines::{RUN_PREFIXES, looks_like_exception_line, trim_start};
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
 use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
 
+pub(crate) use lead::lead_start;
 pub(crate) use lines::starts_record;
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).

@@ -1,0 +1,215 @@
+//! Lead-ins: the lines a runtime prints *before* the line that names its failure, which are
+//! where the incident starts.
+//!
+//! - Node's crash header: `node:internal/modules/cjs/loader:1080` (or `/app/server.js:12`),
+//!   the offending source line, a `^` caret under it, a blank line, then `Error: …`.
+//! - Python's compile-error block: `  File "app.py", line 3`, the source line, the caret,
+//!   then `SyntaxError: …` (or `IndentationError`, `TabError`).
+//! - V8's out-of-memory report: `<--- Last few GCs --->`, the collector's lines and
+//!   `<--- JS stacktrace --->` ahead of `FATAL ERROR: … JavaScript heap out of memory`.
+//!
+//! `lead_start` walks back from the failure's line and returns where the lead-in starts (or
+//! the line itself when none is there); it never walks back past `floor`.
+
+use super::lines::trim_start;
+use super::{line_at, line_start};
+
+/// Most lines a V8 out-of-memory report puts ahead of its `FATAL ERROR:` line.
+const MAX_GC_LINES: usize = 40;
+
+/// Where the incident whose failure line starts at `ls` starts: the first line of its lead-in,
+/// or `ls`. Only lines at or after `floor` (the end of the previous event) are looked at.
+pub(crate) fn lead_start(buf: &[u8], ls: usize, floor: usize) -> usize {
+    let line = line_at(buf, ls);
+    let back = Back { buf, at: ls, floor };
+    if line.starts_with(b"FATAL ERROR: ") {
+        return v8_report(back).unwrap_or(ls);
+    }
+    if let Some(start) = names_a_compile_error(line)
+        .then(|| source_block(back, is_python_file_line))
+        .flatten()
+    {
+        return start;
+    }
+    if names_an_error(line) {
+        return source_block(back.skip_blank(2), is_script_location).unwrap_or(ls);
+    }
+    ls
+}
+
+/// A cursor over the lines before a position, never before `floor`.
+#[derive(Clone, Copy)]
+struct Back<'a> {
+    buf: &'a [u8],
+    at: usize,
+    floor: usize,
+}
+
+impl<'a> Back<'a> {
+    /// The line before the cursor and its start, moving the cursor to it.
+    fn prev(&mut self) -> Option<(usize, &'a [u8])> {
+        if self.at == 0 || self.at <= self.floor {
+            return None;
+        }
+        let s = line_start(self.buf, self.at - 1);
+        if s < self.floor {
+            return None;
+        }
+        self.at = s;
+        Some((s, line_at(self.buf, s)))
+    }
+
+    /// The cursor moved back over up to `most` blank lines.
+    fn skip_blank(mut self, most: usize) -> Back<'a> {
+        for _ in 0..most {
+            let mut peek = self;
+            match peek.prev() {
+                Some((_, l)) if l.trim_ascii().is_empty() => self = peek,
+                _ => break,
+            }
+        }
+        self
+    }
+}
+
+/// A caret line, a source line, and above them a line `heads` accepts: that line's start.
+fn source_block(mut back: Back, heads: fn(&[u8]) -> bool) -> Option<usize> {
+    let (_, caret) = back.prev()?;
+    if !is_caret_line(caret) {
+        return None;
+    }
+    let (_, code) = back.prev()?;
+    if code.trim_ascii().is_empty() {
+        return None;
+    }
+    let (start, head) = back.prev()?;
+    heads(head).then_some(start)
+}
+
+/// `    ^`, `  ^^^^^`, `     ~~~~^^^` — a pointer under the line above, nothing else.
+fn is_caret_line(l: &[u8]) -> bool {
+    let t = l.trim_ascii();
+    t.contains(&b'^') && t.iter().all(|&b| matches!(b, b'^' | b'~' | b' '))
+}
+
+/// `node:internal/modules/cjs/loader:1080`, `/app/server.js:12`, `file:///app/a.mjs:3`,
+/// `C:\app\index.js:7`: a script and a line number, alone on the line.
+fn is_script_location(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    let Some(colon) = t.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
+    let (path, number) = (&t[..colon], &t[colon + 1..]);
+    if number.is_empty() || !number.iter().all(u8::is_ascii_digit) || path.contains(&b' ') {
+        return false;
+    }
+    path.starts_with(b"node:")
+        || [&b".js"[..], b".mjs", b".cjs", b".ts", b".jsx", b".tsx"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+}
+
+/// `  File "app.py", line 3` without the `, in function` a traceback frame has.
+fn is_python_file_line(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    t.starts_with(b"File \"") && !super::lines::contains(t, b", in ")
+}
+
+/// `SyntaxError: …`, `IndentationError: …`, `TabError: …` at the line's start.
+fn names_a_compile_error(l: &[u8]) -> bool {
+    [&b"SyntaxError:"[..], b"IndentationError:", b"TabError:"]
+        .iter()
+        .any(|p| l.starts_with(p))
+}
+
+/// `Error: …`, `TypeError: …`, `Uncaught ReferenceError: …`: a JavaScript error's name
+/// starting the line.
+fn names_an_error(l: &[u8]) -> bool {
+    let l = l.strip_prefix(b"Uncaught ").unwrap_or(l);
+    let name_end = l
+        .iter()
+        .position(|&b| !b.is_ascii_alphanumeric() && b != b'_');
+    match name_end {
+        Some(n) if n > 0 => l[..n].ends_with(b"Error") && l[n..].starts_with(b":"),
+        _ => false,
+    }
+}
+
+/// V8's report ahead of `FATAL ERROR:`: its `<--- Last few GCs --->` line's start.
+fn v8_report(mut back: Back) -> Option<usize> {
+    for _ in 0..MAX_GC_LINES {
+        let (start, l) = back.prev()?;
+        let t = l.trim_ascii();
+        if t == b"<--- Last few GCs --->" {
+            return Some(start);
+        }
+        let part_of_it = t.is_empty()
+            || t.starts_with(b"<---")
+            || t.starts_with(b"[")
+            || t.starts_with(b"==== ")
+            || is_indented(l);
+        if !part_of_it {
+            return None;
+        }
+    }
+    None
+}
+
+fn is_indented(l: &[u8]) -> bool {
+    super::lines::is_indented(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 1-based line `lead_start` returns for the failure on line `failure` (1-based).
+    fn lead_line(text: &str, failure: usize) -> usize {
+        let buf = text.as_bytes();
+        let mut ls = 0;
+        for _ in 1..failure {
+            ls = super::super::line_end(buf, ls) + 1;
+        }
+        let start = lead_start(buf, ls, 0);
+        1 + buf[..start].iter().filter(|&&b| b == b'\n').count()
+    }
+
+    #[test]
+    fn node_crash_header_starts_the_incident() {
+        let text = "[nodemon] starting `node server.js`\nnode:internal/modules/cjs/loader:1080\n  throw err;\n  ^\n\nError: Cannot find module 'express'\nRequire stack:\n";
+        assert_eq!(lead_line(text, 6), 2);
+        // The app's own file, and a TypeError thrown from it.
+        let text = "/app/server.js:12\n    user.name.trim();\n              ^\n\nTypeError: Cannot read properties of undefined (reading 'trim')\n";
+        assert_eq!(lead_line(text, 5), 1);
+        // No location line above the caret: nothing to add.
+        let text = "INFO x\n  throw err;\n  ^\n\nError: boom\n";
+        assert_eq!(lead_line(text, 5), 5);
+    }
+
+    #[test]
+    fn python_syntax_error_block_starts_at_its_file_line() {
+        let text = "$ python app.py\n  File \"/srv/app.py\", line 3\n    print \"hi\"\n    ^^^^^^^^^^\nSyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?\n";
+        assert_eq!(lead_line(text, 5), 2);
+        let text =
+            "  File \"a.py\", line 2\n    return\n    ^\nIndentationError: unexpected indent\n";
+        assert_eq!(lead_line(text, 4), 1);
+    }
+
+    #[test]
+    fn v8_out_of_memory_report_starts_at_its_gc_lines() {
+        let text = "[nodemon] starting `node build.js`\n<--- Last few GCs --->\n\n[74824:0000029387BF5000]  6436885 ms: Mark-Compact 4086.1 (4124.5) -> 4086.0 (4139.7) MB\n\n<--- JS stacktrace --->\n\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n";
+        assert_eq!(lead_line(text, 8), 2);
+        // Without the report's first line, the failure's own line starts it.
+        let text = "INFO building\n\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n";
+        assert_eq!(lead_line(text, 3), 3);
+    }
+
+    #[test]
+    fn never_walks_back_past_the_floor() {
+        let text = "node:internal/modules/cjs/loader:1080\n  throw err;\n  ^\n\nError: Cannot find module 'x'\n";
+        let buf = text.as_bytes();
+        let ls = text.find("Error:").expect("the failure line");
+        assert_eq!(lead_start(buf, ls, 10), ls);
+        assert_eq!(lead_start(buf, ls, 0), 0);
+    }
+}
