@@ -355,11 +355,7 @@ impl<'e> LiveWatcher<'e> {
             text,
             |a| added.push(a),
         );
-        for a in added {
-            let (kind, i) = match a {
-                Added::New(i) => (AlertKind::New, i),
-                Added::Updated(i) => (AlertKind::Updated, i),
-            };
+        for (i, kind) in coalesce(added) {
             if let Some(issue) = self.store.get_shared(i) {
                 sink(TroubleAlert {
                     kind,
@@ -372,6 +368,22 @@ impl<'e> LiveWatcher<'e> {
         tail.buf.drain(..consumed);
         tail.waiting = consumed < complete;
     }
+}
+
+/// One alert per issue a chunk added to, in the order they were first touched, as `New` if
+/// the chunk created it: each alert carries the issue as it stands after the chunk, so a
+/// burst of N repeats read at once is one line counting N — not N lines that all claim N.
+fn coalesce(added: Vec<Added>) -> Vec<(usize, AlertKind)> {
+    let mut seen = std::collections::HashSet::new();
+    added
+        .into_iter()
+        .map(|a| match a {
+            Added::New(i) => (i, AlertKind::New),
+            Added::Updated(i) => (i, AlertKind::Updated),
+        })
+        // An issue's `New` comes before its updates, so the first one seen is the one kept.
+        .filter(|&(i, _)| seen.insert(i))
+        .collect()
 }
 
 /// Fills `context` (lines before an event, oldest first) up to `CONTEXT_LINES` from the lines

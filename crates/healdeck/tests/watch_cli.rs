@@ -141,6 +141,29 @@ fn existing_then_appended_issues_stream_as_json_lines() {
 }
 
 #[test]
+fn a_burst_of_repeats_is_reported_with_each_line_counting_what_it_says() {
+    let t = tempfile::tempdir().expect("tmp");
+    let log = t.path().join("app.log");
+    append(&log, "INFO boot\n");
+    let w = start(t.path(), ".");
+    w.quiet(300);
+    // Five repeats in one write: read together, they must not print five lines that all
+    // claim the final count.
+    append(
+        &log,
+        &"ModuleNotFoundError: No module named 'delta'\n".repeat(5),
+    );
+    let mut counts = vec![w.next()["issue"]["count"].as_u64().expect("count")];
+    while let Ok(v) = w.lines.recv_timeout(Duration::from_millis(1500)) {
+        counts.push(v["issue"]["count"].as_u64().expect("count"));
+    }
+    assert_eq!(counts.last(), Some(&5), "{counts:?}");
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
+    // The last line of a burst waits to see whether its event goes on: at most two lines.
+    assert!(counts.len() <= 2, "{counts:?}");
+}
+
+#[test]
 fn rotation_and_truncation_lose_and_repeat_nothing() {
     let t = tempfile::tempdir().expect("tmp");
     let log = t.path().join("svc.log");
