@@ -5,7 +5,7 @@
 //! and groups them into issues. Channels are bounded, so memory stays at a few chunks whatever
 //! the input size. A `ScanControl` lets a caller watch progress and cancel.
 
-use super::classify::{Verdict, orphan_consequence};
+use super::classify::{Classified, Verdict, orphan_consequence};
 use super::engine::{ChunkEvent, ChunkResult, Engine};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
@@ -155,6 +155,17 @@ impl FileCursor {
                     _ => orphan_consequence(&ev.first),
                 },
             };
+            // The aftermath of the issue just before it (a pool timing out after the database
+            // went away) folds into that issue.
+            if let Some((i, last)) = self.last_issue
+                && occurrence.line - last <= CONSEQUENCE_WINDOW_LINES
+                && follows(engine, &classified, store.get_shared(i).as_deref())
+            {
+                store.add_consequence(i, ev.first);
+                self.last_issue = Some((i, occurrence.end_line));
+                on_added(Added::Updated(i));
+                continue;
+            }
             let end_line = occurrence.end_line;
             let added = store.add(
                 &engine.rules,
@@ -392,6 +403,19 @@ fn read_all(
 }
 
 /// The date of a file's modification time, for syslog timestamps without a year.
+/// Whether `classified`'s rule names `before`'s category among those it follows — `before`
+/// being another rule's issue: a repeat of the same failure counts, it does not fold.
+fn follows(engine: &Engine, classified: &Classified, before: Option<&Issue>) -> bool {
+    let (Some(rule), Some(before)) = (
+        classified.rule.and_then(|r| engine.rules.rules.get(r)),
+        before,
+    ) else {
+        return false;
+    };
+    rule.spec.follows.contains(&before.category)
+        && before.rule.as_deref() != Some(rule.spec.id.as_str())
+}
+
 pub(crate) fn file_year(file: &SourceFile) -> FileDate {
     std::fs::metadata(&file.path)
         .and_then(|m| m.modified())

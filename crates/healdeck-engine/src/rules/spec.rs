@@ -41,6 +41,12 @@ pub struct RuleSpec {
     /// alone what a more specific one reports (PAM's sshd failures, which sshd reports itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unless: Option<String>,
+    /// Categories of issue this rule's failures are the aftermath of: within the consequence
+    /// window (200 lines) after an issue of one of them, an event of this rule folds into that
+    /// issue as a consequence line instead of becoming an issue of its own — a connection
+    /// pool that times out because the database went away is that database outage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follows: Vec<Category>,
     /// Raise the issue's severity once it has been seen this many times (bursts of 5xx).
     #[serde(default)]
     pub burst: Option<Burst>,
