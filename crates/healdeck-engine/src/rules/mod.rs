@@ -1,4 +1,5 @@
-//! The rules file: parsed from JSON into `RuleSpec`s, then compiled once into a `RuleSet`.
+//! The rules file: parsed from JSON into `RuleSpec`s, then gathered into a `RuleSet` whose
+//! regexes compile once, on first use.
 //!
 //! Rules come from three places, in this order: the built-in `rules/troubleshooter_rules.json`
 //! (compiled into the binary), `*.json` files in the user's config folder, and `--rules`
@@ -9,16 +10,19 @@
 
 //!
 //! Files: `spec` (the schema as written), `parse` (JSON → validated specs, with places),
-//! this file (sources, errors, the compiled set and its builder).
+//! `lazy` (regexes compiled on first use), this file (sources, errors, the set and its
+//! builder).
 
 mod candidates;
+mod lazy;
 mod parse;
 mod spec;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use candidates::candidate_pattern;
-pub(crate) use parse::{line_col, parse_rules_text};
+pub use lazy::{LazyRegex, LazySet};
+pub(crate) use parse::{line_col, parse_rules_text, parse_trusted_rules_text};
 pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -67,9 +71,9 @@ pub struct RuleSources {
 #[derive(Debug)]
 pub struct Rule {
     pub spec: RuleSpec,
-    pub regex: Regex,
-    /// The compiled `unless` veto.
-    pub unless: Option<Regex>,
+    pub regex: LazyRegex,
+    /// The `unless` veto.
+    pub unless: Option<LazyRegex>,
     /// The file the rule came from.
     pub origin: String,
 }
@@ -78,7 +82,7 @@ pub struct Rule {
 #[derive(Debug)]
 pub struct Consequence {
     pub spec: ConsequenceSpec,
-    pub regex: Regex,
+    pub regex: LazyRegex,
 }
 
 /// All rules, compiled once, ready for the classifier.
@@ -89,8 +93,8 @@ pub struct RuleSet {
     /// One `RegexSet` over every rule pattern, index-aligned with `rules`. It finds
     /// candidates (a superset: Unicode word boundaries are left out for speed); the rule's
     /// own `regex` confirms each.
-    pub set: RegexSet,
-    pub consequence_set: RegexSet,
+    pub set: LazySet,
+    pub consequence_set: LazySet,
 }
 
 /// Builds a `RuleSet` from several sources, collecting (not failing on) refused files.
@@ -108,9 +112,10 @@ impl RuleSetBuilder {
         Self::default()
     }
 
-    /// Adds the built-in rules. They are tested, but a broken build still reports, not panics.
+    /// Adds the built-in rules, read but not checked pattern by pattern: the test suite checks
+    /// them (`builtin_rules_pass_every_check`), so start-up compiles no regex.
     pub(crate) fn builtin(mut self) -> Self {
-        match parse_rules_text(BUILTIN_RULES, BUILTIN_NAME) {
+        match parse_trusted_rules_text(BUILTIN_RULES, BUILTIN_NAME) {
             Ok((rules, cons)) => {
                 self.builtin = rules
                     .into_iter()
@@ -211,45 +216,35 @@ impl RuleSetBuilder {
         self.user_rules.push((rule, origin.to_string()));
     }
 
-    /// Compiles everything accepted so far. Returns the set and the files that were refused.
+    /// The set of everything accepted so far (compiled as it is used), and the files that were
+    /// refused.
     pub(crate) fn build(self) -> (RuleSet, Vec<RulesError>) {
-        let mut errors = self.errors;
+        let errors = self.errors;
         let specs: Vec<(RuleSpec, String)> = self
             .user_rules
             .into_iter()
             .chain(self.builtin)
             .filter(|(r, _)| !r.disabled)
             .collect();
-        let mut rules = Vec::with_capacity(specs.len());
-        for (spec, origin) in specs {
-            // Already validated while parsing; a failure here would be a bug, reported not panicked.
-            match compile_pattern(&spec.pattern) {
-                Ok(regex) => rules.push(Rule {
-                    unless: spec.unless.as_deref().and_then(|u| compile_pattern(u).ok()),
-                    spec,
-                    regex,
-                    origin,
-                }),
-                Err(e) => errors.push(RulesError::Rule {
-                    path: origin,
-                    id: spec.id,
-                    line: 0,
-                    column: 0,
-                    message: e.to_string(),
-                }),
-            }
-        }
+        let rules: Vec<Rule> = specs
+            .into_iter()
+            .map(|(spec, origin)| Rule {
+                regex: LazyRegex::new(&spec.pattern),
+                unless: spec.unless.as_deref().map(LazyRegex::new),
+                spec,
+                origin,
+            })
+            .collect();
         let consequences: Vec<Consequence> = self
             .consequences
             .into_iter()
-            .filter_map(|spec| {
-                compile_pattern(&spec.pattern)
-                    .ok()
-                    .map(|regex| Consequence { spec, regex })
+            .map(|spec| Consequence {
+                regex: LazyRegex::new(&spec.pattern),
+                spec,
             })
             .collect();
-        let set = build_set(rules.iter().map(|r| r.spec.pattern.as_str()));
-        let consequence_set = build_set(consequences.iter().map(|c| c.spec.pattern.as_str()));
+        let set = LazySet::new(rules.iter().map(|r| r.spec.pattern.as_str()));
+        let consequence_set = LazySet::new(consequences.iter().map(|c| c.spec.pattern.as_str()));
         (
             RuleSet {
                 rules,
@@ -264,7 +259,7 @@ impl RuleSetBuilder {
 
 /// One set over the patterns, which only picks candidates (see `candidates`): the caller
 /// confirms each with the exact regex.
-fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
+pub(crate) fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
     let patterns: Vec<String> = patterns.map(candidate_pattern).collect();
     RegexSetBuilder::new(&patterns)
         .multi_line(true)

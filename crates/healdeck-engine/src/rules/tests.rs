@@ -4,10 +4,20 @@ use super::*;
 use crate::model::Severity;
 
 #[test]
-fn builtin_rules_compile() {
+fn builtin_rules_pass_every_check() {
+    // Start-up reads the built-in file without compiling its patterns: this is their check.
+    let (rules, consequences) =
+        parse_rules_text(BUILTIN_RULES, BUILTIN_NAME).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(rules.len() >= 80, "only {} rules", rules.len());
+    for c in &consequences {
+        assert!(compile_pattern(&c.pattern).is_ok(), "{}", c.id);
+    }
     let (set, errors) = RuleSet::builtin();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert!(set.rules.len() >= 80, "only {} rules", set.rules.len());
+    assert_eq!(set.rules.len(), rules.len());
+    // The candidate sets build (a failure would leave them empty and find nothing).
+    assert_eq!(set.set.len(), rules.len());
+    assert_eq!(set.consequence_set.len(), consequences.len());
 }
 
 #[test]

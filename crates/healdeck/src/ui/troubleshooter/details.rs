@@ -204,7 +204,7 @@ fn excerpt_ui(ui: &mut egui::Ui, issue: &Issue, engine: Option<&Engine>) {
             .rules
             .iter()
             .find(|r| Some(r.spec.id.as_str()) == issue.rule.as_deref())
-            .map(|r| &r.regex)
+            .map(|r| &*r.regex)
     });
     let hit = error_line(&lines, rule);
     egui::Frame::group(ui.style())
