@@ -11,7 +11,7 @@
 
 use super::events::EventKind;
 use super::fingerprint::{fingerprint_of_key, normalize, parameterize};
-use super::level::{Level, level, strip_record_prefix};
+use super::level::{Level, strip_record_prefix};
 use super::model::{Category, Severity};
 use super::rules::RuleSet;
 use regex::Regex;
@@ -93,13 +93,20 @@ fn group_value<'a>(entry: &str, captures: &'a BTreeMap<String, String>) -> &'a s
         .map_or("", String::as_str)
 }
 
-/// Classifies one event. `first` is its first line, `message` its message lines.
+/// Classifies one event. `first` is its first line (`level` its log level), `message` its
+/// message lines; with `rules_may_match` false (no rule's word is in the message) only the
+/// detector for unknown failures runs.
 pub(crate) fn classify(
     rules: &RuleSet,
     kind: EventKind,
+    level: Option<Level>,
     first: &str,
     message: &str,
+    rules_may_match: bool,
 ) -> Option<Verdict> {
+    if !rules_may_match {
+        return unknown(kind, level, first, message).map(Verdict::Issue);
+    }
     // The set names candidates; the first (by tier, then order) whose own regex matches wins.
     let mut candidates: Vec<usize> = rules.set.matches(message).into_iter().collect();
     candidates.sort_by_key(|&i| (rules.rules[i].spec.category.tier(), i));
@@ -168,12 +175,11 @@ pub(crate) fn classify(
     {
         return Some(Verdict::Consequence(rules.consequences[i].spec.id.clone()));
     }
-    unknown(kind, first, message).map(Verdict::Issue)
+    unknown(kind, level, first, message).map(Verdict::Issue)
 }
 
 /// The generic failure detector for events no rule knows.
-fn unknown(kind: EventKind, first: &str, message: &str) -> Option<Classified> {
-    let lvl = level(first);
+fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> Option<Classified> {
     let severity = match (kind, lvl) {
         (_, Some(Level::Fatal)) => Severity::Critical,
         (EventKind::RustPanic | EventKind::GoPanic, _) => Severity::Critical,
@@ -240,6 +246,7 @@ pub(crate) fn orphan_consequence(first: &str) -> Classified {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::level::level;
 
     #[test]
     fn mentions_are_not_failures() {
@@ -254,7 +261,11 @@ mod tests {
             "12 passed, 0 failed",
             "INFO retrying after error: timeout",
         ] {
-            assert_eq!(unknown(EventKind::Line, line, line), None, "{line}");
+            assert_eq!(
+                unknown(EventKind::Line, level(line), line, line),
+                None,
+                "{line}"
+            );
         }
     }
 
@@ -264,7 +275,7 @@ mod tests {
             let line = format!(
                 "2005-06-03-15.42.50.363779 {node} RAS KERNEL FATAL data storage interrupt"
             );
-            unknown(EventKind::Line, &line, &line).expect("fatal record")
+            unknown(EventKind::Line, level(&line), &line, &line).expect("fatal record")
         };
         let (a, b) = (on("R02-M1-N0-C:J12-U11"), on("R17-M0-N4-C:J05-U01"));
         assert_eq!(a.fingerprint, b.fingerprint);
@@ -273,7 +284,7 @@ mod tests {
         // The same words from two programs stay apart.
         let from = |program: &str| {
             let line = format!("Jun 12 03:14:07 host1 {program}[812]: error: cannot open /etc/x");
-            unknown(EventKind::Line, &line, &line).expect("error record")
+            unknown(EventKind::Line, level(&line), &line, &line).expect("error record")
         };
         assert_eq!(from("cron").group_key, "cron: cannot open /etc/x");
         assert_ne!(from("cron").fingerprint, from("anacron").fingerprint);
@@ -281,34 +292,51 @@ mod tests {
 
     #[test]
     fn unknown_failures_are_kept() {
-        let c = unknown(EventKind::Line, "2024-01-01 FATAL disk controller gone", "")
-            .expect("fatal record");
+        let c = unknown(
+            EventKind::Line,
+            level("2024-01-01 FATAL disk controller gone"),
+            "2024-01-01 FATAL disk controller gone",
+            "",
+        )
+        .expect("fatal record");
         assert_eq!(c.severity, Severity::Critical);
         assert_eq!(c.title, "Unrecognized error: disk controller gone");
         let t = "Traceback (most recent call last):\nFrobError: wobbled";
         let c = unknown(
             EventKind::PythonTraceback,
+            None,
             "Traceback (most recent call last):",
             t,
         )
         .expect("traceback");
         assert_eq!(c.severity, Severity::High);
         assert!(c.title.ends_with("FrobError: wobbled"), "{}", c.title);
-        assert!(unknown(EventKind::Line, "TypeError: x is not a function", "").is_some());
+        assert!(
+            unknown(
+                EventKind::Line,
+                level("TypeError: x is not a function"),
+                "TypeError: x is not a function",
+                ""
+            )
+            .is_some()
+        );
         // A Java exception named mid-line, at no level or WARN; not at INFO (handled).
         let named = "Lost task 0.0 in stage 1.0 (TID 1): java.io.IOException: Broken pipe";
         assert_eq!(
-            unknown(EventKind::Line, named, named).map(|c| c.severity),
+            unknown(EventKind::Line, level(named), named, named).map(|c| c.severity),
             Some(Severity::Medium)
         );
         let warned =
             "2015-07-29 WARN  [Thread-9] - Unexpected java.nio.channels.ClosedChannelException";
         assert_eq!(
-            unknown(EventKind::Line, warned, warned).map(|c| c.severity),
+            unknown(EventKind::Line, level(warned), warned, warned).map(|c| c.severity),
             Some(Severity::Low)
         );
         let handled =
             "2015-07-29 INFO retrying after java.net.SocketTimeoutException: Read timed out";
-        assert_eq!(unknown(EventKind::Line, handled, handled), None);
+        assert_eq!(
+            unknown(EventKind::Line, level(handled), handled, handled),
+            None
+        );
     }
 }

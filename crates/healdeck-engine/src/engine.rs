@@ -181,40 +181,22 @@ impl Engine {
         counter: &mut LineCounter,
     ) -> Option<ChunkEvent> {
         let mut span = events::assemble(buf, ls);
-        // The incident starts at its lead-in, if the runtime printed one; rules match from
-        // the failure's own line on (`first` is that line, `index` counts from it).
+        let (first, message) = message_of(buf, &span);
+        // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
+        // before their excerpt and lead-in are worked out.
+        let rules_may_match = self.prefilter.rules_may_match(&message);
+        let verdict = classify(
+            &self.rules,
+            span.kind,
+            span.level,
+            &first,
+            &message,
+            rules_may_match,
+        )?;
+        // The incident starts at its lead-in, if the runtime printed one; rules matched from
+        // the failure's own line on.
         span.start = events::lead_start(buf, ls, floor);
-        let mut excerpt = String::new();
-        let mut message = String::new();
-        let mut first = String::new();
-        let mut pos = span.start;
-        let mut index = 0;
-        while pos < span.end {
-            let raw = line_at(buf, pos);
-            let text = text_of(raw);
-            let lead_in = pos < ls;
-            if pos == ls {
-                first.clone_from(&text);
-            }
-            if !lead_in
-                && events::is_message_line(span.kind, raw, index)
-                && message.len() < MESSAGE_BYTES
-            {
-                message.push_str(&text);
-                message.push('\n');
-            }
-            if text.chars().count() > EXCERPT_LINE_CHARS {
-                let cut: String = text.chars().take(EXCERPT_LINE_CHARS).collect();
-                excerpt.push_str(&cut);
-                excerpt.push_str(" …[line cut]");
-            } else {
-                excerpt.push_str(&text);
-            }
-            excerpt.push('\n');
-            pos = line_end(buf, pos) + 1;
-            index += usize::from(!lead_in);
-        }
-        let verdict = classify(&self.rules, span.kind, &first, &message)?;
+        let excerpt = excerpt_of(buf, span.start, span.end);
         let first_line = counter.line_at(span.start);
         // `end - 1` is the last line's newline or its last byte; either way inside it.
         let last_start = line_start(buf, span.end.max(span.start + 1) - 1);
@@ -227,10 +209,51 @@ impl Engine {
             verdict,
             timestamp: timestamp::parse(&first, year),
             context_before: context_before(buf, span.start),
-            excerpt: excerpt.trim_end_matches('\n').to_string(),
+            excerpt,
             first,
         })
     }
+}
+
+/// An event's first line and its message lines (those rules match against).
+fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
+    let mut message = String::new();
+    let mut first = String::new();
+    let mut pos = span.start;
+    let mut index = 0;
+    while pos < span.end {
+        let raw = line_at(buf, pos);
+        if index == 0 {
+            first = text_of(raw);
+        }
+        if events::is_message_line(span.kind, raw, index) && message.len() < MESSAGE_BYTES {
+            message.push_str(&text_of(raw));
+            message.push('\n');
+        }
+        pos = line_end(buf, pos) + 1;
+        index += 1;
+    }
+    (first, message)
+}
+
+/// The lines from `start` to `end` as shown, each cut at `EXCERPT_LINE_CHARS`.
+fn excerpt_of(buf: &[u8], start: usize, end: usize) -> String {
+    let mut excerpt = String::new();
+    let mut pos = start;
+    while pos < end {
+        let text = text_of(line_at(buf, pos));
+        if text.chars().count() > EXCERPT_LINE_CHARS {
+            let cut: String = text.chars().take(EXCERPT_LINE_CHARS).collect();
+            excerpt.push_str(&cut);
+            excerpt.push_str(" …[line cut]");
+        } else {
+            excerpt.push_str(&text);
+        }
+        excerpt.push('\n');
+        pos = line_end(buf, pos) + 1;
+    }
+    excerpt.truncate(excerpt.trim_end_matches('\n').len());
+    excerpt
 }
 
 /// Up to `CONTEXT_LINES` lines before `start`, oldest first.

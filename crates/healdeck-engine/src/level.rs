@@ -68,9 +68,22 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             .and_then(|l| level_of_letter(l.as_str()));
     }
     LEVEL.captures_iter(head).find_map(|c| {
+        if let Some(w) = c.name("w")
+            && is_json_key(&head[w.end()..])
+        {
+            // `{"error": null}`: a field named after a level is no level.
+            return None;
+        }
         let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
         level_of_word(w.as_str())
     })
+}
+
+/// Whether the text after a word closes a JSON key: `"` then `:` (spaces between allowed).
+fn is_json_key(after: &str) -> bool {
+    after
+        .strip_prefix('"')
+        .is_some_and(|rest| rest.trim_start().starts_with(':'))
 }
 
 /// Drops a record's timestamp/level prefix for display: the text after the level word — or
@@ -121,6 +134,17 @@ mod tests {
         assert_eq!(level("ERROR:root:oops"), Some(Level::Error));
         assert_eq!(level(r#"{"level":"fatal","msg":"x"}"#), Some(Level::Fatal));
         assert_eq!(level("time=1 level=error msg=x"), Some(Level::Error));
+        // A field named after a level is no level; the record's own level still counts.
+        assert_eq!(
+            level(r#"May  1 10:00:00 web-1 app[7]: done {"error":null}"#),
+            None
+        );
+        assert_eq!(
+            level(r#"{"ts":1,"error" : null,"level":"info"}"#),
+            Some(Level::Quiet)
+        );
+        assert_eq!(level(r#"{"level":"error","msg":"x"}"#), Some(Level::Error));
+        assert_eq!(level(r#"x [ERROR] "bad": it broke"#), Some(Level::Error));
         assert_eq!(
             level("INFO retrying after error: timeout"),
             Some(Level::Quiet)

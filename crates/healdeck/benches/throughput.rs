@@ -60,10 +60,62 @@ const TRAPS: [&str; 6] = [
 /// Names for the UTF-8 variant: most lines of real logs from non-English apps carry a few.
 const NAMES: [&str; 6] = ["José", "Zoë", "Łukasz", "Müller", "東京", "Ðorđe"];
 
-fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>, utf8: bool) {
+/// What the generated log looks like beyond its everyday lines.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// ~0.1 % failures among everyday lines.
+    Clean,
+    /// The same with a non-ASCII name on every ordinary line.
+    Utf8,
+    /// ~8 % of the ordinary lines are WARN records that are no failure.
+    Warn,
+    /// Every ordinary line carries a benign mention of an error word.
+    Benign,
+    /// 20 % of the lines are failures.
+    Failures,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Clean => "ascii",
+            Shape::Utf8 => "utf8",
+            Shape::Warn => "warn8pct",
+            Shape::Benign => "benign-mentions",
+            Shape::Failures => "failures20pct",
+        }
+    }
+}
+
+/// Ordinary WARN records: slow, retried, deprecated — nothing failed.
+const WARNINGS: [&str; 4] = [
+    "WARN  [worker-2] app.cache: slow response from cache in 812 ms (threshold 500 ms)",
+    "WARN  [http-1] app.client: retrying GET /api/items (attempt 2 of 3)",
+    "WARN  [main] app.config: setting 'pool.size' is deprecated, use 'pool.max'",
+    "WARN  [sched-4] app.jobs: job 77 took longer than its interval",
+];
+
+/// Benign mentions of error words, one appended to every ordinary line of `Shape::Benign`.
+const MENTIONS: [&str; 4] = [
+    " errors=0",
+    " {\"error\":null}",
+    " error_count: 0",
+    " ErrorBoundary=ok",
+];
+
+fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>, shape: Shape) {
     let n = rng.below(100_000);
-    if utf8 {
+    if shape == Shape::Utf8 {
         write!(out, "[{}] ", NAMES[(n % 6) as usize]).ok();
+    }
+    if shape == Shape::Warn && n % 100 < 8 {
+        writeln!(
+            out,
+            "2024-05-01T00:00:00.000Z {}",
+            WARNINGS[(n % 4) as usize]
+        )
+        .ok();
+        return;
     }
     let (h, m, s) = (i / 3_600_000 % 24, i / 60_000 % 60, i / 1000 % 60);
     match rng.below(5) {
@@ -101,14 +153,21 @@ fn normal_line(rng: &mut Rng, i: u64, out: &mut Vec<u8>, utf8: bool) {
         ),
     }
     .ok();
+    if shape == Shape::Benign {
+        out.pop();
+        out.extend_from_slice(MENTIONS[(n % 4) as usize].as_bytes());
+        out.push(b'\n');
+    }
 }
 
 fn generate(
     path: &Path,
     target_bytes: u64,
     samples: &[String],
-    utf8: bool,
+    shape: Shape,
 ) -> std::io::Result<(u64, u64)> {
+    // Failures per 10,000 lines.
+    let failures = if shape == Shape::Failures { 2000 } else { 10 };
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut bytes, mut lines, mut planted) = (0u64, 0u64, 0u64);
@@ -116,16 +175,16 @@ fn generate(
     while bytes < target_bytes {
         buf.clear();
         let roll = rng.below(10_000);
-        if roll < 10 {
+        if roll < failures {
             let s = &samples[(planted as usize) % samples.len()];
             buf.extend_from_slice(s.as_bytes());
             buf.push(b'\n');
             planted += 1;
-        } else if roll < 15 {
+        } else if roll < failures + 5 {
             buf.extend_from_slice(TRAPS[(roll as usize) % TRAPS.len()].as_bytes());
             buf.push(b'\n');
         } else {
-            normal_line(&mut rng, lines, &mut buf, utf8);
+            normal_line(&mut rng, lines, &mut buf, shape);
         }
         lines += bytecount(&buf);
         bytes += buf.len() as u64;
@@ -216,12 +275,20 @@ fn main() {
     // The same log twice: ASCII, and with a non-ASCII name on every ordinary line. ripgrep
     // reads the second at well under 1 MB/s (its patterns' `\b` are Unicode too), so that one
     // is at most 64 MiB and ripgrep runs on it once.
-    for (variant, utf8) in [("ascii", false), ("utf8", true)] {
+    let shapes = [
+        Shape::Clean,
+        Shape::Warn,
+        Shape::Benign,
+        Shape::Failures,
+        Shape::Utf8,
+    ];
+    for shape in shapes {
+        let utf8 = shape == Shape::Utf8;
         let mib = if utf8 { mib.min(64) } else { mib };
-        let log = dir.join(format!("mixed-{mib}MiB-{variant}.log"));
+        let log = dir.join(format!("mixed-{mib}MiB-{}.log", shape.name()));
         if !log.exists() {
             eprintln!("generating {} ...", log.display());
-            match generate(&log, mib << 20, &samples, utf8) {
+            match generate(&log, mib << 20, &samples, shape) {
                 Ok((lines, planted)) => {
                     eprintln!("{lines} lines, {planted} planted failure events")
                 }

@@ -59,6 +59,8 @@ pub(crate) struct Span {
     pub end: usize,
     pub kind: EventKind,
     pub lines: usize,
+    /// The first line's log level.
+    pub level: Option<crate::level::Level>,
 }
 
 /// The end of the line starting at `s` (index of its `\n`, or `buf.len()`).
@@ -118,7 +120,9 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     let first = line_at(buf, start);
     let mut it = Lines::after(buf, start);
     let mut lines = 1usize;
-    let kind = initial_kind(first, &it);
+    // Read once: the level decides the shape here and the severity in the classifier.
+    let level = level_of(first);
+    let kind = initial_kind(first, &it, level);
     let take = |it: &mut Lines, lines: &mut usize| {
         it.advance();
         *lines += 1;
@@ -137,7 +141,7 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
         EventKind::Stack => stack(&mut it, &mut lines),
         EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
         EventKind::Line
-            if starts_record(first) && may_head(level_of(first)) && announces_body(first, &it) =>
+            if starts_record(first) && may_head(level) && announces_body(first, &it) =>
         {
             record_body(&mut it, &mut lines)
         }
@@ -148,6 +152,7 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
         end: it.next,
         kind,
         lines,
+        level,
     }
 }
 
@@ -175,7 +180,7 @@ enum Initial {
     HeaderThen(EventKind),
 }
 
-fn initial_kind(first: &[u8], it: &Lines) -> Initial {
+fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) -> Initial {
     let t = trim_start(first);
     if is_traceback_start(first) {
         return Initial::Kind(EventKind::PythonTraceback);
@@ -192,7 +197,6 @@ fn initial_kind(first: &[u8], it: &Lines) -> Initial {
     if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
         return Initial::Kind(EventKind::ToolBlock);
     }
-    let level = level_of(first);
     let heads = may_head(level);
     let next = it.peek().map(|(_, l)| l);
     // A WARN record with the exception it caught printed under it (a Java logger's

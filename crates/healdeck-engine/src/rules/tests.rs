@@ -140,8 +140,10 @@ fn unicode_word_boundaries_keep_their_meaning() {
     let rule_of = |message: &str| match crate::classify::classify(
         &set,
         crate::events::EventKind::Line,
+        crate::level::level(message),
         message,
         message,
+        true,
     ) {
         Some(crate::classify::Verdict::Issue(c)) => c.rule.map(|i| set.rules[i].spec.id.clone()),
         _ => None,
