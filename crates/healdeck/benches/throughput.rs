@@ -391,6 +391,18 @@ fn measure(
         rss(kw_rss),
         kw_out.trim()
     );
+    // lnav (Debian's package) indexing the same file headless: the count forces every line
+    // through its format detection and index.
+    let lnav_query = ";SELECT count(*) FROM all_logs";
+    if Command::new("lnav").arg("-V").output().is_ok() {
+        let (ln_s, ln_rss, _) = run_best(&["lnav", "-n", "-c", lnav_query, &log_s], 3);
+        println!(
+            "lnav -n (indexing): {ln_s:.3} s  {:.0} MB/s  peak RSS {}",
+            mb / ln_s,
+            rss(ln_rss)
+        );
+        println!("ratio: healdeck is {:.2}x lnav's throughput", ln_s / hd_s);
+    }
     println!(
         "ratio: healdeck is {:.2}x ripgrep's throughput (rule patterns)",
         rg_s / hd_s
