@@ -137,13 +137,18 @@ impl Engine {
         } else {
             main_len
         };
-        let extra: Vec<usize> = match &self.prefilter.unfiltered {
+        let mut extra: Vec<usize> = match &self.prefilter.unfiltered {
             Some(re) => re
                 .find_iter(&buf[..search_end])
                 .map(|m| m.start())
                 .collect(),
             None => Vec::new(),
         };
+        // Android's E and F lines are failures by their level letter alone, error word or not.
+        if crate::prefilter::is_logcat(buf) {
+            extra.extend(crate::prefilter::logcat_failures(&buf[..search_end]));
+            extra.sort_unstable();
+        }
         let mut extra = extra.into_iter().peekable();
         while cursor < main_len {
             let ac_hit = self
@@ -317,6 +322,22 @@ mod tests {
             }
             v => panic!("{v:?}"),
         }
+    }
+
+    #[test]
+    fn logcat_error_lines_are_failures_without_an_error_word() {
+        let e = engine();
+        let text = "03-17 16:13:38.811  1702  2395 I ActivityManager: Start proc 4512:com.example.app/u0a123\n\
+                    03-17 16:13:41.300  1702  1890 E BluetoothAdapter: Bluetooth binder is null\n\
+                    03-17 16:13:41.400  1702  1890 W BluetoothAdapter: binder is late\n\
+                    E/SurfaceFlinger(  245): Permission Denial: can't access SurfaceFlinger pid=3012, uid=10093\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        let lines: Vec<u64> = r.events.iter().map(|ev| ev.first_line).collect();
+        assert_eq!(lines, vec![1, 3], "{:#?}", r.events);
+        // The same words in a log that is not logcat are no failure.
+        let text = "2024-05-01 10:00:00 INFO 1702 1890 E BluetoothAdapter: binder is null\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert!(r.events.is_empty(), "{:#?}", r.events);
     }
 
     #[test]

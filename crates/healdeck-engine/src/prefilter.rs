@@ -9,6 +9,7 @@ use super::rules::RuleSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex as BytesRegex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::sync::LazyLock;
 
 /// Words that start a failure whatever the rules say: log levels and the first lines of
 /// multi-line failures (tracebacks, panics, stacks).
@@ -126,6 +127,36 @@ fn shortest_words(mut words: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// A logcat record's start (`threadtime`: `03-17 16:13:38.811  1702  2395 E Tag:`; `brief`:
+/// `E/Tag(  512):`), any level.
+static LOGCAT_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| {
+    BytesRegex::new(
+        r"^(?:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[VDIWEF]\s|[VDIWEF]/[^(\s]+\(\s*\d+\):)",
+    )
+    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+});
+
+/// Logcat records at level E (error) or F (fatal), anywhere in a buffer.
+static LOGCAT_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| {
+    BytesRegex::new(
+        r"(?m)^(?:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[EF]\s|[EF]/[^(\s]+\(\s*\d+\):)",
+    )
+    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+});
+
+/// Whether a buffer is Android logcat output: one of its first 8 lines is a logcat record.
+/// Only then are its lines searched for E/F levels (a cost other logs do not pay).
+pub(crate) fn is_logcat(buf: &[u8]) -> bool {
+    buf.split(|&b| b == b'\n')
+        .take(8)
+        .any(|l| LOGCAT_RECORD.is_match(l))
+}
+
+/// Where the E and F records of a logcat buffer start.
+pub(crate) fn logcat_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    LOGCAT_FAILURE.find_iter(buf).map(|m| m.start())
 }
 
 /// An automaton over the fixed structural words always builds; this is its last resort.
