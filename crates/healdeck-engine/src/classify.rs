@@ -54,6 +54,29 @@ static NAMED_EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
 
+/// A line that reports a recovery — a link back up, an alert cleared, an operation that
+/// succeeded after retrying — which names the failure it recovered from but is none.
+static RECOVERY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:recovered|restored|reconnected|back (?:up|online|to normal)|resumed",
+        r"|link (?:is )?(?:ok|up)|(?:alerts?|alarms?|errors?|conditions?) (?:cleared|resolved)",
+        r"|no (?:\w+ )?(?:alerts?|alarms?|errors?) (?:are |is )?(?:active|present|found|detected)",
+        r"|succeeded after|ok after)\b",
+    ))
+    .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// Words that make a would-be recovery a failure still (`recovery failed`, `not restored`).
+static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:fail(?:ed|s|ure)?|unable|cannot|can't|could not|not (?:recovered|restored)|unrecoverable|gave up|giving up)\b")
+        .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// Whether `line` reports a recovery and nothing still failing.
+fn is_recovery(line: &str) -> bool {
+    RECOVERY.is_match(line) && !STILL_FAILING.is_match(line)
+}
+
 /// What the classifier decided about an event.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Verdict {
@@ -180,6 +203,10 @@ pub(crate) fn classify(
 
 /// The generic failure detector for events no rule knows.
 fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> Option<Classified> {
+    // `link ok after error recovery`, `ALERT cleared: no ALERTs are active`: no failure.
+    if kind == EventKind::Line && is_recovery(first) {
+        return None;
+    }
     let severity = match (kind, lvl) {
         (_, Some(Level::Fatal)) => Severity::Critical,
         (EventKind::RustPanic | EventKind::GoPanic, _) => Severity::Critical,
@@ -247,6 +274,30 @@ pub(crate) fn orphan_consequence(first: &str) -> Classified {
 mod tests {
     use super::*;
     use crate::level::level;
+
+    #[test]
+    fn recoveries_are_not_failures_but_failed_recoveries_are() {
+        for line in [
+            "Nov 09 12:01:03 node-12 healthd[88]: link ok after error recovery",
+            "Nov 09 12:01:02 node-12 healthd[88]: ERROR cleared: no ALERTs are active",
+            "2024-05-01 10:00:00 ERROR db: connection restored after 3 attempts",
+        ] {
+            assert_eq!(
+                unknown(EventKind::Line, level(line), line, line),
+                None,
+                "{line}"
+            );
+        }
+        for line in [
+            "2024-05-01 10:00:00 ERROR db: connection not restored, giving up",
+            "Nov 09 12:01:03 node-12 kernel: ERROR: link recovery failed on eth0",
+        ] {
+            assert!(
+                unknown(EventKind::Line, level(line), line, line).is_some(),
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn mentions_are_not_failures() {
