@@ -38,6 +38,7 @@ macro_rules! push_line {
 pub mod bus;
 mod classify;
 mod engine;
+pub mod eval;
 mod events;
 mod fingerprint;
 pub mod fix;

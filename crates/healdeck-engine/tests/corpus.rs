@@ -90,6 +90,19 @@ fn every_planted_failure_is_found_and_nothing_else() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The scored evaluation (`healdeck eval`) on this corpus: the figures the README gives may
+/// not drop.
+#[test]
+fn the_scored_evaluation_keeps_its_figures() {
+    let (engine, _) = Engine::load(&RuleSources::default());
+    let s = healdeck_engine::eval::evaluate(&engine, &corpus_dir()).expect("the corpus scores");
+    assert!(s.expected >= 31, "{} expected issues", s.expected);
+    assert_eq!(s.recall, 1.0, "{:#?}", s.misses);
+    assert_eq!(s.category_accuracy, 1.0, "{:#?}", s.misses);
+    assert_eq!(s.severity_accuracy, 1.0, "{:#?}", s.misses);
+    assert_eq!(s.false_issues, 0, "{:#?}", s.misses);
+}
+
 #[test]
 fn every_rule_sample_is_classified_by_its_rule() {
     let (engine, _) = Engine::load(&RuleSources::default());

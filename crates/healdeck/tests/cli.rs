@@ -486,3 +486,30 @@ fn selftest_runs_every_check_and_names_what_failed() {
         "{text}"
     );
 }
+
+#[test]
+fn eval_scores_the_corpus_and_names_what_it_cannot_read() {
+    let t = tempfile::tempdir().expect("tmp");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../healdeck-engine/tests/corpus");
+    let corpus = corpus.to_string_lossy().to_string();
+    let out = healdeck(t.path(), &["eval", &corpus, "--json", "--strict"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_of(&out);
+    assert_eq!(v["recall"], 1.0, "{v}");
+    assert_eq!(v["false_issues"], 0, "{v}");
+    assert!(v["expected"].as_u64().unwrap_or(0) >= 31, "{v}");
+    // A corpus whose manifest is broken is named, with exit 2.
+    write(&t.path().join("expected.json"), b"{\"files\": [");
+    let dir = t.path().to_string_lossy().to_string();
+    let out = healdeck(t.path(), &["eval", &dir]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("expected.json"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -9,6 +9,7 @@
 mod avatar;
 mod diagnose;
 mod drape;
+mod eval;
 mod fix;
 mod gpu;
 mod prompt;
@@ -56,6 +57,8 @@ pub(crate) enum Command {
     Render(render::RenderArgs),
     /// List the rules in effect, or check every rule against its own samples.
     Rules(rules::RulesArgs),
+    /// Score the engine on a corpus of logs with the issues each must give.
+    Eval(eval::EvalArgs),
     /// Full System Test: rules, detection, a dry-run fix plan, redaction, renders, GPU probe.
     Selftest(selftest::SelftestArgs),
 }
@@ -65,6 +68,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
     match command {
         Command::Diagnose(args) => diagnose::diagnose(&args, dirs.ok().as_ref()),
         Command::Rules(args) => rules::rules(&args, dirs.ok().as_ref()),
+        Command::Eval(args) => eval::eval(&args, dirs.ok().as_ref()),
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Render(args) => render::render(&args, dirs),
