@@ -129,22 +129,20 @@ fn shortest_words(mut words: Vec<String>) -> Vec<String> {
     out
 }
 
-/// A logcat record's start (`threadtime`: `03-17 16:13:38.811  1702  2395 E Tag:`; `brief`:
-/// `E/Tag(  512):`), any level.
-static LOGCAT_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| {
-    BytesRegex::new(
-        r"^(?:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[VDIWEF]\s|[VDIWEF]/[^(\s]+\(\s*\d+\):)",
-    )
-    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
-});
+/// A logcat record's start at one of `levels` (`threadtime`:
+/// `03-17 16:13:38.811  1702  2395 E Tag:`; `brief`: `E/Tag(  512):`), from a line's start.
+fn logcat_start(levels: &str) -> BytesRegex {
+    let pattern = format!(
+        r"(?m)^(?:\d{{2}}-\d{{2}}\s+\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}\s+\d+\s+\d+\s+[{levels}]\s|[{levels}]/[^(\s]+\(\s*\d+\):)"
+    );
+    BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+}
 
-/// Logcat records at level E (error) or F (fatal), anywhere in a buffer.
-static LOGCAT_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| {
-    BytesRegex::new(
-        r"(?m)^(?:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[EF]\s|[EF]/[^(\s]+\(\s*\d+\):)",
-    )
-    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
-});
+/// A logcat record, any level.
+static LOGCAT_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("VDIWEF"));
+
+/// Logcat records at level E (error) or F (fatal).
+static LOGCAT_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("EF"));
 
 /// Whether a buffer is Android logcat output: one of its first 8 lines is a logcat record.
 /// Only then are its lines searched for E/F levels (a cost other logs do not pay).
@@ -164,18 +162,11 @@ fn unreachable_ac() -> AhoCorasick {
     AhoCorasick::new(["error"]).unwrap_or_else(|e| panic!("aho-corasick over a literal: {e}"))
 }
 
-/// Drops words that contain a shorter word already in the set: they can never add a candidate.
+/// The line filter's words: at least three bytes long, none containing another (such a word
+/// can never add a candidate).
 fn minimal_words(mut words: Vec<String>) -> Vec<String> {
     words.retain(|w| w.len() >= 3);
-    words.sort_by_key(|w| w.len());
-    words.dedup();
-    let mut out: Vec<String> = Vec::new();
-    for w in words {
-        if !out.iter().any(|shorter| w.contains(shorter.as_str())) {
-            out.push(w);
-        }
-    }
-    out
+    shortest_words(words)
 }
 
 /// Literal words that any match of `pattern` must contain, or `None` when there are none of at

@@ -11,7 +11,7 @@
 //! `lead_start` walks back from the failure's line and returns where the lead-in starts (or
 //! the line itself when none is there); it never walks back past `floor`.
 
-use super::lines::trim_start;
+use super::lines::{contains, is_indented, trim_start};
 use super::{line_at, line_start};
 
 /// Most lines a V8 out-of-memory report puts ahead of its `FATAL ERROR:` line.
@@ -112,7 +112,7 @@ fn is_script_location(l: &[u8]) -> bool {
 /// `  File "app.py", line 3` without the `, in function` a traceback frame has.
 fn is_python_file_line(l: &[u8]) -> bool {
     let t = trim_start(l);
-    t.starts_with(b"File \"") && !super::lines::contains(t, b", in ")
+    t.starts_with(b"File \"") && !contains(t, b", in ")
 }
 
 /// `SyntaxError: …`, `IndentationError: …`, `TabError: …` at the line's start.
@@ -153,10 +153,6 @@ fn v8_report(mut back: Back) -> Option<usize> {
         }
     }
     None
-}
-
-fn is_indented(l: &[u8]) -> bool {
-    super::lines::is_indented(l)
 }
 
 #[cfg(test)]
