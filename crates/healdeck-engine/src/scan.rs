@@ -402,7 +402,6 @@ fn read_all(
     }
 }
 
-/// The date of a file's modification time, for syslog timestamps without a year.
 /// Whether `classified`'s rule names `before`'s category among those it follows — `before`
 /// being another rule's issue: a repeat of the same failure counts, it does not fold.
 fn follows(engine: &Engine, classified: &Classified, before: Option<&Issue>) -> bool {
@@ -416,6 +415,7 @@ fn follows(engine: &Engine, classified: &Classified, before: Option<&Issue>) -> 
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
 }
 
+/// The date of a file's modification time, for syslog timestamps without a year.
 pub(crate) fn file_year(file: &SourceFile) -> FileDate {
     std::fs::metadata(&file.path)
         .and_then(|m| m.modified())
