@@ -1,6 +1,7 @@
 //! Classification: which rule explains an event, or whether it is a failure at all.
 //!
-//! Every rule pattern sits in one `RegexSet`; of the rules that match an event's message, the
+//! The words each rule needs name the candidate rules for an event's message (one
+//! Aho-Corasick pass, see `rules::LazySet`); of the candidates whose regex matches, the
 //! one whose category comes first in TRIAGE.md's precedence wins, ties going to the rule listed
 //! first. An event no rule knows is still a failure — category `unknown` — when it is a
 //! traceback, panic or stack, a record whose log level is ERROR/FATAL, or a line that names a
@@ -130,16 +131,15 @@ pub(crate) fn classify(
     if !rules_may_match {
         return unknown(kind, level, first, message).map(Verdict::Issue);
     }
-    // The set names candidates; the first (by tier, then order) whose own regex matches wins.
-    let mut candidates: Vec<usize> = rules.set.matches(message).into_iter().collect();
+    // The word index names candidates; the first (by tier, then order) whose own regex
+    // matches, and whose veto does not, wins.
+    let mut candidates = rules.set.matches(message);
     candidates.sort_by_key(|&i| (rules.rules[i].spec.category.tier(), i));
     let confirmed = candidates.into_iter().find_map(|i| {
         let rule = &rules.rules[i];
+        let caps = rule.regex.captures(message)?;
         let vetoed = rule.unless.as_ref().is_some_and(|u| u.is_match(message));
-        rule.regex
-            .captures(message)
-            .filter(|_| !vetoed)
-            .map(|caps| (rule, i, caps))
+        (!vetoed).then_some((rule, i, caps))
     });
     if let Some((rule, i, caps)) = confirmed {
         let captures: BTreeMap<String, String> = rule

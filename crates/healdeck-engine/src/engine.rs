@@ -165,6 +165,17 @@ impl Engine {
                 },
             };
             let ls = line_start(buf, hit).max(cursor);
+            let le = line_end(buf, ls);
+            if extra.peek().is_none_or(|&p| p > le)
+                && self
+                    .prefilter
+                    .only_mentions_errors(&buf[ls..le.min(buf.len())])
+                && events::stands_alone(buf, ls)
+            {
+                // `errors=0`, `"error":null`: a mention, not a failure (see the prefilter).
+                cursor = le + 1;
+                continue;
+            }
             match self.event_at(buf, ls, floor, year, &mut counter) {
                 Some(ev) => {
                     cursor = ev.end.max(ls + 1);
@@ -300,6 +311,24 @@ mod tests {
             }
             v => panic!("{v:?}"),
         }
+    }
+
+    #[test]
+    fn a_mention_that_heads_a_stack_or_trailer_is_still_looked_at() {
+        let e = engine();
+        // No level, a frame under it: a stack whose header only says `errors=1`.
+        let text = "job 7 stopped errors=1\n\tat com.acme.Job.run(Job.java:42)\nnext\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        assert_eq!((r.events[0].first_line, r.events[0].last_line), (0, 1));
+        // A rule's words on the indented line after it.
+        let text = "job 7 stopped errors=1\n    connect ECONNREFUSED 127.0.0.1:5432\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        // Alone, the same line is passed by.
+        let text = "job 7 stopped errors=1\njob 8 started\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert!(r.events.is_empty(), "{:#?}", r.events);
     }
 
     #[test]

@@ -245,13 +245,46 @@ fn peer_inputs(dir: &std::path::Path, rules: &RuleSet) -> (PathBuf, PathBuf, usi
     let pat: String = rules
         .rules
         .iter()
-        .map(|r| format!("(?:{})\n", unname.replace_all(&r.spec.pattern, "(?:")))
+        .map(|r| {
+            let pattern = unname.replace_all(&r.spec.pattern, "(?:");
+            format!("(?:{})\n", line_mode(&pattern))
+        })
         .collect();
     std::fs::write(&patterns, pat).expect("write the patterns file");
     let keywords = dir.join("keywords.txt");
     let prefilter = healdeck_engine::prefilter::Prefilter::new(rules);
     std::fs::write(&keywords, prefilter.words.join("\n") + "\n").expect("write the keywords");
     (patterns, keywords, prefilter.words.len())
+}
+
+/// A rule pattern as ripgrep's line mode accepts it: a `\n` outside a character class (the
+/// optional second line of a logcat crash) becomes `$`, since no match crosses a line there.
+fn line_mode(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let (mut in_class, mut chars) = (false, pattern.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next();
+                if next == Some('n') && !in_class {
+                    out.push('$');
+                } else {
+                    out.push('\\');
+                    out.extend(next);
+                }
+            }
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn main() {

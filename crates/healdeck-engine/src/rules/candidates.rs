@@ -1,5 +1,5 @@
-//! Patterns for the stages that only pick candidates — the `RegexSet` over every rule and the
-//! prefilter's regex for rules without keywords — with their Unicode word boundaries (`\b`,
+//! Patterns for the stage that only picks candidates — the prefilter's regex for rules without
+//! keywords — with their Unicode word boundaries (`\b`,
 //! `\B`, `\<`, `\>`, `\b{start}` …) taken out. A Unicode `\b` makes the regex engine leave its
 //! DFA for the PikeVM on any text with a non-ASCII letter: a log with accented names scanned
 //! 40× slower. Without the assertion the pattern matches a superset, so no match is lost;

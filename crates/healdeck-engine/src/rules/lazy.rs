@@ -1,6 +1,6 @@
 //! Regexes compiled the first time they are used.
 //!
-//! Loading the rules compiles nothing: a rule's regex, its veto and the candidate sets are
+//! Loading the rules compiles nothing: a rule's regex, its veto and the candidate indexes are
 //! built when an event first needs them, so `healdeck diagnose` on a clean or empty file —
 //! the common case in cron and CI, and the window's first scan — does not pay for ~100
 //! patterns it never runs (that compilation was 0.1–0.2 s of every start). The patterns
@@ -8,8 +8,10 @@
 //! suite), so a compile failure here is a bug: it is logged and the regex matches nothing,
 //! never a panic.
 
-use super::{build_set, compile_pattern};
-use regex::{Regex, RegexSet};
+use super::compile_pattern;
+use crate::prefilter::extract_keywords;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::Regex;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
@@ -42,28 +44,117 @@ impl Deref for LazyRegex {
     }
 }
 
-/// The candidate set over some patterns (see `candidates`), built on first use.
+/// Which patterns may match a text, from the words each one needs: its `keywords`, or the
+/// literals its pattern must begin or end with (see `prefilter::extract_keywords`). One
+/// Aho-Corasick pass over an event's message names the candidates; a pattern with no such
+/// words is always one. Built on first use.
+///
+/// Why not a `RegexSet` over every pattern: an overlapping search of ~100 patterns keeps
+/// building new lazy-DFA states on every fresh line, and was a quarter of a clean scan's time;
+/// the words are what the prefilter already trusts to say where a rule cannot match (each
+/// rule's samples, run through the whole engine, check that they do).
 #[derive(Debug)]
 pub struct LazySet {
-    patterns: Vec<String>,
-    built: OnceLock<RegexSet>,
+    needs: Vec<Needs>,
+    built: OnceLock<WordIndex>,
+}
+
+/// The words one pattern needs (`None`: none could be found, so it is always a candidate).
+#[derive(Debug)]
+struct Needs(Option<Vec<String>>);
+
+#[derive(Debug)]
+struct WordIndex {
+    /// Every word, ASCII case-insensitive, found overlapping.
+    words: Option<AhoCorasick>,
+    /// For each word, the patterns that need it.
+    owners: Vec<Vec<usize>>,
+    /// Patterns without words.
+    always: Vec<usize>,
 }
 
 impl LazySet {
-    pub(crate) fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> LazySet {
+    /// `patterns` as (keywords, pattern) pairs; empty keywords are taken from the pattern.
+    pub(crate) fn new<'a>(patterns: impl Iterator<Item = (&'a [String], &'a str)>) -> LazySet {
+        let needs = patterns
+            .map(|(keywords, pattern)| {
+                Needs(if keywords.is_empty() {
+                    extract_keywords(pattern)
+                } else {
+                    Some(keywords.iter().map(|k| k.to_ascii_lowercase()).collect())
+                })
+            })
+            .collect();
         LazySet {
-            patterns: patterns.map(str::to_string).collect(),
+            needs,
             built: OnceLock::new(),
         }
     }
-}
 
-impl Deref for LazySet {
-    type Target = RegexSet;
+    /// How many patterns the set covers.
+    pub fn len(&self) -> usize {
+        self.needs.len()
+    }
 
-    fn deref(&self) -> &RegexSet {
-        self.built
-            .get_or_init(|| build_set(self.patterns.iter().map(String::as_str)))
+    pub fn is_empty(&self) -> bool {
+        self.needs.is_empty()
+    }
+
+    /// The patterns that may match `text`, in ascending order.
+    pub fn matches(&self, text: &str) -> Vec<usize> {
+        let index = self.built.get_or_init(|| self.build());
+        let mut found = index.always.clone();
+        if let Some(ac) = &index.words {
+            for m in ac.find_overlapping_iter(text) {
+                found.extend_from_slice(&index.owners[m.pattern().as_usize()]);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    fn build(&self) -> WordIndex {
+        let mut words: Vec<&str> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, Needs(need)) in self.needs.iter().enumerate() {
+            let Some(need) = need else {
+                always.push(i);
+                continue;
+            };
+            for word in need {
+                match words.iter().position(|w| w == word) {
+                    Some(at) => owners[at].push(i),
+                    None => {
+                        words.push(word);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let built = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&words);
+        match built {
+            Ok(ac) => WordIndex {
+                words: Some(ac),
+                owners,
+                always,
+            },
+            Err(e) => {
+                // Cannot happen for a few hundred short words; if it did, every pattern is a
+                // candidate — slower, never wrong.
+                tracing::error!("the rules' word index did not build: {e}");
+                WordIndex {
+                    words: None,
+                    owners,
+                    always: (0..self.needs.len()).collect(),
+                }
+            }
+        }
     }
 }
 
@@ -82,12 +173,28 @@ mod tests {
         assert!(re.compiled.get().is_none());
         assert_eq!(&re.captures("disk failed").expect("match")["word"], "disk");
         assert!(re.compiled.get().is_some());
-        let set = LazySet::new(["alpha", "beta"].into_iter());
+        let set = LazySet::new([(&[][..], "alpha"), (&[][..], "beta")].into_iter());
         assert!(set.built.get().is_none());
-        assert_eq!(
-            set.matches("x beta").into_iter().collect::<Vec<_>>(),
-            vec![1]
+        assert_eq!(set.matches("x BETA"), vec![1]);
+        assert!(set.built.get().is_some());
+    }
+
+    #[test]
+    fn candidates_come_from_keywords_or_literals_and_wordless_patterns_always_are() {
+        let keywords = ["refused".to_string()];
+        let set = LazySet::new(
+            [
+                (&keywords[..], r"(?i)connection refused"),
+                (&[][..], r"disk (?:full|quota)"),
+                (&[][..], r"\d+\s+\w+"),
+                (&[][..], r"disk full now"),
+            ]
+            .into_iter(),
         );
+        assert_eq!(set.matches("nothing here"), vec![2]);
+        assert_eq!(set.matches("Connection REFUSED"), vec![0, 2]);
+        assert_eq!(set.matches("the disk full now"), vec![1, 2, 3]);
+        assert_eq!(set.len(), 4);
     }
 
     #[test]

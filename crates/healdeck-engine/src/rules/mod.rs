@@ -25,7 +25,7 @@ pub use lazy::{LazyRegex, LazySet};
 pub(crate) use parse::{line_col, parse_rules_text, parse_trusted_rules_text};
 pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 use std::path::{Path, PathBuf};
 
 /// The built-in rules, compiled into the binary.
@@ -90,9 +90,8 @@ pub struct Consequence {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub consequences: Vec<Consequence>,
-    /// One `RegexSet` over every rule pattern, index-aligned with `rules`. It finds
-    /// candidates (a superset: Unicode word boundaries are left out for speed); the rule's
-    /// own `regex` confirms each.
+    /// The rules that may match a message (from the words each needs), index-aligned with
+    /// `rules`; the rule's own `regex` confirms each candidate.
     pub set: LazySet,
     pub consequence_set: LazySet,
 }
@@ -243,8 +242,16 @@ impl RuleSetBuilder {
                 spec,
             })
             .collect();
-        let set = LazySet::new(rules.iter().map(|r| r.spec.pattern.as_str()));
-        let consequence_set = LazySet::new(consequences.iter().map(|c| c.spec.pattern.as_str()));
+        let set = LazySet::new(
+            rules
+                .iter()
+                .map(|r| (r.spec.keywords.as_slice(), r.spec.pattern.as_str())),
+        );
+        let consequence_set = LazySet::new(
+            consequences
+                .iter()
+                .map(|c| (c.spec.keywords.as_slice(), c.spec.pattern.as_str())),
+        );
         (
             RuleSet {
                 rules,
@@ -255,18 +262,6 @@ impl RuleSetBuilder {
             errors,
         )
     }
-}
-
-/// One set over the patterns, which only picks candidates (see `candidates`): the caller
-/// confirms each with the exact regex.
-pub(crate) fn build_set<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexSet {
-    let patterns: Vec<String> = patterns.map(candidate_pattern).collect();
-    RegexSetBuilder::new(&patterns)
-        .multi_line(true)
-        .size_limit(256 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .unwrap_or_else(|_| RegexSet::empty())
 }
 
 /// Compiles one rule pattern the way the engine uses it (`^`/`$` at line boundaries).
