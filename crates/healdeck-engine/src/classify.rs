@@ -62,7 +62,7 @@ static RECOVERY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:recovered|restored|reconnected|back (?:up|online|to normal)|resumed",
         r"|link (?:is )?(?:ok|up)|(?:alerts?|alarms?|errors?|conditions?) (?:cleared|resolved)",
         r"|no (?:\w+ )?(?:alerts?|alarms?|errors?) (?:are |is )?(?:active|present|found|detected)",
-        r"|succeeded after|ok after)\b",
+        r"|succeeded after|ok after|(?:completed|finished|passed) without (?:any )?(?:errors?|failures?))\b",
     ))
     .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
@@ -72,6 +72,27 @@ static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:fail(?:ed|s|ure)?|unable|cannot|can't|could not|not (?:recovered|restored)|unrecoverable|gave up|giving up)\b")
         .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
+
+/// One frame of a Ruby backtrace (`app/models/user.rb:18:in 'find'`), which Rails logs as a
+/// record of its own under the exception's.
+static RUBY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:from )?\S+\.(?:rb|erb|rake|haml|slim):\d+:in\b")
+        .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// A record with nothing of its own to say: an empty message once its prefix and request tags
+/// are taken off (Rails prints one around every exception), or a lone backtrace frame.
+fn says_nothing_itself(first: &str) -> bool {
+    let mut rest = strip_record_prefix(first).trim();
+    while let Some(after) = rest
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(_, after)| after.trim_start())
+    {
+        rest = after;
+    }
+    rest.is_empty() || RUBY_FRAME.is_match(rest)
+}
 
 /// Whether `line` reports a recovery and nothing still failing.
 fn is_recovery(line: &str) -> bool {
@@ -204,7 +225,11 @@ pub(crate) fn classify(
 /// The generic failure detector for events no rule knows.
 fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> Option<Classified> {
     // `link ok after error recovery`, `ALERT cleared: no ALERTs are active`: no failure.
-    if kind == EventKind::Line && is_recovery(first) {
+    if kind == EventKind::Line
+        && (is_recovery(first)
+            || says_nothing_itself(first)
+            || crate::events::is_announcement(first.as_bytes()))
+    {
         return None;
     }
     let severity = match (kind, lvl) {

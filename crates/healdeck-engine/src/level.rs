@@ -69,14 +69,36 @@ pub(crate) fn level(line: &str) -> Option<Level> {
     }
     LEVEL.captures_iter(head).find_map(|c| {
         if let Some(w) = c.name("w")
-            && is_json_key(&head[w.end()..])
+            && (is_json_key(&head[w.end()..])
+                || is_quoted_value(head, w.start(), w.end())
+                || is_prose(head, w.start(), w.end()))
         {
-            // `{"error": null}`: a field named after a level is no level.
+            // `{"error": null}`: a field named after a level is no level; nor is a quoted
+            // setting's value or a word in a sentence.
             return None;
         }
         let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
         level_of_word(w.as_str())
     })
+}
+
+/// A quoted value that is no JSON field's: `parameter "log_min_error_statement" changed to
+/// "error"` names a setting, it is no level (`{"lvl":"error"}` still is).
+fn is_quoted_value(line: &str, start: usize, end: usize) -> bool {
+    let before = line[..start].strip_suffix('"');
+    before.is_some_and(|b| !b.trim_end().ends_with(':')) && line[end..].starts_with('"')
+}
+
+/// A lowercase level word inside a sentence (`retry on error x3`): no record's level, which
+/// stands after a timestamp, a bracket or a colon, not after another lowercase word.
+fn is_prose(line: &str, start: usize, end: usize) -> bool {
+    let word = &line[start..end];
+    let mut before = line[..start].chars().rev();
+    word.chars().all(|c| c.is_ascii_lowercase())
+        && before.next() == Some(' ')
+        && before.next().is_some_and(|c| c.is_ascii_lowercase())
+        && line[end..].starts_with(' ')
+        && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// Whether the text after a word closes a JSON key: `"` then `:` (spaces between allowed).
@@ -150,6 +172,13 @@ mod tests {
             Some(Level::Quiet)
         );
         assert_eq!(level("logging.level.com.acme=ERROR"), None);
+        assert_eq!(level("      Retrying on error x3, backoff 200 ms"), None);
+        assert_eq!(
+            level(r#"LOG:  parameter "log_min_error_statement" changed to "error""#),
+            None
+        );
+        assert_eq!(level(r#"{"lvl":"error","msg":"x"}"#), Some(Level::Error));
+        assert_eq!(level("app: error connecting to db"), Some(Level::Error));
         assert_eq!(level("Found 0 errors"), None);
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);

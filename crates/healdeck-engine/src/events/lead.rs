@@ -7,11 +7,16 @@
 //!   then `SyntaxError: …` (or `IndentationError`, `TabError`).
 //! - V8's out-of-memory report: `<--- Last few GCs --->`, the collector's lines and
 //!   `<--- JS stacktrace --->` ahead of `FATAL ERROR: … JavaScript heap out of memory`.
+//! - Rails's exception report: an empty record of the same request (`FATAL -- : [id]`) ahead
+//!   of the one naming the exception.
+//! - The WARN/ERROR record a bare exception line was logged under.
+//! - Announcements: Gradle's `FAILURE: Build failed with an exception.` (and `* What went
+//!   wrong:` under it), Spring's `Error starting ApplicationContext.`
 //!
 //! `lead_start` walks back from the failure's line and returns where the lead-in starts (or
 //! the line itself when none is there); it never walks back past `floor`.
 
-use super::lines::{contains, is_indented, trim_start};
+use super::lines::{contains, is_indented, looks_like_exception_line, starts_record, trim_start};
 use super::{line_at, line_start};
 
 /// Most lines a V8 out-of-memory report puts ahead of its `FATAL ERROR:` line.
@@ -34,7 +39,76 @@ pub(crate) fn lead_start(buf: &[u8], ls: usize, floor: usize) -> usize {
     if names_an_error(line) {
         return source_block(back.skip_blank(2), is_script_location).unwrap_or(ls);
     }
-    ls
+    let mut before = back;
+    match before.prev() {
+        Some((start, prev)) if is_empty_tagged_record(prev, line) => start,
+        Some((start, prev)) if looks_like_exception_line(line) && logged_it(prev) => start,
+        _ => announcement(back).unwrap_or(ls),
+    }
+}
+
+/// A WARN/ERROR/FATAL record right above a bare exception line is the record that logged it
+/// (`[WARN ][r.suppressed] path: /_bulk` over Elasticsearch's `CircuitBreakingException`).
+fn logged_it(prev: &[u8]) -> bool {
+    use crate::level::{Level, level};
+    starts_record(prev)
+        && matches!(
+            level(&String::from_utf8_lossy(prev)),
+            Some(Level::Warn | Level::Error | Level::Fatal)
+        )
+}
+
+/// Lines a build tool or framework prints to announce the failure report below them; no
+/// failure on their own.
+pub(crate) fn is_announcement(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    t.starts_with(b"FAILURE: Build failed with an exception")
+        || t.starts_with(b"Error starting ApplicationContext.")
+        || t.split(|&b| b == b':')
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+            && contains(t, b": Task failed with an exception")
+}
+
+/// Gradle's report frame between its announcement and the failure: `* What went wrong:`,
+/// a rule of dashes, `Execution failed for task …`, `> …` causes, blank lines.
+fn is_report_frame(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    t.is_empty()
+        || t.starts_with(b"* What went wrong:")
+        || t.starts_with(b"Execution failed for task")
+        || t.starts_with(b"> ")
+        || (t.len() >= 3 && t.iter().all(|&b| b == b'-'))
+}
+
+/// Gradle's `FAILURE: Build failed with an exception.` (or `2: Task failed with an
+/// exception.`) and Spring's `Error starting ApplicationContext.` a few lines above the
+/// failure, with only the report's frame between: where the announcement starts.
+fn announcement(mut back: Back) -> Option<usize> {
+    for _ in 0..8 {
+        let (start, l) = back.prev()?;
+        if is_announcement(l) {
+            return Some(start);
+        }
+        if !is_report_frame(l) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Rails's exception report opens with an empty record of the same logger and request
+/// (`F, [… #27] FATAL -- : [5f1d…]   `) before the one naming the exception.
+fn is_empty_tagged_record(prev: &[u8], line: &[u8]) -> bool {
+    let Some(tag_at) = memchr::memmem::rfind(prev, b" -- : [") else {
+        return false;
+    };
+    let tail = prev[tag_at + 7..].trim_ascii_end();
+    tail.ends_with(b"]")
+        && !tail[..tail.len() - 1].contains(&b']')
+        && line.len() > tag_at + 7
+        && line[..2] == prev[..2]
+        && line[tag_at..].starts_with(&prev[tag_at..tag_at + 7 + tail.len()])
 }
 
 /// A cursor over the lines before a position, never before `floor`.

@@ -24,7 +24,7 @@ use lines::{RUN_PREFIXES, looks_like_exception_line, trim_start};
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
 use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
 
-pub(crate) use lead::lead_start;
+pub(crate) use lead::{is_announcement, lead_start};
 pub(crate) use lines::starts_record;
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
@@ -185,6 +185,13 @@ pub(crate) fn stands_alone(buf: &[u8], start: usize) -> bool {
     })
 }
 
+/// What may follow an exception line printed under a record: its frames, or — when the
+/// logger printed only the exception (`java.lang.OutOfMemoryError: Java heap space`) — the
+/// next record.
+fn ends_bare_exception(l: &[u8]) -> bool {
+    is_frame(l) || starts_record(l)
+}
+
 /// A record's level, read off its first line.
 fn level_of(first: &[u8]) -> Option<crate::level::Level> {
     crate::level::level(&String::from_utf8_lossy(first))
@@ -223,26 +230,30 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if t.starts_with(b"panic: ") || t.starts_with(b"fatal error: ") {
         return Initial::Kind(EventKind::GoPanic);
     }
-    if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
-        return Initial::Kind(EventKind::ToolBlock);
-    }
     let heads = may_head(level);
     let next = it.peek().map(|(_, l)| l);
-    // A WARN record with the exception it caught printed under it (a Java logger's
-    // `LOG.warn("…", e)`): one event, the warning heading its stack.
-    if level == Some(crate::level::Level::Warn)
-        && next.is_some_and(looks_like_exception_line)
-        && it.peek2().is_some_and(is_frame)
-    {
-        return Initial::HeaderThen(EventKind::Stack);
-    }
-    // `logger.error(traceback.format_exc())`: the header and "Traceback (most recent call
-    // last):" share the first line, the frames follow.
+    // `logger.error(traceback.format_exc())`, uvicorn's `ERROR:    Traceback (most recent
+    // call last):`: the header and the traceback's first line share the line, frames follow.
     if heads
         && ends_with_traceback_start(first)
         && next.is_some_and(|n| is_indented(n) || is_traceback_start(n))
     {
         return Initial::Kind(EventKind::PythonTraceback);
+    }
+    // `ERROR:    Exception in ASGI application` over the traceback it announces.
+    if heads && next.is_some_and(is_traceback_start) {
+        return Initial::HeaderThen(EventKind::PythonTraceback);
+    }
+    if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
+        return Initial::Kind(EventKind::ToolBlock);
+    }
+    // A WARN record with the exception it caught printed under it (a Java logger's
+    // `LOG.warn("…", e)`): one event, the warning heading its stack.
+    if level == Some(crate::level::Level::Warn)
+        && next.is_some_and(looks_like_exception_line)
+        && it.peek2().is_none_or(ends_bare_exception)
+    {
+        return Initial::HeaderThen(EventKind::Stack);
     }
     if let Some(next) = next.filter(|_| heads) {
         if is_traceback_start(next) {
@@ -253,7 +264,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         {
             return Initial::Kind(EventKind::Stack);
         }
-        if looks_like_exception_line(next) && it.peek2().is_some_and(is_frame) {
+        if looks_like_exception_line(next) && it.peek2().is_none_or(ends_bare_exception) {
             return Initial::HeaderThen(EventKind::Stack);
         }
         if (next.starts_with(b"panic: ") || next.starts_with(b"fatal error: "))

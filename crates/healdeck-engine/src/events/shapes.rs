@@ -129,6 +129,7 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
                 || (in_require_stack && l.starts_with(b"- "))
                 || l.starts_with(b"}")
                 || l.starts_with(b"Node.js v")
+                || is_dotnet_stack_seam(l)
         };
         if !ok {
             break;
@@ -212,4 +213,10 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// .NET's seams inside one stack: `--- End of stack trace from previous location … ---`,
+/// `--- End of inner exception stack trace ---`.
+fn is_dotnet_stack_seam(l: &[u8]) -> bool {
+    l.starts_with(b"--- End of ")
 }
