@@ -290,6 +290,28 @@ mod tests {
     }
 
     #[test]
+    fn ordinary_lines_of_everyday_formats_are_no_candidates() {
+        // A word that hits ordinary lines (a consequence's `Job ` once hit every fifth line
+        // of a job runner's log) makes every such line an event to assemble.
+        let (rules, _) = RuleSet::builtin();
+        let p = Prefilter::new(&rules);
+        for line in [
+            "2024-05-01T12:00:00.123Z INFO  [worker-3] app.service: processed order 123 in 23 ms",
+            r#"10.0.1.2 - - [01/May/2024:12:00:00 +0000] "GET /api/items/12 HTTP/1.1" 200 512 "-" "Mozilla/5.0""#,
+            "May  1 12:00:00 web-1 systemd[1]: Started Session 42 of user deploy.",
+            "2024-05-01 12:00:00,123 - app.jobs - DEBUG - job 9 synced with 3 rows",
+            r#"{"ts":"2024-05-01T12:00:00Z","level":"info","msg":"request done","status":200}"#,
+            "2024-05-01 12:00:00 INFO Job 42 started on runner ci-3; next job queued",
+        ] {
+            let hits: Vec<&str> =
+                p.ac.find_iter(line)
+                    .map(|m| p.words[m.pattern().as_usize()].as_str())
+                    .collect();
+            assert!(hits.is_empty(), "{line}: {hits:?}");
+        }
+    }
+
+    #[test]
     fn only_names_and_keys_holding_error_are_mere_mentions() {
         let (rules, _) = RuleSet::builtin();
         let p = Prefilter::new(&rules);
