@@ -314,6 +314,22 @@ mod tests {
     }
 
     #[test]
+    fn exception_lines_one_after_another_are_each_their_own_event_to_the_last() {
+        let e = engine();
+        let text: String = (0..4)
+            .map(|i| format!("ModuleNotFoundError: No module named 'pkg_{i}'\n"))
+            .collect();
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        let lines: Vec<u64> = r.events.iter().map(|e| e.first_line).collect();
+        assert_eq!(lines, vec![0, 1, 2, 3]);
+        // A record over a bare exception line, the next record after it: one event.
+        let text = "2024-01-01 10:00:00,001 ERROR [main] fatal error in thread [w-1], exiting\njava.lang.OutOfMemoryError: Java heap space\n2024-01-01 10:00:01,002 INFO [main] starting\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        assert_eq!((r.events[0].first_line, r.events[0].last_line), (0, 1));
+    }
+
+    #[test]
     fn a_mention_that_heads_a_stack_or_trailer_is_still_looked_at() {
         let e = engine();
         // No level, a frame under it: a stack whose header only says `errors=1`.

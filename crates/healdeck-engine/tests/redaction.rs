@@ -626,6 +626,10 @@ fn every_leak_class_is_closed() {
 
 /// Lines that carry no secret and must come back unchanged.
 const LOOK_ALIKES: &[&str] = &[
+    // A CI cache key and a .NET frame's source file before `:line`.
+    "  key: pip-Linux-3.12-6f0e8c4b9d27a1e5",
+    "   at Npgsql.NpgsqlConnector.AuthenticateSASL() in C:\\src\\NpgsqlConnector.Auth.cs:line 118",
+    "  File \"/srv/app/auth.py:42\" in login",
     "commit 9fceb02d0ae598e95dc970b74767f19372d61af8 deployed",
     "Merge: a1b2c3d e4f5a6b",
     "index 83db48f..bf269f4 100644",
@@ -761,6 +765,16 @@ fn redaction_is_idempotent_and_never_grows_a_secret() {
     }
 }
 
+/// Credentials real logs do carry, as their reporters posted them: (file, the marker its line
+/// must get).
+const REAL_CREDENTIALS: &[(&str, &str)] = &[
+    // sqlx's "failed to connect to Postgres URL postgres://postgres:password@localhost…".
+    (
+        "rust_service.log",
+        "postgres://[REDACTED:url_password]@localhost",
+    ),
+];
+
 /// Real logs (the corpus from public issue threads and the shipped samples) hold no secrets
 /// but the ones listed: every other line comes back unchanged.
 #[test]
@@ -780,7 +794,10 @@ fn real_logs_are_left_alone() {
         for l in text.lines() {
             lines += 1;
             let r = redact(l);
-            if r.text != l {
+            let listed = REAL_CREDENTIALS.iter().any(|(file, marker)| {
+                f.file_name().is_some_and(|n| n == *file) && r.text.contains(marker)
+            });
+            if r.text != l && !listed {
                 changed.push(format!("{}: {l:?} → {:?}", f.display(), r.text));
             }
         }

@@ -185,11 +185,11 @@ pub(crate) fn stands_alone(buf: &[u8], start: usize) -> bool {
     })
 }
 
-/// What may follow an exception line printed under a record: its frames, or — when the
-/// logger printed only the exception (`java.lang.OutOfMemoryError: Java heap space`) — the
-/// next record.
-fn ends_bare_exception(l: &[u8]) -> bool {
-    is_frame(l) || starts_record(l)
+/// What may follow an exception line printed under `first`: its frames, or — when `first` is
+/// a log record and the logger printed only the exception (`java.lang.OutOfMemoryError: Java
+/// heap space`) — the next record.
+fn ends_exception(first: &[u8], l: &[u8]) -> bool {
+    is_frame(l) || (starts_record(first) && starts_record(l))
 }
 
 /// A record's level, read off its first line.
@@ -251,7 +251,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     // `LOG.warn("…", e)`): one event, the warning heading its stack.
     if level == Some(crate::level::Level::Warn)
         && next.is_some_and(looks_like_exception_line)
-        && it.peek2().is_none_or(ends_bare_exception)
+        && it.peek2().is_some_and(|l| ends_exception(first, l))
     {
         return Initial::HeaderThen(EventKind::Stack);
     }
@@ -264,7 +264,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         {
             return Initial::Kind(EventKind::Stack);
         }
-        if looks_like_exception_line(next) && it.peek2().is_none_or(ends_bare_exception) {
+        if looks_like_exception_line(next) && it.peek2().is_some_and(|l| ends_exception(first, l)) {
             return Initial::HeaderThen(EventKind::Stack);
         }
         if (next.starts_with(b"panic: ") || next.starts_with(b"fatal error: "))

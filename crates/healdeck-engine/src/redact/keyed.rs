@@ -208,9 +208,32 @@ static HINTS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("name hints: {e}"))
 });
 
+/// A source file before `:line` (`NpgsqlConnector.Auth.cs:line 118`, `auth.py:42`): a
+/// location in a stack frame, no key.
+fn is_source_file(name: &str) -> bool {
+    const CODE: &[&str] = &[
+        "cs", "java", "kt", "py", "rb", "go", "rs", "js", "mjs", "ts", "tsx", "php", "c", "cc",
+        "cpp", "h", "hpp", "swift", "scala",
+    ];
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| CODE.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// A value made of dash-separated words, a version and a hash (`pip-Linux-3.12-6f0e8c4b`, a
+/// CI cache key): a label someone composed, which a bare `key:` does not make a secret.
+fn is_composed_label(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .filter(|p| p.len() >= 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+            .count()
+            >= 2
+}
+
 /// What a name says about its value.
 pub(super) fn strength(name: &str) -> Strength {
-    if !HINTS.is_match(name) {
+    if !HINTS.is_match(name) || is_source_file(name) {
         return Strength::None;
     }
     let w = words(name);
@@ -340,7 +363,10 @@ fn secret_value(strength: Strength, value: &str) -> bool {
             .iter()
             .filter(|&&x| x)
             .count();
-            looks_random(value) && value.len() >= 16 && (classes == 3 || entropy(value) >= 4.0)
+            looks_random(value)
+                && value.len() >= 16
+                && (classes == 3 || entropy(value) >= 4.0)
+                && !is_composed_label(value)
         }
     }
 }
