@@ -157,6 +157,12 @@ impl Engine {
                 .find(Input::new(&buf[..search_end]).range(cursor..search_end))
                 .map(|m| m.start());
             while extra.next_if(|&p| p < cursor).is_some() {}
+            // The line filter's "error" needs a character after it: a last line that ends
+            // in the word, with no newline, is looked at here.
+            let ac_hit = ac_hit.or_else(|| {
+                let tail = &buf[cursor..search_end];
+                crate::prefilter::ends_in_error_word(tail).then(|| search_end - 5)
+            });
             let hit = match (ac_hit, extra.peek().copied()) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => match a.or(b) {
@@ -330,21 +336,35 @@ mod tests {
     }
 
     #[test]
-    fn a_mention_that_heads_a_stack_or_trailer_is_still_looked_at() {
+    fn a_mention_inside_a_name_makes_no_candidate_but_what_follows_it_still_can() {
         let e = engine();
-        // No level, a frame under it: a stack whose header only says `errors=1`.
-        let text = "job 7 stopped errors=1\n\tat com.acme.Job.run(Job.java:42)\nnext\n";
-        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
-        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
-        assert_eq!((r.events[0].first_line, r.events[0].last_line), (0, 1));
+        let events = |text: &str| {
+            e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024))
+                .events
+                .iter()
+                .map(|ev| (ev.first_line, ev.last_line))
+                .collect::<Vec<_>>()
+        };
+        // The exception under the line starts the event, its frame with it.
+        assert_eq!(
+            events(
+                "job 7 stopped errors=1\njava.lang.IllegalStateException: boom\n\tat com.acme.Job.run(Job.java:42)\nnext\n"
+            ),
+            vec![(1, 2)]
+        );
         // A rule's words on the indented line after it.
-        let text = "job 7 stopped errors=1\n    connect ECONNREFUSED 127.0.0.1:5432\n";
-        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
-        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
-        // Alone, the same line is passed by.
-        let text = "job 7 stopped errors=1\njob 8 started\n";
-        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
-        assert!(r.events.is_empty(), "{:#?}", r.events);
+        assert_eq!(
+            events("job 7 stopped errors=1\n    connect ECONNREFUSED 127.0.0.1:5432\n"),
+            vec![(1, 1)]
+        );
+        // Alone, or with a JSON key, the line is passed by; a last line ending in the word
+        // without a newline is still looked at.
+        assert!(events("job 7 stopped errors=1\njob 8 started\n").is_empty());
+        assert!(events("done {\"error\" : null}\nnext\n").is_empty());
+        assert_eq!(
+            events("ok\n2024-05-01 12:00:00 disk full, giving up with error"),
+            vec![(1, 1)]
+        );
     }
 
     #[test]

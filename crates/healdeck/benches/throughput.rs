@@ -253,8 +253,16 @@ fn peer_inputs(dir: &std::path::Path, rules: &RuleSet) -> (PathBuf, PathBuf, usi
     std::fs::write(&patterns, pat).expect("write the patterns file");
     let keywords = dir.join("keywords.txt");
     let prefilter = healdeck_engine::prefilter::Prefilter::new(rules);
-    std::fs::write(&keywords, prefilter.words.join("\n") + "\n").expect("write the keywords");
-    (patterns, keywords, prefilter.words.len())
+    // One literal per line: the line filter's `error\n`-style forms cannot be written so, and
+    // ripgrep sees no newline inside a line anyway.
+    let words: Vec<&str> = prefilter
+        .words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.contains(['\n', '\r']))
+        .collect();
+    std::fs::write(&keywords, words.join("\n") + "\n").expect("write the keywords");
+    (patterns, keywords, words.len())
 }
 
 /// A rule pattern as ripgrep's line mode accepts it: a `\n` outside a character class (the
