@@ -336,6 +336,22 @@ mod tests {
     }
 
     #[test]
+    fn a_tool_block_inside_a_buildkit_step_is_one_event() {
+        let e = engine();
+        let text = "#6 [deps 4/4] RUN npm ci\n#6 0.742 npm error code EUSAGE\n#6 0.742 npm error\n#6 0.745 npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync.\n#6 0.745 npm error\n#7 0.100 npm error other step\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        let first = &r.events[0];
+        assert_eq!((first.first_line, first.last_line), (1, 4));
+        match &first.verdict {
+            Verdict::Issue(c) => assert_eq!(
+                c.rule.map(|i| e.rules.rules[i].spec.id.as_str()),
+                Some("lockfile.out_of_sync")
+            ),
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
     fn a_mention_inside_a_name_makes_no_candidate_but_what_follows_it_still_can() {
         let e = engine();
         let events = |text: &str| {

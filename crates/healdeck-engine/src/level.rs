@@ -89,14 +89,21 @@ fn is_quoted_value(line: &str, start: usize, end: usize) -> bool {
     before.is_some_and(|b| !b.trim_end().ends_with(':')) && line[end..].starts_with('"')
 }
 
-/// A lowercase level word inside a sentence (`retry on error x3`): no record's level, which
-/// stands after a timestamp, a bracket or a colon, not after another lowercase word.
+/// A lowercase level word inside a sentence (`retry on error x3`, `completed with error
+/// count 0`): after a preposition or article it is a noun, no record's level (which stands
+/// after a timestamp, a bracket, a colon or a tool's name: `npm error Missing: …`).
 fn is_prose(line: &str, start: usize, end: usize) -> bool {
+    const BEFORE: &[&str] = &[
+        "on", "with", "after", "of", "no", "any", "an", "the", "for", "without", "per", "if",
+        "from", "by", "in", "and", "or",
+    ];
     let word = &line[start..end];
-    let mut before = line[..start].chars().rev();
+    let Some(head) = line[..start].strip_suffix(' ') else {
+        return false;
+    };
+    let previous = head.rsplit(' ').next().unwrap_or("");
     word.chars().all(|c| c.is_ascii_lowercase())
-        && before.next() == Some(' ')
-        && before.next().is_some_and(|c| c.is_ascii_lowercase())
+        && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -179,6 +186,10 @@ mod tests {
         );
         assert_eq!(level(r#"{"lvl":"error","msg":"x"}"#), Some(Level::Error));
         assert_eq!(level("app: error connecting to db"), Some(Level::Error));
+        assert_eq!(
+            level("npm error Missing: x from lock file"),
+            Some(Level::Error)
+        );
         assert_eq!(level("Found 0 errors"), None);
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);

@@ -60,6 +60,50 @@ pub(super) fn looks_like_exception_line(l: &[u8]) -> bool {
         && (name_end == head.len() || head[name_end] == b':' || head[name_end] == b' ')
 }
 
+/// The length of a build runner's step prefix on a line: BuildKit's `#6 0.742 ` (step and
+/// seconds) or, in its summary box, `0.742 `; 0 when there is none. A tool's block printed
+/// inside a step is read behind it.
+pub(super) fn step_prefix_len(l: &[u8]) -> usize {
+    let step = match l.strip_prefix(b"#") {
+        Some(rest) => {
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 || rest.get(digits) != Some(&b' ') {
+                return 0;
+            }
+            1 + digits + 1
+        }
+        None => 0,
+    };
+    let rest = &l[step..];
+    let int = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if int == 0 || rest.get(int) != Some(&b'.') {
+        return 0;
+    }
+    let frac = rest[int + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if frac == 0 || rest.get(int + 1 + frac) != Some(&b' ') {
+        return 0;
+    }
+    step + int + 1 + frac + 1
+}
+
+/// A line behind its step prefix (see `step_prefix_len`).
+pub(super) fn behind_step(l: &[u8]) -> &[u8] {
+    &l[step_prefix_len(l)..]
+}
+
+/// The tool prefix (`RUN_PREFIXES`) a line starts with behind its step prefix, also when the
+/// line is only the prefix (npm prints a bare `npm error` between a block's paragraphs).
+pub(super) fn run_prefix(l: &[u8]) -> Option<&'static [u8]> {
+    let body = behind_step(l);
+    RUN_PREFIXES
+        .iter()
+        .find(|p| body.starts_with(p) || body.trim_ascii_end() == p.trim_ascii_end())
+        .copied()
+}
+
 /// Line prefixes of tools that print one incident as a run of lines with the same prefix.
 pub(super) const RUN_PREFIXES: [&[u8]; 7] = [
     b"npm ERR! ",

@@ -20,8 +20,8 @@ mod shapes;
 #[cfg(test)]
 mod tests;
 
-use lines::{RUN_PREFIXES, looks_like_exception_line, trim_start};
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
+use lines::{looks_like_exception_line, run_prefix, trim_start};
 use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
 
 pub(crate) use lead::{is_announcement, lead_start};
@@ -163,7 +163,7 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
 /// scanner asks this before passing by a line that only mentions errors.
 pub(crate) fn stands_alone(buf: &[u8], start: usize) -> bool {
     let first = line_at(buf, start);
-    if RUN_PREFIXES.iter().any(|p| first.starts_with(p))
+    if run_prefix(first).is_some()
         || is_tool_block_start(first)
         || is_traceback_start(first)
         || first.trim_ascii_end().ends_with(b":")
@@ -244,7 +244,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if heads && next.is_some_and(is_traceback_start) {
         return Initial::HeaderThen(EventKind::PythonTraceback);
     }
-    if RUN_PREFIXES.iter().any(|p| first.starts_with(p)) {
+    if run_prefix(first).is_some() {
         return Initial::Kind(EventKind::ToolBlock);
     }
     // A WARN record with the exception it caught printed under it (a Java logger's

@@ -4,8 +4,9 @@
 
 use super::Lines;
 use super::MAX_EVENT_LINES;
-use super::lines::{RUN_PREFIXES, contains, is_blank, is_chain_marker, is_indented};
+use super::lines::{behind_step, contains, is_blank, is_chain_marker, is_indented};
 use super::lines::{is_traceback_start, starts_failure, starts_record, trim_start};
+use super::lines::{run_prefix, step_prefix_len};
 
 pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
     #[derive(PartialEq)]
@@ -140,10 +141,15 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
 }
 
 pub(super) fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {
-    if let Some(prefix) = RUN_PREFIXES.iter().find(|p| first.starts_with(p)) {
+    if let Some(prefix) = run_prefix(first) {
+        // Inside a build step the block's lines carry the step's prefix too (`#6 0.742 `).
+        let step = step_of(first);
         while *lines < MAX_EVENT_LINES {
             let Some((_, l)) = it.peek() else { break };
-            if !l.starts_with(prefix) {
+            let rest = behind_step(l);
+            let continues = step_of(l) == step
+                && (rest.starts_with(prefix) || rest.trim_ascii_end() == prefix.trim_ascii_end());
+            if !continues {
                 break;
             }
             it.advance();
@@ -219,4 +225,12 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
 /// `--- End of inner exception stack trace ---`.
 fn is_dotnet_stack_seam(l: &[u8]) -> bool {
     l.starts_with(b"--- End of ")
+}
+
+/// The BuildKit step a line belongs to (`#6`), if it names one.
+fn step_of(l: &[u8]) -> &[u8] {
+    match step_prefix_len(l) {
+        0 => b"",
+        _ => l.split(|&b| b == b' ').next().unwrap_or(b""),
+    }
 }
