@@ -336,6 +336,15 @@ mod tests {
     }
 
     #[test]
+    fn a_servlet_error_with_root_cause_is_one_event_with_its_stack() {
+        let e = engine();
+        let text = "2024-03-04 11:02:17.416 ERROR 1 --- [nio-8080-exec-3] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : Servlet.service() for servlet [dispatcherServlet] threw exception [Request processing failed; nested exception is java.lang.NullPointerException] with root cause\n\njava.lang.NullPointerException: null\n\tat com.acme.Foo.bar(Foo.java:52) ~[classes!/:na]\n2024-03-04 11:02:18.000  INFO 1 --- [main] next\n";
+        let r = e.process_chunk(text.as_bytes(), text.len(), false, FileDate::year(2024));
+        assert_eq!(r.events.len(), 1, "{:#?}", r.events);
+        assert_eq!((r.events[0].first_line, r.events[0].last_line), (0, 3));
+    }
+
+    #[test]
     fn a_tool_block_inside_a_buildkit_step_is_one_event() {
         let e = engine();
         let text = "#6 [deps 4/4] RUN npm ci\n#6 0.742 npm error code EUSAGE\n#6 0.742 npm error\n#6 0.745 npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync.\n#6 0.745 npm error\n#7 0.100 npm error other step\n";

@@ -133,6 +133,11 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
             take(&mut it, &mut lines);
             k
         }
+        Initial::HeaderGapThen(k) => {
+            take(&mut it, &mut lines);
+            take(&mut it, &mut lines);
+            k
+        }
     };
     match kind {
         EventKind::PythonTraceback => python(&mut it, &mut lines, first),
@@ -214,6 +219,8 @@ enum Initial {
     Kind(EventKind),
     /// The first line is a log header; the next line starts a structure of this kind.
     HeaderThen(EventKind),
+    /// A log header, a blank line, then the first line of a structure of this kind.
+    HeaderGapThen(EventKind),
 }
 
 fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) -> Initial {
@@ -266,6 +273,14 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         }
         if looks_like_exception_line(next) && it.peek2().is_some_and(|l| ends_exception(first, l)) {
             return Initial::HeaderThen(EventKind::Stack);
+        }
+        // Spring's `… threw exception [… NullPointerException] with root cause`, a blank
+        // line, then the root cause's stack.
+        if first.trim_ascii_end().ends_with(b"with root cause")
+            && next.trim_ascii().is_empty()
+            && it.peek2().is_some_and(looks_like_exception_line)
+        {
+            return Initial::HeaderGapThen(EventKind::Stack);
         }
         if (next.starts_with(b"panic: ") || next.starts_with(b"fatal error: "))
             && !first.starts_with(b"panic: ")
