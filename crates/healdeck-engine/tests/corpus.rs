@@ -42,7 +42,6 @@ const SCORED_ONLY: &[&str] = &[
     "db_sqlite_paper.log",
     "dotnet_build.log",
     "dotnet_efcore.log",
-    "java_kafka.log",
     "java_maven.log",
     "java_spring_boot.log",
     "kotlin_android_build.log",
