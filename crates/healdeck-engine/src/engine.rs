@@ -171,17 +171,6 @@ impl Engine {
                 },
             };
             let ls = line_start(buf, hit).max(cursor);
-            let le = line_end(buf, ls);
-            if extra.peek().is_none_or(|&p| p > le)
-                && self
-                    .prefilter
-                    .only_mentions_errors(&buf[ls..le.min(buf.len())])
-                && events::stands_alone(buf, ls)
-            {
-                // `errors=0`, `"error":null`: a mention, not a failure (see the prefilter).
-                cursor = le + 1;
-                continue;
-            }
             match self.event_at(buf, ls, floor, year, &mut counter) {
                 Some(ev) => {
                     cursor = ev.end.max(ls + 1);

@@ -161,35 +161,6 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     }
 }
 
-/// Whether the line at `start` can only be assembled as a one-line event: no tool-block prefix
-/// or traceback start, no body announced (a trailing `:`), and a next line, if any, that
-/// neither continues it (indented, `fatal: `) nor begins a structure it would head (a
-/// traceback, an exception line, a Go panic or goroutine dump, Node's require stack). The
-/// scanner asks this before passing by a line that only mentions errors.
-pub(crate) fn stands_alone(buf: &[u8], start: usize) -> bool {
-    let first = line_at(buf, start);
-    if run_prefix(first).is_some()
-        || is_tool_block_start(first)
-        || is_traceback_start(first)
-        || first.trim_ascii_end().ends_with(b":")
-    {
-        return false;
-    }
-    Lines::after(buf, start).peek().is_none_or(|(_, next)| {
-        const HEADS: [&[u8]; 5] = [
-            b"fatal: ",
-            b"panic: ",
-            b"fatal error: ",
-            b"goroutine ",
-            b"Require stack:",
-        ];
-        !is_indented(next)
-            && !is_traceback_start(next)
-            && !looks_like_exception_line(next)
-            && !HEADS.iter().any(|h| next.starts_with(h))
-    })
-}
-
 /// What may follow an exception line printed under `first`: its frames, or — when `first` is
 /// a log record and the logger printed only the exception (`java.lang.OutOfMemoryError: Java
 /// heap space`) — the next record.
