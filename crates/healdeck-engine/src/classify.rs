@@ -1,7 +1,7 @@
 //! Classification: which rule explains an event, or whether it is a failure at all.
 //!
 //! The words each rule needs name the candidate rules for an event's message (one
-//! Aho-Corasick pass, see `rules::LazySet`); of the candidates whose regex matches, the
+//! Aho-Corasick pass, see `rules::CandidateIndex`); of the candidates whose regex matches, the
 //! one whose category comes first in TRIAGE.md's precedence wins, ties going to the rule listed
 //! first. An event no rule knows is still a failure — category `unknown` — when it is a
 //! traceback, panic or stack, a record whose log level is ERROR/FATAL, or a line that names a

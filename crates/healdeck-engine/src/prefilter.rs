@@ -92,13 +92,8 @@ impl Prefilter {
                     .map(|c| (&c.spec.id, &c.spec.keywords, &c.spec.pattern)),
             );
         for (id, keywords, pattern) in patterns {
-            let found = if keywords.is_empty() {
-                extract_keywords(pattern)
-            } else {
-                Some(keywords.clone())
-            };
-            match found {
-                Some(k) => words.extend(k.into_iter().map(|w| w.to_ascii_lowercase())),
+            match needed_words(keywords, pattern) {
+                Some(k) => words.extend(k),
                 None => {
                     unfiltered.push(format!("(?:{})", super::rules::candidate_pattern(pattern)));
                     unfiltered_ids.push(id.clone());
@@ -202,6 +197,16 @@ fn unreachable_ac() -> AhoCorasick {
 fn minimal_words(mut words: Vec<String>) -> Vec<String> {
     words.retain(|w| w.len() >= 3);
     shortest_words(words)
+}
+
+/// The words (lowercase) one of which every match of a rule's `pattern` contains: its
+/// `keywords`, or the literals extracted from the pattern; `None` when there are none.
+pub(crate) fn needed_words(keywords: &[String], pattern: &str) -> Option<Vec<String>> {
+    if keywords.is_empty() {
+        extract_keywords(pattern)
+    } else {
+        Some(keywords.iter().map(|k| k.to_ascii_lowercase()).collect())
+    }
 }
 
 /// Literal words that any match of `pattern` must contain, or `None` when there are none of at

@@ -9,7 +9,7 @@
 //! or `=` with its tail left behind.
 
 use super::Span;
-use crate::rules::LazySet;
+use crate::rules::CandidateIndex;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -565,7 +565,7 @@ struct Compiled {
     /// The shapes that may match a text, from the literals each must contain (`ghp_`, `AKIA`,
     /// `eyJ` …): one Aho-Corasick pass instead of an overlapping regex-set search, which kept
     /// building lazy-DFA states and was a fifth of a clean scan's report.
-    candidates: LazySet,
+    candidates: CandidateIndex,
     regexes: Vec<Regex>,
 }
 
@@ -574,7 +574,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .iter()
         .map(|s| super::ascii_boundaries(s.1))
         .collect();
-    let candidates = LazySet::new(patterns.iter().map(|p| (&[][..], p.as_str())));
+    let candidates = CandidateIndex::new(patterns.iter().map(|p| (&[][..], p.as_str())));
     // The table is a constant, tested in full: a bad pattern is a bug caught by every test.
     let regexes = SHAPES.iter().map(|s| super::regex(s.1)).collect();
     Compiled {

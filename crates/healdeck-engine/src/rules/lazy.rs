@@ -9,7 +9,7 @@
 //! never a panic.
 
 use super::compile_pattern;
-use crate::prefilter::extract_keywords;
+use crate::prefilter::needed_words;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::ops::Deref;
@@ -54,14 +54,12 @@ impl Deref for LazyRegex {
 /// the words are what the prefilter already trusts to say where a rule cannot match (each
 /// rule's samples, run through the whole engine, check that they do).
 #[derive(Debug)]
-pub struct LazySet {
-    needs: Vec<Needs>,
+pub struct CandidateIndex {
+    /// The words each pattern needs (`None`: none could be found, so it is always a
+    /// candidate).
+    needs: Vec<Option<Vec<String>>>,
     built: OnceLock<WordIndex>,
 }
-
-/// The words one pattern needs (`None`: none could be found, so it is always a candidate).
-#[derive(Debug)]
-struct Needs(Option<Vec<String>>);
 
 #[derive(Debug)]
 struct WordIndex {
@@ -73,19 +71,15 @@ struct WordIndex {
     always: Vec<usize>,
 }
 
-impl LazySet {
+impl CandidateIndex {
     /// `patterns` as (keywords, pattern) pairs; empty keywords are taken from the pattern.
-    pub(crate) fn new<'a>(patterns: impl Iterator<Item = (&'a [String], &'a str)>) -> LazySet {
+    pub(crate) fn new<'a>(
+        patterns: impl Iterator<Item = (&'a [String], &'a str)>,
+    ) -> CandidateIndex {
         let needs = patterns
-            .map(|(keywords, pattern)| {
-                Needs(if keywords.is_empty() {
-                    extract_keywords(pattern)
-                } else {
-                    Some(keywords.iter().map(|k| k.to_ascii_lowercase()).collect())
-                })
-            })
+            .map(|(keywords, pattern)| needed_words(keywords, pattern))
             .collect();
-        LazySet {
+        CandidateIndex {
             needs,
             built: OnceLock::new(),
         }
@@ -118,7 +112,7 @@ impl LazySet {
         let mut words: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
-        for (i, Needs(need)) in self.needs.iter().enumerate() {
+        for (i, need) in self.needs.iter().enumerate() {
             let Some(need) = need else {
                 always.push(i);
                 continue;
@@ -173,7 +167,7 @@ mod tests {
         assert!(re.compiled.get().is_none());
         assert_eq!(&re.captures("disk failed").expect("match")["word"], "disk");
         assert!(re.compiled.get().is_some());
-        let set = LazySet::new([(&[][..], "alpha"), (&[][..], "beta")].into_iter());
+        let set = CandidateIndex::new([(&[][..], "alpha"), (&[][..], "beta")].into_iter());
         assert!(set.built.get().is_none());
         assert_eq!(set.matches("x BETA"), vec![1]);
         assert!(set.built.get().is_some());
@@ -182,7 +176,7 @@ mod tests {
     #[test]
     fn candidates_come_from_keywords_or_literals_and_wordless_patterns_always_are() {
         let keywords = ["refused".to_string()];
-        let set = LazySet::new(
+        let set = CandidateIndex::new(
             [
                 (&keywords[..], r"(?i)connection refused"),
                 (&[][..], r"disk (?:full|quota)"),

@@ -21,7 +21,7 @@ mod spec;
 mod tests;
 
 pub(crate) use candidates::candidate_pattern;
-pub use lazy::{LazyRegex, LazySet};
+pub use lazy::{CandidateIndex, LazyRegex};
 pub(crate) use parse::{line_col, parse_rules_text, parse_trusted_rules_text};
 pub use spec::{Burst, ConsequenceSpec, FixSpec, RuleSpec, Sample};
 
@@ -92,8 +92,8 @@ pub struct RuleSet {
     pub consequences: Vec<Consequence>,
     /// The rules that may match a message (from the words each needs), index-aligned with
     /// `rules`; the rule's own `regex` confirms each candidate.
-    pub set: LazySet,
-    pub consequence_set: LazySet,
+    pub set: CandidateIndex,
+    pub consequence_set: CandidateIndex,
 }
 
 /// Builds a `RuleSet` from several sources, collecting (not failing on) refused files.
@@ -242,12 +242,12 @@ impl RuleSetBuilder {
                 spec,
             })
             .collect();
-        let set = LazySet::new(
+        let set = CandidateIndex::new(
             rules
                 .iter()
                 .map(|r| (r.spec.keywords.as_slice(), r.spec.pattern.as_str())),
         );
-        let consequence_set = LazySet::new(
+        let consequence_set = CandidateIndex::new(
             consequences
                 .iter()
                 .map(|c| (c.spec.keywords.as_slice(), c.spec.pattern.as_str())),
