@@ -10,6 +10,7 @@ use super::events::{self, line_at, line_end, line_start};
 use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp::{self, FileDate};
+use super::verdict_memo::VerdictMemo;
 use aho_corasick::Input;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
@@ -36,9 +37,7 @@ pub(crate) struct ChunkEvent {
     pub first_line: u64,
     pub last_line: u64,
     pub verdict: Verdict,
-    pub excerpt: String,
     pub first: String,
-    pub context_before: Vec<String>,
     pub timestamp: Option<String>,
 }
 
@@ -73,7 +72,15 @@ impl LineCounter<'_> {
 
 /// Text of a line for people: lossy UTF-8, NUL shown as U+FFFD.
 pub(crate) fn text_of(line: &[u8]) -> String {
-    String::from_utf8_lossy(line).replace('\0', "\u{fffd}")
+    let text = match std::str::from_utf8(line) {
+        Ok(valid) => std::borrow::Cow::Borrowed(valid),
+        Err(_) => String::from_utf8_lossy(line),
+    };
+    if memchr::memchr(0, line).is_some() {
+        text.replace('\0', "\u{fffd}")
+    } else {
+        text.into_owned()
+    }
 }
 
 impl Engine {
@@ -126,6 +133,7 @@ impl Engine {
             pos: 0,
             line: 0,
         };
+        let mut memo = VerdictMemo::default();
         let mut cursor = from.min(main_len);
         // Where the last event ended: an event's lead-in may start before `cursor` (past lines
         // that were looked at and were no failure) but never inside the previous event.
@@ -171,7 +179,7 @@ impl Engine {
                 },
             };
             let ls = line_start(buf, hit).max(cursor);
-            match self.event_at(buf, ls, floor, year, &mut counter) {
+            match self.event_at(buf, ls, floor, year, &mut counter, &mut memo) {
                 Some(ev) => {
                     cursor = ev.end.max(ls + 1);
                     floor = cursor;
@@ -190,24 +198,26 @@ impl Engine {
         floor: usize,
         year: FileDate,
         counter: &mut LineCounter,
+        memo: &mut VerdictMemo,
     ) -> Option<ChunkEvent> {
         let mut span = events::assemble(buf, ls);
         let (first, message) = message_of(buf, &span);
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
-        let rules_may_match = self.prefilter.rules_may_match(&message);
-        let verdict = classify(
-            &self.rules,
-            span.kind,
-            span.level,
-            &first,
-            &message,
-            rules_may_match,
-        )?;
+        let verdict = memo.get_or_classify(span.kind, span.level, &first, &message, || {
+            let rules_may_match = self.prefilter.rules_may_match(&message);
+            classify(
+                &self.rules,
+                span.kind,
+                span.level,
+                &first,
+                &message,
+                rules_may_match,
+            )
+        })?;
         // The incident starts at its lead-in, if the runtime printed one; rules matched from
         // the failure's own line on.
         span.start = events::lead_start(buf, ls, floor);
-        let excerpt = excerpt_of(buf, span.start, span.end);
         let first_line = counter.line_at(span.start);
         // `end - 1` is the last line's newline or its last byte; either way inside it.
         let last_start = line_start(buf, span.end.max(span.start + 1) - 1);
@@ -219,8 +229,6 @@ impl Engine {
             last_line,
             verdict,
             timestamp: timestamp::parse(&first, year),
-            context_before: context_before(buf, span.start),
-            excerpt,
             first,
         })
     }
@@ -248,12 +256,12 @@ fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
 }
 
 /// The lines from `start` to `end` as shown, each cut at `EXCERPT_LINE_CHARS`.
-fn excerpt_of(buf: &[u8], start: usize, end: usize) -> String {
+pub(crate) fn excerpt_of(buf: &[u8], start: usize, end: usize) -> String {
     let mut excerpt = String::new();
     let mut pos = start;
     while pos < end {
         let text = text_of(line_at(buf, pos));
-        if text.chars().count() > EXCERPT_LINE_CHARS {
+        if text.len() > EXCERPT_LINE_CHARS && text.chars().count() > EXCERPT_LINE_CHARS {
             let cut: String = text.chars().take(EXCERPT_LINE_CHARS).collect();
             excerpt.push_str(&cut);
             excerpt.push_str(" …[line cut]");
@@ -268,7 +276,7 @@ fn excerpt_of(buf: &[u8], start: usize, end: usize) -> String {
 }
 
 /// Up to `CONTEXT_LINES` lines before `start`, oldest first.
-fn context_before(buf: &[u8], start: usize) -> Vec<String> {
+pub(crate) fn context_before(buf: &[u8], start: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut end = start;
     while out.len() < CONTEXT_LINES && end > 0 {
@@ -299,7 +307,10 @@ mod tests {
         assert_eq!(r.events.len(), 1, "{:#?}", r.events);
         let ev = &r.events[0];
         assert_eq!((ev.first_line, ev.last_line), (2, 5));
-        assert_eq!(ev.context_before, vec!["INFO boot errors=0", "INFO ok"]);
+        assert_eq!(
+            context_before(text.as_bytes(), ev.start),
+            vec!["INFO boot errors=0", "INFO ok"]
+        );
         match &ev.verdict {
             Verdict::Issue(c) => {
                 assert_eq!(c.captures.get("module").map(String::as_str), Some("yaml"));
@@ -389,8 +400,14 @@ mod tests {
         assert_eq!(r.events.len(), 1, "{:#?}", r.events);
         let ev = &r.events[0];
         assert_eq!((ev.first_line, ev.last_line), (1, 4));
-        assert!(ev.excerpt.starts_with("  File \"/srv/app.py\", line 3\n"));
-        assert_eq!(ev.context_before, vec!["$ python3 app.py"]);
+        assert!(
+            excerpt_of(text.as_bytes(), ev.start, ev.end)
+                .starts_with("  File \"/srv/app.py\", line 3\n")
+        );
+        assert_eq!(
+            context_before(text.as_bytes(), ev.start),
+            vec!["$ python3 app.py"]
+        );
         match &ev.verdict {
             Verdict::Issue(c) => {
                 assert_eq!(c.category, crate::model::Category::Syntax);
@@ -432,7 +449,7 @@ mod tests {
             "{:?}",
             r.events.iter().map(|e| &e.first).collect::<Vec<_>>()
         );
-        assert!(r.events[0].excerpt.contains('\u{fffd}'));
+        assert!(excerpt_of(&buf, r.events[0].start, r.events[0].end).contains('\u{fffd}'));
         assert_eq!(r.events[1].first_line, 2);
     }
 }

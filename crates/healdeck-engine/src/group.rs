@@ -97,6 +97,11 @@ impl IssueStore {
         Self::default()
     }
 
+    /// Whether an issue with this fingerprint exists.
+    pub(crate) fn knows(&self, fingerprint: &str) -> bool {
+        self.index.contains_key(fingerprint)
+    }
+
     /// Issue `i`, shared.
     pub(crate) fn get_shared(&self, i: usize) -> Option<Arc<Issue>> {
         self.issues.get(i).cloned()

@@ -54,6 +54,7 @@ pub mod samples;
 pub mod scan;
 mod sources;
 mod timestamp;
+mod verdict_memo;
 pub mod watch;
 
 pub use engine::Engine;

@@ -6,7 +6,7 @@
 //! the input size. A `ScanControl` lets a caller watch progress and cancel.
 
 use super::classify::{Classified, Verdict, orphan_consequence};
-use super::engine::{ChunkEvent, ChunkResult, Engine};
+use super::engine::{CONTEXT_LINES, ChunkEvent, ChunkResult, Engine, context_before, excerpt_of};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
 use crate::timestamp::FileDate;
@@ -167,13 +167,22 @@ impl FileCursor {
                 continue;
             }
             let end_line = occurrence.end_line;
+            // Only an issue's first occurrence keeps its lines.
+            let (excerpt, context_before) = if store.knows(&classified.fingerprint) {
+                (String::new(), Vec::new())
+            } else {
+                (
+                    excerpt_of(text.buf, ev.start, ev.end),
+                    text.context_before(ev.start),
+                )
+            };
             let added = store.add(
                 &engine.rules,
                 Found {
                     classified,
                     occurrence,
-                    excerpt: ev.excerpt,
-                    context_before: ev.context_before,
+                    excerpt,
+                    context_before,
                 },
             );
             let (Added::New(i) | Added::Updated(i)) = added;
@@ -188,11 +197,32 @@ impl FileCursor {
     }
 }
 
-/// The bytes a chunk's worker read, for looking again from another line.
+/// The bytes a chunk's worker read, for looking again from another line and for the lines
+/// of an issue's first occurrence.
 pub(crate) struct ChunkText<'a> {
     pub buf: &'a [u8],
     pub main_len: usize,
     pub year: FileDate,
+    /// The last lines before `buf` (the live watcher's earlier reads), oldest first.
+    pub earlier: Option<&'a std::collections::VecDeque<String>>,
+}
+
+impl ChunkText<'_> {
+    /// Up to `CONTEXT_LINES` lines before the event: from the buffer, then from the lines
+    /// read before it.
+    fn context_before(&self, start: usize) -> Vec<String> {
+        let mut context = context_before(self.buf, start);
+        let missing = CONTEXT_LINES.saturating_sub(context.len());
+        if let Some(earlier) = self.earlier
+            && missing > 0
+        {
+            let from = earlier.len().saturating_sub(missing);
+            let mut lines: Vec<String> = earlier.iter().skip(from).cloned().collect();
+            lines.append(&mut context);
+            context = lines;
+        }
+        context
+    }
 }
 
 enum Msg {
@@ -278,6 +308,7 @@ pub fn scan(
                             buf: &chunk.data,
                             main_len: chunk.main_len,
                             year,
+                            earlier: None,
                         };
                         let span = (chunk.offset, chunk.main_len as u64);
                         cursors[file].absorb(engine, &mut store, span, result, text, |_| {});

@@ -327,9 +327,6 @@ impl<'e> LiveWatcher<'e> {
         let mut result =
             self.engine
                 .process_chunk(&tail.buf[..complete], complete, false, tail.year);
-        for ev in &mut result.events {
-            prepend_recent(&mut ev.context_before, &tail.recent);
-        }
         let mut consumed = complete;
         if hold_open
             && let Some(last) = result.events.last()
@@ -346,6 +343,7 @@ impl<'e> LiveWatcher<'e> {
             buf: &tail.buf[..complete],
             main_len: consumed,
             year: tail.year,
+            earlier: Some(&tail.recent),
         };
         tail.cursor.absorb(
             self.engine,
@@ -384,19 +382,6 @@ fn coalesce(added: Vec<Added>) -> Vec<(usize, AlertKind)> {
         // An issue's `New` comes before its updates, so the first one seen is the one kept.
         .filter(|&(i, _)| seen.insert(i))
         .collect()
-}
-
-/// Fills `context` (lines before an event, oldest first) up to `CONTEXT_LINES` from the lines
-/// processed before the buffer began.
-fn prepend_recent(context: &mut Vec<String>, recent: &std::collections::VecDeque<String>) {
-    let missing = CONTEXT_LINES.saturating_sub(context.len());
-    if missing == 0 || recent.is_empty() {
-        return;
-    }
-    let from = recent.len().saturating_sub(missing);
-    let mut lines: Vec<String> = recent.iter().skip(from).cloned().collect();
-    lines.append(context);
-    *context = lines;
 }
 
 /// Keeps the last `CONTEXT_LINES` lines of `consumed` (after those kept before).

@@ -33,7 +33,7 @@ pub(crate) const MAX_EVENT_LINES: usize = 2000;
 pub(crate) const MAX_LINE_BYTES: usize = 64 << 10;
 
 /// The shape of an event, which decides what continues it and which lines are its message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum EventKind {
     Line,
