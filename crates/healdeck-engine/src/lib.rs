@@ -14,14 +14,16 @@
 //!   each step reported as it happens), with history and restore in [`fix::audit`] and
 //!   [`fix::restore`];
 //! - build a repair prompt: [`prompt::for_issue`] (environment probe, fix history, redaction);
-//! - check the rules against their own samples: [`samples::check_samples`].
+//! - check the rules against their own samples: [`samples::check_samples`];
+//! - let an outside client read only configured log sources: [`scope::SourceScope`].
 //!
 //! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
 //! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
 //! `classify` (precedence, generic detector, consequences), `level` (log levels),
 //! `fingerprint` (normalization and stable ids), `group` (the issue store), `engine` / `scan`
 //! (per-chunk work, the threaded scanner), `watch` / `bus`, `report`, `fix`, `prompt`,
-//! `redact`, `timestamp`, `model` (category, severity, fix class).
+//! `redact`, `scope` (the sources an MCP client may read), `timestamp`, `model` (category,
+//! severity, fix class).
 
 // A library reports by returning values or emitting `tracing` events, never by printing.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -52,6 +54,7 @@ pub mod report;
 pub mod rules;
 pub mod samples;
 pub mod scan;
+pub mod scope;
 mod sources;
 mod timestamp;
 mod verdict_memo;

@@ -34,6 +34,27 @@ pub struct FixerConfig {
     /// Per followed log file or folder: the Python and Node project its applications use,
     /// when their logs do not say (the window's "Python for this folder…").
     pub folders: BTreeMap<PathBuf, FolderEnv>,
+    /// The project whose own tests say whether a fix worked (`healdeck mcp`'s
+    /// `verify_issue`, and proposed patches): none until the person names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectCheck>,
+}
+
+/// A project folder and the command that checks it, e.g. `["pytest", "-x", "tests/"]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectCheck {
+    /// The project's folder (a git repository for proposed patches); absolute.
+    pub dir: PathBuf,
+    /// The check command: argv, run in `dir`, never through a shell.
+    pub check: Vec<String>,
+    /// Seconds the check may take before it is stopped (1..=3600).
+    #[serde(default = "default_check_timeout")]
+    pub check_timeout_secs: u64,
+}
+
+fn default_check_timeout() -> u64 {
+    600
 }
 
 /// What runs the applications whose logs are in one folder.
@@ -68,6 +89,7 @@ impl Default for FixerConfig {
             timeout_secs: 300,
             prompt_max_chars: 12_000,
             folders: BTreeMap::new(),
+            project: None,
         }
     }
 }
@@ -119,6 +141,29 @@ impl SettingsFile for FixerConfig {
                 return Err(Invalid::new(
                     "cache_folders",
                     "cache_folders: refusing to use the root folder",
+                ));
+            }
+        }
+        if let Some(p) = &self.project {
+            if !p.dir.is_absolute() {
+                return Err(Invalid::new(
+                    "project",
+                    format!("project.dir: '{}' is not an absolute path", p.dir.display()),
+                ));
+            }
+            if p.check.first().is_none_or(|c| c.trim().is_empty()) {
+                return Err(Invalid::new(
+                    "project",
+                    "project.check: the command is empty",
+                ));
+            }
+            if p.check_timeout_secs == 0 || p.check_timeout_secs > 3600 {
+                return Err(Invalid::new(
+                    "project",
+                    format!(
+                        "project.check_timeout_secs is {}, expected 1..=3600",
+                        p.check_timeout_secs
+                    ),
                 ));
             }
         }

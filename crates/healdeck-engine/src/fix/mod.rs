@@ -16,9 +16,10 @@ pub(crate) mod packages;
 mod plan;
 mod run;
 mod session;
+pub mod verify;
 
 pub use backup::{BackupError, restore};
-pub use config::{FixerConfig, FolderEnv};
+pub use config::{FixerConfig, FolderEnv, ProjectCheck};
 pub use exec::RunOutput;
 pub use lock::LockError;
 pub use origin::{Evidence, Interpreter, python_for};

@@ -12,6 +12,7 @@ mod drape;
 mod eval;
 mod fix;
 mod gpu;
+mod mcp;
 mod prompt;
 mod render;
 mod rules;
@@ -47,6 +48,8 @@ pub(crate) enum Command {
     Fix(fix::FixArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(prompt::PromptArgs),
+    /// Serve the Model Context Protocol on stdio for coding assistants (Claude Code, Cursor).
+    Mcp(mcp::McpArgs),
     /// GPU readings: utilization, memory, temperature, power, clocks, processes.
     Gpu(gpu::GpuArgs),
     /// A body from measurements: requested and measured values, optionally as OBJ.
@@ -71,6 +74,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Eval(args) => eval::eval(&args, dirs.ok().as_ref()),
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
+        Command::Mcp(args) => mcp::mcp(&args, dirs),
         Command::Render(args) => render::render(&args, dirs),
         Command::Avatar(args) => avatar::avatar(&args),
         Command::Drape(args) => drape::drape_command(&args, dirs),
