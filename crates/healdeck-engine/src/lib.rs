@@ -15,7 +15,8 @@
 //!   [`fix::restore`];
 //! - build a repair prompt: [`prompt::for_issue`] (environment probe, fix history, redaction);
 //! - check the rules against their own samples: [`samples::check_samples`];
-//! - let an outside client read only configured log sources: [`scope::SourceScope`].
+//! - let an outside client read only configured log sources: [`scope::SourceScope`];
+//! - ask a model about an issue, redacted and with consent: [`ai::explain`].
 //!
 //! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
 //! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
@@ -37,6 +38,7 @@ macro_rules! push_line {
     }};
 }
 
+pub mod ai;
 pub mod bus;
 mod classify;
 mod engine;

@@ -46,8 +46,19 @@ pub fn for_issue(
         None => FixerConfig::default(),
     };
     let env = environment(issue, &python_for(issue, &config, python), PROBE_TIMEOUT);
+    // Fix attempts, then earlier AI answers: both are what was tried before.
     let attempts = dirs
-        .map(|d| AuditLog::in_dir(d.data()).attempts(&issue.fingerprint))
+        .map(|d| {
+            let mut all = AuditLog::in_dir(d.data()).attempts(&issue.fingerprint);
+            let answers = crate::ai::AnswerLog::in_dir(d.data()).for_issue(&issue.fingerprint);
+            all.extend(
+                answers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| a.as_attempt(i as u32 + 1)),
+            );
+            all
+        })
         .unwrap_or_default();
     let max = max_chars
         .unwrap_or(config.prompt_max_chars)

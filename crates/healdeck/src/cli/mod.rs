@@ -10,6 +10,7 @@ mod avatar;
 mod diagnose;
 mod drape;
 mod eval;
+mod explain;
 mod fix;
 mod gpu;
 mod mcp;
@@ -48,6 +49,8 @@ pub(crate) enum Command {
     Fix(fix::FixArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(prompt::PromptArgs),
+    /// Ask the configured AI model (ai.json) to explain an issue; only redacted text is sent.
+    Explain(explain::ExplainArgs),
     /// Serve the Model Context Protocol on stdio for coding assistants (Claude Code, Cursor).
     Mcp(mcp::McpArgs),
     /// GPU readings: utilization, memory, temperature, power, clocks, processes.
@@ -75,6 +78,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
+        Command::Explain(args) => explain::explain(&args, dirs),
         Command::Render(args) => render::render(&args, dirs),
         Command::Avatar(args) => avatar::avatar(&args),
         Command::Drape(args) => drape::drape_command(&args, dirs),
