@@ -95,7 +95,11 @@ pub fn explain(
             .map(|(k, n)| ((*k).to_string(), *n))
             .collect(),
     };
-    if let Err(e) = AnswerLog::in_dir(dirs.data()).append(stored) {
+    // An answer with no text (the provider was unreachable, refused, rate limited) is
+    // reported, not kept: there is nothing in it for the next prompt.
+    if !stored.answer.is_empty()
+        && let Err(e) = AnswerLog::in_dir(dirs.data()).append(stored)
+    {
         tracing::warn!("could not keep the AI answer: {e}");
     }
     Ok(Explanation {

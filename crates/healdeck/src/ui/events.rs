@@ -87,6 +87,29 @@ pub enum TroubleEvent {
         text: String,
         findings: Vec<Finding>,
     },
+    /// News about "Explain with AI" question number `.0` (0: stored answers loaded).
+    Ai(u64, AiUpdate),
+}
+
+/// What an AI worker says.
+pub enum AiUpdate {
+    /// The provider is chosen and the prompt built; the consent dialog comes first when
+    /// `needs_consent`.
+    Ready {
+        needs_consent: bool,
+        issue: Box<healdeck_engine::Issue>,
+        config: Box<healdeck_engine::ai::AiConfig>,
+        provider: Box<healdeck_engine::ai::Provider>,
+        prompt: Prompt,
+    },
+    /// Could not start (AI off, no key, a broken ai.json).
+    Failed(String),
+    /// More of the answer.
+    Text(String),
+    /// The answer ended; why, when it is incomplete.
+    Done(Option<String>),
+    /// The issue's stored answers, oldest first.
+    Stored(String, Vec<healdeck_engine::ai::StoredAnswer>),
 }
 
 /// For the CLO Companion tab.

@@ -35,6 +35,7 @@ impl TroubleTab {
             self.history.insert(issue.fingerprint.clone(), Vec::new());
             self.load_history(sh, &issue.fingerprint);
         }
+        self.ai.load_answers(sh, &issue.fingerprint);
         let plans = self
             .preview(sh, &original)
             .map(|r| r.map(<[_]>::to_vec).map_err(str::to_string));
@@ -61,6 +62,8 @@ impl TroubleTab {
                 ui.label(RichText::new("Excerpt").strong());
                 excerpt_ui(ui, issue, engine);
                 aftermath_ui(ui, issue);
+                ui.add_space(8.0);
+                self.ai.ui(ui, sh, &original);
                 ui.add_space(8.0);
                 history_ui(ui, history.unwrap_or_default());
             });

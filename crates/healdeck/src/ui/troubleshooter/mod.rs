@@ -6,6 +6,7 @@
 //! background work (watching, scans, fix sessions, prompts, exports); the panels draw in
 //! `sources`, `toolbar`, `table`, `details` and `fix_window`; `feed` is the row model.
 
+mod ai_panel;
 mod details;
 mod feed;
 mod fix_scope;
@@ -92,6 +93,8 @@ pub struct TroubleTab {
     scope: FixScope,
     /// Rows that changed live (not the logs' existing content), and when: they glow briefly.
     pub flashes: HashMap<String, Instant>,
+    /// "Explain with AI": the question in flight, the consent dialog, stored answers.
+    ai: ai_panel::AiPanel,
 }
 
 impl TroubleTab {
@@ -139,6 +142,7 @@ impl TroubleTab {
             folder_envs: Vec::new(),
             scope: FixScope::default(),
             flashes: HashMap::new(),
+            ai: ai_panel::AiPanel::default(),
         }
     }
 
@@ -230,6 +234,7 @@ impl TroubleTab {
                 text,
                 findings,
             } => self.outgoing(sh, Outgoing::Export { path, text }, findings),
+            TroubleEvent::Ai(serial, update) => self.ai.on_update(sh, serial, update),
         }
     }
 
@@ -373,6 +378,7 @@ impl TroubleTab {
             }
         }
         self.confirm_all_ui(ui.ctx(), sh);
+        self.ai.confirm_ui(ui.ctx(), sh);
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);
         }
