@@ -5,47 +5,17 @@
 //! and after the failure recurs — and tries the refusals: paths outside the sources, `..`, a
 //! symlink out, an unknown fingerprint, a bad category. No secret from the logs comes back.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The SDK version the test was written against.
 const MCP_SDK: &str = "mcp==2.3.0";
 
-/// A virtualenv with the MCP SDK, made once per target folder; its interpreter.
+/// A virtualenv with the MCP SDK; its interpreter.
 fn client_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcp-client-venv");
-    let python = venv.join("bin/python");
-    let has_sdk = |p: &Path| {
-        Command::new(p)
-            .args(["-c", "import mcp.client.stdio"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if python.exists() && has_sdk(&python) {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .expect("python3 -m venv");
-    assert!(made.success(), "python3 -m venv failed");
-    let pip = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            MCP_SDK,
-        ])
-        .status()
-        .expect("pip");
-    assert!(
-        pip.success(),
-        "pip install {MCP_SDK} failed: the MCP client test needs PyPI"
-    );
-    python
+    common::venv::python_with("mcp-client-venv", &[MCP_SDK], "import mcp.client.stdio")
 }
 
 const SECRET_PASSWORD: &str = "Tr0ub4dor-Horse-77";

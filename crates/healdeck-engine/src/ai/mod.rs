@@ -5,11 +5,14 @@
 //! size limit, is stored with the issue (`answers`) and goes into the next prompt as a
 //! previous attempt. Nothing a model writes is executed here.
 //!
-//! One use-case, [`explain`], behind `healdeck explain` and the window's "Explain with AI".
+//! Use-cases: [`explain`], behind `healdeck explain` and the window's "Explain with AI";
+//! [`patch::propose`] and [`patch::apply_patch`], behind `healdeck propose` and "Propose fix".
 
 pub mod answers;
 pub mod config;
 pub mod consent;
+mod git;
+pub mod patch;
 mod provider;
 mod wire;
 

@@ -7,7 +7,7 @@ use super::{RuleArgs, fail, nothing_usable, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
-use healdeck_engine::ai::{self, SYSTEM_PROMPT, consent};
+use healdeck_engine::ai::{self, Provider, SYSTEM_PROMPT, consent};
 use healdeck_engine::prompt::Prompt;
 use healdeck_gpu::{SourceKind, detect};
 use std::io::Write;
@@ -71,18 +71,8 @@ pub(crate) fn explain(args: &ExplainArgs, dirs: Result<Dirs, NoDirs>) -> ExitCod
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    if !consent::given(dirs.data(), &provider) {
-        if !args.yes {
-            show(&sent, Some(provider.label()));
-            return fail(format!(
-                "this would send the text above to {} (off this machine); run again with --yes \
-                 to agree (asked once for this endpoint)",
-                provider.endpoint()
-            ));
-        }
-        if let Err(e) = consent::give(dirs.data(), &provider) {
-            return fail(format!("cannot record the consent: {e}"));
-        }
+    if let Err(code) = consented(&dirs, &provider, &sent, args.yes) {
+        return code;
     }
     eprintln!(
         "healdeck: asking {} about {} ({}; {} secret(s) redacted)",
@@ -121,6 +111,29 @@ pub(crate) fn explain(args: &ExplainArgs, dirs: Result<Dirs, NoDirs>) -> ExitCod
     }
 }
 
+/// Whether `provider` may be sent `sent`: on this machine, agreed before, or agreed now with
+/// `yes`; otherwise the text is shown and the command stops.
+pub(crate) fn consented(
+    dirs: &Dirs,
+    provider: &Provider,
+    sent: &Prompt,
+    yes: bool,
+) -> Result<(), ExitCode> {
+    if consent::given(dirs.data(), provider) {
+        return Ok(());
+    }
+    if !yes {
+        show(sent, Some(provider.label()));
+        return Err(fail(format!(
+            "this would send the text above to {} (off this machine); run again with --yes \
+             to agree (asked once for this endpoint)",
+            provider.endpoint()
+        )));
+    }
+    consent::give(dirs.data(), provider)
+        .map_err(|e| fail(format!("cannot record the consent: {e}")))
+}
+
 /// The exact text a provider would get, and what was redacted from it.
 fn show(sent: &Prompt, provider: Option<String>) {
     println!(
@@ -146,6 +159,6 @@ fn show(sent: &Prompt, provider: Option<String>) {
 }
 
 /// Whether an NVIDIA GPU answers through NVML (a local model is then preferred).
-fn nvidia_present() -> bool {
+pub(crate) fn nvidia_present() -> bool {
     detect(None).iter().any(|s| s.kind() == SourceKind::Nvml)
 }

@@ -15,6 +15,7 @@ mod fix;
 mod gpu;
 mod mcp;
 mod prompt;
+mod propose;
 mod render;
 mod rules;
 mod selftest;
@@ -51,6 +52,8 @@ pub(crate) enum Command {
     Prompt(prompt::PromptArgs),
     /// Ask the configured AI model (ai.json) to explain an issue; only redacted text is sent.
     Explain(explain::ExplainArgs),
+    /// Ask the AI model for a patch, verified by the project's check in a git worktree.
+    Propose(propose::ProposeArgs),
     /// Serve the Model Context Protocol on stdio for coding assistants (Claude Code, Cursor).
     Mcp(mcp::McpArgs),
     /// GPU readings: utilization, memory, temperature, power, clocks, processes.
@@ -79,6 +82,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
         Command::Explain(args) => explain::explain(&args, dirs),
+        Command::Propose(args) => propose::propose_command(&args, dirs),
         Command::Render(args) => render::render(&args, dirs),
         Command::Avatar(args) => avatar::avatar(&args),
         Command::Drape(args) => drape::drape_command(&args, dirs),
