@@ -33,6 +33,10 @@ pub struct Fix {
     pub description: String,
     #[serde(flatten)]
     pub params: BTreeMap<String, String>,
+    /// Its record for this rule in the audit log, when it was tried before (the confidence
+    /// above is then moved by it; see `fix::learn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned: Option<crate::fix::learn::Learned>,
 }
 
 /// One distinct problem and everything known about it.
@@ -153,6 +157,7 @@ impl IssueStore {
                             .iter()
                             .map(|(k, v)| (k.clone(), fill(v, &c.captures)))
                             .collect(),
+                        learned: None,
                     })
                     .collect(),
             ),

@@ -144,7 +144,7 @@ fn pip_install_end_to_end_with_vetting_approval_verify_retry_and_history() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(
-        t.contains("[B]") && t.contains("needs approval") && t.contains("typosquatting"),
+        t.contains("[B ") && t.contains("needs approval") && t.contains("typosquatting"),
         "{t}"
     );
     assert!(t.contains("Nothing to run unattended"), "{t}");
@@ -157,7 +157,7 @@ fn pip_install_end_to_end_with_vetting_approval_verify_retry_and_history() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(
-        t.contains("[A]") && t.contains("will run:") && t.contains("-m pip install"),
+        t.contains("[A ") && t.contains("will run:") && t.contains("-m pip install"),
         "{t}"
     );
     assert!(
@@ -597,4 +597,41 @@ fn each_fix_lands_in_the_interpreter_that_failed() {
     let t = text(&env.healdeck(&["fix", "--dry-run", "c/logs"]));
     assert!(t.contains(&format!("will run: {b} -m pip install")), "{t}");
     assert!(t.contains(&format!("set for {}", c_logs.display())), "{t}");
+}
+
+#[test]
+fn what_worked_before_for_a_rule_moves_its_fixes_confidence_and_order() {
+    let env = Env::new();
+    env.config(serde_json::json!({"cache_folders": [env.p("cache")]}));
+    env.write(
+        "project/logs/app.log",
+        "OSError: [Errno 28] No space left on device: '/var/lib/app/cache/x.bin'\n",
+    );
+    // Three earlier clear_cache attempts for disk.full that did not fix it.
+    let failed = serde_json::json!({"time": 1, "fingerprint": "f", "issue": "Disk full",
+        "phase": "end", "action": "clear_cache", "argv": [], "attempt": 1,
+        "result": "verify_failed", "rule": "disk.full"});
+    env.write(
+        "data/fix-audit.jsonl",
+        &format!("{failed}\n{failed}\n{failed}\n"),
+    );
+    let out = env.healdeck(&["fix", "--dry-run", "project/logs"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("fixed it 0 of 3 time(s) for this rule (the rule says 50%)"),
+        "{t}"
+    );
+    // 50 % counted as 4 attempts, then 0 of 3: 2/7 = 29 %, now below the 50 % advice.
+    let clear = t.find("[A 29%]").expect("clear_cache at 29 %");
+    let manual = t.find("[B 50%]").expect("the manual fix at 50 %");
+    assert!(
+        manual < clear,
+        "the fix that kept failing is still first:\n{t}"
+    );
+    let stats = text(&env.healdeck(&["fix", "--stats"]));
+    assert!(
+        stats.contains("disk.full") && stats.contains("0/3 fixed"),
+        "{stats}"
+    );
 }

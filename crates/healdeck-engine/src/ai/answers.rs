@@ -87,6 +87,7 @@ impl StoredAnswer {
             verified: None,
             seen_line: None,
             source: None,
+            rule: None,
         }
     }
 }

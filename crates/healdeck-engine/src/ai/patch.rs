@@ -299,6 +299,7 @@ fn entry(issue: &Issue, action: &str, attempt: u32, result: &str) -> AuditEntry 
         verified: None,
         seen_line: None,
         source: Some(issue.latest.source.clone()),
+        rule: issue.rule.clone(),
     }
 }
 

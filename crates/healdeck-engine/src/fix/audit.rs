@@ -40,6 +40,9 @@ pub struct AuditEntry {
     /// The log the fixed failure was seen in (one issue can come from several applications).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The rule that recognized the failure: outcomes are learned per rule and fix kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// The latest fix of an issue that verified: when, how, and the occurrences it had then.

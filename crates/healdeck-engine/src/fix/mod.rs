@@ -10,6 +10,7 @@ pub mod audit;
 mod backup;
 mod config;
 pub(crate) mod exec;
+pub mod learn;
 mod lock;
 pub(crate) mod origin;
 pub(crate) mod packages;

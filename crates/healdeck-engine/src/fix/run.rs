@@ -140,6 +140,7 @@ impl Runner<'_> {
                     verified: None,
                     seen_line: None,
                     source: None,
+                    rule: plan.issue.rule.clone(),
                 });
                 on_step(&Step::Unfixable {
                     fingerprint: fp.clone(),
@@ -175,6 +176,7 @@ impl Runner<'_> {
             verified: None,
             seen_line: None,
             source: Some(plan.issue.latest.source.clone()),
+            rule: plan.issue.rule.clone(),
         };
         on_step(&Step::Start {
             fingerprint: fp.clone(),

@@ -5,6 +5,7 @@
 
 use super::audit::{AuditLog, FixRecord};
 use super::config::FixerConfig;
+use super::learn::Outcomes;
 use super::lock::{FixLock, LockError};
 use super::packages::ProjectManifests;
 use super::plan::{Decision, IssuePlan, PlanContext, plan};
@@ -100,11 +101,18 @@ pub fn session(
         approved: &request.approved,
         manifests: &manifests,
     };
-    let mut plans = plan(&request.issues, &ctx);
+    // What worked before for each rule moves the confidence and the order fixes are tried in.
+    let audit = AuditLog::in_dir(dirs.data());
+    let outcomes = Outcomes::from_audit(&audit.read().0);
+    let mut issues = request.issues.clone();
+    for issue in &mut issues {
+        outcomes.adjust(issue);
+    }
+    let mut plans = plan(&issues, &ctx);
     if request.only_approved {
         plans.retain(|p| request.approved.contains(&p.issue.fingerprint));
     }
-    hold_fixed(&mut plans, &AuditLog::in_dir(dirs.data()));
+    hold_fixed(&mut plans, &audit);
     on_event(SessionEvent::Planned(&plans));
     if request.dry_run || !FixSession::runnable(&plans) {
         return Ok(FixSession {

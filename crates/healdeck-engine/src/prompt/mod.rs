@@ -372,6 +372,7 @@ mod tests {
                 confidence: 0.85,
                 description: "Install PyYAML".into(),
                 params: Default::default(),
+                learned: None,
             }],
             captures: Default::default(),
             consequences: Vec::new(),

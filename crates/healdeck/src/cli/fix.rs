@@ -6,6 +6,7 @@ use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_engine::fix::audit::{AuditLog, stats};
+use healdeck_engine::fix::learn::Outcomes;
 use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, SessionEvent, Step, restore, session};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -109,7 +110,8 @@ fn restore_backup(dirs: &Dirs, id: &str) -> ExitCode {
 }
 
 fn print_stats(audit: &AuditLog) -> ExitCode {
-    let s = stats(&audit.read().0);
+    let entries = audit.read().0;
+    let s = stats(&entries);
     println!(
         "issues worked on: {}  fixed: {}  unfixable: {}  success rate: {:.0}%  attempts: {} ({:.1} per issue)",
         s.issues,
@@ -123,6 +125,16 @@ fn print_stats(audit: &AuditLog) -> ExitCode {
     by.sort_by_key(|(_, (n, _))| std::cmp::Reverse(*n));
     for (action, (n, ok)) in by {
         println!("  {action:<16} {n} attempt(s), {ok} fixed");
+    }
+    let learned = Outcomes::from_audit(&entries);
+    if learned.iter().next().is_some() {
+        println!("by rule (moves each fix's confidence and the order fixes are tried):");
+        for (rule, kind, n, ok) in learned.iter() {
+            println!(
+                "  {rule:<32} {kind:<16} {ok}/{n} fixed ({:.0}%)",
+                f64::from(ok) * 100.0 / f64::from(n.max(1))
+            );
+        }
     }
     ExitCode::SUCCESS
 }
@@ -159,7 +171,20 @@ fn print_plan(plans: &[IssuePlan], dry_run: bool) {
                 Decision::AdviceOnly => "advice only".to_string(),
                 Decision::Refused(why) => format!("not possible: {why}"),
             };
-            println!("  [{}] {} — {what}", f.class, f.fix.description);
+            println!(
+                "  [{} {:.0}%] {} — {what}",
+                f.class,
+                f.fix.confidence * 100.0,
+                f.fix.description
+            );
+            if let Some(l) = f.fix.learned {
+                println!(
+                    "      fixed it {} of {} time(s) for this rule (the rule says {:.0}%)",
+                    l.fixed,
+                    l.attempts,
+                    l.rule_confidence * 100.0
+                );
+            }
             if let Some(t) = &f.target {
                 println!("      → in {t}");
             }

@@ -5,6 +5,7 @@
 use healdeck_config::Dirs;
 use healdeck_config::SettingsFile;
 use healdeck_engine::fix::audit::{AuditEntry, AuditLog};
+use healdeck_engine::fix::learn::Outcomes;
 use healdeck_engine::fix::{
     Decision, FixRequest, FixerConfig, IssuePlan, Outcome, SessionEvent, Step, session, verify,
 };
@@ -72,7 +73,13 @@ impl Toolbox {
             "left_out_links_leading_outside": scoped.refused,
             "unreadable": unreadable,
         });
-        Ok((report.issues, scanned))
+        // Fixes carry what worked before for their rule, as `healdeck fix` plans them.
+        let outcomes = Outcomes::from_audit(&AuditLog::in_dir(self.dirs.data()).read().0);
+        let mut issues = report.issues;
+        for issue in &mut issues {
+            outcomes.adjust(issue);
+        }
+        Ok((issues, scanned))
     }
 
     /// One issue by fingerprint, from every configured source.
@@ -237,6 +244,10 @@ fn fix_view(f: &Fix) -> Value {
         "class": f.class.to_string(),
         "confidence": (f64::from(f.confidence) * 100.0).round() / 100.0,
         "params": f.params,
+        "record_for_this_rule": f.learned.map(|l| json!({
+            "attempts": l.attempts, "fixed": l.fixed,
+            "rule_confidence": (f64::from(l.rule_confidence) * 100.0).round() / 100.0,
+        })),
     })
 }
 

@@ -13,6 +13,7 @@ use healdeck_config::clock::iso_of_unix;
 use healdeck_engine::Issue;
 use healdeck_engine::fix::audit::{AuditLog, FixRecord};
 use healdeck_engine::fix::{Decision, FixRequest, IssuePlan, session};
+use healdeck_engine::group::Fix;
 use healdeck_engine::prompt;
 use healdeck_engine::redact::redact;
 use std::collections::HashMap;
@@ -285,7 +286,12 @@ pub(super) fn planned_fixes_ui(
             return;
         }
     };
-    for (i, f) in issue.fixes.iter().enumerate() {
+    // The plan's order: fixes that worked here before come first (`fix::learn`).
+    let order: Vec<&Fix> = match plans.first() {
+        Some(p) => p.fixes.iter().map(|pf| &pf.fix).collect(),
+        None => issue.fixes.iter().collect(),
+    };
+    for (i, f) in order.into_iter().enumerate() {
         let planned: Vec<_> = plans.iter().filter_map(|p| p.fixes.get(i)).collect();
         ui.horizontal_wrapped(|ui| {
             if let Some(pf) = planned.first() {
@@ -306,6 +312,17 @@ pub(super) fn planned_fixes_ui(
                 ui.add(egui::Label::new(&f.description).wrap());
             }
         });
+        if let Some(l) = f.learned {
+            ui.label(
+                RichText::new(format!(
+                    "    fixed it {} of {} time(s) for this rule (the rule says {:.0}%)",
+                    l.fixed,
+                    l.attempts,
+                    l.rule_confidence * 100.0
+                ))
+                .weak(),
+            );
+        }
         for pf in &planned {
             if let Some(t) = &pf.target {
                 ui.label(RichText::new(format!("    where: {}", redact(t).text)).weak());
