@@ -635,3 +635,32 @@ fn what_worked_before_for_a_rule_moves_its_fixes_confidence_and_order() {
         "{stats}"
     );
 }
+
+#[test]
+fn with_a_project_named_verified_means_its_own_check_passes_too() {
+    for (check, verified) in [
+        ("pass", true),
+        ("raise SystemExit('2 tests failed')", false),
+    ] {
+        let env = Env::new();
+        std::fs::create_dir_all(env.p("cache/old")).expect("mkdir");
+        env.config(serde_json::json!({
+            "cache_folders": [env.p("cache")],
+            "project": {"dir": env.p("project"), "check": ["python3", "-c", check]}
+        }));
+        env.write(
+            "project/logs/app.log",
+            "OSError: [Errno 28] No space left on device: '/var/lib/app/cache/x.bin'\n",
+        );
+        let out = env.healdeck(&["fix", "project/logs"]);
+        let t = text(&out);
+        if verified {
+            assert!(t.contains("✔ verified:") && t.contains("passes"), "{t}");
+        } else {
+            assert!(
+                t.contains("✘ not fixed:") && t.contains("2 tests failed"),
+                "{t}"
+            );
+        }
+    }
+}

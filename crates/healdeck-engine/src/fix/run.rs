@@ -5,7 +5,7 @@
 use super::audit::{AuditEntry, AuditLog, end_entry};
 use super::backup::{Backup, BackupError};
 use super::config::FixerConfig;
-use super::exec::{RunOutput, run, run_with};
+use super::exec::{RunOutput, run, run_with, tail};
 use super::plan::{Action, Decision, IssuePlan, PlannedFix};
 use crate::engine::Engine;
 use crate::redact::redact;
@@ -229,7 +229,7 @@ impl Runner<'_> {
             backup: backup.clone(),
         });
         let (ok, detail) = if out.success() {
-            self.verify(&pf.action, fp, &marks)
+            self.verify_with_project(&pf.action, fp, &marks)
         } else {
             (false, "the action failed; not verified".into())
         };
@@ -345,6 +345,31 @@ impl Runner<'_> {
                 run_with(&action.argv(), None, timeout, on_line)
             }
             Action::Advice => failed("advice is not executed".into()),
+        }
+    }
+
+    /// The action's own verification, then — when fixer.json names a project — its check
+    /// command: "verified" means the project's own tests pass too.
+    fn verify_with_project(
+        &self,
+        action: &Action,
+        fp: &str,
+        marks: &[(PathBuf, u64)],
+    ) -> (bool, String) {
+        let (ok, detail) = self.verify(action, fp, marks);
+        let Some(project) = self.config.project.as_ref().filter(|_| ok) else {
+            return (ok, detail);
+        };
+        let check = super::verify::run_check(project);
+        let command = project.check.join(" ");
+        if check.passed {
+            (true, format!("{detail}; `{command}` passes"))
+        } else {
+            let why = redact(check.output.output_tail.trim()).text;
+            (
+                false,
+                format!("{detail}, but `{command}` fails: {}", tail(&why, 600)),
+            )
         }
     }
 
