@@ -89,6 +89,32 @@ pub enum TroubleEvent {
     },
     /// News about "Explain with AI" question number `.0` (0: stored answers loaded).
     Ai(u64, AiUpdate),
+    /// News about "Propose fix" run number `.0`.
+    Propose(u64, ProposeUpdate),
+}
+
+/// Everything a proposal needs once the provider is chosen.
+pub struct ProposeJob {
+    pub issue: healdeck_engine::Issue,
+    pub config: healdeck_engine::ai::AiConfig,
+    pub provider: healdeck_engine::ai::Provider,
+    pub project: healdeck_engine::fix::ProjectCheck,
+    pub prompt: Prompt,
+}
+
+/// What a "Propose fix" worker says.
+pub enum ProposeUpdate {
+    /// Ready to ask; the consent dialog comes first when `.0`.
+    Ready(bool, Box<ProposeJob>),
+    Failed(String),
+    /// Attempt n is being asked for.
+    Asking(u32),
+    Text(String),
+    Tried(healdeck_engine::ai::patch::PatchAttempt),
+    /// The passing diff, if one passed; `Err` when the run stopped (cancelled, not a repo).
+    Done(Result<Option<String>, String>),
+    /// The backup ref, or why the patch was not applied.
+    Applied(Result<String, String>),
 }
 
 /// What an AI worker says.

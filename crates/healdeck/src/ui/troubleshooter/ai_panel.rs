@@ -248,7 +248,7 @@ impl AiPanel {
         let Some(c) = &self.confirm else {
             return;
         };
-        let answer = consent_ui(ctx, c);
+        let answer = consent_ui(ctx, &c.provider, &c.prompt);
         match answer {
             Some(true) => {
                 if let Some(c) = self.confirm.take() {
@@ -282,18 +282,23 @@ fn answer_ui(ui: &mut egui::Ui, text: &str) {
     );
 }
 
-fn consent_ui(ctx: &egui::Context, c: &Confirm) -> Option<bool> {
+/// "Send this to a provider off this machine?" with the exact text; `Some(true)`: send.
+pub(super) fn consent_ui(
+    ctx: &egui::Context,
+    provider: &Provider,
+    prompt: &Prompt,
+) -> Option<bool> {
     let modal = egui::Modal::new(egui::Id::unique("ai_consent")).show(ctx, |ui| {
         ui.set_max_width(640.0);
         ui.heading("Send this to a provider off this machine?");
-        ui.label(RichText::new(c.provider.label()).strong());
-        ui.label(RichText::new(format!("endpoint {}", c.provider.endpoint())).weak());
-        let n: usize = c.prompt.redactions.values().sum();
+        ui.label(RichText::new(provider.label()).strong());
+        ui.label(RichText::new(format!("endpoint {}", provider.endpoint())).weak());
+        let n: usize = prompt.redactions.values().sum();
         ui.label(
             RichText::new(format!(
                 "{n} secret(s) replaced by [REDACTED:kind]; {} characters. This is exactly \
                  what will be sent; you are asked once for this provider.",
-                c.prompt.text.chars().count()
+                prompt.text.chars().count()
             ))
             .color(if n > 0 {
                 WARN
@@ -305,9 +310,7 @@ fn consent_ui(ctx: &egui::Context, c: &Confirm) -> Option<bool> {
         egui::ScrollArea::vertical()
             .max_height(360.0)
             .show(ui, |ui| {
-                ui.add(
-                    egui::Label::new(RichText::new(&c.prompt.text).monospace().size(12.0)).wrap(),
-                );
+                ui.add(egui::Label::new(RichText::new(&prompt.text).monospace().size(12.0)).wrap());
             });
         ui.add_space(8.0);
         let mut answer = None;

@@ -65,6 +65,8 @@ impl TroubleTab {
                 ui.add_space(8.0);
                 self.ai.ui(ui, sh, &original);
                 ui.add_space(8.0);
+                self.propose.ui(ui, sh, &original);
+                ui.add_space(8.0);
                 history_ui(ui, history.unwrap_or_default());
             });
         if reveal {

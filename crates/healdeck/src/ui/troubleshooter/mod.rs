@@ -12,6 +12,7 @@ mod feed;
 mod fix_scope;
 mod fix_window;
 mod folder_env;
+mod propose_panel;
 mod secrets;
 mod sources;
 mod table;
@@ -95,6 +96,8 @@ pub struct TroubleTab {
     pub flashes: HashMap<String, Instant>,
     /// "Explain with AI": the question in flight, the consent dialog, stored answers.
     ai: ai_panel::AiPanel,
+    /// "Propose fix": the run in flight or finished, and its consent dialog.
+    propose: propose_panel::ProposePanel,
 }
 
 impl TroubleTab {
@@ -143,6 +146,7 @@ impl TroubleTab {
             scope: FixScope::default(),
             flashes: HashMap::new(),
             ai: ai_panel::AiPanel::default(),
+            propose: propose_panel::ProposePanel::default(),
         }
     }
 
@@ -235,6 +239,18 @@ impl TroubleTab {
                 findings,
             } => self.outgoing(sh, Outgoing::Export { path, text }, findings),
             TroubleEvent::Ai(serial, update) => self.ai.on_update(sh, serial, update),
+            TroubleEvent::Propose(serial, update) => {
+                // Attempts and an applied patch are in the audit log: the history reloads.
+                let audited = matches!(
+                    update,
+                    super::events::ProposeUpdate::Done(_)
+                        | super::events::ProposeUpdate::Applied(_)
+                );
+                self.propose.on_update(sh, serial, update);
+                if audited {
+                    self.history.clear();
+                }
+            }
         }
     }
 
@@ -379,6 +395,7 @@ impl TroubleTab {
         }
         self.confirm_all_ui(ui.ctx(), sh);
         self.ai.confirm_ui(ui.ctx(), sh);
+        self.propose.confirm_ui(ui.ctx(), sh);
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);
         }
