@@ -2,9 +2,15 @@
 //! every path it asks for checked against them after `..` and symlinks are resolved.
 //!
 //! A requested path is canonicalized and must lie inside a root; a folder is expanded the way
-//! a scan expands it, and each file found is canonicalized again, so a symlink inside a root
-//! that points out of it is left out (and named) rather than followed. The files handed to the
-//! scanner are the canonical paths, with no link left to swap.
+//! a scan expands it (links count only when they lead to regular files), and each file found
+//! is canonicalized again, so a symlink inside a root that points out of it is left out (and
+//! named) rather than followed. The scanner gets the canonical paths. What this does not
+//! catch: a folder on the way swapped for a link between this check and the read — a client
+//! cannot do that; someone who can write inside the roots could.
+//!
+//! A path outside the roots and a path that is not there get the same answer, so a client
+//! learns nothing about what exists beyond them. A folder inside that cannot be read is
+//! skipped and named; the rest is still scanned.
 
 use crate::sources::discover;
 use std::path::{Path, PathBuf};
@@ -23,7 +29,7 @@ pub enum ScopeError {
          pass --source PATH"
     )]
     NoSources,
-    #[error("{path}: outside the log sources this server may read ({roots})")]
+    #[error("{path}: not a file or folder inside the log sources this server may read ({roots})")]
     Outside { path: String, roots: String },
     #[error("{path}: {message}")]
     Unreadable { path: String, message: String },
@@ -34,6 +40,8 @@ pub enum ScopeError {
 pub struct ScopedFiles {
     pub files: Vec<PathBuf>,
     pub refused: Vec<String>,
+    /// Folders or files inside the roots that could not be read, with why.
+    pub skipped: Vec<String>,
 }
 
 impl SourceScope {
@@ -81,13 +89,13 @@ impl SourceScope {
                 .collect::<Result<Vec<_>, _>>()?
         };
         let (found, errors) = discover(&wanted);
-        if let Some(e) = errors.first() {
-            return Err(ScopeError::Unreadable {
-                path: e.path.clone(),
-                message: e.message.clone(),
-            });
-        }
-        let mut out = ScopedFiles::default();
+        let mut out = ScopedFiles {
+            skipped: errors
+                .iter()
+                .map(|e| format!("{}: {}", e.path, e.message))
+                .collect(),
+            ..ScopedFiles::default()
+        };
         for f in found {
             match f.path.canonicalize() {
                 Ok(c) if self.contains(&c) => {
@@ -101,30 +109,19 @@ impl SourceScope {
         Ok(out)
     }
 
-    /// `path` canonical and inside the roots.
+    /// `path` canonical and inside the roots, a regular file or a folder; anything else —
+    /// outside, not there, a FIFO or device — gets the same refusal.
     fn resolve(&self, path: &Path) -> Result<PathBuf, ScopeError> {
         let candidates: Vec<PathBuf> = if path.is_absolute() {
             vec![path.to_path_buf()]
         } else {
             self.roots.iter().map(|r| r.join(path)).collect()
         };
-        let mut last_error = None;
-        for candidate in &candidates {
-            match candidate.canonicalize() {
-                Ok(c) if self.contains(&c) => return Ok(c),
-                Ok(_) => return Err(self.outside(path)),
-                Err(e) => last_error = Some(e),
-            }
-        }
-        // A path that does not exist is still refused as outside when it would be: a client
-        // learns nothing about what exists beyond the roots.
-        if path.is_absolute() && !self.contains(&lexically_normal(path)) {
-            return Err(self.outside(path));
-        }
-        Err(ScopeError::Unreadable {
-            path: path.display().to_string(),
-            message: last_error.map_or_else(|| "not found".into(), |e| e.to_string()),
-        })
+        candidates
+            .iter()
+            .filter_map(|c| c.canonicalize().ok())
+            .find(|c| self.contains(c) && (c.is_file() || c.is_dir()))
+            .ok_or_else(|| self.outside(path))
     }
 
     fn outside(&self, path: &Path) -> ScopeError {
@@ -138,21 +135,6 @@ impl SourceScope {
                 .join(", "),
         }
     }
-}
-
-/// `path` with `.` and `..` removed by their names alone (for a path that does not exist).
-fn lexically_normal(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -215,6 +197,8 @@ mod tests {
         ] {
             let e = scope.files(std::slice::from_ref(&p)).expect_err("refused");
             assert!(matches!(e, ScopeError::Outside { .. }), "{p:?}: {e}");
+            // The same words whether or not the thing exists.
+            assert!(e.to_string().contains("not a file or folder inside"), "{e}");
         }
     }
 
@@ -241,6 +225,28 @@ mod tests {
         );
         assert_eq!(all.refused.len(), 1, "{all:?}");
         assert!(all.refused[0].ends_with("link.log"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_never_opened_named_or_found() {
+        let (dir, scope) = setup();
+        let fifo = dir.path().join("logs/pipe.log");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        // Opening it would block this test forever.
+        assert!(matches!(
+            scope.files(&[PathBuf::from("pipe.log")]),
+            Err(ScopeError::Outside { .. })
+        ));
+        let all = scope.files(&[]).expect("files");
+        assert!(
+            all.files.iter().all(|f| !f.ends_with("pipe.log")),
+            "{all:?}"
+        );
     }
 
     #[test]

@@ -65,8 +65,10 @@ pub(crate) fn discover(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>)
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut errors),
-            Ok(_) => files.push(SourceFile {
-                gzip: looks_gzip(path),
+            // A pipe named on the command line (`<(zcat …)`) is read once, as text: peeking at
+            // its first bytes would take them from the stream.
+            Ok(meta) => files.push(SourceFile {
+                gzip: meta.is_file() && looks_gzip(path),
                 path: path.clone(),
             }),
             Err(e) => errors.push(SourceError {
@@ -97,12 +99,14 @@ fn walk(dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<SourceError>) 
     for (path, ty) in paths {
         if ty.is_dir() {
             walk(&path, files, errors);
-        } else if (ty.is_file() || ty.is_symlink())
+        } else if (ty.is_file()
+            // A link counts when it leads to a regular file (never a FIFO or a device, which
+            // would block or mean something else).
+            || (ty.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file())))
             && path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(is_log_name)
-            && !path.is_dir()
         {
             files.push(SourceFile {
                 gzip: looks_gzip(&path),

@@ -66,7 +66,8 @@ impl Setup {
             serde_json::json!({
                 "cache_folders": [root.join("cache")],
                 "services": { "postgresql": ["touch", marker] },
-                "timeout_secs": 60
+                "timeout_secs": 60,
+                "project": { "dir": root, "check": ["python3", "-c", "print('2 passed')"] }
             })
             .to_string(),
         )
@@ -229,6 +230,13 @@ fn check_fixing(t: &serde_json::Value, setup: &Setup) {
     // verify_issue: holding after the fix, recurred once the failure is written again.
     let held = &t["verify_after_fix"]["json"]["verification"];
     assert_eq!(held["recurred_since_fix"], false, "{held}");
+    assert_eq!(held["check"]["passed"], true, "{held}");
+    assert!(
+        held["check"]["output_tail"]
+            .as_str()
+            .expect("output")
+            .contains("2 passed")
+    );
     let back = &t["verify_after_recurrence"]["json"]["verification"];
     assert_eq!(back["recurred_since_fix"], true, "{back}");
     assert!(
@@ -252,7 +260,10 @@ fn check_refusals(t: &serde_json::Value) {
         "etc_passwd",
     ] {
         let text = refusals[name]["text"].as_str().expect("text");
-        assert!(text.contains("outside the log sources"), "{name}: {text}");
+        assert!(
+            text.contains("not a file or folder inside the log sources"),
+            "{name}: {text}"
+        );
     }
     assert!(
         refusals["unknown_fingerprint"]["text"]

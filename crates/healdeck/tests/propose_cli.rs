@@ -247,3 +247,37 @@ fn patches_that_do_not_apply_leave_the_issue_unfixable_after_three_attempts() {
         text(&history)
     );
 }
+
+const CHEAT: &str = "```diff\n--- a/test_calc.py\n+++ b/test_calc.py\n@@ -7,2 +7,2 @@\n def test_empty_list_averages_to_zero():\n-    assert average([]) == 0\n+    pass\n```\n";
+
+#[test]
+fn a_patch_that_edits_the_tests_is_refused_and_a_dirty_tree_is_not_patched() {
+    let model = Server::start("127.0.0.1", answer(CHEAT));
+    let project = Project::new(&model);
+    let o = project.healdeck(&["propose", "logs"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert_eq!(
+        t.matches("refused: it changes test_calc.py").count(),
+        3,
+        "{t}"
+    );
+    assert!(model.requests()[1].body.contains("The patch was refused"));
+
+    // A passing patch is not applied over uncommitted changes to the same file.
+    let model = Server::start("127.0.0.1", answer(RIGHT));
+    std::fs::write(
+        project.p("config/ai.json"),
+        serde_json::json!({"provider": "ollama",
+            "ollama": {"url": format!("http://{}", model.addr), "model": "coder"}})
+        .to_string(),
+    )
+    .expect("write");
+    let edited = format!("{CALC}# a note of mine\n");
+    std::fs::write(project.p("project/calc.py"), &edited).expect("write");
+    let o = project.healdeck(&["propose", "--apply", "logs"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("calc.py changed since the last commit"), "{t}");
+    assert_eq!(project.calc(), edited, "the person's edit was touched");
+}

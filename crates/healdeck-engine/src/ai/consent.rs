@@ -1,8 +1,26 @@
-//! Consent to send to a provider off this machine: given once per endpoint, after the person
-//! has seen exactly what would be sent; kept in `<data>/ai-consent.json` (endpoints only).
+//! Consent to send to a provider off this machine: given once per endpoint and purpose — an
+//! issue's prompt, or that and the project's source files for a patch — after the person has
+//! seen exactly what would be sent; kept in `<data>/ai-consent.json` (purpose and endpoint).
 
 use super::provider::Provider;
 use std::path::{Path, PathBuf};
+
+/// What is sent: the repair prompt, or the repair prompt with project files and check output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Explain,
+    Patch,
+}
+
+impl Purpose {
+    fn key(self, provider: &Provider) -> String {
+        let purpose = match self {
+            Purpose::Explain => "explain",
+            Purpose::Patch => "patch",
+        };
+        format!("{purpose} {}", provider.endpoint())
+    }
+}
 
 fn file(data: &Path) -> PathBuf {
     data.join("ai-consent.json")
@@ -15,16 +33,16 @@ fn read(data: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether sending to `provider` needs no (more) asking: it is on this machine, or the person
-/// agreed to its endpoint before.
-pub fn given(data: &Path, provider: &Provider) -> bool {
-    !provider.is_cloud() || read(data).contains(&provider.endpoint())
+/// Whether sending to `provider` for `purpose` needs no (more) asking: it is on this machine,
+/// or the person agreed to it before.
+pub fn given(data: &Path, provider: &Provider, purpose: Purpose) -> bool {
+    !provider.is_cloud() || read(data).contains(&purpose.key(provider))
 }
 
-/// Records the person's consent for `provider`'s endpoint.
-pub fn give(data: &Path, provider: &Provider) -> std::io::Result<()> {
+/// Records the person's consent for `provider` and `purpose`.
+pub fn give(data: &Path, provider: &Provider, purpose: Purpose) -> std::io::Result<()> {
     let mut endpoints = read(data);
-    let endpoint = provider.endpoint();
+    let endpoint = purpose.key(provider);
     if !endpoints.contains(&endpoint) {
         endpoints.push(endpoint);
     }

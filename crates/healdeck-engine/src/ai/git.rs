@@ -14,6 +14,20 @@ fn git(dir: &Path, args: &[&str]) -> RunOutput {
     run(&argv, None, GIT_TIMEOUT)
 }
 
+/// What git printed on stdout alone, when it succeeded (quick queries).
+fn git_stdout(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Why a git step failed, with what git said.
 fn failed(what: &str, out: &RunOutput) -> String {
     format!("{what}: {}", out.output_tail.trim())
@@ -21,14 +35,19 @@ fn failed(what: &str, out: &RunOutput) -> String {
 
 /// The repository's top folder, or why `dir` is not one.
 pub(crate) fn toplevel(dir: &Path) -> Result<PathBuf, String> {
-    let out = git(dir, &["rev-parse", "--show-toplevel"]);
-    if !out.success() {
-        return Err(failed(
-            &format!("{} is not a git repository", dir.display()),
-            &out,
-        ));
+    match git_stdout(dir, &["rev-parse", "--show-toplevel"]) {
+        Some(top) if !top.trim().is_empty() => Ok(PathBuf::from(top.trim())),
+        _ => Err(format!(
+            "{} is not a git repository (fixer.json: project.dir)",
+            dir.display()
+        )),
     }
-    Ok(PathBuf::from(out.output_tail.trim()))
+}
+
+/// Where `dir` sits inside its repository (`git rev-parse --show-prefix`: `sub/dir/`, or
+/// empty at the top).
+pub(crate) fn prefix(dir: &Path) -> Option<String> {
+    git_stdout(dir, &["rev-parse", "--show-prefix"]).map(|p| p.trim().to_string())
 }
 
 /// A detached worktree of HEAD in a temporary folder, removed when dropped.
@@ -106,40 +125,44 @@ pub(crate) fn apply(dir: &Path, diff: &str) -> Result<(), String> {
 /// Keeps the working tree's state under `refs/healdeck/backup-<id>` (a stash commit when it
 /// has changes, HEAD otherwise); returns the ref.
 pub(crate) fn backup(dir: &Path, id: &str) -> Result<String, String> {
-    let stash = git(
+    let commit = git_stdout(
         dir,
         &["stash", "create", "healdeck: before applying a patch"],
-    );
-    if !stash.success() {
-        return Err(failed("git stash create failed", &stash));
-    }
-    let commit = stash.output_tail.trim().to_string();
+    )
+    .ok_or("git stash create failed")?
+    .trim()
+    .to_string();
     let target = if commit.is_empty() {
         "HEAD".to_string()
     } else {
         commit
     };
     let name = format!("refs/healdeck/backup-{id}");
-    let out = git(dir, &["update-ref", &name, &target]);
+    // A ref of that name already there is never overwritten (the empty old value).
+    let out = git(dir, &["update-ref", &name, &target, ""]);
     if !out.success() {
         return Err(failed("git update-ref failed", &out));
     }
     Ok(name)
 }
 
+/// Which of `paths` have uncommitted changes (staged, unstaged or untracked).
+pub(crate) fn changed(root: &Path, paths: &[String]) -> Vec<String> {
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let mut args = vec!["status", "--porcelain", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    git_stdout(root, &args)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.get(3..))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The file `rel` as committed at HEAD, if it is there and is text.
 pub(crate) fn show_head(root: &Path, rel: &str) -> Option<String> {
     let spec = format!("HEAD:{}", rel.replace('\\', "/"));
-    // The whole file (the runner keeps only an output's tail); git show of a blob is quick.
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["show", &spec])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() || out.stdout.contains(&0) {
-        return None;
-    }
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    git_stdout(root, &["show", &spec]).filter(|t| !t.contains('\0'))
 }

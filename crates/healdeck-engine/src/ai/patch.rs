@@ -14,6 +14,7 @@ use crate::fix::audit::{AuditEntry, AuditLog};
 use crate::fix::exec::tail;
 use crate::fix::verify::run_check;
 use crate::group::Issue;
+use crate::prompt::Prompt;
 use crate::redact::redact;
 use healdeck_config::Dirs;
 use healdeck_config::clock::now_unix;
@@ -34,6 +35,8 @@ const MAX_FILE_CHARS: usize = 20_000;
 pub enum PatchOutcome {
     /// The model answered no diff (or could not answer: why).
     NoDiff(String),
+    /// The diff touches what a fix may not change (tests, build or CI files).
+    Refused(String),
     DoesNotApply(String),
     CheckFailed(String),
     CheckPassed(String),
@@ -43,6 +46,7 @@ impl PatchOutcome {
     fn result(&self) -> &'static str {
         match self {
             PatchOutcome::NoDiff(_) => "no_diff",
+            PatchOutcome::Refused(_) => "refused",
             PatchOutcome::DoesNotApply(_) => "does_not_apply",
             PatchOutcome::CheckFailed(_) => "check_failed",
             PatchOutcome::CheckPassed(_) => "fixed",
@@ -53,6 +57,7 @@ impl PatchOutcome {
     fn told(&self) -> String {
         match self {
             PatchOutcome::NoDiff(why) => format!("No diff could be read from the answer ({why})."),
+            PatchOutcome::Refused(why) => format!("The patch was refused: {why}"),
             PatchOutcome::DoesNotApply(why) => format!("The patch does not apply: {why}"),
             PatchOutcome::CheckFailed(out) => {
                 format!("The patch applied, but the check failed:\n```text\n{out}\n```")
@@ -95,7 +100,7 @@ pub fn propose(
     mut on_event: impl FnMut(ProposeEvent),
 ) -> Result<Proposal, String> {
     let root = git::toplevel(&project.dir)?;
-    let base = base_prompt(issue, dirs, &root, project)?;
+    let base = first_prompt(issue, dirs, project)?.text;
     let audit = AuditLog::in_dir(dirs.data());
     let limits = (
         Duration::from_secs(config.timeout_secs),
@@ -113,7 +118,14 @@ pub fn propose(
             (_, Some(super::AiError::Cancelled)) => return Err("cancelled".into()),
             (None, Some(e)) => PatchOutcome::NoDiff(e.to_string()),
             (None, None) => PatchOutcome::NoDiff("no ```diff block in the answer".into()),
-            (Some(d), _) => try_patch(&root, project, d),
+            (Some(d), _) => match protected_paths(d) {
+                touched if !touched.is_empty() => PatchOutcome::Refused(format!(
+                    "it changes {}; only the project's own code may change (not its tests, \
+                     build or CI files)",
+                    touched.join(", ")
+                )),
+                _ => try_patch(&root, project, d),
+            },
         };
         let attempt = PatchAttempt {
             attempt: n,
@@ -144,13 +156,19 @@ fn try_patch(root: &Path, project: &ProjectCheck, diff: &str) -> PatchOutcome {
     if let Err(e) = git::apply(&tree.path, diff) {
         return PatchOutcome::DoesNotApply(redact(&e).text);
     }
-    // The check runs where the project's folder sits inside the repository.
-    let sub = project.dir.strip_prefix(root).unwrap_or(Path::new(""));
+    // The check runs where the project's folder sits inside the repository, without network
+    // where the system allows it: the code it runs was written by a model.
+    let sub = git::prefix(&project.dir).unwrap_or_default();
+    let (check, isolated) = isolated(&project.check);
     let check = run_check(&ProjectCheck {
         dir: tree.path.join(sub),
+        check,
         ..project.clone()
     });
-    let output = tail(&redact(&check.output.output_tail).text, 3000);
+    let mut output = tail(&redact(&check.output.output_tail).text, 3000);
+    if !isolated {
+        output.push_str("\n(no network sandbox on this system: the check ran with network)");
+    }
     if check.passed {
         PatchOutcome::CheckPassed(output)
     } else if check.output.timed_out {
@@ -160,30 +178,156 @@ fn try_patch(root: &Path, project: &ProjectCheck, diff: &str) -> PatchOutcome {
     }
 }
 
-/// The repair prompt, the project files it names, and the task.
-fn base_prompt(
-    issue: &Issue,
-    dirs: &Dirs,
-    root: &Path,
-    project: &ProjectCheck,
-) -> Result<String, String> {
-    let prompt = super::preview(issue, dirs, None).map_err(|e| e.to_string())?;
-    let mut text = prompt.text;
-    let files = project_files(&issue.excerpt, root);
+/// The first request for a patch, exactly as it is sent: the repair prompt, the project files
+/// the failure names (from HEAD, redacted), and the task. Shown before the first call to a
+/// provider off this machine.
+pub fn first_prompt(issue: &Issue, dirs: &Dirs, project: &ProjectCheck) -> Result<Prompt, String> {
+    let root = git::toplevel(&project.dir)?;
+    let mut prompt = super::preview(issue, dirs, None).map_err(|e| e.to_string())?;
+    let files = project_files(&issue.excerpt, &root);
     if !files.is_empty() {
-        push_line!(text, "\n## Project files (git HEAD of the repository)\n");
+        push_line!(
+            prompt.text,
+            "\n## Project files (git HEAD of the repository)\n"
+        );
         for (rel, content) in &files {
-            push_line!(text, "### {rel}\n\n```\n{}\n```\n", redact(content).text);
+            let clean = redact(content);
+            for f in clean.findings {
+                *prompt.redactions.entry(f.kind).or_default() += 1;
+                prompt.findings.push(f);
+            }
+            push_line!(prompt.text, "### {rel}\n\n```\n{}\n```\n", clean.text);
         }
     }
     push_line!(
-        text,
+        prompt.text,
         "\n## Task\n\nPropose a fix as a unified diff against these files, with paths relative \
          to the repository root (`--- a/PATH`, `+++ b/PATH`), in one ```diff block. Change as \
-         little as possible. After the patch, `{}` must pass.",
+         little as possible, and only the project's code: a patch that changes tests, build or \
+         CI files is refused. After the patch, `{}` must pass.",
         project.check.join(" ")
     );
-    Ok(text)
+    Ok(prompt)
+}
+
+/// `argv` run with no network (`unshare --map-current-user --net`), when this system allows
+/// it; whether it does.
+fn isolated(argv: &[String]) -> (Vec<String>, bool) {
+    static CAN: LazyLock<bool> = LazyLock::new(|| {
+        std::process::Command::new("unshare")
+            .args(["--map-current-user", "--net", "true"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !*CAN {
+        return (argv.to_vec(), false);
+    }
+    let mut wrapped: Vec<String> = ["unshare", "--map-current-user", "--net", "--"]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    wrapped.extend(argv.iter().cloned());
+    (wrapped, true)
+}
+
+/// The paths a diff touches (its `---`/`+++`/`diff --git` lines, `/dev/null` left out).
+pub fn touched_paths(diff: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in diff.lines() {
+        let path = if let Some(rest) = line.strip_prefix("+++ ").or(line.strip_prefix("--- ")) {
+            rest.split('\t').next().unwrap_or(rest).trim()
+        } else if let Some(rest) = line.strip_prefix("diff --git ") {
+            rest.split_whitespace().next_back().unwrap_or("")
+        } else {
+            continue;
+        };
+        if path == "/dev/null" || path.is_empty() {
+            continue;
+        }
+        let path = path
+            .strip_prefix("a/")
+            .or(path.strip_prefix("b/"))
+            .unwrap_or(path);
+        if !out.iter().any(|p| p == path) {
+            out.push(path.to_string());
+        }
+    }
+    out
+}
+
+/// The paths a diff touches that a fix may not change: tests (which would make "the check
+/// passes" prove nothing), build, packaging and CI configuration, git's own files.
+pub fn protected_paths(diff: &str) -> Vec<String> {
+    touched_paths(diff)
+        .into_iter()
+        .filter(|p| is_protected(p))
+        .collect()
+}
+
+fn is_protected(path: &str) -> bool {
+    const FILES: &[&str] = &[
+        "conftest.py",
+        "pytest.ini",
+        "tox.ini",
+        "setup.cfg",
+        "setup.py",
+        "pyproject.toml",
+        "noxfile.py",
+        "package.json",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Makefile",
+        "makefile",
+        "CMakeLists.txt",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "go.mod",
+        "go.sum",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "Gemfile",
+        "Gemfile.lock",
+        "Rakefile",
+        "composer.json",
+        ".gitlab-ci.yml",
+        "Jenkinsfile",
+        "Dockerfile",
+        ".gitattributes",
+        ".gitmodules",
+        ".gitignore",
+    ];
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let Some(name) = parts.last() else {
+        return true;
+    };
+    let in_tests = parts[..parts.len() - 1].iter().any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "test"
+                | "tests"
+                | "spec"
+                | "specs"
+                | "__tests__"
+                | "testing"
+                | ".github"
+                | ".git"
+                | ".circleci"
+                | ".husky"
+        )
+    });
+    let lower = name.to_ascii_lowercase();
+    let test_file = lower.starts_with("test_")
+        || lower.contains("_test.")
+        || lower.contains(".test.")
+        || lower.contains(".spec.")
+        || lower.contains("_spec.");
+    in_tests || test_file || FILES.contains(name) || lower.ends_with(".sh") || path.contains("..")
 }
 
 /// `base` and what became of each earlier attempt.
@@ -344,11 +488,20 @@ pub fn apply_patch(
     diff: &str,
 ) -> Result<String, String> {
     let root = git::toplevel(&project.dir)?;
-    let id = format!(
-        "{}-{}",
-        now_unix(),
-        &issue.fingerprint[..issue.fingerprint.len().min(8)]
-    );
+    // The patch passed against HEAD: files it touches must not hold other changes.
+    let dirty = git::changed(&root, &touched_paths(diff));
+    if !dirty.is_empty() {
+        return Err(format!(
+            "{} changed since the last commit; commit or stash first (the patch was checked \
+             against HEAD)",
+            dirty.join(", ")
+        ));
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let short: String = issue.fingerprint.chars().take(8).collect();
+    let id = format!("{}-{nanos:09}-{short}", now_unix());
     let backup = git::backup(&root, &id)?;
     let applied = git::apply(&root, diff);
     let mut e = entry(

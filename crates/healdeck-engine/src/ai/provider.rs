@@ -160,33 +160,30 @@ impl Provider {
 
     /// Where requests go.
     pub fn endpoint(&self) -> String {
+        let base = self.base_url.trim_end_matches('/');
         match self.kind {
-            ProviderKind::Ollama => format!("{}/api/chat", self.base_url),
-            ProviderKind::Openai if self.base_url.ends_with("/v1") => {
-                format!("{}/chat/completions", self.base_url)
-            }
-            ProviderKind::Openai => format!("{}/v1/chat/completions", self.base_url),
-            ProviderKind::Anthropic => format!("{}/v1/messages", self.base_url),
+            ProviderKind::Ollama => format!("{base}/api/chat"),
+            ProviderKind::Openai if base.ends_with("/v1") => format!("{base}/chat/completions"),
+            ProviderKind::Openai => format!("{base}/v1/chat/completions"),
+            ProviderKind::Anthropic => format!("{base}/v1/messages"),
         }
     }
 
-    /// Whether the text leaves this machine: the server is not on a loopback address.
+    /// Whether the text leaves this machine: the server's host is not `localhost` or a
+    /// loopback IP (parsed as a URL: `127.evil.example` or `evil.com#@127.0.0.1` are not).
     pub fn is_cloud(&self) -> bool {
-        let rest = self
-            .base_url
-            .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, r)| r);
-        let host = rest.split(['/', '?']).next().unwrap_or_default();
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        let name = if let Some(v6) = host.strip_prefix('[') {
-            v6.split(']').next().unwrap_or_default()
-        } else {
-            host.split(':').next().unwrap_or_default()
+        let Ok(uri) = self.base_url.parse::<ureq::http::Uri>() else {
+            return true;
         };
-        !(name.eq_ignore_ascii_case("localhost")
-            || name == "::1"
-            || name.starts_with("127.")
-            || name.is_empty())
+        let Some(host) = uri.host() else {
+            return true;
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        !loopback
     }
 
     /// `kind model` for people.
@@ -300,6 +297,10 @@ impl Provider {
                     }
                 }
                 Ok(Some(Piece::Done)) => done = true,
+                Ok(Some(Piece::Cut)) => {
+                    answer.cut = true;
+                    done = true;
+                }
                 Ok(Some(Piece::ServerError(m))) => {
                     answer.error = Some(AiError::Server(m));
                     break;
@@ -325,12 +326,17 @@ impl Provider {
         user: &str,
         timeout: Duration,
     ) -> Result<impl Read, AiError> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        // No redirects: a key header must not follow one to another host. A local server is
+        // reached directly, never through a proxy from the environment.
+        let mut config = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
             .http_status_as_error(false)
-            .build()
-            .into();
+            .max_redirects(0);
+        if !self.is_cloud() {
+            config = config.proxy(None);
+        }
+        let agent: ureq::Agent = config.build().into();
         let (body, headers) = self.request(system, user);
         let mut request = agent
             .post(url)
@@ -406,4 +412,74 @@ fn is_timeout(e: &std::io::Error) -> bool {
         e.kind(),
         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
     ) || e.to_string().to_ascii_lowercase().contains("timeout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ai::config::{AiConfig, ProviderChoice};
+
+    fn at(url: &str) -> Provider {
+        Provider {
+            kind: ProviderKind::Openai,
+            base_url: url.into(),
+            model: "m".into(),
+            api_key: None,
+            max_tokens: 0,
+        }
+    }
+
+    #[test]
+    fn only_loopback_hosts_count_as_this_machine() {
+        for local in [
+            "http://localhost:11434",
+            "http://127.0.0.1:8080/v1",
+            "http://127.1.2.3",
+            "http://[::1]:8080",
+        ] {
+            assert!(!at(local).is_cloud(), "{local}");
+        }
+        for cloud in [
+            "https://api.anthropic.com",
+            "http://127.attacker.example",
+            "http://evil.example#@127.0.0.1",
+            "http://user@evil.example",
+            "http://192.168.1.20:8080",
+            "not a url",
+        ] {
+            assert!(at(cloud).is_cloud(), "{cloud}");
+        }
+    }
+
+    #[test]
+    fn auto_prefers_a_local_ollama_when_an_nvidia_gpu_is_present() {
+        let mut config = AiConfig {
+            provider: ProviderChoice::Auto,
+            ..AiConfig::default()
+        };
+        config.ollama.model = "qwen2.5-coder:7b".into();
+        config.openai.base_url = "http://localhost:8080/v1".into();
+        config.openai.model = "local".into();
+        let with_gpu = Provider::choose(&config, true, "ai.json").expect("provider");
+        assert_eq!(with_gpu.kind, ProviderKind::Ollama);
+        let without = Provider::choose(&config, false, "ai.json").expect("provider");
+        assert_eq!(without.kind, ProviderKind::Openai);
+        config.provider = ProviderChoice::Off;
+        assert!(matches!(
+            Provider::choose(&config, true, "ai.json"),
+            Err(AiError::Off(_))
+        ));
+    }
+
+    #[test]
+    fn the_openai_endpoint_takes_a_base_url_with_or_without_v1() {
+        assert_eq!(
+            at("http://h:1/v1/").endpoint().as_str(),
+            "http://h:1/v1/chat/completions"
+        );
+        assert_eq!(
+            at("http://h:1").endpoint(),
+            "http://h:1/v1/chat/completions"
+        );
+    }
 }

@@ -19,6 +19,8 @@ pub(crate) enum Wire {
 pub(crate) enum Piece {
     Text(String),
     Done,
+    /// The answer ended at the provider's token limit (it is incomplete).
+    Cut,
     /// The server reported an error inside the stream.
     ServerError(String),
 }
@@ -53,6 +55,7 @@ impl Decoder {
 
     fn bad(&self, why: impl std::fmt::Display, line: &str) -> String {
         let shown: String = line.chars().take(120).collect();
+        let shown = crate::redact::redact(&shown).text;
         format!("stream line {}: {why}: {shown:?}", self.line_no)
     }
 
@@ -65,7 +68,8 @@ impl Decoder {
             return Ok(Some(Piece::ServerError(text_of(e))));
         }
         if v.get("done").and_then(Value::as_bool) == Some(true) {
-            return Ok(Some(Piece::Done));
+            let cut = v.get("done_reason").and_then(Value::as_str) == Some("length");
+            return Ok(Some(if cut { Piece::Cut } else { Piece::Done }));
         }
         match v.pointer("/message/content").and_then(Value::as_str) {
             Some(t) => Ok(Some(Piece::Text(t.to_string()))),
@@ -114,6 +118,9 @@ impl Decoder {
                 Err(self.bad("no choices", line))
             };
         };
+        if choice.get("finish_reason").and_then(Value::as_str) == Some("length") {
+            return Ok(Some(Piece::Cut));
+        }
         Ok(choice
             .pointer("/delta/content")
             .and_then(Value::as_str)
@@ -133,6 +140,12 @@ impl Decoder {
                 .and_then(Value::as_str)
                 .map(|t| Piece::Text(t.to_string())),
             "message_stop" => Some(Piece::Done),
+            "message_delta"
+                if v.pointer("/delta/stop_reason").and_then(Value::as_str)
+                    == Some("max_tokens") =>
+            {
+                Some(Piece::Cut)
+            }
             "error" => Some(Piece::ServerError(
                 v.get("error").map_or_else(|| text_of(v), text_of),
             )),
@@ -194,6 +207,8 @@ mod tests {
                  data: [DONE]\n";
         assert_eq!(decode(Wire::OpenAiSse, s), Ok(vec![t("Hi"), Piece::Done]));
         assert!(decode(Wire::OpenAiSse, "data: {\"choices\": [").is_err());
+        let cut = "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"length\"}]}\n";
+        assert_eq!(decode(Wire::OpenAiSse, cut), Ok(vec![Piece::Cut]));
         assert!(decode(Wire::OpenAiSse, "<html>502 Bad Gateway</html>").is_err());
     }
 

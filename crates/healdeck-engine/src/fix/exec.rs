@@ -25,6 +25,63 @@ impl RunOutput {
     }
 }
 
+/// One thread per output stream, sending each line (cut at `LINE_BYTES`) to `tx`.
+fn spawn_readers(
+    child: &mut std::process::Child,
+    tx: &std::sync::mpsc::Sender<String>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut r = std::io::BufReader::new(r);
+            let mut line = Vec::new();
+            // A line is cut at LINE_BYTES: one endless line must not fill the memory.
+            while matches!((&mut r).take(LINE_BYTES).read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                // A send fails only after the runner stopped listening (something the command
+                // left behind still writes): that output is not wanted.
+                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+                line.clear();
+            }
+        })
+    })
+    .collect()
+}
+
+/// Longest line read from a command; the rest of it comes as the next line.
+const LINE_BYTES: u64 = 64 << 10;
+/// Bytes of output held while a command runs (the tail kept is cut from these).
+const KEPT_BYTES: usize = OUTPUT_TAIL_CHARS * 4;
+/// How long the output readers may take after the command ended.
+const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// Stops the process group `pid` leads (the command and what it started), without a shell
+/// and without unsafe code: `kill -KILL -PID`.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
 /// Keeps the end of a text.
 pub(crate) fn tail(text: &str, chars: usize) -> String {
     let n = text.chars().count();
@@ -56,6 +113,8 @@ pub(crate) fn run_with(
         };
     };
     let mut cmd = Command::new(program);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -74,37 +133,20 @@ pub(crate) fn run_with(
         }
     };
     let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let readers: Vec<_> = [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn Read + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|r| {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let mut r = std::io::BufReader::new(r);
-            let mut line = Vec::new();
-            while matches!(r.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-                // The receiver lives until every reader is joined below; a send cannot fail
-                // while it matters.
-                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
-                line.clear();
-            }
-        })
-    })
-    .collect();
+    let readers = spawn_readers(&mut child, &tx);
     drop(tx);
     let mut output = String::new();
     let mut take = |l: String, output: &mut String| {
         on_line(l.trim_end_matches(['\n', '\r']));
         output.push_str(&l);
+        // Only the tail is kept: drop the front once it is far past what is kept.
+        if output.len() > 4 * KEPT_BYTES {
+            let mut cut = output.len() - KEPT_BYTES;
+            while !output.is_char_boundary(cut) {
+                cut += 1;
+            }
+            output.drain(..cut);
+        }
     };
     let started = Instant::now();
     let mut timed_out = false;
@@ -116,7 +158,9 @@ pub(crate) fn run_with(
             Ok(Some(status)) => break Some(status),
             Ok(None) if started.elapsed() >= timeout => {
                 timed_out = true;
-                // kill fails only when the child has just exited; wait() reaps it either way.
+                // The whole process group goes (a test runner's workers, npm's node); kill
+                // fails only when it has just exited; wait() reaps the child either way.
+                kill_group(child.id());
                 let _ = child.kill();
                 break child.wait().ok();
             }
@@ -124,7 +168,16 @@ pub(crate) fn run_with(
             Err(_) => break None,
         }
     };
-    for h in readers {
+    // Something the command left running may hold its pipes open: the readers get a moment,
+    // then are left to finish on their own.
+    let grace = Instant::now();
+    while readers.iter().any(|h| !h.is_finished()) && grace.elapsed() < READER_GRACE {
+        std::thread::sleep(Duration::from_millis(10));
+        while let Ok(l) = rx.try_recv() {
+            take(l, &mut output);
+        }
+    }
+    for h in readers.into_iter().filter(|h| h.is_finished()) {
         // A reader thread only reads a pipe; if it panicked, the lines it had are already in.
         let _ = h.join();
     }
@@ -193,5 +246,29 @@ mod tests {
         let out = run(&argv(&["/nonexistent/tool"]), None, Duration::from_secs(1));
         assert_eq!(out.exit, None);
         assert!(out.output_tail.contains("could not start"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_timeout_stops_what_the_command_started_and_output_stays_bounded() {
+        let started = Instant::now();
+        let out = run(
+            &argv(&["sh", "-c", "sleep 30 & sleep 30"]),
+            None,
+            Duration::from_secs(1),
+        );
+        assert!(out.timed_out);
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "waited {:?} for a grandchild",
+            started.elapsed()
+        );
+        let out = run(
+            &argv(&["sh", "-c", "yes 0123456789 | head -c 30000000"]),
+            None,
+            Duration::from_secs(60),
+        );
+        assert!(out.success());
+        assert!(out.output_tail.chars().count() <= OUTPUT_TAIL_CHARS + 1);
     }
 }

@@ -7,6 +7,7 @@ use super::{RuleArgs, fail, nothing_usable, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
+use healdeck_engine::ai::consent::Purpose;
 use healdeck_engine::ai::{self, Provider, SYSTEM_PROMPT, consent};
 use healdeck_engine::prompt::Prompt;
 use healdeck_gpu::{SourceKind, detect};
@@ -71,7 +72,7 @@ pub(crate) fn explain(args: &ExplainArgs, dirs: Result<Dirs, NoDirs>) -> ExitCod
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    if let Err(code) = consented(&dirs, &provider, &sent, args.yes) {
+    if let Err(code) = consented(&dirs, (&provider, Purpose::Explain), &sent, args.yes) {
         return code;
     }
     eprintln!(
@@ -115,11 +116,11 @@ pub(crate) fn explain(args: &ExplainArgs, dirs: Result<Dirs, NoDirs>) -> ExitCod
 /// `yes`; otherwise the text is shown and the command stops.
 pub(crate) fn consented(
     dirs: &Dirs,
-    provider: &Provider,
+    (provider, purpose): (&Provider, Purpose),
     sent: &Prompt,
     yes: bool,
 ) -> Result<(), ExitCode> {
-    if consent::given(dirs.data(), provider) {
+    if consent::given(dirs.data(), provider, purpose) {
         return Ok(());
     }
     if !yes {
@@ -130,7 +131,7 @@ pub(crate) fn consented(
             provider.endpoint()
         )));
     }
-    consent::give(dirs.data(), provider)
+    consent::give(dirs.data(), provider, purpose)
         .map_err(|e| fail(format!("cannot record the consent: {e}")))
 }
 

@@ -8,7 +8,8 @@ use super::{RuleArgs, fail, nothing_usable, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::{Dirs, SettingsFile};
-use healdeck_engine::ai::patch::{PatchOutcome, ProposeEvent, apply_patch, propose};
+use healdeck_engine::ai::consent::Purpose;
+use healdeck_engine::ai::patch::{PatchOutcome, ProposeEvent, apply_patch, first_prompt, propose};
 use healdeck_engine::ai::{self};
 use healdeck_engine::fix::FixerConfig;
 use std::path::PathBuf;
@@ -65,11 +66,12 @@ pub(crate) fn propose_command(args: &ProposeArgs, dirs: Result<Dirs, NoDirs>) ->
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let sent = match ai::preview(issue, &dirs, None) {
+    // Exactly what the first request sends: the prompt and the project's files.
+    let sent = match first_prompt(issue, &dirs, &project) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    if let Err(code) = consented(&dirs, &provider, &sent, args.yes) {
+    if let Err(code) = consented(&dirs, (&provider, Purpose::Patch), &sent, args.yes) {
         return code;
     }
     println!(
@@ -130,6 +132,7 @@ fn print_event(event: ProposeEvent) {
         ProposeEvent::Tried(a) => {
             let (mark, what) = match &a.outcome {
                 PatchOutcome::NoDiff(why) => ("✘", format!("no patch in the answer ({why})")),
+                PatchOutcome::Refused(why) => ("✘", format!("refused: {why}")),
                 PatchOutcome::DoesNotApply(why) => ("✘", format!("does not apply: {why}")),
                 PatchOutcome::CheckFailed(out) => ("✘", format!("the check failed:\n{out}")),
                 PatchOutcome::CheckPassed(_) => ("✔", "the check passes".to_string()),

@@ -161,8 +161,13 @@ impl HealdeckMcp {
     #[tool(
         description = "Whether one issue stays fixed: its last successful fix from the audit \
                        log, whether the failure was written again since, and the result of \
-                       the project's check command when fixer.json names one.",
-        annotations(read_only_hint = true, open_world_hint = false)
+                       the project's check command when fixer.json names one (it runs the \
+                       check).",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            open_world_hint = false
+        )
     )]
     async fn verify_issue(
         &self,

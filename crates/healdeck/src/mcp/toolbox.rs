@@ -71,6 +71,7 @@ impl Toolbox {
             "files": report.stats.files,
             "lines": report.stats.lines,
             "left_out_links_leading_outside": scoped.refused,
+            "skipped_unreadable": scoped.skipped,
             "unreadable": unreadable,
         });
         // Fixes carry what worked before for their rule, as `healdeck fix` plans them.
@@ -158,6 +159,18 @@ impl Toolbox {
     /// Runs the class A fixes of one issue, with every limit of `healdeck fix`.
     pub(crate) fn run_safe_fix(&self, fingerprint: &str) -> Result<Value, ToolError> {
         let issue = self.issue(fingerprint)?;
+        // An issue marked unfixable waits for a person; a client cannot retry it in a loop.
+        let attempts = AuditLog::in_dir(self.dirs.data()).attempts(fingerprint);
+        let last_verdict = attempts
+            .iter()
+            .rev()
+            .find(|e| e.phase == "unfixable" || (e.phase == "end" && e.result == "fixed"));
+        if last_verdict.is_some_and(|e| e.phase == "unfixable") {
+            return Err(ToolError::Refused(format!(
+                "{fingerprint} is marked unfixable after earlier attempts; a person must look \
+                 at it (healdeck fix --history) before anything runs again"
+            )));
+        }
         let request = self.request(vec![issue], false);
         let mut steps = Vec::new();
         let mut plans = Vec::new();
@@ -194,6 +207,9 @@ impl Toolbox {
         let mut result = verify::verify(fingerprint, current, &audit, &config);
         if let Some(check) = &mut result.check {
             check.output.output_tail = redact(&check.output.output_tail).text;
+        }
+        if let Some(fix) = &mut result.last_fix {
+            fix.verified = redact(&fix.verified).text;
         }
         Ok(json!({ "notice": UNTRUSTED, "scanned": scanned, "verification": result }))
     }
@@ -260,7 +276,7 @@ fn attempt_view(e: &AuditEntry) -> Value {
         "command": redact(&e.argv.join(" ")).text,
         "exit_status": e.exit_status,
         "result": e.result,
-        "verified": e.verified,
+        "verified": e.verified.as_deref().map(|v| redact(v).text),
         "output": redact(&e.output_tail).text,
     })
 }
@@ -274,7 +290,7 @@ fn plan_view(p: &IssuePlan) -> Value {
                 Decision::Run => "runs unattended (class A)".to_string(),
                 Decision::NeedsApproval => "needs a person's approval (class B)".to_string(),
                 Decision::AdviceOnly => "advice only".to_string(),
-                Decision::Refused(why) => format!("not possible: {why}"),
+                Decision::Refused(why) => format!("not possible: {}", redact(why).text),
             };
             json!({
                 "description": redact(&f.fix.description).text,

@@ -9,6 +9,7 @@ use super::super::shared::Shared;
 use super::super::widgets::{ToastKind, WARN};
 use egui::RichText;
 use healdeck_engine::Issue;
+use healdeck_engine::ai::consent::Purpose;
 use healdeck_engine::ai::{self, AiConfig, AnswerLog, Provider, StoredAnswer, consent};
 use healdeck_engine::prompt::Prompt;
 use std::collections::HashMap;
@@ -74,7 +75,7 @@ impl AiPanel {
                 Ok((config, provider)) => match ai::preview(&issue, &dirs, None) {
                     Err(e) => AiUpdate::Failed(e.to_string()),
                     Ok(prompt) => AiUpdate::Ready {
-                        needs_consent: !consent::given(dirs.data(), &provider),
+                        needs_consent: !consent::given(dirs.data(), &provider, Purpose::Explain),
                         issue: Box::new(issue),
                         config: Box::new(config),
                         provider: Box::new(provider),
@@ -252,7 +253,9 @@ impl AiPanel {
         match answer {
             Some(true) => {
                 if let Some(c) = self.confirm.take() {
-                    if let Err(e) = consent::give(sh.dirs.dirs.data(), &c.provider) {
+                    if let Err(e) =
+                        consent::give(sh.dirs.dirs.data(), &c.provider, Purpose::Explain)
+                    {
                         sh.toasts
                             .add(ToastKind::Error, format!("consent not kept: {e}"));
                     }

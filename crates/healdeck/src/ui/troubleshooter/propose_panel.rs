@@ -10,7 +10,10 @@ use super::ai_panel::consent_ui;
 use egui::RichText;
 use healdeck_config::SettingsFile;
 use healdeck_engine::Issue;
-use healdeck_engine::ai::patch::{PatchAttempt, PatchOutcome, ProposeEvent, apply_patch, propose};
+use healdeck_engine::ai::consent::Purpose;
+use healdeck_engine::ai::patch::{
+    PatchAttempt, PatchOutcome, ProposeEvent, apply_patch, first_prompt, propose,
+};
 use healdeck_engine::ai::{self, consent};
 use healdeck_engine::fix::{FixerConfig, ProjectCheck};
 use std::sync::Arc;
@@ -73,8 +76,9 @@ impl ProposePanel {
                     .iter()
                     .any(|s| s.kind() == healdeck_gpu::SourceKind::Nvml);
                 let (config, provider) = ai::provider(&dirs, nvidia).map_err(|e| e.to_string())?;
-                let prompt = ai::preview(&issue, &dirs, None).map_err(|e| e.to_string())?;
-                let needs = !consent::given(dirs.data(), &provider);
+                // Exactly what the first request sends: the prompt and the project's files.
+                let prompt = first_prompt(&issue, &dirs, &project)?;
+                let needs = !consent::given(dirs.data(), &provider, Purpose::Patch);
                 Ok((
                     needs,
                     ProposeJob {
@@ -212,7 +216,9 @@ impl ProposePanel {
         match consent_ui(ctx, &job.provider, &job.prompt) {
             Some(true) => {
                 if let Some((serial, job)) = self.confirm.take() {
-                    if let Err(e) = consent::give(sh.dirs.dirs.data(), &job.provider) {
+                    if let Err(e) =
+                        consent::give(sh.dirs.dirs.data(), &job.provider, Purpose::Patch)
+                    {
                         sh.toasts
                             .add(ToastKind::Error, format!("consent not kept: {e}"));
                     }
@@ -235,6 +241,7 @@ fn run_ui(ui: &mut egui::Ui, run: &Run) -> bool {
     for a in &run.attempts {
         let (ok, what) = match &a.outcome {
             PatchOutcome::NoDiff(why) => (false, format!("no patch in the answer ({why})")),
+            PatchOutcome::Refused(why) => (false, format!("refused: {why}")),
             PatchOutcome::DoesNotApply(why) => (false, format!("does not apply: {why}")),
             PatchOutcome::CheckFailed(_) => (false, "the check failed".into()),
             PatchOutcome::CheckPassed(_) => (true, "the check passes".into()),
