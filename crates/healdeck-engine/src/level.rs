@@ -18,7 +18,7 @@ pub(crate) enum Level {
 
 static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!".]|$)"#,
+        r#"(?i)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!"./]|$)"#,
         r#"|(?i)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
         r#"|(?i)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
     ))
@@ -161,6 +161,10 @@ mod tests {
         assert_eq!(level("2024-01-01 12:00:00 ERROR boom"), Some(Level::Error));
         assert_eq!(level("[error] 12#0 connect() failed"), Some(Level::Error));
         assert_eq!(level("ERROR:root:oops"), Some(Level::Error));
+        assert_eq!(
+            level("[2024-02-27 12:00:00,017: ERROR/MainProcess] Received unregistered task"),
+            Some(Level::Error)
+        );
         assert_eq!(level(r#"{"level":"fatal","msg":"x"}"#), Some(Level::Fatal));
         assert_eq!(level("time=1 level=error msg=x"), Some(Level::Error));
         // A field named after a level is no level; the record's own level still counts.

@@ -158,8 +158,12 @@ impl FileCursor {
             // The aftermath of the issue just before it (a pool timing out after the database
             // went away) folds into that issue.
             if let Some((i, last)) = self.last_issue
-                && occurrence.line - last <= CONSEQUENCE_WINDOW_LINES
-                && follows(engine, &classified, store.get_shared(i).as_deref())
+                && follows(
+                    engine,
+                    &classified,
+                    store.get_shared(i).as_deref(),
+                    occurrence.line - last,
+                )
             {
                 store.add_consequence(i, ev.first);
                 self.last_issue = Some((i, occurrence.end_line));
@@ -435,14 +439,20 @@ fn read_all(
 
 /// Whether `classified`'s rule names `before`'s category among those it follows — `before`
 /// being another rule's issue: a repeat of the same failure counts, it does not fold.
-fn follows(engine: &Engine, classified: &Classified, before: Option<&Issue>) -> bool {
+fn follows(
+    engine: &Engine,
+    classified: &Classified,
+    before: Option<&Issue>,
+    distance: u64,
+) -> bool {
     let (Some(rule), Some(before)) = (
         classified.rule.and_then(|r| engine.rules.rules.get(r)),
         before,
     ) else {
         return false;
     };
-    rule.spec.follows.contains(&before.category)
+    distance <= rule.spec.follows_within.unwrap_or(CONSEQUENCE_WINDOW_LINES)
+        && rule.spec.follows.contains(&before.category)
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
 }
 

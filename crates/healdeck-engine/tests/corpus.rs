@@ -145,12 +145,12 @@ fn the_scored_evaluation_keeps_its_figures() {
     let s = healdeck_engine::eval::evaluate(&engine, &corpus_dir()).expect("the corpus scores");
     assert!(s.expected >= 180, "{} expected issues", s.expected);
     assert!(s.files >= 75, "{} files", s.files);
-    // 180/180 found, all with the right category, 179 with the right severity, 4 false
+    // 180/180 found, all with the right category, 179 with the right severity, 2 false
     // issues over 75 files (README: "Scored evaluation").
     assert!(s.found >= 180, "{:#?}", s.misses);
     assert!(s.category_right >= 180, "{:#?}", s.misses);
     assert!(s.severity_right >= 179, "{:#?}", s.misses);
-    assert!(s.false_issues <= 4, "{:#?}", s.misses);
+    assert!(s.false_issues <= 2, "{:#?}", s.misses);
 }
 
 #[test]
@@ -226,6 +226,14 @@ fn samples_embedded_in_ordinary_logs_are_each_found_once() {
         rules.sort_by_key(|r| r.spec.follows.is_empty());
         for rule in rules {
             for s in &rule.spec.samples {
+                // A rule that folds into the issue before it gets ordinary lines past its
+                // window first, so each of its samples stands alone.
+                if !rule.spec.follows.is_empty() {
+                    let window = rule.spec.follows_within.unwrap_or(200) + 1;
+                    for _ in 0..window {
+                        text.push_str(&format!("{normal}\n"));
+                    }
+                }
                 text.push_str(&format!("{normal}\n{normal}\n{}\n{normal}\n", s.text));
                 *want.entry(rule.spec.id.clone()).or_default() += 1;
             }

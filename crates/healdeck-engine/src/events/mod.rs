@@ -138,6 +138,12 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
             take(&mut it, &mut lines);
             k
         }
+        Initial::BodyThen(body, k) => {
+            for _ in 0..=body {
+                take(&mut it, &mut lines);
+            }
+            k
+        }
     };
     match kind {
         EventKind::PythonTraceback => python(&mut it, &mut lines, first),
@@ -187,6 +193,9 @@ fn ends_with_traceback_start(l: &[u8]) -> bool {
 }
 
 enum Initial {
+    /// A record, `.0` lines of its message, then the traceback logged with it (whose first
+    /// line is taken too).
+    BodyThen(usize, EventKind),
     Kind(EventKind),
     /// The first line is a log header; the next line starts a structure of this kind.
     HeaderThen(EventKind),
@@ -258,6 +267,16 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         {
             return Initial::HeaderThen(EventKind::GoPanic);
         }
+    }
+    // An ERROR record whose message runs on over unstamped lines (Celery's "Received
+    // unregistered task …" and its advice) and ends in the traceback logged with it.
+    if heads
+        && level.is_some()
+        && starts_record(first)
+        && !announces_body(first, it)
+        && let Some(body) = shapes::traceback_below(it)
+    {
+        return Initial::BodyThen(body, EventKind::PythonTraceback);
     }
     if is_tool_block_start(first) {
         return Initial::Kind(EventKind::ToolBlock);

@@ -183,6 +183,46 @@ pub(super) fn announces_body(first: &[u8], it: &Lines) -> bool {
     t.ends_with(b":") || it.peek().is_some_and(|(_, l)| l.starts_with(b"goroutine "))
 }
 
+/// How many unstamped message lines lie between a record and the traceback logged with it
+/// (`None` when a record, a frame, another failure or `REACH` lines come first, or when the
+/// traceback follows at once — that is the plain header-then-traceback shape).
+pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
+    const REACH: usize = 24;
+    let mut probe = Lines {
+        buf: it.buf,
+        next: it.next,
+    };
+    for n in 0..REACH {
+        let (_, l) = probe.peek()?;
+        if is_traceback_start(l) {
+            return (n > 0).then_some(n);
+        }
+        // Message text only: a record (a timestamp or a level of its own), a frame
+        // (indented, or a Go dump's `+0x` lines), or another failure ends the search.
+        if starts_record(l)
+            || (super::level_of(l).is_some() && !is_sentence(l))
+            || is_indented(l)
+            || starts_failure(l)
+            || l.starts_with(b"goroutine ")
+            || contains(l, b"+0x")
+        {
+            return None;
+        }
+        probe.advance();
+    }
+    None
+}
+
+/// A line of prose (`The delivery info for this task is:`): a capitalised word, then words
+/// — a level word inside it is part of the sentence, not a record's level.
+fn is_sentence(l: &[u8]) -> bool {
+    let word = l.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    word >= 2
+        && l[0].is_ascii_uppercase()
+        && l[1..word].iter().all(u8::is_ascii_lowercase)
+        && l.get(word) == Some(&b' ')
+}
+
 /// The body of a timestamped record: following lines up to the next record start (Spring's
 /// failure reports, Go's `http: panic serving` dumps, messages with blank lines inside).
 /// Trailing blank lines are left out.

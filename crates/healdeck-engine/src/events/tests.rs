@@ -125,3 +125,22 @@ fn event_at_buffer_end_without_newline() {
     assert_eq!((kind, lines), (EventKind::PythonTraceback, 3));
     assert!(body.ends_with("'a'"));
 }
+
+#[test]
+fn an_error_record_whose_message_runs_on_keeps_the_traceback_logged_with_it() {
+    let text = "[2024-02-27 12:00:00,017: ERROR/MainProcess] Received unregistered task of type 'a.b'.\n\
+The message has been ignored and discarded.\n\
+\n\
+Did you remember to import the module containing this task?\n\
+Traceback (most recent call last):\n  File \"consumer.py\", line 658, in on_task_received\n    strategy = strategies[type_]\n\
+KeyError: 'a.b'\n\
+[2024-02-27 12:00:05,311: INFO/MainProcess] Task x received\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 8));
+    assert!(body.trim_end().ends_with("KeyError: 'a.b'"), "{body}");
+    // A WARN record, or a record a new record follows, keeps to itself.
+    let warn = text.replacen("ERROR/", "WARNING/", 1);
+    assert_eq!(span_of(&warn, 0).1, 1);
+    let other = "2024-01-01 10:00:00 ERROR one\n2024-01-01 10:00:01 INFO two\nTraceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'k'\n";
+    assert_eq!(span_of(other, 0).1, 1);
+}

@@ -47,6 +47,11 @@ pub struct RuleSpec {
     /// pool that times out because the database went away is that database outage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follows: Vec<Category>,
+    /// A narrower window for `follows`, in lines after the last line: an access
+    /// record's 500 right after the exception that caused it is that exception, one a
+    /// hundred lines on may be another request's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows_within: Option<u64>,
     /// Raise the severity once it has been seen this many times (bursts of 5xx).
     #[serde(default)]
     pub burst: Option<Burst>,
