@@ -2,6 +2,8 @@
 //! without a GPU): buttons are clicked by their labels and what follows is checked; snapshots
 //! of both tabs are compared with `tests/snapshots/*.png` (refresh: `UPDATE_SNAPSHOTS=1`).
 
+mod common;
+
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use healdeck::ui::settings::Tab;
@@ -1210,4 +1212,57 @@ fn in_realistic_mode_settling_cloth_is_shown_in_fast_preview_and_the_settled_dra
         a.clo.last.map(|l| l.0) == Some(Mode::Realistic) && a.clo.last != seen && !a.clo.busy()
     });
     assert!(report.settled, "{report:?}");
+}
+
+#[test]
+fn explain_with_ai_streams_the_answer_into_the_details_pane_and_keeps_it() {
+    let model = common::llm::Server::start(
+        "127.0.0.1",
+        common::llm::ok(
+            "application/x-ndjson",
+            common::llm::ndjson(&["Start the database: ", "`systemctl start postgresql`."]),
+        ),
+    );
+    let url = format!("http://{}", model.addr);
+    let mut r = rig_with(
+        |root| {
+            std::fs::create_dir_all(root.join("logs")).expect("logs");
+            std::fs::write(
+                root.join("logs/db.log"),
+                format!(
+                    "2024-05-01 10:00:01,002 ERROR could not connect to \
+                     postgresql://app:{DB_SECRET}@db:5432/app: connection refused\n"
+                ),
+            )
+            .expect("write the log");
+            std::fs::write(
+                root.join("config/ai.json"),
+                serde_json::json!({"provider": "ollama", "ollama": {"url": url, "model": "m"}})
+                    .to_string(),
+            )
+            .expect("ai.json");
+        },
+        None,
+    );
+    let logs = r.dir.path().join("logs");
+    let h = &mut r.harness;
+    wait(h, "the rules", |a| a.trouble.engine.is_some());
+    let app = h.state_mut();
+    app.trouble.add_path(&mut app.sh, logs);
+    wait(h, "the issue", |a| !a.trouble.feed.is_empty());
+    let title = h.state().trouble.feed.row(0).expect("a row").title.clone();
+    h.get_by_label(title.as_str()).click();
+    wait_for_label(h, "Explain with AI");
+    h.get_by_label_contains("Explain with AI").click();
+    wait_for_label(h, "Start the database: `systemctl start postgresql`.");
+    h.get_by_label_contains("healdeck never runs what it says");
+    let asked = model.requests();
+    assert_eq!(asked.len(), 1);
+    assert!(
+        !asked[0].body.contains(DB_SECRET),
+        "the secret reached the model"
+    );
+    let kept = std::fs::read_to_string(r.dir.path().join("data/ai-answers.jsonl"))
+        .expect("the answer is kept");
+    assert!(kept.contains("systemctl start postgresql"));
 }
