@@ -276,6 +276,15 @@ fn run_ui(ui: &mut egui::Ui, run: &Run) -> bool {
                 .truncate(),
             );
         });
+        // What the model has written so far, its last lines (the diff is tried when it ends).
+        if !run.streaming.is_empty() {
+            let shown: Vec<&str> = run.streaming.lines().rev().take(8).collect();
+            let tail: Vec<&str> = shown.into_iter().rev().collect();
+            ui.add(
+                egui::Label::new(RichText::new(tail.join("\n")).monospace().size(11.0).weak())
+                    .wrap(),
+            );
+        }
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(250));
     } else if !run.finished {
