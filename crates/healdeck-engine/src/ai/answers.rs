@@ -5,7 +5,6 @@
 use crate::fix::audit::AuditEntry;
 use healdeck_config::clock::now_unix;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One stored answer.
@@ -40,15 +39,7 @@ impl AnswerLog {
     /// Appends one answer (its time set now).
     pub fn append(&self, mut answer: StoredAnswer) -> std::io::Result<()> {
         answer.time = now_unix();
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        let line = serde_json::to_string(&answer).map_err(std::io::Error::other)?;
-        writeln!(f, "{line}")
+        crate::fix::audit::append_json_line(&self.path, &answer)
     }
 
     /// The answers for one issue, oldest first; unreadable lines are skipped.

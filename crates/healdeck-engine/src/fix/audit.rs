@@ -88,16 +88,7 @@ impl AuditLog {
 
     /// Appends one entry (flushed before returning, so a crash mid-action leaves the `start`).
     pub fn append(&self, entry: &AuditEntry) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
-        writeln!(f, "{line}")?;
-        f.sync_data()
+        append_json_line(&self.path, entry)
     }
 
     /// Every entry, oldest first; lines that do not parse are skipped (and counted).
@@ -149,6 +140,21 @@ impl AuditLog {
             .filter(|e| e.fingerprint == fingerprint && e.phase != "start")
             .collect()
     }
+}
+
+/// Appends `value` as one JSON line to `path` (its folder made first), flushed to disk before
+/// returning: the audit log and the kept AI answers are written this way.
+pub(crate) fn append_json_line<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let line = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    writeln!(f, "{line}")?;
+    f.sync_data()
 }
 
 /// A finished action's audit record.
