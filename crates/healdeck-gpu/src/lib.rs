@@ -21,4 +21,4 @@ mod sources;
 
 pub use monitor::GpuMonitor;
 pub use reading::{GpuProcess, GpuReading, GpuSample, SourceKind};
-pub use sources::{AdapterDescription, AdapterKind, BusyMeter, GpuSource, detect};
+pub use sources::{AdapterDescription, AdapterKind, BusyMeter, GpuSource, detect, nvidia_present};

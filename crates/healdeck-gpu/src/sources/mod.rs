@@ -51,6 +51,12 @@ fn process_name(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm"))
         .map_or_else(|_| format!("pid {pid}"), |s| s.trim().to_string())
 }
+
+/// Whether an NVIDIA GPU answers through NVML (a local model is then preferred for AI).
+pub fn nvidia_present() -> bool {
+    NvmlSource::open().is_some()
+}
+
 /// The sources present on this machine, best first; the adapter source is always last.
 /// When the renderer runs on the CPU (lavapipe), other processes' GPU load must not throttle us,
 /// so only the adapter source is kept for the fallback's decision (see `GpuSample::primary`).

@@ -10,7 +10,7 @@ use healdeck_config::Dirs;
 use healdeck_engine::ai::consent::Purpose;
 use healdeck_engine::ai::{self, Provider, SYSTEM_PROMPT, consent};
 use healdeck_engine::prompt::Prompt;
-use healdeck_gpu::{SourceKind, detect};
+use healdeck_gpu::nvidia_present;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -157,9 +157,4 @@ fn show(sent: &Prompt, provider: Option<String>) {
         sent.text.chars().count(),
         provider.unwrap_or_else(|| "no provider configured (ai.json)".into())
     );
-}
-
-/// Whether an NVIDIA GPU answers through NVML (a local model is then preferred).
-pub(crate) fn nvidia_present() -> bool {
-    detect(None).iter().any(|s| s.kind() == SourceKind::Nvml)
 }

@@ -3,7 +3,7 @@
 //! throwaway git worktree, retry with what failed (3 attempts), and — with `--apply`, the
 //! person's decision — apply the passing patch to the working tree after a backup ref.
 
-use super::explain::{consented, nvidia_present};
+use super::explain::consented;
 use super::{RuleArgs, fail, nothing_usable, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
@@ -12,6 +12,7 @@ use healdeck_engine::ai::consent::Purpose;
 use healdeck_engine::ai::patch::{PatchOutcome, ProposeEvent, apply_patch, first_prompt, propose};
 use healdeck_engine::ai::{self};
 use healdeck_engine::fix::FixerConfig;
+use healdeck_gpu::nvidia_present;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;

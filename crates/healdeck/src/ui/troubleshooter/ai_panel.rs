@@ -67,9 +67,7 @@ impl AiPanel {
         let dirs = sh.dirs.dirs.clone();
         let issue = issue.clone();
         sh.bg.blocking(move |r| {
-            let nvidia = healdeck_gpu::detect(None)
-                .iter()
-                .any(|s| s.kind() == healdeck_gpu::SourceKind::Nvml);
+            let nvidia = healdeck_gpu::nvidia_present();
             let update = match ai::provider(&dirs, nvidia) {
                 Err(e) => AiUpdate::Failed(e.to_string()),
                 Ok((config, provider)) => match ai::preview(&issue, &dirs, None) {

@@ -72,9 +72,7 @@ impl ProposePanel {
                             FixerConfig::path(&dirs).display()
                         )
                     })?;
-                let nvidia = healdeck_gpu::detect(None)
-                    .iter()
-                    .any(|s| s.kind() == healdeck_gpu::SourceKind::Nvml);
+                let nvidia = healdeck_gpu::nvidia_present();
                 let (config, provider) = ai::provider(&dirs, nvidia).map_err(|e| e.to_string())?;
                 // Exactly what the first request sends: the prompt and the project's files.
                 let prompt = first_prompt(&issue, &dirs, &project)?;
