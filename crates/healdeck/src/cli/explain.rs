@@ -3,7 +3,7 @@
 //! provider off this machine is only called once the person agreed (`--yes`, asked once per
 //! endpoint, after seeing the text).
 
-use super::{RuleArgs, fail, nothing_usable, scan_logs};
+use super::{RuleArgs, fail, nothing_usable, pick_issue, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
@@ -46,18 +46,9 @@ pub(crate) fn explain(args: &ExplainArgs, dirs: Result<Dirs, NoDirs>) -> ExitCod
     if nothing_usable(&report) {
         return ExitCode::from(2);
     }
-    let issue = match &args.fingerprint {
-        Some(fp) => report.issues.iter().find(|i| &i.fingerprint == fp),
-        None => report.issues.first(),
-    };
-    let Some(issue) = issue else {
-        return match &args.fingerprint {
-            Some(fp) => fail(format!("no issue with fingerprint {fp} in these logs")),
-            None => {
-                println!("No issues found: nothing to explain.");
-                ExitCode::SUCCESS
-            }
-        };
+    let issue = match pick_issue(&report, args.fingerprint.as_deref(), "explain") {
+        Ok(i) => i,
+        Err(code) => return code,
     };
     let sent = match ai::preview(issue, &dirs, args.python.as_deref()) {
         Ok(p) => p,

@@ -139,6 +139,27 @@ pub(crate) fn scan_logs(
     (engine, rules_errors, report)
 }
 
+/// The issue a one-issue command works on: the one with `fingerprint`, else the worst. `Err`
+/// is the exit: 2 for an unknown fingerprint, 0 when the logs hold no issue (`what` says
+/// what there is then nothing to do, e.g. "explain").
+pub(crate) fn pick_issue<'r>(
+    report: &'r ScanReport,
+    fingerprint: Option<&str>,
+    what: &str,
+) -> Result<&'r healdeck_engine::Issue, ExitCode> {
+    let found = match fingerprint {
+        Some(fp) => report.issues.iter().find(|i| i.fingerprint == fp),
+        None => report.issues.first(),
+    };
+    found.ok_or_else(|| match fingerprint {
+        Some(fp) => fail(format!("no issue with fingerprint {fp} in these logs")),
+        None => {
+            println!("No issues found: nothing to {what}.");
+            ExitCode::SUCCESS
+        }
+    })
+}
+
 /// Nothing could be read: every path was missing or unreadable.
 pub(crate) fn nothing_usable(report: &ScanReport) -> bool {
     report.stats.files == 0 && !report.errors.is_empty()

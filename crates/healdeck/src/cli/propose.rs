@@ -4,7 +4,7 @@
 //! person's decision — apply the passing patch to the working tree after a backup ref.
 
 use super::explain::consented;
-use super::{RuleArgs, fail, nothing_usable, scan_logs};
+use super::{RuleArgs, fail, nothing_usable, pick_issue, scan_logs};
 use clap::Args;
 use healdeck::dirs::NoDirs;
 use healdeck_config::{Dirs, SettingsFile};
@@ -55,13 +55,9 @@ pub(crate) fn propose_command(args: &ProposeArgs, dirs: Result<Dirs, NoDirs>) ->
     if nothing_usable(&report) {
         return ExitCode::from(2);
     }
-    let issue = match &args.fingerprint {
-        Some(fp) => report.issues.iter().find(|i| &i.fingerprint == fp),
-        None => report.issues.first(),
-    };
-    let Some(issue) = issue else {
-        println!("No issues found: nothing to fix.");
-        return ExitCode::SUCCESS;
+    let issue = match pick_issue(&report, args.fingerprint.as_deref(), "fix") {
+        Ok(i) => i,
+        Err(code) => return code,
     };
     let (config, provider) = match ai::provider(&dirs, nvidia_present()) {
         Ok(c) => c,
