@@ -87,18 +87,23 @@ impl Project {
             serde_json::json!({"project": {"dir": repo, "check": [pytest_python(), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"], "check_timeout_secs": 120}}).to_string(),
         )
         .expect("write");
-        std::fs::write(
-            p.p("config/ai.json"),
-            serde_json::json!({"provider": "ollama",
-                "ollama": {"url": format!("http://{}", model.addr), "model": "coder"}})
-            .to_string(),
-        )
-        .expect("write");
+        p.use_model(model);
         p
     }
 
     fn p(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
+    }
+
+    /// Points ai.json at `model` (an Ollama wire-format server).
+    fn use_model(&self, model: &Server) {
+        std::fs::write(
+            self.p("config/ai.json"),
+            serde_json::json!({"provider": "ollama",
+                "ollama": {"url": format!("http://{}", model.addr), "model": "coder"}})
+            .to_string(),
+        )
+        .expect("write");
     }
 
     fn healdeck(&self, args: &[&str]) -> Output {
@@ -195,13 +200,7 @@ fn a_failing_patch_is_retried_with_the_check_output_and_the_passing_one_applied_
 
     // The person applies it: a backup ref first, then the patch, audited.
     let model = Server::start("127.0.0.1", answer(RIGHT));
-    std::fs::write(
-        project.p("config/ai.json"),
-        serde_json::json!({"provider": "ollama",
-            "ollama": {"url": format!("http://{}", model.addr), "model": "coder"}})
-        .to_string(),
-    )
-    .expect("write");
+    project.use_model(&model);
     let o = project.healdeck(&["propose", "--apply", "logs"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
@@ -266,13 +265,7 @@ fn a_patch_that_edits_the_tests_is_refused_and_a_dirty_tree_is_not_patched() {
 
     // A passing patch is not applied over uncommitted changes to the same file.
     let model = Server::start("127.0.0.1", answer(RIGHT));
-    std::fs::write(
-        project.p("config/ai.json"),
-        serde_json::json!({"provider": "ollama",
-            "ollama": {"url": format!("http://{}", model.addr), "model": "coder"}})
-        .to_string(),
-    )
-    .expect("write");
+    project.use_model(&model);
     let edited = format!("{CALC}# a note of mine\n");
     std::fs::write(project.p("project/calc.py"), &edited).expect("write");
     let o = project.healdeck(&["propose", "--apply", "logs"]);

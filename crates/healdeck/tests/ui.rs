@@ -81,10 +81,16 @@ fn harness(
 
 /// The app following `logs/<name>` holding `text`, once the rules are loaded.
 fn rig_with_log(name: &str, text: &str) -> Rig {
+    rig_with_log_and(name, text, |_| {})
+}
+
+/// The same, with more set up in the folder first (`config/ai.json` …).
+fn rig_with_log_and(name: &str, text: &str, more: impl FnOnce(&Path)) -> Rig {
     let mut r = rig_with(
         |root| {
             std::fs::create_dir_all(root.join("logs")).expect("logs");
             std::fs::write(root.join("logs").join(name), text).expect("write the log");
+            more(root);
         },
         None,
     );
@@ -1224,17 +1230,13 @@ fn explain_with_ai_streams_the_answer_into_the_details_pane_and_keeps_it() {
         ),
     );
     let url = format!("http://{}", model.addr);
-    let mut r = rig_with(
+    let mut r = rig_with_log_and(
+        "db.log",
+        &format!(
+            "2024-05-01 10:00:01,002 ERROR could not connect to \
+             postgresql://app:{DB_SECRET}@db:5432/app: connection refused\n"
+        ),
         |root| {
-            std::fs::create_dir_all(root.join("logs")).expect("logs");
-            std::fs::write(
-                root.join("logs/db.log"),
-                format!(
-                    "2024-05-01 10:00:01,002 ERROR could not connect to \
-                     postgresql://app:{DB_SECRET}@db:5432/app: connection refused\n"
-                ),
-            )
-            .expect("write the log");
             std::fs::write(
                 root.join("config/ai.json"),
                 serde_json::json!({"provider": "ollama", "ollama": {"url": url, "model": "m"}})
@@ -1242,13 +1244,8 @@ fn explain_with_ai_streams_the_answer_into_the_details_pane_and_keeps_it() {
             )
             .expect("ai.json");
         },
-        None,
     );
-    let logs = r.dir.path().join("logs");
     let h = &mut r.harness;
-    wait(h, "the rules", |a| a.trouble.engine.is_some());
-    let app = h.state_mut();
-    app.trouble.add_path(&mut app.sh, logs);
     wait(h, "the issue", |a| !a.trouble.feed.is_empty());
     let title = h.state().trouble.feed.row(0).expect("a row").title.clone();
     h.get_by_label(title.as_str()).click();
