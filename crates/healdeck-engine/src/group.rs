@@ -66,9 +66,33 @@ pub struct Issue {
     pub captures: BTreeMap<String, String>,
     /// Consequence lines folded into this issue (`Worker failed to boot`), first few.
     pub consequences: Vec<String>,
+    /// Open, or `resolved` (a health check passed again) or `unfixable` (a check's circuit
+    /// breaker opened); issues from logs are open.
+    pub state: IssueState,
     /// Order of first appearance, for stable sorting.
     #[serde(skip)]
     pub seq: u64,
+}
+
+/// Where an issue stands (TRIAGE.md's issue states that the engine decides; `fixed` and
+/// `recurred` come from the audit log, see `fix::audit::FixRecord`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueState {
+    #[default]
+    Open,
+    Resolved,
+    Unfixable,
+}
+
+impl IssueState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueState::Open => "open",
+            IssueState::Resolved => "resolved",
+            IssueState::Unfixable => "unfixable",
+        }
+    }
 }
 
 /// One failure found in a log, ready to be grouped.
@@ -188,6 +212,7 @@ impl IssueStore {
             fixes,
             captures: c.captures,
             consequences: Vec::new(),
+            state: IssueState::Open,
             seq: i as u64,
         }));
         Added::New(i)
@@ -215,7 +240,7 @@ impl IssueStore {
     }
 }
 
-pub(crate) fn sort_issues(v: &mut [Issue]) {
+pub fn sort_issues(v: &mut [Issue]) {
     v.sort_by(|a, b| {
         (a.severity, std::cmp::Reverse(a.count), a.seq).cmp(&(
             b.severity,
@@ -253,6 +278,7 @@ impl Issue {
             fixes: Vec::new(),
             captures: BTreeMap::new(),
             consequences: Vec::new(),
+            state: IssueState::Open,
             seq: line,
         }
     }

@@ -16,14 +16,15 @@
 //! - build a repair prompt: [`prompt::for_issue`] (environment probe, fix history, redaction);
 //! - check the rules against their own samples: [`samples::check_samples`];
 //! - let an outside client read only configured log sources: [`scope::SourceScope`];
-//! - ask a model about an issue, redacted and with consent: [`ai::explain`].
+//! - ask a model about an issue, redacted and with consent: [`ai::explain`];
+//! - watch what is down now, and act on it within limits: [`health::monitor::run`].
 //!
 //! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
 //! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
 //! `classify` (precedence, generic detector, consequences), `level` (log levels),
 //! `fingerprint` (normalization and stable ids), `group` (the issue store), `engine` / `scan`
 //! (per-chunk work, the threaded scanner), `watch` / `bus`, `report`, `fix`, `prompt`,
-//! `redact`, `scope` (the sources an MCP client may read), `timestamp`, `model` (category,
+//! `redact`, `scope` (the sources an MCP client may read), `health` (checks, monitor, breaker), `timestamp`, `model` (category,
 //! severity, fix class).
 
 // A library reports by returning values or emitting `tracing` events, never by printing.
@@ -47,6 +48,7 @@ mod events;
 mod fingerprint;
 pub mod fix;
 pub mod group;
+pub mod health;
 mod level;
 pub mod model;
 pub mod prefilter;

@@ -214,6 +214,10 @@ fn counts_line(issues: &[Issue]) -> String {
 
 fn where_of(issue: &Issue) -> String {
     let o = &issue.occurrences[0];
+    if let Some(check) = issue.captures.get("check").filter(|_| o.line == 0) {
+        // A health check's issue: no log line, the check and what it watches.
+        return format!("health check '{check}' ({})", o.source);
+    }
     let span = if o.end_line > o.line {
         format!("{}:{}-{}", o.source, o.line, o.end_line)
     } else {
@@ -285,9 +289,13 @@ pub(crate) fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool
             issue.severity.badge(),
             issue.severity.as_str().to_uppercase()
         );
+        let state = match issue.state {
+            crate::group::IssueState::Open => String::new(),
+            other => format!("  ({})", other.as_str()),
+        };
         push_line!(
             out,
-            "{}  {}  ×{}  [{}]",
+            "{}  {}  ×{}  [{}]{state}",
             paint(&label, issue.severity, color),
             issue.title,
             issue.count,

@@ -145,6 +145,7 @@ mod tests {
             fixes,
             captures: Default::default(),
             consequences: Vec::new(),
+            state: crate::group::IssueState::Open,
             seq: 0,
         }
     }

@@ -8,14 +8,14 @@
 
 pub mod audit;
 mod backup;
-mod config;
+pub(crate) mod config;
 pub(crate) mod exec;
 pub mod learn;
-mod lock;
+pub(crate) mod lock;
 pub(crate) mod origin;
 pub(crate) mod packages;
 mod plan;
-mod run;
+pub(crate) mod run;
 mod session;
 pub mod verify;
 

@@ -33,6 +33,11 @@ pub enum Action {
         name: String,
         argv: Vec<String>,
     },
+    /// A health check's own command (argv, no shell), configured in `health.toml`.
+    Command {
+        check: String,
+        argv: Vec<String>,
+    },
     Advice,
 }
 
@@ -43,6 +48,7 @@ impl Action {
             Action::NpmInstall { .. } => "npm_install",
             Action::ClearCache { .. } => "clear_cache",
             Action::RestartService { .. } => "restart_service",
+            Action::Command { .. } => "command",
             Action::Advice => "advice",
         }
     }
@@ -72,7 +78,7 @@ impl Action {
                 .chain(args.iter().cloned())
                 .chain((!declared).then(|| package.clone()))
                 .collect(),
-            Action::RestartService { argv, .. } => argv.clone(),
+            Action::RestartService { argv, .. } | Action::Command { argv, .. } => argv.clone(),
             Action::ClearCache { .. } | Action::Advice => Vec::new(),
         }
     }

@@ -57,6 +57,15 @@ pub enum Step {
     },
 }
 
+/// What an action is for: an issue from the logs, or a failing health check.
+pub(crate) struct Target<'a> {
+    pub fingerprint: &'a str,
+    pub title: &'a str,
+    pub rule: Option<String>,
+    pub source: Option<String>,
+    pub seen_line: Option<u64>,
+}
+
 /// How each issue ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -68,7 +77,9 @@ pub enum Outcome {
 
 pub(crate) struct Runner<'a> {
     pub config: &'a FixerConfig,
-    pub engine: &'a Engine,
+    /// Reads new log lines to see whether a failure recurred (none for health actions,
+    /// which are verified by their check).
+    pub engine: Option<&'a Engine>,
     pub data_dir: PathBuf,
     pub audit: AuditLog,
 }
@@ -161,29 +172,6 @@ impl Runner<'_> {
         on_step: &mut impl FnMut(&Step),
     ) -> bool {
         let fp = &plan.issue.fingerprint;
-        let start = AuditEntry {
-            time: now_unix(),
-            fingerprint: fp.clone(),
-            issue: plan.issue.title.clone(),
-            phase: "start".into(),
-            action: pf.action.name().into(),
-            argv: pf.action.argv(),
-            attempt: attempt as u32,
-            exit_status: None,
-            output_tail: String::new(),
-            backup: None,
-            result: "running".into(),
-            verified: None,
-            seen_line: None,
-            source: Some(plan.issue.latest.source.clone()),
-            rule: plan.issue.rule.clone(),
-        };
-        on_step(&Step::Start {
-            fingerprint: fp.clone(),
-            attempt,
-            action: pf.action.name().into(),
-            command: pf.action.describe(),
-        });
         // Where the logs end now: verification looks only at what is written after the fix.
         let marks: Vec<(PathBuf, u64)> = plan
             .issue
@@ -192,7 +180,58 @@ impl Runner<'_> {
             .map(|o| PathBuf::from(&o.source))
             .filter_map(|p| std::fs::metadata(&p).ok().map(|m| (p, m.len())))
             .collect();
-        let (mut out, backup) = match self.backup_first(&pf.action, fp) {
+        let target = Target {
+            fingerprint: fp,
+            title: &plan.issue.title,
+            rule: plan.issue.rule.clone(),
+            source: Some(plan.issue.latest.source.clone()),
+            seen_line: Some(plan.issue.latest.line),
+        };
+        self.act(
+            &target,
+            &pf.action,
+            attempt,
+            &mut |action| self.verify_with_project(action, fp, &marks),
+            on_step,
+        )
+    }
+
+    /// Runs one action for `target`: audited before (an action whose start cannot be
+    /// audited does not run) and after, backed up first, within the time limit, then
+    /// `verify` says whether it worked. True when it did.
+    pub(crate) fn act(
+        &self,
+        target: &Target<'_>,
+        action: &Action,
+        attempt: usize,
+        verify: &mut dyn FnMut(&Action) -> (bool, String),
+        on_step: &mut dyn FnMut(&Step),
+    ) -> bool {
+        let fp = target.fingerprint.to_string();
+        let start = AuditEntry {
+            time: now_unix(),
+            fingerprint: fp.clone(),
+            issue: target.title.to_string(),
+            phase: "start".into(),
+            action: action.name().into(),
+            argv: action.argv(),
+            attempt: attempt as u32,
+            exit_status: None,
+            output_tail: String::new(),
+            backup: None,
+            result: "running".into(),
+            verified: None,
+            seen_line: None,
+            source: target.source.clone(),
+            rule: target.rule.clone(),
+        };
+        on_step(&Step::Start {
+            fingerprint: fp.clone(),
+            attempt,
+            action: action.name().into(),
+            command: action.describe(),
+        });
+        let (mut out, backup) = match self.backup_first(action, &fp) {
             Ok(backup) => {
                 let mut start = start.clone();
                 start.backup.clone_from(&backup);
@@ -212,7 +251,7 @@ impl Runner<'_> {
                         });
                     };
                     (
-                        self.execute(&pf.action, backup.as_deref(), &mut on_line),
+                        self.execute(action, backup.as_deref(), &mut on_line),
                         backup,
                     )
                 }
@@ -229,7 +268,7 @@ impl Runner<'_> {
             backup: backup.clone(),
         });
         let (ok, detail) = if out.success() {
-            self.verify_with_project(&pf.action, fp, &marks)
+            verify(action)
         } else {
             (false, "the action failed; not verified".into())
         };
@@ -246,8 +285,8 @@ impl Runner<'_> {
         };
         let mut end = end_entry(&start, &out, result);
         end.backup = backup;
-        end.seen_line = Some(plan.issue.latest.line);
-        end.source = Some(plan.issue.latest.source.clone());
+        end.seen_line = target.seen_line;
+        end.source.clone_from(&target.source);
         if ok {
             end.verified = Some(detail.clone());
         }
@@ -261,7 +300,7 @@ impl Runner<'_> {
     /// Appends an entry after the fact. The start entry was written before the action ran
     /// (an action whose start cannot be audited does not run); a later entry that cannot be
     /// written is reported in healdeck's log, since the action has happened either way.
-    fn record(&self, entry: &AuditEntry) {
+    pub(crate) fn record(&self, entry: &AuditEntry) {
         if let Err(e) = self.audit.append(entry) {
             tracing::error!(
                 "[TROUBLE] cannot write the audit log {}: {e}",
@@ -341,7 +380,7 @@ impl Runner<'_> {
                 }
             }
             Action::NpmInstall { dir, .. } => run_with(&action.argv(), Some(dir), timeout, on_line),
-            Action::PipInstall { .. } | Action::RestartService { .. } => {
+            Action::PipInstall { .. } | Action::RestartService { .. } | Action::Command { .. } => {
                 run_with(&action.argv(), None, timeout, on_line)
             }
             Action::Advice => failed("advice is not executed".into()),
@@ -440,6 +479,7 @@ impl Runner<'_> {
                 self.recurred(fp, marks)
             }
             Action::RestartService { .. } => self.recurred(fp, marks),
+            Action::Command { .. } => (false, "a check's command is verified by its check".into()),
             Action::Advice => (false, "advice is not verified".into()),
         }
     }
@@ -451,7 +491,10 @@ impl Runner<'_> {
                 continue;
             };
             let new = bytes.get(*from as usize..).unwrap_or(&[]);
-            let r = self.engine.process_chunk(
+            let Some(engine) = self.engine else {
+                break;
+            };
+            let r = engine.process_chunk(
                 new,
                 new.len(),
                 false,

@@ -123,7 +123,7 @@ pub fn session(
     let _lock = FixLock::acquire(dirs.data())?;
     let runner = Runner {
         config: &config,
-        engine,
+        engine: Some(engine),
         data_dir: dirs.data.clone(),
         audit: AuditLog::in_dir(dirs.data()),
     };

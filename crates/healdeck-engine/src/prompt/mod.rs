@@ -376,6 +376,7 @@ mod tests {
             }],
             captures: Default::default(),
             consequences: Vec::new(),
+            state: crate::group::IssueState::Open,
             seq: 0,
         }
     }

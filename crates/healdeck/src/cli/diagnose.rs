@@ -54,6 +54,10 @@ pub(crate) struct DiagnoseArgs {
     /// terminal: never paste this output anywhere.
     #[arg(long)]
     no_redact: bool,
+    /// Add the health checks' issues (health.toml, as the monitor last saw them), each next
+    /// to the issues of the log it watches.
+    #[arg(long, conflicts_with = "watch")]
+    health: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -106,7 +110,24 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
-    let report = scan(&engine, &args.paths, &opts, &ScanControl::default());
+    let mut report = scan(&engine, &args.paths, &opts, &ScanControl::default());
+    if args.health {
+        let Some(dirs) = dirs else {
+            return super::fail("--health needs the config and data folders");
+        };
+        match healdeck_engine::health::config::load(&healdeck_engine::health::default_file(dirs)) {
+            Ok(config) => {
+                let data = dirs.data();
+                report
+                    .issues
+                    .extend(healdeck_engine::health::related::current_issues(
+                        data, &config,
+                    ));
+                healdeck_engine::health::related::sort_with_health(&mut report.issues);
+            }
+            Err(e) => return super::fail(e),
+        }
+    }
     for e in &report.errors {
         eprintln!("healdeck: {e}");
     }

@@ -13,6 +13,7 @@ mod eval;
 mod explain;
 mod fix;
 mod gpu;
+mod health;
 mod mcp;
 mod prompt;
 mod propose;
@@ -54,6 +55,8 @@ pub(crate) enum Command {
     Explain(explain::ExplainArgs),
     /// Ask the AI model for a patch, verified by the project's check in a git worktree.
     Propose(propose::ProposeArgs),
+    /// Run the health checks of health.toml once (cron) or continuously, acting within limits.
+    Health(health::HealthArgs),
     /// Serve the Model Context Protocol on stdio for coding assistants (Claude Code, Cursor).
     Mcp(mcp::McpArgs),
     /// GPU readings: utilization, memory, temperature, power, clocks, processes.
@@ -81,6 +84,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
+        Command::Health(args) => health::health_command(&args, dirs),
         Command::Explain(args) => explain::explain(&args, dirs),
         Command::Propose(args) => propose::propose_command(&args, dirs),
         Command::Render(args) => render::render(&args, dirs),
