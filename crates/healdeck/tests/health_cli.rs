@@ -524,6 +524,150 @@ fn a_log_that_stops_growing_fails_and_a_stale_one_too() {
     assert!(t.contains("No such file"), "{t}");
 }
 
+/// An HTTPS server (Python's ssl) with a certificate from a private CA, valid `days` days.
+const TLS_SERVER: &str = r#"
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+"#;
+
+fn openssl(env: &Env, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(env.p(""))
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+}
+
+#[test]
+fn a_certificate_that_expires_soon_fails_its_check() {
+    let env = Env::new();
+    openssl(
+        &env,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "365",
+            "-subj",
+            "/CN=healdeck test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        &env,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
+    env.write(
+        "ext.cnf",
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    );
+    openssl(
+        &env,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "srv.pem",
+            "-days",
+            "5",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+    let port = free_port();
+    env.write("tls.py", TLS_SERVER);
+    let mut server = Command::new("python3")
+        .args(["tls.py", &port.to_string(), "srv.pem", "srv.key"])
+        .current_dir(env.p(""))
+        .spawn()
+        .expect("python3");
+    wait_for_port(port);
+    let ca = env.p("ca.pem").display().to_string();
+    env.write(
+        "config/health.toml",
+        &format!(
+            "[[check]]\nname = \"soon\"\nkind = \"http\"\ninterval_s = 60\n\
+             url = \"https://localhost:{port}/\"\nca_file = {ca:?}\ncert_warn_days = 30\n\
+             [[check]]\nname = \"fine\"\nkind = \"http\"\ninterval_s = 60\n\
+             url = \"https://localhost:{port}/\"\nca_file = {ca:?}\ncert_warn_days = 2\n\
+             [[check]]\nname = \"untrusted\"\nkind = \"http\"\ninterval_s = 60\n\
+             url = \"https://localhost:{port}/\"\n"
+        ),
+    );
+    let out = env.healdeck(&["health", "--json"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let of = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["check"] == name)
+            .expect(name)
+            .clone()
+    };
+    let soon = of("soon");
+    assert!(!ok_of(&soon));
+    let detail = soon["detail"].as_str().unwrap_or("");
+    assert!(
+        detail.contains("TLS certificate expires in 4 day(s)")
+            || detail.contains("TLS certificate expires in 5 day(s)"),
+        "{soon}"
+    );
+    assert!(ok_of(&of("fine")), "{}", of("fine"));
+    let untrusted = of("untrusted");
+    assert!(!ok_of(&untrusted));
+    assert!(
+        untrusted["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("UnknownIssuer")),
+        "not trusted without its CA: {untrusted}"
+    );
+}
+
 fn df_available_percent(path: &str) -> f64 {
     let out = Command::new("df")
         .args(["-B1", "--output=avail,size", path])

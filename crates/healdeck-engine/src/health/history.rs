@@ -166,7 +166,11 @@ mod tests {
         f.write_all(&[1, 2, 3]).expect("torn write");
         let mut again = History::load(dir.path(), "api", 3600);
         // 24 records of a day at one an hour, plus slack.
-        assert_eq!(again.records().len(), 30, "all of them fit in a day at one an hour");
+        assert_eq!(
+            again.records().len(),
+            30,
+            "all of them fit in a day at one an hour"
+        );
         assert_eq!(again.records().back(), h.records().back());
         assert_eq!(again.records()[0].latency_ms, h.records()[0].latency_ms);
         again.push(Record::of(2_000, true, false, None));

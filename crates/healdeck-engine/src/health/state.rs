@@ -288,3 +288,94 @@ impl CheckState {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::config::parse;
+
+    fn check(extra: &str) -> Check {
+        let text = format!(
+            "[[check]]\nname = \"api\"\nkind = \"tcp\"\ninterval_s = 10\naddress = \"h:1\"\n{extra}"
+        );
+        let mut c = parse(Path::new("health.toml"), &text)
+            .expect("valid")
+            .checks;
+        c.remove(0)
+    }
+
+    fn down() -> Probe {
+        Probe::fail(Category::Network, "connection refused")
+    }
+
+    fn up() -> Probe {
+        Probe::pass("connected", Some(1))
+    }
+
+    #[test]
+    fn failing_after_n_of_m_and_recovered_on_the_next_pass() {
+        let c = check("failures = 2\ncycles = 3\n");
+        let mut s = CheckState::default();
+        assert!(s.apply(&c, &down(), 10).is_empty());
+        assert!(s.apply(&c, &up(), 20).is_empty());
+        assert_eq!(s.apply(&c, &down(), 30), [Change::Failing]);
+        assert_eq!(s.issue(&c).map(|i| i.state), Some(IssueState::Open));
+        assert_eq!(s.apply(&c, &down(), 40), [Change::StillFailing]);
+        assert_eq!(s.apply(&c, &up(), 50), [Change::Recovered]);
+        let issue = s.issue(&c).expect("issue");
+        assert_eq!((issue.state, issue.count), (IssueState::Resolved, 2));
+        // Unavailable results neither pass nor fail.
+        assert!(
+            s.apply(&c, &Probe::unavailable("no systemd"), 60)
+                .is_empty()
+        );
+        assert_eq!(s.recent.len(), 3);
+    }
+
+    #[test]
+    fn a_service_that_comes_up_for_one_check_still_trips_the_breaker() {
+        let c = check(
+            "[check.action]\ncommand = [\"restart\"]\nunattended = true\nreset_after_s = 300\n",
+        );
+        let mut s = CheckState::default();
+        let mut actions = 0;
+        let mut t = 0;
+        // Each restart brings it back for one cycle, then it dies again (Monit's open request:
+        // the counter must not start again after such a restart).
+        for _ in 0..6 {
+            t += 10;
+            let changes = s.apply(&c, &down(), t);
+            if changes.contains(&Change::ActionDue) {
+                s.record_action();
+                actions += 1;
+            }
+            if changes.contains(&Change::BreakerTripped) {
+                break;
+            }
+            t += 10;
+            s.apply(&c, &up(), t);
+        }
+        assert_eq!(actions, 3);
+        assert!(s.breaker_open);
+        assert_eq!(s.issue(&c).map(|i| i.state), Some(IssueState::Unfixable));
+        // Healthy for long enough does not close an open breaker: a person does.
+        s.apply(&c, &up(), t + 1000);
+        assert!(s.breaker_open);
+        s.reset();
+        assert!(!s.breaker_open && s.actions.is_empty());
+    }
+
+    #[test]
+    fn the_action_count_starts_again_after_a_healthy_stretch() {
+        let c = check(
+            "[check.action]\ncommand = [\"restart\"]\nunattended = true\nreset_after_s = 60\n",
+        );
+        let mut s = CheckState::default();
+        assert!(s.apply(&c, &down(), 0).contains(&Change::ActionDue));
+        s.record_action();
+        s.apply(&c, &up(), 10);
+        assert_eq!(s.actions.len(), 1, "one healthy cycle is not enough");
+        assert_eq!(s.apply(&c, &up(), 80), [Change::CountersReset]);
+        assert!(s.actions.is_empty());
+    }
+}
