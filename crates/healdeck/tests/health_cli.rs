@@ -551,11 +551,10 @@ fn openssl(env: &Env, args: &[&str]) {
     assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
 }
 
-#[test]
-fn a_certificate_that_expires_soon_fails_its_check() {
-    let env = Env::new();
+/// A private CA (`ca.pem`) and a server certificate for localhost from it, valid 5 days.
+fn short_lived_certificate(env: &Env) {
     openssl(
-        &env,
+        env,
         &[
             "req",
             "-x509",
@@ -577,7 +576,7 @@ fn a_certificate_that_expires_soon_fails_its_check() {
         ],
     );
     openssl(
-        &env,
+        env,
         &[
             "req",
             "-newkey",
@@ -596,7 +595,7 @@ fn a_certificate_that_expires_soon_fails_its_check() {
         "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
     );
     openssl(
-        &env,
+        env,
         &[
             "x509",
             "-req",
@@ -615,6 +614,12 @@ fn a_certificate_that_expires_soon_fails_its_check() {
             "ext.cnf",
         ],
     );
+}
+
+#[test]
+fn a_certificate_that_expires_soon_fails_its_check() {
+    let env = Env::new();
+    short_lived_certificate(&env);
     let port = free_port();
     env.write("tls.py", TLS_SERVER);
     let mut server = Command::new("python3")

@@ -6,6 +6,7 @@ use super::bg::Bg;
 use super::clo::CloTab;
 use super::dev_hooks::{Screenshot, Timing};
 use super::events::{AppEvent, UiEvent};
+use super::health::HealthTab;
 use super::selftest_window::SelftestPanel;
 use super::settings::{Tab, UiSettings};
 use super::shared::{AppDirs, Shared};
@@ -66,6 +67,7 @@ pub struct HealdeckApp {
     pub sh: Shared,
     pub trouble: TroubleTab,
     pub clo: CloTab,
+    pub health: HealthTab,
     selftest: SelftestPanel,
     settings_path: PathBuf,
     saved: UiSettings,
@@ -102,11 +104,13 @@ impl HealdeckApp {
         }
         let trouble = TroubleTab::new(&sh);
         let clo = CloTab::new(&sh, cc.wgpu_render_state.clone(), opts.gpu_sources);
+        let health = HealthTab::new(&sh);
         tracing::info!("healdeck {} started", crate::VERSION);
         Ok(HealdeckApp {
             sh,
             trouble,
             clo,
+            health,
             selftest: SelftestPanel::default(),
             settings_path,
             saved: settings,
@@ -138,6 +142,12 @@ impl HealdeckApp {
         match ev {
             UiEvent::Trouble(e) => self.trouble.on_event(&mut self.sh, e),
             UiEvent::Clo(e) => self.clo.on_event(&mut self.sh, e),
+            UiEvent::Health(e) => {
+                // A check's issue joins the Troubleshooter's feed, next to the log issues.
+                if let Some(issue) = self.health.on_event(&mut self.sh, e) {
+                    self.trouble.feed.upsert(issue);
+                }
+            }
             UiEvent::App(e) => self.on_event(e),
         }
     }
@@ -219,6 +229,7 @@ impl eframe::App for HealdeckApp {
         match self.sh.settings.tab {
             Tab::Troubleshooter => self.trouble.ui(ui, &mut self.sh),
             Tab::Clo => self.clo.ui(ui, &mut self.sh),
+            Tab::Health => self.health.ui(ui, &mut self.sh),
         }
         self.selftest.window(&ctx);
         self.sh.toasts.show(&ctx);
@@ -231,6 +242,7 @@ impl eframe::App for HealdeckApp {
                         self.sh.settings.log_paths.is_empty() || !self.trouble.feed.is_empty()
                     }
                     Tab::Clo => self.clo.rendered > 0 && !self.clo.busy(),
+                    Tab::Health => self.health.ready(),
                 };
             shot.frame(&ctx, ready);
         }

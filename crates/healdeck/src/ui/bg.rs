@@ -34,6 +34,16 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// Sends `event`, waking the UI only when `wake` (news that can wait a frame does not).
+    pub fn send_quiet(&self, event: impl Into<UiEvent>, wake: bool) {
+        let _ = self.tx.send(event.into());
+        if wake {
+            self.ctx.request_repaint();
+        }
+    }
+}
+
 impl From<AppEvent> for UiEvent {
     fn from(e: AppEvent) -> UiEvent {
         UiEvent::App(e)
@@ -43,6 +53,12 @@ impl From<AppEvent> for UiEvent {
 impl From<super::events::TroubleEvent> for UiEvent {
     fn from(e: super::events::TroubleEvent) -> UiEvent {
         UiEvent::Trouble(e)
+    }
+}
+
+impl From<super::events::HealthMsg> for UiEvent {
+    fn from(e: super::events::HealthMsg) -> UiEvent {
+        UiEvent::Health(e)
     }
 }
 
@@ -80,6 +96,13 @@ impl Bg {
         let r = self.reply();
         if let Some(rt) = &self.rt {
             rt.spawn_blocking(move || f(r));
+        }
+    }
+
+    /// Runs a long-lived async task (the health monitor) on the runtime.
+    pub fn spawn(&self, f: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let Some(rt) = &self.rt {
+            rt.spawn(f);
         }
     }
 

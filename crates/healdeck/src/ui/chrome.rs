@@ -23,6 +23,14 @@ impl HealdeckApp {
                 .on_hover_text("Ctrl+1");
                 ui.selectable_value(tab, Tab::Clo, RichText::new("👗 CLO Companion").size(15.0))
                     .on_hover_text("Ctrl+2");
+                let failing = self.health.failing();
+                let label = if failing > 0 {
+                    format!("♥ Health ({failing} failing)")
+                } else {
+                    "♥ Health".to_string()
+                };
+                ui.selectable_value(tab, Tab::Health, RichText::new(label).size(15.0))
+                    .on_hover_text("Ctrl+3");
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let dark = self.sh.settings.dark_mode;
                     if ui
@@ -66,6 +74,16 @@ impl HealdeckApp {
                     ui.label(thousands(counts[i] as u64));
                 }
                 ui.separator();
+                let (failing, checks) = (self.health.failing(), self.health.len());
+                if checks > 0 {
+                    let text = format!("♥ {failing} of {checks} check(s) failing");
+                    if failing > 0 {
+                        ui.label(RichText::new(text).color(severity_color(dark, Severity::High)));
+                    } else {
+                        ui.label(format!("♥ {checks} check(s) passing"));
+                    }
+                    ui.separator();
+                }
                 ui.label(format!("GPU: {}", self.clo.meter.short()));
                 if self.trouble.scanning() {
                     ui.separator();

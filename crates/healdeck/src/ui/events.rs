@@ -23,6 +23,22 @@ pub enum UiEvent {
     App(AppEvent),
     Trouble(TroubleEvent),
     Clo(CloEvent),
+    Health(HealthMsg),
+}
+
+/// For the Health tab: the monitor of one generation (a restart after an edit starts the
+/// next; older news is dropped), and what its workers read or wrote.
+pub enum HealthMsg {
+    Monitor(u64, healdeck_engine::health::HealthEvent),
+    /// The checks' saved histories, read off the UI thread.
+    Histories(
+        u64,
+        Vec<(String, Vec<healdeck_engine::health::history::Record>)>,
+    ),
+    /// A check's remediation history from the audit log (by its issue's fingerprint).
+    Remedies(String, Vec<AuditEntry>),
+    /// `health.toml` was written (or why not).
+    Saved(Result<std::path::PathBuf, String>),
 }
 
 /// For the window itself: the Full System Test, files written, notices.

@@ -6,7 +6,7 @@
 //! Layout: `app` (the window and its event pump), `chrome` (top and status bars),
 //! `shortcuts`, `selftest_window`, `dev_hooks` (screenshot and timing), `shared` (what the
 //! tabs share), `bg` (the background runtime), `settings` (`ui.json`), `widgets`, and one
-//! folder per tab: `troubleshooter/` and `clo/`.
+//! folder per tab: `troubleshooter/`, `clo/` and `health/`.
 
 mod app;
 mod bg;
@@ -14,6 +14,7 @@ mod chrome;
 mod clo;
 mod dev_hooks;
 mod events;
+mod health;
 mod selftest_window;
 pub mod settings;
 mod shared;
@@ -23,6 +24,7 @@ pub mod widgets;
 
 pub use app::{AppOptions, HealdeckApp};
 pub use clo::{CloTab, GpuMeter};
+pub use health::HealthTab;
 pub use shared::{AppDirs, Shared};
 pub use troubleshooter::{Feed, Filter, TroubleTab};
 

@@ -18,6 +18,7 @@ pub enum Tab {
     #[default]
     Troubleshooter,
     Clo,
+    Health,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

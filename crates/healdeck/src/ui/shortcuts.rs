@@ -1,4 +1,4 @@
-//! Keyboard shortcuts: Ctrl+1/2 switch tabs, Ctrl+T runs the Full System Test; in the
+//! Keyboard shortcuts: Ctrl+1/2/3 switch tabs, Ctrl+T runs the Full System Test; in the
 //! Troubleshooter F5 runs diagnostics, Ctrl+Shift+F Auto-Fix, Ctrl+Shift+C Copy Prompt,
 //! Ctrl+F focuses the search; in the CLO Companion Ctrl+P / Ctrl+R pick the render mode and
 //! Ctrl+S saves the render. The README's table lists the same.
@@ -16,6 +16,7 @@ const SC_PROMPT: KeyboardShortcut =
 const SC_SEARCH: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 const SC_TAB1: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1);
 const SC_TAB2: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Num2);
+const SC_TAB3: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Num3);
 const SC_PREVIEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
 const SC_REALISTIC: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::R);
 const SC_SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
@@ -29,6 +30,9 @@ impl HealdeckApp {
         }
         if pressed(&SC_TAB2) {
             self.sh.settings.tab = Tab::Clo;
+        }
+        if pressed(&SC_TAB3) {
+            self.sh.settings.tab = Tab::Health;
         }
         if pressed(&SC_SELFTEST) {
             self.run_selftest();
@@ -60,6 +64,7 @@ impl HealdeckApp {
                     self.clo.save_as(sh);
                 }
             }
+            Tab::Health => {}
         }
     }
 }

@@ -114,6 +114,19 @@ fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {
         if let Some(r) = &issue.rule {
             ui.label(RichText::new(format!("rule {r}")).weak());
         }
+        match issue.state {
+            healdeck_engine::group::IssueState::Open => {}
+            healdeck_engine::group::IssueState::Resolved => {
+                ui.label(RichText::new("✔ resolved").color(egui::Color32::from_rgb(60, 170, 90)))
+                    .on_hover_text("The health check passes again");
+            }
+            healdeck_engine::group::IssueState::Unfixable => {
+                ui.label(RichText::new("⛔ unfixable").color(ui.visuals().error_fg_color))
+                    .on_hover_text(
+                        "The check's circuit breaker opened: reset it in the Health tab once                          the cause is dealt with",
+                    );
+            }
+        }
     });
     ui.label(
         RichText::new(format!(
@@ -141,15 +154,15 @@ fn heading_ui(ui: &mut egui::Ui, issue: &Issue) {
 /// Where the excerpt is from, what followed the failure, and the occurrences kept.
 fn aftermath_ui(ui: &mut egui::Ui, issue: &Issue) {
     let first = issue.occurrences.first();
-    ui.label(
-        RichText::new(format!(
-            "{}:{}",
-            first.map_or("", |o| o.source.as_str()),
-            first.map_or(0, |o| o.line)
-        ))
-        .weak()
-        .small(),
-    );
+    let place = match (first, issue.captures.get("check")) {
+        // A health check's issue has no log line: the check and what it watches.
+        (Some(o), Some(check)) if o.line == 0 => {
+            format!("health check '{check}' · watches {}", o.source)
+        }
+        (Some(o), _) => format!("{}:{}", o.source, o.line),
+        (None, _) => String::new(),
+    };
+    ui.label(RichText::new(place).weak().small());
     if !issue.consequences.is_empty() {
         ui.add_space(6.0);
         ui.label(RichText::new("What followed").strong());

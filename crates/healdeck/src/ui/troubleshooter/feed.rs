@@ -109,10 +109,20 @@ impl Feed {
         self.dirty = true;
     }
 
-    /// Replaces everything (a full rescan).
+    /// Replaces the issues from logs (a full rescan); the health checks' issues stay, since
+    /// the monitor, not the logs, says where they stand.
     pub fn replace_all(&mut self, issues: Vec<Issue>) {
+        let health: Vec<Arc<Issue>> = self
+            .issues
+            .iter()
+            .filter(|i| healdeck_engine::health::related::is_health(i))
+            .cloned()
+            .collect();
         *self = Feed::new();
-        self.issues.reserve(issues.len());
+        self.issues.reserve(issues.len() + health.len());
+        for i in health {
+            self.upsert(i);
+        }
         for i in issues {
             self.upsert(Arc::new(i));
         }
@@ -194,7 +204,9 @@ impl Feed {
                         .as_deref()
                         .is_none_or(|s| source_name(is) == s)
                     && (needle.is_empty() || self.haystacks[i as usize].contains(&needle))
-                    && !(filter.hide_resolved && resolved(is))
+                    && !(filter.hide_resolved
+                        && (resolved(is)
+                            || is.state == healdeck_engine::group::IssueState::Resolved))
             })
             .collect();
         let key = |i: &u32| &*issues[*i as usize];
@@ -221,6 +233,13 @@ impl Feed {
         // Count and last seen read best newest/largest first; "descending" flips the default.
         if descending {
             rows.reverse();
+        }
+        if sort == SortKey::Severity {
+            // A failing health check leads the log issues of the service it watches.
+            let refs: Vec<&Issue> = issues.iter().map(|a| &**a).collect();
+            let mut order: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
+            healdeck_engine::health::related::beside_health(&refs, &mut order);
+            rows = order.into_iter().map(|i| i as u32).collect();
         }
         self.rows = rows;
         self.dirty = false;
