@@ -5,28 +5,43 @@
 use super::probe::{Memory, Probe};
 use crate::model::Category;
 use std::path::Path;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 const MIB: u64 = 1024 * 1024;
 
-/// The pids whose command name (or argv[0]'s file name) is `name`.
-fn pids_named(name: &str) -> Vec<u32> {
+/// How often the whole process table is read again for new instances of a named process;
+/// between scans the instances found are only checked to still be there.
+const RESCAN: Duration = Duration::from_secs(10);
+
+/// Whether process `pid` is called `name` (its command name, or argv[0]'s file name).
+fn is_named(pid: u32, name: &str) -> bool {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    if comm.trim_end() == name {
+        return true;
+    }
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let argv0 = cmdline.split(|&b| b == 0).next().unwrap_or(&[]);
+    String::from_utf8_lossy(argv0).rsplit('/').next() == Some(name)
+}
+
+/// The pids called `name`: the ones found before while they all live, a scan of `/proc`
+/// when one went or the last scan is older than [`RESCAN`].
+fn pids_named(name: &str, memory: &mut Memory) -> Vec<u32> {
+    let fresh = memory.scanned.is_some_and(|t| t.elapsed() < RESCAN);
+    if fresh && !memory.pids.is_empty() && memory.pids.iter().all(|&p| is_named(p, name)) {
+        return memory.pids.clone();
+    }
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    dir.flatten()
+    let pids: Vec<u32> = dir
+        .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if comm.trim_end() == name {
-                return true;
-            }
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let argv0 = cmdline.split(|&b| b == 0).next().unwrap_or(&[]);
-            let argv0 = String::from_utf8_lossy(argv0);
-            argv0.rsplit('/').next() == Some(name)
-        })
-        .collect()
+        .filter(|&pid| is_named(pid, name))
+        .collect();
+    memory.pids.clone_from(&pids);
+    memory.scanned = Some(Instant::now());
+    pids
 }
 
 /// utime + stime of `pid`, in clock ticks.
@@ -56,7 +71,7 @@ pub(crate) fn process(
         return Probe::unavailable("process checks need /proc (Linux)");
     }
     let (pids, what) = match (name, pidfile) {
-        (Some(n), _) => (pids_named(n), format!("process '{n}'")),
+        (Some(n), _) => (pids_named(n, memory), format!("process '{n}'")),
         (None, Some(f)) => {
             let what = format!("pidfile {}", f.display());
             match std::fs::read_to_string(f) {

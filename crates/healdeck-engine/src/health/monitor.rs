@@ -8,7 +8,7 @@ use super::HealthConfig;
 use super::history::{History, Record};
 use super::probe::{self, Probe};
 use super::remedy::{self, ForIssue};
-use super::spec::Check;
+use super::spec::{Check, Kind};
 use super::state::{Change, CheckResult, CheckState};
 use crate::fix::Step;
 use crate::group::Issue;
@@ -136,13 +136,15 @@ pub async fn run(config: HealthConfig, options: Options, control: Arc<Control>, 
     while tasks.join_next().await.is_some() {}
 }
 
-/// Where a check's first probe falls within its first interval (spread by its index).
+/// Where a check's first probe falls within its first interval: one of ten slots, by its
+/// index — spread enough that a hundred checks do not hit at once, batched enough that the
+/// runtime wakes ten times an interval, not a hundred.
 fn first_delay(check: &Check, index: usize, once: bool) -> Duration {
     if once {
         return Duration::ZERO;
     }
-    let interval_ms = check.interval_s * 1000;
-    Duration::from_millis((index as u64 * 7919) % interval_ms.max(1))
+    let slot_ms = check.interval_s * 1000 / 10;
+    Duration::from_millis((index as u64 % 10) * slot_ms)
 }
 
 async fn check_loop(check: Arc<Check>, index: usize, shared: Arc<Shared>) {
@@ -210,6 +212,24 @@ async fn probe_now(
         return (Probe::unavailable("the monitor is stopping"), memory);
     };
     let limit = Duration::from_secs(check.timeout_s);
+    match &check.kind {
+        // Reading /proc cannot hang: no thread hand-off for it.
+        Kind::Memory { .. } | Kind::Process { .. } => {
+            let p = probe::run(check, &mut memory);
+            return (p, memory);
+        }
+        Kind::Tcp {
+            host,
+            port,
+            max_latency_ms,
+        } => {
+            return (
+                probe::tcp_async(host, *port, *max_latency_ms, limit).await,
+                memory,
+            );
+        }
+        _ => {}
+    }
     let c = check.clone();
     let job = tokio::task::spawn_blocking(move || {
         let p = probe::run(&c, &mut memory);
@@ -247,7 +267,12 @@ fn result_of(check: &Check, probe: &Probe, now: u64) -> CheckResult {
         kind: check.kind.name().to_string(),
         ok: probe.ok,
         latency_ms: probe.latency_ms,
-        detail: crate::redact::redact(&probe.detail).text,
+        // A pass is our own words; a failure may quote a server or a command: redacted.
+        detail: if probe.ok {
+            probe.detail.clone()
+        } else {
+            crate::redact::redact(&probe.detail).text
+        },
         time: iso_of_unix(now as i64),
         unavailable: probe.unavailable,
     }

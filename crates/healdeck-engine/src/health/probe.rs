@@ -72,13 +72,27 @@ impl Probe {
 pub struct Memory {
     pub(crate) cpu: Option<(Instant, u64)>,
     pub(crate) size: Option<u64>,
+    /// A named process's instances, and when `/proc` was last scanned for them.
+    pub(crate) pids: Vec<u32>,
+    pub(crate) scanned: Option<Instant>,
+    /// The HTTP client, built once per check (it pools no connection: each probe connects).
+    pub(crate) agent: Option<ureq::Agent>,
 }
 
 /// Runs one probe of `check`, blocking for at most about its time limit.
 pub fn run(check: &Check, memory: &mut Memory) -> Probe {
     let timeout = Duration::from_secs(check.timeout_s);
     match &check.kind {
-        Kind::Http(spec) => http(spec, timeout),
+        Kind::Http(spec) => {
+            let agent = match &memory.agent {
+                Some(a) => a.clone(),
+                None => match agent_for(spec, timeout) {
+                    Ok(a) => memory.agent.insert(a).clone(),
+                    Err(p) => return p,
+                },
+            };
+            http(&agent, spec, timeout)
+        }
         Kind::Tcp {
             host,
             port,
@@ -118,12 +132,24 @@ fn ms_since(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
 }
 
-fn http(spec: &HttpSpec, timeout: Duration) -> Probe {
-    // A fresh connection each time (a pooled one would hide a listener that went away); no
-    // redirects followed, no proxy from the environment for loopback targets.
+/// The HTTP client of a check: a fresh connection each time (a pooled one would hide a
+/// listener that went away), no redirects followed, no proxy from the environment for
+/// loopback targets, the check's own CA when it names one.
+fn agent_for(spec: &HttpSpec, timeout: Duration) -> Result<ureq::Agent, Probe> {
+    // Each phase has the check's time limit, but name resolution has none of ureq's own: it
+    // would start a thread for every request. A resolver that hangs is cut off by the
+    // monitor's limit on the whole probe.
+    let limit = Some(timeout);
     let mut config = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
+        .timeout_connect(limit)
+        .timeout_send_request(limit)
+        .timeout_recv_response(limit)
+        .timeout_recv_body(limit)
         .http_status_as_error(false)
+        // A health answer is small: 128 KiB buffers zeroed for every probe cost more than
+        // the request itself.
+        .input_buffer_size(32 * 1024)
+        .output_buffer_size(4 * 1024)
         .max_idle_connections(0)
         .max_redirects(0);
     if is_loopback(&spec.target.host) {
@@ -132,10 +158,13 @@ fn http(spec: &HttpSpec, timeout: Duration) -> Probe {
     if let Some(ca) = &spec.ca_file {
         match private_roots(ca) {
             Ok(tls) => config = config.tls_config(tls),
-            Err(e) => return Probe::fail(Category::Config, e),
+            Err(e) => return Err(Probe::fail(Category::Config, e)),
         }
     }
-    let agent: ureq::Agent = config.build().into();
+    Ok(config.build().into())
+}
+
+fn http(agent: &ureq::Agent, spec: &HttpSpec, timeout: Duration) -> Probe {
     let started = Instant::now();
     let response = match agent.get(&spec.url).call() {
         Ok(r) => r,
@@ -294,6 +323,37 @@ fn tcp(host: &str, port: u16, max_latency_ms: Option<u64>, timeout: Duration) ->
             p
         }
         None => Probe::fail(Category::Network, format!("{host} has no address")),
+    }
+}
+
+/// The tcp probe on the async runtime (no thread per connect): the same results as [`run`].
+pub async fn tcp_async(
+    host: &str,
+    port: u16,
+    max_latency_ms: Option<u64>,
+    timeout: Duration,
+) -> Probe {
+    let started = Instant::now();
+    let connect = tokio::net::TcpStream::connect((host, port));
+    let result = match tokio::time::timeout(timeout, connect).await {
+        Err(_) => return Probe::timed_out(timeout),
+        Ok(r) => r,
+    };
+    let ms = ms_since(started);
+    match result {
+        Ok(_) => match max_latency_ms {
+            Some(max) if ms > max => Probe::fail(
+                Category::Timeout,
+                format!("connected in {ms} ms, slower than {max} ms"),
+            )
+            .with_latency(ms),
+            _ => Probe::pass(format!("connected in {ms} ms"), Some(ms)),
+        },
+        Err(e) => {
+            let mut p = io_failure(&e).with_latency(ms);
+            p.detail = format!("{host}:{port}: {}", p.detail);
+            p
+        }
     }
 }
 

@@ -84,8 +84,9 @@ pub(crate) fn health_command(args: &HealthArgs, dirs: Result<Dirs, NoDirs>) -> E
         approved: args.approve.clone(),
         once: !args.watch,
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread runs the monitor's tasks (they only wait and decide); probes that block run
+    // on the runtime's blocking pool. Fewer threads to wake, less CPU per check.
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
