@@ -798,3 +798,68 @@ fn a_broken_health_toml_names_the_file_the_line_and_the_field() {
         text(&out)
     );
 }
+
+#[test]
+fn a_process_is_found_by_name_or_pidfile_and_its_memory_limit_applies() {
+    let env = Env::new();
+    let mut worker = Command::new("sleep").arg("30").spawn().expect("sleep");
+    let pidfile = env.p("worker.pid");
+    std::fs::write(&pidfile, worker.id().to_string()).expect("pidfile");
+    let gone = env.p("gone.pid");
+    std::fs::write(&gone, "999999999").expect("stale pidfile");
+    env.write(
+        "config/health.toml",
+        &format!(
+            "[[check]]\nname = \"by-name\"\nkind = \"process\"\ninterval_s = 60\nprocess = \"sleep\"\n\
+             [[check]]\nname = \"by-pidfile\"\nkind = \"process\"\ninterval_s = 60\npidfile = {:?}\n\
+             [[check]]\nname = \"tiny-limit\"\nkind = \"process\"\ninterval_s = 60\npidfile = {:?}\nmax_rss_mb = 1\n\
+             [[check]]\nname = \"stale\"\nkind = \"process\"\ninterval_s = 60\npidfile = {:?}\n\
+             [[check]]\nname = \"absent\"\nkind = \"process\"\ninterval_s = 60\nprocess = \"hd-no-such-process\"\n",
+            pidfile.display().to_string(),
+            pidfile.display().to_string(),
+            gone.display().to_string()
+        ),
+    );
+    let out = env.healdeck(&["health", "--json"]);
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let of = |name: &str| {
+        results
+            .iter()
+            .find(|r| r["check"] == name)
+            .unwrap_or_else(|| panic!("{name}: {}", text(&out)))
+            .clone()
+    };
+    assert!(ok_of(&of("by-name")), "{}", of("by-name"));
+    assert!(ok_of(&of("by-pidfile")), "{}", of("by-pidfile"));
+    let tiny = of("tiny-limit");
+    assert!(!ok_of(&tiny));
+    assert!(
+        tiny["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("over 1 MiB")),
+        "{tiny}"
+    );
+    assert!(
+        of("stale")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("is not running"))
+    );
+    assert!(
+        of("absent")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("is not running"))
+    );
+    let issues = env.issues();
+    let cat = |check: &str| {
+        issues
+            .iter()
+            .find(|i| i["captures"]["check"] == check)
+            .map(|i| i["category"].clone())
+    };
+    assert_eq!(cat("tiny-limit"), Some("resource_memory".into()));
+}
