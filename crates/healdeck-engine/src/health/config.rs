@@ -474,6 +474,10 @@ mod tests {
         ));
         assert_eq!(e.field, "action", "{e}");
 
+        let e =
+            err("[[check]]\nname = \"p\"\nkind = \"process\"\ninterval_s = 5\nprocess = \" \"\n");
+        assert_eq!((e.line, e.field.as_str()), (5, "process"), "{e}");
+
         let e = err("[[check]\nname = 1\n");
         assert_eq!((e.line, e.field.as_str()), (1, "toml"), "{e}");
     }

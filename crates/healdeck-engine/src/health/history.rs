@@ -116,7 +116,9 @@ impl History {
             std::fs::create_dir_all(dir)?;
         }
         if self.in_file + self.unsaved > 2 * self.capacity {
-            let tmp = self.path.with_extension("hist.tmp");
+            let tmp = self
+                .path
+                .with_extension(format!("hist.{}.tmp", std::process::id()));
             let mut bytes = Vec::with_capacity(self.records.len() * RECORD);
             for r in &self.records {
                 bytes.extend_from_slice(&r.encode());

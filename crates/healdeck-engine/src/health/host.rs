@@ -114,7 +114,7 @@ pub(crate) fn process(
         detail.push_str(&format!(", CPU {c:.1} %"));
     }
     if let Some(max) = max_rss_mb
-        && rss > max * MIB
+        && rss > max.saturating_mul(MIB)
     {
         return Probe::fail(
             Category::ResourceMemory,
@@ -161,7 +161,7 @@ pub(crate) fn disk(path: &Path, min_free_percent: Option<f64>, min_free_mb: Opti
         return Probe::fail(Category::ResourceDisk, format!("{detail}, below {min} %"));
     }
     if let Some(min) = min_free_mb
-        && avail < min * MIB
+        && avail < min.saturating_mul(MIB)
     {
         return Probe::fail(Category::ResourceDisk, format!("{detail}, below {min} MiB"));
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use toml::Spanned;
 
 /// The fields each kind may have (the common ones aside).
-fn fields_of(kind: &str) -> Option<&'static [&'static str]> {
+pub fn fields_of(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "http" => &[
             "url",
@@ -210,6 +210,14 @@ fn tcp_kind(
 }
 
 fn process_kind(cx: &Ctx<'_>, span: &Range<usize>, raw: &RawCheck) -> Result<Kind, ConfigError> {
+    if let Some(n) = raw
+        .process
+        .as_ref()
+        .filter(|n| n.get_ref().trim().is_empty())
+    {
+        // An empty name would match every kernel thread: the check could never fail.
+        return Err(cx.err(n.span(), "process", "the process name is empty"));
+    }
     let by_name = raw.process.as_ref().map(|s| s.get_ref().clone());
     let pidfile = raw.pidfile.as_ref().map(|s| PathBuf::from(s.get_ref()));
     if by_name.is_some() == pidfile.is_some() {
@@ -261,7 +269,7 @@ fn disk_kind(
     let min_free_mb = raw
         .min_free_mb
         .as_ref()
-        .map(|_| cx.int(&raw.min_free_mb, "min_free_mb", 0..=i64::MAX, 0))
+        .map(|_| cx.int(&raw.min_free_mb, "min_free_mb", 0..=(1 << 40), 0))
         .transpose()?
         .map(|v| v as u64);
     if min_free_percent.is_none() && min_free_mb.is_none() {

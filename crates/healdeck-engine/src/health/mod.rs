@@ -22,6 +22,7 @@ pub mod state;
 pub mod tls;
 
 pub use config::{ConfigError, HealthConfig};
+pub use kinds::fields_of as kind_fields;
 pub use monitor::{CheckStatus, Control, HealthEvent, Options};
 pub use spec::{Action, ActionSpec, Check, Kind};
 pub use state::{CheckResult, CheckState};

@@ -120,7 +120,8 @@ struct Shared {
     permits: Semaphore,
 }
 
-/// Runs every check of `config` until `control` stops it (or once, with `options.once`).
+/// Runs every check of `config` until `control` stops it (or once, with `options.once`), on
+/// a tokio runtime with time and IO enabled.
 pub async fn run(config: HealthConfig, options: Options, control: Arc<Control>, sink: Sink) {
     let shared = Arc::new(Shared {
         permits: Semaphore::new(config.concurrency.max(1)),
@@ -129,11 +130,23 @@ pub async fn run(config: HealthConfig, options: Options, control: Arc<Control>, 
         sink,
     });
     let mut tasks = tokio::task::JoinSet::new();
+    let mut names = std::collections::HashMap::new();
     for (i, check) in config.checks.into_iter().enumerate() {
         let shared = shared.clone();
-        tasks.spawn(check_loop(Arc::new(check), i, shared));
+        let name = check.name.clone();
+        let id = tasks.spawn(check_loop(Arc::new(check), i, shared)).id();
+        names.insert(id, name);
     }
-    while tasks.join_next().await.is_some() {}
+    while let Some(done) = tasks.join_next_with_id().await {
+        // A check whose task failed is said to have stopped, not left silently unwatched.
+        if let Err(e) = done {
+            let name = names.get(&e.id()).cloned().unwrap_or_default();
+            (shared.sink)(HealthEvent::Notice(
+                name,
+                format!("the check stopped: {e}; the other checks go on"),
+            ));
+        }
+    }
 }
 
 /// Where a check's first probe falls within its first interval: one of ten slots, by its
@@ -147,25 +160,39 @@ fn first_delay(check: &Check, index: usize, once: bool) -> Duration {
     Duration::from_millis((index as u64 % 10) * slot_ms)
 }
 
+/// What a check's task keeps between cycles besides its state and history.
+struct Probing {
+    memory: probe::Memory,
+    /// A blocking probe that outlived its time limit: no new one starts until it ends (a hung
+    /// mount must not take a thread per interval).
+    stuck: Option<tokio::task::JoinHandle<(Probe, probe::Memory)>>,
+}
+
 async fn check_loop(check: Arc<Check>, index: usize, shared: Arc<Shared>) {
     let data = shared.options.dirs.data().to_path_buf();
     let (mut state, damaged) = CheckState::load(&data, &check.name);
     if let Some(d) = damaged {
-        (shared.sink)(HealthEvent::Notice(check.name.clone(), d));
-    }
-    if shared.options.approved.contains(&check.name) {
-        state.approved_once = true;
+        let mut message = d;
+        if check.action.is_some() {
+            // Its breaker may have been open: no action until a person resets it.
+            state.breaker_open = true;
+            message.push_str("; its actions wait for a reset");
+        }
+        (shared.sink)(HealthEvent::Notice(check.name.clone(), message));
     }
     let mut history = History::load(&data, &check.name, check.interval_s);
-    let mut memory = probe::Memory::default();
+    let mut probing = Probing {
+        memory: probe::Memory::default(),
+        stuck: None,
+    };
     let interval = Duration::from_secs(check.interval_s);
     let mut next = Instant::now() + first_delay(&check, index, shared.options.once);
     let mut saved_at = Instant::now();
     loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(next) => {}
-            () = shared.control.wake.notified() => {}
-        }
+        // Listen before looking, so a stop or a request made meanwhile is not missed.
+        let woken = shared.control.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
         if shared.control.stopped() {
             break;
         }
@@ -176,12 +203,26 @@ async fn check_loop(check: Arc<Check>, index: usize, shared: Arc<Shared>) {
                 publish_issue(&shared, &check, &state);
                 save_state(&shared, &check, &state);
             }
-            Some(Request::Approve) => state.approved_once = true,
-            None if Instant::now() < next => continue,
+            Some(Request::Approve) if state.failing => state.approved_once = true,
+            Some(Request::Approve) => notice(
+                &shared,
+                &check,
+                "approval not taken: the check is not failing".into(),
+            ),
+            None if Instant::now() < next => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(next) => {}
+                    () = &mut woken => {}
+                }
+                continue;
+            }
             None => {}
         }
-        let (probe, mem) = probe_now(&check, memory, &shared).await;
-        memory = mem;
+        if shared.options.approved.contains(&check.name) {
+            // `--approve NAME` stands for the whole run.
+            state.approved_once = true;
+        }
+        let probe = probe_now(&check, &mut probing, &shared).await;
         let now = now_unix();
         cycle(&check, &shared, &mut state, &mut history, probe, now).await;
         if shared.options.once {
@@ -203,49 +244,53 @@ async fn check_loop(check: Arc<Check>, index: usize, shared: Arc<Shared>) {
 }
 
 /// One probe under the concurrency bound and the check's time limit.
-async fn probe_now(
-    check: &Arc<Check>,
-    mut memory: probe::Memory,
-    shared: &Shared,
-) -> (Probe, probe::Memory) {
-    let Ok(_permit) = shared.permits.acquire().await else {
-        return (Probe::unavailable("the monitor is stopping"), memory);
-    };
+async fn probe_now(check: &Arc<Check>, probing: &mut Probing, shared: &Shared) -> Probe {
     let limit = Duration::from_secs(check.timeout_s);
-    match &check.kind {
-        // Reading /proc cannot hang: no thread hand-off for it.
-        Kind::Memory { .. } | Kind::Process { .. } => {
-            let p = probe::run(check, &mut memory);
-            return (p, memory);
+    if let Some(job) = &probing.stuck {
+        if !job.is_finished() {
+            return Probe::fail(
+                crate::model::Category::Timeout,
+                format!(
+                    "the previous probe is still stuck (no answer within {} s)",
+                    limit.as_secs()
+                ),
+            );
         }
+        probing.stuck = None;
+    }
+    let Ok(_permit) = shared.permits.acquire().await else {
+        return Probe::unavailable("the monitor is stopping");
+    };
+    match &check.kind {
+        // /proc/meminfo is the kernel's own numbers: no thread hand-off for it.
+        Kind::Memory { .. } => return probe::run(check, &mut probing.memory),
         Kind::Tcp {
             host,
             port,
             max_latency_ms,
-        } => {
-            return (
-                probe::tcp_async(host, *port, *max_latency_ms, limit).await,
-                memory,
-            );
-        }
+        } => return probe::tcp_async(host, *port, *max_latency_ms, limit).await,
         _ => {}
     }
     let c = check.clone();
-    let job = tokio::task::spawn_blocking(move || {
+    let mut memory = std::mem::take(&mut probing.memory);
+    let mut job = tokio::task::spawn_blocking(move || {
         let p = probe::run(&c, &mut memory);
         (p, memory)
     });
     // The probes keep their own limits (sockets, commands); this is the backstop.
-    match tokio::time::timeout(limit + Duration::from_secs(1), job).await {
-        Ok(Ok(done)) => done,
-        Ok(Err(e)) => (
-            Probe::fail(
-                crate::model::Category::Unknown,
-                format!("the probe failed: {e}"),
-            ),
-            probe::Memory::default(),
+    match tokio::time::timeout(limit + Duration::from_secs(1), &mut job).await {
+        Ok(Ok((p, memory))) => {
+            probing.memory = memory;
+            p
+        }
+        Ok(Err(e)) => Probe::fail(
+            crate::model::Category::Unknown,
+            format!("the probe failed: {e}"),
         ),
-        Err(_) => (Probe::timed_out(limit), probe::Memory::default()),
+        Err(_) => {
+            probing.stuck = Some(job);
+            Probe::timed_out(limit)
+        }
     }
 }
 
@@ -348,6 +393,7 @@ async fn act(
     let Some(issue) = state.issue(check) else {
         return;
     };
+    let approved = state.approved_once;
     state.record_action();
     save_state(shared, check, state);
     let attempt = state.actions.len();
@@ -359,10 +405,14 @@ async fn act(
         let mut verify = || {
             let deadline = std::time::Instant::now() + Duration::from_secs(verify_s);
             let mut memory = probe::Memory::default();
+            // A growth or CPU check needs one probe as its baseline before one can pass.
+            let mut baseline = stateful(&c);
             loop {
                 std::thread::sleep(Duration::from_millis(500));
-                let p = probe::run(&c, &mut memory);
-                let passed = p.ok;
+                let (p, m) = probe_within_limit(&c, memory);
+                memory = m;
+                let passed = p.ok && !baseline;
+                baseline = false;
                 let detail = p.detail.clone();
                 last = Some(p);
                 if passed {
@@ -411,12 +461,53 @@ async fn act(
         }
         Ok(false) => {}
         Err(why) => {
-            // Not run: it does not count against the breaker.
+            // Not run: it does not count against the breaker, and an approval still stands.
             state.actions.pop();
+            state.approved_once = approved;
             notice(shared, check, format!("action not run: {why}"));
         }
     }
     save_state(shared, check, state);
+}
+
+/// Whether a check's probe compares with the one before (growth, CPU %).
+fn stateful(check: &Check) -> bool {
+    matches!(
+        &check.kind,
+        Kind::File {
+            must_grow: true,
+            ..
+        } | Kind::Process {
+            max_cpu_percent: Some(_),
+            ..
+        }
+    )
+}
+
+/// A probe on a thread of its own, given up after the check's time limit (plus a second):
+/// verification holds the fixer's lock, and a hung mount must not hold it for ever.
+fn probe_within_limit(check: &Arc<Check>, memory: probe::Memory) -> (Probe, probe::Memory) {
+    let limit = Duration::from_secs(check.timeout_s);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let c = check.clone();
+    let mut m = memory;
+    let spawned = std::thread::Builder::new()
+        .name("healdeck-verify".into())
+        .spawn(move || {
+            let p = probe::run(&c, &mut m);
+            let _ = tx.send((p, m));
+        });
+    if spawned.is_err() {
+        return (
+            Probe::fail(
+                crate::model::Category::Unknown,
+                "cannot start a probe thread",
+            ),
+            probe::Memory::default(),
+        );
+    }
+    rx.recv_timeout(limit + Duration::from_secs(1))
+        .unwrap_or_else(|_| (Probe::timed_out(limit), probe::Memory::default()))
 }
 
 /// The audit log hears that the breaker opened: the issue's history ends `unfixable`.

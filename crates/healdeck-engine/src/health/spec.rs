@@ -83,7 +83,7 @@ impl Kind {
     /// What the check looks at, in a few words (`http://127.0.0.1:8080/health`).
     pub fn target(&self) -> String {
         match self {
-            Kind::Http(h) => h.url.clone(),
+            Kind::Http(h) => without_userinfo(&h.url),
             Kind::Tcp { host, port, .. } => format!("{host}:{port}"),
             Kind::Process { name: Some(n), .. } => format!("process {n}"),
             Kind::Process { pidfile, .. } => format!(
@@ -95,8 +95,22 @@ impl Kind {
             Kind::Disk { path, .. } | Kind::File { path, .. } => path.display().to_string(),
             Kind::Memory { .. } => "host memory".into(),
             Kind::Systemd { unit } => unit.clone(),
-            Kind::Command { argv, .. } => argv.join(" "),
+            Kind::Command { argv, .. } => crate::redact::redact(&argv.join(" ")).text,
         }
+    }
+}
+
+/// `https://user:secret@host/…` → `https://***@host/…`: what the window, issues and reports
+/// show of a check's URL.
+pub fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_string(),
     }
 }
 

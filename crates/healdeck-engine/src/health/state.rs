@@ -52,7 +52,9 @@ pub struct CheckState {
     pub category: Option<Category>,
     /// Whether the issue exists and is resolved (the check recovered since).
     pub resolved: bool,
-    /// Whether the person approved one run of the check's class B action.
+    /// Whether the person approved one run of the check's class B action (this run only:
+    /// never saved, so an old approval cannot act days later).
+    #[serde(skip)]
     pub approved_once: bool,
 }
 
@@ -108,7 +110,7 @@ impl CheckState {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("json.tmp");
+        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
         std::fs::rename(tmp, path)
     }
@@ -148,7 +150,8 @@ impl CheckState {
         }
         self.healthy_since = None;
         self.failing_cycles += 1;
-        self.last_failure.clone_from(&probe.detail);
+        // What a server or a command said may hold a secret: kept redacted.
+        self.last_failure = crate::redact::redact(&probe.detail).text;
         self.category = Some(check.category.unwrap_or(probe.category));
         let failures = self.recent.iter().filter(|&&f| f).count() as u32;
         if !self.failing && failures >= check.failures {
@@ -363,6 +366,40 @@ mod tests {
         assert!(s.breaker_open);
         s.reset();
         assert!(!s.breaker_open && s.actions.is_empty());
+    }
+
+    #[test]
+    fn what_a_failure_quotes_is_kept_redacted_and_urls_lose_their_password() {
+        let c = check("");
+        let mut s = CheckState::default();
+        let leak = Probe::fail(
+            Category::Unknown,
+            "exit 1: login failed password=hunter2-very-secret",
+        );
+        s.apply(&c, &leak, 10);
+        assert!(!s.last_failure.contains("hunter2"), "{}", s.last_failure);
+        let issue = s.issue(&c).expect("issue");
+        assert!(!issue.title.contains("hunter2") && !issue.root_cause.contains("hunter2"));
+        assert_eq!(
+            crate::health::spec::without_userinfo("https://ops:s3cret@example.org/health?x=1"),
+            "https://***@example.org/health?x=1"
+        );
+        assert_eq!(
+            crate::health::spec::without_userinfo("http://127.0.0.1:8080/a@b"),
+            "http://127.0.0.1:8080/a@b"
+        );
+    }
+
+    #[test]
+    fn an_approval_is_not_saved() {
+        let mut s = CheckState {
+            approved_once: true,
+            ..CheckState::default()
+        };
+        s.failing = true;
+        let json = serde_json::to_string(&s).expect("json");
+        let back: CheckState = serde_json::from_str(&json).expect("back");
+        assert!(!back.approved_once && back.failing);
     }
 
     #[test]

@@ -99,9 +99,14 @@ pub(crate) fn health_command(args: &HealthArgs, dirs: Result<Dirs, NoDirs>) -> E
         tokio::spawn(async move {
             stop_signal().await;
             stopper.stop();
+            // A second Ctrl-C does not wait for a probe or an action to end.
+            stop_signal().await;
+            std::process::exit(130);
         });
         health::monitor::run(config, options, control, sink).await;
     });
+    // A probe stuck on a hung mount or resolver is not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     let failing = failing.lock().map(|m| m.clone()).unwrap_or_default();
     let worst = failing
         .iter()

@@ -74,6 +74,8 @@ impl Bg {
             .worker_threads(2)
             .thread_name("healdeck-bg")
             .enable_time()
+            // The health monitor's tcp probes connect on the runtime.
+            .enable_io()
             .build()?;
         let (tx, rx) = unbounded();
         Ok(Bg {

@@ -15,6 +15,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike, value};
 pub(super) enum Answer {
     Open,
     Closed,
+    /// Closed with a save under way (the tab waits for it before another edit).
+    Saving,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,22 +28,6 @@ enum Mode {
 
 const KINDS: [&str; 8] = [
     "http", "tcp", "process", "disk", "memory", "file", "systemd", "command",
-];
-
-/// Every kind-specific key a form may set (cleared when the kind changes).
-const KIND_KEYS: [&str; 12] = [
-    "url",
-    "max_latency_ms",
-    "address",
-    "process",
-    "max_rss_mb",
-    "path",
-    "min_free_percent",
-    "min_available_percent",
-    "max_age_s",
-    "unit",
-    "argv",
-    "expect_exit",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +219,7 @@ impl Editor {
                         match self.apply(file) {
                             Ok(text) => {
                                 save(sh, file.to_path_buf(), text);
-                                answer = Answer::Closed;
+                                answer = Answer::Saving;
                             }
                             Err(e) => self.error = Some(e),
                         }
@@ -243,7 +229,7 @@ impl Editor {
                     }
                 });
             });
-        if !open {
+        if !open && !matches!(answer, Answer::Saving) {
             answer = Answer::Closed;
         }
         answer
@@ -418,23 +404,40 @@ impl Editor {
     fn fill(&self, t: &mut Table) -> Result<(), String> {
         let old_kind = t.get("kind").and_then(|v| v.as_str()).map(str::to_string);
         if old_kind.as_deref() != Some(self.kind) {
-            for k in KIND_KEYS {
+            // The old kind's own fields would be refused under the new one.
+            for k in old_kind
+                .as_deref()
+                .and_then(health::kind_fields)
+                .unwrap_or(&[])
+            {
                 t.remove(k);
             }
         }
-        t["name"] = value(self.name.trim());
-        t["kind"] = value(self.kind);
-        t["interval_s"] = value(whole("Every (s)", &self.interval_s)?);
-        t["failures"] = value(whole("Failing after", &self.failures)?);
-        t["cycles"] = value(whole("cycles", &self.cycles)?);
-        t["severity"] = value(self.severity.as_str());
+        set(t, "name", self.name.trim().into());
+        set(t, "kind", self.kind.into());
+        set(
+            t,
+            "interval_s",
+            whole("Every (s)", &self.interval_s)?.into(),
+        );
+        set(
+            t,
+            "failures",
+            whole("Failing after", &self.failures)?.into(),
+        );
+        set(t, "cycles", whole("cycles", &self.cycles)?.into());
+        set(t, "severity", self.severity.as_str().into());
         set_or_remove(t, "source", self.source.trim());
         let (target, limit) = fields(self.kind);
         if let Some((key, label)) = target {
-            if key == "argv" {
-                t[key] = value(argv_array(label, &self.target)?);
+            let v = self.target.trim();
+            if v.is_empty() {
+                // Left empty: whatever else names the target (a pidfile) stays.
+                t.remove(key);
+            } else if key == "argv" {
+                set(t, key, argv_array(label, v)?.into());
             } else {
-                t[key] = value(self.target.trim());
+                set(t, key, v.into());
             }
         }
         if let Some((key, label)) = limit {
@@ -445,9 +448,9 @@ impl Editor {
                 let f: f64 = v
                     .parse()
                     .map_err(|_| format!("{label}: '{v}' is not a number"))?;
-                t[key] = value(f);
+                set(t, key, f.into());
             } else {
-                t[key] = value(whole(label, v)?);
+                set(t, key, whole(label, v)?.into());
             }
         }
         self.fill_action(t)
@@ -483,11 +486,23 @@ impl Editor {
     }
 }
 
+/// Sets `key` to `v`, keeping the comment and spacing the person had around the old value.
+fn set(t: &mut Table, key: &str, v: toml_edit::Value) {
+    match t.get_mut(key).and_then(|i| i.as_value_mut()) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = v;
+            *old.decor_mut() = decor;
+        }
+        None => t[key] = Item::Value(v),
+    }
+}
+
 fn set_or_remove(t: &mut Table, key: &str, v: &str) {
     if v.is_empty() {
         t.remove(key);
     } else {
-        t[key] = value(v);
+        set(t, key, v.into());
     }
 }
 
@@ -553,12 +568,18 @@ fn join_argv(argv: &[String]) -> String {
 fn save(sh: &Shared, file: PathBuf, text: String) {
     sh.bg.blocking(move |r| {
         let result = (|| {
-            if let Some(dir) = file.parent() {
+            // A link is followed: the file it points to is the one rewritten, and it keeps
+            // its permissions (a 0600 file with tokens in URLs stays 0600).
+            let target = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let tmp = file.with_extension("toml.tmp");
+            let tmp = target.with_extension(format!("toml.{}.tmp", std::process::id()));
             std::fs::write(&tmp, text)?;
-            std::fs::rename(&tmp, &file)
+            if let Ok(meta) = std::fs::metadata(&target) {
+                std::fs::set_permissions(&tmp, meta.permissions())?;
+            }
+            std::fs::rename(&tmp, &target)
         })();
         r.send(HealthMsg::Saved(
             result
@@ -625,5 +646,29 @@ mod tests {
         add.target = "no port".into();
         let err = add.apply(&file).expect_err("bad address");
         assert!(err.contains("address:"), "{err}");
+    }
+
+    #[test]
+    fn a_pidfile_check_edits_and_a_kind_change_drops_the_old_fields_and_comments_stay() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("health.toml");
+        let text = "[[check]]\nname = \"w\"\nkind = \"process\"\n\
+                    interval_s = 10 # every ten seconds\npidfile = \"/run/w.pid\"\n\
+                    max_cpu_percent = 90.0\n";
+        std::fs::write(&file, text).expect("write");
+        let config = health::config::load(&file).expect("valid");
+        let mut e = Editor::edit(&config.checks[0]);
+        e.interval_s = "20".into();
+        let new = e.apply(&file).expect("a pidfile check saves");
+        assert!(new.contains("pidfile = \"/run/w.pid\""), "{new}");
+        assert!(!new.contains("process ="), "{new}");
+        assert!(new.contains("interval_s = 20 # every ten seconds"), "{new}");
+        e.kind = "tcp";
+        e.target = "127.0.0.1:9".into();
+        let new = e.apply(&file).expect("a kind change saves");
+        assert!(
+            !new.contains("pidfile") && !new.contains("max_cpu_percent"),
+            "{new}"
+        );
     }
 }

@@ -54,6 +54,8 @@ pub struct HealthTab {
     /// The latest notices (a breaker opened, an action waits), newest last.
     notices: VecDeque<(String, String)>,
     editor: Option<Editor>,
+    /// A change to health.toml is being written: no other edit until it is.
+    saving: bool,
     histories_loaded: bool,
 }
 
@@ -73,6 +75,7 @@ impl HealthTab {
             remedies: HashMap::new(),
             notices: VecDeque::new(),
             editor: None,
+            saving: false,
             histories_loaded: false,
         };
         tab.start(sh);
@@ -179,12 +182,14 @@ impl HealthTab {
                 None
             }
             HealthMsg::Saved(Ok(path)) => {
+                self.saving = false;
                 sh.toasts
                     .add(ToastKind::Success, format!("Saved {}", path.display()));
                 self.start(sh);
                 None
             }
             HealthMsg::Saved(Err(e)) => {
+                self.saving = false;
                 sh.toasts.add(ToastKind::Error, e);
                 None
             }

@@ -57,6 +57,10 @@ impl HealthTab {
             match editor.window(ui.ctx(), sh, &self.file) {
                 super::editor::Answer::Open => {}
                 super::editor::Answer::Closed => self.editor = None,
+                super::editor::Answer::Saving => {
+                    self.editor = None;
+                    self.saving = true;
+                }
             }
         }
     }
@@ -87,7 +91,10 @@ impl HealthTab {
                 {
                     self.start(sh);
                 }
-                if ui.button("➕ Add check").clicked() {
+                if ui
+                    .add_enabled(!self.saving, egui::Button::new("➕ Add check"))
+                    .clicked()
+                {
                     self.editor = Some(Editor::new_check());
                 }
             });
@@ -196,10 +203,14 @@ impl HealthTab {
             ui.label(RichText::new(&c.name).heading());
             ui.label(RichText::new(text).color(color).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("🗑 Remove").clicked() {
+                let idle = !self.saving && self.editor.is_none();
+                if ui
+                    .add_enabled(idle, egui::Button::new("🗑 Remove"))
+                    .clicked()
+                {
                     self.editor = Some(Editor::remove(c));
                 }
-                if ui.button("✏ Edit").clicked() {
+                if ui.add_enabled(idle, egui::Button::new("✏ Edit")).clicked() {
                     self.editor = Some(Editor::edit(c));
                 }
                 let status = row
