@@ -72,6 +72,32 @@ impl Setup {
             .to_string(),
         )
         .expect("write");
+        // A health check that fails (a port nobody listens on; a password in its URL that
+        // must not come back), run once so the monitor has saved its state.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        std::fs::write(
+            root.join("config/health.toml"),
+            format!(
+                "[[check]]\nname = \"files-api\"\nkind = \"http\"\ninterval_s = 30\n\
+                 url = \"http://uploader:{SECRET_PASSWORD}@127.0.0.1:{port}/health\"\n\
+                 severity = \"critical\"\nsource = \"uploads.log\"\n"
+            ),
+        )
+        .expect("health.toml");
+        let once = Command::new(env!("CARGO_BIN_EXE_healdeck"))
+            .args(["health", "--once"])
+            .env("HEALDECK_CONFIG_DIR", root.join("config"))
+            .env("HEALDECK_DATA_DIR", root.join("data"))
+            .output()
+            .expect("healdeck health --once");
+        assert!(
+            once.status.success(),
+            "{}",
+            String::from_utf8_lossy(&once.stderr)
+        );
         Setup { dir }
     }
 
@@ -126,6 +152,7 @@ fn the_official_python_sdk_lists_and_calls_every_tool_and_meets_the_refusals() {
         "plan_fixes",
         "run_safe_fix",
         "verify_issue",
+        "health",
     ] {
         assert!(tools.contains(&name), "{name} missing from {tools:?}");
     }
@@ -133,6 +160,25 @@ fn the_official_python_sdk_lists_and_calls_every_tool_and_meets_the_refusals() {
     check_reading(&t);
     check_fixing(&t, &setup);
     check_refusals(&t);
+    check_health(&t);
+}
+
+/// health: the failing check, its open issue, its URL without the password.
+fn check_health(t: &serde_json::Value) {
+    let h = &t["health"]["json"];
+    let check = &h["checks"][0];
+    assert_eq!(check["name"], "files-api", "{h}");
+    assert_eq!(check["failing"], true, "{h}");
+    assert_eq!(check["last_result"]["ok"], false, "{h}");
+    assert_eq!(check["issue"]["state"], "open", "{h}");
+    assert_eq!(check["issue"]["category"], "network", "{h}");
+    assert_eq!(check["issue"]["severity"], "critical", "{h}");
+    assert!(
+        check["target"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://***@127.0.0.1:")),
+        "the password is not in the target: {h}"
+    );
 }
 
 /// list_issues, get_issue, get_repair_prompt.

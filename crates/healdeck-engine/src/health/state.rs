@@ -105,6 +105,13 @@ impl CheckState {
         }
     }
 
+    /// The saved state of `check` as it is, changing nothing (a read-only reader such as the
+    /// MCP server's `health` tool); `None` when there is none or it cannot be read.
+    pub fn read(data: &Path, check: &str) -> Option<CheckState> {
+        let text = std::fs::read_to_string(file_of(data, check)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
     pub fn save(&self, data: &Path, check: &str) -> std::io::Result<()> {
         let path = file_of(data, check);
         if let Some(dir) = path.parent() {

@@ -214,6 +214,68 @@ impl Toolbox {
         Ok(json!({ "notice": UNTRUSTED, "scanned": scanned, "verification": result }))
     }
 
+    /// The health checks of `health.toml` as the monitor last saw them: state, breaker, last
+    /// result, failures over the kept day, and each check's issue. Probes nothing.
+    pub(crate) fn health(&self) -> Result<Value, ToolError> {
+        use healdeck_engine::health::{self, CheckState, history::History};
+        let file = health::default_file(&self.dirs);
+        let config = health::config::load(&file).map_err(|e| ToolError::Failed(e.to_string()))?;
+        let data = self.dirs.data();
+        let checks: Vec<Value> = config
+            .checks
+            .iter()
+            .map(|c| {
+                let state = CheckState::read(data, &c.name);
+                let history = History::load(data, &c.name, c.interval_s);
+                let records = history.records();
+                let failed = records.iter().filter(|r| !r.ok && !r.unavailable).count();
+                let last = records.back().map(|r| {
+                    json!({
+                        "time": healdeck_config::clock::iso_of_unix(i64::from(r.time)),
+                        "ok": r.ok,
+                        "unavailable": r.unavailable,
+                        "latency_ms": r.latency_ms,
+                    })
+                });
+                let issue = state.as_ref().and_then(|s| s.issue(c)).map(|i| {
+                    json!({
+                        "fingerprint": i.fingerprint,
+                        "state": i.state,
+                        "title": redact(&i.title).text,
+                        "category": i.category,
+                        "severity": i.severity,
+                        "failing_cycles": i.count,
+                        "first_seen": i.first_seen,
+                        "last_seen": i.last_seen,
+                        "root_cause": redact(&i.root_cause).text,
+                    })
+                });
+                json!({
+                    "name": c.name,
+                    "kind": c.kind.name(),
+                    "target": redact(&c.kind.target()).text,
+                    "interval_s": c.interval_s,
+                    "severity": c.severity,
+                    "failing": state.as_ref().is_some_and(|s| s.failing),
+                    "breaker_open": state.as_ref().is_some_and(|s| s.breaker_open),
+                    "last_result": last,
+                    "results_kept": records.len(),
+                    "failed_results_kept": failed,
+                    "action": c.action.as_ref().map(|a| json!({
+                        "does": redact(&a.action.describe()).text,
+                        "class": if a.unattended { "A" } else { "B" },
+                    })),
+                    "issue": issue,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "notice": UNTRUSTED,
+            "file": file.display().to_string(),
+            "checks": checks,
+        }))
+    }
+
     fn request(&self, issues: Vec<Issue>, dry_run: bool) -> FixRequest {
         FixRequest {
             issues,

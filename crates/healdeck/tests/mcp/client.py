@@ -63,6 +63,8 @@ async def main(healdeck, logs, outside, append_to):
                 await call("verify_issue", {"fingerprint": disk})
             )
 
+            out["health"] = text_of(await call("health", {}))
+
             refusals = {}
             for name, args in [
                 ("outside_absolute", {"sources": [outside]}),
