@@ -222,6 +222,8 @@ impl eframe::App for HealdeckApp {
         let ctx = ui.ctx().clone();
         self.timing.frame_start();
         self.pump();
+        self.health
+            .absorb(self.sh.settings.tab == super::settings::Tab::Health);
         self.shortcuts(&ctx);
         self.top_bar(ui);
         self.status_bar(ui);

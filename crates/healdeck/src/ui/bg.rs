@@ -34,16 +34,6 @@ impl Reply {
     }
 }
 
-impl Reply {
-    /// Sends `event`, waking the UI only when `wake` (news that can wait a frame does not).
-    pub fn send_quiet(&self, event: impl Into<UiEvent>, wake: bool) {
-        let _ = self.tx.send(event.into());
-        if wake {
-            self.ctx.request_repaint();
-        }
-    }
-}
-
 impl From<AppEvent> for UiEvent {
     fn from(e: AppEvent) -> UiEvent {
         UiEvent::App(e)

@@ -39,6 +39,8 @@ pub enum HealthMsg {
     Remedies(String, Vec<AuditEntry>),
     /// `health.toml` was written (or why not).
     Saved(Result<std::path::PathBuf, String>),
+    /// The monitor left news in the mailbox that the window should show now.
+    Wake,
 }
 
 /// For the window itself: the Full System Test, files written, notices.

@@ -5,11 +5,13 @@
 //!
 //! This file holds the tab's state and turns the monitor's events into it; `panel` draws the
 //! list and the selected check, `editor` the add/edit form (and writes `health.toml`). The
-//! monitor is the engine's, on the background runtime: its news arrives as events (waking
-//! the window at most once a second unless a check changes state), the tab reaches it only
-//! through its `Control` (approve, reset, stop).
+//! monitor is the engine's, on the background runtime: its results wait in a `mailbox` the
+//! tab empties each frame (the window is woken when a check starts or stops failing, and
+//! every two seconds while this tab is on screen); issues, actions and notices arrive as
+//! events; the tab reaches the monitor only through its `Control` (approve, reset, stop).
 
 mod editor;
+mod mailbox;
 mod panel;
 
 use super::events::HealthMsg;
@@ -22,10 +24,10 @@ use healdeck_engine::health::history::{History, KEPT_SECS, Record};
 use healdeck_engine::health::{
     self, Check, CheckResult, CheckStatus, Control, HealthConfig, HealthEvent, Options,
 };
+use mailbox::Mailbox;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// One check as the tab shows it.
 pub struct CheckRow {
@@ -54,6 +56,8 @@ pub struct HealthTab {
     /// The latest notices (a breaker opened, an action waits), newest last.
     notices: VecDeque<(String, String)>,
     editor: Option<Editor>,
+    /// The running monitor's results, taken each frame.
+    mailbox: Arc<Mailbox>,
     /// A change to health.toml is being written: no other edit until it is.
     saving: bool,
     histories_loaded: bool,
@@ -75,6 +79,7 @@ impl HealthTab {
             remedies: HashMap::new(),
             notices: VecDeque::new(),
             editor: None,
+            mailbox: Mailbox::new(),
             saving: false,
             histories_loaded: false,
         };
@@ -136,20 +141,27 @@ impl HealthTab {
         let control = Control::new();
         self.control = Some(control.clone());
         let reply = sh.bg.reply();
-        let last_wake = std::sync::Mutex::new(Instant::now());
-        let sink: health::monitor::Sink = Arc::new(move |event: HealthEvent| {
-            // Results whose check did not change state wait for the next frame, which comes
-            // within a second: 100 checks a second must not mean 100 frames a second.
-            let quiet = matches!(&event, HealthEvent::Result(_, s) if !s.failing);
-            let wake = !quiet
-                || last_wake.lock().is_ok_and(|mut t| {
-                    let due = t.elapsed() >= Duration::from_secs(1);
-                    if due {
-                        *t = Instant::now();
-                    }
-                    due
-                });
-            reply.send_quiet(HealthMsg::Monitor(generation, event), wake);
+        let mailbox = Mailbox::new();
+        self.mailbox = mailbox.clone();
+        let keep: HashMap<String, usize> = config
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    (KEPT_SECS / c.interval_s.max(1)) as usize + 16,
+                )
+            })
+            .collect();
+        let sink: health::monitor::Sink = Arc::new(move |event: HealthEvent| match event {
+            // Results go to the mailbox; the window is woken only when it matters.
+            HealthEvent::Result(result, status) => {
+                let k = keep.get(&result.check).copied().unwrap_or(64);
+                if mailbox.put(result, status, k) {
+                    reply.send(HealthMsg::Wake);
+                }
+            }
+            other => reply.send(HealthMsg::Monitor(generation, other)),
         });
         let options = Options {
             dirs: sh.dirs.dirs.clone(),
@@ -177,6 +189,7 @@ impl HealthTab {
                 self.histories_loaded = true;
                 None
             }
+            HealthMsg::Wake => None,
             HealthMsg::Remedies(fp, entries) => {
                 self.remedies.insert(fp, entries);
                 None
@@ -198,24 +211,8 @@ impl HealthTab {
 
     fn on_monitor(&mut self, sh: &mut Shared, event: HealthEvent) -> Option<Arc<Issue>> {
         match event {
-            HealthEvent::Result(result, status) => {
-                if let Some(row) = self.row_mut(&result.check) {
-                    let keep = (KEPT_SECS / row.check.interval_s.max(1)) as usize + 16;
-                    let now = healdeck_config::clock::now_unix();
-                    row.history.push_back(Record::of(
-                        now,
-                        result.ok,
-                        result.unavailable,
-                        result.latency_ms,
-                    ));
-                    while row.history.len() > keep {
-                        row.history.pop_front();
-                    }
-                    row.last = Some(result);
-                    row.status = Some(status);
-                }
-                None
-            }
+            // Results come through the mailbox (`absorb`).
+            HealthEvent::Result(..) => None,
             HealthEvent::Issue(issue) => {
                 let name = issue.captures.get("check").cloned().unwrap_or_default();
                 let fp = issue.fingerprint.clone();
@@ -252,6 +249,30 @@ impl HealthTab {
                     self.notices.pop_front();
                 }
                 None
+            }
+        }
+    }
+
+    /// Takes in the results the monitor left since the last frame; `visible` says whether
+    /// the Health tab is on screen (it is refreshed while it is).
+    pub fn absorb(&mut self, visible: bool) {
+        self.mailbox
+            .visible
+            .store(visible, std::sync::atomic::Ordering::Relaxed);
+        let news = self.mailbox.take();
+        for (name, records) in news.records {
+            if let Some(row) = self.row_mut(&name) {
+                let keep = (KEPT_SECS / row.check.interval_s.max(1)) as usize + 16;
+                row.history.extend(records);
+                while row.history.len() > keep {
+                    row.history.pop_front();
+                }
+            }
+        }
+        for (name, (result, status)) in news.latest {
+            if let Some(row) = self.row_mut(&name) {
+                row.last = Some(result);
+                row.status = Some(status);
             }
         }
     }
