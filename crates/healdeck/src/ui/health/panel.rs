@@ -244,7 +244,7 @@ impl HealthTab {
         });
         ui.label(describe(c));
         ui.add_space(4.0);
-        latency_chart(ui, &row.history, &c.name);
+        latency_chart(ui, &row.history, &c.name, c.interval_s);
         let fp = row.fingerprint.clone();
         let name = c.name.clone();
         self.history_and_notices(ui, fp.as_deref(), &name);
@@ -396,18 +396,32 @@ fn strip(ui: &mut Ui, history: &std::collections::VecDeque<Record>, now: u64) {
     ));
 }
 
-/// Latency over the kept history, failures marked on the axis.
-fn latency_chart(ui: &mut Ui, history: &std::collections::VecDeque<Record>, name: &str) {
+/// Latency over the kept history, failures marked on the axis; the line breaks where the
+/// monitor was not running (a gap over three intervals) or a probe failed.
+fn latency_chart(
+    ui: &mut Ui,
+    history: &std::collections::VecDeque<Record>,
+    name: &str,
+    interval_s: u64,
+) {
     let now = now_unix() as f64;
     let hours = |t: u32| (f64::from(t) - now) / 3600.0;
-    let latency: PlotPoints<'static> = history
-        .iter()
-        .filter_map(|r| {
-            r.latency_ms
-                .filter(|_| r.ok)
-                .map(|l| [hours(r.time), f64::from(l)])
-        })
-        .collect();
+    let gap = (3 * interval_s.max(1)) as u32;
+    let mut segments: Vec<Vec<[f64; 2]>> = vec![Vec::new()];
+    let mut last_time: Option<u32> = None;
+    for r in history {
+        let broken = last_time.is_some_and(|t| r.time.saturating_sub(t) > gap);
+        last_time = Some(r.time);
+        match r.latency_ms.filter(|_| r.ok) {
+            Some(l) if !broken => {
+                if let Some(s) = segments.last_mut() {
+                    s.push([hours(r.time), f64::from(l)]);
+                }
+            }
+            Some(l) => segments.push(vec![[hours(r.time), f64::from(l)]]),
+            None => segments.push(Vec::new()),
+        }
+    }
     let failures: PlotPoints<'static> = history
         .iter()
         .filter(|r| !r.ok && !r.unavailable)
@@ -425,7 +439,9 @@ fn latency_chart(ui: &mut Ui, history: &std::collections::VecDeque<Record>, name
         .y_axis_label("ms")
         .legend(egui_plot::Legend::default())
         .show(ui, |p| {
-            p.line(Line::new("latency (ms)", latency).color(OK));
+            for seg in segments.into_iter().filter(|s| !s.is_empty()) {
+                p.line(Line::new("latency (ms)", PlotPoints::from(seg)).color(OK));
+            }
             p.points(Points::new("failed", failures).color(FAIL).radius(3.0));
         });
 }
