@@ -282,6 +282,11 @@ fn a_stopped_server_is_restarted_once_verified_and_its_issue_resolved() {
     assert!(issue["count"].as_u64().is_some_and(|c| c >= 1), "{issue}");
 }
 
+/// Actions started, from the audit log.
+fn started(env: &Env) -> usize {
+    env.audit().iter().filter(|e| e["phase"] == "start").count()
+}
+
 #[test]
 fn a_server_that_will_not_come_back_trips_the_breaker_after_three_actions() {
     let env = Env::new();
@@ -304,10 +309,21 @@ fn a_server_that_will_not_come_back_trips_the_breaker_after_three_actions() {
     w.until(10, "two more failing cycles", |_| {
         env.state("api")["failing_cycles"].as_u64().unwrap_or(0) >= failing_then + 2
     });
+    assert_eq!(started(&env), 3, "no action while the breaker is open");
+    // A reset from another process while the monitor runs is taken by the monitor, not
+    // overwritten by its next save: three more actions, then the breaker again.
+    let out = env.healdeck(&["health", "--reset", "api"]);
+    assert!(out.status.success(), "{}", text(&out));
+    w.until(40, "three more actions and the breaker again", |_| {
+        started(&env) == 6 && env.state("api")["breaker_open"] == true
+    });
     w.stop();
     let audit = env.audit();
-    let starts = audit.iter().filter(|e| e["phase"] == "start").count();
-    assert_eq!(starts, 3, "3 actions, then the breaker: {audit:#?}");
+    assert_eq!(
+        started(&env),
+        6,
+        "3 actions, the breaker, a reset, 3 more: {audit:#?}"
+    );
     assert!(
         audit
             .iter()

@@ -196,7 +196,12 @@ async fn check_loop(check: Arc<Check>, index: usize, shared: Arc<Shared>) {
         if shared.control.stopped() {
             break;
         }
-        let request = shared.control.take(&check.name);
+        let mut request = shared.control.take(&check.name);
+        // A reset asked for by another process (`healdeck health --reset NAME`).
+        let asked = super::state::reset_request_of(&data, &check.name);
+        if request.is_none() && std::fs::remove_file(&asked).is_ok() {
+            request = Some(Request::Reset);
+        }
         match request {
             Some(Request::Reset) => {
                 state.reset();

@@ -76,6 +76,12 @@ pub enum Change {
     BreakerTripped,
 }
 
+/// A person's reset of `check` waiting for the monitor that runs it (`healdeck health
+/// --reset` while a `--watch` or the window is running): taken at its next cycle.
+pub fn reset_request_of(data: &Path, check: &str) -> PathBuf {
+    data.join("health").join(format!("{check}.reset"))
+}
+
 /// Where `check`'s state is kept.
 pub fn file_of(data: &Path, check: &str) -> PathBuf {
     data.join("health").join(format!("{check}.state.json"))

@@ -235,6 +235,12 @@ fn reset(dirs: &Dirs, config: &health::HealthConfig, name: &str) -> ExitCode {
     if let Err(e) = state.save(dirs.data(), name) {
         return fail(format!("cannot save the state of '{name}': {e}"));
     }
+    // A monitor running this check (--watch, the window) would save its own state over this
+    // one: it takes the reset from this file at its next cycle.
+    let asked = health::state::reset_request_of(dirs.data(), name);
+    if let Err(e) = std::fs::write(&asked, b"reset\n") {
+        return fail(format!("cannot write {}: {e}", asked.display()));
+    }
     println!(
         "{name}: {}; its actions count from zero again",
         if was_open {
