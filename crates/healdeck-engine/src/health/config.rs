@@ -144,6 +144,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// An optional integer field within `range`: `None` when it is not set.
+    pub(super) fn opt_int(
+        &self,
+        v: &Option<Spanned<i64>>,
+        field: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<i64>, ConfigError> {
+        v.as_ref().map(|_| self.int(v, field, range, 0)).transpose()
+    }
+
     pub(super) fn percent(&self, v: &Spanned<f64>, field: &str) -> Result<f64, ConfigError> {
         let p = *v.get_ref();
         if (0.0..=100.0).contains(&p) {

@@ -117,10 +117,7 @@ pub(super) fn compile_kind(
 }
 
 fn latency(cx: &Ctx<'_>, raw: &RawCheck) -> Result<Option<u64>, ConfigError> {
-    raw.max_latency_ms
-        .as_ref()
-        .map(|_| cx.int(&raw.max_latency_ms, "max_latency_ms", 1..=600_000, 0))
-        .transpose()
+    cx.opt_int(&raw.max_latency_ms, "max_latency_ms", 1..=600_000)
         .map(|v| v.map(|x| x as u64))
 }
 
@@ -140,11 +137,8 @@ fn http_kind(
                 .map_err(|e| cx.err(r.span(), "body_regex", e.to_string()))?,
         ),
     };
-    let expect_status = raw
-        .expect_status
-        .as_ref()
-        .map(|_| cx.int(&raw.expect_status, "expect_status", 100..=599, 200))
-        .transpose()?
+    let expect_status = cx
+        .opt_int(&raw.expect_status, "expect_status", 100..=599)?
         .map(|s| s as u16);
     let cert_warn_days = raw
         .cert_warn_days
@@ -239,11 +233,8 @@ fn process_kind(cx: &Ctx<'_>, span: &Range<usize>, raw: &RawCheck) -> Result<Kin
             }
         })
         .transpose()?;
-    let max_rss_mb = raw
-        .max_rss_mb
-        .as_ref()
-        .map(|_| cx.int(&raw.max_rss_mb, "max_rss_mb", 1..=16_777_216, 0))
-        .transpose()?
+    let max_rss_mb = cx
+        .opt_int(&raw.max_rss_mb, "max_rss_mb", 1..=16_777_216)?
         .map(|v| v as u64);
     Ok(Kind::Process {
         name: by_name,
@@ -266,11 +257,8 @@ fn disk_kind(
         .as_ref()
         .map(|v| cx.percent(v, "min_free_percent"))
         .transpose()?;
-    let min_free_mb = raw
-        .min_free_mb
-        .as_ref()
-        .map(|_| cx.int(&raw.min_free_mb, "min_free_mb", 0..=(1 << 40), 0))
-        .transpose()?
+    let min_free_mb = cx
+        .opt_int(&raw.min_free_mb, "min_free_mb", 0..=(1 << 40))?
         .map(|v| v as u64);
     if min_free_percent.is_none() && min_free_mb.is_none() {
         return Err(cx.err(
@@ -314,11 +302,8 @@ fn file_kind(
     absolute(cx, p)?;
     Ok(Kind::File {
         path: PathBuf::from(p.get_ref()),
-        max_age_s: raw
-            .max_age_s
-            .as_ref()
-            .map(|_| cx.int(&raw.max_age_s, "max_age_s", 1..=31_536_000, 0))
-            .transpose()?
+        max_age_s: cx
+            .opt_int(&raw.max_age_s, "max_age_s", 1..=31_536_000)?
             .map(|v| v as u64),
         must_grow: raw.must_grow.as_ref().is_some_and(|g| *g.get_ref()),
     })
