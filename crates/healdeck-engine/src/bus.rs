@@ -23,8 +23,8 @@ pub struct TroubleAlert {
     pub kind: AlertKind,
     /// The issue as it is now, shared with the engine's store.
     pub issue: std::sync::Arc<Issue>,
-    /// Written to a log after following began (not found in what the logs already held).
-    #[serde(skip)]
+    /// Written to a log after following began (not found in what the logs already held, nor
+    /// reported by an earlier run that saved its stream positions).
     pub live: bool,
 }
 

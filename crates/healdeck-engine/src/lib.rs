@@ -17,7 +17,9 @@
 //! - check the rules against their own samples: [`samples::check_samples`];
 //! - let an outside client read only configured log sources: [`scope::SourceScope`];
 //! - ask a model about an issue, redacted and with consent: [`ai::explain`];
-//! - watch what is down now, and act on it within limits: [`health::monitor::run`].
+//! - watch what is down now, and act on it within limits: [`health::monitor::run`];
+//! - read logs that are not files — the journal, SSH, containers: [`remote`] (named like
+//!   paths, so every use-case above takes them).
 //!
 //! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
 //! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
@@ -54,6 +56,7 @@ pub mod model;
 pub mod prefilter;
 pub mod prompt;
 pub mod redact;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod samples;

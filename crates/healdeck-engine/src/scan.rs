@@ -13,7 +13,7 @@ use crate::timestamp::FileDate;
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -255,7 +255,14 @@ pub fn scan(
     control: &ScanControl,
 ) -> ScanReport {
     let started = Instant::now();
-    let (files, mut errors) = sources::discover(paths);
+    let (local, streams, mut errors) = crate::remote::split_paths(paths);
+    let (mut files, found_errors) = sources::discover(&local);
+    errors.extend(found_errors);
+    files.extend(streams.into_iter().map(|spec| SourceFile {
+        path: PathBuf::from(spec.to_string()),
+        gzip: false,
+        stream: Some(spec),
+    }));
     let total: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -430,10 +437,15 @@ fn read_all(
                 }
             }
         }
+        let stream_failed = failed.is_some() && file.stream.is_some();
         if let Some(message) = failed {
             send(Msg::FileError(i, message), &mut seq);
         }
-        send(Msg::FileEnd(i), &mut seq);
+        // A source whose program failed (ssh could not connect, journalctl refused) was
+        // not read, whatever it printed before failing.
+        if !stream_failed {
+            send(Msg::FileEnd(i), &mut seq);
+        }
     }
 }
 
@@ -456,9 +468,15 @@ fn follows(
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
 }
 
-/// The date of a file's modification time, for syslog timestamps without a year.
+/// The date of a file's modification time, for syslog timestamps without a year (today, for
+/// a stream source).
 pub(crate) fn file_year(file: &SourceFile) -> FileDate {
-    std::fs::metadata(&file.path)
+    let path = if file.stream.is_some() {
+        Path::new(".")
+    } else {
+        file.path.as_path()
+    };
+    std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())

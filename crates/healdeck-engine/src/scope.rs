@@ -50,6 +50,10 @@ impl SourceScope {
     pub fn new(roots: &[PathBuf]) -> (SourceScope, Vec<ScopeError>) {
         let mut kept = Vec::new();
         let mut problems = Vec::new();
+        // Stream sources (journal:, ssh://…) are not files a client can be given.
+        let roots = roots
+            .iter()
+            .filter(|r| !r.to_str().is_some_and(crate::remote::is_stream_text));
         for root in roots {
             match root.canonicalize() {
                 Ok(c) if !kept.contains(&c) => kept.push(c),

@@ -20,6 +20,8 @@ pub(crate) const LOOKAHEAD_BYTES: usize = 256 << 10;
 pub(crate) struct SourceFile {
     pub path: PathBuf,
     pub gzip: bool,
+    /// Not a file: a source read through a program (the path is its name).
+    pub stream: Option<crate::remote::StreamSpec>,
 }
 
 /// A path that could not be used, with why.
@@ -70,6 +72,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>)
             Ok(meta) => files.push(SourceFile {
                 gzip: meta.is_file() && looks_gzip(path),
                 path: path.clone(),
+                stream: None,
             }),
             Err(e) => errors.push(SourceError {
                 path: path.display().to_string(),
@@ -111,6 +114,7 @@ fn walk(dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<SourceError>) 
             files.push(SourceFile {
                 gzip: looks_gzip(&path),
                 path,
+                stream: None,
             });
         }
     }
@@ -124,8 +128,14 @@ fn looks_gzip(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Opens a source for reading, decompressing gzip.
+/// Opens a source for reading, decompressing gzip; a stream source runs its reading program.
 pub(crate) fn open(source: &SourceFile) -> io::Result<Box<dyn Read + Send>> {
+    if let Some(spec) = &source.stream {
+        return Ok(crate::remote::read_once(
+            spec.clone(),
+            crate::remote::SshSettings::from_env(),
+        ));
+    }
     let file = File::open(&source.path)?;
     if source.gzip {
         Ok(Box::new(MultiGzDecoder::new(file)))

@@ -5,6 +5,7 @@ use super::{RuleArgs, load_engine, nothing_usable};
 use clap::{Args, ValueEnum};
 use healdeck_config::Dirs;
 use healdeck_engine::bus::AlertBus;
+use healdeck_engine::remote::{JournalFilter, StreamSpec};
 use healdeck_engine::report::{self, Format, Secrets};
 use healdeck_engine::watch::{LiveWatcher, WatchOptions};
 use healdeck_engine::{Engine, ScanControl, ScanOptions, Severity, scan};
@@ -30,9 +31,26 @@ pub(crate) enum ColorChoice {
 
 #[derive(Args, Debug)]
 pub(crate) struct DiagnoseArgs {
-    /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, *.jsonl, *.ndjson, rotated and .gz).
-    #[arg(required = true, value_name = "PATH")]
+    /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, *.jsonl,
+    /// *.ndjson, rotated and .gz), or sources read through a program: `journal:` (the system
+    /// journal), `journal:/path/to/journal-dir?unit=x.service&priority=warning`,
+    /// `ssh://user@host[:port]/var/log/app.log`, `ssh://user@host/journal`, `docker://NAME`,
+    /// `podman://NAME`.
+    #[arg(required_unless_present_any = ["journal", "journal_dir"], value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Read the system journal (through journalctl).
+    #[arg(long)]
+    journal: bool,
+    /// Read the journal files in this folder (or this .journal file).
+    #[arg(long, value_name = "DIR")]
+    journal_dir: Vec<PathBuf>,
+    /// Only these units' entries, for --journal and --journal-dir (repeat for more).
+    #[arg(long, value_name = "UNIT")]
+    unit: Vec<String>,
+    /// Only entries at this priority or more severe (emerg, alert, crit, err, warning,
+    /// notice, info, debug, or 0–7), for --journal and --journal-dir.
+    #[arg(long, value_name = "PRIORITY", value_parser = parse_priority)]
+    priority: Option<u8>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -64,6 +82,10 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
 
+fn parse_priority(s: &str) -> Result<u8, String> {
+    healdeck_engine::remote::parse_priority(s)
+}
+
 fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
@@ -77,6 +99,36 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 impl DiagnoseArgs {
+    /// The paths and sources to read: those named, then the journals asked for by flag, each
+    /// checked (a source with a bad host, path or filter is refused before anything runs).
+    fn inputs(&self) -> Result<Vec<PathBuf>, String> {
+        let mut all = self.paths.clone();
+        let filter = |path: Option<&PathBuf>| JournalFilter {
+            path: path.cloned(),
+            units: self.unit.clone(),
+            max_priority: self.priority,
+        };
+        let journals = self
+            .journal
+            .then(|| filter(None))
+            .into_iter()
+            .chain(self.journal_dir.iter().map(|d| filter(Some(d))));
+        for j in journals {
+            all.push(PathBuf::from(StreamSpec::Journal(j).to_string()));
+        }
+        if (!self.unit.is_empty() || self.priority.is_some())
+            && !self.journal
+            && self.journal_dir.is_empty()
+        {
+            return Err("--unit and --priority go with --journal or --journal-dir".into());
+        }
+        let (_, _, errors) = healdeck_engine::remote::split_paths(&all);
+        match errors.first() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(all),
+        }
+    }
+
     /// Secrets are hidden unless `--no-redact`, which says so on stderr.
     fn secrets(&self) -> Secrets {
         if self.no_redact {
@@ -102,15 +154,19 @@ impl DiagnoseArgs {
 }
 
 pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
+    let paths = match args.inputs() {
+        Ok(p) => p,
+        Err(e) => return super::fail(e),
+    };
     let (engine, rules_errors) = load_engine(&args.sources, dirs);
     if args.watch {
-        return watch(&engine, args);
+        return watch(&engine, args, &paths, dirs);
     }
     let mut opts = ScanOptions::default();
     if let Some(t) = args.threads {
         opts.threads = t.max(1);
     }
-    let mut report = scan(&engine, &args.paths, &opts, &ScanControl::default());
+    let mut report = scan(&engine, &paths, &opts, &ScanControl::default());
     if args.health {
         let Some(dirs) = dirs else {
             return super::fail("--health needs the config and data folders");
@@ -150,8 +206,9 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
 }
 
 /// Follows the files until interrupted, or until the reader goes away (`| head -3`); a
-/// printer thread writes each alert as it comes.
-fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
+/// printer thread writes each alert as it comes. Stream sources' states go to stderr; where
+/// they were read up to is saved in the data folder, so a restart reports only what is new.
+fn watch(engine: &Engine, args: &DiagnoseArgs, paths: &[PathBuf], dirs: Option<&Dirs>) -> ExitCode {
     let bus = AlertBus::new();
     let rx = bus.subscribe();
     let stop = std::sync::Arc::new(AtomicBool::new(false));
@@ -178,9 +235,16 @@ fn watch(engine: &Engine, args: &DiagnoseArgs) -> ExitCode {
         eprintln!("healdeck: cannot start the output thread");
         return ExitCode::from(2);
     }
-    let mut watcher = LiveWatcher::new(engine, &args.paths, WatchOptions::default());
+    let mut watcher = LiveWatcher::new(engine, paths, WatchOptions::default()).on_source_state(
+        Box::new(|spec, state| {
+            eprintln!("healdeck: {spec}: {state}");
+        }),
+    );
+    if let Some(dirs) = dirs {
+        watcher = watcher.with_positions(&dirs.data().join("sources").join("watch-positions.json"));
+    }
     let ready = |n: usize| {
-        eprintln!("healdeck: watching {n} file(s) for new failures; press Ctrl-C to stop");
+        eprintln!("healdeck: watching {n} source(s) for new failures; press Ctrl-C to stop");
     };
     match watcher.run(&stop, |alert| bus.publish(alert), ready) {
         Ok(()) => ExitCode::SUCCESS,

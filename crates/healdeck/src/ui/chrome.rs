@@ -64,7 +64,10 @@ impl HealdeckApp {
     pub(crate) fn status_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(format!("👁 {} file(s) watched", self.trouble.watched_files));
+                ui.label(format!(
+                    "👁 {} source(s) watched",
+                    self.trouble.watched_files
+                ));
                 ui.separator();
                 let counts = self.trouble.feed.counts();
                 let dark = ui.visuals().dark_mode;

@@ -67,6 +67,12 @@ pub enum TroubleEvent {
         generation: u64,
         error: String,
     },
+    /// A stream source (journal, SSH, container) of that watcher connected, dropped, …
+    SourceState {
+        generation: u64,
+        source: String,
+        state: healdeck_engine::remote::StreamState,
+    },
     ScanDone(Box<ScanReport>),
     FixPlanned {
         plans: Vec<IssuePlan>,

@@ -55,6 +55,8 @@ struct PathRow {
     path: PathBuf,
     is_dir: bool,
     exists: bool,
+    /// A source read through a program (`journal:`, `ssh://…`, `docker://…`).
+    stream: bool,
 }
 
 pub struct TroubleTab {
@@ -72,6 +74,8 @@ pub struct TroubleTab {
     path_rows: Vec<PathRow>,
     generation: u64,
     pub watched_files: usize,
+    /// Each stream source's state as its reader last said, by its name.
+    source_states: HashMap<String, healdeck_engine::remote::StreamState>,
     watch_error: Option<String>,
     scan: Option<(Arc<ScanControl>, Instant)>,
     pub dry_run: bool,
@@ -130,6 +134,7 @@ impl TroubleTab {
             path_rows: Vec::new(),
             generation: 0,
             watched_files: 0,
+            source_states: HashMap::new(),
             watch_error: None,
             scan: None,
             dry_run: false,
@@ -150,6 +155,39 @@ impl TroubleTab {
         }
     }
 
+    /// What the live watcher says: alerts, its start, its sources' states, its failure.
+    fn on_watch_event(&mut self, sh: &mut Shared, event: TroubleEvent) {
+        // Events of a watcher that was replaced since are old news.
+        let generation = match &event {
+            TroubleEvent::Alert(generation, _)
+            | TroubleEvent::WatchReady { generation, .. }
+            | TroubleEvent::SourceState { generation, .. }
+            | TroubleEvent::WatchFailed { generation, .. } => *generation,
+            _ => return,
+        };
+        if generation != self.generation {
+            return;
+        }
+        match event {
+            TroubleEvent::Alert(_, alert) => {
+                if alert.live {
+                    self.flashes
+                        .insert(alert.issue.fingerprint.clone(), Instant::now());
+                }
+                self.feed.upsert(alert.issue);
+            }
+            TroubleEvent::WatchReady { files, .. } => self.watched_files = files,
+            TroubleEvent::SourceState { source, state, .. } => {
+                self.source_states.insert(source, state);
+            }
+            TroubleEvent::WatchFailed { error, .. } => {
+                sh.toasts.add(ToastKind::Error, error.clone());
+                self.watch_error = Some(error);
+            }
+            _ => {}
+        }
+    }
+
     /// Takes in one event from a worker.
     pub(crate) fn on_event(&mut self, sh: &mut Shared, event: TroubleEvent) {
         match event {
@@ -161,26 +199,10 @@ impl TroubleTab {
                 }
                 self.restart_watch(sh);
             }
-            TroubleEvent::Alert(generation, alert) => {
-                if generation == self.generation {
-                    if alert.live {
-                        self.flashes
-                            .insert(alert.issue.fingerprint.clone(), Instant::now());
-                    }
-                    self.feed.upsert(alert.issue);
-                }
-            }
-            TroubleEvent::WatchReady { generation, files } => {
-                if generation == self.generation {
-                    self.watched_files = files;
-                }
-            }
-            TroubleEvent::WatchFailed { generation, error } => {
-                if generation == self.generation {
-                    sh.toasts.add(ToastKind::Error, error.clone());
-                    self.watch_error = Some(error);
-                }
-            }
+            event @ (TroubleEvent::Alert(..)
+            | TroubleEvent::WatchReady { .. }
+            | TroubleEvent::SourceState { .. }
+            | TroubleEvent::WatchFailed { .. }) => self.on_watch_event(sh, event),
             TroubleEvent::ScanDone(report) => self.on_scan_done(sh, *report),
             TroubleEvent::FixPlanned {
                 plans,

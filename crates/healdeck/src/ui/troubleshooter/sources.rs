@@ -3,10 +3,11 @@
 
 use super::super::events::{Picked, TroublePick};
 use super::super::shared::Shared;
-use super::super::widgets::{BAD, ToastKind};
+use super::super::widgets::{BAD, GOOD, ToastKind, WARN};
 use super::TroubleTab;
 use super::folder_env::{FolderEnvEditor, summary};
 use egui::RichText;
+use healdeck_engine::remote::{StreamSpec, StreamState, is_stream_text};
 use std::path::PathBuf;
 
 /// The sample logs shipped with the app, written to `<data>/sample-logs` on request.
@@ -91,6 +92,10 @@ impl TroubleTab {
                         {
                             remove = Some(i);
                         }
+                        if row.stream {
+                            self.stream_row_ui(ui, p);
+                            return;
+                        }
                         if ui
                             .small_button("⚙")
                             .on_hover_text("Python and Node project for this folder…")
@@ -140,6 +145,36 @@ impl TroubleTab {
         }
     }
 
+    /// A stream source's row: its kind, its name, and its state as its reader last said.
+    fn stream_row_ui(&self, ui: &mut egui::Ui, path: &std::path::Path) {
+        let name = path.to_string_lossy();
+        let icon = if name.starts_with("ssh://") {
+            "🖧"
+        } else if name.starts_with("journal:") {
+            "📓"
+        } else {
+            "📦"
+        };
+        ui.label(format!("{icon} {name}"));
+        let (text, color, why) = match self.source_states.get(name.as_ref()) {
+            Some(StreamState::Connected) => ("● connected", GOOD, String::new()),
+            Some(StreamState::Reconnecting { after_secs, reason }) => (
+                "● reconnecting",
+                WARN,
+                format!("again in {after_secs} s: {reason}"),
+            ),
+            Some(StreamState::Connecting) | None => (
+                "○ connecting",
+                ui.visuals().weak_text_color(),
+                String::new(),
+            ),
+        };
+        let label = ui.label(RichText::new(text).small().color(color));
+        if !why.is_empty() {
+            label.on_hover_text(why);
+        }
+    }
+
     pub(super) fn sources_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.add_space(6.0);
         ui.heading("Log sources");
@@ -157,12 +192,21 @@ impl TroubleTab {
         }
         let entry = ui.add(
             egui::TextEdit::singleline(&mut self.path_entry)
-                .hint_text("…or paste a path, Enter")
+                .hint_text("…or paste a path, journal:, ssh://host/path, docker://name")
                 .desired_width(f32::INFINITY),
         );
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            let p = PathBuf::from(self.path_entry.trim());
-            if p.exists() {
+            let text = self.path_entry.trim().to_string();
+            let p = PathBuf::from(&text);
+            if is_stream_text(&text) {
+                match text.parse::<StreamSpec>() {
+                    Ok(spec) => {
+                        self.path_entry.clear();
+                        self.add_path(sh, PathBuf::from(spec.to_string()));
+                    }
+                    Err(e) => sh.toasts.add(ToastKind::Error, e.to_string()),
+                }
+            } else if p.exists() {
                 self.path_entry.clear();
                 self.add_path(sh, p);
             } else if !self.path_entry.trim().is_empty() {
@@ -193,7 +237,7 @@ impl TroubleTab {
         let status = if let Some(e) = &self.watch_error {
             RichText::new(format!("⚠ {e}")).color(BAD)
         } else if self.watch.is_some() {
-            RichText::new(format!("👁 following {} file(s) live", self.watched_files)).weak()
+            RichText::new(format!("👁 following {} source(s) live", self.watched_files)).weak()
         } else {
             RichText::new(format!("not following anything · {}", self.rules_note)).weak()
         };

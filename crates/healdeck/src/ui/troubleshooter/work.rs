@@ -30,7 +30,7 @@ impl TroubleTab {
             .settings
             .log_paths
             .iter()
-            .filter(|p| p.exists())
+            .filter(|p| is_stream(p) || p.exists())
             .cloned()
             .collect();
         if sh.settings.watch_own_log
@@ -47,6 +47,7 @@ impl TroubleTab {
         self.generation += 1;
         self.flashes.clear();
         self.watched_files = 0;
+        self.source_states.clear();
         self.watch_error = None;
         self.feed.replace_all(Vec::new());
         self.masks.clear();
@@ -56,10 +57,14 @@ impl TroubleTab {
             .settings
             .log_paths
             .iter()
-            .map(|p| super::PathRow {
-                path: p.clone(),
-                is_dir: p.is_dir(),
-                exists: p.exists(),
+            .map(|p| {
+                let stream = is_stream(p);
+                super::PathRow {
+                    path: p.clone(),
+                    is_dir: p.is_dir(),
+                    exists: stream || p.exists(),
+                    stream,
+                }
             })
             .collect();
         self.watched = Self::watched_paths(sh);
@@ -89,8 +94,23 @@ impl TroubleTab {
         sh.bg.forward(bus.subscribe_lossless(), move |a| {
             UiEvent::Trouble(TroubleEvent::Alert(generation, Box::new(a)))
         });
+        let positions = sh
+            .dirs
+            .dirs
+            .data
+            .join("sources")
+            .join("window-positions.json");
         sh.bg.blocking(move |r| {
-            let mut w = LiveWatcher::new(&engine, &paths, WatchOptions::default());
+            let states = r.clone();
+            let mut w = LiveWatcher::new(&engine, &paths, WatchOptions::default())
+                .with_positions(&positions)
+                .on_source_state(Box::new(move |spec, state| {
+                    states.send(TroubleEvent::SourceState {
+                        generation,
+                        source: spec.to_string(),
+                        state: state.clone(),
+                    });
+                }));
             let ready = r.clone();
             let result = w.run(
                 &stop,
@@ -286,4 +306,10 @@ impl TroubleTab {
             });
         });
     }
+}
+
+/// A source read through a program (`journal:`, `ssh://…`, `docker://…`), not a path.
+pub(super) fn is_stream(p: &std::path::Path) -> bool {
+    p.to_str()
+        .is_some_and(healdeck_engine::remote::is_stream_text)
 }

@@ -1,0 +1,565 @@
+//! Logs that are not local files, read through the real programs: journal files written by
+//! `systemd-journal-remote` and read through `journalctl` (a traceback printed one entry per
+//! line assembled again; units and priorities as filters; a restart resuming at the saved
+//! cursor), files on another machine through the system `ssh` client against a real `sshd`
+//! started here on a loopback port with keys made for the test (a dropped connection and a
+//! restart lose and repeat nothing), and source names that try to reach a shell.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn healdeck(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_healdeck"));
+    c.env("HEALDECK_CONFIG_DIR", home.join("config"))
+        .env("HEALDECK_DATA_DIR", home.join("data"))
+        .env("HEALDECK_SSH_CONFIG", home.join("ssh_config"));
+    c
+}
+
+fn journal_remote() -> PathBuf {
+    [
+        "/lib/systemd/systemd-journal-remote",
+        "/usr/lib/systemd/systemd-journal-remote",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+    .expect("systemd-journal-remote (Debian package systemd-journal-remote; .ci/run installs it)")
+}
+
+/// One journal entry: (seconds after a fixed time, unit, pid, priority, message).
+type Entry<'a> = (u64, &'a str, u32, u8, &'a str);
+
+/// Writes `entries` as a new journal file `name` in `dir`, through the real
+/// `systemd-journal-remote` reading the journal export format.
+fn write_journal(dir: &Path, name: &str, entries: &[Entry]) {
+    let mut export = String::new();
+    for (secs, unit, pid, priority, message) in entries {
+        let t = 1_764_680_000_000_000u64 + secs * 1_000_000;
+        export.push_str(&format!(
+            "__REALTIME_TIMESTAMP={t}\n__MONOTONIC_TIMESTAMP={}\n\
+             _BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=web-1\n\
+             _SYSTEMD_UNIT={unit}\n_PID={pid}\nPRIORITY={priority}\nMESSAGE={message}\n\n",
+            secs * 1_000_000 + 1
+        ));
+    }
+    let file = dir.join(format!("{name}.export"));
+    std::fs::write(&file, export).expect("write export");
+    let out = Command::new(journal_remote())
+        .arg(format!(
+            "--output={}",
+            dir.join(format!("{name}.journal")).display()
+        ))
+        .arg(&file)
+        .output()
+        .expect("run systemd-journal-remote");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_file(file).expect("remove export");
+}
+
+const TRACEBACK: [Entry; 5] = [
+    (1, "api.service", 7, 6, "Traceback (most recent call last):"),
+    (
+        1,
+        "api.service",
+        7,
+        6,
+        "  File \"/srv/api/app.py\", line 12, in <module>",
+    ),
+    (1, "api.service", 7, 6, "    user = session[\"user\"]"),
+    (1, "api.service", 7, 6, "KeyError: 'user'"),
+    (2, "api.service", 7, 6, "listening on :8080"),
+];
+
+fn diagnose_json(home: &Path, args: &[&str]) -> serde_json::Value {
+    let out = healdeck(home)
+        .args(["diagnose", "--format", "json", "--no-user-rules"])
+        .args(args)
+        .output()
+        .expect("run healdeck");
+    assert!(
+        out.status.code() == Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+fn titles(report: &serde_json::Value) -> Vec<String> {
+    report["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["title"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn journal_files_read_through_journalctl_with_tracebacks_assembled_and_filters() {
+    let home = tempfile::tempdir().expect("tmp");
+    let journal = home.path().join("journal");
+    std::fs::create_dir_all(&journal).expect("mkdir");
+    let mut entries = TRACEBACK.to_vec();
+    entries.push((
+        3,
+        "db.service",
+        9,
+        3,
+        "could not write block 7 of base/16384: No space left on device",
+    ));
+    entries.push((4, "db.service", 9, 6, "checkpoint complete"));
+    write_journal(&journal, "a", &entries);
+    let dir = journal.to_str().expect("utf-8");
+
+    let all = diagnose_json(home.path(), &["--journal-dir", dir]);
+    let issues = all["issues"].as_array().expect("issues");
+    assert_eq!(issues.len(), 2, "{:?}", titles(&all));
+    let key_error = issues
+        .iter()
+        .find(|i| i["title"].as_str().is_some_and(|t| t.contains("KeyError")))
+        .unwrap_or_else(|| panic!("KeyError issue in {:?}", titles(&all)));
+    // The four entries are one event: the traceback from its first line to the exception.
+    let first = &key_error["occurrences"][0];
+    assert_eq!(
+        (first["line"].as_u64(), first["end_line"].as_u64()),
+        (Some(1), Some(4))
+    );
+    assert_eq!(first["source"], format!("journal:{dir}"));
+    let disk = issues
+        .iter()
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("no space left"))
+        })
+        .unwrap_or_else(|| panic!("disk issue in {:?}", titles(&all)));
+    assert_eq!(disk["category"], "resource_disk");
+
+    // The same journal named as a source, with the filters in its name or as flags.
+    let db = diagnose_json(home.path(), &["--journal-dir", dir, "--unit", "db.service"]);
+    assert_eq!(
+        db["issues"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        titles(&db)
+    );
+    let err = diagnose_json(home.path(), &[&format!("journal:{dir}?priority=err")]);
+    assert_eq!(titles(&err), titles(&db));
+}
+
+#[test]
+fn a_bad_source_is_refused_before_anything_runs() {
+    let home = tempfile::tempdir().expect("tmp");
+    let marker = home.path().join("pwned");
+    for source in [
+        format!("ssh://healdeck-test/tmp/x;touch {}", marker.display()),
+        format!("ssh://healdeck-test/tmp/$(touch {})", marker.display()),
+        "ssh://-oProxyCommand=touch/tmp/x".into(),
+        "docker://web;reboot".into(),
+        "journal:?unit=a|b".into(),
+    ] {
+        let out = healdeck(home.path())
+            .args(["diagnose", "--no-user-rules", &source])
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{source}: {stderr}");
+        assert!(
+            stderr.contains("not allowed") || stderr.contains("starts with `-`"),
+            "{source}: {stderr}"
+        );
+    }
+    assert!(!marker.exists());
+    let out = healdeck(home.path())
+        .args(["diagnose", "--unit", "x.service", "/tmp"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `healdeck diagnose --watch --format jsonl` on `source`: alerts as they come, and stderr.
+struct Watch {
+    child: Child,
+    alerts: Receiver<serde_json::Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Watch {
+    fn start(home: &Path, source: &str) -> Watch {
+        let mut child = healdeck(home)
+            .args([
+                "diagnose",
+                "--watch",
+                "--format",
+                "jsonl",
+                "--no-user-rules",
+                source,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start healdeck --watch");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let text = Arc::new(Mutex::new(String::new()));
+        let sink = text.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut t) = sink.lock() {
+                    t.push_str(&line);
+                    t.push('\n');
+                }
+            }
+        });
+        let (tx, alerts) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let v: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            child,
+            alerts,
+            stderr: text,
+        }
+    }
+
+    /// The next alert, within `secs`.
+    fn next(&self, secs: u64) -> serde_json::Value {
+        self.alerts
+            .recv_timeout(Duration::from_secs(secs))
+            .unwrap_or_else(|_| panic!("an alert within {secs} s; stderr:\n{}", self.stderr()))
+    }
+
+    fn quiet(&self, ms: u64) {
+        if let Ok(v) = self.alerts.recv_timeout(Duration::from_millis(ms)) {
+            panic!("unexpected alert: {v}");
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn wait_stderr(&self, text: &str, secs: u64) {
+        let until = Instant::now() + Duration::from_secs(secs);
+        while !self.stderr().contains(text) {
+            assert!(
+                Instant::now() < until,
+                "no `{text}` on stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn title(v: &serde_json::Value) -> &str {
+    v["issue"]["title"].as_str().unwrap_or("")
+}
+
+#[test]
+fn the_journal_followed_live_resumes_at_its_cursor_after_a_restart() {
+    let home = tempfile::tempdir().expect("tmp");
+    let journal = home.path().join("journal");
+    std::fs::create_dir_all(&journal).expect("mkdir");
+    write_journal(&journal, "a", &TRACEBACK);
+    let source = format!("journal:{}", journal.display());
+
+    let w = Watch::start(home.path(), &source);
+    let v = w.next(20);
+    assert!(title(&v).contains("KeyError"), "{v}");
+    assert_eq!(v["live"], false);
+    w.wait_stderr("connected", 20);
+    write_journal(
+        &journal,
+        "b",
+        &[(
+            10,
+            "db.service",
+            9,
+            3,
+            "could not extend file base/16384: No space left on device",
+        )],
+    );
+    let v = w.next(20);
+    assert!(title(&v).contains("no space left"), "{v}");
+    assert_eq!(
+        (v["live"].as_bool(), v["issue"]["count"].as_u64()),
+        (Some(true), Some(1))
+    );
+    w.quiet(500);
+    drop(w);
+
+    // Written while nobody watched: news at the next start, and only that.
+    write_journal(
+        &journal,
+        "c",
+        &[
+            (
+                20,
+                "db.service",
+                9,
+                3,
+                "could not extend file base/16384: No space left on device",
+            ),
+            (
+                21,
+                "api.service",
+                7,
+                2,
+                "Out of memory: Killed process 4711 (python3)",
+            ),
+        ],
+    );
+    let w = Watch::start(home.path(), &source);
+    let mut live = Vec::new();
+    let mut history = Vec::new();
+    let until = Instant::now() + Duration::from_secs(30);
+    while live.len() < 2 && Instant::now() < until {
+        let v = w.next(30);
+        if v["live"] == true {
+            live.push(v);
+        } else {
+            history.push(title(&v).to_string());
+        }
+    }
+    assert!(
+        history.iter().any(|t| t.contains("KeyError")),
+        "{history:?}"
+    );
+    let space = live
+        .iter()
+        .find(|v| title(v).contains("no space left"))
+        .unwrap_or_else(|| panic!("live disk alert in {live:?}"));
+    assert_eq!(space["issue"]["count"], 2);
+    assert!(live.iter().any(|v| title(v).contains("OOM")), "{live:?}");
+    w.quiet(800);
+}
+
+/// A real `sshd` on a loopback port, with a host key, a user key and a client configuration
+/// made for the test (host keys checked against the test's known_hosts).
+struct Sshd {
+    dir: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+fn keygen(path: &Path) {
+    let ok = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(path)
+        .status()
+        .expect("ssh-keygen (openssh-client)");
+    assert!(ok.success());
+}
+
+impl Sshd {
+    fn new(home: &Path) -> Sshd {
+        let dir = home.join("sshd");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        keygen(&dir.join("host_key"));
+        keygen(&dir.join("user_key"));
+        std::fs::copy(dir.join("user_key.pub"), dir.join("authorized_keys")).expect("keys");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let host_pub = std::fs::read_to_string(dir.join("host_key.pub")).expect("host key");
+        std::fs::write(
+            dir.join("known_hosts"),
+            format!("[127.0.0.1]:{port} {host_pub}"),
+        )
+        .expect("known_hosts");
+        std::fs::write(
+            dir.join("sshd_config"),
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\n\
+                 AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nUsePAM no\n\
+                 StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                 PermitRootLogin prohibit-password\nLogLevel ERROR\n",
+                d = dir.display()
+            ),
+        )
+        .expect("sshd_config");
+        let user = std::env::var("USER")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| {
+                let out = Command::new("id").arg("-un").output().expect("id");
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            });
+        std::fs::write(
+            home.join("ssh_config"),
+            format!(
+                "Host healdeck-test\n  HostName 127.0.0.1\n  Port {port}\n  User {user}\n  \
+                 IdentityFile {d}/user_key\n  IdentitiesOnly yes\n  \
+                 UserKnownHostsFile {d}/known_hosts\n  GlobalKnownHostsFile /dev/null\n  \
+                 StrictHostKeyChecking yes\n",
+                d = dir.display()
+            ),
+        )
+        .expect("ssh_config");
+        let mut sshd = Sshd {
+            dir,
+            port,
+            child: None,
+        };
+        sshd.start();
+        sshd
+    }
+
+    fn start(&mut self) {
+        // Privilege separation needs its empty folder when sshd runs as root.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(self.dir.join("sshd_config"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("/usr/sbin/sshd (openssh-server; .ci/run installs it)");
+        self.child = Some(child);
+        let until = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < until,
+                "sshd did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills sshd and every session it serves: the client sees its connection drop.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pid = child.id().to_string();
+            let _ = Command::new("pkill").args(["-KILL", "-P", &pid]).status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn append(path: &Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open for append");
+    f.write_all(text.as_bytes()).expect("append");
+}
+
+const PAYMENT: &str = "ERROR payment provider rejected order";
+
+#[test]
+fn a_remote_file_over_real_ssh_survives_a_dropped_link_and_a_restart() {
+    let home = tempfile::tempdir().expect("tmp");
+    let mut sshd = Sshd::new(home.path());
+    let log = home.path().join("remote").join("app.log");
+    std::fs::create_dir_all(log.parent().expect("parent")).expect("mkdir");
+    append(&log, &format!("INFO boot\n{PAYMENT} 1001: card declined\n"));
+    let source = format!("ssh://healdeck-test{}", log.display());
+
+    // Once, as a scan.
+    let once = diagnose_json(home.path(), &[&source]);
+    assert_eq!(once["issues"][0]["count"], 1, "{once}");
+    assert_eq!(
+        once["issues"][0]["occurrences"][0]["source"],
+        source.as_str()
+    );
+
+    // Live: history, then news.
+    let w = Watch::start(home.path(), &source);
+    let v = w.next(20);
+    assert_eq!(
+        (v["live"].as_bool(), v["issue"]["count"].as_u64()),
+        (Some(false), Some(1))
+    );
+    w.wait_stderr("connected", 20);
+    append(&log, &format!("{PAYMENT} 1002: card declined\n"));
+    let v = w.next(20);
+    assert_eq!(
+        (v["live"].as_bool(), v["issue"]["count"].as_u64()),
+        (Some(true), Some(2))
+    );
+
+    // The link drops; lines written meanwhile arrive once it is back, each once.
+    sshd.stop();
+    w.wait_stderr("reconnecting", 30);
+    append(
+        &log,
+        &format!("{PAYMENT} 1003: card declined\n{PAYMENT} 1004: card declined\n"),
+    );
+    sshd.start();
+    let mut count = 0;
+    while count < 4 {
+        let v = w.next(40);
+        assert_eq!(v["live"], true, "{v}");
+        count = v["issue"]["count"].as_u64().unwrap_or(0);
+    }
+    assert_eq!(count, 4);
+    w.quiet(1000);
+    drop(w);
+
+    // A restart: what was written while stopped is news, what was reported is not.
+    append(&log, &format!("{PAYMENT} 1005: card declined\n"));
+    let w = Watch::start(home.path(), &source);
+    let mut history = w.next(20);
+    let mut news = w.next(20);
+    while news["live"] == false {
+        history = news;
+        news = w.next(20);
+    }
+    assert_eq!(
+        (
+            history["live"].as_bool(),
+            history["issue"]["count"].as_u64()
+        ),
+        (Some(false), Some(4))
+    );
+    assert_eq!(news["issue"]["count"], 5, "{news}");
+    w.quiet(1000);
+}
+
+#[test]
+fn an_unknown_host_key_is_an_error_never_accepted() {
+    let home = tempfile::tempdir().expect("tmp");
+    let sshd = Sshd::new(home.path());
+    std::fs::write(sshd.dir.join("known_hosts"), "").expect("empty known_hosts");
+    let out = healdeck(home.path())
+        .args([
+            "diagnose",
+            "--no-user-rules",
+            "ssh://healdeck-test/etc/hostname",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Host key verification failed"), "{stderr}");
+}
