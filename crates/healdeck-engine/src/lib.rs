@@ -55,6 +55,7 @@ mod level;
 pub mod model;
 pub mod prefilter;
 pub mod prompt;
+pub mod receive;
 pub mod redact;
 pub mod remote;
 pub mod report;

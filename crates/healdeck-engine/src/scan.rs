@@ -255,14 +255,7 @@ pub fn scan(
     control: &ScanControl,
 ) -> ScanReport {
     let started = Instant::now();
-    let (local, streams, mut errors) = crate::remote::split_paths(paths);
-    let (mut files, found_errors) = sources::discover(&local);
-    errors.extend(found_errors);
-    files.extend(streams.into_iter().map(|spec| SourceFile {
-        path: PathBuf::from(spec.to_string()),
-        gzip: false,
-        stream: Some(spec),
-    }));
+    let (files, mut errors) = sources_to_read(paths);
     let total: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -353,6 +346,29 @@ pub fn scan(
         files: summaries,
         cancelled: control.cancel.load(Ordering::Relaxed),
     }
+}
+
+/// The files under `paths` and the stream sources among them, in order; receivers are an
+/// error here (they hear only while following).
+fn sources_to_read(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>) {
+    let crate::remote::Sources {
+        local,
+        streams,
+        receivers,
+        mut errors,
+    } = crate::remote::split_paths(paths);
+    let (mut files, found_errors) = sources::discover(&local);
+    errors.extend(found_errors);
+    errors.extend(receivers.iter().map(|r| SourceError {
+        path: r.to_string(),
+        message: "a receiver only hears what is sent while healdeck follows (--watch)".into(),
+    }));
+    files.extend(streams.into_iter().map(|spec| SourceFile {
+        path: PathBuf::from(spec.to_string()),
+        gzip: false,
+        stream: Some(spec),
+    }));
+    (files, errors)
 }
 
 /// A scan worker: chunks in, classified events out (tagged with the chunk's sequence number

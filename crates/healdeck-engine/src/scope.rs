@@ -53,7 +53,7 @@ impl SourceScope {
         // Stream sources (journal:, ssh://…) are not files a client can be given.
         let roots = roots
             .iter()
-            .filter(|r| !r.to_str().is_some_and(crate::remote::is_stream_text));
+            .filter(|r| !r.to_str().is_some_and(crate::remote::is_source_text));
         for root in roots {
             match root.canonicalize() {
                 Ok(c) if !kept.contains(&c) => kept.push(c),

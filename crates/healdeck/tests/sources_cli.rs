@@ -5,20 +5,14 @@
 //! started here on a loopback port with keys made for the test (a dropped connection and a
 //! restart lose and repeat nothing), and source names that try to reach a shell.
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "common/watch.rs"]
+mod watch;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn healdeck(home: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_healdeck"));
-    c.env("HEALDECK_CONFIG_DIR", home.join("config"))
-        .env("HEALDECK_DATA_DIR", home.join("data"))
-        .env("HEALDECK_SSH_CONFIG", home.join("ssh_config"));
-    c
-}
+use watch::{Watch, healdeck};
 
 fn journal_remote() -> PathBuf {
     [
@@ -185,93 +179,6 @@ fn a_bad_source_is_refused_before_anything_runs() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// `healdeck diagnose --watch --format jsonl` on `source`: alerts as they come, and stderr.
-struct Watch {
-    child: Child,
-    alerts: Receiver<serde_json::Value>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Watch {
-    fn start(home: &Path, source: &str) -> Watch {
-        let mut child = healdeck(home)
-            .args([
-                "diagnose",
-                "--watch",
-                "--format",
-                "jsonl",
-                "--no-user-rules",
-                source,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start healdeck --watch");
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let text = Arc::new(Mutex::new(String::new()));
-        let sink = text.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(mut t) = sink.lock() {
-                    t.push_str(&line);
-                    t.push('\n');
-                }
-            }
-        });
-        let (tx, alerts) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let v: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        Watch {
-            child,
-            alerts,
-            stderr: text,
-        }
-    }
-
-    /// The next alert, within `secs`.
-    fn next(&self, secs: u64) -> serde_json::Value {
-        self.alerts
-            .recv_timeout(Duration::from_secs(secs))
-            .unwrap_or_else(|_| panic!("an alert within {secs} s; stderr:\n{}", self.stderr()))
-    }
-
-    fn quiet(&self, ms: u64) {
-        if let Ok(v) = self.alerts.recv_timeout(Duration::from_millis(ms)) {
-            panic!("unexpected alert: {v}");
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().map(|t| t.clone()).unwrap_or_default()
-    }
-
-    fn wait_stderr(&self, text: &str, secs: u64) {
-        let until = Instant::now() + Duration::from_secs(secs);
-        while !self.stderr().contains(text) {
-            assert!(
-                Instant::now() < until,
-                "no `{text}` on stderr:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
 fn title(v: &serde_json::Value) -> &str {
     v["issue"]["title"].as_str().unwrap_or("")
 }
@@ -284,7 +191,7 @@ fn the_journal_followed_live_resumes_at_its_cursor_after_a_restart() {
     write_journal(&journal, "a", &TRACEBACK);
     let source = format!("journal:{}", journal.display());
 
-    let w = Watch::start(home.path(), &source);
+    let w = Watch::start(home.path(), &[&source]);
     let v = w.next(20);
     assert!(title(&v).contains("KeyError"), "{v}");
     assert_eq!(v["live"], false);
@@ -330,7 +237,7 @@ fn the_journal_followed_live_resumes_at_its_cursor_after_a_restart() {
             ),
         ],
     );
-    let w = Watch::start(home.path(), &source);
+    let w = Watch::start(home.path(), &[&source]);
     let mut live = Vec::new();
     let mut history = Vec::new();
     let until = Instant::now() + Duration::from_secs(30);
@@ -494,7 +401,7 @@ fn a_remote_file_over_real_ssh_survives_a_dropped_link_and_a_restart() {
     );
 
     // Live: history, then news.
-    let w = Watch::start(home.path(), &source);
+    let w = Watch::start(home.path(), &[&source]);
     let v = w.next(20);
     assert_eq!(
         (v["live"].as_bool(), v["issue"]["count"].as_u64()),
@@ -528,7 +435,7 @@ fn a_remote_file_over_real_ssh_survives_a_dropped_link_and_a_restart() {
 
     // A restart: what was written while stopped is news, what was reported is not.
     append(&log, &format!("{PAYMENT} 1005: card declined\n"));
-    let w = Watch::start(home.path(), &source);
+    let w = Watch::start(home.path(), &[&source]);
     let mut history = w.next(20);
     let mut news = w.next(20);
     while news["live"] == false {

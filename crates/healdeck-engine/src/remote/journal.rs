@@ -1,32 +1,16 @@
 //! Journal entries as log lines: `journalctl -o json` gives one JSON object per entry; each
-//! becomes `2026-12-02T15:20:39.123456Z host unit[pid]: message`, the shape a syslog file
-//! has, so the engine reads it as it reads files. A priority of `warning` or worse that the
-//! message does not state itself is written as `<err>` after the name, where the engine looks
-//! for a level. A service that writes a traceback to stdout puts one line in each entry: an
-//! entry from the same process within a second that continues the one before (indented, blank,
-//! after a line ending in `:` or after an indented line) is written bare, as it was printed,
-//! so the traceback is one event as it is in a file.
+//! becomes a `record` (time, host, unit, PID, priority, message) written as
+//! `2026-12-02T15:20:39.123456Z host unit[pid]: message`.
 
-use super::spec::PRIORITY_NAMES;
+use super::record::{Record, RecordWriter, iso_micros};
 use serde_json::Value;
 
-/// Entries from one process this close together may be one printed block.
-const SAME_BLOCK_MICROS: u64 = 1_000_000;
-
-/// What the converter remembers of the previous entry.
+/// Turns `journalctl -o json` lines into log lines.
 #[derive(Debug, Default)]
 pub(crate) struct JournalText {
-    previous: Option<Previous>,
+    writer: RecordWriter,
     /// Lines that were not a journal entry (counted, skipped).
     pub skipped: u64,
-}
-
-#[derive(Debug)]
-struct Previous {
-    identity: (String, String),
-    micros: u64,
-    /// The last line written ends a block header (`:`) or is indented or blank.
-    continues: bool,
 }
 
 /// One converted entry.
@@ -65,24 +49,6 @@ fn message(obj: &serde_json::Map<String, Value>) -> String {
     }
 }
 
-/// `1733152839123456` µs → `2024-12-02T15:20:39.123456Z`.
-pub(crate) fn iso_micros(micros: u64) -> String {
-    let secs = (micros / 1_000_000) as i64;
-    let (y, m, d) = healdeck_config::clock::date_of_unix(secs);
-    let day_secs = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        day_secs / 3600,
-        day_secs / 60 % 60,
-        day_secs % 60,
-        micros % 1_000_000
-    )
-}
-
-fn is_indented_or_blank(line: &str) -> bool {
-    line.trim().is_empty() || line.starts_with([' ', '\t'])
-}
-
 impl JournalText {
     /// Converts one `journalctl -o json` line, appending its text lines to `out`. `None` for a
     /// line that is not a journal entry.
@@ -96,58 +62,23 @@ impl JournalText {
         let micros = field(&obj, "__REALTIME_TIMESTAMP")
             .and_then(|t| t.parse::<u64>().ok())
             .unwrap_or(0);
-        let name = field(&obj, "_SYSTEMD_UNIT")
-            .or_else(|| field(&obj, "SYSLOG_IDENTIFIER"))
-            .or_else(|| field(&obj, "_COMM"))
-            .unwrap_or("journal")
-            .to_string();
-        let pid = field(&obj, "_PID")
-            .or_else(|| field(&obj, "SYSLOG_PID"))
-            .unwrap_or("")
-            .to_string();
-        let priority = field(&obj, "PRIORITY").and_then(|p| p.parse::<usize>().ok());
-        let text = message(&obj);
-        let identity = (name, pid);
-        let continues = self.previous.as_ref().is_some_and(|p| {
-            p.identity == identity
-                && micros.saturating_sub(p.micros) <= SAME_BLOCK_MICROS
-                && (p.continues || is_indented_or_blank(&text))
-        });
-        let mut lines = text.split('\n');
-        let first = lines.next().unwrap_or("");
-        if continues {
-            out.extend_from_slice(first.as_bytes());
-        } else {
-            let host = field(&obj, "_HOSTNAME").unwrap_or("localhost");
-            let (name, pid) = &identity;
-            out.extend_from_slice(iso_micros(micros).as_bytes());
-            out.push(b' ');
-            out.extend_from_slice(host.as_bytes());
-            out.push(b' ');
-            out.extend_from_slice(name.as_bytes());
-            if !pid.is_empty() {
-                out.extend_from_slice(format!("[{pid}]").as_bytes());
-            }
-            out.extend_from_slice(b": ");
-            if let Some(p) = priority.filter(|p| *p <= 4)
-                && crate::level::level(first).is_none()
-            {
-                out.extend_from_slice(format!("<{}> ", PRIORITY_NAMES[p]).as_bytes());
-            }
-            out.extend_from_slice(first.as_bytes());
-        }
-        out.push(b'\n');
-        let mut last = first;
-        for more in lines {
-            out.extend_from_slice(more.as_bytes());
-            out.push(b'\n');
-            last = more;
-        }
-        self.previous = Some(Previous {
-            identity,
-            micros,
-            continues: last.trim_end().ends_with(':') || is_indented_or_blank(last),
-        });
+        let record = Record {
+            at_micros: micros,
+            stamp: iso_micros(micros),
+            host: field(&obj, "_HOSTNAME").unwrap_or("localhost").to_string(),
+            name: field(&obj, "_SYSTEMD_UNIT")
+                .or_else(|| field(&obj, "SYSLOG_IDENTIFIER"))
+                .or_else(|| field(&obj, "_COMM"))
+                .unwrap_or("journal")
+                .to_string(),
+            pid: field(&obj, "_PID")
+                .or_else(|| field(&obj, "SYSLOG_PID"))
+                .unwrap_or("")
+                .to_string(),
+            severity: field(&obj, "PRIORITY").and_then(|p| p.parse::<u8>().ok()),
+            text: message(&obj),
+        };
+        self.writer.write(&record, out);
         Some(Entry {
             cursor: field(&obj, "__CURSOR").map(str::to_string),
         })

@@ -14,6 +14,7 @@
 mod command;
 mod decode;
 mod journal;
+pub(crate) mod record;
 mod spec;
 mod stream;
 
@@ -26,29 +27,51 @@ pub use stream::StreamState;
 pub(crate) use stream::{StreamMsg, follow, read_once};
 
 use crate::SourceError;
+use crate::receive::{ListenSpec, is_listen_text};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Splits what a person listed into local paths and stream sources; a source whose text is
-/// wrong is an error naming it.
-pub fn split_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<StreamSpec>, Vec<SourceError>) {
-    let mut local = Vec::new();
-    let mut streams = Vec::new();
-    let mut errors = Vec::new();
+/// What a list of paths names: local paths, stream sources, receivers, and the texts that
+/// were wrong (each naming why).
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub local: Vec<PathBuf>,
+    pub streams: Vec<StreamSpec>,
+    pub receivers: Vec<ListenSpec>,
+    pub errors: Vec<SourceError>,
+}
+
+/// Sorts what a person listed into local paths, stream sources and receivers.
+pub fn split_paths(paths: &[PathBuf]) -> Sources {
+    let mut out = Sources::default();
+    let refuse = |e: SpecError| SourceError {
+        path: e.text,
+        message: e.reason,
+    };
     for p in paths {
-        match p.to_str().filter(|t| is_stream_text(t)) {
-            Some(text) => match text.parse::<StreamSpec>() {
-                Ok(spec) if !streams.contains(&spec) => streams.push(spec),
+        let text = p.to_str().unwrap_or("");
+        if is_stream_text(text) {
+            match text.parse::<StreamSpec>() {
+                Ok(spec) if !out.streams.contains(&spec) => out.streams.push(spec),
                 Ok(_) => {}
-                Err(e) => errors.push(SourceError {
-                    path: e.text,
-                    message: e.reason,
-                }),
-            },
-            None => local.push(p.clone()),
+                Err(e) => out.errors.push(refuse(e)),
+            }
+        } else if is_listen_text(text) {
+            match text.parse::<ListenSpec>() {
+                Ok(spec) if !out.receivers.contains(&spec) => out.receivers.push(spec),
+                Ok(_) => {}
+                Err(e) => out.errors.push(refuse(e)),
+            }
+        } else {
+            out.local.push(p.clone());
         }
     }
-    (local, streams, errors)
+    out
+}
+
+/// Whether `text` is a source read through a program or a receiver, not a path.
+pub fn is_source_text(text: &str) -> bool {
+    is_stream_text(text) || is_listen_text(text)
 }
 
 /// Where each followed source was last read up to (reported), saved as JSON after every
@@ -114,17 +137,18 @@ mod tests {
 
     #[test]
     fn paths_and_sources_are_told_apart() {
-        let (local, streams, errors) = split_paths(&[
+        let s = split_paths(&[
             PathBuf::from("/var/log/app.log"),
             PathBuf::from("journal:?unit=a.service"),
             PathBuf::from("ssh://h/var/log/x;y"),
             PathBuf::from("docker://web"),
             PathBuf::from("docker://web"),
+            PathBuf::from("syslog://127.0.0.1:5514"),
         ]);
-        assert_eq!(local, [PathBuf::from("/var/log/app.log")]);
-        assert_eq!(streams.len(), 2);
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("`;`"), "{}", errors[0]);
+        assert_eq!(s.local, [PathBuf::from("/var/log/app.log")]);
+        assert_eq!((s.streams.len(), s.receivers.len()), (2, 1));
+        assert_eq!(s.errors.len(), 1);
+        assert!(s.errors[0].message.contains("`;`"), "{}", s.errors[0]);
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub enum StreamState {
         after_secs: u64,
         reason: String,
     },
+    /// A receiver is waiting for senders.
+    Listening,
+    /// A receiver could not start (why).
+    Failed {
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for StreamState {
@@ -46,6 +52,8 @@ impl std::fmt::Display for StreamState {
             StreamState::Reconnecting { after_secs, reason } => {
                 write!(f, "reconnecting in {after_secs} s ({reason})")
             }
+            StreamState::Listening => write!(f, "listening"),
+            StreamState::Failed { reason } => write!(f, "failed: {reason}"),
         }
     }
 }

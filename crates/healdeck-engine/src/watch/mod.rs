@@ -14,6 +14,7 @@
 //! into events the way a scan does.
 
 mod feed;
+mod received;
 mod streams;
 
 use super::bus::TroubleAlert;
@@ -21,6 +22,7 @@ use super::engine::Engine;
 use super::group::IssueStore;
 use super::scan::FileCursor;
 use super::sources::{self, SourceError, SourceFile};
+use crate::receive::{Limits, ListenSpec, ReceiverMsg, ReceiverStats};
 use crate::remote::{Positions, SshSettings, StreamMsg, StreamSpec};
 use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
 use feed::Feed;
@@ -40,6 +42,7 @@ use streams::StreamFeed;
 enum Input {
     Fs(notify::Result<notify::Event>),
     Stream(usize, StreamMsg),
+    Received(usize, ReceiverMsg),
 }
 
 /// Messages the queue holds before readers wait.
@@ -93,6 +96,9 @@ pub struct LiveWatcher<'e> {
     /// The files' existing content has been read; files that appear from now on are news.
     following: bool,
     streams: Vec<StreamFeed>,
+    receivers: Vec<ListenSpec>,
+    hosts: received::Hosts,
+    limits: Limits,
     source_errors: Vec<SourceError>,
     positions: Option<Positions>,
     ssh: SshSettings,
@@ -107,7 +113,13 @@ impl<'e> LiveWatcher<'e> {
     /// Prepares to follow `paths` (files, folders, and stream sources such as `journal:` or
     /// `ssh://host/var/log/app.log`); existing content is reported first.
     pub fn new(engine: &'e Engine, paths: &[PathBuf], opts: WatchOptions) -> Self {
-        let (local, specs, source_errors) = crate::remote::split_paths(paths);
+        let crate::remote::Sources {
+            local,
+            streams: specs,
+            receivers,
+            errors: source_errors,
+        } = crate::remote::split_paths(paths);
+        let limits = Limits::default();
         let mut roots = Vec::new();
         let mut explicit = Vec::new();
         for p in &local {
@@ -128,6 +140,9 @@ impl<'e> LiveWatcher<'e> {
             retired: HashMap::new(),
             following: false,
             streams: specs.into_iter().map(StreamFeed::new).collect(),
+            receivers,
+            hosts: received::Hosts::new(limits.max_hosts),
+            limits,
             source_errors,
             positions: None,
             ssh: SshSettings::from_env(),
@@ -190,7 +205,21 @@ impl<'e> LiveWatcher<'e> {
         let quit = AtomicBool::new(false);
         let specs = self.stream_sources();
         let ssh = self.ssh.clone();
+        let (receivers, limits) = (self.receivers.clone(), self.limits.clone());
+        let stats: Vec<ReceiverStats> =
+            receivers.iter().map(|_| ReceiverStats::default()).collect();
         std::thread::scope(|s| {
+            for (i, spec) in receivers.iter().enumerate() {
+                let (tx, quit, limits, stats) = (tx.clone(), &quit, &limits, &stats[i]);
+                std::thread::Builder::new()
+                    .name(format!("healdeck-receiver-{i}"))
+                    .spawn_scoped(s, move || {
+                        let send = |msg| tx.send(Input::Received(i, msg)).is_ok();
+                        crate::receive::serve(spec, limits, stats, quit, &send);
+                    })
+                    .map_err(|e| tracing::error!("cannot start the receiver {spec}: {e}"))
+                    .ok();
+            }
             for (i, spec) in specs.iter().enumerate() {
                 let saved = self.positions.as_ref().and_then(|p| p.get(spec));
                 let (tx, quit, ssh) = (tx.clone(), &quit, &ssh);
@@ -206,7 +235,7 @@ impl<'e> LiveWatcher<'e> {
             }
             drop(tx);
             self.read_existing(&mut sink);
-            on_ready(self.tails.len() + self.streams.len());
+            on_ready(self.tails.len() + self.streams.len() + self.receivers.len());
             self.event_loop(stop, &rx, &mut sink);
             // Readers stop at their next look at `quit`, or when their send fails.
             quit.store(true, Ordering::SeqCst);
@@ -291,6 +320,22 @@ impl<'e> LiveWatcher<'e> {
                 }
             }
             Input::Fs(Err(_)) => {}
+            Input::Received(i, ReceiverMsg::Records(records)) => {
+                if let Some(spec) = self.receivers.get(i) {
+                    self.hosts.take(
+                        spec.protocol,
+                        records,
+                        (self.engine, &mut self.store),
+                        &mut self.on_state,
+                        sink,
+                    );
+                }
+            }
+            Input::Received(i, ReceiverMsg::State(state)) => {
+                if let (Some(spec), Some(f)) = (self.receivers.get(i), self.on_state.as_mut()) {
+                    f(&spec.to_string(), &state);
+                }
+            }
             Input::Stream(i, msg) => {
                 if let Some(stream) = self.streams.get_mut(i) {
                     stream.take(
@@ -312,6 +357,7 @@ impl<'e> LiveWatcher<'e> {
             .values()
             .map(|t| &t.feed)
             .chain(self.streams.iter().map(|s| &s.feed))
+            .chain(self.hosts.map.values().map(|h| &h.feed))
             .filter(|f| f.waiting)
             .map(|f| (f.last_data + self.opts.flush_idle).saturating_duration_since(now))
             .min()
@@ -325,6 +371,10 @@ impl<'e> LiveWatcher<'e> {
         let due = |f: &Feed| f.waiting && now.duration_since(f.last_data) >= idle;
         for tail in self.tails.values_mut().filter(|t| due(&t.feed)) {
             tail.feed
+                .process(self.engine, &mut self.store, false, &mut *sink);
+        }
+        for host in self.hosts.map.values_mut().filter(|h| due(&h.feed)) {
+            host.feed
                 .process(self.engine, &mut self.store, false, &mut *sink);
         }
         for stream in self.streams.iter_mut().filter(|s| due(&s.feed)) {

@@ -19,8 +19,8 @@ pub(super) struct StreamFeed {
     marks: VecDeque<(u64, Position)>,
 }
 
-/// Hears each source's state as it changes.
-pub type StateSink<'e> = Box<dyn FnMut(&StreamSpec, &StreamState) + 'e>;
+/// Hears each source's state as it changes, by the source's name.
+pub type StateSink<'e> = Box<dyn FnMut(&str, &StreamState) + 'e>;
 
 fn today() -> FileDate {
     let secs = std::time::SystemTime::now()
@@ -65,7 +65,7 @@ impl StreamFeed {
             }
             StreamMsg::State(state) => {
                 if let Some(f) = on_state.as_mut() {
-                    f(&self.spec, &state);
+                    f(&self.spec.to_string(), &state);
                 }
             }
         }

@@ -36,7 +36,10 @@ pub(crate) struct DiagnoseArgs {
     /// journal), `journal:/path/to/journal-dir?unit=x.service&priority=warning`,
     /// `ssh://user@host[:port]/var/log/app.log`, `ssh://user@host/journal`, `docker://NAME`,
     /// `podman://NAME`.
-    #[arg(required_unless_present_any = ["journal", "journal_dir"], value_name = "PATH")]
+    #[arg(
+        required_unless_present_any = ["journal", "journal_dir", "listen"],
+        value_name = "PATH"
+    )]
     paths: Vec<PathBuf>,
     /// Read the system journal (through journalctl).
     #[arg(long)]
@@ -44,6 +47,11 @@ pub(crate) struct DiagnoseArgs {
     /// Read the journal files in this folder (or this .journal file).
     #[arg(long, value_name = "DIR")]
     journal_dir: Vec<PathBuf>,
+    /// Receive logs that other machines send here, while following (implies --watch):
+    /// `syslog://127.0.0.1:5514` (RFC 5424 and 3164, UDP and TCP). Each sending host is a
+    /// source of its own. Listens on loopback unless the address says otherwise.
+    #[arg(long, value_name = "ADDRESS")]
+    listen: Vec<String>,
     /// Only these units' entries, for --journal and --journal-dir (repeat for more).
     #[arg(long, value_name = "UNIT")]
     unit: Vec<String>,
@@ -74,7 +82,7 @@ pub(crate) struct DiagnoseArgs {
     no_redact: bool,
     /// Add the health checks' issues (health.toml, as the monitor last saw them), each next
     /// to the issues of the log it watches.
-    #[arg(long, conflicts_with = "watch")]
+    #[arg(long, conflicts_with_all = ["watch", "listen"])]
     health: bool,
 }
 
@@ -116,13 +124,19 @@ impl DiagnoseArgs {
         for j in journals {
             all.push(PathBuf::from(StreamSpec::Journal(j).to_string()));
         }
+        for l in &self.listen {
+            if !healdeck_engine::receive::is_listen_text(l) {
+                return Err(format!("--listen {l}: use syslog://ADDRESS:PORT"));
+            }
+            all.push(PathBuf::from(l));
+        }
         if (!self.unit.is_empty() || self.priority.is_some())
             && !self.journal
             && self.journal_dir.is_empty()
         {
             return Err("--unit and --priority go with --journal or --journal-dir".into());
         }
-        let (_, _, errors) = healdeck_engine::remote::split_paths(&all);
+        let errors = healdeck_engine::remote::split_paths(&all).errors;
         match errors.first() {
             Some(e) => Err(e.to_string()),
             None => Ok(all),
@@ -159,7 +173,7 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
         Err(e) => return super::fail(e),
     };
     let (engine, rules_errors) = load_engine(&args.sources, dirs);
-    if args.watch {
+    if args.watch || !args.listen.is_empty() {
         return watch(&engine, args, &paths, dirs);
     }
     let mut opts = ScanOptions::default();

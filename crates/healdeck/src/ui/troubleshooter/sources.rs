@@ -7,6 +7,7 @@ use super::super::widgets::{BAD, GOOD, ToastKind, WARN};
 use super::TroubleTab;
 use super::folder_env::{FolderEnvEditor, summary};
 use egui::RichText;
+use healdeck_engine::receive::{ListenSpec, is_listen_text};
 use healdeck_engine::remote::{StreamSpec, StreamState, is_stream_text};
 use std::path::PathBuf;
 
@@ -123,6 +124,12 @@ impl TroubleTab {
                                 }
                             });
                     });
+                    if row.stream
+                        && let Some(text) = p.to_str()
+                        && is_listen_text(text)
+                    {
+                        self.heard_hosts_ui(ui, text);
+                    }
                     if let Some((_, env)) = self.folder_envs.iter().find(|(f, _)| f == p) {
                         ui.label(
                             RichText::new(format!("    {}", summary(env)))
@@ -152,6 +159,8 @@ impl TroubleTab {
             "🖧"
         } else if name.starts_with("journal:") {
             "📓"
+        } else if is_listen_text(&name) {
+            "📡"
         } else {
             "📦"
         };
@@ -163,6 +172,8 @@ impl TroubleTab {
                 WARN,
                 format!("again in {after_secs} s: {reason}"),
             ),
+            Some(StreamState::Listening) => ("● listening", GOOD, String::new()),
+            Some(StreamState::Failed { reason }) => ("● failed", BAD, reason.clone()),
             Some(StreamState::Connecting) | None => (
                 "○ connecting",
                 ui.visuals().weak_text_color(),
@@ -172,6 +183,25 @@ impl TroubleTab {
         let label = ui.label(RichText::new(text).small().color(color));
         if !why.is_empty() {
             label.on_hover_text(why);
+        }
+    }
+
+    /// The hosts a receiver has heard from, under its row.
+    fn heard_hosts_ui(&self, ui: &mut egui::Ui, receiver: &str) {
+        let Some((scheme, _)) = receiver.split_once("://") else {
+            return;
+        };
+        let prefix = format!("{scheme}:");
+        let mut hosts: Vec<&str> = self
+            .source_states
+            .keys()
+            .filter(|k| k.starts_with(&prefix) && !k.contains("://"))
+            .map(String::as_str)
+            .collect();
+        hosts.sort_unstable();
+        for host in hosts {
+            ui.label(RichText::new(format!("      ↳ {host}")).small())
+                .on_hover_text("A host that sent logs here: its failures carry this source");
         }
     }
 
@@ -192,17 +222,24 @@ impl TroubleTab {
         }
         let entry = ui.add(
             egui::TextEdit::singleline(&mut self.path_entry)
-                .hint_text("…or paste a path, journal:, ssh://host/path, docker://name")
+                .hint_text("…or paste a path, journal:, ssh://host/path, docker://name, syslog://")
                 .desired_width(f32::INFINITY),
         );
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             let text = self.path_entry.trim().to_string();
             let p = PathBuf::from(&text);
-            if is_stream_text(&text) {
-                match text.parse::<StreamSpec>() {
-                    Ok(spec) => {
+            let source = if is_stream_text(&text) {
+                Some(text.parse::<StreamSpec>().map(|s| s.to_string()))
+            } else if is_listen_text(&text) {
+                Some(text.parse::<ListenSpec>().map(|s| s.to_string()))
+            } else {
+                None
+            };
+            if let Some(source) = source {
+                match source {
+                    Ok(name) => {
                         self.path_entry.clear();
-                        self.add_path(sh, PathBuf::from(spec.to_string()));
+                        self.add_path(sh, PathBuf::from(name));
                     }
                     Err(e) => sh.toasts.add(ToastKind::Error, e.to_string()),
                 }

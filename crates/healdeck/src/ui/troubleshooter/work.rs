@@ -311,5 +311,5 @@ impl TroubleTab {
 /// A source read through a program (`journal:`, `ssh://…`, `docker://…`), not a path.
 pub(super) fn is_stream(p: &std::path::Path) -> bool {
     p.to_str()
-        .is_some_and(healdeck_engine::remote::is_stream_text)
+        .is_some_and(healdeck_engine::remote::is_source_text)
 }

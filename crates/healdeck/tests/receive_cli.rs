@@ -1,0 +1,282 @@
+//! The syslog receiver, fed by real senders: the `logger` command (RFC 5424 over TCP with
+//! octet counting, RFC 3164 over UDP) and a real `rsyslogd` forwarding what it is given with
+//! its omfwd action; and by hostile ones: garbage frames, a 100 MB message and 10,000
+//! connections, after which it still hears a well-formed message, within bounded memory.
+
+#[path = "common/watch.rs"]
+mod watch;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use watch::Watch;
+
+/// A TCP port free on loopback now (and, in practice, its UDP twin).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+fn listen(home: &Path, port: u16) -> Watch {
+    let w = Watch::start(home, &["--listen", &format!("syslog://127.0.0.1:{port}")]);
+    w.wait_stderr("listening", 20);
+    w
+}
+
+fn logger(args: &[&str]) {
+    let ok = Command::new("logger")
+        .args(args)
+        .status()
+        .expect("logger (bsdutils)");
+    assert!(ok.success(), "logger {args:?}");
+}
+
+fn title(v: &serde_json::Value) -> &str {
+    v["issue"]["title"].as_str().unwrap_or("")
+}
+
+fn source(v: &serde_json::Value) -> &str {
+    v["issue"]["latest"]["source"].as_str().unwrap_or("")
+}
+
+/// Alerts until one whose title holds `words`, within 20 s.
+fn until_titled(w: &Watch, words: &str) -> serde_json::Value {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = w.next(20);
+        if title(&v).contains(words) {
+            return v;
+        }
+        assert!(Instant::now() < until, "no alert titled `{words}`");
+    }
+}
+
+#[test]
+fn logger_over_tcp_and_udp_each_host_a_source() {
+    let home = tempfile::tempdir().expect("tmp");
+    let port = free_port().to_string();
+    let w = listen(home.path(), port.parse().expect("port"));
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &port,
+        "-T",
+        "--octet-count",
+        "--rfc5424",
+        "-t",
+        "api",
+        "--",
+        "ERROR could not connect to database: Connection refused",
+    ]);
+    let v = until_titled(&w, "Connection refused");
+    assert!(source(&v).starts_with("syslog:"), "{v}");
+    assert_eq!(v["live"], true);
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &port,
+        "-d",
+        "--rfc3164",
+        "-t",
+        "kernel",
+        "--",
+        "Out of memory: Killed process 4711 (python3)",
+    ]);
+    let v = until_titled(&w, "OOM");
+    assert_eq!(v["issue"]["severity"], "critical");
+
+    // Two hosts printing tracebacks line by line at once: each stays whole, under its host.
+    let mut tcp =
+        TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port"))).expect("connect");
+    let line = |host: &str, text: &str| {
+        let m = format!("<11>1 2026-12-02T10:00:00Z {host} worker 7 - - {text}");
+        format!("{} {m}", m.len())
+    };
+    let mut stream = String::new();
+    for (a, b) in [
+        (
+            "Traceback (most recent call last):",
+            "Traceback (most recent call last):",
+        ),
+        (
+            "  File \"/srv/a.py\", line 3, in <module>",
+            "  File \"/srv/b.py\", line 9, in run",
+        ),
+        ("KeyError: 'alpha'", "ValueError: beta"),
+    ] {
+        stream.push_str(&line("web-1", a));
+        stream.push_str(&line("web-2", b));
+    }
+    tcp.write_all(stream.as_bytes()).expect("send");
+    drop(tcp);
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let v = w.next(20);
+        if title(&v).contains("alpha") || title(&v).contains("beta") {
+            let first = &v["issue"]["occurrences"][0];
+            assert_eq!(
+                (first["line"].as_u64(), first["end_line"].as_u64()),
+                (Some(1), Some(3)),
+                "{v}"
+            );
+            seen.push(source(&v).to_string());
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["syslog:web-1", "syslog:web-2"]);
+}
+
+struct Rsyslog(Child);
+
+impl Drop for Rsyslog {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn rsyslog_forwards_to_healdeck() {
+    let home = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let w = listen(home.path(), port);
+    let dir = home.path().join("rsyslog");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let socket = dir.join("log.sock");
+    let conf = dir.join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "global(workDirectory=\"{d}\")\n\
+             module(load=\"imuxsock\" SysSock.Use=\"off\")\n\
+             input(type=\"imuxsock\" Socket=\"{s}\" CreatePath=\"on\")\n\
+             action(type=\"omfwd\" target=\"127.0.0.1\" port=\"{port}\" protocol=\"tcp\" \
+             TCP_Framing=\"octet-counted\" template=\"RSYSLOG_SyslogProtocol23Format\")\n",
+            d = dir.display(),
+            s = socket.display()
+        ),
+    )
+    .expect("rsyslog.conf");
+    let rsyslogd = Command::new("rsyslogd")
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(dir.join("rsyslogd.pid"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Rsyslog)
+        .expect("rsyslogd (Debian package rsyslog; .ci/run installs it)");
+    let until = Instant::now() + Duration::from_secs(20);
+    while !socket.exists() {
+        assert!(Instant::now() < until, "rsyslogd made no socket");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    logger(&[
+        "-u",
+        socket.to_str().expect("utf-8"),
+        "-t",
+        "payments",
+        "--",
+        "FATAL: password authentication failed for user \"shop\"",
+    ]);
+    let v = until_titled(&w, "rejected the password");
+    assert!(source(&v).starts_with("syslog:"), "{v}");
+    assert!(
+        v["issue"]["excerpt"]
+            .as_str()
+            .unwrap_or("")
+            .contains("payments"),
+        "the tag rsyslog forwarded: {v}"
+    );
+    drop(rsyslogd);
+}
+
+/// Resident memory of a process, in MiB.
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+#[test]
+fn hostile_senders_get_cut_off_and_the_receiver_keeps_hearing() {
+    let home = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let w = listen(home.path(), port);
+    let addr = ("127.0.0.1", port);
+
+    // Garbage and a broken octet count: the connection is closed, nothing else happens.
+    let mut tcp = TcpStream::connect(addr).expect("connect");
+    let _ = tcp.write_all(b"\x00\xff\xfe<<<>>>\n12x <1>oops\n");
+    drop(tcp);
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    for junk in [&b""[..], b"<", b"<999>1 - - - - -", &[0xffu8; 2000][..]] {
+        udp.send_to(junk, addr).expect("send");
+    }
+
+    // A 100 MB message: kept to its first 64 KiB, streamed past, memory bounded.
+    let mut tcp = TcpStream::connect(addr).expect("connect");
+    let body = 100_000_000usize;
+    let head = "<11>1 2026-12-02T10:00:00Z flood app 1 - - ERROR giant payload ";
+    tcp.write_all(format!("{} {head}", head.len() + body).as_bytes())
+        .expect("send");
+    let block = vec![b'x'; 1 << 20];
+    let mut sent = 0;
+    while sent < body {
+        let n = block.len().min(body - sent);
+        tcp.write_all(&block[..n]).expect("stream the flood");
+        sent += n;
+    }
+    drop(tcp);
+    let rss = rss_mib(w.child.id());
+    assert!(rss < 300, "healdeck holds {rss} MiB after a 100 MB message");
+
+    // 10,000 connection attempts, up to 1,000 held open at once.
+    let mut open = Vec::new();
+    for _ in 0..10_000 {
+        if let Ok(c) = TcpStream::connect(addr) {
+            open.push(c);
+        }
+        if open.len() == 1000 {
+            open.clear();
+        }
+    }
+    let threads = std::fs::read_to_string(format!("/proc/{}/status", w.child.id()))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Threads:")
+                .map(|t| t.trim().parse::<u64>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    assert!(threads < 300, "{threads} threads");
+    drop(open);
+
+    // Still listening, still right.
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &port.to_string(),
+        "-T",
+        "--octet-count",
+        "-t",
+        "api",
+        "--",
+        "ERROR No space left on device",
+    ]);
+    let v = until_titled(&w, "no space left");
+    assert_eq!(v["live"], true);
+    let rss = rss_mib(w.child.id());
+    assert!(rss < 300, "healdeck holds {rss} MiB after the flood");
+}
