@@ -280,3 +280,146 @@ fn hostile_senders_get_cut_off_and_the_receiver_keeps_hearing() {
     let rss = rss_mib(w.child.id());
     assert!(rss < 300, "healdeck holds {rss} MiB after the flood");
 }
+
+#[path = "common/venv.rs"]
+mod venv;
+
+/// Logs through the official OpenTelemetry Python SDK: its logging handler, a batch
+/// processor and the OTLP/HTTP (protobuf) exporter.
+const OTEL_APP: &str = r#"
+import logging, sys
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+from opentelemetry.sdk.resources import Resource
+provider = LoggerProvider(resource=Resource.create({"service.name": "checkout", "host.name": "shop-7"}))
+provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter(endpoint=sys.argv[1])))
+log = logging.getLogger("checkout")
+log.addHandler(LoggingHandler(logger_provider=provider))
+log.setLevel(logging.INFO)
+log.info("started")
+try:
+    {}["card"]
+except KeyError:
+    log.exception("payment failed")
+log.error("could not connect to database: Connection refused")
+provider.shutdown()
+"#;
+
+/// Sends one HTTP/1.1 request and returns the status code.
+fn http(port: u16, method: &str, path: &str, content_type: &str, body: &[u8]) -> u16 {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).expect("send head");
+    // A refused body may be cut off by the server before it is all sent.
+    let _ = tcp.write_all(body);
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut tcp, &mut answer);
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
+}
+
+#[test]
+fn the_opentelemetry_python_sdk_sends_to_the_otlp_receiver() {
+    let python = venv::python_with(
+        "otel-venv",
+        &[
+            "opentelemetry-sdk",
+            "opentelemetry-exporter-otlp-proto-http",
+        ],
+        "import opentelemetry.sdk._logs, opentelemetry.exporter.otlp.proto.http",
+    );
+    let home = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let w = Watch::start(
+        home.path(),
+        &["--listen", &format!("otlp://127.0.0.1:{port}")],
+    );
+    w.wait_stderr("listening", 20);
+    let out = Command::new(&python)
+        .args(["-c", OTEL_APP, &format!("http://127.0.0.1:{port}/v1/logs")])
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The exception the SDK recorded is one event: the message and its whole traceback.
+    let v = until_titled(&w, "KeyError");
+    assert_eq!(source(&v), "otlp:shop-7");
+    let first = &v["issue"]["occurrences"][0];
+    let lines = first["end_line"].as_u64().unwrap_or(0) - first["line"].as_u64().unwrap_or(0);
+    assert!(lines >= 3, "the traceback's lines: {v}");
+    let excerpt = v["issue"]["excerpt"].as_str().unwrap_or("");
+    assert!(
+        excerpt.contains("checkout: <err> payment failed"),
+        "{excerpt}"
+    );
+    let v = until_titled(&w, "Connection refused");
+    assert_eq!(source(&v), "otlp:shop-7");
+
+    // OTLP's JSON encoding, as collectors may send it.
+    let json = r#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"billing"}}]},
+        "scopeLogs":[{"logRecords":[{"timeUnixNano":"1764680000000000000","severityNumber":17,
+        "body":{"stringValue":"No space left on device"}}]}]}]}"#;
+    assert_eq!(
+        http(
+            port,
+            "POST",
+            "/v1/logs",
+            "application/json",
+            json.as_bytes()
+        ),
+        200
+    );
+    let v = until_titled(&w, "no space left");
+    assert_eq!(source(&v), "otlp:billing");
+
+    // What is not a logs request is answered, never taken in.
+    assert_eq!(
+        http(
+            port,
+            "POST",
+            "/v1/logs",
+            "application/x-protobuf",
+            b"\xff\xff\xff\xff"
+        ),
+        400
+    );
+    assert_eq!(
+        http(
+            port,
+            "POST",
+            "/v1/logs",
+            "application/json",
+            b"{\"resourceLogs\":7}"
+        ),
+        400
+    );
+    assert_eq!(
+        http(port, "POST", "/v1/traces", "application/json", b"{}"),
+        404
+    );
+    assert_eq!(http(port, "GET", "/v1/logs", "application/json", b""), 405);
+    assert_eq!(http(port, "POST", "/v1/logs", "text/plain", b"hello"), 415);
+    assert_eq!(
+        http(
+            port,
+            "POST",
+            "/v1/logs",
+            "application/json",
+            &vec![b' '; 20 << 20]
+        ),
+        413
+    );
+    w.quiet(500);
+    assert!(rss_mib(w.child.id()) < 300);
+}

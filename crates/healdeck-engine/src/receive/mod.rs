@@ -1,14 +1,19 @@
 //! Logs a fleet forwards to healdeck: a syslog receiver (`syslog://127.0.0.1:5514`: RFC 5424
 //! and 3164 over UDP and TCP, octet-counted or newline framing) for rsyslog, syslog-ng and
-//! journald's forwarding, so the pipeline a team already runs can send here. Each sending host
-//! becomes a source of its own (`syslog:web-1`). Receivers listen on loopback unless an
+//! journald's forwarding, and an OpenTelemetry logs receiver (`otlp://127.0.0.1:4318`: OTLP/HTTP
+//! `/v1/logs`, protobuf or JSON) for collectors, Fluent Bit, Vector and the OpenTelemetry SDKs,
+//! so the pipeline a team already runs can send here. Each sending host becomes a source of its
+//! own (`syslog:web-1`, `otlp:checkout`). Receivers listen on loopback unless an
 //! address says otherwise, hold bounded queues, cap message sizes and connections, and count
 //! what they cut or refused.
 //!
 //! `syslog` parses messages into records; `framing` splits a TCP stream into messages;
-//! `syslog_server` runs the sockets.
+//! `syslog_server` runs the sockets; `otlp` reads OTLP requests into records; `otlp_server`
+//! serves HTTP.
 
 mod framing;
+mod otlp;
+mod otlp_server;
 mod syslog;
 mod syslog_server;
 
@@ -22,18 +27,21 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     Syslog,
+    Otlp,
 }
 
 impl Protocol {
     pub fn scheme(self) -> &'static str {
         match self {
             Protocol::Syslog => "syslog",
+            Protocol::Otlp => "otlp",
         }
     }
 
     fn default_port(self) -> u16 {
         match self {
             Protocol::Syslog => 5514,
+            Protocol::Otlp => 4318,
         }
     }
 }
@@ -45,9 +53,9 @@ pub struct ListenSpec {
     pub addr: SocketAddr,
 }
 
-/// Whether `text` names a receiver (`syslog://…`).
+/// Whether `text` names a receiver (`syslog://…`, `otlp://…`).
 pub fn is_listen_text(text: &str) -> bool {
-    text.starts_with("syslog://")
+    text.starts_with("syslog://") || text.starts_with("otlp://")
 }
 
 impl std::str::FromStr for ListenSpec {
@@ -60,7 +68,12 @@ impl std::str::FromStr for ListenSpec {
         };
         let (protocol, rest) = match text.split_once("://") {
             Some(("syslog", rest)) => (Protocol::Syslog, rest),
-            _ => return Err(fail("not a receiver: use syslog://ADDRESS:PORT".into())),
+            Some(("otlp", rest)) => (Protocol::Otlp, rest),
+            _ => {
+                return Err(fail(
+                    "not a receiver: use syslog://ADDRESS:PORT or otlp://ADDRESS:PORT".into(),
+                ));
+            }
         };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -153,6 +166,7 @@ pub(crate) fn serve(
 ) {
     match spec.protocol {
         Protocol::Syslog => syslog_server::serve(spec.addr, limits, stats, quit, send),
+        Protocol::Otlp => otlp_server::serve(spec.addr, limits, stats, quit, send),
     }
 }
 
@@ -170,6 +184,8 @@ mod tests {
         assert_eq!(s.to_string(), "syslog://[::1]:6514");
         let s: ListenSpec = "syslog://localhost:7000".parse().expect("spec");
         assert_eq!(s.to_string(), "syslog://127.0.0.1:7000");
+        let s: ListenSpec = "otlp://".parse().expect("spec");
+        assert_eq!(s.to_string(), "otlp://127.0.0.1:4318");
         for bad in [
             "syslog://example.com:514",
             "syslog://1.2.3.4:99999",

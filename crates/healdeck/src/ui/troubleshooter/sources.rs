@@ -222,7 +222,7 @@ impl TroubleTab {
         }
         let entry = ui.add(
             egui::TextEdit::singleline(&mut self.path_entry)
-                .hint_text("…or paste a path, journal:, ssh://host/path, docker://name, syslog://")
+                .hint_text("…or paste a path, journal:, ssh://host/path, docker://name, syslog://, otlp://")
                 .desired_width(f32::INFINITY),
         );
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
