@@ -470,3 +470,25 @@ fn an_unknown_host_key_is_an_error_never_accepted() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("Host key verification failed"), "{stderr}");
 }
+
+#[test]
+fn a_container_engine_that_cannot_answer_is_an_error_naming_the_source() {
+    // No container engine runs here: the docker client (or its absence) is asked and its
+    // own words come back, naming the source.
+    let home = tempfile::tempdir().expect("tmp");
+    let out = healdeck(home.path())
+        .args(["diagnose", "--no-user-rules", "docker://web"])
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}/no-docker.sock", home.path().display()),
+        )
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("healdeck: docker://web: "), "{stderr}");
+    assert!(
+        stderr.contains("no-docker.sock") || stderr.contains("cannot run docker"),
+        "the client's own words: {stderr}"
+    );
+}

@@ -148,11 +148,16 @@ async fn handle(req: Request<Incoming>, peer: SocketAddr, shared: Arc<Shared>) -
         .stats
         .messages
         .fetch_add(batch.len() as u64, Ordering::Relaxed);
-    if !batch.is_empty() && shared.queue.send_timeout(batch, QUEUE_WAIT).await.is_err() {
-        let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, "busy; retry");
-        r.headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
-        return r;
+    // In the watcher's batch size, so what waits in its queue stays bounded in records.
+    let mut batch = batch.into_iter().peekable();
+    while batch.peek().is_some() {
+        let part: Vec<Received> = batch.by_ref().take(super::syslog_server::BATCH).collect();
+        if shared.queue.send_timeout(part, QUEUE_WAIT).await.is_err() {
+            let mut r = refuse(StatusCode::SERVICE_UNAVAILABLE, "busy; retry");
+            r.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            return r;
+        }
     }
     // An empty ExportLogsServiceResponse, in the request's encoding.
     if json {

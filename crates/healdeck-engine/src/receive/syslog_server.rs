@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Records sent to the watcher at once (or after `BATCH_WAIT`).
-const BATCH: usize = 512;
+/// Records sent to the watcher at once (or after `BATCH_WAIT`): with the watcher's queue of
+/// 256 messages, at most ~32,000 records wait in memory.
+pub(crate) const BATCH: usize = 128;
 const BATCH_WAIT: Duration = Duration::from_millis(20);
 
 /// Collects records and sends them in batches.

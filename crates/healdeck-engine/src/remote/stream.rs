@@ -111,6 +111,18 @@ fn pump(mut pipe: impl Read, tx: Sender<Block>) {
     }
 }
 
+/// Adds `bytes` to the kept tail of a program's error output.
+fn remember(tail: &Mutex<String>, bytes: &[u8]) {
+    if let Ok(mut t) = tail.lock() {
+        t.push_str(&String::from_utf8_lossy(bytes));
+        if t.len() > STDERR_TAIL {
+            let cut = t.len() - STDERR_TAIL;
+            let cut = (cut..t.len()).find(|i| t.is_char_boundary(*i)).unwrap_or(0);
+            t.drain(..cut);
+        }
+    }
+}
+
 /// Keeps the tail of a program's error output.
 fn keep_tail(mut pipe: impl Read, tail: Arc<Mutex<String>>) {
     let mut buf = [0u8; 4096];
@@ -118,14 +130,21 @@ fn keep_tail(mut pipe: impl Read, tail: Arc<Mutex<String>>) {
         if n == 0 {
             break;
         }
-        if let Ok(mut t) = tail.lock() {
-            t.push_str(&String::from_utf8_lossy(&buf[..n]));
-            if t.len() > STDERR_TAIL {
-                let cut = t.len() - STDERR_TAIL;
-                let cut = (cut..t.len()).find(|i| t.is_char_boundary(*i)).unwrap_or(0);
-                t.drain(..cut);
-            }
-        }
+        remember(&tail, &buf[..n]);
+    }
+}
+
+/// A reader that keeps the tail of what passes through it.
+struct TeeTail<R> {
+    inner: R,
+    tail: Arc<Mutex<String>>,
+}
+
+impl<R: Read> Read for TeeTail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        remember(&self.tail, &buf[..n]);
+        Ok(n)
     }
 }
 
@@ -174,9 +193,11 @@ impl Run<'_> {
         }
         if let Some(err) = child.stderr.take() {
             if merge_stderr {
-                // A container's own error output is part of its log.
+                // A container's own error output is part of its log — and, when the client
+                // itself fails, says why.
                 let tx = tx.clone();
-                std::thread::spawn(move || pump(err, tx));
+                let tail = stderr_tail.clone();
+                std::thread::spawn(move || pump(TeeTail { inner: err, tail }, tx));
             } else {
                 let tail = stderr_tail.clone();
                 std::thread::spawn(move || keep_tail(err, tail));

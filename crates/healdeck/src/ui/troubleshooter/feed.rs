@@ -41,10 +41,41 @@ fn severity_index(s: Severity) -> usize {
     }
 }
 
-/// The file name of an issue's latest source (the table's "Source" column).
-pub(crate) fn source_name(issue: &Issue) -> &str {
+/// A short name for an issue's latest source (the table's "Source" column): a file's name;
+/// for a source read through a program, where it is and the file's name (`web-1:app.log`,
+/// `journal:remote`, `docker:api`); a sending host as it is (`syslog:web-1`).
+pub(crate) fn source_name(issue: &Issue) -> std::borrow::Cow<'_, str> {
     let s = issue.latest.source.as_str();
-    s.rsplit(['/', '\\']).next().unwrap_or(s)
+    let last = |t: &str| -> String {
+        let t = t.split('?').next().unwrap_or(t).trim_end_matches('/');
+        t.rsplit('/').next().unwrap_or(t).to_string()
+    };
+    if let Some(rest) = s.strip_prefix("ssh://") {
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => host.split(':').next().unwrap_or(host),
+        };
+        return format!("{host}:{}", last(path)).into();
+    }
+    if let Some(path) = s.strip_prefix("journal:") {
+        let name = last(path);
+        return if name.is_empty() {
+            "journal".into()
+        } else {
+            format!("journal:{name}").into()
+        };
+    }
+    for scheme in ["docker", "podman"] {
+        if let Some(name) = s.strip_prefix(scheme).and_then(|r| r.strip_prefix("://")) {
+            return format!("{scheme}:{name}").into();
+        }
+    }
+    if s.starts_with("syslog:") || s.starts_with("otlp:") {
+        return s.into();
+    }
+    s.rsplit(['/', '\\']).next().unwrap_or(s).into()
 }
 
 /// How much of an excerpt the search box looks through (its message and first frames).
@@ -228,7 +259,7 @@ impl Feed {
             }),
             SortKey::Count => rows.sort_by_key(|a| std::cmp::Reverse(key(a).count)),
             SortKey::LastSeen => rows.sort_by(|a, b| key(b).last_seen.cmp(&key(a).last_seen)),
-            SortKey::Source => rows.sort_by(|a, b| source_name(key(a)).cmp(source_name(key(b)))),
+            SortKey::Source => rows.sort_by(|a, b| source_name(key(a)).cmp(&source_name(key(b)))),
         }
         // Count and last seen read best newest/largest first; "descending" flips the default.
         if descending {
@@ -268,6 +299,26 @@ mod tests {
             last_seen: Some(format!("2024-01-01T00:00:{:02}", count % 60)),
             seq: count,
             ..Issue::example(fp, src, 1)
+        }
+    }
+
+    #[test]
+    fn sources_read_through_a_program_keep_where_they_are_in_their_short_name() {
+        for (source, short) in [
+            ("/var/log/app.log", "app.log"),
+            ("ssh://deploy@web-1:2222/var/log/app.log", "web-1:app.log"),
+            ("ssh://[::1]/journal?priority=err", "::1:journal"),
+            ("journal:", "journal"),
+            (
+                "journal:/var/log/journal/remote?unit=a.service",
+                "journal:remote",
+            ),
+            ("docker://api", "docker:api"),
+            ("syslog:web-1", "syslog:web-1"),
+            ("otlp:checkout", "otlp:checkout"),
+        ] {
+            let i = issue("a", Severity::Low, Category::Http, 1, source);
+            assert_eq!(source_name(&i), short, "{source}");
         }
     }
 
