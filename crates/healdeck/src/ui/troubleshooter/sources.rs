@@ -225,6 +225,13 @@ impl TroubleTab {
                 .hint_text("…or paste a path, journal:, ssh://host/path, docker://name, syslog://, otlp://")
                 .desired_width(f32::INFINITY),
         );
+        entry.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::accesskit::Role::TextInput,
+                true,
+                "Add a source: paste a path or journal:, ssh://, docker://, syslog://, otlp://",
+            )
+        });
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             let text = self.path_entry.trim().to_string();
             let p = PathBuf::from(&text);
