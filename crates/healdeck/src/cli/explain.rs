@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 
 #[derive(Args, Debug)]
 pub(crate) struct ExplainArgs {
-    /// Log files or folders.
+    /// Log files or folders, or sources such as journal:, ssh://host/path, docker://name.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// The issue to explain (default: the worst one in the logs).

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub(crate) struct FixArgs {
-    /// Log files or folders to diagnose and fix.
+    /// Log files or folders to diagnose and fix, or sources such as journal:, ssh://host/path.
     #[arg(value_name = "PATH", required_unless_present_any = ["history", "stats", "restore"])]
     paths: Vec<PathBuf>,
     /// Print the plan and change nothing at all.

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub(crate) struct PromptArgs {
-    /// Log files or folders.
+    /// Log files or folders, or sources such as journal:, ssh://host/path, docker://name.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Only the issue with this fingerprint.

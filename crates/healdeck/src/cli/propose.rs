@@ -19,7 +19,7 @@ use std::sync::atomic::AtomicBool;
 
 #[derive(Args, Debug)]
 pub(crate) struct ProposeArgs {
-    /// Log files or folders.
+    /// Log files or folders, or sources such as journal:, ssh://host/path, docker://name.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// The issue to fix (default: the worst one in the logs).
