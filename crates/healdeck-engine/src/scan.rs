@@ -363,6 +363,7 @@ fn sources_to_read(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<SourceError>) {
         path: r.to_string(),
         message: "a receiver only hears what is sent while healdeck follows (--watch)".into(),
     }));
+    let streams = crate::remote::expand(streams, &crate::remote::SshSettings::from_env());
     files.extend(streams.into_iter().map(|spec| SourceFile {
         path: PathBuf::from(spec.to_string()),
         gzip: false,

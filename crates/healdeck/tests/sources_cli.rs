@@ -492,3 +492,61 @@ fn a_container_engine_that_cannot_answer_is_an_error_naming_the_source() {
         "the client's own words: {stderr}"
     );
 }
+
+#[test]
+fn a_remote_folder_is_read_and_followed_file_by_file() {
+    let home = tempfile::tempdir().expect("tmp");
+    let _sshd = Sshd::new(home.path());
+    let dir = home.path().join("remote-logs");
+    std::fs::create_dir_all(dir.join("worker")).expect("mkdir");
+    append(
+        &dir.join("api.log"),
+        "ERROR could not connect to database: Connection refused\n",
+    );
+    append(
+        &dir.join("worker/jobs.log"),
+        "ModuleNotFoundError: No module named 'celery_x'\n",
+    );
+    append(&dir.join("core.dump"), "ERROR not a log file\n");
+    let folder = format!("ssh://healdeck-test{}", dir.display());
+
+    let report = diagnose_json(home.path(), &[&folder]);
+    let mut sources: Vec<String> = report["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["latest"]["source"].as_str().unwrap_or("").to_string())
+        .collect();
+    sources.sort();
+    assert_eq!(
+        sources,
+        [
+            format!("{folder}/api.log"),
+            format!("{folder}/worker/jobs.log")
+        ],
+        "{report}"
+    );
+
+    let w = Watch::start(home.path(), &[&folder]);
+    w.wait_stderr(&format!("{folder}: connected"), 20);
+    let mut history = 0;
+    while history < 2 {
+        assert_eq!(w.next(20)["live"], false);
+        history += 1;
+    }
+    w.wait_stderr(&format!("{folder}/worker/jobs.log: connected"), 20);
+    append(
+        &dir.join("worker/jobs.log"),
+        "ModuleNotFoundError: No module named 'celery_x'\n",
+    );
+    let v = w.next(20);
+    assert_eq!(
+        (v["live"].as_bool(), v["issue"]["count"].as_u64()),
+        (Some(true), Some(2)),
+        "{v}"
+    );
+    assert_eq!(
+        v["issue"]["latest"]["source"],
+        format!("{folder}/worker/jobs.log")
+    );
+}

@@ -7,18 +7,20 @@
 //!
 //! Sources are named in the same lists as paths (the command line, the window's source list):
 //! [`split_paths`] tells them apart. `spec` parses and validates them; `command` builds the
-//! reading commands; `journal` turns journal entries into log lines; `decode` tracks where to
+//! reading commands; `folders` turns a remote folder into its log files; `journal` turns journal entries into log lines; `decode` tracks where to
 //! resume; `stream` runs, reads and reconnects; [`Positions`] remembers, across restarts, what
 //! was already reported.
 
 mod command;
 mod decode;
+mod folders;
 mod journal;
 pub(crate) mod record;
 mod spec;
 mod stream;
 
 pub use command::{Position, SshSettings};
+pub use folders::expand;
 pub use spec::{
     ContainerEngine, JournalFilter, RemoteTarget, SpecError, StreamSpec, is_stream_text,
     parse_priority,

@@ -267,7 +267,7 @@ fn check_container_name(n: &str) -> Result<(), String> {
 /// A path that is safe to put, single-quoted, on a remote command line: absolute, no `..`,
 /// and only letters, digits and `/ . _ - + , @ %` (no quotes, spaces, `$`, `;`, `|`, `` ` ``,
 /// newlines…).
-fn check_remote_path(p: &str) -> Result<(), String> {
+pub(crate) fn check_remote_path(p: &str) -> Result<(), String> {
     if !p.starts_with('/') {
         return Err(format!("the path `{p}` is not absolute"));
     }

@@ -164,6 +164,24 @@ impl<'e> LiveWatcher<'e> {
         self
     }
 
+    /// Remote folders become one source per log file in them; the folder is told connected
+    /// once its files are known.
+    fn expand_folders(&mut self) {
+        let given = self.stream_sources();
+        let expanded = crate::remote::expand(given.clone(), &self.ssh);
+        if expanded == given {
+            return;
+        }
+        for spec in &given {
+            if !expanded.contains(spec)
+                && let Some(f) = self.on_state.as_mut()
+            {
+                f(&spec.to_string(), &crate::remote::StreamState::Connected);
+            }
+        }
+        self.streams = expanded.into_iter().map(StreamFeed::new).collect();
+    }
+
     /// The stream sources followed, by their canonical names.
     pub fn stream_sources(&self) -> Vec<StreamSpec> {
         self.streams.iter().map(|s| s.spec.clone()).collect()
@@ -203,6 +221,7 @@ impl<'e> LiveWatcher<'e> {
         })?;
         self.watch_paths(&mut watcher)?;
         let quit = AtomicBool::new(false);
+        self.expand_folders();
         let specs = self.stream_sources();
         let ssh = self.ssh.clone();
         let (receivers, limits) = (self.receivers.clone(), self.limits.clone());
