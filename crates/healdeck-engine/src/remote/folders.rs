@@ -127,7 +127,7 @@ mod tests {
         let file: StreamSpec = "ssh://h/var/log/syslog".parse().expect("spec");
         assert_eq!(
             sources_from_listing(&file, "/var/log/syslog", "/var/log/syslog\n"),
-            [file.clone()]
+            std::slice::from_ref(&file)
         );
         let (program, args) =
             find_argv(&file, "/var/log/syslog", &SshSettings::default()).expect("argv");
