@@ -423,3 +423,93 @@ fn the_opentelemetry_python_sdk_sends_to_the_otlp_receiver() {
     w.quiet(500);
     assert!(rss_mib(w.child.id()) < 300);
 }
+
+/// Sends one octet-counted syslog message over TLS, trusting `ca` (Python's ssl module).
+const TLS_SENDER: &str = r#"
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+tls = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+m = sys.argv[3].encode()
+tls.sendall(str(len(m)).encode() + b" " + m)
+tls.close()
+"#;
+
+#[test]
+fn syslog_over_tls_with_a_certificate_of_its_own() {
+    let home = tempfile::tempdir().expect("tmp");
+    let (cert, key) = (home.path().join("cert.pem"), home.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        ])
+        .args([
+            "/CN=healdeck-test",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+
+    // A key that is not there: the receiver says so, naming the file.
+    let missing = home.path().join("missing.pem");
+    let w = Watch::start(
+        home.path(),
+        &[
+            "--listen",
+            &format!(
+                "syslog+tls://127.0.0.1:{}?cert={}&key={}",
+                free_port(),
+                cert.display(),
+                missing.display()
+            ),
+        ],
+    );
+    w.wait_stderr("failed", 20);
+    assert!(w.stderr().contains("missing.pem"), "{}", w.stderr());
+    drop(w);
+
+    let port = free_port();
+    let w = Watch::start(
+        home.path(),
+        &[
+            "--listen",
+            &format!(
+                "syslog+tls://127.0.0.1:{port}?cert={}&key={}",
+                cert.display(),
+                key.display()
+            ),
+        ],
+    );
+    w.wait_stderr("listening", 20);
+    // Plain text to the TLS port is no TLS handshake: nothing of it is taken in.
+    let mut plain = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let _ = plain.write_all(b"48 <11>1 - web-6 app - - - ERROR plaintext_zz9 broke");
+    drop(plain);
+    let message = "<11>1 2026-12-02T10:00:00Z web-5 app 7 - - ERROR No space left on device";
+    let sent = Command::new("python3")
+        .args(["-c", TLS_SENDER, &port.to_string()])
+        .arg(&cert)
+        .arg(message)
+        .output()
+        .expect("python3");
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    // The first alert is the TLS sender's: the plain text made none.
+    let v = w.next(20);
+    assert!(title(&v).contains("no space left"), "{v}");
+    assert_eq!(source(&v), "syslog+tls:web-5");
+    w.quiet(500);
+}

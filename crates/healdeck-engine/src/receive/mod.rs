@@ -1,5 +1,6 @@
 //! Logs a fleet forwards to healdeck: a syslog receiver (`syslog://127.0.0.1:5514`: RFC 5424
-//! and 3164 over UDP and TCP, octet-counted or newline framing) for rsyslog, syslog-ng and
+//! and 3164 over UDP and TCP, octet-counted or newline framing; `syslog+tls://…?cert=&key=`
+//! for RFC 5425 over TLS with rustls) for rsyslog, syslog-ng and
 //! journald's forwarding, and an OpenTelemetry logs receiver (`otlp://127.0.0.1:4318`: OTLP/HTTP
 //! `/v1/logs`, protobuf or JSON) for collectors, Fluent Bit, Vector and the OpenTelemetry SDKs,
 //! so the pipeline a team already runs can send here. Each sending host becomes a source of its
@@ -20,6 +21,7 @@ mod syslog_server;
 use crate::remote::StreamState;
 use crate::remote::record::Record;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Duration;
 
@@ -27,6 +29,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     Syslog,
+    /// Syslog over TLS (RFC 5425): TCP only, a certificate and key of the receiver's own.
+    SyslogTls,
     Otlp,
 }
 
@@ -34,6 +38,7 @@ impl Protocol {
     pub fn scheme(self) -> &'static str {
         match self {
             Protocol::Syslog => "syslog",
+            Protocol::SyslogTls => "syslog+tls",
             Protocol::Otlp => "otlp",
         }
     }
@@ -41,6 +46,7 @@ impl Protocol {
     fn default_port(self) -> u16 {
         match self {
             Protocol::Syslog => 5514,
+            Protocol::SyslogTls => 6514,
             Protocol::Otlp => 4318,
         }
     }
@@ -51,11 +57,31 @@ impl Protocol {
 pub struct ListenSpec {
     pub protocol: Protocol,
     pub addr: SocketAddr,
+    /// For `syslog+tls`: the certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
-/// Whether `text` names a receiver (`syslog://…`, `otlp://…`).
+/// Whether `text` names a receiver (`syslog://…`, `syslog+tls://…`, `otlp://…`).
 pub fn is_listen_text(text: &str) -> bool {
-    text.starts_with("syslog://") || text.starts_with("otlp://")
+    ["syslog://", "syslog+tls://", "otlp://"]
+        .iter()
+        .any(|p| text.starts_with(p))
+}
+
+/// `cert=…&key=…` of a TLS receiver.
+fn tls_files(query: &str) -> Result<(PathBuf, PathBuf), String> {
+    let (mut cert, mut key) = (None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("cert", v)) if !v.is_empty() => cert = Some(PathBuf::from(v)),
+            Some(("key", v)) if !v.is_empty() => key = Some(PathBuf::from(v)),
+            _ => return Err(format!("`{pair}`: a TLS receiver takes cert=FILE&key=FILE")),
+        }
+    }
+    match (cert, key) {
+        (Some(c), Some(k)) => Ok((c, k)),
+        _ => Err("a TLS receiver needs ?cert=FILE&key=FILE (PEM)".into()),
+    }
 }
 
 impl std::str::FromStr for ListenSpec {
@@ -68,12 +94,21 @@ impl std::str::FromStr for ListenSpec {
         };
         let (protocol, rest) = match text.split_once("://") {
             Some(("syslog", rest)) => (Protocol::Syslog, rest),
+            Some(("syslog+tls", rest)) => (Protocol::SyslogTls, rest),
             Some(("otlp", rest)) => (Protocol::Otlp, rest),
             _ => {
                 return Err(fail(
                     "not a receiver: use syslog://ADDRESS:PORT or otlp://ADDRESS:PORT".into(),
                 ));
             }
+        };
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let tls = match protocol {
+            Protocol::SyslogTls => Some(tls_files(query).map_err(fail)?),
+            _ if !query.is_empty() => {
+                return Err(fail("only syslog+tls:// takes settings after `?`".into()));
+            }
+            _ => None,
         };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -96,13 +131,21 @@ impl std::str::FromStr for ListenSpec {
                  127.0.0.1:5514 or 0.0.0.0:514)"
             )));
         };
-        Ok(ListenSpec { protocol, addr })
+        Ok(ListenSpec {
+            protocol,
+            addr,
+            tls,
+        })
     }
 }
 
 impl std::fmt::Display for ListenSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}://{}", self.protocol.scheme(), self.addr)
+        write!(f, "{}://{}", self.protocol.scheme(), self.addr)?;
+        match &self.tls {
+            Some((cert, key)) => write!(f, "?cert={}&key={}", cert.display(), key.display()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -165,7 +208,20 @@ pub(crate) fn serve(
     send: &(impl Fn(ReceiverMsg) -> bool + Sync),
 ) {
     match spec.protocol {
-        Protocol::Syslog => syslog_server::serve(spec.addr, limits, stats, quit, send),
+        Protocol::Syslog => syslog_server::serve(spec.addr, limits, stats, quit, send, None),
+        Protocol::SyslogTls => {
+            let config = spec
+                .tls
+                .as_ref()
+                .ok_or_else(|| "no certificate and key".to_string())
+                .and_then(|(cert, key)| syslog_server::tls_config(cert, key));
+            match config {
+                Ok(c) => syslog_server::serve(spec.addr, limits, stats, quit, send, Some(c)),
+                Err(reason) => {
+                    send(ReceiverMsg::State(StreamState::Failed { reason }));
+                }
+            }
+        }
         Protocol::Otlp => otlp_server::serve(spec.addr, limits, stats, quit, send),
     }
 }
@@ -184,6 +240,19 @@ mod tests {
         assert_eq!(s.to_string(), "syslog://[::1]:6514");
         let s: ListenSpec = "syslog://localhost:7000".parse().expect("spec");
         assert_eq!(s.to_string(), "syslog://127.0.0.1:7000");
+        let s: ListenSpec = "syslog+tls://0.0.0.0:6514?cert=/etc/c.pem&key=/etc/k.pem"
+            .parse()
+            .expect("spec");
+        assert_eq!(
+            s.to_string(),
+            "syslog+tls://0.0.0.0:6514?cert=/etc/c.pem&key=/etc/k.pem"
+        );
+        assert!("syslog+tls://127.0.0.1:6514".parse::<ListenSpec>().is_err());
+        assert!(
+            "syslog://127.0.0.1:5514?cert=x"
+                .parse::<ListenSpec>()
+                .is_err()
+        );
         let s: ListenSpec = "otlp://".parse().expect("spec");
         assert_eq!(s.to_string(), "otlp://127.0.0.1:4318");
         for bad in [

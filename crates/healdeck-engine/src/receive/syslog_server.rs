@@ -12,6 +12,7 @@ use crate::remote::StreamState;
 use crate::remote::record::now_micros;
 use std::io::{ErrorKind, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -54,14 +55,20 @@ impl<S: Fn(ReceiverMsg) -> bool> Batcher<'_, S> {
 }
 
 /// Serves `addr` until `quit`. Binding failures are told as a failed state.
+/// With `tls`, only TCP, each connection in TLS (RFC 5425); without, UDP and TCP.
 pub(crate) fn serve(
     addr: SocketAddr,
     limits: &Limits,
     stats: &ReceiverStats,
     quit: &AtomicBool,
     send: &(impl Fn(ReceiverMsg) -> bool + Sync),
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) {
-    let bound = UdpSocket::bind(addr).and_then(|udp| Ok((udp, tcp_listener(addr)?)));
+    let bound = if tls.is_some() {
+        tcp_listener(addr).map(|tcp| (None, tcp))
+    } else {
+        UdpSocket::bind(addr).and_then(|udp| Ok((Some(udp), tcp_listener(addr)?)))
+    };
     let (udp, tcp) = match bound {
         Ok(b) => b,
         Err(e) => {
@@ -73,7 +80,9 @@ pub(crate) fn serve(
     };
     send(ReceiverMsg::State(StreamState::Listening));
     std::thread::scope(|s| {
-        s.spawn(|| serve_udp(&udp, limits, stats, quit, send));
+        if let Some(udp) = &udp {
+            s.spawn(|| serve_udp(udp, limits, stats, quit, send));
+        }
         // Accepting blocks (a sender is served the moment it connects); at `quit` a
         // connection of our own wakes it.
         let wake = tcp.local_addr().ok().map(|mut a| {
@@ -94,7 +103,7 @@ pub(crate) fn serve(
                 let _ = TcpStream::connect_timeout(&a, Duration::from_secs(1));
             }
         });
-        accept_tcp(s, &tcp, limits, stats, quit, send);
+        accept_tcp(s, &tcp, (limits, stats, quit), send, tls.as_ref());
     });
 }
 
@@ -144,10 +153,9 @@ fn serve_udp(
 fn accept_tcp<'s>(
     s: &'s std::thread::Scope<'s, '_>,
     tcp: &TcpListener,
-    limits: &'s Limits,
-    stats: &'s ReceiverStats,
-    quit: &'s AtomicBool,
+    (limits, stats, quit): (&'s Limits, &'s ReceiverStats, &'s AtomicBool),
     send: &'s (impl Fn(ReceiverMsg) -> bool + Sync),
+    tls: Option<&Arc<rustls::ServerConfig>>,
 ) {
     let active = Arc::new(AtomicUsize::new(0));
     while !quit.load(Ordering::Relaxed) {
@@ -161,10 +169,20 @@ fn accept_tcp<'s>(
                 }
                 active.fetch_add(1, Ordering::SeqCst);
                 let active = active.clone();
+                let tls = tls.cloned();
                 let spawned = std::thread::Builder::new()
                     .name("healdeck-syslog-conn".into())
                     .spawn_scoped(s, move || {
-                        serve_connection(stream, peer, limits, stats, quit, send);
+                        let _ = stream.set_nonblocking(false);
+                        let _ = stream.set_read_timeout(Some(BATCH_WAIT));
+                        match tls.map(rustls::ServerConnection::new) {
+                            None => serve_connection(stream, peer, limits, stats, quit, send),
+                            Some(Ok(conn)) => {
+                                let stream = rustls::StreamOwned::new(conn, stream);
+                                serve_connection(stream, peer, limits, stats, quit, send);
+                            }
+                            Some(Err(e)) => tracing::warn!("[SOURCE] TLS for {peer}: {e}"),
+                        }
                         active.fetch_sub(1, Ordering::SeqCst);
                     });
                 if spawned.is_err() {
@@ -178,15 +196,13 @@ fn accept_tcp<'s>(
 }
 
 fn serve_connection(
-    mut stream: TcpStream,
+    mut stream: impl Read,
     peer: SocketAddr,
     limits: &Limits,
     stats: &ReceiverStats,
     quit: &AtomicBool,
     send: &(impl Fn(ReceiverMsg) -> bool + Sync),
 ) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(BATCH_WAIT));
     let peer = peer.ip().to_string();
     let mut framer = Framer::new(limits.max_message);
     let mut frames = Vec::new();
@@ -232,4 +248,25 @@ fn serve_connection(
         batch.add(&frame, &peer);
     }
     batch.flush();
+}
+
+/// The TLS settings of a `syslog+tls://` receiver: its certificate chain and private key
+/// (PEM files), read once at start; an error names the file.
+pub(crate) fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("{}: not a PEM certificate chain ({e})", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate in it", cert.display()));
+    }
+    let key_der = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| format!("{}: not a PEM private key ({e})", key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key_der))
+        .map(Arc::new)
+        .map_err(|e| format!("{} and {}: {e}", cert.display(), key.display()))
 }

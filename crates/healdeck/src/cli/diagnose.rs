@@ -48,7 +48,8 @@ pub(crate) struct DiagnoseArgs {
     #[arg(long, value_name = "DIR")]
     journal_dir: Vec<PathBuf>,
     /// Receive logs that other machines send here, while following (implies --watch):
-    /// `syslog://127.0.0.1:5514` (RFC 5424 and 3164, UDP and TCP) or `otlp://127.0.0.1:4318`
+    /// `syslog://127.0.0.1:5514` (RFC 5424 and 3164, UDP and TCP),
+    /// `syslog+tls://0.0.0.0:6514?cert=FILE&key=FILE` (TLS, PEM files) or `otlp://127.0.0.1:4318`
     /// (OpenTelemetry logs over HTTP, protobuf or JSON). Each sending host is a source of its
     /// own. Listens on loopback unless the address says otherwise.
     #[arg(long, value_name = "ADDRESS")]
@@ -128,7 +129,7 @@ impl DiagnoseArgs {
         for l in &self.listen {
             if !healdeck_engine::receive::is_listen_text(l) {
                 return Err(format!(
-                    "--listen {l}: use syslog://ADDRESS:PORT or otlp://ADDRESS:PORT"
+                    "--listen {l}: use syslog://ADDRESS:PORT, syslog+tls://… or otlp://ADDRESS:PORT"
                 ));
             }
             all.push(PathBuf::from(l));
