@@ -13,7 +13,7 @@ use crate::timestamp::FileDate;
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -486,18 +486,32 @@ fn follows(
 }
 
 /// The date of a file's modification time, for syslog timestamps without a year (today, for
-/// a stream source).
+/// a stream source, whose lines are being written now).
 pub(crate) fn file_year(file: &SourceFile) -> FileDate {
-    let path = if file.stream.is_some() {
-        Path::new(".")
-    } else {
-        file.path.as_path()
-    };
-    std::fs::metadata(path)
+    if file.stream.is_some() {
+        return FileDate::today();
+    }
+    std::fs::metadata(&file.path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(FileDate::year(1970), |d| {
             FileDate::of_unix(d.as_secs() as i64)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_source_dates_its_year_less_lines_today_not_by_any_file() {
+        let spec: crate::remote::StreamSpec = "journal:".parse().expect("spec");
+        let stream = SourceFile {
+            path: PathBuf::from(spec.to_string()),
+            gzip: false,
+            stream: Some(spec),
+        };
+        assert_eq!(file_year(&stream), FileDate::today());
+    }
 }

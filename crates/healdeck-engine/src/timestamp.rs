@@ -29,6 +29,11 @@ impl FileDate {
         }
     }
 
+    /// Today's date (UTC): the year for what a stream or a receiver says now.
+    pub fn today() -> FileDate {
+        FileDate::of_unix(healdeck_config::clock::now_unix() as i64)
+    }
+
     /// The date of a Unix time (UTC).
     pub fn of_unix(secs: i64) -> FileDate {
         let (year, month, day) = healdeck_config::clock::date_of_unix(secs);

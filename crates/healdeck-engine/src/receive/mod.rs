@@ -203,7 +203,7 @@ pub(crate) enum ReceiverMsg {
 pub(crate) fn serve(
     spec: &ListenSpec,
     limits: &Limits,
-    stats: &ReceiverStats,
+    stats: &std::sync::Arc<ReceiverStats>,
     quit: &AtomicBool,
     send: &(impl Fn(ReceiverMsg) -> bool + Sync),
 ) {

@@ -49,16 +49,7 @@ fn refuse(status: StatusCode, why: impl Into<String>) -> Reply {
 struct Shared {
     queue: mpsc::Sender<Vec<Received>>,
     max_text: usize,
-    stats: Arc<ReceiverStatsView>,
-}
-
-/// Counters the handlers update (a view of the receiver's stats that the runtime may hold).
-#[derive(Default)]
-struct ReceiverStatsView {
-    messages: std::sync::atomic::AtomicU64,
-    cut: std::sync::atomic::AtomicU64,
-    refused: std::sync::atomic::AtomicU64,
-    malformed: std::sync::atomic::AtomicU64,
+    stats: Arc<ReceiverStats>,
 }
 
 /// The body, inflated when gzipped; a refusal (status and why) when it cannot be.
@@ -204,7 +195,7 @@ async fn accept_loop(
 pub(crate) fn serve(
     addr: SocketAddr,
     limits: &Limits,
-    stats: &ReceiverStats,
+    stats: &Arc<ReceiverStats>,
     quit: &AtomicBool,
     send: &(impl Fn(ReceiverMsg) -> bool + Sync),
 ) {
@@ -231,11 +222,10 @@ pub(crate) fn serve(
     };
     send(ReceiverMsg::State(StreamState::Listening));
     let (queue, mut batches) = mpsc::channel::<Vec<Received>>(QUEUE);
-    let view = Arc::new(ReceiverStatsView::default());
     let shared = Arc::new(Shared {
         queue,
         max_text: limits.max_message,
-        stats: view.clone(),
+        stats: stats.clone(),
     });
     std::thread::scope(|s| {
         // Batches go to the watcher from a plain thread: a full watcher queue makes the
@@ -251,14 +241,6 @@ pub(crate) fn serve(
         // Ending the runtime drops the connections and, with them, the queue's senders.
         drop(runtime);
     });
-    for (from, to) in [
-        (&view.messages, &stats.messages),
-        (&view.cut, &stats.cut),
-        (&view.refused, &stats.refused),
-        (&view.malformed, &stats.malformed),
-    ] {
-        to.fetch_add(from.load(Ordering::Relaxed), Ordering::Relaxed);
-    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::decode::Decoder;
 use super::spec::StreamSpec;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -204,7 +204,7 @@ impl Run<'_> {
             }
         }
         drop(tx);
-        let outcome = self.read(&mut child, &rx, phase, decoder);
+        let outcome = self.read(&rx, phase, decoder);
         let Some(partial) = outcome else {
             let _ = child.kill();
             let _ = child.wait();
@@ -237,7 +237,6 @@ impl Run<'_> {
     /// Reads blocks until the output ends (`Some(partial last line)`) or `stop` (`None`).
     fn read(
         &mut self,
-        child: &mut Child,
         rx: &Receiver<Block>,
         phase: Phase,
         decoder: &mut Decoder,
@@ -266,10 +265,7 @@ impl Run<'_> {
                     }
                 }
                 Ok(Block::Partial(bytes)) => return Some(Some(bytes)),
-                Err(RecvTimeoutError::Timeout) => {
-                    // A program that exits leaves its pipes to close; nothing else to do.
-                    let _ = child.try_wait();
-                }
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Some(None),
             }
         }

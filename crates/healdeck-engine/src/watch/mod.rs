@@ -225,8 +225,10 @@ impl<'e> LiveWatcher<'e> {
         let specs = self.stream_sources();
         let ssh = self.ssh.clone();
         let (receivers, limits) = (self.receivers.clone(), self.limits.clone());
-        let stats: Vec<ReceiverStats> =
-            receivers.iter().map(|_| ReceiverStats::default()).collect();
+        let stats: Vec<std::sync::Arc<ReceiverStats>> = receivers
+            .iter()
+            .map(|_| std::sync::Arc::default())
+            .collect();
         std::thread::scope(|s| {
             for (i, spec) in receivers.iter().enumerate() {
                 let (tx, quit, limits, stats) = (tx.clone(), &quit, &limits, &stats[i]);

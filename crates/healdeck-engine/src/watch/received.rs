@@ -24,11 +24,6 @@ pub(super) struct Hosts {
     max: usize,
 }
 
-fn today() -> crate::timestamp::FileDate {
-    let secs = crate::remote::record::now_micros() / 1_000_000;
-    crate::timestamp::FileDate::of_unix(secs as i64)
-}
-
 impl Hosts {
     pub(super) fn new(max: usize) -> Self {
         Hosts {
@@ -59,7 +54,7 @@ impl Hosts {
                 }
                 HostFeed {
                     // Everything a receiver hears is news.
-                    feed: Feed::new(name.clone(), today(), 0),
+                    feed: Feed::new(name.clone(), crate::timestamp::FileDate::today(), 0),
                     writer: RecordWriter::default(),
                 }
             });

@@ -22,17 +22,10 @@ pub(super) struct StreamFeed {
 /// Hears each source's state as it changes, by the source's name.
 pub type StateSink<'e> = Box<dyn FnMut(&str, &StreamState) + 'e>;
 
-fn today() -> FileDate {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    FileDate::of_unix(secs)
-}
-
 impl StreamFeed {
     pub(super) fn new(spec: StreamSpec) -> Self {
         StreamFeed {
-            feed: Feed::new(spec.to_string(), today(), u64::MAX),
+            feed: Feed::new(spec.to_string(), FileDate::today(), u64::MAX),
             spec,
             marks: VecDeque::new(),
         }
