@@ -39,6 +39,21 @@ pub struct Fix {
     pub learned: Option<crate::fix::learn::Learned>,
 }
 
+/// How many failed tests an issue lists (the first ones; `count` counts them all).
+pub(crate) const KEPT_TESTS: usize = 50;
+
+/// A test that failed with an issue (issues read from test reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedTest {
+    pub id: String,
+    pub outcome: crate::testreport::Outcome,
+    /// The test's source file (relative to the repository when it is under it) and line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
 /// One distinct problem and everything known about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
@@ -69,6 +84,10 @@ pub struct Issue {
     /// Open, or `resolved` (a health check passed again) or `unfixable` (a check's circuit
     /// breaker opened); issues from logs are open.
     pub state: IssueState,
+    /// The tests that failed this way, when the issue comes from test reports (first
+    /// [`KEPT_TESTS`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<FailedTest>,
     /// Order of first appearance, for stable sorting.
     #[serde(skip)]
     pub seq: u64,
@@ -213,6 +232,7 @@ impl IssueStore {
             captures: c.captures,
             consequences: Vec::new(),
             state: IssueState::Open,
+            tests: Vec::new(),
             seq: i as u64,
         }));
         Added::New(i)
@@ -225,6 +245,23 @@ impl IssueStore {
             && !issue.consequences.contains(&line)
         {
             Arc::make_mut(issue).consequences.push(line);
+        }
+    }
+
+    /// Lists a failed test under issue `i` (once per test id).
+    pub(crate) fn add_test(&mut self, i: usize, test: FailedTest) {
+        if let Some(issue) = self.issues.get_mut(i)
+            && issue.tests.len() < KEPT_TESTS
+            && !issue.tests.iter().any(|t| t.id == test.id)
+        {
+            Arc::make_mut(issue).tests.push(test);
+        }
+    }
+
+    /// Changes issue `i` in place (a test report's issue rewords what the rule said).
+    pub(crate) fn edit(&mut self, i: usize, change: impl FnOnce(&mut Issue)) {
+        if let Some(issue) = self.issues.get_mut(i) {
+            change(Arc::make_mut(issue));
         }
     }
 
@@ -279,6 +316,7 @@ impl Issue {
             captures: BTreeMap::new(),
             consequences: Vec::new(),
             state: IssueState::Open,
+            tests: Vec::new(),
             seq: line,
         }
     }

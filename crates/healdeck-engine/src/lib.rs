@@ -64,6 +64,7 @@ pub mod samples;
 pub mod scan;
 pub mod scope;
 mod sources;
+pub mod testreport;
 mod timestamp;
 mod verdict_memo;
 pub mod watch;

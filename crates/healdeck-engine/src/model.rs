@@ -28,11 +28,15 @@ pub enum Category {
     Config,
     Syntax,
     Type,
+    /// A test's own check failed (from a test report, when no rule names a cause).
+    Assertion,
+    /// A test failed, then passed on retry (from a test report).
+    Flaky,
     Unknown,
 }
 
 impl Category {
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 19] = [
         Category::RuntimePanic,
         Category::ResourceMemory,
         Category::ResourceDisk,
@@ -49,6 +53,8 @@ impl Category {
         Category::Config,
         Category::Syntax,
         Category::Type,
+        Category::Assertion,
+        Category::Flaky,
         Category::Unknown,
     ];
 
@@ -69,7 +75,9 @@ impl Category {
             | Category::FileNotFound
             | Category::Config
             | Category::Syntax
-            | Category::Type => 8,
+            | Category::Type
+            | Category::Assertion
+            | Category::Flaky => 8,
             Category::Unknown => 9,
         }
     }
@@ -92,6 +100,8 @@ impl Category {
             Category::Config => "config",
             Category::Syntax => "syntax",
             Category::Type => "type",
+            Category::Assertion => "assertion",
+            Category::Flaky => "flaky",
             Category::Unknown => "unknown",
         }
     }

@@ -9,6 +9,7 @@ use super::classify::{Classified, Verdict, orphan_consequence};
 use super::engine::{CONTEXT_LINES, ChunkEvent, ChunkResult, Engine, context_before, excerpt_of};
 use super::group::{Added, Found, Issue, IssueStore, Occurrence};
 use super::sources::{self, ChunkReader, SourceError, SourceFile};
+use crate::testreport;
 use crate::timestamp::FileDate;
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use serde::Serialize;
@@ -71,6 +72,8 @@ pub struct ScanReport {
     pub issues: Vec<Issue>,
     pub errors: Vec<SourceError>,
     pub files: Vec<FileSummary>,
+    /// The test reports among the sources, with how their tests ended.
+    pub test_runs: Vec<crate::testreport::RunSummary>,
     pub cancelled: bool,
 }
 
@@ -256,6 +259,11 @@ pub fn scan(
 ) -> ScanReport {
     let started = Instant::now();
     let (files, mut errors) = sources_to_read(paths);
+    let mut store = IssueStore::new();
+    let (reports, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| f.stream.is_none() && !f.gzip && testreport::sniff_file(&f.path).is_some());
+    let (mut summaries, test_runs) = read_reports(engine, &mut store, &reports, &mut errors);
     let total: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())
@@ -263,12 +271,10 @@ pub fn scan(
         .sum();
     control.bytes_total.store(total, Ordering::Relaxed);
     let threads = opts.threads.max(1);
-    let mut store = IssueStore::new();
     let mut cursors: Vec<FileCursor> = files
         .iter()
         .map(|f| FileCursor::new(f.path.display().to_string()))
         .collect();
-    let mut summaries = Vec::new();
     std::thread::scope(|s| {
         let (job_tx, job_rx) = bounded::<Job>(threads);
         let (res_tx, res_rx) = unbounded::<(u64, Msg)>();
@@ -344,8 +350,44 @@ pub fn scan(
         issues: store.into_sorted(),
         errors,
         files: summaries,
+        test_runs,
         cancelled: control.cancel.load(Ordering::Relaxed),
     }
+}
+
+/// Reads each test report and adds its failures to `store` (a report is small and parsed
+/// whole, so this runs before the threaded log scan).
+fn read_reports(
+    engine: &Engine,
+    store: &mut IssueStore,
+    reports: &[SourceFile],
+    errors: &mut Vec<SourceError>,
+) -> (Vec<FileSummary>, Vec<testreport::RunSummary>) {
+    let mut files = Vec::new();
+    let mut runs = Vec::new();
+    for report in reports {
+        let path = report.path.display().to_string();
+        let Some(kind) = testreport::sniff_file(&report.path) else {
+            continue;
+        };
+        match testreport::read(&report.path, kind) {
+            Ok(run) => {
+                testreport::add_run(engine, store, &path, &run);
+                files.push(FileSummary {
+                    path: path.clone(),
+                    bytes: std::fs::metadata(&report.path).map_or(0, |m| m.len()),
+                    lines: run.lines,
+                    gzip: false,
+                });
+                runs.push(testreport::RunSummary::of(&path, &run));
+            }
+            Err(message) => errors.push(SourceError {
+                path,
+                message: format!("{} test report: {message}", kind.as_str()),
+            }),
+        }
+    }
+    (files, runs)
 }
 
 /// The files under `paths` and the stream sources among them, in order; receivers are an

@@ -39,7 +39,8 @@ impl std::fmt::Display for SourceError {
 
 /// True for names healdeck treats as logs inside folders: `*.log`, `*.txt`, `*.out`, `*.err`,
 /// JSON lines (`*.jsonl`, `*.ndjson`),
-/// rotated `x.log.1` / `x.log-20240101`, and any of those gzipped.
+/// rotated `x.log.1` / `x.log-20240101`, and any of those gzipped. (`*.xml` and `*.json` files
+/// are taken too when their content is a test report.)
 pub(crate) fn is_log_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.strip_suffix(".gz").unwrap_or(&lower);
@@ -106,10 +107,12 @@ fn walk(dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<SourceError>) 
             // A link counts when it leads to a regular file (never a FIFO or a device, which
             // would block or mean something else).
             || (ty.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file())))
-            && path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_log_name)
+            && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                is_log_name(n)
+                    // A test report in the folder (`reports/junit.xml`), told by its content.
+                    || (crate::testreport::may_be_report(n)
+                        && crate::testreport::sniff_file(&path).is_some())
+            })
         {
             files.push(SourceFile {
                 gzip: looks_gzip(&path),

@@ -300,6 +300,7 @@ impl CheckState {
             captures,
             consequences: Vec::new(),
             state,
+            tests: Vec::new(),
             seq: 0,
         })
     }

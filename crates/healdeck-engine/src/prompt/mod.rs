@@ -377,6 +377,7 @@ mod tests {
             captures: Default::default(),
             consequences: Vec::new(),
             state: crate::group::IssueState::Open,
+            tests: Vec::new(),
             seq: 0,
         }
     }

@@ -30,6 +30,10 @@ pub fn redact_issue(issue: &Issue) -> (Issue, Vec<Finding>) {
             *v = clean(v);
         }
     }
+    for t in &mut out.tests {
+        t.id = clean(&t.id);
+        t.file = t.file.as_deref().map(&mut clean);
+    }
     let occurrence = |o: &Occurrence, clean: &mut dyn FnMut(&str) -> String| Occurrence {
         source: clean(&o.source),
         ..o.clone()

@@ -20,6 +20,8 @@ pub(crate) enum FormatArg {
     Markdown,
     Json,
     Jsonl,
+    /// GitHub Actions: annotations on stdout, the summary into $GITHUB_STEP_SUMMARY.
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +34,8 @@ pub(crate) enum ColorChoice {
 #[derive(Args, Debug)]
 pub(crate) struct DiagnoseArgs {
     /// Log files or folders (searched recursively for *.log, *.txt, *.out, *.err, *.jsonl,
-    /// *.ndjson, rotated and .gz), or sources read through a program: `journal:` (the system
+    /// *.ndjson, rotated and .gz), test reports (JUnit XML, Playwright JSON; told by their
+    /// content, found in folders too), or sources read through a program: `journal:` (the system
     /// journal), `journal:/path/to/journal-dir?unit=x.service&priority=warning`,
     /// `ssh://user@host[:port]/var/log/app.log`, `ssh://user@host/journal`, `docker://NAME`,
     /// `podman://NAME`.
@@ -167,6 +170,7 @@ impl DiagnoseArgs {
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Github => Format::Github,
         }
     }
 }
@@ -205,7 +209,13 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     for e in &report.errors {
         eprintln!("healdeck: {e}");
     }
-    let out = report::render(&report, &rules_errors, args.format(), args.secrets()).text;
+    let secrets = args.secrets();
+    let out = report::render(&report, &rules_errors, args.format(), secrets).text;
+    if args.format == FormatArg::Github
+        && let Err(e) = write_step_summary(&report, &rules_errors, secrets)
+    {
+        return super::fail(e);
+    }
     let mut stdout = std::io::stdout().lock();
     if stdout
         .write_all(out.as_bytes())
@@ -221,6 +231,36 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
         Some(t) if report.issues.iter().any(|i| i.severity.at_least(t)) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (GitHub Actions shows it on the
+/// run's page); outside Actions says on stderr that there is nowhere to write it.
+fn write_step_summary(
+    report: &healdeck_engine::ScanReport,
+    rules_errors: &[healdeck_engine::rules::RulesError],
+    secrets: Secrets,
+) -> Result<(), String> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        eprintln!(
+            "healdeck: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions): no job summary written"
+        );
+        return Ok(());
+    };
+    let summary = match secrets {
+        Secrets::Redact => report::github::summary(&report::redacted(report).0, rules_errors),
+        Secrets::Show => report::github::summary(report, rules_errors),
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(summary.as_bytes()))
+        .map_err(|e| {
+            format!(
+                "{}: cannot write the job summary: {e}",
+                path.to_string_lossy()
+            )
+        })
 }
 
 /// Follows the files until interrupted, or until the reader goes away (`| head -3`); a

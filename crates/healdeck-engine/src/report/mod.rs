@@ -1,9 +1,12 @@
 //! Sinks for scan results: a readable terminal summary, a Markdown report for tickets, JSON for
-//! programs, and JSON lines for live alerts. All take the same `ScanReport`/`Issue`s.
+//! programs, JSON lines for live alerts, and GitHub Actions' annotations and step summary
+//! (`github`). All take the same `ScanReport`/`Issue`s.
 //!
 //! Every sink redacts by default: each issue's text fields go through `redact::redact_issue`
 //! (and read errors through `redact`) before they are written, whatever the format. Showing
 //! secrets is a choice made for a person's own terminal (`Secrets::Show`, `--no-redact`).
+
+pub mod github;
 
 use super::bus::{AlertKind, TroubleAlert};
 use super::group::Issue;
@@ -26,6 +29,9 @@ pub enum Format {
     Json,
     /// One JSON object per issue, as live alerts are printed.
     Jsonl,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), one per issue; the
+    /// Markdown summary for `$GITHUB_STEP_SUMMARY` is [`github::summary`].
+    Github,
 }
 
 /// Whether an output hides secrets (the default, for everything that may leave this terminal)
@@ -73,6 +79,7 @@ pub fn redacted(report: &ScanReport) -> (ScanReport, Vec<Finding>) {
         issues,
         errors,
         files: report.files.clone(),
+        test_runs: report.test_runs.clone(),
         cancelled: report.cancelled,
     };
     (clean, crate::redact::distinct(findings))
@@ -93,6 +100,7 @@ pub fn render(
                 issues: report.issues.clone(),
                 errors: report.errors.clone(),
                 files: report.files.clone(),
+                test_runs: report.test_runs.clone(),
                 cancelled: report.cancelled,
             },
             Vec::new(),
@@ -102,6 +110,7 @@ pub fn render(
         Format::Text { color } => text(&clean, rules_errors, color),
         Format::Markdown => markdown(&clean, rules_errors),
         Format::Json => json(&clean, rules_errors),
+        Format::Github => github::commands(&clean, rules_errors),
         Format::Jsonl => clean
             .issues
             .iter()
@@ -152,6 +161,8 @@ pub fn alert_line(alert: &TroubleAlert, json: bool, color: bool, secrets: Secret
 struct JsonReport<'a> {
     healdeck: &'static str,
     scanned: &'a ScanStats,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    test_runs: &'a [crate::testreport::RunSummary],
     issues: &'a [Issue],
     errors: &'a [SourceError],
     rules_errors: Vec<String>,
@@ -162,6 +173,7 @@ pub(crate) fn json(report: &ScanReport, rules_errors: &[RulesError]) -> String {
     let doc = JsonReport {
         healdeck: crate::VERSION,
         scanned: &report.stats,
+        test_runs: &report.test_runs,
         issues: &report.issues,
         errors: &report.errors,
         rules_errors: rules_errors.iter().map(|e| e.to_string()).collect(),
@@ -230,6 +242,31 @@ fn where_of(issue: &Issue) -> String {
     }
 }
 
+/// The failed tests of an issue from a test report, the first `shown` with their places.
+pub(crate) fn tests_of(issue: &Issue, shown: usize) -> String {
+    let mut parts: Vec<String> = issue
+        .tests
+        .iter()
+        .take(shown)
+        .map(|t| match (&t.file, t.line) {
+            (Some(f), Some(l)) => format!("{} ({f}:{l})", t.id),
+            (Some(f), None) => format!("{} ({f})", t.id),
+            _ => t.id.clone(),
+        })
+        .collect();
+    // Past the kept list only the count knows how many there were.
+    let total = if issue.tests.len() >= crate::group::KEPT_TESTS {
+        (issue.count as usize).max(issue.tests.len())
+    } else {
+        issue.tests.len()
+    };
+    let more = total.saturating_sub(shown);
+    if more > 0 {
+        parts.push(format!("+{more} more"));
+    }
+    parts.join(", ")
+}
+
 fn seen_of(issue: &Issue) -> Option<String> {
     match (&issue.first_seen, &issue.last_seen) {
         (Some(f), Some(l)) if f != l => Some(format!("first {f}, last {l}")),
@@ -272,6 +309,9 @@ pub(crate) fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool
     for e in &report.errors {
         push_line!(out, "warning: could not read {e}");
     }
+    for run in &report.test_runs {
+        push_line!(out, "tests: {} — {}", run.path, run.line());
+    }
     if report.issues.is_empty() {
         push_line!(out, "\nNo issues found.");
         return out;
@@ -302,6 +342,9 @@ pub(crate) fn text(report: &ScanReport, rules_errors: &[RulesError], color: bool
             issue.category
         );
         push_line!(out, "   where: {}", where_of(issue));
+        if !issue.tests.is_empty() {
+            push_line!(out, "   tests: {}", tests_of(issue, 5));
+        }
         if let Some(seen) = seen_of(issue) {
             push_line!(out, "   seen:  {seen}");
         }
@@ -366,6 +409,12 @@ pub(crate) fn markdown(report: &ScanReport, rules_errors: &[RulesError]) -> Stri
     for e in &report.errors {
         push_line!(out, "> ⚠️ Could not read {}\n", md_cell(&e.to_string()));
     }
+    for run in &report.test_runs {
+        push_line!(out, "- Tests in `{}`: {}", md_cell(&run.path), run.line());
+    }
+    if !report.test_runs.is_empty() {
+        out.push('\n');
+    }
     if report.issues.is_empty() {
         return out;
     }
@@ -396,6 +445,9 @@ pub(crate) fn markdown(report: &ScanReport, rules_errors: &[RulesError]) -> Stri
             push_line!(out, "- **Seen:** {seen}  ");
         }
         push_line!(out, "- **Where:** `{}`  ", where_of(i));
+        if !i.tests.is_empty() {
+            push_line!(out, "- **Tests:** {}  ", md_cell(&tests_of(i, 20)));
+        }
         push_line!(out, "- **Fingerprint:** `{}`\n", i.fingerprint);
         push_line!(out, "**Root cause.** {}\n", i.root_cause);
         if !i.fixes.is_empty() {
