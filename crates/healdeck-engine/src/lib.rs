@@ -19,7 +19,11 @@
 //! - ask a model about an issue, redacted and with consent: [`ai::explain`];
 //! - watch what is down now, and act on it within limits: [`health::monitor::run`];
 //! - read logs that are not files — the journal, SSH, containers: [`remote`] (named like
-//!   paths, so every use-case above takes them).
+//!   paths, so every use-case above takes them); test reports (JUnit, Playwright):
+//!   [`testreport`], read by [`scan()`] like logs;
+//! - tell a team: [`notify`] (Slack, Discord, JSON webhooks; throttled, redacted) and
+//!   [`report::github`] (annotations and the job summary);
+//! - pack what a remote expert needs, encrypted: [`bundle`].
 //!
 //! Modules: `sources` (files, rotation, gzip, chunked reading), `prefilter` (literal keyword
 //! DFA), `events` (multi-line assembly), `rules` (parse → validate → compile once),
@@ -42,6 +46,7 @@ macro_rules! push_line {
 }
 
 pub mod ai;
+pub mod bundle;
 pub mod bus;
 mod classify;
 mod engine;
@@ -53,6 +58,7 @@ pub mod group;
 pub mod health;
 mod level;
 pub mod model;
+pub mod notify;
 pub mod prefilter;
 pub mod prompt;
 pub mod receive;

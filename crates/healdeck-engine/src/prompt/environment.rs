@@ -125,7 +125,8 @@ fn needs_rust(issue: &Issue) -> bool {
     rule.starts_with("rust.") || rule.starts_with("cargo.")
 }
 
-fn probe(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment {
+/// The OS for people: `Debian GNU/Linux 12 (bookworm) (x86_64, kernel 6.1.0)`.
+pub(crate) fn os_description() -> String {
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let pretty = os_release
         .lines()
@@ -134,13 +135,17 @@ fn probe(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment 
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .ok()
         .map(|k| k.trim().to_string());
+    format!(
+        "{} ({}{})",
+        pretty.unwrap_or_else(|| std::env::consts::OS.to_string()),
+        std::env::consts::ARCH,
+        kernel.map(|k| format!(", kernel {k}")).unwrap_or_default()
+    )
+}
+
+fn probe(issue: &Issue, python: &Interpreter, timeout: Duration) -> Environment {
     let mut env = Environment {
-        os: format!(
-            "{} ({}{})",
-            pretty.unwrap_or_else(|| std::env::consts::OS.to_string()),
-            std::env::consts::ARCH,
-            kernel.map(|k| format!(", kernel {k}")).unwrap_or_default()
-        ),
+        os: os_description(),
         ..Environment::default()
     };
     let py = python.path.display().to_string();

@@ -12,6 +12,7 @@
 mod environment;
 
 pub(crate) use environment::forget_probes;
+pub(crate) use environment::os_description;
 pub use environment::{Environment, environment};
 
 use crate::fix::FixerConfig;

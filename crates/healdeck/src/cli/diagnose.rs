@@ -89,6 +89,26 @@ pub(crate) struct DiagnoseArgs {
     /// to the issues of the log it watches.
     #[arg(long, conflicts_with_all = ["watch", "listen"])]
     health: bool,
+    /// Send the issues found to a chat or webhook: `slack=URL`, `discord=URL`, `json=URL`, a
+    /// URL (the kind told by its host), or a channel named in notify.toml (repeat for more).
+    /// Redacted; each issue at most once per window per channel; past --notify-max
+    /// messages the rest go as one digest.
+    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["watch", "listen"])]
+    notify: Vec<String>,
+    /// Only issues at or above this severity go to the URLs given by --notify (a channel in
+    /// notify.toml has its own min_severity).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity, default_value = "high")]
+    notify_min: Severity,
+    /// Minutes before the same issue is sent to the same channel again [default: 60, or
+    /// notify.toml's window_minutes].
+    #[arg(long, value_name = "MINUTES")]
+    notify_window: Option<u64>,
+    /// Messages per channel per run; the rest go as one digest [default: 5].
+    #[arg(long, value_name = "N")]
+    notify_max: Option<usize>,
+    /// One digest message per channel instead of one message per issue.
+    #[arg(long)]
+    notify_digest: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -180,6 +200,17 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
         Ok(p) => p,
         Err(e) => return super::fail(e),
     };
+    let notifier = match super::notify::Notifier::from_args(
+        &args.notify,
+        args.notify_min,
+        args.notify_window,
+        args.notify_max,
+        args.notify_digest,
+        dirs,
+    ) {
+        Ok(n) => n,
+        Err(e) => return super::fail(e),
+    };
     let (engine, rules_errors) = load_engine(&args.sources, dirs);
     if args.watch || !args.listen.is_empty() {
         return watch(&engine, args, &paths, dirs);
@@ -226,6 +257,9 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     }
     if nothing_usable(&report) {
         return ExitCode::from(2);
+    }
+    if let Some(notifier) = notifier {
+        notifier.send(&report.issues);
     }
     match args.fail_on {
         Some(t) if report.issues.iter().any(|i| i.severity.at_least(t)) => ExitCode::from(1),

@@ -7,6 +7,7 @@
 //! An error is printed once, with the file and place it concerns.
 
 mod avatar;
+mod bundle;
 mod diagnose;
 mod drape;
 mod eval;
@@ -15,6 +16,7 @@ mod fix;
 mod gpu;
 mod health;
 mod mcp;
+mod notify;
 mod prompt;
 mod propose;
 mod render;
@@ -49,6 +51,9 @@ pub(crate) enum Command {
     Diagnose(diagnose::DiagnoseArgs),
     /// Plan and run the safe fixes for the issues in log files (class A unattended).
     Fix(fix::FixArgs),
+    /// Write an encrypted support bundle (age) for a remote expert: report, redacted
+    /// excerpts, environment, fix history, optionally log tails.
+    Bundle(bundle::BundleArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(prompt::PromptArgs),
     /// Ask the configured AI model (ai.json) to explain an issue; only redacted text is sent.
@@ -83,6 +88,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Eval(args) => eval::eval(&args, dirs.ok().as_ref()),
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
+        Command::Bundle(args) => bundle::bundle_command(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
         Command::Health(args) => health::health_command(&args, dirs),
         Command::Explain(args) => explain::explain(&args, dirs),
