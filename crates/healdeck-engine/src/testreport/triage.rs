@@ -68,6 +68,7 @@ fn failure_text(case: &TestCase) -> String {
     let mut text = String::new();
     let head = case.message.lines().next().unwrap_or("");
     if let Some(kind) = &case.kind
+        && (kind.contains("Error") || kind.contains("Exception"))
         && !case.message.contains(kind.as_str())
         && !case.trace.contains(kind.as_str())
     {
@@ -85,6 +86,30 @@ fn failure_text(case: &TestCase) -> String {
     }
     text.push('\n');
     text
+}
+
+/// A line of a code frame, as Playwright, Jest and Babel print the source around a failure
+/// (`  > 3 | test('x', …)`, `    |      ^`): the test's own code, not what happened — a
+/// neighbouring line that mentions a port must not decide the cause.
+fn is_code_frame(line: &str) -> bool {
+    let t = line.trim_start();
+    let t = t.strip_prefix('>').unwrap_or(t).trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        return t[digits..].trim_start().starts_with('|');
+    }
+    t.strip_prefix('|')
+        .is_some_and(|rest| !rest.trim().is_empty() && rest.trim().bytes().all(|b| b == b'^'))
+}
+
+/// What the rules read: the failure without its code frames.
+fn without_code_frames(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().filter(|l| !is_code_frame(l)) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// The excerpt: which test, how it ended, and the first lines of its failure.
@@ -111,6 +136,7 @@ fn excerpt(case: &TestCase, text: &str) -> String {
 /// category of what broke the test (for a flaky test, what its failed attempt was).
 fn classify_case(engine: &Engine, case: &TestCase, text: &str) -> (Classified, Category) {
     let head = case.message.lines().next().unwrap_or("").trim();
+    let text = &without_code_frames(text);
     let result = engine.process_chunk(text.as_bytes(), text.len(), false, FileDate::today());
     let candidates: Vec<(Classified, bool)> = result
         .events
@@ -260,5 +286,31 @@ fn explain(issue: &mut crate::group::Issue, category: Category, ruled: bool, cau
              --test-name-pattern NAME, npx playwright test -g NAME) to see the failure as it \
              happens.",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_frames_are_not_read_as_what_happened() {
+        for frame in [
+            "      4 | test('db', async () => { throw new Error('ECONNREFUSED'); });",
+            "    > 3 | expect(401).toBe(200);",
+            "        |                      ^",
+            " 12|  x",
+        ] {
+            assert!(is_code_frame(frame), "{frame}");
+        }
+        for line in [
+            "    Error: login returned 401",
+            "E       assert 401 == 200",
+            "| Severity | Issue |",
+            "    |",
+            "2026-01-01 12:00:00 | ERROR | db down",
+        ] {
+            assert!(!is_code_frame(line), "{line}");
+        }
     }
 }
