@@ -372,7 +372,7 @@ fn read_reports(
         };
         match testreport::read(&report.path, kind) {
             Ok(run) => {
-                testreport::add_run(engine, store, &path, &run);
+                testreport::add_run(engine, store, &path, &run, |_| {});
                 files.push(FileSummary {
                     path: path.clone(),
                     bytes: std::fs::metadata(&report.path).map_or(0, |m| m.len()),

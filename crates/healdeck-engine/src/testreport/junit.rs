@@ -35,10 +35,13 @@ struct State {
     retried: bool,
     depth: usize,
     suite_file: Option<String>,
+    /// The first suite's `timestamp`: when the run started.
+    started: Option<String>,
 }
 
-/// Every test case in the report, repeats of one test (a rerun) merged.
-pub(super) fn parse(text: &str) -> Result<Vec<TestCase>, String> {
+/// Every test case in the report, repeats of one test (a rerun) merged, and when the run
+/// started.
+pub(super) fn parse(text: &str) -> Result<(Vec<TestCase>, Option<String>), String> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut state = State {
@@ -48,6 +51,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<TestCase>, String> {
         retried: false,
         depth: 0,
         suite_file: None,
+        started: None,
     };
     let mut lines = LineCounter::new(text);
     let mut root_seen = false;
@@ -122,7 +126,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<TestCase>, String> {
     if !root_seen {
         return Err("no <testsuites> or <testsuite> element".into());
     }
-    Ok(merge_reruns(state.cases))
+    Ok((merge_reruns(state.cases), state.started))
 }
 
 fn check_root(e: &BytesStart<'_>, line: u64) -> Result<(), String> {
@@ -159,7 +163,14 @@ impl State {
     fn start(&mut self, e: &BytesStart<'_>, line: u64, empty: bool) -> Result<(), String> {
         let name = e.local_name();
         match name.as_ref() {
-            b"testsuite" => self.suite_file = attr(e, b"file", line)?,
+            b"testsuite" | b"testsuites" => {
+                if name.as_ref() == b"testsuite" {
+                    self.suite_file = attr(e, b"file", line)?;
+                }
+                if self.started.is_none() {
+                    self.started = attr(e, b"timestamp", line)?.filter(|t| !t.is_empty());
+                }
+            }
             b"testcase" => {
                 let name = attr(e, b"name", line)?.unwrap_or_default();
                 let class = attr(e, b"classname", line)?.unwrap_or_default();
@@ -339,7 +350,7 @@ impl<'a> LineCounter<'a> {
 mod tests {
     use super::*;
 
-    const PYTEST: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4">
+    const PYTEST: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4" timestamp="2026-12-02T18:15:37.552361">
 <testcase classname="tests.test_app" name="test_ok" time="0.001" />
 <testcase classname="tests.test_app" name="test_status" time="0.001"><failure message="AssertionError: login returned 401&#10;assert 401 == 200">def test_status():
 &gt;       assert status == 200, "login returned 401"
@@ -354,7 +365,8 @@ tests/test_app.py:5: AssertionError</failure></testcase>
 
     #[test]
     fn pytest_cases_keep_outcome_message_trace_and_place() {
-        let cases = parse(PYTEST).expect("parse");
+        let (cases, started) = parse(PYTEST).expect("parse");
+        assert_eq!(started.as_deref(), Some("2026-12-02T18:15:37.552361"));
         let got: Vec<(&str, Outcome)> =
             cases.iter().map(|c| (c.id.as_str(), c.outcome())).collect();
         assert_eq!(
@@ -397,7 +409,7 @@ tests/test_app.py:5: AssertionError</failure></testcase>
     <rerunFailure message="expected: &lt;200&gt; but was: &lt;500&gt;" type="org.opentest4j.AssertionFailedError"/>
   </testcase>
 </testsuite>"#;
-        let cases = parse(xml).expect("parse");
+        let (cases, _) = parse(xml).expect("parse");
         assert_eq!(cases[0].outcome(), Outcome::Flaky);
         assert_eq!(
             cases[0].kind.as_deref(),
@@ -416,7 +428,7 @@ tests/test_app.py:5: AssertionError</failure></testcase>
 <testcase classname="c" name="u"><failure message="one">one</failure></testcase>
 <testcase classname="c" name="u"><failure message="two">two</failure></testcase>
 </testsuite></testsuites>"#;
-        let cases = parse(xml).expect("parse");
+        let (cases, _) = parse(xml).expect("parse");
         assert_eq!(cases.len(), 2);
         assert_eq!(cases[0].outcome(), Outcome::Flaky);
         assert_eq!(cases[0].message, "boom");
@@ -445,7 +457,7 @@ tests/test_app.py:5: AssertionError</failure></testcase>
             "<testsuites><testcase name=\"{}\"/></testsuites>",
             "x".repeat(1 << 20)
         );
-        let cases = parse(&huge).expect("a long name is cut, not refused");
+        let (cases, _) = parse(&huge).expect("a long name is cut, not refused");
         assert!(cases[0].id.len() < super::super::MAX_TEXT_CHARS + 16);
     }
 }

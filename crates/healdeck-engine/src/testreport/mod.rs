@@ -108,6 +108,9 @@ pub struct TestRun {
     pub cases: Vec<TestCase>,
     /// Lines in the report.
     pub lines: u64,
+    /// When the run started (the report's `timestamp` or `startTime`, else the file's
+    /// modification time), as the engine writes times.
+    pub started: Option<String>,
 }
 
 /// How a report's tests ended, for the report's header.
@@ -250,18 +253,34 @@ pub fn read(path: &Path, kind: ReportKind) -> Result<TestRun, String> {
         .and_then(|f| f.take(MAX_REPORT_BYTES).read_to_end(&mut bytes))
         .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&bytes);
-    parse(&text, kind)
+    let mut run = parse(&text, kind)?;
+    if run.started.is_none() {
+        run.started = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| healdeck_config::clock::iso_of_unix(d.as_secs() as i64));
+    }
+    Ok(run)
 }
 
 /// Parses a report's text.
 pub fn parse(text: &str, kind: ReportKind) -> Result<TestRun, String> {
-    let cases = match kind {
+    let (cases, started) = match kind {
         ReportKind::Junit => junit::parse(text)?,
         ReportKind::Playwright => playwright::parse(text)?,
     };
+    // As log times are written (`2026-12-02T18:15:37`), whatever shape the runner used.
+    let started = started
+        .map(|s| crate::timestamp::parse(&s, crate::timestamp::FileDate::today()).unwrap_or(s));
     let lines = bytecount::count(text.as_bytes(), b'\n') as u64
         + u64::from(!text.is_empty() && !text.ends_with('\n'));
-    Ok(TestRun { kind, cases, lines })
+    Ok(TestRun {
+        kind,
+        cases,
+        lines,
+        started,
+    })
 }
 
 /// Appends `text` to `out` up to [`MAX_TEXT_CHARS`] in all, marking a cut once.

@@ -8,8 +8,8 @@ use super::location::relative_file;
 use super::{Outcome, TestCase, push_capped, strip_ansi};
 use serde_json::Value;
 
-/// Every test in the report, in report order.
-pub(super) fn parse(text: &str) -> Result<Vec<TestCase>, String> {
+/// Every test in the report, in report order, and when the run started.
+pub(super) fn parse(text: &str) -> Result<(Vec<TestCase>, Option<String>), String> {
     let root: Value = serde_json::from_str(text)
         .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
     let Some(suites) = root.get("suites").and_then(Value::as_array) else {
@@ -35,7 +35,11 @@ pub(super) fn parse(text: &str) -> Result<Vec<TestCase>, String> {
         fill_error(&mut case, error);
         cases.push(case);
     }
-    Ok(cases)
+    let started = root
+        .pointer("/stats/startTime")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok((cases, started))
 }
 
 /// Each case's line in the report: where its spec's `"title": …` is written, searched in
@@ -193,7 +197,7 @@ mod tests {
 
     #[test]
     fn tests_results_retries_and_run_errors() {
-        let cases = parse(REPORT).expect("parse");
+        let (cases, _) = parse(REPORT).expect("parse");
         let got: Vec<(&str, Outcome)> =
             cases.iter().map(|c| (c.id.as_str(), c.outcome())).collect();
         assert_eq!(

@@ -19,8 +19,15 @@ use std::collections::BTreeMap;
 /// Lines of a failure kept as its issue's excerpt.
 const EXCERPT_LINES: usize = 60;
 
-/// Adds every problem in `run` (read from `source`) to `store`.
-pub(crate) fn add_run(engine: &Engine, store: &mut IssueStore, source: &str, run: &TestRun) {
+/// Adds every problem in `run` (read from `source`) to `store`; `on_added` hears of each
+/// issue made or counted.
+pub(crate) fn add_run(
+    engine: &Engine,
+    store: &mut IssueStore,
+    source: &str,
+    run: &TestRun,
+    mut on_added: impl FnMut(Added),
+) {
     for case in run.cases.iter().filter(|c| c.outcome().is_problem()) {
         let text = failure_text(case);
         let (classified, cause) = classify_case(engine, case, &text);
@@ -31,7 +38,7 @@ pub(crate) fn add_run(engine: &Engine, store: &mut IssueStore, source: &str, run
             source: source.to_string(),
             line: case.report_line,
             end_line: case.report_line,
-            timestamp: None,
+            timestamp: run.started.clone(),
         };
         let added = store.add(
             &engine.rules,
@@ -46,6 +53,7 @@ pub(crate) fn add_run(engine: &Engine, store: &mut IssueStore, source: &str, run
                 context_before: Vec::new(),
             },
         );
+        on_added(added);
         let (Added::New(i) | Added::Updated(i)) = added;
         if first {
             store.edit(i, |issue| explain(issue, category, ruled, cause));

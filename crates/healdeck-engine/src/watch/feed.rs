@@ -111,7 +111,7 @@ impl Feed {
 /// One alert per issue a chunk added to, in the order they were first touched, as `New` if
 /// the chunk created it: each alert carries the issue as it stands after the chunk, so a
 /// burst of N repeats read at once is one line counting N — not N lines that all claim N.
-fn coalesce(added: Vec<Added>) -> Vec<(usize, AlertKind)> {
+pub(super) fn coalesce(added: Vec<Added>) -> Vec<(usize, AlertKind)> {
     let mut seen = std::collections::HashSet::new();
     added
         .into_iter()

@@ -91,6 +91,9 @@ pub struct LiveWatcher<'e> {
     roots: Vec<PathBuf>,
     explicit: Vec<PathBuf>,
     tails: HashMap<PathBuf, Tail>,
+    /// Test reports followed: each is read whole again when its size or time changes (a CI
+    /// job writes a new one per run).
+    reports: HashMap<PathBuf, (u64, std::time::SystemTime)>,
     /// Files we stopped following at a rotation: where we were, so a renamed file is not re-read.
     retired: HashMap<FileId, (u64, u64)>,
     /// The files' existing content has been read; files that appear from now on are news.
@@ -137,6 +140,7 @@ impl<'e> LiveWatcher<'e> {
             roots,
             explicit,
             tails: HashMap::new(),
+            reports: HashMap::new(),
             retired: HashMap::new(),
             following: false,
             streams: specs.into_iter().map(StreamFeed::new).collect(),
@@ -192,10 +196,46 @@ impl<'e> LiveWatcher<'e> {
             return true;
         }
         self.roots.iter().any(|r| path.starts_with(r))
-            && path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| sources::is_log_name(n) && !n.ends_with(".gz"))
+            && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                (sources::is_log_name(n) && !n.ends_with(".gz"))
+                    || (crate::testreport::may_be_report(n)
+                        && crate::testreport::sniff_file(path).is_some())
+            })
+    }
+
+    /// A test report, read whole when it changed; its failures are alerts like a log's.
+    fn poll_report(&mut self, path: &Path, sink: &mut impl FnMut(TroubleAlert)) {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let stamp = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
+        if self.reports.get(path) == Some(&stamp) {
+            return;
+        }
+        let Some(kind) = crate::testreport::sniff_file(path) else {
+            return;
+        };
+        match crate::testreport::read(path, kind) {
+            Ok(run) => {
+                self.reports.insert(path.to_path_buf(), stamp);
+                let mut added = Vec::new();
+                let source = path.display().to_string();
+                crate::testreport::add_run(self.engine, &mut self.store, &source, &run, |a| {
+                    added.push(a)
+                });
+                for (i, kind) in feed::coalesce(added) {
+                    if let Some(issue) = self.store.get_shared(i) {
+                        sink(TroubleAlert {
+                            kind,
+                            issue,
+                            live: self.following,
+                        });
+                    }
+                }
+            }
+            // Being written: read again at its next change.
+            Err(e) => tracing::debug!("{}: {e}", path.display()),
+        }
     }
 
     /// Runs until `stop` is set. Every new or updated issue goes to `sink`; `on_ready` hears
@@ -256,7 +296,9 @@ impl<'e> LiveWatcher<'e> {
             }
             drop(tx);
             self.read_existing(&mut sink);
-            on_ready(self.tails.len() + self.streams.len() + self.receivers.len());
+            on_ready(
+                self.tails.len() + self.reports.len() + self.streams.len() + self.receivers.len(),
+            );
             self.event_loop(stop, &rx, &mut sink);
             // Readers stop at their next look at `quit`, or when their send fails.
             quit.store(true, Ordering::SeqCst);
@@ -410,6 +452,14 @@ impl<'e> LiveWatcher<'e> {
 
     /// Reacts to a change at `path`: new file, growth, rotation or truncation.
     fn poll(&mut self, path: &Path, sink: &mut impl FnMut(TroubleAlert)) {
+        if self.reports.contains_key(path)
+            || (!self.tails.contains_key(path)
+                && self.accepts(path)
+                && crate::testreport::sniff_file(path).is_some())
+        {
+            self.poll_report(path, sink);
+            return;
+        }
         let Some(mut tail) = self.tails.remove(path) else {
             if self.accepts(path)
                 && let Some(tail) = self.open_tail(path)

@@ -51,6 +51,19 @@ pub enum AppEvent {
     Wrote(Result<PathBuf, String>),
 }
 
+/// A support bundle written, as its dialog shows it.
+#[derive(Debug, Clone)]
+pub struct BundleDone {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// What is inside, by path in the archive.
+    pub files: Vec<String>,
+    /// Secrets redacted, all kinds together.
+    pub secrets: usize,
+    /// How it is locked (`age, to 1 X25519 recipient(s)`).
+    pub encryption: String,
+}
+
 /// For the Troubleshooter tab.
 pub enum TroubleEvent {
     EngineReady {
@@ -111,6 +124,12 @@ pub enum TroubleEvent {
         text: String,
         findings: Vec<Finding>,
     },
+    /// notify.toml's channels, read (or why not).
+    Channels(Result<Vec<healdeck_engine::notify::Channel>, String>),
+    /// An issue sent to a channel (its label), or why not.
+    Sent(String, Result<(), String>),
+    /// A support bundle written, or why not.
+    Bundled(Result<BundleDone, String>),
     /// News about "Explain with AI" question number `.0` (0: stored answers loaded).
     Ai(u64, AiUpdate),
     /// News about "Propose fix" run number `.0`.
@@ -188,6 +207,8 @@ pub enum TroublePick {
     LogFile,
     ExportMarkdown,
     ExportJson,
+    /// Where to write the encrypted support bundle.
+    Bundle,
     /// The interpreter for a followed folder ("Python for this folder…").
     FolderPython,
     /// The Node project for a followed folder.
@@ -240,10 +261,16 @@ impl Picked {
                 ..spec("Node project folder (holds package.json)", "", &[], None)
             },
             Picked::Trouble(TroublePick::LogFile) => spec(
-                "Add a log file",
-                "Logs",
-                &["log", "txt", "out", "err", "gz"],
+                "Add a log file or test report",
+                "Logs and test reports",
+                &["log", "txt", "out", "err", "gz", "xml", "json"],
                 None,
+            ),
+            Picked::Trouble(TroublePick::Bundle) => spec(
+                "Save the support bundle",
+                "age",
+                &["age"],
+                Some("healdeck-bundle.tar.gz.age"),
             ),
             Picked::Trouble(TroublePick::ExportMarkdown) => spec(
                 "Export report",

@@ -43,16 +43,19 @@ impl TroubleTab {
         let engine = self.engine.as_deref();
         let history = self.history.get(&issue.fingerprint).map(Vec::as_slice);
         let mut reveal = false;
+        let mut send = None;
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 heading_ui(ui, issue);
+                send = self.team.send_menu_ui(ui, sh, &original);
                 resolution_ui(ui, resolution);
                 reveal = reveal_ui(ui, &masked.1, self.masks.is_revealed(&issue.fingerprint));
                 ui.add_space(8.0);
                 ui.label(RichText::new("Root cause").strong());
                 ui.add(egui::Label::new(&issue.root_cause).wrap());
+                super::team::tests_ui(ui, issue);
                 ui.add_space(8.0);
                 let plans = plans
                     .as_ref()
@@ -71,6 +74,9 @@ impl TroubleTab {
             });
         if reveal {
             self.masks.toggle(&original.fingerprint);
+        }
+        if let Some((what, findings)) = send {
+            self.outgoing(sh, what, findings);
         }
     }
 }
@@ -252,7 +258,7 @@ fn excerpt_ui(ui: &mut egui::Ui, issue: &Issue, engine: Option<&Engine>) {
 }
 
 /// Which excerpt line is "the error": the line the issue's rule matches, else the exception
-/// line of a traceback, else the first.
+/// line of a traceback or of a pytest failure, else the first.
 fn error_line(lines: &[&str], rule: Option<&regex::Regex>) -> usize {
     if let Some(re) = rule
         && let Some(i) = lines.iter().rposition(|l| re.is_match(l))
@@ -268,6 +274,10 @@ fn error_line(lines: &[&str], rule: Option<&regex::Regex>) -> usize {
             .position(|l| !l.trim().is_empty() && !l.starts_with(' '))
     {
         return tb + 1 + i;
+    }
+    // pytest marks the exception's lines with `E` in a failed test's report.
+    if let Some(i) = lines.iter().position(|l| l.starts_with("E   ")) {
+        return i;
     }
     0
 }
@@ -289,5 +299,11 @@ mod tests {
         assert_eq!(error_line(&lines, re.as_ref()), 3);
         assert_eq!(error_line(&lines, None), 3);
         assert_eq!(error_line(&lines[..1], None), 0);
+        let pytest = [
+            "t::x (failed)",
+            ">       raise KeyError('k')",
+            "E       KeyError: 'k'",
+        ];
+        assert_eq!(error_line(&pytest, None), 2);
     }
 }

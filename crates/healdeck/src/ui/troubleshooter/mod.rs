@@ -16,6 +16,7 @@ mod propose_panel;
 mod secrets;
 mod sources;
 mod table;
+mod team;
 mod toolbar;
 mod work;
 
@@ -102,6 +103,8 @@ pub struct TroubleTab {
     ai: ai_panel::AiPanel,
     /// "Propose fix": the run in flight or finished, and its consent dialog.
     propose: propose_panel::ProposePanel,
+    /// "Send to…" channels and the support bundle dialog.
+    team: team::TeamPanel,
 }
 
 impl TroubleTab {
@@ -152,6 +155,7 @@ impl TroubleTab {
             flashes: HashMap::new(),
             ai: ai_panel::AiPanel::default(),
             propose: propose_panel::ProposePanel::default(),
+            team: team::TeamPanel::default(),
         }
     }
 
@@ -247,6 +251,10 @@ impl TroubleTab {
                 self.export(sh, path, false);
             }
             TroubleEvent::Picked(TroublePick::ExportJson, path) => self.export(sh, path, true),
+            TroubleEvent::Picked(TroublePick::Bundle, path) => self.write_bundle(sh, path),
+            TroubleEvent::Channels(channels) => self.team.on_channels(channels),
+            TroubleEvent::Sent(channel, result) => self.team.on_sent(sh, &channel, result),
+            TroubleEvent::Bundled(result) => self.team.on_bundled(sh, result),
             TroubleEvent::Picked(
                 what @ (TroublePick::FolderPython | TroublePick::FolderNodeProject),
                 path,
@@ -333,6 +341,9 @@ impl TroubleTab {
         findings: Vec<healdeck_engine::redact::Finding>,
     ) {
         if findings.is_empty() {
+            if matches!(what, Outgoing::Notify { .. }) {
+                self.team.sending();
+            }
             deliver(sh, what, &findings);
         } else {
             self.review = Some(Review { what, findings });
@@ -418,6 +429,7 @@ impl TroubleTab {
         self.confirm_all_ui(ui.ctx(), sh);
         self.ai.confirm_ui(ui.ctx(), sh);
         self.propose.confirm_ui(ui.ctx(), sh);
+        self.bundle_dialog_ui(ui.ctx(), sh);
         if let Some(approved) = self.fix.window(ui.ctx()) {
             self.run_approved(sh, approved);
         }
@@ -425,10 +437,13 @@ impl TroubleTab {
             && let Some(r) = self.review.take()
         {
             if answer {
+                if matches!(r.what, Outgoing::Notify { .. }) {
+                    self.team.sending();
+                }
                 deliver(sh, r.what, &r.findings);
             } else {
                 sh.toasts
-                    .add(ToastKind::Info, "Nothing was copied or exported");
+                    .add(ToastKind::Info, "Nothing was copied, exported or sent");
             }
         }
     }

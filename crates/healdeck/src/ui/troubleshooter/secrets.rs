@@ -101,6 +101,11 @@ pub(super) enum Outgoing {
         path: PathBuf,
         text: String,
     },
+    /// The selected issue to a team channel (redacted again where it is sent).
+    Notify {
+        channel: healdeck_engine::notify::Channel,
+        issue: Box<healdeck_engine::Issue>,
+    },
 }
 
 pub(super) struct Review {
@@ -151,6 +156,15 @@ pub(super) fn deliver(sh: &mut Shared, what: Outgoing, findings: &[Finding]) {
                 Err(e) => sh.toasts.add(ToastKind::Error, format!("clipboard: {e}")),
             }
         }
+        Outgoing::Notify { channel, issue } => {
+            tracing::info!(
+                "[TROUBLE] issue {} sent to {}, {} secret(s) redacted",
+                issue.fingerprint,
+                channel.label(),
+                findings.len()
+            );
+            super::TroubleTab::send_issue(sh, channel, *issue);
+        }
         Outgoing::Export { path, text } => {
             sh.bg.blocking(move |r| {
                 let written = path
@@ -174,6 +188,7 @@ pub(super) fn review_ui(ctx: &egui::Context, review: &Review) -> Option<bool> {
     let (title, go) = match review.what {
         Outgoing::Prompt { .. } => ("Copy the repair prompt?", "📋 Copy prompt"),
         Outgoing::Export { .. } => ("Export the report?", "⬇ Export report"),
+        Outgoing::Notify { .. } => ("Send the issue to the channel?", "📣 Send"),
     };
     let modal = egui::Modal::new(egui::Id::unique("review_redactions")).show(ctx, |ui| {
         ui.set_max_width(560.0);

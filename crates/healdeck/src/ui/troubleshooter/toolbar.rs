@@ -80,6 +80,18 @@ impl TroubleTab {
                     );
                     ui.close();
                 }
+                ui.separator();
+                if ui
+                    .button("🔐 Support bundle (encrypted)…")
+                    .on_hover_text(
+                        "Report, redacted excerpts, environment and fix history for a remote \
+                         expert, encrypted with age",
+                    )
+                    .clicked()
+                {
+                    self.open_bundle_dialog();
+                    ui.close();
+                }
             });
             if let Some((control, started)) = &self.scan {
                 let total = control.bytes_total.load(Ordering::Relaxed);
