@@ -47,10 +47,8 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn a_bundle_opens_with_age_and_holds_no_secret() {
-    let home = tempfile::tempdir().expect("tmp");
-    let work = home.path();
+/// A log, a test report and a fix history, each holding the secret; returns the logs folder.
+fn plant(work: &Path) -> PathBuf {
     let logs = work.join("logs");
     std::fs::create_dir_all(&logs).expect("mkdir");
     std::fs::write(
@@ -74,6 +72,64 @@ fn a_bundle_opens_with_age_and_holds_no_secret() {
         ),
     )
     .expect("audit");
+    logs
+}
+
+/// The unpacked bundle: every file in the manifest, no secret anywhere, the history
+/// redacted, the report and environment readable.
+fn check_unpacked(root: &Path) {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).expect("m"))
+            .expect("manifest JSON");
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    for must in [
+        "report.json",
+        "report.md",
+        "environment.json",
+        "fix-audit.jsonl",
+        "logs/logs_app.log.tail.txt",
+        "logs/reports_junit.xml.tail.txt",
+    ] {
+        assert!(listed.contains(&must), "{must} not in {listed:?}");
+    }
+    assert!(listed.iter().any(|p| p.starts_with("issues/01-")));
+    let mut found = Vec::new();
+    files_under(root, &mut found);
+    assert_eq!(
+        found.len(),
+        listed.len() + 1,
+        "every file is in the manifest"
+    );
+    for f in &found {
+        let text = std::fs::read_to_string(f).expect("text");
+        assert!(!text.contains(SECRET), "{} holds the secret", f.display());
+    }
+    assert!(
+        manifest["redacted"]["github_token"].as_u64().unwrap_or(0) >= 3,
+        "{manifest:#}"
+    );
+    let audit = std::fs::read_to_string(root.join("fix-audit.jsonl")).expect("audit");
+    assert!(audit.contains("GITHUB_TOKEN=[REDACTED:"), "{audit}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).expect("r"))
+            .expect("report JSON");
+    assert!(report["issues"].as_array().is_some_and(|i| i.len() >= 4));
+    let env: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("environment.json")).expect("e"))
+            .expect("env JSON");
+    assert_eq!(env["test_runs"][0]["tests"], 6);
+}
+
+#[test]
+fn a_bundle_opens_with_age_and_holds_no_secret() {
+    let home = tempfile::tempdir().expect("tmp");
+    let work = home.path();
+    let logs = plant(work);
     let (key, public) = keygen(work, "expert.key");
     let (other_key, _) = keygen(work, "other.key");
     let bundle = work.join("out").join("support.tar.gz.age");
@@ -133,52 +189,7 @@ fn a_bundle_opens_with_age_and_holds_no_secret() {
         .status()
         .expect("tar");
     assert!(tar.success());
-    let root = unpacked.join("healdeck-bundle");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).expect("m"))
-            .expect("manifest JSON");
-    let listed: Vec<&str> = manifest["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
-    for must in [
-        "report.json",
-        "report.md",
-        "environment.json",
-        "fix-audit.jsonl",
-        "logs/logs_app.log.tail.txt",
-        "logs/reports_junit.xml.tail.txt",
-    ] {
-        assert!(listed.contains(&must), "{must} not in {listed:?}");
-    }
-    assert!(listed.iter().any(|p| p.starts_with("issues/01-")));
-    let mut found = Vec::new();
-    files_under(&root, &mut found);
-    assert_eq!(
-        found.len(),
-        listed.len() + 1,
-        "every file is in the manifest"
-    );
-    for f in &found {
-        let text = std::fs::read_to_string(f).expect("text");
-        assert!(!text.contains(SECRET), "{} holds the secret", f.display());
-    }
-    assert!(
-        manifest["redacted"]["github_token"].as_u64().unwrap_or(0) >= 3,
-        "{manifest:#}"
-    );
-    let audit = std::fs::read_to_string(root.join("fix-audit.jsonl")).expect("audit");
-    assert!(audit.contains("GITHUB_TOKEN=[REDACTED:"), "{audit}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).expect("r"))
-            .expect("report JSON");
-    assert!(report["issues"].as_array().is_some_and(|i| i.len() >= 4));
-    let env: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("environment.json")).expect("e"))
-            .expect("env JSON");
-    assert_eq!(env["test_runs"][0]["tests"], 6);
+    check_unpacked(&unpacked.join("healdeck-bundle"));
 }
 
 #[test]

@@ -278,3 +278,52 @@ fn hostile_reports_are_refused_with_file_and_line() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("lollollol"));
 }
+
+#[test]
+fn the_documented_workflow_commands_run_as_written() {
+    let workflow = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci/healdeck.yml"),
+    )
+    .expect("docs/ci/healdeck.yml");
+    let commands: Vec<&str> = workflow
+        .lines()
+        .map(|l| l.trim().trim_start_matches("run: "))
+        .filter(|l| l.starts_with("healdeck diagnose"))
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let home = tempfile::tempdir().expect("tmp");
+    let project = tempfile::tempdir().expect("project");
+    testproject::pytest_report(project.path());
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_healdeck"))
+        .parent()
+        .expect("bin dir")
+        .display()
+        .to_string();
+    let summary = home.path().join("summary.md");
+    for command in commands {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("notify=()\n{command}"))
+            .current_dir(project.path())
+            .env(
+                "PATH",
+                format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()),
+            )
+            .env("HEALDECK_CONFIG_DIR", home.path().join("config"))
+            .env("HEALDECK_DATA_DIR", home.path().join("data"))
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .expect("bash");
+        let err = String::from_utf8_lossy(&out.stderr);
+        // `--fail-on high` turns the job red on these failures; nothing else may go wrong.
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{command}: {err}");
+        if !command.contains('>') {
+            assert!(!out.stdout.is_empty(), "{command} printed nothing: {err}");
+        }
+    }
+    let artifact = std::fs::read_to_string(project.path().join("healdeck-report.json"))
+        .expect("the JSON report the workflow uploads");
+    let v: serde_json::Value = serde_json::from_str(&artifact).expect("JSON");
+    assert_eq!(v["test_runs"][0]["tests"], 6);
+    assert!(std::fs::read_to_string(&summary).is_ok_and(|s| s.contains("# healdeck report")));
+}

@@ -2,6 +2,8 @@
 //! pytest (`--junitxml`), Node's test runner (`--test-reporter=junit`) and Playwright (its
 //! JSON and junit reporters, with a retry that makes one test flaky).
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -215,7 +215,7 @@ impl TroubleTab {
         });
     }
 
-    pub(super) fn open_bundle_dialog(&mut self) {
+    pub fn open_bundle_dialog(&mut self) {
         self.team.form.get_or_insert_with(BundleForm::default).done = None;
     }
 
@@ -238,12 +238,19 @@ impl TroubleTab {
                 ui.add_space(6.0);
                 ui.radio_value(&mut form.use_passphrase, false, "To the expert's age public key(s)");
                 ui.add_enabled_ui(!form.use_passphrase, |ui| {
-                    ui.add(
+                    let keys = ui.add(
                         egui::TextEdit::multiline(&mut form.recipients)
                             .hint_text("age1… (one per line)")
                             .desired_rows(2)
                             .desired_width(f32::INFINITY),
                     );
+                    keys.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::accesskit::Role::MultilineTextInput,
+                            true,
+                            "The expert's age public keys",
+                        )
+                    });
                 });
                 ui.radio_value(&mut form.use_passphrase, true, "To a passphrase (tell it to them another way)");
                 ui.add_enabled_ui(form.use_passphrase, |ui| {
@@ -260,34 +267,7 @@ impl TroubleTab {
                 if let Some(e) = &form.error {
                     ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
                 }
-                if let Some(done) = &form.done {
-                    ui.separator();
-                    ui.label(RichText::new(format!("✔ {}", done.path.display())).strong());
-                    ui.label(format!(
-                        "{} files · {} · {} secret(s) redacted · {}",
-                        done.files.len(),
-                        super::super::widgets::bytes(done.bytes),
-                        done.secrets,
-                        done.encryption
-                    ));
-                    egui::CollapsingHeader::new("What is inside").show(ui, |ui| {
-                        for f in &done.files {
-                            ui.label(RichText::new(f).monospace().small());
-                        }
-                    });
-                    let how = if form.use_passphrase { "age -d" } else { "age -d -i KEY_FILE" };
-                    ui.label(
-                        RichText::new(format!("They open it with: {how} bundle.age | tar xz"))
-                            .weak()
-                            .small(),
-                    );
-                    if ui.button("📂 Show in folder").clicked()
-                        && let Some(dir) = done.path.parent()
-                        && let Err(e) = open::that_detached(dir)
-                    {
-                        form.error = Some(format!("{}: {e}", dir.display()));
-                    }
-                }
+                done_ui(ui, form);
                 ui.add_space(6.0);
                 ui.horizontal(|ui| {
                     let label = if form.busy { "Writing…" } else { "💾 Save bundle as…" };
@@ -318,7 +298,7 @@ impl TroubleTab {
     }
 
     /// The person chose where: scan the followed sources and write the bundle there.
-    pub(super) fn write_bundle(&mut self, sh: &Shared, path: std::path::PathBuf) {
+    pub fn write_bundle(&mut self, sh: &Shared, path: std::path::PathBuf) {
         let Some(form) = self.team.form.as_mut() else {
             return;
         };
@@ -359,6 +339,43 @@ impl TroubleTab {
             });
             r.send(TroubleEvent::Bundled(result));
         });
+    }
+}
+
+/// Where the bundle went, what is in it, and how the expert opens it.
+fn done_ui(ui: &mut egui::Ui, form: &mut BundleForm) {
+    let Some(done) = &form.done else {
+        return;
+    };
+    ui.separator();
+    ui.label(RichText::new(format!("✔ {}", done.path.display())).strong());
+    ui.label(format!(
+        "{} files · {} · {} secret(s) redacted · {}",
+        done.files.len(),
+        super::super::widgets::bytes(done.bytes),
+        done.secrets,
+        done.encryption
+    ));
+    egui::CollapsingHeader::new("What is inside").show(ui, |ui| {
+        for f in &done.files {
+            ui.label(RichText::new(f).monospace().small());
+        }
+    });
+    let how = if form.use_passphrase {
+        "age -d"
+    } else {
+        "age -d -i KEY_FILE"
+    };
+    ui.label(
+        RichText::new(format!("They open it with: {how} bundle.age | tar xz"))
+            .weak()
+            .small(),
+    );
+    if ui.button("📂 Show in folder").clicked()
+        && let Some(dir) = done.path.parent()
+        && let Err(e) = open::that_detached(dir)
+    {
+        form.error = Some(format!("{}: {e}", dir.display()));
     }
 }
 

@@ -65,34 +65,7 @@ impl TroubleTab {
             {
                 self.copy_prompt(sh);
             }
-            ui.menu_button("⬇ Export", |ui| {
-                if ui.button("Markdown report…").clicked() {
-                    sh.bg.save_dialog(
-                        Picked::Trouble(TroublePick::ExportMarkdown),
-                        report_path(&sh.dirs.dirs.reports(), "md"),
-                    );
-                    ui.close();
-                }
-                if ui.button("JSON report…").clicked() {
-                    sh.bg.save_dialog(
-                        Picked::Trouble(TroublePick::ExportJson),
-                        report_path(&sh.dirs.dirs.reports(), "json"),
-                    );
-                    ui.close();
-                }
-                ui.separator();
-                if ui
-                    .button("🔐 Support bundle (encrypted)…")
-                    .on_hover_text(
-                        "Report, redacted excerpts, environment and fix history for a remote \
-                         expert, encrypted with age",
-                    )
-                    .clicked()
-                {
-                    self.open_bundle_dialog();
-                    ui.close();
-                }
-            });
+            self.export_menu_ui(ui, sh);
             if let Some((control, started)) = &self.scan {
                 let total = control.bytes_total.load(Ordering::Relaxed);
                 let done = control.bytes_done.load(Ordering::Relaxed);
@@ -116,6 +89,38 @@ impl TroubleTab {
                     self.cancel_diagnostics();
                 }
                 ui.ctx().request_repaint_after(Duration::from_millis(100));
+            }
+        });
+    }
+
+    /// Export: the Markdown and JSON reports, and the encrypted support bundle.
+    fn export_menu_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
+        ui.menu_button("⬇ Export", |ui| {
+            if ui.button("Markdown report…").clicked() {
+                sh.bg.save_dialog(
+                    Picked::Trouble(TroublePick::ExportMarkdown),
+                    report_path(&sh.dirs.dirs.reports(), "md"),
+                );
+                ui.close();
+            }
+            if ui.button("JSON report…").clicked() {
+                sh.bg.save_dialog(
+                    Picked::Trouble(TroublePick::ExportJson),
+                    report_path(&sh.dirs.dirs.reports(), "json"),
+                );
+                ui.close();
+            }
+            ui.separator();
+            if ui
+                .button("🔐 Support bundle (encrypted)…")
+                .on_hover_text(
+                    "Report, redacted excerpts, environment and fix history for a remote \
+                     expert, encrypted with age",
+                )
+                .clicked()
+            {
+                self.open_bundle_dialog();
+                ui.close();
             }
         });
     }
