@@ -1,8 +1,9 @@
 //! `diagnose --notify` against a local HTTP server that records every request and answers
 //! from a script: Slack's payload shape, a 429 with Retry-After honoured, the per-run cap with
 //! the rest as a digest, throttling across runs, Discord's payload without mentions, a 404
-//! not retried, a config-named channel, and the planted secret and the webhook's token never
-//! leaving unredacted or printed.
+//! not retried, a config-named channel, the planted secret and the webhook's token never
+//! leaving unredacted or printed; and a follower (`--watch`) telling the channel what happens
+//! live, not what was in the log before.
 
 #[path = "common/testproject.rs"]
 mod testproject;
@@ -14,7 +15,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use testproject::SECRET;
-use watch::healdeck;
+use watch::{Watch, healdeck};
 
 /// One request the server heard.
 #[derive(Debug, Clone)]
@@ -255,4 +256,48 @@ fn discord_json_and_named_channels() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(says));
     }
     assert_eq!(hook.heard().len(), 3);
+}
+
+#[test]
+fn a_follower_sends_what_happens_live() {
+    let home = tempfile::tempdir().expect("tmp");
+    let logs = home.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    let log = logs.join("api.log");
+    std::fs::write(
+        &log,
+        "2026-12-02 10:00:00 ERROR ModuleNotFoundError: No module named 'old_history_mod'\n",
+    )
+    .expect("log");
+    let hook = Hook::start(&[]);
+    let channel = format!("json={}", hook.url("/live"));
+    let w = Watch::start(
+        home.path(),
+        &[&log.display().to_string(), "--notify", &channel],
+    );
+    w.wait_stderr("watching", 20);
+    w.next(20); // the history's issue, printed but not sent
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .expect("open");
+        writeln!(
+            f,
+            "2026-12-02 10:05:00 ERROR ModuleNotFoundError: No module named 'fresh_live_mod'"
+        )
+        .expect("append");
+    }
+    w.next(20);
+    let until = Instant::now() + Duration::from_secs(20);
+    while hook.heard().is_empty() {
+        assert!(Instant::now() < until, "nothing sent: {}", w.stderr());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let heard = hook.heard();
+    assert_eq!(heard.len(), 1, "{heard:#?}");
+    assert_eq!(heard[0].body["event"], "issue");
+    let title = heard[0].body["issue"]["title"].as_str().unwrap_or("");
+    assert!(title.contains("fresh_live_mod"), "{title}");
+    w.wait_stderr("notified json (127.0.0.1)", 10);
 }

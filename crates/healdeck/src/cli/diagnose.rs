@@ -92,8 +92,9 @@ pub(crate) struct DiagnoseArgs {
     /// Send the issues found to a chat or webhook: `slack=URL`, `discord=URL`, `json=URL`, a
     /// URL (the kind told by its host), or a channel named in notify.toml (repeat for more).
     /// Redacted; each issue at most once per window per channel; past --notify-max
-    /// messages the rest go as one digest.
-    #[arg(long, value_name = "CHANNEL", conflicts_with_all = ["watch", "listen"])]
+    /// messages the rest go as one digest. While following (--watch, --listen), issues that
+    /// happen live are sent as they come, a few seconds' worth at a time.
+    #[arg(long, value_name = "CHANNEL")]
     notify: Vec<String>,
     /// Only issues at or above this severity go to the URLs given by --notify (a channel in
     /// notify.toml has its own min_severity).
@@ -213,7 +214,7 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
     };
     let (engine, rules_errors) = load_engine(&args.sources, dirs);
     if args.watch || !args.listen.is_empty() {
-        return watch(&engine, args, &paths, dirs);
+        return watch(&engine, args, &paths, dirs, notifier);
     }
     let mut opts = ScanOptions::default();
     if let Some(t) = args.threads {
@@ -300,9 +301,24 @@ fn write_step_summary(
 /// Follows the files until interrupted, or until the reader goes away (`| head -3`); a
 /// printer thread writes each alert as it comes. Stream sources' states go to stderr; where
 /// they were read up to is saved in the data folder, so a restart reports only what is new.
-fn watch(engine: &Engine, args: &DiagnoseArgs, paths: &[PathBuf], dirs: Option<&Dirs>) -> ExitCode {
+fn watch(
+    engine: &Engine,
+    args: &DiagnoseArgs,
+    paths: &[PathBuf],
+    dirs: Option<&Dirs>,
+    notifier: Option<super::notify::Notifier>,
+) -> ExitCode {
     let bus = AlertBus::new();
     let rx = bus.subscribe();
+    if let Some(notifier) = notifier {
+        let live = bus.subscribe_lossless();
+        let started = std::thread::Builder::new()
+            .name("healdeck-notify".into())
+            .spawn(move || notifier.follow(&live));
+        if started.is_err() {
+            return super::fail("cannot start the notify thread");
+        }
+    }
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let reader_gone = stop.clone();
     let json = matches!(args.format, FormatArg::Json | FormatArg::Jsonl);

@@ -4,9 +4,13 @@
 use healdeck_config::Dirs;
 use healdeck_engine::Issue;
 use healdeck_engine::Severity;
+use healdeck_engine::bus::TroubleAlert;
 use healdeck_engine::notify::{self, Channel, NotifyOptions, RetryPolicy};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// How long live alerts are gathered into one round of messages.
+const BATCH: Duration = Duration::from_secs(3);
 
 /// Channels, options and where the sent log lives.
 pub(crate) struct Notifier {
@@ -62,6 +66,33 @@ impl Notifier {
             options,
             state: dirs.map(|d| d.data().join("notify").join("sent.json")),
         }))
+    }
+
+    /// While following: issues that happen live (not the history read first) are sent in
+    /// batches — the first alert, then whatever else comes within [`BATCH`] — until the bus
+    /// closes.
+    pub(crate) fn follow(&self, alerts: &crossbeam_channel::Receiver<TroubleAlert>) {
+        while let Ok(first) = alerts.recv() {
+            let mut batch: Vec<TroubleAlert> = vec![first];
+            let until = std::time::Instant::now() + BATCH;
+            while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+                match alerts.recv_timeout(left) {
+                    Ok(a) => batch.push(a),
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => break,
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            // The latest state of each issue, worst first.
+            let mut issues: Vec<Issue> = Vec::new();
+            for a in batch.into_iter().filter(|a| a.live) {
+                issues.retain(|i| i.fingerprint != a.issue.fingerprint);
+                issues.push((*a.issue).clone());
+            }
+            healdeck_engine::group::sort_issues(&mut issues);
+            if !issues.is_empty() {
+                self.send(&issues);
+            }
+        }
     }
 
     /// Sends, and says on stderr what went where.
