@@ -59,6 +59,7 @@ pub mod health;
 mod level;
 pub mod model;
 pub mod notify;
+pub mod patterns;
 pub mod prefilter;
 pub mod prompt;
 pub mod receive;

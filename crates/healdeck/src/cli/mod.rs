@@ -17,6 +17,7 @@ mod gpu;
 mod health;
 mod mcp;
 mod notify;
+mod patterns;
 mod prompt;
 mod propose;
 mod render;
@@ -54,6 +55,8 @@ pub(crate) enum Command {
     /// Write an encrypted support bundle (age) for a remote expert: report, redacted
     /// excerpts, environment, fix history, optionally log tails.
     Bundle(bundle::BundleArgs),
+    /// Every line's template: the patterns of log files with counts, times and level mix.
+    Patterns(patterns::PatternsArgs),
     /// Print the repair prompt (secrets redacted) for pasting into an AI coding assistant.
     Prompt(prompt::PromptArgs),
     /// Ask the configured AI model (ai.json) to explain an issue; only redacted text is sent.
@@ -88,6 +91,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Eval(args) => eval::eval(&args, dirs.ok().as_ref()),
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
+        Command::Patterns(args) => patterns::patterns(&args),
         Command::Bundle(args) => bundle::bundle_command(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
         Command::Health(args) => health::health_command(&args, dirs),

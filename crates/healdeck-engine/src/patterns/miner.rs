@@ -1,0 +1,341 @@
+//! The template miner: Drain's fixed-depth prefix tree (He et al., ICWS 2017), streaming, in
+//! bounded memory.
+//!
+//! A message is split into tokens; each token is masked the way fingerprints are (`token`):
+//! a run of digits becomes `#` and a hex or id-shaped token `<*>`, so `blk_-1608` and
+//! `blk_7503` are one token. The tree's first level is the token count, the next
+//! `depth - 2` levels the first tokens (a token that held a digit goes down the wildcard
+//! branch, as in Drain), and a leaf holds templates. A message joins the leaf's most similar
+//! template (the share of positions equal, wildcards aside) when that share is at least
+//! `similarity`, and the positions that differ become wildcards; otherwise it starts a new
+//! template. Tokens are interned (`u32`), so comparing is comparing integers.
+//!
+//! Memory is bounded by `max_templates`: past it, the least recently used tenth is retired —
+//! its ids are never reused, and a later message of that shape starts a new template.
+
+use std::collections::HashMap as StdMap;
+
+/// Maps keyed by interned tokens and short strings: foldhash, several times faster than
+/// SipHash here (the keys are not chosen by an attacker who could make them collide in bulk,
+/// and a collision only costs time).
+type HashMap<K, V> = StdMap<K, V, foldhash::fast::FixedState>;
+
+/// A template's id: stable for the miner's life, never reused.
+pub type TemplateId = u32;
+
+/// The interned wildcard.
+const WILDCARD: u32 = 0;
+
+/// Tuning, one set for every log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MinerOptions {
+    /// Tree depth (the token-count level and the leaf included).
+    pub depth: usize,
+    /// The share of equal positions for a message to join a template.
+    pub similarity: f32,
+    /// Children of one tree node before new tokens go down the wildcard branch.
+    pub max_children: usize,
+    /// Templates kept; the least recently used are retired past it.
+    pub max_templates: usize,
+}
+
+impl Default for MinerOptions {
+    fn default() -> Self {
+        MinerOptions {
+            depth: 4,
+            similarity: 0.6,
+            max_children: 100,
+            max_templates: 50_000,
+        }
+    }
+}
+
+/// One template and what the miner knows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub id: TemplateId,
+    tokens: Vec<u32>,
+    pub count: u64,
+    /// The order of the last message that joined it (for retiring the least recent).
+    last_used: u64,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    children: HashMap<u32, Node>,
+    wildcard: Option<Box<Node>>,
+    /// Template slots (indexes into `Miner::slots`) at a leaf.
+    templates: Vec<usize>,
+}
+
+/// The miner.
+#[derive(Debug)]
+pub struct Miner {
+    opts: MinerOptions,
+    symbols: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    /// Whether each symbol held a digit (it goes down the wildcard branch).
+    variable: Vec<bool>,
+    roots: HashMap<usize, Node>,
+    slots: Vec<Option<Template>>,
+    by_id: HashMap<TemplateId, usize>,
+    next_id: TemplateId,
+    clock: u64,
+    live: usize,
+    retired: u64,
+    scratch: Vec<u32>,
+    token_buf: String,
+}
+
+impl Miner {
+    pub fn new(opts: MinerOptions) -> Miner {
+        let mut m = Miner {
+            opts: MinerOptions {
+                depth: opts.depth.max(3),
+                max_templates: opts.max_templates.max(16),
+                ..opts
+            },
+            symbols: HashMap::default(),
+            names: Vec::new(),
+            variable: Vec::new(),
+            roots: HashMap::default(),
+            slots: Vec::new(),
+            by_id: HashMap::default(),
+            next_id: 1,
+            clock: 0,
+            live: 0,
+            retired: 0,
+            scratch: Vec::new(),
+            token_buf: String::new(),
+        };
+        m.intern("<*>", true);
+        m
+    }
+
+    fn intern(&mut self, text: &str, variable: bool) -> u32 {
+        if let Some(&s) = self.symbols.get(text) {
+            return s;
+        }
+        let s = self.names.len() as u32;
+        self.symbols.insert(text.into(), s);
+        self.names.push(text.into());
+        self.variable.push(variable);
+        s
+    }
+
+    /// Templates retired at the cap so far.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    /// Templates alive now.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// The template of `message`, made or widened as needed.
+    pub fn add(&mut self, message: &str) -> TemplateId {
+        self.clock += 1;
+        let mut tokens = std::mem::take(&mut self.scratch);
+        tokens.clear();
+        for raw in message.split_ascii_whitespace() {
+            let mut buf = std::mem::take(&mut self.token_buf);
+            let variable = super::token::mask(raw, &mut buf);
+            let sym = if variable == super::token::Mask::Wild {
+                WILDCARD
+            } else {
+                self.intern(&buf, variable == super::token::Mask::Digits)
+            };
+            self.token_buf = buf;
+            tokens.push(sym);
+        }
+        let id = self.place(&tokens);
+        self.scratch = tokens;
+        if self.live > self.opts.max_templates {
+            self.retire();
+        }
+        id
+    }
+
+    fn place(&mut self, tokens: &[u32]) -> TemplateId {
+        let (depth, max_children) = (self.opts.depth, self.opts.max_children);
+        let variable = &self.variable;
+        let mut node = self.roots.entry(tokens.len()).or_default();
+        for &t in tokens.iter().take(depth - 2) {
+            let wild = t == WILDCARD || variable[t as usize];
+            node = if !wild
+                && (node.children.contains_key(&t) || node.children.len() < max_children)
+            {
+                node.children.entry(t).or_default()
+            } else {
+                node.wildcard.get_or_insert_with(Box::default)
+            };
+        }
+        // The most similar template at the leaf: equal positions, then more wildcards.
+        let mut best: Option<(usize, f32, usize)> = None;
+        for &slot in &node.templates {
+            let Some(t) = self.slots[slot].as_ref() else {
+                continue;
+            };
+            let (mut same, mut wild) = (0usize, 0usize);
+            for (a, b) in t.tokens.iter().zip(tokens) {
+                if *a == WILDCARD {
+                    wild += 1;
+                } else if a == b {
+                    same += 1;
+                }
+            }
+            let sim = same as f32 / tokens.len().max(1) as f32;
+            if best.is_none_or(|(_, s, w)| sim > s || (sim == s && wild > w)) {
+                best = Some((slot, sim, wild));
+            }
+        }
+        let threshold = self.opts.similarity;
+        if let Some((slot, sim, _)) = best
+            && (sim >= threshold || tokens.is_empty())
+            && let Some(t) = self.slots[slot].as_mut()
+        {
+            for (a, b) in t.tokens.iter_mut().zip(tokens) {
+                if a != b {
+                    *a = WILDCARD;
+                }
+            }
+            t.count += 1;
+            t.last_used = self.clock;
+            return t.id;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let slot = self.slots.len();
+        self.slots.push(Some(Template {
+            id,
+            tokens: tokens.to_vec(),
+            count: 1,
+            last_used: self.clock,
+        }));
+        node.templates.push(slot);
+        self.by_id.insert(id, slot);
+        self.live += 1;
+        id
+    }
+
+    /// Retires the least recently used tenth of the templates.
+    fn retire(&mut self) {
+        let mut ages: Vec<u64> = self.slots.iter().flatten().map(|t| t.last_used).collect();
+        let n = (ages.len() / 10).max(1);
+        let (_, cut, _) = ages.select_nth_unstable(n - 1);
+        let cut = *cut;
+        for slot in &mut self.slots {
+            if slot.as_ref().is_some_and(|t| t.last_used <= cut)
+                && let Some(t) = slot.take()
+            {
+                self.by_id.remove(&t.id);
+                self.live -= 1;
+                self.retired += 1;
+            }
+        }
+        let slots = &self.slots;
+        for root in self.roots.values_mut() {
+            prune(root, slots);
+        }
+    }
+
+    /// A template's text: its tokens, wildcards as `<*>`.
+    pub fn text(&self, id: TemplateId) -> Option<String> {
+        let t = self.slots[*self.by_id.get(&id)?].as_ref()?;
+        Some(
+            t.tokens
+                .iter()
+                .map(|&s| &*self.names[s as usize])
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
+    /// Every live template, in id order.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut v: Vec<&Template> = self.slots.iter().flatten().collect();
+        v.sort_by_key(|t| t.id);
+        v
+    }
+}
+
+/// Drops retired slots from every leaf.
+fn prune(node: &mut Node, slots: &[Option<Template>]) {
+    node.templates.retain(|&s| slots[s].is_some());
+    for child in node.children.values_mut() {
+        prune(child, slots);
+    }
+    if let Some(w) = node.wildcard.as_mut() {
+        prune(w, slots);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_with_different_values_share_a_template() {
+        let mut m = Miner::new(MinerOptions::default());
+        let a = m.add("PacketResponder 1 for block blk_38865049064139660 terminating");
+        let b = m.add("PacketResponder 2 for block blk_-6952295868487656571 terminating");
+        let c = m.add("Received block blk_3587508140051953248 of size 67108864 from /10.251.42.84");
+        let d = m.add("Received block blk_5402003568334525940 of size 3543 from /10.251.214.112");
+        assert_eq!(a, b);
+        assert_eq!(c, d);
+        assert_ne!(a, c);
+        assert_eq!(
+            m.text(a).as_deref(),
+            Some("PacketResponder # for block <*> terminating")
+        );
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn differing_words_widen_a_template_only_above_the_similarity() {
+        let mut m = Miner::new(MinerOptions::default());
+        let a = m.add("session opened for user root by (uid=0)");
+        let b = m.add("session opened for user cyrus by (uid=0)");
+        let c = m.add("connection closed by remote host now");
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            m.text(a).as_deref(),
+            Some("session opened for user <*> by (uid=#)")
+        );
+    }
+
+    #[test]
+    fn the_cap_retires_the_least_recent() {
+        let mut m = Miner::new(MinerOptions {
+            max_templates: 20,
+            ..MinerOptions::default()
+        });
+        let keep = m.add("heartbeat ok");
+        for n in 0..100 {
+            m.add(&format!(
+                "distinct{} words{} here{}",
+                letters(n),
+                letters(n + 1),
+                letters(n + 2)
+            ));
+            m.add("heartbeat ok");
+        }
+        assert!(m.len() <= 21, "{}", m.len());
+        assert!(m.retired() > 0);
+        assert_eq!(m.add("heartbeat ok"), keep, "a template in use is kept");
+    }
+
+    fn letters(n: usize) -> String {
+        format!(
+            "{}{}",
+            (b'a' + (n % 26) as u8) as char,
+            (b'a' + (n / 26 % 26) as u8) as char
+        )
+    }
+}

@@ -1,0 +1,263 @@
+//! The patterns of whole files: every line's message (after its timestamp and level) through
+//! the miner, with each template's count, first and last time, level mix and a redacted
+//! example — what `healdeck patterns` prints.
+
+use super::{Miner, MinerOptions, TemplateId};
+use crate::level::{Level, level, strip_record_prefix};
+use crate::sources::{self, SourceError};
+use crate::timestamp::{self, FileDate};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Bytes of a line given to the miner (a longer line's tail is left out).
+const LINE_BYTES: usize = 4096;
+
+/// A record's header: its time (ISO, syslog's `Dec 10 06:55:46`, a bare clock), bracketed or
+/// not, and after a syslog time the host and `program[pid]:`.
+static HEADER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"^\s*\[?(?:",
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[.,\d]*(?:Z|[+-]\d{2}:?\d{2})?\]?",
+        r"|(?:[A-Z][a-z]{2}\s+)?[A-Z][a-z]{2}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+\d{4})?\]?(?:\s+[\w.-]+\s+[\w./-]+(?:\[\d+\])?:)?",
+        r"|\d{2}:\d{2}:\d{2}[.,\d]*\]?",
+        r")\s+",
+    ))
+    .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// What the miner reads of a line: the message, without the time, host, program and level.
+pub(crate) fn message_of(line: &str) -> &str {
+    let rest = HEADER.find(line).map_or(line, |m| &line[m.end()..]);
+    strip_record_prefix(rest)
+}
+
+/// How lines are read and mined.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PatternOptions {
+    pub miner: MinerOptions,
+    /// Keep every line's template id (`--lines`).
+    pub keep_lines: bool,
+}
+
+/// Lines of each level among a template's.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct LevelMix {
+    pub error: u64,
+    pub warn: u64,
+    pub other: u64,
+}
+
+/// One template and what its lines say.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TemplateSummary {
+    pub id: TemplateId,
+    pub template: String,
+    pub count: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// The first line of it, redacted.
+    pub example: String,
+    pub levels: LevelMix,
+}
+
+/// Which template a line got.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LineTemplate {
+    pub source: String,
+    pub line: u64,
+    pub template_id: TemplateId,
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PatternStats {
+    pub files: u64,
+    pub lines: u64,
+    pub seconds: f64,
+    /// Templates retired at the miner's cap (their lines are counted, their text is gone).
+    pub retired: u64,
+}
+
+/// Everything `mine` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PatternReport {
+    pub stats: PatternStats,
+    /// Most frequent first.
+    pub templates: Vec<TemplateSummary>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineTemplate>,
+    pub errors: Vec<SourceError>,
+}
+
+#[derive(Default)]
+struct Seen {
+    count: u64,
+    first: Option<String>,
+    last: Option<String>,
+    example: Option<String>,
+    levels: LevelMix,
+}
+
+/// Mines every line of the files under `paths`.
+pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
+    let started = Instant::now();
+    let (files, errors) = sources::discover(paths);
+    let mut report = PatternReport {
+        errors,
+        ..PatternReport::default()
+    };
+    let mut miner = Miner::new(opts.miner);
+    let mut seen: HashMap<TemplateId, Seen> = HashMap::new();
+    for file in &files {
+        let source = file.path.display().to_string();
+        let reader = match sources::open(file) {
+            Ok(r) => r,
+            Err(e) => {
+                report.errors.push(SourceError {
+                    path: source,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let year = crate::scan::file_year(file);
+        report.stats.files += 1;
+        let mut n = 0u64;
+        for line in BufReader::new(reader).split(b'\n') {
+            let Ok(bytes) = line else {
+                report.errors.push(SourceError {
+                    path: source.clone(),
+                    message: format!("stopped reading after line {n}"),
+                });
+                break;
+            };
+            n += 1;
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LINE_BYTES)]);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let id = miner.add(message_of(&text));
+            note(seen.entry(id).or_default(), &text, year);
+            if opts.keep_lines {
+                report.lines.push(LineTemplate {
+                    source: source.clone(),
+                    line: n,
+                    template_id: id,
+                });
+            }
+        }
+        report.stats.lines += n;
+    }
+    report.templates = miner
+        .templates()
+        .into_iter()
+        .filter_map(|t| {
+            let s = seen.remove(&t.id)?;
+            Some(TemplateSummary {
+                id: t.id,
+                template: miner.text(t.id)?,
+                count: s.count,
+                first_seen: s.first,
+                last_seen: s.last,
+                example: crate::redact::redact(s.example.as_deref().unwrap_or("")).text,
+                levels: s.levels,
+            })
+        })
+        .collect();
+    report
+        .templates
+        .sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
+    report.stats.retired = miner.retired();
+    report.stats.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+/// Counts a line into its template's record.
+fn note(s: &mut Seen, text: &str, year: FileDate) {
+    s.count += 1;
+    match level(text) {
+        Some(Level::Error | Level::Fatal) => s.levels.error += 1,
+        Some(Level::Warn) => s.levels.warn += 1,
+        _ => s.levels.other += 1,
+    }
+    if let Some(ts) = timestamp::parse(text, year) {
+        if s.first.is_none() {
+            s.first = Some(ts.clone());
+        }
+        s.last = Some(ts);
+    }
+    if s.example.is_none() {
+        s.example = Some(text.chars().take(400).collect());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_not_part_of_the_message() {
+        for (line, message) in [
+            (
+                "Dec 10 07:07:45 LabSZ sshd[24206]: Received disconnect",
+                "Received disconnect",
+            ),
+            (
+                "2026-12-02 10:00:01 ERROR db connection lost",
+                "db connection lost",
+            ),
+            (
+                "2026-12-02T10:00:01.123Z [worker] started",
+                "[worker] started",
+            ),
+            (
+                "[10.30 16:49:06] chrome.exe - open",
+                "[10.30 16:49:06] chrome.exe - open",
+            ),
+            ("12:01:02.5 boot done", "boot done"),
+            ("plain message", "plain message"),
+        ] {
+            assert_eq!(message_of(line), message, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_file_becomes_templates_with_counts_times_levels_and_lines() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let log = dir.path().join("app.log");
+        let mut text = String::new();
+        for n in 0..30 {
+            text.push_str(&format!(
+                "2026-12-02 10:00:{n:02} INFO request {n} served in {}ms\n",
+                n * 7
+            ));
+        }
+        text.push_str("2026-12-02 10:01:00 ERROR db connection lost to 10.0.0.5:5432 password=hunter2-secret\n");
+        text.push_str("2026-12-02 10:01:05 ERROR db connection lost to 10.0.0.6:5432 password=hunter2-secret\n");
+        std::fs::write(&log, text).expect("write");
+        let r = mine(
+            &[log],
+            &PatternOptions {
+                keep_lines: true,
+                ..PatternOptions::default()
+            },
+        );
+        assert_eq!(r.stats.lines, 32);
+        assert_eq!(r.templates.len(), 2, "{:#?}", r.templates);
+        let served = &r.templates[0];
+        assert_eq!(served.count, 30);
+        assert_eq!(served.template, "request # served in #ms");
+        assert_eq!(served.first_seen.as_deref(), Some("2026-12-02T10:00:00"));
+        assert_eq!(served.last_seen.as_deref(), Some("2026-12-02T10:00:29"));
+        assert_eq!(served.levels.other, 30);
+        let lost = &r.templates[1];
+        assert_eq!((lost.count, lost.levels.error), (2, 2));
+        assert!(!lost.example.contains("hunter2"), "{}", lost.example);
+        assert_eq!(r.lines.len(), 32);
+        assert_eq!(r.lines[31].template_id, lost.id);
+    }
+}

@@ -1,0 +1,124 @@
+//! How a token is masked before it is compared: the parameter masking of fingerprints, per
+//! token. A hex string, UUID or long id is a wildcard outright; a token holding digits keeps
+//! its letters and punctuation with each run of digits made `#` (`blk_-1608` → `blk_-#`,
+//! `/10.251.42.84:50010` → `/#.#.#.#:#`); any other token is a word, as written.
+
+/// What a token turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mask {
+    /// A word, kept as written.
+    Word,
+    /// Held digits: masked, and a variable for the tree.
+    Digits,
+    /// An id of its own (hex, UUID): the wildcard.
+    Wild,
+}
+
+/// Masks `raw` into `out` (cleared first).
+pub(super) fn mask(raw: &str, out: &mut String) -> Mask {
+    out.clear();
+    let bytes = raw.as_bytes();
+    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    if is_host_or_path(raw) {
+        return Mask::Wild;
+    }
+    if digits == 0 {
+        out.push_str(raw);
+        return Mask::Word;
+    }
+    if is_id(bytes, digits) {
+        return Mask::Wild;
+    }
+    let mut in_run = false;
+    for c in raw.chars() {
+        if c.is_ascii_digit() {
+            if !in_run {
+                out.push('#');
+                in_run = true;
+            }
+        } else {
+            in_run = false;
+            out.push(c);
+        }
+    }
+    Mask::Digits
+}
+
+/// A host name (`proxy.cse.cuhk.edu.hk`, `a.b.c:5070`) or a path (`/var/log/x`, `C:\\x\\y`):
+/// three dot-separated names with a letter, or two or more `/` or `\\` separators. One pass,
+/// no allocation.
+fn is_host_or_path(raw: &str) -> bool {
+    let t = raw.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '\'' | '"'));
+    let bytes = t.as_bytes();
+    if bytes.len() < 4 {
+        return false;
+    }
+    let slashes = bytes.iter().filter(|&&b| b == b'/' || b == b'\\').count();
+    if slashes >= 2 {
+        return true;
+    }
+    let host = match memchr::memchr(b':', bytes) {
+        Some(i) => &bytes[..i],
+        None => bytes,
+    };
+    let (mut dots, mut run, mut letter) = (0, 0, false);
+    for &b in host {
+        match b {
+            b'.' if run > 0 => {
+                dots += 1;
+                run = 0;
+            }
+            b'.' => return false,
+            b if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' => {
+                run += 1;
+                letter |= b.is_ascii_alphabetic();
+            }
+            _ => return false,
+        }
+    }
+    dots >= 2 && run > 0 && letter
+}
+
+/// A hex number (`0x7f3a`, `deadbeef01`), a UUID, or a long run of hex and dashes.
+fn is_id(bytes: &[u8], digits: usize) -> bool {
+    let body = bytes
+        .strip_prefix(b"0x")
+        .or_else(|| bytes.strip_prefix(b"0X"))
+        .unwrap_or(bytes);
+    let hexish = body.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-');
+    let letters = body.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    hexish && (body.len() != bytes.len() || (body.len() >= 8 && letters > 0 && digits > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(raw: &str) -> (Mask, String) {
+        let mut out = String::new();
+        let kind = mask(raw, &mut out);
+        (kind, out)
+    }
+
+    #[test]
+    fn tokens_are_masked_like_fingerprints() {
+        assert_eq!(m("terminating"), (Mask::Word, "terminating".into()));
+        assert_eq!(
+            m("blk_-1608999687919862906"),
+            (Mask::Digits, "blk_-#".into())
+        );
+        assert_eq!(
+            m("/10.251.42.84:50010"),
+            (Mask::Digits, "/#.#.#.#:#".into())
+        );
+        assert_eq!(m("(uid=0)"), (Mask::Digits, "(uid=#)".into()));
+        assert_eq!(m("0x7f3a"), (Mask::Wild, String::new()));
+        assert_eq!(
+            m("550e8400-e29b-41d4-a716-446655440000"),
+            (Mask::Wild, String::new())
+        );
+        assert_eq!(m("deadbeef01"), (Mask::Wild, String::new()));
+        assert_eq!(m("2024"), (Mask::Digits, "#".into()));
+        assert_eq!(m("été"), (Mask::Word, "été".into()));
+    }
+}
