@@ -2,7 +2,7 @@
 //! bounded memory.
 //!
 //! A message is split into tokens; each token is masked the way fingerprints are (`token`):
-//! a run of digits becomes `#` and a hex or id-shaped token `<*>`, so `blk_-1608` and
+//! a number becomes `#` and a hex or id-shaped token, host or path `<*>`, so `blk_-1608` and
 //! `blk_7503` are one token. The tree's first level is the token count, the next
 //! `depth - 2` levels the first tokens (a token that held a digit goes down the wildcard
 //! branch, as in Drain), and a leaf holds templates. A message joins the leaf's most similar
@@ -76,6 +76,8 @@ pub struct Miner {
     names: Vec<Box<str>>,
     /// Whether each symbol held a digit (it goes down the wildcard branch).
     variable: Vec<bool>,
+    /// For a `key=<*>` symbol (made when two `key=value` tokens met), its `key=`.
+    keyed: Vec<Option<Box<str>>>,
     roots: HashMap<usize, Node>,
     slots: Vec<Option<Template>>,
     by_id: HashMap<TemplateId, usize>,
@@ -98,6 +100,7 @@ impl Miner {
             symbols: HashMap::default(),
             names: Vec::new(),
             variable: Vec::new(),
+            keyed: Vec::new(),
             roots: HashMap::default(),
             slots: Vec::new(),
             by_id: HashMap::default(),
@@ -120,7 +123,40 @@ impl Miner {
         self.symbols.insert(text.into(), s);
         self.names.push(text.into());
         self.variable.push(variable);
+        self.keyed.push(None);
         s
+    }
+
+    /// The `key=<*>` symbol for `key=`.
+    fn keyed_symbol(&mut self, key: &str) -> u32 {
+        let s = self.intern(&format!("{key}<*>"), true);
+        self.keyed[s as usize] = Some(key.into());
+        s
+    }
+
+    /// Whether a template's token `a` takes the message's token `b`: the same, or `key=<*>`
+    /// and `b` is that key's.
+    fn takes(&self, a: u32, b: u32) -> bool {
+        a == b
+            || self.keyed[a as usize]
+                .as_deref()
+                .is_some_and(|k| self.names[b as usize].starts_with(k))
+    }
+
+    /// What a template's token becomes when a message differs there: `key=<*>` when both
+    /// are `key=…` with the same key, else the wildcard.
+    fn widen(&mut self, a: u32, b: u32) -> u32 {
+        if self.takes(a, b) {
+            return a;
+        }
+        let (x, y) = (&self.names[a as usize], &self.names[b as usize]);
+        match (x.find('='), y.find('=')) {
+            (Some(i), Some(j)) if i == j && i > 0 && x[..=i] == y[..=i] => {
+                let key = x[..=i].to_string();
+                self.keyed_symbol(&key)
+            }
+            _ => WILDCARD,
+        }
     }
 
     /// Templates retired at the cap so far.
@@ -182,10 +218,14 @@ impl Miner {
                 continue;
             };
             let (mut same, mut wild) = (0usize, 0usize);
-            for (a, b) in t.tokens.iter().zip(tokens) {
-                if *a == WILDCARD {
+            for (&a, &b) in t.tokens.iter().zip(tokens) {
+                if a == WILDCARD {
                     wild += 1;
-                } else if a == b {
+                } else if a == b
+                    || self.keyed[a as usize]
+                        .as_deref()
+                        .is_some_and(|k| self.names[b as usize].starts_with(k))
+                {
                     same += 1;
                 }
             }
@@ -197,16 +237,18 @@ impl Miner {
         let threshold = self.opts.similarity;
         if let Some((slot, sim, _)) = best
             && (sim >= threshold || tokens.is_empty())
-            && let Some(t) = self.slots[slot].as_mut()
+            && let Some(mut t) = self.slots[slot].take()
         {
-            for (a, b) in t.tokens.iter_mut().zip(tokens) {
-                if a != b {
-                    *a = WILDCARD;
+            for (a, &b) in t.tokens.iter_mut().zip(tokens) {
+                if *a != b && *a != WILDCARD {
+                    *a = self.widen(*a, b);
                 }
             }
             t.count += 1;
             t.last_used = self.clock;
-            return t.id;
+            let id = t.id;
+            self.slots[slot] = Some(t);
+            return id;
         }
         let id = self.next_id;
         self.next_id += 1;
@@ -291,7 +333,7 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(
             m.text(a).as_deref(),
-            Some("PacketResponder # for block <*> terminating")
+            Some("PacketResponder # for block blk_# terminating")
         );
         assert_eq!(m.len(), 2);
     }

@@ -58,7 +58,7 @@ pub struct TemplateSummary {
     pub count: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
-    /// The first line of it, redacted.
+    /// The first line of it, redacted (as the template is).
     pub example: String,
     pub levels: LevelMix,
 }
@@ -159,7 +159,8 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
             let s = seen.remove(&t.id)?;
             Some(TemplateSummary {
                 id: t.id,
-                template: miner.text(t.id)?,
+                // A secret written as a plain word stays in its template: redacted too.
+                template: crate::redact::redact(&miner.text(t.id)?).text,
                 count: s.count,
                 first_seen: s.first,
                 last_seen: s.last,

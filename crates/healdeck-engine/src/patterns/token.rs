@@ -1,6 +1,7 @@
 //! How a token is masked before it is compared: the parameter masking of fingerprints, per
 //! token. A hex string, UUID or long id is a wildcard outright; a token holding digits keeps
-//! its letters and punctuation with each run of digits made `#` (`blk_-1608` → `blk_-#`,
+//! its letters and punctuation with each number (its sign, `0x` and hex digits included) made
+//! `#` (`blk_-1608` → `blk_#`,
 //! `/10.251.42.84:50010` → `/#.#.#.#:#`); any other token is a word, as written.
 
 /// What a token turned out to be.
@@ -29,16 +30,38 @@ pub(super) fn mask(raw: &str, out: &mut String) -> Mask {
     if is_id(bytes, digits) {
         return Mask::Wild;
     }
-    let mut in_run = false;
-    for c in raw.chars() {
-        if c.is_ascii_digit() {
-            if !in_run {
-                out.push('#');
-                in_run = true;
+    // Each number becomes `#`: its sign, a `0x` hex number, and digits mixed with hex
+    // letters (`0b1f`) included.
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let signed = matches!(b, b'-' | b'+') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if b.is_ascii_digit() || signed {
+            let mut j = i + 1;
+            if b == b'0' && matches!(bytes.get(j), Some(b'x' | b'X')) {
+                j += 1;
             }
+            let digits_end = {
+                let mut k = j;
+                while k < bytes.len() && bytes[k].is_ascii_digit() {
+                    k += 1;
+                }
+                k
+            };
+            while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            // Hex letters belong to the number only up to a boundary (`0b1f`), not into a
+            // word (`5days` is `#days`).
+            if bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+                j = digits_end;
+            }
+            out.push('#');
+            i = j;
         } else {
-            in_run = false;
-            out.push(c);
+            let len = raw[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&raw[i..i + len]);
+            i += len;
         }
     }
     Mask::Digits
@@ -105,8 +128,14 @@ mod tests {
         assert_eq!(m("terminating"), (Mask::Word, "terminating".into()));
         assert_eq!(
             m("blk_-1608999687919862906"),
-            (Mask::Digits, "blk_-#".into())
+            (Mask::Digits, "blk_#".into())
         );
+        assert_eq!(m("blk_38865049064139660"), (Mask::Digits, "blk_#".into()));
+        assert_eq!(m("(unit=0x0b"), (Mask::Digits, "(unit=#".into()));
+        assert_eq!(m("-5"), (Mask::Digits, "#".into()));
+        assert_eq!(m("5days"), (Mask::Digits, "#days".into()));
+        assert_eq!(m("12bytes"), (Mask::Digits, "#bytes".into()));
+        assert_eq!(m("core.2a3f"), (Mask::Digits, "core.#".into()));
         assert_eq!(
             m("/10.251.42.84:50010"),
             (Mask::Digits, "/#.#.#.#:#".into())
