@@ -43,7 +43,7 @@ impl Default for MinerOptions {
     fn default() -> Self {
         MinerOptions {
             depth: 4,
-            similarity: 0.6,
+            similarity: 0.65,
             max_children: 100,
             max_templates: 50_000,
         }
