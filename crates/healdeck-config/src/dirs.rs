@@ -40,6 +40,11 @@ impl Dirs {
         self.data.join("reports")
     }
 
+    /// `<data>/baselines`: saved healthy periods of logs' patterns (`NAME.json`).
+    pub fn baselines(&self) -> PathBuf {
+        self.data.join("baselines")
+    }
+
     /// `<data>/healdeck.log`: healdeck's own log file.
     pub fn log_file(&self) -> PathBuf {
         self.data.join("healdeck.log")

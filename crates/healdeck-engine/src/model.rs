@@ -32,11 +32,16 @@ pub enum Category {
     Assertion,
     /// A test failed, then passed on retry (from a test report).
     Flaky,
+    /// A handler slower than its baseline or limit (from a log's patterns).
+    Performance,
+    /// A pattern new to the log, a rate far above its baseline, a sequence left open (from a
+    /// log's patterns).
+    Anomaly,
     Unknown,
 }
 
 impl Category {
-    pub const ALL: [Category; 19] = [
+    pub const ALL: [Category; 21] = [
         Category::RuntimePanic,
         Category::ResourceMemory,
         Category::ResourceDisk,
@@ -55,6 +60,8 @@ impl Category {
         Category::Type,
         Category::Assertion,
         Category::Flaky,
+        Category::Performance,
+        Category::Anomaly,
         Category::Unknown,
     ];
 
@@ -77,7 +84,9 @@ impl Category {
             | Category::Syntax
             | Category::Type
             | Category::Assertion
-            | Category::Flaky => 8,
+            | Category::Flaky
+            | Category::Performance
+            | Category::Anomaly => 8,
             Category::Unknown => 9,
         }
     }
@@ -102,6 +111,8 @@ impl Category {
             Category::Type => "type",
             Category::Assertion => "assertion",
             Category::Flaky => "flaky",
+            Category::Performance => "performance",
+            Category::Anomaly => "anomaly",
             Category::Unknown => "unknown",
         }
     }

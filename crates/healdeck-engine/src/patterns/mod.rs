@@ -2,11 +2,23 @@
 //! fingerprints' parameter masking per token, in `token`) — and the patterns of whole files
 //! with counts, times and level mix (`summary`, what `healdeck patterns` prints).
 
+mod anomaly;
+mod anomaly_rates;
+mod baseline;
+mod histogram;
+mod issues;
 mod miner;
 mod summary;
+mod timeline;
 mod token;
 
+pub use anomaly::{Anomaly, AnomalyKind, AnomalyOptions, Quantiles};
+pub use baseline::{BaseHandler, BaseTemplate, Baseline, BaselineError, baseline_path};
+pub use histogram::{Histogram, HistogramBin};
+pub use issues::anomaly_rule;
 pub use miner::{Miner, MinerOptions, Template, TemplateId};
 pub use summary::{
-    LevelMix, LineTemplate, PatternOptions, PatternReport, PatternStats, TemplateSummary, mine,
+    HandlerStats, LevelMix, LineTemplate, PatternOptions, PatternReport, PatternStats,
+    TemplateSummary, mine,
 };
+pub use timeline::Timeline;

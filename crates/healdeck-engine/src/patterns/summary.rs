@@ -2,10 +2,14 @@
 //! the miner, with each template's count, first and last time, level mix and a redacted
 //! example — what `healdeck patterns` prints.
 
+use super::anomaly::{Anomaly, AnomalyOptions, Describe, Quantiles, detect};
+use super::baseline::Baseline;
+use super::histogram::{Histogram, sparkline};
+use super::timeline::{Handler, Timeline};
 use super::{Miner, MinerOptions, TemplateId};
 use crate::level::{Level, level, strip_record_prefix};
 use crate::sources::{self, SourceError};
-use crate::timestamp::{self, FileDate};
+use crate::timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -34,16 +38,21 @@ pub(crate) fn message_of(line: &str) -> &str {
     strip_record_prefix(rest)
 }
 
-/// How lines are read and mined.
-#[derive(Debug, Clone, Copy, Default)]
+/// How lines are read and mined, and what anomalies are measured against.
+#[derive(Debug, Clone, Default)]
 pub struct PatternOptions {
     pub miner: MinerOptions,
     /// Keep every line's template id (`--lines`).
     pub keep_lines: bool,
+    pub anomalies: AnomalyOptions,
+    /// Compare with this saved baseline instead of the log's earlier part.
+    pub compare: Option<Baseline>,
+    /// Make a baseline of the whole log under this name (`--save-baseline`).
+    pub save_as: Option<String>,
 }
 
 /// Lines of each level among a template's.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct LevelMix {
     pub error: u64,
     pub warn: u64,
@@ -61,6 +70,21 @@ pub struct TemplateSummary {
     /// The first line of it, redacted (as the template is).
     pub example: String,
     pub levels: LevelMix,
+    /// Its lines over the log's span, in the histogram's bins (at most 32).
+    pub spark: Vec<u32>,
+}
+
+/// A handler's durations over the whole log.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HandlerStats {
+    /// A template's text, or `sequence NAME` (begin to end).
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<TemplateId>,
+    pub calls: u64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
 }
 
 /// Which template a line got.
@@ -89,7 +113,16 @@ pub struct PatternReport {
     pub templates: Vec<TemplateSummary>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LineTemplate>,
+    /// Worst first.
+    pub anomalies: Vec<Anomaly>,
+    /// Slowest p95 first.
+    pub handlers: Vec<HandlerStats>,
+    /// Error, warning and all lines over the log's span.
+    pub histogram: Histogram,
     pub errors: Vec<SourceError>,
+    /// The whole log as a baseline, when asked for (`PatternOptions::save_as`).
+    #[serde(skip)]
+    pub baseline: Option<Baseline>,
 }
 
 #[derive(Default)]
@@ -111,7 +144,8 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
     };
     let mut miner = Miner::new(opts.miner);
     let mut seen: HashMap<TemplateId, Seen> = HashMap::new();
-    for file in &files {
+    let mut timeline = Timeline::default();
+    for (file_index, file) in files.iter().enumerate() {
         let source = file.path.display().to_string();
         let reader = match sources::open(file) {
             Ok(r) => r,
@@ -140,8 +174,13 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
             if text.trim().is_empty() {
                 continue;
             }
-            let id = miner.add(message_of(&text));
-            note(seen.entry(id).or_default(), &text, year);
+            let message = message_of(&text);
+            let id = miner.add(message);
+            let line_level = level(&text);
+            let time = timestamp::parse(&text, year);
+            let at = (u32::try_from(file_index).unwrap_or(u32::MAX), n);
+            timeline.note(at, id, time.as_deref(), line_level, message);
+            note(seen.entry(id).or_default(), &text, line_level, time);
             if opts.keep_lines {
                 report.lines.push(LineTemplate {
                     source: source.clone(),
@@ -152,6 +191,49 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
         }
         report.stats.lines += n;
     }
+    finish(&mut report, &miner, seen, &timeline, &files, opts);
+    report.stats.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+/// Templates, anomalies, handlers, histogram (and a baseline, when asked) from what was mined.
+fn finish(
+    report: &mut PatternReport,
+    miner: &Miner,
+    mut seen: HashMap<TemplateId, Seen>,
+    timeline: &Timeline,
+    files: &[sources::SourceFile],
+    opts: &PatternOptions,
+) {
+    let describe_template = |id: TemplateId| {
+        let text = crate::redact::redact(&miner.text(id)?).text;
+        Some((text, seen.get(&id)?.levels))
+    };
+    let describe = Describe {
+        template: &describe_template,
+    };
+    report.anomalies = detect(timeline, &describe, opts.compare.as_ref(), &opts.anomalies);
+    for a in &mut report.anomalies {
+        if let Some((file, line)) = a.at {
+            a.source = files
+                .get(file as usize)
+                .map(|f| f.path.display().to_string())
+                .unwrap_or_default();
+            a.line = line;
+        }
+    }
+    report.handlers = handlers(timeline, &describe);
+    if let Some(name) = &opts.save_as {
+        let sources = files.iter().map(|f| f.path.display().to_string()).collect();
+        report.baseline = Some(Baseline::from_timeline(
+            name,
+            sources,
+            timeline,
+            &describe_template,
+            &|h| describe.handler(h),
+        ));
+    }
+    report.histogram = Histogram::of(timeline);
     report.templates = miner
         .templates()
         .into_iter()
@@ -166,6 +248,7 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
                 last_seen: s.last,
                 example: crate::redact::redact(s.example.as_deref().unwrap_or("")).text,
                 levels: s.levels,
+                spark: sparkline(&report.histogram, timeline.templates.get(&t.id)),
             })
         })
         .collect();
@@ -173,19 +256,42 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
         .templates
         .sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
     report.stats.retired = miner.retired();
-    report.stats.seconds = started.elapsed().as_secs_f64();
-    report
+}
+
+/// Each handler's durations, slowest p95 first.
+fn handlers(timeline: &Timeline, describe: &Describe<'_>) -> Vec<HandlerStats> {
+    let mut out: Vec<HandlerStats> = timeline
+        .durations
+        .iter()
+        .filter_map(|(h, samples)| {
+            let mut ms: Vec<f32> = samples.iter().map(|s| s.ms).collect();
+            let q = Quantiles::of(&mut ms);
+            Some(HandlerStats {
+                name: describe.handler(h)?,
+                template_id: match h {
+                    Handler::Template(id) => Some(*id),
+                    Handler::Sequence(_) => None,
+                },
+                calls: ms.len() as u64,
+                p50_ms: q.p50,
+                p95_ms: q.p95,
+                max_ms: q.max,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.p95_ms.total_cmp(&a.p95_ms).then(a.name.cmp(&b.name)));
+    out
 }
 
 /// Counts a line into its template's record.
-fn note(s: &mut Seen, text: &str, year: FileDate) {
+fn note(s: &mut Seen, text: &str, line_level: Option<Level>, time: Option<String>) {
     s.count += 1;
-    match level(text) {
+    match line_level {
         Some(Level::Error | Level::Fatal) => s.levels.error += 1,
         Some(Level::Warn) => s.levels.warn += 1,
         _ => s.levels.other += 1,
     }
-    if let Some(ts) = timestamp::parse(text, year) {
+    if let Some(ts) = time {
         if s.first.is_none() {
             s.first = Some(ts.clone());
         }

@@ -89,6 +89,15 @@ pub(crate) struct DiagnoseArgs {
     /// to the issues of the log it watches.
     #[arg(long, conflicts_with_all = ["watch", "listen"])]
     health: bool,
+    /// Add the logs' anomalies as issues: new patterns, rate spikes and open sequences
+    /// (`anomaly`), handlers slower than their baseline (`performance`) — measured against the
+    /// logs' own earlier part, or the saved baseline given by --baseline.
+    #[arg(long, conflicts_with_all = ["watch", "listen"])]
+    anomalies: bool,
+    /// Compare with this saved baseline (`healdeck patterns --save-baseline NAME`); implies
+    /// --anomalies.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["watch", "listen"])]
+    baseline: Option<String>,
     /// Send the issues found to a chat or webhook: `slack=URL`, `discord=URL`, `json=URL`, a
     /// URL (the kind told by its host), or a channel named in notify.toml (repeat for more).
     /// Redacted; each issue at most once per window per channel; past --notify-max
@@ -110,6 +119,27 @@ pub(crate) struct DiagnoseArgs {
     /// One digest message per channel instead of one message per issue.
     #[arg(long)]
     notify_digest: bool,
+}
+
+/// The anomalies of the files among `paths` (stream sources have no history to mine), as
+/// issues.
+fn anomaly_issues(
+    paths: &[PathBuf],
+    baseline: Option<&str>,
+    dirs: Option<&Dirs>,
+) -> Result<Vec<healdeck_engine::Issue>, String> {
+    use healdeck_engine::patterns::{Baseline, PatternOptions, baseline_path, mine};
+    let mut opts = PatternOptions::default();
+    if let Some(name) = baseline {
+        let dirs = dirs.ok_or("--baseline needs the data folder (set HEALDECK_DATA_DIR)")?;
+        let path = baseline_path(&dirs.baselines(), name).map_err(|e| e.to_string())?;
+        opts.compare = Some(Baseline::load(&path).map_err(|e| e.to_string())?);
+    }
+    let files: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(mine(&files, &opts).anomaly_issues())
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -234,6 +264,15 @@ pub(crate) fn diagnose(args: &DiagnoseArgs, dirs: Option<&Dirs>) -> ExitCode {
                         data, &config,
                     ));
                 healdeck_engine::health::related::sort_with_health(&mut report.issues);
+            }
+            Err(e) => return super::fail(e),
+        }
+    }
+    if args.anomalies || args.baseline.is_some() {
+        match anomaly_issues(&paths, args.baseline.as_deref(), dirs) {
+            Ok(issues) => {
+                report.issues.extend(issues);
+                healdeck_engine::group::sort_issues(&mut report.issues);
             }
             Err(e) => return super::fail(e),
         }

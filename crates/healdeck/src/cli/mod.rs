@@ -91,7 +91,7 @@ pub(crate) fn run(command: Command, dirs: Result<Dirs, NoDirs>) -> ExitCode {
         Command::Eval(args) => eval::eval(&args, dirs.ok().as_ref()),
         Command::Fix(args) => fix::fix(&args, dirs),
         Command::Prompt(args) => prompt::prompt(&args, dirs.ok().as_ref()),
-        Command::Patterns(args) => patterns::patterns(&args),
+        Command::Patterns(args) => patterns::patterns(&args, dirs.ok().as_ref()),
         Command::Bundle(args) => bundle::bundle_command(&args, dirs.ok().as_ref()),
         Command::Mcp(args) => mcp::mcp(&args, dirs),
         Command::Health(args) => health::health_command(&args, dirs),

@@ -1,9 +1,14 @@
 //! `healdeck patterns`: every line's template — the templates of log files with counts, first
-//! and last time, level mix and a redacted example; `--lines` adds each line's template id.
+//! and last time, level mix and a redacted example; `--lines` adds each line's template id —
+//! and the anomalies among them (new patterns, rate spikes, slow handlers, open sequences),
+//! against the log's earlier part or a saved baseline (`--save-baseline`, `--baseline`).
 
 use super::fail;
 use clap::{Args, ValueEnum};
-use healdeck_engine::patterns::{PatternOptions, PatternReport, mine};
+use healdeck_config::Dirs;
+use healdeck_engine::patterns::{
+    AnomalyOptions, Baseline, PatternOptions, PatternReport, baseline_path, mine,
+};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,21 +33,82 @@ pub(crate) struct PatternsArgs {
     /// Show only the N most frequent templates in text output.
     #[arg(long, value_name = "N", default_value_t = 50)]
     top: usize,
+    /// Save these logs as a healthy period named NAME, to compare later logs with.
+    #[arg(long, value_name = "NAME", conflicts_with = "baseline")]
+    save_baseline: Option<String>,
+    /// Compare with the saved baseline NAME instead of the logs' own earlier part.
+    #[arg(long, value_name = "NAME")]
+    baseline: Option<String>,
+    /// A handler whose p95 is over this many milliseconds is slow, whatever its baseline.
+    #[arg(long, value_name = "MS")]
+    slow_ms: Option<f64>,
+    /// p95 now ÷ p95 in the baseline that makes a handler slow.
+    #[arg(long, value_name = "FACTOR", default_value_t = 3.0)]
+    slow_factor: f64,
+    /// Seconds a begun sequence (`started`, `acquired` … with an id) may stay open.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    sequence_timeout: f64,
 }
 
-pub(crate) fn patterns(args: &PatternsArgs) -> ExitCode {
-    let report = mine(
-        &args.paths,
-        &PatternOptions {
-            keep_lines: args.lines,
-            ..PatternOptions::default()
+pub(crate) fn patterns(args: &PatternsArgs, dirs: Option<&Dirs>) -> ExitCode {
+    let mut opts = PatternOptions {
+        keep_lines: args.lines,
+        anomalies: AnomalyOptions {
+            slow_ms: args.slow_ms,
+            slow_factor: args.slow_factor,
+            sequence_timeout_s: args.sequence_timeout,
         },
-    );
+        save_as: args.save_baseline.clone(),
+        ..PatternOptions::default()
+    };
+    for (what, v) in [
+        ("--slow-ms", args.slow_ms.unwrap_or(1.0)),
+        ("--slow-factor", args.slow_factor),
+        ("--sequence-timeout", args.sequence_timeout),
+    ] {
+        if !v.is_finite() || v <= 0.0 {
+            eprintln!("healdeck: {what} must be a positive number, not {v}");
+            return ExitCode::from(2);
+        }
+    }
+    let named = args.baseline.as_ref().or(args.save_baseline.as_ref());
+    let path = match named.map(|name| baseline_file(dirs, name)).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("healdeck: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.baseline.is_some()
+        && let Some(p) = &path
+    {
+        match Baseline::load(p) {
+            Ok(b) => opts.compare = Some(b),
+            Err(e) => {
+                eprintln!("healdeck: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = mine(&args.paths, &opts);
     for e in &report.errors {
         eprintln!("healdeck: {e}");
     }
     if report.stats.files == 0 && !report.errors.is_empty() {
         return ExitCode::from(2);
+    }
+    if let (Some(b), Some(p)) = (&report.baseline, &path) {
+        if let Err(e) = b.save(p) {
+            eprintln!("healdeck: {e}");
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "healdeck: saved baseline \"{}\" ({} templates, {} lines) to {}",
+            b.name,
+            b.templates.len(),
+            b.lines,
+            p.display()
+        );
     }
     let out = match args.format {
         PatternFormat::Json => match serde_json::to_string_pretty(&report) {
@@ -62,6 +128,11 @@ pub(crate) fn patterns(args: &PatternsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn baseline_file(dirs: Option<&Dirs>, name: &str) -> Result<PathBuf, String> {
+    let dirs = dirs.ok_or("no data folder to keep baselines in (set HEALDECK_DATA_DIR)")?;
+    baseline_path(&dirs.baselines(), name).map_err(|e| e.to_string())
+}
+
 fn text(r: &PatternReport, top: usize, lines: bool) -> String {
     let s = &r.stats;
     let mut out = format!(
@@ -77,6 +148,21 @@ fn text(r: &PatternReport, top: usize, lines: bool) -> String {
             String::new()
         }
     );
+    if !r.anomalies.is_empty() {
+        out.push_str(&format!("{} anomalies\n", r.anomalies.len()));
+        for a in &r.anomalies {
+            out.push_str(&format!(
+                "  {:<8}  {}\n            {}\n",
+                a.severity.as_str(),
+                a.title,
+                a.explanation
+            ));
+            if !a.source.is_empty() {
+                out.push_str(&format!("            at {}:{}\n", a.source, a.line));
+            }
+        }
+        out.push('\n');
+    }
     out.push_str(&format!(
         "{:>9}  {:<13}  {:<41}  template\n",
         "count", "errors/warns", "first seen → last seen"
@@ -104,10 +190,34 @@ fn text(r: &PatternReport, top: usize, lines: bool) -> String {
             r.templates.len() - top
         ));
     }
+    if !r.handlers.is_empty() {
+        out.push_str(&format!(
+            "\n{:>9}  {:>9}  {:>9}  {:>9}  handler (durations in its lines)\n",
+            "calls", "p50", "p95", "max"
+        ));
+        for h in r.handlers.iter().take(top) {
+            out.push_str(&format!(
+                "{:>9}  {:>9}  {:>9}  {:>9}  {}\n",
+                h.calls,
+                ms(h.p50_ms),
+                ms(h.p95_ms),
+                ms(h.max_ms),
+                h.name
+            ));
+        }
+    }
     if lines {
         for l in &r.lines {
             out.push_str(&format!("{}:{}\t#{}\n", l.source, l.line, l.template_id));
         }
     }
     out
+}
+
+fn ms(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{:.2} s", v / 1000.0)
+    } else {
+        format!("{v:.0} ms")
+    }
 }

@@ -1,0 +1,314 @@
+//! Anomalies on the real binary: a generated two-hour service log whose last half hour goes
+//! wrong — a payment handler slows from ~60 ms to ~1.5 s, a lock timeout appears, cache misses
+//! spike, three heartbeats never complete — gives one anomaly of each kind with its numbers;
+//! the same service on a quiet day gives none; a saved baseline of a healthy day makes the
+//! incident's patterns new against it; `diagnose --anomalies` puts them in the issue feed as
+//! `performance` and `anomaly`; bad baseline names and corrupt baselines are refused by name.
+
+#[path = "common/watch.rs"]
+mod watch;
+
+use watch::healdeck;
+
+/// A small deterministic generator (the log must be the same on every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Two hours of a service, one line group every 5 s; `incident` spoils the last 30 minutes.
+fn service(incident: bool, seed: u64) -> String {
+    let mut r = Lcg(seed);
+    let mut out = String::new();
+    for sec in (0..120 * 60).step_by(5) {
+        let t = 10 * 3600 + sec;
+        let ts = format!(
+            "2026-12-02 {:02}:{:02}:{:02}",
+            t / 3600,
+            (t / 60) % 60,
+            t % 60
+        );
+        let late = incident && sec >= 90 * 60;
+        let ms = if late {
+            600 + r.below(1800)
+        } else {
+            30 + r.below(60)
+        };
+        out.push_str(&format!(
+            "{ts} INFO handler=payment.charge took {ms}ms status=200\n"
+        ));
+        out.push_str(&format!(
+            "{ts} INFO GET /api/items/{} served in {}ms\n",
+            r.below(999),
+            5 + r.below(15)
+        ));
+        let misses = if late { 4 } else { u64::from(sec % 60 == 0) };
+        for _ in 0..misses {
+            out.push_str(&format!(
+                "{ts} WARN cache miss for key user:{}\n",
+                r.below(99_999)
+            ));
+        }
+        if late && sec % 15 == 0 {
+            out.push_str(&format!(
+                "{ts} ERROR Lock wait timeout exceeded on table orders_{}\n",
+                r.below(9)
+            ));
+        }
+        if sec % 300 == 0 {
+            out.push_str(&format!(
+                "{ts} ERROR upstream reset by peer 10.0.0.{}\n",
+                r.below(9)
+            ));
+        }
+        if sec % 30 == 0 {
+            let id = sec / 5;
+            out.push_str(&format!("{ts} INFO beat-started id={id}\n"));
+            if !(incident && [1200, 1236, 1260].contains(&id)) {
+                out.push_str(&format!("{ts} INFO beat-completed id={id}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn patterns_json(home: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = healdeck(home)
+        .args(["patterns", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["anomalies"]
+        .as_array()
+        .expect("anomalies")
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or("").to_string(),
+                a["title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_kind_is_found_explained_and_quiet_logs_give_none() {
+    let home = tempfile::tempdir().expect("tmp");
+    let bad = home.path().join("incident.log");
+    std::fs::write(&bad, service(true, 1)).expect("write");
+    let v = patterns_json(home.path(), &[bad.to_str().expect("utf-8")]);
+    let found = kinds(&v);
+    let has = |kind: &str, words: &[&str]| {
+        found
+            .iter()
+            .any(|(k, t)| k == kind && words.iter().all(|w| t.contains(w)))
+    };
+    assert!(
+        has(
+            "slow_handler",
+            &["`payment.charge` p95", "— baseline", "over 360 calls"]
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        has(
+            "new_pattern",
+            &[
+                "New error pattern since 2026-12-02T11:30:00",
+                "Lock wait timeout exceeded on table orders_#",
+                "×120"
+            ]
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        has("rate_spike", &["`cache miss for key user:#` ×1,440"]),
+        "{found:#?}"
+    );
+    assert!(has("rate_spike", &["Error lines ×126"]), "{found:#?}");
+    assert!(
+        has(
+            "open_sequence",
+            &["`beat` began 3× without ending within 60 s: 1200, 1236, 1260"]
+        ),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 5, "nothing else is anomalous: {found:#?}");
+    let slow = &v["anomalies"][0];
+    assert_eq!(slow["severity"], "high", "26× its baseline");
+    assert!(
+        slow["baseline"]
+            .as_f64()
+            .is_some_and(|b| (60.0..100.0).contains(&b)),
+        "{slow}"
+    );
+    assert!(slow["now"].as_f64().is_some_and(|n| n > 1500.0), "{slow}");
+    assert!(
+        slow["line"].as_u64().is_some_and(|l| l > 2000),
+        "its first slow line"
+    );
+    let handler = v["handlers"]
+        .as_array()
+        .expect("handlers")
+        .iter()
+        .find(|h| h["name"] == "payment.charge")
+        .expect("the handler's durations")
+        .clone();
+    assert_eq!(handler["calls"], 1440);
+    assert!(
+        handler["max_ms"].as_f64().is_some_and(|m| m >= 2000.0),
+        "{handler}"
+    );
+    let bins = v["histogram"]["bins"].as_array().expect("histogram");
+    assert_eq!(bins.len(), 120, "one bar a minute");
+    assert_eq!(
+        bins.iter()
+            .map(|b| b["errors"].as_u64().unwrap_or(0))
+            .sum::<u64>(),
+        144
+    );
+
+    // The same service without the incident: steady rates, no anomaly.
+    let quiet = home.path().join("quiet.log");
+    std::fs::write(&quiet, service(false, 2)).expect("write");
+    let v = patterns_json(home.path(), &[quiet.to_str().expect("utf-8")]);
+    assert_eq!(kinds(&v), Vec::<(String, String)>::new());
+    // A limit finds a handler slow without a baseline.
+    let v = patterns_json(
+        home.path(),
+        &[quiet.to_str().expect("utf-8"), "--slow-ms", "50"],
+    );
+    assert!(
+        kinds(&v).iter().any(|(k, t)| k == "slow_handler"
+            && t.contains("`payment.charge`")
+            && t.contains("over the 50 ms limit")),
+        "{:#?}",
+        kinds(&v)
+    );
+}
+
+#[test]
+fn a_saved_baseline_is_what_the_incident_is_compared_with() {
+    let home = tempfile::tempdir().expect("tmp");
+    let healthy = home.path().join("monday.log");
+    std::fs::write(&healthy, service(false, 3)).expect("write");
+    let saved = healdeck(home.path())
+        .args(["patterns", "--save-baseline", "monday"])
+        .arg(&healthy)
+        .output()
+        .expect("run");
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let note = String::from_utf8_lossy(&saved.stderr);
+    assert!(note.contains("saved baseline \"monday\""), "{note}");
+    let file = home.path().join("data/baselines/monday.json");
+    assert!(file.is_file(), "{note}");
+
+    // Against Monday, the incident's lock timeouts are new from its first line, and the whole
+    // log's payment p95 is compared with Monday's.
+    let bad = home.path().join("tuesday.log");
+    std::fs::write(&bad, service(true, 4)).expect("write");
+    let v = patterns_json(
+        home.path(),
+        &["--baseline", "monday", bad.to_str().expect("utf-8")],
+    );
+    let found = kinds(&v);
+    assert!(
+        found.iter().any(|(k, t)| k == "new_pattern"
+            && t.contains("since 2026-12-02T10:00:00")
+            && t.contains("Lock wait timeout")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(k, t)| k == "slow_handler" && t.contains("`payment.charge`")),
+        "{found:#?}"
+    );
+    let explained = v["anomalies"]
+        .as_array()
+        .expect("anomalies")
+        .iter()
+        .any(|a| {
+            a["explanation"]
+                .as_str()
+                .is_some_and(|e| e.contains("the baseline \"monday\""))
+        });
+    assert!(explained, "{v:#}");
+
+    // In the issue feed: performance and anomaly issues beside the rules' own.
+    let out = healdeck(home.path())
+        .args(["diagnose", "--format", "json", "--baseline", "monday"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let issues = v["issues"].as_array().expect("issues");
+    let categories: Vec<&str> = issues
+        .iter()
+        .filter_map(|i| i["category"].as_str())
+        .collect();
+    assert!(categories.contains(&"performance"), "{categories:?}");
+    assert!(categories.contains(&"anomaly"), "{categories:?}");
+    assert!(
+        categories.contains(&"timeout"),
+        "the rules still run: {categories:?}"
+    );
+    let perf = issues
+        .iter()
+        .find(|i| i["category"] == "performance")
+        .expect("perf");
+    assert_eq!(perf["rule"], "pattern.slow_handler");
+    assert!(
+        perf["root_cause"]
+            .as_str()
+            .is_some_and(|r| r.contains("monday")),
+        "{perf}"
+    );
+
+    // Bad names and broken files are refused, named.
+    for (name, says) in [
+        ("../etc/passwd", "baseline name"),
+        ("nosuch", "no baseline of that name"),
+    ] {
+        let out = healdeck(home.path())
+            .args(["patterns", "--baseline", name])
+            .arg(&bad)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+    std::fs::write(&file, "{\"version\": 1, \"templates\": ").expect("corrupt");
+    let out = healdeck(home.path())
+        .args(["diagnose", "--baseline", "monday"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("monday.json") && err.contains("not a healdeck baseline"),
+        "{err}"
+    );
+}
