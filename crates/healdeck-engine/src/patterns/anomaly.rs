@@ -82,9 +82,12 @@ pub struct Anomaly {
     /// at or after `cut` are the current window.
     pub series: Vec<(i64, f64)>,
     pub cut: i64,
-    /// Its first line in the current window: file and line number.
+    /// Its first line in the current window: file, line number and text (redacted).
     pub source: String,
     pub line: u64,
+    pub example: String,
+    /// The time of its last step with lines (timed logs).
+    pub last_seen: Option<String>,
     #[serde(skip)]
     pub(crate) at: Option<super::timeline::LineAt>,
 }
@@ -139,6 +142,9 @@ const LN_ONE_IN_A_MILLION: f64 = -13.8155;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Window {
     pub timed: bool,
+    /// The log's first and last step.
+    pub first: i64,
+    pub last: i64,
     pub cut: i64,
     pub base_len: f64,
     pub now_len: f64,
@@ -154,6 +160,8 @@ impl Window {
             // All of the log is "now"; a baseline in another clock is compared per line.
             return Some(Window {
                 timed,
+                first,
+                last,
                 cut: first,
                 base_len: if b.timed == timed {
                     b.steps
@@ -173,10 +181,27 @@ impl Window {
         let cut = last + 1 - (span / 4).max(1);
         Some(Window {
             timed,
+            first,
+            last,
             cut,
             base_len: (cut - first) as f64,
             now_len: (last + 1 - cut) as f64,
         })
+    }
+
+    /// Where the window starts, as a title says it: `11:30` when the log is of one day,
+    /// `12-02 11:30` when it spans days, `line 2,000` without times.
+    pub(crate) fn since_words(&self) -> String {
+        if !self.timed {
+            return format!(
+                "line {}",
+                thousands(self.cut.max(0) as u64 * LINES_PER_STEP)
+            );
+        }
+        let full = self.since();
+        let same_day = self.first.div_euclid(1440) == self.last.div_euclid(1440);
+        let from = if same_day { 11 } else { 5 };
+        full.get(from..16).unwrap_or(&full).replace('T', " ")
     }
 
     pub(crate) fn since(&self) -> String {
@@ -232,6 +257,14 @@ pub(crate) fn detect(
     let mut out = super::anomaly_rates::rates(timeline, describe, saved, &w);
     out.extend(slow_handlers(timeline, describe, saved, &w, opts));
     out.extend(open_sequences(timeline, &w, opts));
+    if w.timed {
+        for a in &mut out {
+            a.last_seen = a
+                .series
+                .last()
+                .map(|(s, _)| super::timeline::time_of_minute(*s));
+        }
+    }
     out.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.count.cmp(&a.count)));
     out
 }
@@ -267,6 +300,8 @@ impl Anomaly {
             cut: w.cut,
             source: String::new(),
             line: 0,
+            example: String::new(),
+            last_seen: None,
             at: None,
         }
     }
@@ -348,7 +383,7 @@ fn slow_handler(
             explanation: format!(
                 "Since {}, 95 % of its {} calls took up to {} (median {}, slowest {}); {before}, \
                  95 % of {} calls took up to {}.",
-                w.since(),
+                w.since_words(),
                 thousands(calls),
                 format_ms(now_q.p95),
                 format_ms(now_q.p50),
@@ -419,9 +454,6 @@ fn open_sequences(timeline: &Timeline, w: &Window, opts: &AnomalyOptions) -> Vec
             "within 1,000 lines".to_string()
         };
         out.push(Anomaly {
-            kind: AnomalyKind::OpenSequence,
-            template_id: None,
-            subject: name.to_string(),
             title: format!(
                 "`{name}` began {}× without ending {within}: {}{}",
                 thousands(n),
@@ -429,14 +461,14 @@ fn open_sequences(timeline: &Timeline, w: &Window, opts: &AnomalyOptions) -> Vec
                 if opens.len() > ids.len() { ", …" } else { "" }
             ),
             explanation: format!(
-                "{} began and did not end {within} (first at line {}); {} of its kind ended \
-                 in this log.",
+                "{} began and did not end {within} (the first at line {}); {} of its kind \
+                 ended in this log.",
                 if n == 1 {
                     "One".to_string()
                 } else {
                     thousands(n)
                 },
-                opens[0].line,
+                opens[0].at.1,
                 thousands(closed)
             ),
             severity: if n >= 10 {
@@ -444,16 +476,11 @@ fn open_sequences(timeline: &Timeline, w: &Window, opts: &AnomalyOptions) -> Vec
             } else {
                 Severity::Medium
             },
-            since: w.since(),
-            baseline: 0.0,
             now: n as f64,
             count: n,
             ids,
-            series: Vec::new(),
-            cut: w.cut,
-            source: String::new(),
-            line: 0,
             at: Some(opens[0].at),
+            ..Anomaly::about(AnomalyKind::OpenSequence, name.to_string(), w)
         });
     }
     out

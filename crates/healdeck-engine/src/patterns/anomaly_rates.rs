@@ -116,7 +116,7 @@ fn new_pattern(
         Some(b) => format!("the baseline \"{}\"", b.name),
         None => "the log's earlier part".to_string(),
     };
-    let since = w.since();
+    let since = w.since_words();
     Some(Anomaly {
         title: format!("New {what} since {since}: `{template}` ×{}", thousands(now)),
         explanation: format!(
@@ -146,7 +146,7 @@ fn rate_spike(
         title: format!(
             "{label} ×{} since {} — baseline {expected:.1} in as long ({factor:.0}×)",
             thousands(now),
-            w.since()
+            w.since_words()
         ),
         explanation: explanation(base, w, now, expected),
         severity: if errors {
@@ -181,7 +181,7 @@ fn explanation(base: u64, w: &Window, now: u64, expected: f64) -> String {
         thousands(base),
         w_len(w, w.base_len),
         w_len(w, w.now_len),
-        w.since(),
+        w.since_words(),
         thousands(now)
     )
 }

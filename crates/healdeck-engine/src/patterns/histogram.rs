@@ -16,6 +16,8 @@ pub(crate) const SPARK_BINS: usize = 32;
 pub struct HistogramBin {
     /// Where it starts: an engine time, or `line N`.
     pub start: String,
+    /// Where the next one starts.
+    pub end: String,
     /// Its first step (minute since the epoch, or block of 100 lines).
     pub step: i64,
     pub lines: u64,
@@ -70,6 +72,7 @@ impl Histogram {
                 let step = origin + i as i64 * width;
                 HistogramBin {
                     start: label(step, timed),
+                    end: label(step + width, timed),
                     step,
                     lines: 0,
                     errors: 0,

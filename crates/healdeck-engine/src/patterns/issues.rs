@@ -68,10 +68,14 @@ impl Anomaly {
             group_key: self.subject.clone(),
             count: self.count,
             first_seen: at.timestamp.clone(),
-            last_seen: None,
+            last_seen: self.last_seen.clone(),
             occurrences: vec![at.clone()],
             latest: at,
-            excerpt: example.map_or_else(|| self.subject.clone(), str::to_string),
+            excerpt: if self.example.is_empty() {
+                example.map_or_else(|| self.subject.clone(), str::to_string)
+            } else {
+                self.example.clone()
+            },
             context_before: Vec::new(),
             root_cause: format!("{} {}", self.explanation, advice(self.kind)),
             fixes: Vec::new(),

@@ -11,7 +11,7 @@ use crate::level::{Level, level, strip_record_prefix};
 use crate::sources::{self, SourceError};
 use crate::timestamp;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -213,15 +213,7 @@ fn finish(
         template: &describe_template,
     };
     report.anomalies = detect(timeline, &describe, opts.compare.as_ref(), &opts.anomalies);
-    for a in &mut report.anomalies {
-        if let Some((file, line)) = a.at {
-            a.source = files
-                .get(file as usize)
-                .map(|f| f.path.display().to_string())
-                .unwrap_or_default();
-            a.line = line;
-        }
-    }
+    place_anomalies(&mut report.anomalies, files);
     report.handlers = handlers(timeline, &describe);
     if let Some(name) = &opts.save_as {
         let sources = files.iter().map(|f| f.path.display().to_string()).collect();
@@ -256,6 +248,50 @@ fn finish(
         .templates
         .sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
     report.stats.retired = miner.retired();
+}
+
+/// Each anomaly's first line in its window: the file, the line number and its text (read
+/// again, once per file, up to the last line wanted).
+fn place_anomalies(anomalies: &mut [Anomaly], files: &[sources::SourceFile]) {
+    let mut wanted: BTreeMap<u32, BTreeMap<u64, Vec<usize>>> = BTreeMap::new();
+    for (i, a) in anomalies.iter_mut().enumerate() {
+        let Some((file, line)) = a.at else {
+            continue;
+        };
+        a.source = files
+            .get(file as usize)
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default();
+        a.line = line;
+        wanted
+            .entry(file)
+            .or_default()
+            .entry(line)
+            .or_default()
+            .push(i);
+    }
+    for (file, lines) in wanted {
+        let (Some(f), Some(&last)) = (files.get(file as usize), lines.keys().next_back()) else {
+            continue;
+        };
+        let Ok(reader) = sources::open(f) else {
+            continue;
+        };
+        for (n, bytes) in BufReader::new(reader).split(b'\n').enumerate() {
+            let n = n as u64 + 1;
+            let Ok(bytes) = bytes else { break };
+            if let Some(idx) = lines.get(&n) {
+                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
+                let text = crate::redact::redact(text.trim_end()).text;
+                for &i in idx {
+                    anomalies[i].example.clone_from(&text);
+                }
+            }
+            if n >= last {
+                break;
+            }
+        }
+    }
 }
 
 /// Each handler's durations, slowest p95 first.

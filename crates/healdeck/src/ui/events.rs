@@ -130,6 +130,13 @@ pub enum TroubleEvent {
     Sent(String, Result<(), String>),
     /// A support bundle written, or why not.
     Bundled(Result<BundleDone, String>),
+    /// The followed logs' patterns mined for the watcher of that generation, or why not.
+    Patterns {
+        generation: u64,
+        result: Result<Box<healdeck_engine::patterns::PatternReport>, String>,
+    },
+    /// A baseline saved (its name and template count), or why not.
+    BaselineSaved(Result<(String, usize), String>),
     /// News about "Explain with AI" question number `.0` (0: stored answers loaded).
     Ai(u64, AiUpdate),
     /// News about "Propose fix" run number `.0`.

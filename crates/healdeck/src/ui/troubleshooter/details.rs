@@ -55,6 +55,9 @@ impl TroubleTab {
                 ui.add_space(8.0);
                 ui.label(RichText::new("Root cause").strong());
                 ui.add(egui::Label::new(&issue.root_cause).wrap());
+                if let Some(a) = self.patterns.anomaly_of(&issue.fingerprint) {
+                    super::patterns_plot::anomaly_plot_ui(ui, a);
+                }
                 super::team::tests_ui(ui, issue);
                 ui.add_space(8.0);
                 let plans = plans

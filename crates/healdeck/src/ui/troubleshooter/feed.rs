@@ -18,6 +18,8 @@ pub struct Filter {
     pub search: String,
     /// Leave out issues that were fixed and have not come back.
     pub hide_resolved: bool,
+    /// Only issues seen in this time range (engine times, end excluded): a histogram bar.
+    pub time: Option<(String, String)>,
 }
 
 impl Default for Filter {
@@ -28,6 +30,7 @@ impl Default for Filter {
             source: None,
             search: String::new(),
             hide_resolved: false,
+            time: None,
         }
     }
 }
@@ -76,6 +79,16 @@ pub(crate) fn source_name(issue: &Issue) -> std::borrow::Cow<'_, str> {
         return s.into();
     }
     s.rsplit(['/', '\\']).next().unwrap_or(s).into()
+}
+
+/// Whether an issue was seen between `from` and `to` (engine times; its first to last time
+/// overlaps the range). An issue without times is not.
+fn seen_within(issue: &Issue, from: &str, to: &str) -> bool {
+    let Some(first) = issue.first_seen.as_deref() else {
+        return false;
+    };
+    let last = issue.last_seen.as_deref().unwrap_or(first);
+    first < to && last >= from
 }
 
 /// How much of an excerpt the search box looks through (its message and first frames).
@@ -235,6 +248,10 @@ impl Feed {
                         .as_deref()
                         .is_none_or(|s| source_name(is) == s)
                     && (needle.is_empty() || self.haystacks[i as usize].contains(&needle))
+                    && filter
+                        .time
+                        .as_ref()
+                        .is_none_or(|(from, to)| seen_within(is, from, to))
                     && !(filter.hide_resolved
                         && (resolved(is)
                             || is.state == healdeck_engine::group::IssueState::Resolved))

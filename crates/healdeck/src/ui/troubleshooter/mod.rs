@@ -12,6 +12,8 @@ mod feed;
 mod fix_scope;
 mod fix_window;
 mod folder_env;
+mod patterns;
+mod patterns_plot;
 mod propose_panel;
 mod secrets;
 mod sources;
@@ -21,6 +23,7 @@ mod toolbar;
 mod work;
 
 pub use feed::{Feed, Filter};
+use patterns::TroubleView;
 
 use super::events::{TroubleEvent, TroublePick};
 use super::shared::Shared;
@@ -105,6 +108,9 @@ pub struct TroubleTab {
     propose: propose_panel::ProposePanel,
     /// "Send to…" channels and the support bundle dialog.
     team: team::TeamPanel,
+    /// The issue feed, or the logs' patterns.
+    pub view: TroubleView,
+    patterns: patterns::PatternsPanel,
 }
 
 impl TroubleTab {
@@ -156,6 +162,8 @@ impl TroubleTab {
             ai: ai_panel::AiPanel::default(),
             propose: propose_panel::ProposePanel::default(),
             team: team::TeamPanel::default(),
+            view: TroubleView::default(),
+            patterns: patterns::PatternsPanel::default(),
         }
     }
 
@@ -180,7 +188,10 @@ impl TroubleTab {
                 }
                 self.feed.upsert(alert.issue);
             }
-            TroubleEvent::WatchReady { files, .. } => self.watched_files = files,
+            TroubleEvent::WatchReady { files, .. } => {
+                self.watched_files = files;
+                self.start_mining(sh);
+            }
             TroubleEvent::SourceState { source, state, .. } => {
                 self.source_states.insert(source, state);
             }
@@ -255,6 +266,10 @@ impl TroubleTab {
             TroubleEvent::Channels(channels) => self.team.on_channels(channels),
             TroubleEvent::Sent(channel, result) => self.team.on_sent(sh, &channel, result),
             TroubleEvent::Bundled(result) => self.team.on_bundled(sh, result),
+            TroubleEvent::Patterns { generation, result } => {
+                self.on_patterns(sh, generation, result);
+            }
+            TroubleEvent::BaselineSaved(result) => self.on_baseline_saved(sh, result),
             TroubleEvent::Picked(
                 what @ (TroublePick::FolderPython | TroublePick::FolderNodeProject),
                 path,
@@ -308,6 +323,8 @@ impl TroubleTab {
         tracing::info!("[TROUBLE] {msg}");
         sh.toasts.add(ToastKind::Success, msg);
         self.feed.replace_all(report.issues);
+        // The anomalies are issues too: mined again beside the new scan.
+        self.start_mining(sh);
         if self
             .selected
             .as_deref()
@@ -415,7 +432,10 @@ impl TroubleTab {
                 .min_size(260.0)
                 .max_size((width * 0.5).max(260.0))
                 .show(ui, |ui| self.details_ui(ui, sh));
-            egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, sh));
+            egui::CentralPanel::default().show(ui, |ui| match self.view {
+                TroubleView::Issues => self.table_ui(ui, sh),
+                TroubleView::Patterns => self.patterns_ui(ui, sh),
+            });
         }
         if let Some(editor) = &mut self.env_editor
             && let Some(answer) = editor.ui(ui.ctx(), sh)

@@ -127,6 +127,24 @@ impl TroubleTab {
 
     pub(super) fn filters_ui(&mut self, ui: &mut egui::Ui, sh: &mut Shared) {
         ui.horizontal_wrapped(|ui| {
+            ui.selectable_value(&mut self.view, super::TroubleView::Issues, "☰ Issues")
+                .on_hover_text("The issue feed");
+            ui.selectable_value(&mut self.view, super::TroubleView::Patterns, "📈 Patterns")
+                .on_hover_text("Every line's pattern, the timeline and the anomalies");
+            ui.separator();
+            if let Some((from, to)) = self.filter.time.clone() {
+                let short = |t: &str| t.get(5..16).unwrap_or(t).replace('T', " ");
+                let chip = format!("⏱ {} – {}  🗙", short(&from), short(&to));
+                if ui
+                    .button(RichText::new(chip).strong())
+                    .on_hover_text(format!(
+                        "Issues seen from {from} to {to}; click to show all times"
+                    ))
+                    .clicked()
+                {
+                    self.filter.time = None;
+                }
+            }
             let counts = self.feed.counts();
             let dark = ui.visuals().dark_mode;
             for (i, s) in Severity::ALL.into_iter().enumerate() {

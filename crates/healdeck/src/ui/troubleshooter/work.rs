@@ -50,6 +50,7 @@ impl TroubleTab {
         self.source_states.clear();
         self.watch_error = None;
         self.feed.replace_all(Vec::new());
+        self.patterns.forget();
         self.masks.clear();
         self.selected = None;
         self.marked.clear();
