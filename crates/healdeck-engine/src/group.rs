@@ -137,6 +137,8 @@ pub(crate) enum Added {
 pub(crate) struct IssueStore {
     index: HashMap<String, usize>,
     issues: Vec<Arc<Issue>>,
+    /// Failures no rule knows, grouped by their template.
+    unknown: crate::patterns::UnknownTemplates,
 }
 
 impl IssueStore {
@@ -155,10 +157,24 @@ impl IssueStore {
     }
 
     /// Adds one occurrence, creating the issue or counting a repeat.
-    pub(crate) fn add(&mut self, rules: &RuleSet, found: Found) -> Added {
+    pub(crate) fn add(&mut self, rules: &RuleSet, mut found: Found) -> Added {
+        let mut template = None;
+        if found.classified.category == Category::Unknown
+            && found.classified.rule.is_none()
+            && !self.index.contains_key(&found.classified.fingerprint)
+        {
+            let joined = self
+                .unknown
+                .join(&found.classified.group_key, &found.classified.fingerprint);
+            found.classified.fingerprint = joined.fingerprint;
+            template = joined.template;
+        }
         if let Some(&i) = self.index.get(&found.classified.fingerprint) {
             let issue = Arc::make_mut(&mut self.issues[i]);
             issue.count += 1;
+            if let Some(t) = template {
+                issue.group_key = t;
+            }
             let burst = found
                 .classified
                 .rule

@@ -11,6 +11,7 @@ mod miner;
 mod summary;
 mod timeline;
 mod token;
+mod unknown;
 
 pub use anomaly::{Anomaly, AnomalyKind, AnomalyOptions, Quantiles};
 pub use baseline::{BaseHandler, BaseTemplate, Baseline, BaselineError, baseline_path};
@@ -22,3 +23,4 @@ pub use summary::{
     TemplateSummary, mine,
 };
 pub use timeline::Timeline;
+pub(crate) use unknown::UnknownTemplates;
