@@ -224,6 +224,9 @@ fn options() -> MinerOptions {
     {
         o.depth = v;
     }
+    if std::env::var("HEALDECK_JOIN_WORDS").is_ok_and(|v| v == "0") {
+        o.join_by_words = false;
+    }
     o
 }
 

@@ -25,6 +25,8 @@ pub type TemplateId = u32;
 
 /// The interned wildcard.
 const WILDCARD: u32 = 0;
+/// Constant words a message needs for `join_by_words`.
+const MIN_SKELETON: usize = 3;
 
 /// Tuning, one set for every log.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,6 +39,10 @@ pub struct MinerOptions {
     pub max_children: usize,
     /// Templates kept; the least recently used are retired past it.
     pub max_templates: usize,
+    /// A message of a new length whose constant words equal an existing template's (its
+    /// parameters only took more or fewer tokens: `0 bytes` / `1234 bytes (1.2 KB)`) joins
+    /// that template instead of starting one (see [`Miner::skeleton`]).
+    pub join_by_words: bool,
 }
 
 impl Default for MinerOptions {
@@ -46,6 +52,7 @@ impl Default for MinerOptions {
             similarity: 0.65,
             max_children: 100,
             max_templates: 50_000,
+            join_by_words: true,
         }
     }
 }
@@ -87,6 +94,8 @@ pub struct Miner {
     retired: u64,
     scratch: Vec<u32>,
     token_buf: String,
+    /// Templates by their constant words (`join_by_words`).
+    skeletons: HashMap<Vec<u32>, TemplateId>,
 }
 
 impl Miner {
@@ -110,6 +119,7 @@ impl Miner {
             retired: 0,
             scratch: Vec::new(),
             token_buf: String::new(),
+            skeletons: HashMap::default(),
         };
         m.intern("<*>", true);
         m
@@ -197,10 +207,15 @@ impl Miner {
         id
     }
 
-    fn place(&mut self, tokens: &[u32]) -> TemplateId {
-        let (depth, max_children) = (self.opts.depth, self.opts.max_children);
-        let variable = &self.variable;
-        let mut node = self.roots.entry(tokens.len()).or_default();
+    /// The leaf of the tree a message of `tokens` belongs to (made on the way).
+    fn leaf<'a>(
+        roots: &'a mut HashMap<usize, Node>,
+        variable: &[bool],
+        opts: &MinerOptions,
+        tokens: &[u32],
+    ) -> &'a mut Node {
+        let (depth, max_children) = (opts.depth, opts.max_children);
+        let mut node = roots.entry(tokens.len()).or_default();
         for &t in tokens.iter().take(depth - 2) {
             let wild = t == WILDCARD || variable[t as usize];
             node = if !wild
@@ -211,6 +226,28 @@ impl Miner {
                 node.wildcard.get_or_insert_with(Box::default)
             };
         }
+        node
+    }
+
+    /// A message's constant words: its tokens without wildcards, masked numbers, and short
+    /// units right after a number (`KB)`, `sec`, `ms`) — what stays when only parameters
+    /// change.
+    fn skeleton(&self, tokens: &[u32]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut after_number = false;
+        for &t in tokens {
+            let variable = t == WILDCARD || self.variable[t as usize];
+            let unit = after_number && is_unit(&self.names[t as usize]);
+            if !variable && !unit {
+                out.push(t);
+            }
+            after_number = variable;
+        }
+        out
+    }
+
+    fn place(&mut self, tokens: &[u32]) -> TemplateId {
+        let node = Self::leaf(&mut self.roots, &self.variable, &self.opts, tokens);
         // The most similar template at the leaf: equal positions, then more wildcards.
         let mut best: Option<(usize, f32, usize)> = None;
         for &slot in &node.templates {
@@ -250,8 +287,25 @@ impl Miner {
             self.slots[slot] = Some(t);
             return id;
         }
+        let skeleton = if self.opts.join_by_words {
+            self.skeleton(tokens)
+        } else {
+            Vec::new()
+        };
+        if skeleton.len() >= MIN_SKELETON
+            && let Some(&id) = self.skeletons.get(&skeleton)
+            && let Some(&slot) = self.by_id.get(&id)
+            && let Some(t) = self.slots[slot].as_mut()
+        {
+            t.count += 1;
+            t.last_used = self.clock;
+            return id;
+        }
         let id = self.next_id;
         self.next_id += 1;
+        if skeleton.len() >= MIN_SKELETON {
+            self.skeletons.insert(skeleton, id);
+        }
         let slot = self.slots.len();
         self.slots.push(Some(Template {
             id,
@@ -259,7 +313,9 @@ impl Miner {
             count: 1,
             last_used: self.clock,
         }));
-        node.templates.push(slot);
+        Self::leaf(&mut self.roots, &self.variable, &self.opts, tokens)
+            .templates
+            .push(slot);
         self.by_id.insert(id, slot);
         self.live += 1;
         id
@@ -284,6 +340,8 @@ impl Miner {
         for root in self.roots.values_mut() {
             prune(root, slots);
         }
+        let by_id = &self.by_id;
+        self.skeletons.retain(|_, id| by_id.contains_key(id));
     }
 
     /// A template's text: its tokens, wildcards as `<*>`.
@@ -304,6 +362,16 @@ impl Miner {
         v.sort_by_key(|t| t.id);
         v
     }
+}
+
+/// A unit of measure written after a number (`KB)`, `sec`, `ms,`).
+fn is_unit(word: &str) -> bool {
+    const UNITS: [&str; 21] = [
+        "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "ns", "us", "µs", "ms", "s",
+        "sec", "secs", "min", "mins", "h", "hrs", "%",
+    ];
+    let w = word.trim_matches(|c: char| c.is_ascii_punctuation() && c != '%');
+    UNITS.iter().any(|u| w.eq_ignore_ascii_case(u))
 }
 
 /// Drops retired slots from every leaf.
@@ -350,6 +418,27 @@ mod tests {
             m.text(a).as_deref(),
             Some("session opened for user <*> by (uid=#)")
         );
+    }
+
+    #[test]
+    fn parameters_of_other_lengths_join_by_the_constant_words() {
+        let mut m = Miner::new(MinerOptions::default());
+        let a = m.add("a.b.c:443 close, 0 bytes sent, 0 bytes received, lifetime 00:01");
+        let b =
+            m.add("a.b.c:443 close, 1234 bytes (1.2 KB) sent, 99 bytes received, lifetime <1 sec");
+        assert_eq!(a, b, "only the parameters took more tokens");
+        // Different words between the parameters: different events.
+        let c = m.add("Received block blk_1 of size 5 from /10.0.0.1");
+        let d = m.add("Received block blk_2 src: /10.0.0.1:5 dest: /10.0.0.2:6 of size 7");
+        assert_ne!(c, d);
+        let mut off = Miner::new(MinerOptions {
+            join_by_words: false,
+            ..MinerOptions::default()
+        });
+        let a = off.add("a.b.c:443 close, 0 bytes sent, 0 bytes received, lifetime 00:01");
+        let b = off
+            .add("a.b.c:443 close, 1234 bytes (1.2 KB) sent, 99 bytes received, lifetime <1 sec");
+        assert_ne!(a, b);
     }
 
     #[test]
