@@ -18,9 +18,9 @@ pub(crate) enum Level {
 
 static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!"./]|$)"#,
-        r#"|(?i)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
-        r#"|(?i)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
+        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!"./]|$)"#,
+        r#"|(?i-u)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
+        r#"|(?i-u)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
     ))
     .unwrap_or_else(|e| panic!("level regex is a constant: {e}"))
 });
@@ -29,8 +29,8 @@ static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
 /// and `brief` (`E/Tag(  512):`) formats.
 static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+(?P<a>[VDIWEF])\s",
-        r"|^(?P<b>[VDIWEF])/[^(\s]+\(\s*\d+\):",
+        r"^(?-u:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
+        r"|^(?P<b>[VDIWEF])/[^(\s]+\((?-u:\s*\d+)\):",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 });
@@ -56,26 +56,43 @@ fn level_of_word(w: &str) -> Option<Level> {
 }
 
 /// The level of a log line: the first level word in its first 160 bytes.
+/// The groups of `re`'s match `m` in `hay`, and the match's offset: the match is found by the
+/// regex's DFA and its groups read from the match alone — a capturing search over a whole
+/// line clears a visited set as long as the line for every call, which dominates per-line
+/// work. (The patterns here have no look-around beyond `^`, `$` and `\b`, which read the same
+/// at the match's edges.)
+pub(crate) fn groups<'h>(re: &Regex, m: regex::Match<'h>) -> Option<(usize, regex::Captures<'h>)> {
+    Some((m.start(), re.captures(m.as_str())?))
+}
+
+/// The first match's groups (see [`groups`]), with positions relative to the match.
+pub(crate) fn captures_fast<'h>(re: &Regex, hay: &'h str) -> Option<(usize, regex::Captures<'h>)> {
+    groups(re, re.find(hay)?)
+}
+
 pub(crate) fn level(line: &str) -> Option<Level> {
     let head = match line.char_indices().nth(160) {
         Some((i, _)) => &line[..i],
         None => line,
     };
-    if let Some(c) = LOGCAT.captures(head) {
+    if let Some((_, c)) = captures_fast(&LOGCAT, head) {
         return c
             .name("a")
             .or(c.name("b"))
             .and_then(|l| level_of_letter(l.as_str()));
     }
-    LEVEL.captures_iter(head).find_map(|c| {
-        if let Some(w) = c.name("w")
-            && (is_json_key(&head[w.end()..])
-                || is_quoted_value(head, w.start(), w.end())
-                || is_prose(head, w.start(), w.end()))
-        {
-            // `{"error": null}`: a field named after a level is no level; nor is a quoted
-            // setting's value or a word in a sentence.
-            return None;
+    LEVEL.find_iter(head).find_map(|m| {
+        let (at, c) = groups(&LEVEL, m)?;
+        if let Some(w) = c.name("w") {
+            let (start, end) = (at + w.start(), at + w.end());
+            if is_json_key(&head[end..])
+                || is_quoted_value(head, start, end)
+                || is_prose(head, start, end)
+            {
+                // `{"error": null}`: a field named after a level is no level; nor is a quoted
+                // setting's value or a word in a sentence.
+                return None;
+            }
         }
         let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
         level_of_word(w.as_str())
@@ -119,18 +136,19 @@ fn is_json_key(after: &str) -> bool {
 /// from it, when it reads as the message's own first word (`Error connecting to db`: title
 /// case, followed by a space, not bracketed), which is part of what happened.
 pub(crate) fn strip_record_prefix(line: &str) -> &str {
-    if let Some(c) = LOGCAT.captures(line) {
-        return line[c.get(0).map_or(0, |m| m.end())..].trim();
+    if let Some(m) = LOGCAT.find(line) {
+        return line[m.end()..].trim();
     }
-    if let Some(c) = LEVEL.captures(line)
+    if let Some((at, c)) = captures_fast(&LEVEL, line)
         && let Some(w) = c.name("w")
-        && w.start() < 160
+        && at + w.start() < 160
         && level_of_word(w.as_str()).is_some()
     {
-        if is_message_word(line, w.start(), w.end()) {
-            return line[w.start()..].trim_end();
+        let (start, end) = (at + w.start(), at + w.end());
+        if is_message_word(line, start, end) {
+            return line[start..].trim_end();
         }
-        let rest = line[w.end()..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
+        let rest = line[end..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
         if !rest.is_empty() {
             return rest;
         }

@@ -18,7 +18,8 @@
 //!   with three or more left open.
 
 use super::baseline::Baseline;
-use super::timeline::{Handler, LINES_PER_STEP, Sample, Timeline};
+use super::sketch::Durations;
+use super::timeline::{Handler, LINES_PER_STEP, Timeline};
 use super::{LevelMix, TemplateId};
 use crate::model::Severity;
 use serde::Serialize;
@@ -98,22 +99,6 @@ pub struct Quantiles {
     pub p50: f64,
     pub p95: f64,
     pub max: f64,
-}
-
-impl Quantiles {
-    pub(crate) fn of(v: &mut [f32]) -> Quantiles {
-        if v.is_empty() {
-            return Quantiles::default();
-        }
-        v.sort_by(f32::total_cmp);
-        let at =
-            |q: f64| f64::from(v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1]);
-        Quantiles {
-            p50: at(0.5),
-            p95: at(0.95),
-            max: f64::from(v[v.len() - 1]),
-        }
-    }
 }
 
 pub(crate) fn format_ms(ms: f64) -> String {
@@ -269,18 +254,6 @@ pub(crate) fn detect(
     out
 }
 
-/// Per step, the p95 of the durations ending in it.
-fn p95_series(samples: &[Sample], timed: bool) -> Vec<(i64, f64)> {
-    let mut by_step: BTreeMap<i64, Vec<f32>> = BTreeMap::new();
-    for s in samples {
-        by_step.entry(s.step(timed)).or_default().push(s.ms);
-    }
-    by_step
-        .into_iter()
-        .map(|(t, mut v)| (t, Quantiles::of(&mut v).p95))
-        .collect()
-}
-
 impl Anomaly {
     /// One of `kind` about `subject` in window `w`, its numbers still to be set.
     pub(crate) fn about(kind: AnomalyKind, subject: String, w: &Window) -> Anomaly {
@@ -322,7 +295,7 @@ fn slow_handlers(
         let Some(mut a) = slow_handler(&name, samples, saved, w, opts) else {
             continue;
         };
-        a.series = p95_series(samples, w.timed);
+        a.series = samples.p95_series(w.timed);
         if let Handler::Template(id) = handler {
             a.template_id = Some(*id);
             let from = if saved.is_some() { i64::MIN } else { w.cut };
@@ -339,30 +312,27 @@ fn slow_handlers(
 /// Whether one handler is slow: against its baseline, or over the configured limit.
 fn slow_handler(
     name: &str,
-    samples: &[Sample],
+    samples: &Durations,
     saved: Option<&Baseline>,
     w: &Window,
     opts: &AnomalyOptions,
 ) -> Option<Anomaly> {
-    let (mut now, mut base): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
-    for s in samples {
-        if saved.is_some() || s.step(w.timed) >= w.cut {
-            now.push(s.ms);
-        } else {
-            base.push(s.ms);
-        }
-    }
+    let (calls, now_q) = if saved.is_some() {
+        samples.all()
+    } else {
+        samples.quantiles(w.timed, w.cut..)
+    };
     let (base_calls, base_p95) = match saved {
         Some(b) => b
             .handlers
             .get(name)
             .map_or((0, 0.0), |h| (h.calls, h.p95_ms)),
-        None => (base.len() as u64, Quantiles::of(&mut base).p95),
+        None => {
+            let (n, q) = samples.quantiles(w.timed, ..w.cut);
+            (n, q.p95)
+        }
     };
-    let mut all: Vec<f32> = samples.iter().map(|s| s.ms).collect();
-    let overall = Quantiles::of(&mut all);
-    let now_q = Quantiles::of(&mut now);
-    let calls = now.len() as u64;
+    let (total, overall) = samples.all();
     let a = Anomaly::about(AnomalyKind::SlowHandler, name.to_string(), w);
     if base_calls >= 20
         && calls >= 20
@@ -403,17 +373,17 @@ fn slow_handler(
         });
     }
     let limit = opts.slow_ms?;
-    (all.len() >= 5 && overall.p95 > limit).then(|| Anomaly {
+    (total >= 5 && overall.p95 > limit).then(|| Anomaly {
         title: format!(
             "`{name}` p95 {} — over the {} limit across {} calls",
             format_ms(overall.p95),
             format_ms(limit),
-            thousands(all.len() as u64)
+            thousands(total)
         ),
         explanation: format!(
             "95 % of its {} calls took up to {} (median {}, slowest {}); the configured limit \
              is {}.",
-            thousands(all.len() as u64),
+            thousands(total),
             format_ms(overall.p95),
             format_ms(overall.p50),
             format_ms(overall.max),
@@ -422,7 +392,7 @@ fn slow_handler(
         severity: Severity::High,
         baseline: limit,
         now: overall.p95,
-        count: all.len() as u64,
+        count: total,
         ..a
     })
 }
@@ -505,10 +475,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_and_the_poisson_bound() {
-        let mut v: Vec<f32> = (1..=100).map(|n| n as f32).collect();
-        let q = Quantiles::of(&mut v);
-        assert_eq!((q.p50, q.p95, q.max), (50.0, 95.0, 100.0));
+    fn the_poisson_bound_and_numbers_in_words() {
         assert!(ln_tail(2.0, 40.0) < LN_ONE_IN_A_MILLION);
         assert!(ln_tail(20.0, 30.0) > LN_ONE_IN_A_MILLION);
         assert_eq!(thousands(18_204), "18,204");

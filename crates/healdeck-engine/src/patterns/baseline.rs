@@ -111,12 +111,11 @@ impl Baseline {
             let Some(name) = handler_name(h) else {
                 continue;
             };
-            let mut ms: Vec<f32> = samples.iter().map(|s| s.ms).collect();
-            let q = super::anomaly::Quantiles::of(&mut ms);
+            let (calls, q) = samples.all();
             handlers.insert(
                 name,
                 BaseHandler {
-                    calls: ms.len() as u64,
+                    calls,
                     p50_ms: q.p50,
                     p95_ms: q.p95,
                     max_ms: q.max,

@@ -8,6 +8,7 @@ mod baseline;
 mod histogram;
 mod issues;
 mod miner;
+mod sketch;
 mod summary;
 mod timeline;
 mod token;
