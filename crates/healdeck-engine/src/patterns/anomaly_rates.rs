@@ -120,9 +120,9 @@ fn new_pattern(
     Some(Anomaly {
         title: format!("New {what} since {since}: `{template}` ×{}", thousands(now)),
         explanation: format!(
-            "Not once in {before} ({}); {} times since {since}.",
+            "Not once in {before} ({}); {} since {since}.",
             w_len(w, w.base_len),
-            thousands(now)
+            times(now)
         ),
         severity,
         now: now as f64,
@@ -159,6 +159,15 @@ fn rate_spike(
         count: now,
         ..Anomaly::about(AnomalyKind::RateSpike, subject, w)
     })
+}
+
+/// `once`, `twice`, `12 times`.
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{} times", thousands(n)),
+    }
 }
 
 fn w_len(w: &Window, steps: f64) -> String {

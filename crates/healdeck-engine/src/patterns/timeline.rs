@@ -153,7 +153,17 @@ pub(crate) fn sequence_mark(message: &str) -> Option<SequenceMark> {
             && (word(bytes[start - 2]) || bytes[start - 2] == b']')
             && bytes.get(end).is_none_or(|&b| !word(b))
     })?;
-    let prefix = &message[..found.start() - 1];
+    // The name is the word or two before the begin/end word, not a record header before it
+    // (`crond(pam_unix)[2915]: session` is `session`).
+    let whole = &message[..found.start() - 1];
+    let mut from = whole.len();
+    for (i, word) in whole.split_whitespace().rev().take(2).enumerate() {
+        if i > 0 && word.ends_with([':', ']', ')']) {
+            break;
+        }
+        from = word.as_ptr() as usize - whole.as_ptr() as usize;
+    }
+    let prefix = &message[from..found.start() - 1];
     let mut name = String::with_capacity(prefix.len());
     let mut last_digit = false;
     for ch in prefix.trim().chars() {
@@ -170,15 +180,21 @@ pub(crate) fn sequence_mark(message: &str) -> Option<SequenceMark> {
     if name.trim_matches(['#', ' ']).is_empty() {
         return None;
     }
-    // An id has a digit (`session opened` is not a session called "opened").
-    let id = SEQUENCE_ID.find_iter(message).find_map(|m| {
-        let c = SEQUENCE_ID.captures(m.as_str())?;
-        (1..=4)
-            .find_map(|g| c.get(g))
-            .map(|v| v.as_str())
-            .filter(|v| v.bytes().any(|b| b.is_ascii_digit()))
-            .map(str::to_string)
-    })?;
+    // An id has a digit (`session opened` is not a session called "opened"); a named one
+    // (`id=9`, `#9`, a UUID) before a bare number (`worker-3` is no id).
+    let rest = &message[from..];
+    let id_in = |groups: std::ops::RangeInclusive<usize>| {
+        SEQUENCE_ID.find_iter(rest).find_map(|m| {
+            let c = SEQUENCE_ID.captures(m.as_str())?;
+            groups
+                .clone()
+                .find_map(|g| c.get(g))
+                .map(|v| v.as_str())
+                .filter(|v| v.bytes().any(|b| b.is_ascii_digit()))
+                .map(str::to_string)
+        })
+    };
+    let id = id_in(1..=3).or_else(|| id_in(4..=4))?;
     Some(SequenceMark {
         name,
         id,
@@ -426,6 +442,15 @@ mod tests {
             "no id, no sequence"
         );
         assert!(sequence_mark("failed to open file").is_none());
+        let header = "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session opened for user root by (uid=0)";
+        let m = sequence_mark(header).expect("uid");
+        assert_eq!(
+            (m.name.as_str(), m.id.as_str()),
+            ("session", "0"),
+            "not the header's"
+        );
+        let w = sequence_mark("worker-3 beat-started id=9").expect("two words");
+        assert_eq!((w.name.as_str(), w.id.as_str()), ("worker-# beat", "9"));
         let session = sequence_mark("session opened for user root by uid=0").expect("uid");
         assert_eq!(session.id, "0");
     }
