@@ -224,7 +224,10 @@ impl Describe<'_> {
                     .filter(|n| !n.contains('#') && !n.contains("<*>"))
                     .unwrap_or(t)
             }),
-            Handler::Sequence(name) => Some(format!("sequence {name}")),
+            // Read from the raw line (templates are redacted already): redacted here.
+            Handler::Sequence(name) => {
+                Some(format!("sequence {}", crate::redact::redact(name).text))
+            }
         }
     }
 }
@@ -416,7 +419,14 @@ fn open_sequences(timeline: &Timeline, w: &Window, opts: &AnomalyOptions) -> Vec
             continue;
         }
         opens.sort_by_key(|o| o.line);
-        let ids: Vec<String> = opens.iter().take(20).map(|o| o.id.clone()).collect();
+        // Names and ids come from raw lines (a session id can be a credential): redacted.
+        let ids: Vec<String> = opens
+            .iter()
+            .take(20)
+            .map(|o| crate::redact::redact(&o.id).text)
+            .collect();
+        let name = crate::redact::redact(name).text;
+        let name = name.as_str();
         let n = opens.len() as u64;
         let within = if timeline.last_ms.is_some() {
             format!("within {}", format_ms(opts.sequence_timeout_s * 1000.0))

@@ -102,11 +102,4 @@ impl PatternReport {
             })
             .collect()
     }
-
-    /// The anomaly an issue was made from (by fingerprint), for its plot.
-    pub fn anomaly_of(&self, fingerprint: &str) -> Option<&Anomaly> {
-        self.anomalies.iter().find(|a| {
-            crate::fingerprint::fingerprint_of_key(anomaly_rule(a.kind), &a.subject) == fingerprint
-        })
-    }
 }

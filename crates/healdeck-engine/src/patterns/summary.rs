@@ -264,10 +264,14 @@ fn finish(
     files: &[sources::SourceFile],
     opts: &PatternOptions,
 ) {
-    let describe_template = |id: TemplateId| {
-        let text = crate::redact::redact(&miner.text(id)?).text;
-        Some((text, seen.get(&id)?.levels))
-    };
+    // Each live template's text, redacted once: a secret written as a plain word stays in its
+    // template. Detection, handlers, the baseline and the summaries all read these.
+    let mut texts: HashMap<TemplateId, String> = miner
+        .templates()
+        .into_iter()
+        .filter_map(|t| Some((t.id, crate::redact::redact(&miner.text(t.id)?).text)))
+        .collect();
+    let describe_template = |id: TemplateId| Some((texts.get(&id)?.clone(), seen.get(&id)?.levels));
     let describe = Describe {
         template: &describe_template,
     };
@@ -292,8 +296,7 @@ fn finish(
             let s = seen.remove(&t.id)?;
             Some(TemplateSummary {
                 id: t.id,
-                // A secret written as a plain word stays in its template: redacted too.
-                template: crate::redact::redact(&miner.text(t.id)?).text,
+                template: texts.remove(&t.id)?,
                 count: s.count,
                 first_seen: s.first,
                 last_seen: s.last,
