@@ -33,6 +33,8 @@ pub(super) struct PatternsPanel {
     /// The feed fingerprints of the report's anomalies, in its order.
     anomaly_fps: Vec<String>,
     search: String,
+    /// The filter last applied to the templates, and the rows it kept.
+    rows: Option<(String, Vec<usize>)>,
     /// The saved baseline compared with (none: the logs' own earlier part).
     pub(super) baseline: Option<String>,
     saved_names: Vec<String>,
@@ -48,6 +50,7 @@ impl PatternsPanel {
     /// The followed logs changed: what was mined is of other logs.
     pub(super) fn forget(&mut self) {
         self.report = None;
+        self.rows = None;
         self.anomaly_fps.clear();
         self.mining = None;
         self.error = None;
@@ -139,6 +142,7 @@ impl TroubleTab {
                     sh.toasts.add(ToastKind::Error, e.to_string());
                 }
                 self.patterns.error = None;
+                self.patterns.rows = None;
                 self.patterns.report = Some(Arc::from(report));
             }
             Err(e) => {
@@ -216,7 +220,12 @@ impl TroubleTab {
         }
         self.anomalies_ui(ui, &report);
         ui.add_space(4.0);
-        templates_ui(ui, &report, &mut self.patterns.search);
+        templates_ui(
+            ui,
+            &report,
+            &mut self.patterns.search,
+            &mut self.patterns.rows,
+        );
     }
 
     fn patterns_header_ui(&mut self, ui: &mut Ui, sh: &mut Shared) {
@@ -349,31 +358,22 @@ fn histogram_ui(ui: &mut Ui, report: &PatternReport) -> Option<(String, String)>
         return None;
     }
     let width = if h.bins.len() > 60 { 1.0 } else { 0.85 };
-    let bar = |i: usize, v: u64, color| Bar::new(i as f64, v as f64).width(width).fill(color);
-    let errors: Vec<Bar> = h
-        .bins
-        .iter()
-        .enumerate()
-        .map(|(i, b)| bar(i, b.errors, ERROR_BAR))
-        .collect();
-    let warns: Vec<Bar> = h
-        .bins
-        .iter()
-        .enumerate()
-        .map(|(i, b)| bar(i, b.warnings, WARN_BAR))
-        .collect();
-    let others: Vec<Bar> = h
-        .bins
-        .iter()
-        .enumerate()
-        .map(|(i, b)| bar(i, b.lines.saturating_sub(b.errors + b.warnings), OTHER_BAR))
-        .collect();
-    let bins = h.bins.clone();
+    let bars = |value: fn(&healdeck_engine::patterns::HistogramBin) -> u64, color| -> Vec<Bar> {
+        h.bins
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Bar::new(i as f64, value(b) as f64).width(width).fill(color))
+            .collect()
+    };
+    let errors = bars(|b| b.errors, ERROR_BAR);
+    let warns = bars(|b| b.warnings, WARN_BAR);
+    let others = bars(|b| b.lines.saturating_sub(b.errors + b.warnings), OTHER_BAR);
+    let bins = &h.bins;
     // Times of day when the log is of one day; with the date when it spans more.
     let one_day = h.bins.first().and_then(|b| b.start.get(..10))
         == h.bins.last().and_then(|b| b.start.get(..10));
     let from = if one_day { 11 } else { 5 };
-    let label_of = move |x: f64| -> String {
+    let label_of = |x: f64| -> String {
         let i = x.round();
         if i < 0.0 {
             return String::new();
@@ -445,7 +445,12 @@ fn histogram_ui(ui: &mut Ui, report: &PatternReport) -> Option<(String, String)>
 }
 
 /// The templates, most frequent first, with a sparkline each.
-fn templates_ui(ui: &mut Ui, report: &PatternReport, search: &mut String) {
+fn templates_ui(
+    ui: &mut Ui,
+    report: &PatternReport,
+    search: &mut String,
+    filtered: &mut Option<(String, Vec<usize>)>,
+) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Templates").strong());
         let s = ui.add(
@@ -457,19 +462,23 @@ fn templates_ui(ui: &mut Ui, report: &PatternReport, search: &mut String) {
             egui::WidgetInfo::labeled(egui::accesskit::Role::TextInput, true, "Filter templates")
         });
     });
+    // The rows are filtered again only when the filter or the report changed, not per frame.
     let needle = search.trim().to_lowercase();
-    let rows: Vec<usize> = report
-        .templates
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| needle.is_empty() || t.template.to_lowercase().contains(&needle))
-        .map(|(i, _)| i)
-        .collect();
-    let flagged: std::collections::HashSet<u32> = report
-        .anomalies
-        .iter()
-        .filter_map(|a| a.template_id)
-        .collect();
+    if filtered
+        .as_ref()
+        .is_none_or(|(applied, _)| *applied != needle)
+    {
+        let rows = report
+            .templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| needle.is_empty() || t.template.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        *filtered = Some((needle, rows));
+    }
+    let rows: &[usize] = filtered.as_ref().map_or(&[], |(_, r)| r);
+    let flagged = |id| report.anomalies.iter().any(|a| a.template_id == Some(id));
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -515,7 +524,7 @@ fn templates_ui(ui: &mut Ui, report: &PatternReport, search: &mut String) {
                 });
                 row.col(|ui| {
                     let mut text = RichText::new(&t.template).monospace();
-                    if flagged.contains(&t.id) {
+                    if flagged(t.id) {
                         text = text.color(WARN_BAR);
                     }
                     ui.add(egui::Label::new(text).truncate())
