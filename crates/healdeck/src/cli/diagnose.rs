@@ -359,6 +359,7 @@ fn watch(
         }
     }
     let stop = std::sync::Arc::new(AtomicBool::new(false));
+    super::stop_on_signal(stop.clone());
     let reader_gone = stop.clone();
     let json = matches!(args.format, FormatArg::Json | FormatArg::Jsonl);
     let color = use_color(args.color);

@@ -97,10 +97,10 @@ pub(crate) fn health_command(args: &HealthArgs, dirs: Result<Dirs, NoDirs>) -> E
     let stopper = control.clone();
     rt.block_on(async move {
         tokio::spawn(async move {
-            stop_signal().await;
+            super::stop_signal().await;
             stopper.stop();
             // A second Ctrl-C does not wait for a probe or an action to end.
-            stop_signal().await;
+            super::stop_signal().await;
             std::process::exit(130);
         });
         health::monitor::run(config, options, control, sink).await;
@@ -129,22 +129,6 @@ pub(crate) fn health_command(args: &HealthArgs, dirs: Result<Dirs, NoDirs>) -> E
         (Some(threshold), Some(w)) if w.at_least(threshold) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
-}
-
-/// Ctrl-C or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Prints each event as it comes; remembers which checks are failing for the exit status.

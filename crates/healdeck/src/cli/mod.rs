@@ -184,3 +184,48 @@ pub(crate) fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("healdeck: {message}");
     ExitCode::from(2)
 }
+
+/// Ctrl-C, SIGTERM or SIGHUP (a closed terminal).
+pub(crate) async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Sets `stop` on Ctrl-C, SIGTERM or SIGHUP, from a thread of its own, so a follower ends
+/// the way it ends when asked: its reading programs (journalctl, ssh, podman) stopped with
+/// it, its positions saved. Without a handler they would outlive a `timeout` or a `kill`.
+pub(crate) fn stop_on_signal(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let Ok(runtime) = runtime else {
+        return;
+    };
+    let started = std::thread::Builder::new()
+        .name("healdeck-signals".into())
+        .spawn(move || {
+            runtime.block_on(stop_signal());
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            // Readers look at `stop` within a fraction of a second; one that does not
+            // must not keep the process alive after the person asked it to end.
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            std::process::exit(130);
+        });
+    if let Err(e) = started {
+        tracing::warn!("cannot listen for Ctrl-C: {e}");
+    }
+}

@@ -16,6 +16,12 @@ pub(crate) fn healdeck(home: &Path) -> Command {
     c.env("HEALDECK_CONFIG_DIR", home.join("config"))
         .env("HEALDECK_DATA_DIR", home.join("data"))
         .env("HEALDECK_SSH_CONFIG", home.join("ssh_config"));
+    // A test's own container engine settings (tests/containers_cli.rs), where it made them.
+    let (engine, storage) = (home.join("containers.conf"), home.join("storage.conf"));
+    if engine.exists() && storage.exists() {
+        c.env("CONTAINERS_CONF", engine)
+            .env("CONTAINERS_STORAGE_CONF", storage);
+    }
     c
 }
 
@@ -27,7 +33,18 @@ pub(crate) struct Watch {
 }
 
 impl Drop for Watch {
+    /// Ends it as `kill` or `timeout` would (SIGTERM), so it stops its reading programs;
+    /// killed outright only if it has not ended within 5 s.
     fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
