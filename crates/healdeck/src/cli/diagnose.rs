@@ -348,7 +348,7 @@ fn watch(
     notifier: Option<super::notify::Notifier>,
 ) -> ExitCode {
     let bus = AlertBus::new();
-    let rx = bus.subscribe();
+    let rx = bus.subscribe_latest();
     if let Some(notifier) = notifier {
         let live = bus.subscribe_lossless();
         let started = std::thread::Builder::new()
