@@ -43,8 +43,8 @@ pub struct AlertBus {
     dropped: AtomicU64,
 }
 
-/// Alerts waiting for a [`Latest`] subscriber: the newest per issue, in the order the
-/// issues first waited.
+/// Alerts waiting for a [`Latest`] subscriber: the newest per issue (history and live
+/// apart), in the order the issues first waited.
 #[derive(Debug, Default)]
 struct LatestQueue {
     state: Mutex<LatestState>,
@@ -53,8 +53,8 @@ struct LatestQueue {
 
 #[derive(Debug, Default)]
 struct LatestState {
-    order: VecDeque<String>,
-    alerts: HashMap<String, TroubleAlert>,
+    order: VecDeque<(String, bool)>,
+    alerts: HashMap<(String, bool), TroubleAlert>,
     closed: bool,
 }
 
@@ -63,7 +63,9 @@ impl LatestQueue {
         let Ok(mut st) = self.state.lock() else {
             return;
         };
-        let key = alert.issue.fingerprint.clone();
+        // History and news stay apart: a reader learns which of an issue's counts were
+        // already in the logs and which came while following.
+        let key = (alert.issue.fingerprint.clone(), alert.live);
         match st.alerts.get_mut(&key) {
             Some(waiting) => {
                 // Still unread: the reader hears the issue as it is now, and that it is new
@@ -92,7 +94,8 @@ impl LatestQueue {
 }
 
 /// A subscriber that gets every issue's newest state, never blocking the watcher and never
-/// missing an issue: updates it has not read yet are merged into one. Iterating blocks until
+/// missing an issue: updates it has not read yet are merged into one (a history update and a
+/// live one are not merged). Iterating blocks until
 /// an alert comes, and ends when the bus is gone.
 #[derive(Debug)]
 pub struct Latest(Arc<LatestQueue>);
@@ -251,19 +254,23 @@ mod tests {
                 bus.publish(update("bbbb", 1, false));
             }
         }
-        assert_eq!(latest.len(), 2, "one waiting alert per issue");
-        let first = latest.recv().expect("first");
         assert_eq!(
-            (
-                first.issue.fingerprint.as_str(),
-                first.issue.count,
-                first.kind,
-                first.live
-            ),
-            ("aaaa", 10_000, AlertKind::New, true),
-            "the issue as it is now, still new to this reader"
+            latest.len(),
+            3,
+            "one waiting alert per issue, history and news apart"
+        );
+        let seen = |a: TroubleAlert| (a.issue.fingerprint.clone(), a.issue.count, a.kind, a.live);
+        assert_eq!(
+            latest.recv().map(seen),
+            Some(("aaaa".into(), 5, AlertKind::New, false)),
+            "its history as it ended, still new to this reader"
         );
         assert_eq!(latest.recv().map(|a| a.issue.count), Some(1));
+        assert_eq!(
+            latest.recv().map(seen),
+            Some(("aaaa".into(), 10_000, AlertKind::Updated, true)),
+            "the issue as it is now"
+        );
         bus.publish(update("aaaa", 10_001, true));
         let next = latest.recv().expect("next");
         assert_eq!((next.issue.count, next.kind), (10_001, AlertKind::Updated));

@@ -19,8 +19,23 @@ pub enum Position {
     Offset(u64),
     /// The journal cursor of the last entry read.
     Cursor(String),
-    /// The timestamp (RFC 3339, as the container engine printed it) of the last line read.
+    /// The timestamp (RFC 3339, as the container engine printed it) of the last line read,
+    /// every line stamped with it handled (as positions saved before line counts were kept).
     Since(String),
+    /// The timestamp of the last line read and how many lines carrying it were read: an
+    /// engine stamps each chunk it reads, so a traceback's lines often share one stamp.
+    SinceLine(String, u32),
+}
+
+impl Position {
+    /// A container position: the last timestamp and how many of its lines were read.
+    pub(crate) fn since(&self) -> Option<(&str, u32)> {
+        match self {
+            Position::Since(ts) => Some((ts, u32::MAX)),
+            Position::SinceLine(ts, n) => Some((ts, *n)),
+            _ => None,
+        }
+    }
 }
 
 /// The two ways a source is read.
@@ -154,7 +169,7 @@ pub(crate) fn argv(spec: &StreamSpec, phase: Phase, from: &Position, ssh: &SshSe
             if phase == Phase::Follow {
                 args.push("--follow".into());
             }
-            if let Position::Since(ts) = from {
+            if let Some((ts, _)) = from.since() {
                 args.push(format!("--since={ts}"));
             }
             args.push("--".into());

@@ -27,6 +27,12 @@ pub(crate) struct Decoder {
     pub reached_saved: bool,
     /// The watcher was told where history ends.
     pub history_told: bool,
+    /// A container run's start: the stamp it resumed at and how many lines with that stamp
+    /// were read before, and how many of those this run has passed over so far.
+    resume: Option<(String, u32)>,
+    passed: u32,
+    /// The last container line's stamp, and whether a line after it may continue its block.
+    block: Option<(String, bool)>,
 }
 
 /// A container timestamp as (date and time, nanoseconds), for comparing `…:05.5Z` with
@@ -71,6 +77,33 @@ impl Decoder {
             reached_saved: saved.is_none(),
             history_told: false,
             saved,
+            resume: None,
+            passed: 0,
+            block: None,
+        }
+    }
+
+    /// A reading program starts again from `position`: what it repeats is dropped.
+    pub(crate) fn begin_run(&mut self) {
+        self.resume = self.position.since().map(|(ts, n)| (ts.to_string(), n));
+        self.passed = 0;
+    }
+
+    /// Whether a container line stamped `ts` was read before this run (and is repeated).
+    fn repeated(&mut self, ts: &str) -> bool {
+        let Some((resumed, read)) = &self.resume else {
+            return false;
+        };
+        match (ts_key(ts), ts_key(resumed)) {
+            (Some(a), Some(b)) if a < b => true,
+            (Some(a), Some(b)) if a == b && self.passed < *read => {
+                self.passed += 1;
+                true
+            }
+            _ => {
+                self.resume = None;
+                false
+            }
         }
     }
 
@@ -104,7 +137,10 @@ impl Decoder {
         match (&self.position, &self.saved) {
             (Position::Offset(n), Some(Position::Offset(s))) => n >= s,
             (Position::Cursor(c), Some(Position::Cursor(s))) => c == s,
-            (Position::Since(t), Some(Position::Since(s))) => t == s,
+            (p, Some(s)) => match (p.since(), s.since()) {
+                (Some((t, n)), Some((st, sn))) => t == st && (n >= sn || sn == u32::MAX),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -112,7 +148,7 @@ impl Decoder {
     /// A container line stamped after the saved time: history ended before it (the saved
     /// line itself may be gone).
     fn passes_saved(&self, line: &[u8]) -> bool {
-        let Some(Position::Since(saved)) = &self.saved else {
+        let Some((saved, _)) = self.saved.as_ref().and_then(Position::since) else {
             return false;
         };
         let text = String::from_utf8_lossy(line);
@@ -143,18 +179,37 @@ impl Decoder {
                     out.extend_from_slice(line);
                     return;
                 }
-                if let Position::Since(last) = &self.position
-                    && not_after(ts, last)
-                {
+                if self.repeated(ts) {
                     return;
                 }
-                out.extend_from_slice(line);
-                if !line.ends_with(b"\n") {
-                    out.push(b'\n');
-                }
-                self.position = Position::Since(ts.to_string());
+                self.container_line(ts, &text, out);
+                self.position = match self.position.since() {
+                    Some((last, n)) if last == ts && n != u32::MAX => {
+                        Position::SinceLine(ts.to_string(), n + 1)
+                    }
+                    _ => Position::SinceLine(ts.to_string(), 1),
+                };
             }
         }
+    }
+
+    /// Writes a container line. The engine stamps every line; a line that continues a block
+    /// printed at once (indented or blank, or after a line ending in `:` or indented, within
+    /// the same second) is written without the stamp, as the program printed it, so a
+    /// traceback is one event as it is in a file.
+    fn container_line(&mut self, ts: &str, text: &str, out: &mut Vec<u8>) {
+        let line = text.trim_end_matches(['\n', '\r']);
+        let body = line.get(ts.len() + 1..).unwrap_or("");
+        let indented_or_blank = body.trim().is_empty() || body.starts_with([' ', '\t']);
+        let second = |t: &str| ts_key(t).map(|(whole, _)| whole.to_string());
+        let continues = self
+            .block
+            .as_ref()
+            .is_some_and(|(last, open)| second(last) == second(ts) && (*open || indented_or_blank));
+        out.extend_from_slice(if continues { body } else { line }.as_bytes());
+        out.push(b'\n');
+        let open = body.trim_end().ends_with(':') || indented_or_blank;
+        self.block = Some((ts.to_string(), open));
     }
 
     /// Lines that were not journal entries.
@@ -182,26 +237,68 @@ mod tests {
     }
 
     #[test]
-    fn container_lines_at_or_before_the_resume_time_are_dropped() {
+    fn container_lines_a_reconnect_repeats_are_dropped_and_shared_stamps_kept() {
         let mut d = Decoder::new(&spec("docker://web"), None);
         let mut out = Vec::new();
+        d.begin_run();
+        // A traceback written at once: the engine stamps its lines alike.
         d.lines(
-            b"2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z b\n",
+            b"2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z Traceback\n\
+              2026-12-02T10:00:05.5Z   File x\n",
             &mut out,
             &mut Vec::new(),
         );
-        assert_eq!(d.position, Position::Since("2026-12-02T10:00:05.5Z".into()));
-        // A reconnect with --since repeats the last line (and may repeat earlier ones).
+        assert_eq!(
+            d.position,
+            Position::SinceLine("2026-12-02T10:00:05.5Z".into(), 2)
+        );
+        // A reconnect with --since repeats the lines with the last stamp (and may repeat
+        // earlier ones); a line with that stamp beyond those read is new.
+        d.begin_run();
         d.lines(
-            b"2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z b\n2026-12-02T10:00:06Z c\n",
+            b"2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z Traceback\n\
+              2026-12-02T10:00:05.5Z   File x\n2026-12-02T10:00:05.5Z Error: y\n\
+              2026-12-02T10:00:06Z c\n2026-12-02T10:00:06Z d\n",
             &mut out,
             &mut Vec::new(),
         );
         assert_eq!(
             String::from_utf8_lossy(&out),
-            "2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z b\n2026-12-02T10:00:06Z c\n"
+            "2026-12-02T10:00:05.45Z a\n2026-12-02T10:00:05.5Z Traceback\n  File x\nError: y\n\
+             2026-12-02T10:00:06Z c\n2026-12-02T10:00:06Z d\n",
+            "the block's lines written bare, as printed; the rest stamped"
         );
+        // A position saved before line counts were kept: every line of its stamp was read.
+        let mut d = Decoder::new(&spec("docker://web"), None);
+        d.position = Position::Since("2026-12-02T10:00:05.5Z".into());
+        d.begin_run();
+        let mut out = Vec::new();
+        d.lines(
+            b"2026-12-02T10:00:05.5Z b\n2026-12-02T10:00:05.5Z b2\n2026-12-02T10:00:06Z c\n",
+            &mut out,
+            &mut Vec::new(),
+        );
+        assert_eq!(String::from_utf8_lossy(&out), "2026-12-02T10:00:06Z c\n");
         assert!(ts_key("2026-12-02T10:00:06.1234567891Z").is_none());
+    }
+
+    #[test]
+    fn a_saved_container_position_ends_history_after_its_counted_lines() {
+        let saved = Position::SinceLine("2026-12-02T10:00:05Z".into(), 2);
+        let mut d = Decoder::new(&spec("docker://web"), Some(saved));
+        d.begin_run();
+        let mut out = Vec::new();
+        let at = d
+            .lines(
+                b"2026-12-02T10:00:05Z a\n2026-12-02T10:00:05Z b\n2026-12-02T10:00:05Z c\n",
+                &mut out,
+                &mut Vec::new(),
+            )
+            .expect("boundary");
+        assert_eq!(
+            String::from_utf8_lossy(&out[at..]),
+            "2026-12-02T10:00:05Z c\n"
+        );
     }
 
     #[test]

@@ -174,6 +174,7 @@ impl Run<'_> {
     /// Runs the command for `phase` from the decoder's position until it ends or `stop`.
     fn once(&mut self, phase: Phase, decoder: &mut Decoder) -> RunEnd {
         let command = argv(self.spec, phase, &decoder.position, self.ssh);
+        decoder.begin_run();
         let merge_stderr = matches!(self.spec, StreamSpec::Container { .. });
         let mut child = match Command::new(&command.program)
             .args(&command.args)
