@@ -168,6 +168,10 @@ pub enum PatternError {
     SeamLengths(usize, f32, f32),
     #[error("seam {0} names panel {1}, but the pattern has {2}")]
     NoPanel(usize, usize, usize),
+    #[error("seam {0} names edge {2} of panel '{1}', which has {3} edges")]
+    NoEdge(usize, String, usize, usize),
+    #[error("panel '{0}' is too large to mesh at this spacing (over 200,000 points)")]
+    TooLarge(String),
     #[error("seam {0} sews a stretch of an edge outside 0..1 or of no length ({1}..{2})")]
     BadSpan(usize, f32, f32),
     #[error("a value in panel '{0}' is not a finite number")]
@@ -447,19 +451,7 @@ impl Pattern {
             loops.push((m.edge(edge), self.panels[panel].edge_length(edge), false));
         }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
-        stitches.sort_unstable_by(|x, y| {
-            (x.0, x.1, x.2)
-                .cmp(&(y.0, y.1, y.2))
-                .then(x.3.total_cmp(&y.3))
-        });
-        stitches.dedup();
-        for (a, b, c, t) in stitches {
-            if b == c {
-                cloth.stitch(a, b);
-            } else {
-                cloth.stitch_between(a, b, c, t);
-            }
-        }
+        add_stitches(&mut cloth, stitches);
         for (ids, rest, closed) in loops {
             cloth.band(ids, rest, closed);
         }
@@ -467,10 +459,27 @@ impl Pattern {
     }
 }
 
+/// Adds `stitches` (from [`sew`]) to `cloth`, each once.
+pub(crate) fn add_stitches(cloth: &mut Cloth, mut stitches: Vec<(u32, u32, u32, f32)>) {
+    stitches.sort_unstable_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then(x.3.total_cmp(&y.3))
+    });
+    stitches.dedup();
+    for (a, b, c, t) in stitches {
+        if b == c {
+            cloth.stitch(a, b);
+        } else {
+            cloth.stitch_between(a, b, c, t);
+        }
+    }
+}
+
 /// Sews each particle of side `a` to its place along side `b` (both run the same way, the
 /// same length in the flat): to the particle there, or between the two it falls between.
 /// A particle sewn to a particle is sewn once, from the side it comes first.
-fn sew(a: &[u32], b: &[u32], stitches: &mut Vec<(u32, u32, u32, f32)>) {
+pub(crate) fn sew(a: &[u32], b: &[u32], stitches: &mut Vec<(u32, u32, u32, f32)>) {
     let (na, nb) = (a.len().max(2) - 1, b.len().max(2) - 1);
     for (i, &p) in a.iter().enumerate() {
         let at = i as f32 / na as f32 * nb as f32;

@@ -156,3 +156,46 @@ fn an_outfit_drapes_a_top_over_a_skirt_a_line_and_an_object_each() {
     let image = image::open(&png).expect("rendered");
     assert_eq!(image.width(), 512);
 }
+
+fn garmentcode(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/patterns/garmentcode")
+        .join(format!("{name}_specification.json"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_is_draped_alone() {
+    let dir = tempfile::tempdir().expect("dir");
+    let obj = dir.path().join("top.obj");
+    let top = garmentcode("standing_lapel_fix");
+    let o = healdeck(&[
+        "--garment",
+        &top,
+        "--fabric",
+        "linen",
+        "--solver",
+        "cpu",
+        "--json",
+        "--obj",
+        &obj.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(report["garment"], "linen standing_lapel_fix");
+    assert_eq!(report["settled"], true, "{report}");
+    assert!(report["particles"].as_u64().unwrap_or(0) > 2500, "{report}");
+    let mesh = std::fs::read_to_string(&obj).expect("obj");
+    assert!(mesh.lines().filter(|l| l.starts_with("f ")).count() > 5000);
+
+    let skirt = write(dir.path(), "skirt.json", r#"{"type": "skirt"}"#);
+    let o = healdeck(&["--garment", &skirt, "--garment", &top]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is draped on its own"), "{err}");
+    let o = healdeck(&["--garment", &top, "--fabric", "tweed"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'tweed' is not one of"), "{err}");
+}

@@ -7,6 +7,7 @@
 pub mod carry;
 pub mod fabric;
 pub mod fitmap;
+pub mod garmentcode;
 pub mod gpu;
 pub mod outfit;
 pub mod programs;
@@ -34,6 +35,11 @@ pub enum DrapeError {
     Pattern {
         garment: String,
         source: PatternError,
+    },
+    #[error("{garment}: {source}")]
+    Import {
+        garment: String,
+        source: garmentcode::GarmentCodeError,
     },
     #[error("{garment}: the simulation stopped: {source}")]
     Solver { garment: String, source: ClothError },
@@ -220,16 +226,6 @@ pub fn drape_on(
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
-    let solver_error = |source| DrapeError::Solver {
-        garment: garment.clone(),
-        source,
-    };
-    let mut stepper: Box<dyn Stepper> = match solver {
-        Solver::Gpu(gpu) if collider.layers.is_empty() => {
-            Box::new(gpu::GpuSolver::new(gpu.clone(), collider).map_err(solver_error)?)
-        }
-        _ => Box::new(healdeck_cloth::solver::Cpu),
-    };
     let mut pattern = programs::pattern(spec, body);
     pattern.spacing = spacing;
     let mechanics = FabricPhysics::of(spec.fabric).mechanics();
@@ -246,12 +242,38 @@ pub fn drape_on(
         None => None,
     };
     let is_warm = warmed.is_some();
-    let mut cloth = match warmed {
+    let cloth = match warmed {
         Some(c) => c,
         None => {
             clear_of_the_body(pattern, mechanics, collider, params.skin).map_err(pattern_error)?
         }
     };
+    drape_cloth(garment, cloth, is_warm, collider, solver, watch)
+}
+
+/// Sews and settles `cloth` (or, when `warm`, only settles it: it starts where an earlier
+/// drape of the same pattern ended) with `solver`, colliding with `collider`; what it came
+/// to, named `garment`.
+pub fn drape_cloth(
+    garment: String,
+    mut cloth: Cloth,
+    warm: bool,
+    collider: &Studio,
+    solver: &Solver,
+    watch: &mut dyn FnMut(&Cloth, u32) -> bool,
+) -> Result<Draped, DrapeError> {
+    let solver_error = |source| DrapeError::Solver {
+        garment: garment.clone(),
+        source,
+    };
+    let mut stepper: Box<dyn Stepper> = match solver {
+        Solver::Gpu(gpu) if collider.layers.is_empty() => {
+            Box::new(gpu::GpuSolver::new(gpu.clone(), collider).map_err(solver_error)?)
+        }
+        _ => Box::new(healdeck_cloth::solver::Cpu),
+    };
+    let params = Params::default();
+    let is_warm = warm;
     let particles = cloth.positions.len();
     let run = if is_warm {
         resettle_with

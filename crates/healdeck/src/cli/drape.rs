@@ -9,10 +9,13 @@ use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
 use healdeck_render::drape::fitmap::FitMap;
+use healdeck_render::drape::garmentcode::{self, is_garmentcode};
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::programs::SPACING;
-use healdeck_render::drape::{DrapeReport, Solver, body_collider, outfit_obj};
-use healdeck_render::garment::GarmentSpec;
+use healdeck_render::drape::{
+    DrapeReport, Draped, Solver, Studio, body_collider, garment_name, outfit_obj,
+};
+use healdeck_render::garment::{Fabric, GarmentSpec};
 use healdeck_render::mesh::Mesh;
 use healdeck_render::renderer::Gpu;
 use healdeck_render::renderer::Mode;
@@ -37,11 +40,20 @@ pub(crate) enum SolverArg {
 #[derive(Args, Debug)]
 pub(crate) struct DrapeArgs {
     /// The garment: a spec file as `healdeck render --garment` takes it (any of the eight
-    /// types). Give it more than once for an outfit: the garments are draped from the inside
-    /// out (trousers, shorts, skirts; shirts, t-shirts, dresses; hoodies; jackets), each over
-    /// the ones under it.
+    /// types), or a GarmentCode sewing pattern (`*_specification.json`, e.g. those in
+    /// assets/patterns/garmentcode/). Give specs more than once for an outfit: the garments
+    /// are draped from the inside out (trousers, shorts, skirts; shirts, t-shirts, dresses;
+    /// hoodies; jackets), each over the ones under it. A GarmentCode pattern is draped on
+    /// its own.
     #[arg(long, value_name = "SPEC.json", required = true)]
     garment: Vec<PathBuf>,
+    /// The fabric of a GarmentCode pattern (a spec names its own): cotton, denim, silk,
+    /// leather, knit or linen.
+    #[arg(long, default_value = "cotton", value_parser = parse_fabric)]
+    fabric: Fabric,
+    /// The colour of a GarmentCode pattern, as #rrggbb.
+    #[arg(long, default_value = "#3d6fa8")]
+    color: String,
     /// Avatar template: female, male or neutral.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     avatar: Template,
@@ -79,10 +91,37 @@ pub(crate) struct DrapeArgs {
     pressure_map: bool,
 }
 
-fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
+fn parse_fabric(s: &str) -> Result<Fabric, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase()))
+        .map_err(|_| format!("'{s}' is not one of cotton, denim, silk, leather, knit, linen"))
+}
+
+/// What `--garment` named: specs drafted by our pattern programs, or one GarmentCode
+/// pattern (its text) with the look it is rendered in.
+enum Garments {
+    Specs(Vec<GarmentSpec>),
+    Sewn { text: String, look: GarmentSpec },
+}
+
+fn load(args: &DrapeArgs) -> Result<(Garments, Body), String> {
     let mut specs = Vec::new();
+    let mut sewn = None;
     for path in &args.garment {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if is_garmentcode(&text) {
+            if args.garment.len() > 1 {
+                return Err(format!(
+                    "{}: a GarmentCode pattern is draped on its own; give it as the only --garment",
+                    path.display()
+                ));
+            }
+            let fabric = serde_json::to_value(args.fabric).map_err(|e| e.to_string())?;
+            let look = serde_json::json!({"type": "tshirt", "fabric": fabric, "color": args.color});
+            let look = GarmentSpec::from_json(&look.to_string())
+                .map_err(|e| format!("--color {}: {e}", args.color))?;
+            sewn = Some(Garments::Sewn { text, look });
+            continue;
+        }
         specs.push(GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?);
     }
     let size = match &args.size {
@@ -90,7 +129,7 @@ fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
         Some(name) => named(args.avatar, name).map_err(|e| format!("--size {e}"))?,
     };
     let body = Body::new(args.avatar, size.measurements).map_err(|e| e.to_string())?;
-    Ok((specs, body))
+    Ok((sewn.unwrap_or(Garments::Specs(specs)), body))
 }
 
 fn print(report: &DrapeReport, json: bool) {
@@ -121,8 +160,60 @@ fn print(report: &DrapeReport, json: bool) {
     );
 }
 
+/// Drapes what `--garment` named: an outfit of specs, or one GarmentCode pattern. The
+/// drapes, and the specs they are rendered with.
+fn drape_garments(
+    args: &DrapeArgs,
+    garments: Garments,
+    body: &Body,
+    collider: &Studio,
+    solver: &Solver,
+) -> Result<(Vec<Draped>, Vec<GarmentSpec>), String> {
+    match garments {
+        Garments::Specs(specs) => {
+            match drape_outfit(
+                &specs,
+                body,
+                collider,
+                SPACING,
+                solver,
+                &[],
+                &mut |_, _, _| true,
+            ) {
+                Ok(d) => Ok((d, specs)),
+                Err((i, e)) => Err(format!("{}: {e}", args.garment[i].display())),
+            }
+        }
+        Garments::Sewn { text, look } => {
+            let path = &args.garment[0];
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                .trim_end_matches(".json")
+                .trim_end_matches("_specification")
+                .to_string();
+            let garment = format!(
+                "{} {name}",
+                garment_name(&look).split(' ').next().unwrap_or("")
+            );
+            match garmentcode::drape(
+                &garment,
+                &text,
+                look.fabric,
+                body,
+                collider,
+                solver,
+                &mut |_, _| true,
+            ) {
+                Ok(d) => Ok((vec![d], vec![look])),
+                Err(e) => Err(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+}
+
 pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
-    let (specs, body) = match load(args) {
+    let (garments, body) = match load(args) {
         Ok(x) => x,
         Err(e) => return super::fail(e),
     };
@@ -138,17 +229,9 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
         },
         SolverArg::Auto => Solver::auto(Gpu::headless().ok().map(Arc::new)),
     };
-    let drapes = match drape_outfit(
-        &specs,
-        &body,
-        &collider,
-        SPACING,
-        &solver,
-        &[],
-        &mut |_, _, _| true,
-    ) {
-        Ok(d) => d,
-        Err((i, e)) => return super::fail(format!("{}: {e}", args.garment[i].display())),
+    let (drapes, specs) = match drape_garments(args, garments, &body, &collider, &solver) {
+        Ok(x) => x,
+        Err(e) => return super::fail(e),
     };
     if let Some(path) = &args.obj
         && let Err(e) = std::fs::write(path, outfit_obj(&drapes))
