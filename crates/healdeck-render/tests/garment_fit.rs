@@ -58,6 +58,7 @@ fn body_never_pokes_through_at_default_and_tight_fits() {
                     print: None,
                     flare: 0.2,
                     print_placement: Default::default(),
+                    pattern: None,
                 };
                 let g = spec.build(&body, None).expect("garment");
                 // Heights the garment certainly covers, for the torso or for the legs.

@@ -31,6 +31,7 @@ fn spec(kind: GarmentType, fabric: Fabric, color: &str) -> GarmentSpec {
         print: None,
         flare: 0.2,
         print_placement: Default::default(),
+        pattern: None,
     }
 }
 

@@ -166,7 +166,7 @@ fn garmentcode(name: &str) -> String {
 }
 
 #[test]
-fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_is_draped_alone() {
+fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_a_missing_one_is_named() {
     let dir = tempfile::tempdir().expect("dir");
     let obj = dir.path().join("top.obj");
     let top = garmentcode("standing_lapel_fix");
@@ -189,11 +189,20 @@ fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_is_draped_alone() {
     let mesh = std::fs::read_to_string(&obj).expect("obj");
     assert!(mesh.lines().filter(|l| l.starts_with("f ")).count() > 5000);
 
-    let skirt = write(dir.path(), "skirt.json", r#"{"type": "skirt"}"#);
-    let o = healdeck(&["--garment", &skirt, "--garment", &top]);
+    // A spec sewn from a pattern beside it (a relative path), and a pattern that is missing.
+    std::fs::copy(&top, dir.path().join("top.json")).expect("copy");
+    let spec = write(
+        dir.path(),
+        "spec.json",
+        r##"{"type": "shirt", "pattern": "nowhere.json", "fabric": "silk"}"##,
+    );
+    let o = healdeck(&["--garment", &spec]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("is draped on its own"), "{err}");
+    assert!(
+        err.contains("silk nowhere: ") && err.contains("nowhere.json"),
+        "{err}"
+    );
     let o = healdeck(&["--garment", &top, "--fabric", "tweed"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);

@@ -1133,3 +1133,56 @@ fn explain_with_ai_streams_the_answer_into_the_details_pane_and_keeps_it() {
         .expect("the answer is kept");
     assert!(kept.contains("systemctl start postgresql"));
 }
+
+#[test]
+fn a_garmentcode_pattern_pasted_in_the_editor_is_sewn_and_draped() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first body", |a| a.clo.measured.is_some());
+    let paste = |h: &mut Harness<'static, HealdeckApp>, text: &str| {
+        let by = || {
+            egui_kittest::kittest::By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .label_contains("GarmentCode pattern .json path")
+        };
+        h.get(by()).focus();
+        h.run_steps(2);
+        h.get(by()).type_text(text);
+        h.run_steps(2);
+        h.key_press(egui::Key::Enter);
+        h.run_steps(2);
+    };
+    // Not a pattern: refused with the reason, the garment unchanged.
+    let dir = tempfile::tempdir().expect("dir");
+    let other = dir.path().join("spec.json");
+    std::fs::write(&other, r#"{"type": "skirt"}"#).expect("write");
+    paste(h, &other.display().to_string());
+    assert!(
+        h.query_by_label_contains("not a GarmentCode pattern")
+            .is_some()
+    );
+    assert!(h.state().sh.settings.clo.garment.pattern.is_none());
+    // A pattern: sewn and draped by the cloth solver, which it turns on.
+    let hoodie = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/patterns/garmentcode/hoody_mean_specification.json");
+    paste(h, &hoodie.display().to_string());
+    assert!(h.state().sh.settings.clo.simulate);
+    wait(h, "the drape to start", |a| a.clo.draping());
+    wait(h, "the settled drape", |a| a.clo.drape_report().is_some());
+    let report = h.state().clo.drape_report().cloned().expect("report");
+    assert!(report.garment.ends_with("hoody_mean"), "{report:?}");
+    assert!(
+        report.settled && report.max_penetration_mm <= 1.0,
+        "{report:?}"
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("Sewn from pattern: hoody_mean_specification.json");
+    // The pattern gives the cut: no fit or length to set, fabric and color still.
+    assert!(h.query_by_label("Tight").is_none());
+    h.get_by_label("Fabric");
+    h.get_by_label("🗙 Back to the drafted pattern").click();
+    h.run_steps(2);
+    assert!(h.state().sh.settings.clo.garment.pattern.is_none());
+    h.get_by_label("Tight");
+}

@@ -27,7 +27,11 @@ pub fn carried_over(
     positions: &[Vec3],
     to: &Body,
 ) -> Option<Vec<Vec3>> {
-    if from.template != to.template || from.mesh.positions.len() != to.mesh.positions.len() {
+    // A sewing pattern read from a file is not regraded for another body: it drapes anew.
+    if spec.pattern.is_some()
+        || from.template != to.template
+        || from.mesh.positions.len() != to.mesh.positions.len()
+    {
         return None;
     }
     let mut old = programs::pattern(spec, from);

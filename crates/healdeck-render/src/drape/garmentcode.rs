@@ -39,6 +39,8 @@ pub enum GarmentCodeError {
     Stitch { stitch: usize, why: String },
     #[error("properties: {0}")]
     Properties(String),
+    #[error("{0}")]
+    Read(String),
 }
 
 #[derive(Deserialize)]
@@ -398,17 +400,15 @@ fn seam(
     })
 }
 
-/// Drapes a GarmentCode pattern (`text`, named `garment` in messages) in `fabric` on `body`:
-/// sewn from where its panels lie, then settled, as [`super::drape_cloth`] does.
-pub fn drape(
+/// A GarmentCode pattern (`text`, named `garment` in messages) as cloth in `fabric` for
+/// `body`: read, its panels laid clear of the body, meshed and stitched, ready to sew.
+pub fn cloth(
     garment: &str,
     text: &str,
     fabric: crate::garment::Fabric,
     body: &crate::avatar::Body,
     collider: &super::Studio,
-    solver: &super::Solver,
-    watch: &mut dyn FnMut(&super::Cloth, u32) -> bool,
-) -> Result<super::Draped, super::DrapeError> {
+) -> Result<super::Cloth, super::DrapeError> {
     let height = body.measurements.height_cm / 100.0;
     let mut pattern = read(text, height, super::programs::SPACING).map_err(|source| {
         super::DrapeError::Import {
@@ -423,7 +423,7 @@ pub fn drape(
     let skin = healdeck_cloth::solver::Params::default().skin;
     pattern.clear_of(collider, skin).map_err(pattern_error)?;
     let mechanics = super::fabric::FabricPhysics::of(fabric).mechanics();
-    let cloth = pattern.cloth(mechanics).map_err(|source| match source {
+    pattern.cloth(mechanics).map_err(|source| match source {
         // Seams are the file's stitches, in order: named by their panels and edges.
         PatternError::SeamLengths(i, a, b) => {
             let side = |(panel, edge): (usize, usize)| {
@@ -444,7 +444,21 @@ pub fn drape(
             }
         }
         source => pattern_error(source),
-    })?;
+    })
+}
+
+/// Drapes a GarmentCode pattern (`text`, named `garment` in messages) in `fabric` on `body`:
+/// sewn from where its panels lie, then settled, as [`super::drape_cloth`] does.
+pub fn drape(
+    garment: &str,
+    text: &str,
+    fabric: crate::garment::Fabric,
+    body: &crate::avatar::Body,
+    collider: &super::Studio,
+    solver: &super::Solver,
+    watch: &mut dyn FnMut(&super::Cloth, u32) -> bool,
+) -> Result<super::Draped, super::DrapeError> {
+    let cloth = cloth(garment, text, fabric, body, collider)?;
     super::drape_cloth(garment.to_string(), cloth, false, collider, solver, watch)
 }
 

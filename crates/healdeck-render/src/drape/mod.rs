@@ -114,6 +114,15 @@ pub fn garment_name(spec: &GarmentSpec) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
+    let kind = match &spec.pattern {
+        Some(path) => path
+            .file_name()
+            .map_or(kind, |n| n.to_string_lossy().into_owned())
+            .trim_end_matches(".json")
+            .trim_end_matches("_specification")
+            .to_string(),
+        None => kind,
+    };
     format!("{fabric} {kind}")
 }
 
@@ -226,6 +235,15 @@ pub fn drape_on(
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
+    if let Some(path) = &spec.pattern {
+        let text = std::fs::read_to_string(path).map_err(|e| DrapeError::Import {
+            garment: garment.clone(),
+            source: garmentcode::GarmentCodeError::Read(format!("{}: {e}", path.display())),
+        })?;
+        let mut cloth = garmentcode::cloth(&garment, &text, spec.fabric, body, collider)?;
+        let warm = warm.is_some_and(|at| cloth.place(at));
+        return drape_cloth(garment, cloth, warm, collider, solver, watch);
+    }
     let mut pattern = programs::pattern(spec, body);
     pattern.spacing = spacing;
     let mechanics = FabricPhysics::of(spec.fabric).mechanics();

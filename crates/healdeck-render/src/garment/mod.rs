@@ -216,6 +216,12 @@ pub struct GarmentSpec {
     /// Where the print lies: its size, offset and angle.
     #[serde(default, skip_serializing_if = "PrintPlacement::is_default")]
     pub print_placement: PrintPlacement,
+    /// Sewn from this GarmentCode sewing pattern (`*_specification.json`) instead of the
+    /// type's own pattern program: the pattern's sizes are its own, so fit, lengths, flare and
+    /// neckline do not apply; the type still says where it is worn in an outfit. A relative
+    /// path is from the spec file's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<std::path::PathBuf>,
 }
 
 /// Where a print lies on the garment: its size against the print's own (2 = twice as large),

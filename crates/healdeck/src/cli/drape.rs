@@ -9,12 +9,10 @@ use healdeck::dirs::NoDirs;
 use healdeck_config::Dirs;
 use healdeck_render::avatar::{Body, Template};
 use healdeck_render::drape::fitmap::FitMap;
-use healdeck_render::drape::garmentcode::{self, is_garmentcode};
+use healdeck_render::drape::garmentcode::is_garmentcode;
 use healdeck_render::drape::outfit::drape_outfit;
 use healdeck_render::drape::programs::SPACING;
-use healdeck_render::drape::{
-    DrapeReport, Draped, Solver, Studio, body_collider, garment_name, outfit_obj,
-};
+use healdeck_render::drape::{DrapeReport, Solver, body_collider, outfit_obj};
 use healdeck_render::garment::{Fabric, GarmentSpec};
 use healdeck_render::mesh::Mesh;
 use healdeck_render::renderer::Gpu;
@@ -40,11 +38,11 @@ pub(crate) enum SolverArg {
 #[derive(Args, Debug)]
 pub(crate) struct DrapeArgs {
     /// The garment: a spec file as `healdeck render --garment` takes it (any of the eight
-    /// types), or a GarmentCode sewing pattern (`*_specification.json`, e.g. those in
-    /// assets/patterns/garmentcode/). Give specs more than once for an outfit: the garments
-    /// are draped from the inside out (trousers, shorts, skirts; shirts, t-shirts, dresses;
-    /// hoodies; jackets), each over the ones under it. A GarmentCode pattern is draped on
-    /// its own.
+    /// types; `"pattern": "FILE"` sews it from a GarmentCode pattern), or a GarmentCode
+    /// sewing pattern itself (`*_specification.json`, e.g. those in
+    /// assets/patterns/garmentcode/; worn as a top). Give it more than once for an outfit:
+    /// the garments are draped from the inside out (trousers, shorts, skirts; shirts,
+    /// t-shirts, dresses; hoodies; jackets), each over the ones under it.
     #[arg(long, value_name = "SPEC.json", required = true)]
     garment: Vec<PathBuf>,
     /// The fabric of a GarmentCode pattern (a spec names its own): cotton, denim, silk,
@@ -96,40 +94,32 @@ fn parse_fabric(s: &str) -> Result<Fabric, String> {
         .map_err(|_| format!("'{s}' is not one of cotton, denim, silk, leather, knit, linen"))
 }
 
-/// What `--garment` named: specs drafted by our pattern programs, or one GarmentCode
-/// pattern (its text) with the look it is rendered in.
-enum Garments {
-    Specs(Vec<GarmentSpec>),
-    Sewn { text: String, look: GarmentSpec },
-}
-
-fn load(args: &DrapeArgs) -> Result<(Garments, Body), String> {
+fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
     let mut specs = Vec::new();
-    let mut sewn = None;
     for path in &args.garment {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if is_garmentcode(&text) {
-            if args.garment.len() > 1 {
-                return Err(format!(
-                    "{}: a GarmentCode pattern is draped on its own; give it as the only --garment",
-                    path.display()
-                ));
-            }
+        let mut spec = if is_garmentcode(&text) {
+            // A sewing pattern on its own: a garment sewn from it, in --fabric and --color.
             let fabric = serde_json::to_value(args.fabric).map_err(|e| e.to_string())?;
             let look = serde_json::json!({"type": "tshirt", "fabric": fabric, "color": args.color});
-            let look = GarmentSpec::from_json(&look.to_string())
+            let mut spec = GarmentSpec::from_json(&look.to_string())
                 .map_err(|e| format!("--color {}: {e}", args.color))?;
-            sewn = Some(Garments::Sewn { text, look });
-            continue;
+            spec.pattern = Some(path.clone());
+            spec
+        } else {
+            GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        };
+        if let (Some(pattern), Some(dir)) = (&spec.pattern, path.parent()) {
+            spec.pattern = Some(dir.join(pattern));
         }
-        specs.push(GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+        specs.push(spec);
     }
     let size = match &args.size {
         None => default_size(args.avatar),
         Some(name) => named(args.avatar, name).map_err(|e| format!("--size {e}"))?,
     };
     let body = Body::new(args.avatar, size.measurements).map_err(|e| e.to_string())?;
-    Ok((sewn.unwrap_or(Garments::Specs(specs)), body))
+    Ok((specs, body))
 }
 
 fn print(report: &DrapeReport, json: bool) {
@@ -160,60 +150,8 @@ fn print(report: &DrapeReport, json: bool) {
     );
 }
 
-/// Drapes what `--garment` named: an outfit of specs, or one GarmentCode pattern. The
-/// drapes, and the specs they are rendered with.
-fn drape_garments(
-    args: &DrapeArgs,
-    garments: Garments,
-    body: &Body,
-    collider: &Studio,
-    solver: &Solver,
-) -> Result<(Vec<Draped>, Vec<GarmentSpec>), String> {
-    match garments {
-        Garments::Specs(specs) => {
-            match drape_outfit(
-                &specs,
-                body,
-                collider,
-                SPACING,
-                solver,
-                &[],
-                &mut |_, _, _| true,
-            ) {
-                Ok(d) => Ok((d, specs)),
-                Err((i, e)) => Err(format!("{}: {e}", args.garment[i].display())),
-            }
-        }
-        Garments::Sewn { text, look } => {
-            let path = &args.garment[0];
-            let name = path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-                .trim_end_matches(".json")
-                .trim_end_matches("_specification")
-                .to_string();
-            let garment = format!(
-                "{} {name}",
-                garment_name(&look).split(' ').next().unwrap_or("")
-            );
-            match garmentcode::drape(
-                &garment,
-                &text,
-                look.fabric,
-                body,
-                collider,
-                solver,
-                &mut |_, _| true,
-            ) {
-                Ok(d) => Ok((vec![d], vec![look])),
-                Err(e) => Err(format!("{}: {e}", path.display())),
-            }
-        }
-    }
-}
-
 pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> ExitCode {
-    let (garments, body) = match load(args) {
+    let (specs, body) = match load(args) {
         Ok(x) => x,
         Err(e) => return super::fail(e),
     };
@@ -229,9 +167,17 @@ pub(crate) fn drape_command(args: &DrapeArgs, dirs: Result<Dirs, NoDirs>) -> Exi
         },
         SolverArg::Auto => Solver::auto(Gpu::headless().ok().map(Arc::new)),
     };
-    let (drapes, specs) = match drape_garments(args, garments, &body, &collider, &solver) {
-        Ok(x) => x,
-        Err(e) => return super::fail(e),
+    let drapes = match drape_outfit(
+        &specs,
+        &body,
+        &collider,
+        SPACING,
+        &solver,
+        &[],
+        &mut |_, _, _| true,
+    ) {
+        Ok(d) => d,
+        Err((i, e)) => return super::fail(format!("{}: {e}", args.garment[i].display())),
     };
     if let Some(path) = &args.obj
         && let Err(e) = std::fs::write(path, outfit_obj(&drapes))

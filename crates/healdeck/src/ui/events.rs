@@ -226,6 +226,7 @@ pub enum TroublePick {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloPick {
     Import,
+    Pattern,
     PrintImage,
     SaveRender,
 }
@@ -295,6 +296,12 @@ impl Picked {
                 "Import a CLO3D / Marvelous Designer export",
                 "Meshes",
                 &["obj", "gltf", "glb"],
+                None,
+            ),
+            Picked::Clo(CloPick::Pattern) => spec(
+                "Sew a GarmentCode pattern",
+                "GarmentCode pattern",
+                &["json"],
                 None,
             ),
             Picked::Clo(CloPick::PrintImage) => {

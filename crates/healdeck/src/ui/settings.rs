@@ -74,6 +74,7 @@ impl Default for CloSettings {
                 print: None,
                 flare: 0.2,
                 print_placement: Default::default(),
+                pattern: None,
             },
             worn_with: None,
             mode: Mode::Preview,

@@ -39,6 +39,7 @@ struct Cut {
     flare: f32,
     neckline: Neckline,
     fabric: Fabric,
+    pattern: Option<std::path::PathBuf>,
 }
 
 impl Cut {
@@ -59,6 +60,7 @@ impl Cut {
             flare: g.flare,
             neckline: g.neckline,
             fabric: g.fabric,
+            pattern: g.pattern.clone(),
         }
     }
 }

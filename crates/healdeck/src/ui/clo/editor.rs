@@ -130,6 +130,7 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
         print: None,
         flare: 0.2,
         print_placement: Default::default(),
+        pattern: None,
     });
     if g.kind != kind {
         g.kind = kind;
@@ -138,8 +139,24 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
     g
 }
 
-/// Fit, sleeves, length, neckline, fabric and color (ids prefixed with `id`).
+/// Fit, sleeves, length, neckline (unless a sewing pattern gives the cut), fabric and color
+/// (ids prefixed with `id`).
 fn cut_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
+    if g.pattern.is_none() {
+        shape_rows(ui, id, g);
+    }
+    choice(
+        ui,
+        "Fabric",
+        &format!("{id}fabric"),
+        &mut g.fabric,
+        &Fabric::ALL,
+    );
+    color_row(ui, "Color", &mut g.color);
+}
+
+/// The cut our pattern programs draft: fit, sleeves, length, flare and neckline.
+fn shape_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
     ui.label("Fit");
     ui.horizontal(|ui| {
         for f in [Fit::Tight, Fit::Regular, Fit::Loose] {
@@ -189,14 +206,6 @@ fn cut_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
             &necklines,
         );
     }
-    choice(
-        ui,
-        "Fabric",
-        &format!("{id}fabric"),
-        &mut g.fabric,
-        &Fabric::ALL,
-    );
-    color_row(ui, "Color", &mut g.color);
 }
 
 /// The print's kind, its color or repeat; returns true when "Image…" was chosen.

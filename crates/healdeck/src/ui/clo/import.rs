@@ -4,9 +4,11 @@
 
 use super::super::events::{CloPick, Picked};
 use super::super::shared::Shared;
+use super::super::widgets::ToastKind;
 use super::CloTab;
 use super::editor::{color_row, label_of};
 use egui::RichText;
+use healdeck_render::drape::garmentcode::is_garmentcode;
 use healdeck_render::garment::Fabric;
 use healdeck_render::onbody::ImportLook;
 use std::path::PathBuf;
@@ -79,6 +81,26 @@ impl CloTab {
                 self.imported = None;
             }
         }
+        if let Some(p) = c.garment.pattern.clone() {
+            ui.label(RichText::new(format!("Sewn from pattern: {}", file_name(&p))).strong())
+                .on_hover_text(format!(
+                    "{}\nThe pattern's own sizes: fit, lengths and neckline do not apply",
+                    p.display()
+                ));
+            if ui.button("🗙 Back to the drafted pattern").clicked() {
+                c.garment.pattern = None;
+            }
+        }
+        if ui
+            .button("📐 Sew a GarmentCode pattern…")
+            .on_hover_text(
+                "A sewing pattern (*_specification.json) from GarmentCode: its panels sewn \
+                 around the avatar and draped by the cloth solver",
+            )
+            .clicked()
+        {
+            sh.bg.pick(Picked::Clo(CloPick::Pattern), None);
+        }
         if ui
             .button("📂 Import OBJ / glTF…")
             .on_hover_text("A CLO3D or Marvelous Designer export (millimetres or metres)")
@@ -88,15 +110,56 @@ impl CloTab {
         }
         let entry = ui.add(
             egui::TextEdit::singleline(&mut self.import_entry)
-                .hint_text("…or paste a .obj/.gltf/.glb path, Enter")
+                .hint_text("…or paste a .obj/.gltf/.glb or pattern .json path, Enter")
                 .desired_width(f32::INFINITY),
         );
+        entry.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::accesskit::Role::TextInput,
+                true,
+                "Import: paste a mesh (.obj, .gltf, .glb) or a GarmentCode pattern .json path",
+            )
+        });
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             let p = PathBuf::from(self.import_entry.trim());
             if !self.import_entry.trim().is_empty() {
                 self.import_entry.clear();
-                Self::import(sh, p);
+                if p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                {
+                    self.sew_pattern(sh, p);
+                } else {
+                    Self::import(sh, p);
+                }
             }
         }
     }
+
+    /// Dresses the avatar in a garment sewn from the GarmentCode pattern at `path` (draped
+    /// by the cloth solver, which this turns on), or says why it cannot.
+    pub(super) fn sew_pattern(&mut self, sh: &mut Shared, path: PathBuf) {
+        let checked = std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                is_garmentcode(&text)
+                    .then_some(())
+                    .ok_or_else(|| "not a GarmentCode pattern (no pattern.panels)".to_string())
+            });
+        if let Err(e) = checked {
+            sh.toasts
+                .add(ToastKind::Error, format!("{}: {e}", path.display()));
+            return;
+        }
+        let c = &mut sh.settings.clo;
+        c.garment.pattern = Some(path);
+        c.simulate = true;
+        c.imported = None;
+        self.imported = None;
+    }
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
 }

@@ -371,6 +371,7 @@ impl CloTab {
                 sh.toasts.add(ToastKind::Error, format!("import: {e}"));
             }
             CloEvent::Picked(CloPick::Import, p) => Self::import(sh, p),
+            CloEvent::Picked(CloPick::Pattern, p) => self.sew_pattern(sh, p),
             CloEvent::Picked(CloPick::PrintImage, p) => {
                 sh.settings.clo.garment.print = Some(Print::Image {
                     path: p.display().to_string(),
