@@ -170,17 +170,19 @@ fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_a_missing_one_is_named()
     let dir = tempfile::tempdir().expect("dir");
     let obj = dir.path().join("top.obj");
     let top = garmentcode("standing_lapel_fix");
-    let o = healdeck(&[
-        "--garment",
-        &top,
-        "--fabric",
-        "linen",
-        "--solver",
-        "cpu",
-        "--json",
-        "--obj",
-        &obj.display().to_string(),
-    ]);
+    // Named by a path relative to where it is run, as a designer types it.
+    let o = Command::new(env!("CARGO_BIN_EXE_healdeck"))
+        .current_dir(Path::new(&top).parent().expect("folder"))
+        .args([
+            "drape",
+            "--garment",
+            "standing_lapel_fix_specification.json",
+        ])
+        .args(["--fabric", "linen", "--solver", "cpu", "--json"])
+        .arg("--obj")
+        .arg(&obj)
+        .output()
+        .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
     assert_eq!(report["garment"], "linen standing_lapel_fix");

@@ -420,6 +420,7 @@ pub fn cloth(
         garment: garment.to_string(),
         source,
     };
+    along_the_arms(&mut pattern, body);
     let skin = healdeck_cloth::solver::Params::default().skin;
     pattern.clear_of(collider, skin).map_err(pattern_error)?;
     let mechanics = super::fabric::FabricPhysics::of(fabric).mechanics();
@@ -445,6 +446,45 @@ pub fn cloth(
         }
         source => pattern_error(source),
     })
+}
+
+/// GarmentCode's body holds its arms in the frontal plane, 45.48° below the horizontal.
+const DRAFTED_ARM_DROP_DEG: f32 = 45.48;
+/// A panel whose middle is this far (m) from the body's midline is a sleeve.
+const SLEEVE_FROM_MIDLINE: f32 = 0.25;
+
+/// Turns the sleeves — panels beside the body above the waist — about each shoulder so they
+/// lie along the avatar's arms, which hang forward of the frontal plane GarmentCode drafts
+/// them in: laid where its own body's arms were, a long sleeve is caught across the
+/// forearm and its seam never closes.
+fn along_the_arms(pattern: &mut FreePattern, body: &crate::avatar::Body) {
+    let waist = body.skeleton.waist_y;
+    for (side, arm) in body.skeleton.arms.iter().enumerate() {
+        let (Some(shoulder), Some(wrist)) = (arm.first(), arm.last()) else {
+            continue;
+        };
+        let outward = if side == 0 { 1.0 } else { -1.0 };
+        let drop = DRAFTED_ARM_DROP_DEG.to_radians();
+        let drafted = Vec3::new(outward * drop.cos(), -drop.sin(), 0.0);
+        let Some(ours) = (wrist.center - shoulder.center).try_normalize() else {
+            continue;
+        };
+        let turn = glam::Quat::from_rotation_arc(drafted, ours);
+        let pivot = shoulder.center;
+        for p in &mut pattern.panels {
+            let points: Vec<Vec3> = p
+                .edges
+                .iter()
+                .flatten()
+                .map(|q| p.rotation * q.extend(0.0) + p.translation)
+                .collect();
+            let middle = points.iter().copied().sum::<Vec3>() / points.len().max(1) as f32;
+            if middle.x * outward > SLEEVE_FROM_MIDLINE && middle.y > waist {
+                p.rotation = Mat3::from_quat(turn) * p.rotation;
+                p.translation = pivot + turn * (p.translation - pivot);
+            }
+        }
+    }
 }
 
 /// Drapes a GarmentCode pattern (`text`, named `garment` in messages) in `fabric` on `body`:

@@ -98,7 +98,7 @@ fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
     let mut specs = Vec::new();
     for path in &args.garment {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut spec = if is_garmentcode(&text) {
+        let spec = if is_garmentcode(&text) {
             // A sewing pattern on its own: a garment sewn from it, in --fabric and --color.
             let fabric = serde_json::to_value(args.fabric).map_err(|e| e.to_string())?;
             let look = serde_json::json!({"type": "tshirt", "fabric": fabric, "color": args.color});
@@ -107,11 +107,14 @@ fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
             spec.pattern = Some(path.clone());
             spec
         } else {
-            GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            let mut spec =
+                GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // A pattern the spec names is beside it.
+            if let (Some(pattern), Some(dir)) = (&spec.pattern, path.parent()) {
+                spec.pattern = Some(dir.join(pattern));
+            }
+            spec
         };
-        if let (Some(pattern), Some(dir)) = (&spec.pattern, path.parent()) {
-            spec.pattern = Some(dir.join(pattern));
-        }
         specs.push(spec);
     }
     let size = match &args.size {
