@@ -99,17 +99,25 @@ impl FreePanel {
         let clockwise = outline::area2(&self.outline()) < 0.0;
         let mirror = |p: Vec2| if clockwise { Vec2::new(-p.x, p.y) } else { p };
         // The boundary: each edge cut into equal steps of at most `spacing`.
+        let too_big = || PatternError::TooLarge(self.name.clone());
+        let steps: Vec<f32> = self
+            .edges
+            .iter()
+            .map(|edge| (outline::length(edge) / spacing - 1e-3).ceil().max(1.0))
+            .collect();
+        // Counted before any point is made: a panel kilometres wide is refused, not meshed.
+        if steps.iter().sum::<f32>().partial_cmp(&(MAX_POINTS as f32))
+            != Some(std::cmp::Ordering::Less)
+        {
+            return Err(too_big());
+        }
         let mut boundary: Vec<Vec2> = Vec::new();
         let mut starts = Vec::new();
-        for edge in &self.edges {
-            let steps = (outline::length(edge) / spacing - 1e-3).ceil().max(1.0) as usize;
+        for (edge, &steps) in self.edges.iter().zip(&steps) {
+            let steps = steps as usize;
             starts.push(boundary.len());
             boundary
                 .extend((0..steps).map(|k| mirror(outline::along(edge, k as f32 / steps as f32))));
-        }
-        let too_big = || PatternError::TooLarge(self.name.clone());
-        if boundary.len() > MAX_POINTS {
-            return Err(too_big());
         }
         let mut cdt = ConstrainedDelaunayTriangulation::<Point2<f64>>::new();
         let mut handles = Vec::with_capacity(boundary.len());
@@ -390,6 +398,17 @@ mod tests {
         bow.edges[2] = vec![Vec2::new(0.0, 0.3), Vec2::new(0.3, 0.3)];
         let err = bow.mesh(0.015).map(|_| ()).expect_err("crosses");
         assert_eq!(err, PatternError::CrossesItself("bow tie".into()));
+
+        let mut huge = square("tent", 0.0, false);
+        for e in &mut huge.edges {
+            for p in e.iter_mut() {
+                *p *= 1e6;
+            }
+        }
+        assert_eq!(
+            huge.mesh(0.015).map(|_| ()).expect_err("too large"),
+            PatternError::TooLarge("tent".into())
+        );
 
         let mut nan = square("nan", 0.0, false);
         nan.translation.x = f32::NAN;
