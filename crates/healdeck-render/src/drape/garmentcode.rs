@@ -231,25 +231,23 @@ fn panel(
 
 /// A point given relative to the edge from `s` to `e`: along it and to its left, both in
 /// edge lengths.
-fn relative_point(s: Vec2, e: Vec2, v: &Value) -> Result<Vec2, String> {
-    let pair = v
-        .as_array()
+/// A control point `[x, y]`: two finite numbers.
+fn control_pair(v: &Value) -> Result<Vec2, String> {
+    v.as_array()
         .filter(|a| a.len() == 2)
-        .and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)))
-        .filter(|(u, w)| u.is_finite() && w.is_finite())
-        .ok_or_else(|| format!("control point {v} is not two numbers"))?;
+        .and_then(|a| Some(Vec2::new(a[0].as_f64()? as f32, a[1].as_f64()? as f32)))
+        .filter(|p| p.is_finite())
+        .ok_or_else(|| format!("control point {v} is not two numbers"))
+}
+
+fn relative_point(s: Vec2, e: Vec2, v: &Value) -> Result<Vec2, String> {
+    let pair = control_pair(v)?;
     let along = e - s;
-    Ok(s + along * pair.0 as f32 + along.perp() * pair.1 as f32)
+    Ok(s + along * pair.x + along.perp() * pair.y)
 }
 
 fn absolute_point(v: &Value, to_m: f32) -> Result<Vec2, String> {
-    let pair = v
-        .as_array()
-        .filter(|a| a.len() == 2)
-        .and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)))
-        .filter(|(u, w)| u.is_finite() && w.is_finite())
-        .ok_or_else(|| format!("control point {v} is not two numbers"))?;
-    Ok(Vec2::new(pair.0 as f32, pair.1 as f32) * to_m)
+    Ok(control_pair(v)? * to_m)
 }
 
 /// An edge from `s` to `e` as a polyline: straight, a Bézier curve or a circular arc.
@@ -556,53 +554,36 @@ mod tests {
                 "stitches": {stitches}}}}}"#
             )
         };
+        let refused = |text: &str| {
+            read(text, 1.7, 0.015)
+                .map(|_| ())
+                .expect_err("refused")
+                .to_string()
+        };
         let ok = read(&panel("", "[]"), 1.7, 0.015).expect("reads");
         assert_eq!(ok.panels[0].edges.len(), 4);
-        let err = read(
-            &panel(r#", "curvature": {"type": "spline", "params": []}"#, "[]"),
-            1.7,
-            0.015,
-        )
-        .map(|_| ())
-        .expect_err("spline");
         assert_eq!(
-            err.to_string(),
+            refused(&panel(
+                r#", "curvature": {"type": "spline", "params": []}"#,
+                "[]"
+            )),
             "panel 'front', edge 1: curvature type 'spline' is not quadratic, cubic or circle"
         );
-        let err = read(
-            &panel(
+        assert_eq!(
+            refused(&panel(
                 "",
                 r#"[[{"panel": "front", "edge": 1}, {"panel": "back", "edge": 0}]]"#,
-            ),
-            1.7,
-            0.015,
-        )
-        .map(|_| ())
-        .expect_err("no back");
-        assert_eq!(
-            err.to_string(),
+            )),
             "stitch 0: panel 'back' is not in the pattern"
         );
-        let err = read(
-            &panel(
-                "",
-                r#"[[{"panel": "front", "edge": 1}, {"panel": "front", "edge": 7}]]"#,
-            ),
-            1.7,
-            0.015,
-        )
-        .map(|_| ())
-        .expect_err("edge 7");
-        assert!(err.to_string().contains("has 4 edges, not edge 7"), "{err}");
-        let err = read("{\"pattern\": 3}", 1.7, 0.015)
-            .map(|_| ())
-            .expect_err("json");
-        assert!(
-            err.to_string().starts_with("not a GarmentCode pattern"),
-            "{err}"
-        );
-        let open = panel("", "[]").replace("[2, 3]", "[1, 3]");
-        let err = read(&open, 1.7, 0.015).map(|_| ()).expect_err("open");
-        assert!(err.to_string().contains("not closed"), "{err}");
+        let err = refused(&panel(
+            "",
+            r#"[[{"panel": "front", "edge": 1}, {"panel": "front", "edge": 7}]]"#,
+        ));
+        assert!(err.contains("has 4 edges, not edge 7"), "{err}");
+        let err = refused("{\"pattern\": 3}");
+        assert!(err.starts_with("not a GarmentCode pattern"), "{err}");
+        let err = refused(&panel("", "[]").replace("[2, 3]", "[1, 3]"));
+        assert!(err.contains("not closed"), "{err}");
     }
 }
