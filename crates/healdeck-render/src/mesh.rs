@@ -27,7 +27,27 @@ pub fn load_texture(
     if !std::fs::metadata(path).map_err(|e| err(&e))?.is_file() {
         return Err(err(&"not a regular file"));
     }
-    let mut reader = image::ImageReader::open(path).map_err(|e| err(&e))?;
+    let reader = image::ImageReader::open(path).map_err(|e| err(&e))?;
+    decode_texture(reader, path)
+}
+
+/// [`load_texture`] for an image already in memory (one inside an archive), named `path` in
+/// messages.
+pub fn texture_from_bytes(
+    bytes: &[u8],
+    path: &std::path::Path,
+) -> Result<std::sync::Arc<image::RgbaImage>, TextureError> {
+    decode_texture(image::ImageReader::new(std::io::Cursor::new(bytes)), path)
+}
+
+fn decode_texture<R: std::io::BufRead + std::io::Seek>(
+    mut reader: image::ImageReader<R>,
+    path: &std::path::Path,
+) -> Result<std::sync::Arc<image::RgbaImage>, TextureError> {
+    let err = |e: &dyn std::fmt::Display| TextureError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
     limits.max_image_height = Some(16_384);

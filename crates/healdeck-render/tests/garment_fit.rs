@@ -59,6 +59,7 @@ fn body_never_pokes_through_at_default_and_tight_fits() {
                     flare: 0.2,
                     print_placement: Default::default(),
                     pattern: None,
+                    material: None,
                 };
                 let g = spec.build(&body, None).expect("garment");
                 // Heights the garment certainly covers, for the torso or for the legs.

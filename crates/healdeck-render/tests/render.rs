@@ -32,6 +32,7 @@ fn spec(kind: GarmentType, fabric: Fabric, color: &str) -> GarmentSpec {
         flare: 0.2,
         print_placement: Default::default(),
         pattern: None,
+        material: None,
     }
 }
 

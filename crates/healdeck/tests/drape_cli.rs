@@ -210,3 +210,41 @@ fn a_garmentcode_pattern_drapes_in_the_fabric_asked_and_a_missing_one_is_named()
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("'tweed' is not one of"), "{err}");
 }
+
+#[test]
+fn a_u3m_material_names_the_garment_and_a_hostile_one_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let materials = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/materials");
+    // A spec naming its material beside it, relative.
+    std::fs::copy(
+        materials.join("ivory-silk-satin.u3ma"),
+        dir.path().join("satin.u3ma"),
+    )
+    .expect("copy");
+    let spec = write(
+        dir.path(),
+        "skirt.json",
+        r#"{"type": "skirt", "length": 0.3, "fabric": "denim", "material": "satin.u3ma"}"#,
+    );
+    let o = healdeck(&["--garment", &spec, "--avatar", "neutral", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(doc["garment"], "satin skirt", "{doc}");
+    assert_eq!(doc["settled"], true, "{doc}");
+    // --material for every garment: a texture path out of its folder is refused by name.
+    let evil = write(
+        dir.path(),
+        "evil.u3m",
+        r#"{"schema": "1.1", "material": {"front": {"basecolor": {"constant": {"r": 1, "g": 1, "b": 1},
+            "texture": {"mode": "multiply", "factor": {"r": 1, "g": 1, "b": 1},
+            "image": {"path": "../../../etc/shadow", "width": 10, "height": 10}}}}}}"#,
+    );
+    let o = healdeck(&["--garment", &spec, "--material", &evil]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("evil.u3m: material.front.basecolor.texture.image.path")
+            && err.contains("leaves the material's folder"),
+        "{err}"
+    );
+}

@@ -1186,3 +1186,58 @@ fn a_garmentcode_pattern_pasted_in_the_editor_is_sewn_and_draped() {
     assert!(h.state().sh.settings.clo.garment.pattern.is_none());
     h.get_by_label("Tight");
 }
+
+#[test]
+fn a_u3m_material_pasted_in_the_editor_dresses_the_garment_in_it() {
+    let mut r = rig();
+    let h = &mut r.harness;
+    h.get_by_label("👗 CLO Companion").click();
+    wait(h, "the first body", |a| a.clo.measured.is_some());
+    let paste = |h: &mut Harness<'static, HealdeckApp>, text: &str| {
+        let by = || {
+            egui_kittest::kittest::By::new()
+                .role(egui::accesskit::Role::TextInput)
+                .label_contains("a U3M material")
+        };
+        h.get(by()).focus();
+        h.run_steps(2);
+        h.get(by()).type_text(text);
+        h.run_steps(2);
+        h.key_press(egui::Key::Enter);
+        h.run_steps(2);
+    };
+    // A broken file: refused naming the file and the place, the garment unchanged.
+    let dir = tempfile::tempdir().expect("dir");
+    let broken = dir.path().join("broken.u3m");
+    std::fs::write(
+        &broken,
+        r#"{"schema": "1.1", "material": {"physics": {"weight": -1}}}"#,
+    )
+    .expect("write");
+    paste(h, &broken.display().to_string());
+    assert!(
+        h.query_by_label_contains("broken.u3m: material.physics.weight")
+            .is_some()
+    );
+    assert!(h.state().sh.settings.clo.garment.material.is_none());
+    // The sample twill: the garment takes its preset and colour, and says why.
+    let twill = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/materials/indigo-twill/indigo-twill.u3m");
+    paste(h, &twill.display().to_string());
+    let g = h.state().sh.settings.clo.garment.clone();
+    assert_eq!(g.material.as_deref(), Some(twill.as_path()));
+    assert_eq!(g.fabric, healdeck_render::garment::Fabric::Denim);
+    let read = healdeck_render::garment::u3m::read(&twill).expect("reads");
+    assert_eq!(g.color, read.color);
+    assert!(
+        h.query_by_label_contains("Material 'Indigo twill': denim physics")
+            .is_some()
+    );
+    // The material stands for the fabric and colour until it is taken off.
+    h.get_by_label("indigo-twill.u3m");
+    assert!(h.query_by_label("Fabric").is_none());
+    h.get_by_label("🗙").click();
+    h.run_steps(2);
+    assert!(h.state().sh.settings.clo.garment.material.is_none());
+    h.get_by_label("Fabric");
+}

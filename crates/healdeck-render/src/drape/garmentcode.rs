@@ -403,7 +403,7 @@ fn seam(
 pub fn cloth(
     garment: &str,
     text: &str,
-    fabric: crate::garment::Fabric,
+    physics: super::fabric::FabricPhysics,
     body: &crate::avatar::Body,
     collider: &super::Studio,
 ) -> Result<super::Cloth, super::DrapeError> {
@@ -421,7 +421,7 @@ pub fn cloth(
     along_the_arms(&mut pattern, body);
     let skin = healdeck_cloth::solver::Params::default().skin;
     pattern.clear_of(collider, skin).map_err(pattern_error)?;
-    let mechanics = super::fabric::FabricPhysics::of(fabric).mechanics();
+    let mechanics = physics.mechanics();
     pattern.cloth(mechanics).map_err(|source| match source {
         // Seams are the file's stitches, in order: named by their panels and edges.
         PatternError::SeamLengths(i, a, b) => {
@@ -496,7 +496,8 @@ pub fn drape(
     solver: &super::Solver,
     watch: &mut dyn FnMut(&super::Cloth, u32) -> bool,
 ) -> Result<super::Draped, super::DrapeError> {
-    let cloth = cloth(garment, text, fabric, body, collider)?;
+    let physics = super::fabric::FabricPhysics::of(fabric);
+    let cloth = cloth(garment, text, physics, body, collider)?;
     super::drape_cloth(garment.to_string(), cloth, false, collider, solver, watch)
 }
 

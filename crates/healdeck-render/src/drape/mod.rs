@@ -43,6 +43,11 @@ pub enum DrapeError {
     },
     #[error("{garment}: the simulation stopped: {source}")]
     Solver { garment: String, source: ClothError },
+    #[error("{garment}: {source}")]
+    Material {
+        garment: String,
+        source: crate::garment::GarmentError,
+    },
     #[error("cancelled")]
     Cancelled,
     #[error("the avatar cannot be baked into a collider: {0}")]
@@ -122,6 +127,12 @@ pub fn garment_name(spec: &GarmentSpec) -> String {
             .trim_end_matches("_specification")
             .to_string(),
         None => kind,
+    };
+    let fabric = match &spec.material {
+        Some(path) => path
+            .file_stem()
+            .map_or(fabric, |n| n.to_string_lossy().into_owned()),
+        None => fabric,
     };
     format!("{fabric} {kind}")
 }
@@ -235,18 +246,23 @@ pub fn drape_on(
     watch: &mut dyn FnMut(&Cloth, u32) -> bool,
 ) -> Result<Draped, DrapeError> {
     let garment = garment_name(spec);
+    let u3m = spec.u3m(None).map_err(|source| DrapeError::Material {
+        garment: garment.clone(),
+        source,
+    })?;
+    let physics = FabricPhysics::of_material(spec.fabric, u3m.as_ref());
     if let Some(path) = &spec.pattern {
         let text = std::fs::read_to_string(path).map_err(|e| DrapeError::Import {
             garment: garment.clone(),
             source: garmentcode::GarmentCodeError::Read(format!("{}: {e}", path.display())),
         })?;
-        let mut cloth = garmentcode::cloth(&garment, &text, spec.fabric, body, collider)?;
+        let mut cloth = garmentcode::cloth(&garment, &text, physics, body, collider)?;
         let warm = warm.is_some_and(|at| cloth.place(at));
         return drape_cloth(garment, cloth, warm, collider, solver, watch);
     }
     let mut pattern = programs::pattern(spec, body);
     pattern.spacing = spacing;
-    let mechanics = FabricPhysics::of(spec.fabric).mechanics();
+    let mechanics = physics.mechanics();
     let params = Params::default();
     let pattern_error = |source| DrapeError::Pattern {
         garment: garment.clone(),

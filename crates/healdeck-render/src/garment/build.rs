@@ -62,13 +62,17 @@ impl GarmentSpec {
         base_dir: Option<&Path>,
         count: u32,
     ) -> Result<MaterialRange, GarmentError> {
-        let print = self.print_params(base_dir)?;
+        let u3m = self.u3m(base_dir)?;
+        let print = self.print_params(base_dir, u3m.as_ref())?;
+        let color = u3m
+            .as_ref()
+            .map_or(self.color.as_str(), |m| m.color.as_str());
         Ok(MaterialRange {
             name: format!("{:?}", self.kind).to_lowercase(),
-            color: parse_color(&self.color).map_err(|e| invalid("color", format!("color: {e}")))?,
+            color: parse_color(color).map_err(|e| invalid("color", format!("color: {e}")))?,
             start: 0,
             count,
-            fabric: self.fabric.id(),
+            fabric: self.fabric_of(u3m.as_ref()).id(),
             print: print.id,
             print_color: print.color,
             texture: print.texture,

@@ -5,6 +5,7 @@
 //! seams carry a seam mask the shader draws as stitching.
 
 mod build;
+pub mod u3m;
 
 use crate::mesh::TextureError;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,8 @@ pub enum GarmentError {
     },
     #[error("print image {0}")]
     PrintImage(#[from] TextureError),
+    #[error("material {0}")]
+    Material(#[from] u3m::U3mError),
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> GarmentError {
@@ -222,6 +225,12 @@ pub struct GarmentSpec {
     /// path is from the spec file's folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<std::path::PathBuf>,
+    /// Made of this U3M material (a `.u3m` file or `.u3ma` archive, see [`u3m`]): its
+    /// colour, its base-colour texture (the print, at its physical size, unless the spec
+    /// names a print), its weight and thickness, and the closest fabric preset for the rest —
+    /// in place of `fabric` and `color`. A relative path is from the spec file's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material: Option<std::path::PathBuf>,
 }
 
 /// Where a print lies on the garment: its size against the print's own (2 = twice as large),
@@ -307,7 +316,7 @@ fn default_color() -> String {
 }
 
 /// `#rrggbb` → linear RGB.
-pub(crate) fn parse_color(s: &str) -> Result<[f32; 3], BadColor> {
+pub fn parse_color(s: &str) -> Result<[f32; 3], BadColor> {
     let hex = s.strip_prefix('#').unwrap_or(s);
     if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(BadColor(s.to_string()));
@@ -359,6 +368,21 @@ impl GarmentSpec {
         self.print_placement.validate()
     }
 
+    /// The U3M material the garment is made of, read from its file (a relative path from
+    /// `base_dir`), when it names one.
+    pub fn u3m(&self, base_dir: Option<&Path>) -> Result<Option<u3m::U3mMaterial>, GarmentError> {
+        let Some(path) = &self.material else {
+            return Ok(None);
+        };
+        let path = base_dir.map_or_else(|| path.clone(), |d| d.join(path));
+        Ok(Some(u3m::read(&path)?))
+    }
+
+    /// The fabric preset: the U3M material's closest when it names one.
+    pub fn fabric_of(&self, u3m: Option<&u3m::U3mMaterial>) -> Fabric {
+        u3m.map_or(self.fabric, |m| m.fabric)
+    }
+
     pub fn sleeves(&self) -> SleeveLength {
         self.sleeve_length.unwrap_or(match self.kind {
             GarmentType::Tshirt => SleeveLength::Short,
@@ -370,7 +394,11 @@ impl GarmentSpec {
     }
 
     /// The print id, print color and texture for the shader.
-    fn print_params(&self, base_dir: Option<&Path>) -> Result<PrintParams, GarmentError> {
+    fn print_params(
+        &self,
+        base_dir: Option<&Path>,
+        u3m: Option<&u3m::U3mMaterial>,
+    ) -> Result<PrintParams, GarmentError> {
         let color = |c: &str| {
             parse_color(c).map_err(|e| invalid("print.color", format!("print.color: {e}")))
         };
@@ -382,6 +410,15 @@ impl GarmentSpec {
                 repeat: 1.0,
             })
         };
+        if let (None, Some(texture)) = (&self.print, u3m.and_then(|m| m.texture.as_ref())) {
+            // One repeat per its width on the cloth: texture coordinates are metres.
+            return Ok(PrintParams {
+                id: 4,
+                color: [1.0; 3],
+                texture: Some(texture.image.clone()),
+                repeat: (1000.0 / texture.width_mm).clamp(0.1, 100.0),
+            });
+        }
         match &self.print {
             None => Ok(PrintParams {
                 id: 0,

@@ -52,6 +52,11 @@ pub(crate) struct DrapeArgs {
     /// The colour of a GarmentCode pattern, as #rrggbb.
     #[arg(long, default_value = "#3d6fa8")]
     color: String,
+    /// Make every garment of this U3M material (`.u3m` or `.u3ma`, as Browzwear and Vizoo
+    /// export them): its colour and texture, weight and thickness, and the closest fabric
+    /// preset, in place of the fabric and colour.
+    #[arg(long, value_name = "FILE.u3m")]
+    material: Option<PathBuf>,
     /// Avatar template: female, male or neutral.
     #[arg(long, default_value = "female", value_parser = |s: &str| s.parse::<Template>())]
     avatar: Template,
@@ -109,12 +114,20 @@ fn load(args: &DrapeArgs) -> Result<(Vec<GarmentSpec>, Body), String> {
         } else {
             let mut spec =
                 GarmentSpec::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            // A pattern the spec names is beside it.
-            if let (Some(pattern), Some(dir)) = (&spec.pattern, path.parent()) {
-                spec.pattern = Some(dir.join(pattern));
+            // A pattern or a material the spec names is beside it.
+            if let Some(dir) = path.parent() {
+                spec.pattern = spec.pattern.map(|p| dir.join(p));
+                // Absolute: the render reads it again from the spec's folder.
+                spec.material = spec
+                    .material
+                    .map(|m| std::path::absolute(dir.join(&m)).unwrap_or(m));
             }
             spec
         };
+        let mut spec = spec;
+        if let Some(material) = &args.material {
+            spec.material = Some(std::path::absolute(material).unwrap_or(material.clone()));
+        }
         specs.push(spec);
     }
     let size = match &args.size {

@@ -227,6 +227,7 @@ pub enum TroublePick {
 pub enum CloPick {
     Import,
     Pattern,
+    Material,
     PrintImage,
     SaveRender,
 }
@@ -302,6 +303,12 @@ impl Picked {
                 "Sew a GarmentCode pattern",
                 "GarmentCode pattern",
                 &["json"],
+                None,
+            ),
+            Picked::Clo(CloPick::Material) => spec(
+                "Fabric from a U3M material",
+                "U3M material",
+                &["u3m", "u3ma"],
                 None,
             ),
             Picked::Clo(CloPick::PrintImage) => {

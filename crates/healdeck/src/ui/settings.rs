@@ -75,6 +75,7 @@ impl Default for CloSettings {
                 flare: 0.2,
                 print_placement: Default::default(),
                 pattern: None,
+                material: None,
             },
             worn_with: None,
             mode: Mode::Preview,

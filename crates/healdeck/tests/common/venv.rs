@@ -12,7 +12,8 @@ pub(crate) fn python_with(name: &str, packages: &[&str], import_check: &str) -> 
     let python = venv.join("bin/python");
     let lock_path = venv.with_extension("lock");
     let lock = std::fs::File::create(&lock_path).expect("venv lock file");
-    lock.lock().expect("lock the venv while it is checked or built");
+    lock.lock()
+        .expect("lock the venv while it is checked or built");
     let ready = |p: &Path| {
         Command::new(p)
             .args(["-c", import_check])

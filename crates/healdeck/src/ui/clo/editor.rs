@@ -131,6 +131,7 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
         flare: 0.2,
         print_placement: Default::default(),
         pattern: None,
+        material: None,
     });
     if g.kind != kind {
         g.kind = kind;
@@ -144,6 +145,29 @@ fn second_garment(kind: GarmentType, old: Option<GarmentSpec>) -> GarmentSpec {
 fn cut_rows(ui: &mut egui::Ui, id: &str, g: &mut GarmentSpec) {
     if g.pattern.is_none() {
         shape_rows(ui, id, g);
+    }
+    if let Some(path) = g.material.clone() {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        ui.label("Material");
+        ui.horizontal(|ui| {
+            ui.label(name).on_hover_text(format!(
+                "{}\nColour, texture, weight and thickness from this U3M file; {} physics for \
+                 the rest",
+                path.display(),
+                label_of(g.fabric).to_lowercase()
+            ));
+            if ui
+                .small_button("🗙")
+                .on_hover_text("Back to a fabric preset and a colour")
+                .clicked()
+            {
+                g.material = None;
+            }
+        });
+        ui.end_row();
+        return;
     }
     choice(
         ui,

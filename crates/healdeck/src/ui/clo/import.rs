@@ -102,6 +102,16 @@ impl CloTab {
             sh.bg.pick(Picked::Clo(CloPick::Pattern), None);
         }
         if ui
+            .button("🎨 Fabric from a U3M file…")
+            .on_hover_text(
+                "A U3M material (.u3m or .u3ma, as Browzwear and Vizoo export them): its colour, \
+                 texture, weight and thickness, and the closest fabric preset for the rest",
+            )
+            .clicked()
+        {
+            sh.bg.pick(Picked::Clo(CloPick::Material), None);
+        }
+        if ui
             .button("📂 Import OBJ / glTF…")
             .on_hover_text("A CLO3D or Marvelous Designer export (millimetres or metres)")
             .clicked()
@@ -110,14 +120,14 @@ impl CloTab {
         }
         let entry = ui.add(
             egui::TextEdit::singleline(&mut self.import_entry)
-                .hint_text("…or paste a .obj/.gltf/.glb or pattern .json path, Enter")
+                .hint_text("…or paste a .obj/.glb, pattern .json or .u3m path, Enter")
                 .desired_width(f32::INFINITY),
         );
         entry.widget_info(|| {
             egui::WidgetInfo::labeled(
                 egui::accesskit::Role::TextInput,
                 true,
-                "Import: paste a mesh (.obj, .gltf, .glb) or a GarmentCode pattern .json path",
+                "Import: paste a mesh (.obj, .gltf, .glb), a U3M material or a GarmentCode pattern .json path",
             )
         });
         if entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
@@ -128,10 +138,51 @@ impl CloTab {
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 {
                     self.sew_pattern(sh, p);
+                } else if p.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("u3m") || e.eq_ignore_ascii_case("u3ma")
+                }) {
+                    Self::use_material(sh, p);
                 } else {
                     Self::import(sh, p);
                 }
             }
+        }
+    }
+
+    /// Makes the garment of the U3M material at `path`, saying which preset its physics is
+    /// closest to and why — or why the file cannot be used.
+    pub(super) fn use_material(sh: &mut Shared, path: PathBuf) {
+        match healdeck_render::garment::u3m::read(&path) {
+            Ok(m) => {
+                let fabric = format!("{:?}", m.fabric).to_lowercase();
+                let measured = [
+                    m.weight_gsm
+                        .filter(|_| !m.fabric_reason.contains("g/m²"))
+                        .map(|w| format!("{w:.0} g/m²")),
+                    m.thickness_mm.map(|t| format!("{t} mm thick")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+                let measured = if measured.is_empty() {
+                    measured
+                } else {
+                    format!("; {measured}")
+                };
+                sh.toasts.add(
+                    ToastKind::Info,
+                    format!(
+                        "Material '{}': {fabric} physics ({}){measured}",
+                        m.name, m.fabric_reason
+                    ),
+                );
+                let g = &mut sh.settings.clo.garment;
+                g.fabric = m.fabric;
+                g.color = m.color;
+                g.material = Some(path);
+            }
+            Err(e) => sh.toasts.add(ToastKind::Error, e.to_string()),
         }
     }
 
