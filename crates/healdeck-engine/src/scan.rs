@@ -134,7 +134,11 @@ impl FileCursor {
         } else {
             result.events
         };
-        for ev in events {
+        // An access record written just before the failure it answered (uvicorn logs the
+        // request's 500, then the exception): held here, folded into that failure's issue.
+        let mut preceding: Option<String> = None;
+        let mut events = events.into_iter().peekable();
+        while let Some(ev) = events.next() {
             if offset + (ev.start as u64) < self.last_end {
                 // Inside the previous event (a chunk boundary cut it): found already.
                 continue;
@@ -150,6 +154,7 @@ impl FileCursor {
                 Verdict::Issue(c) => c,
                 Verdict::Consequence(_) => match self.last_issue {
                     Some((i, last)) if occurrence.line - last <= CONSEQUENCE_WINDOW_LINES => {
+                        fold_preceding(store, i, &mut preceding);
                         store.add_consequence(i, ev.first);
                         self.last_issue = Some((i, occurrence.end_line));
                         on_added(Added::Updated(i));
@@ -168,9 +173,18 @@ impl FileCursor {
                     occurrence.line - last,
                 )
             {
+                fold_preceding(store, i, &mut preceding);
                 store.add_consequence(i, ev.first);
                 self.last_issue = Some((i, occurrence.end_line));
                 on_added(Added::Updated(i));
+                continue;
+            }
+            if preceding.is_none()
+                && events
+                    .peek()
+                    .is_some_and(|next| precedes(engine, &classified, next, ev.last_line))
+            {
+                preceding = Some(ev.first);
                 continue;
             }
             let end_line = occurrence.end_line;
@@ -193,6 +207,7 @@ impl FileCursor {
                 },
             );
             let (Added::New(i) | Added::Updated(i)) = added;
+            fold_preceding(store, i, &mut preceding);
             self.last_issue = Some((i, end_line));
             on_added(added);
         }
@@ -525,6 +540,29 @@ fn follows(
     distance <= rule.spec.follows_within.unwrap_or(CONSEQUENCE_WINDOW_LINES)
         && rule.spec.follows.contains(&before.category)
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
+}
+
+/// Whether `classified` (an event ending on chunk line `last_line`) is a record of the
+/// failure `next` reports, written before it: its rule follows `next`'s category within an
+/// explicit window (an access record's), and `next` is another rule's issue that starts
+/// within that window.
+fn precedes(engine: &Engine, classified: &Classified, next: &ChunkEvent, last_line: u64) -> bool {
+    let Some(rule) = classified.rule.and_then(|r| engine.rules.rules.get(r)) else {
+        return false;
+    };
+    let (Some(window), Verdict::Issue(after)) = (rule.spec.follows_within, &next.verdict) else {
+        return false;
+    };
+    next.first_line.saturating_sub(last_line) <= window
+        && rule.spec.follows.contains(&after.category)
+        && after.rule != classified.rule
+}
+
+/// Folds the held record (see `FileCursor::absorb`) into issue `i`.
+fn fold_preceding(store: &mut IssueStore, i: usize, preceding: &mut Option<String>) {
+    if let Some(line) = preceding.take() {
+        store.add_consequence(i, line);
+    }
 }
 
 /// The date of a file's modification time, for syslog timestamps without a year (today, for
