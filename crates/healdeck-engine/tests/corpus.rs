@@ -231,15 +231,23 @@ fn samples_embedded_in_ordinary_logs_are_each_found_once() {
         rules.sort_by_key(|r| r.spec.follows.is_empty());
         for rule in rules {
             for s in &rule.spec.samples {
-                // A rule that folds into the issue before it gets ordinary lines past its
-                // window first, so each of its samples stands alone.
-                if !rule.spec.follows.is_empty() {
-                    let window = rule.spec.follows_within.unwrap_or(200) + 1;
+                // A rule that folds into the issue before it (or, an access record, into the
+                // failure just after it) gets ordinary lines past its window on both sides,
+                // so each of its samples stands alone.
+                let window = if rule.spec.follows.is_empty() {
+                    0
+                } else {
+                    rule.spec.follows_within.unwrap_or(200) + 1
+                };
+                for _ in 0..window {
+                    text.push_str(&format!("{normal}\n"));
+                }
+                text.push_str(&format!("{normal}\n{normal}\n{}\n{normal}\n", s.text));
+                if rule.spec.follows_within.is_some() {
                     for _ in 0..window {
                         text.push_str(&format!("{normal}\n"));
                     }
                 }
-                text.push_str(&format!("{normal}\n{normal}\n{}\n{normal}\n", s.text));
                 *want.entry(rule.spec.id.clone()).or_default() += 1;
             }
         }
