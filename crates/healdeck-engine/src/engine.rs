@@ -39,6 +39,11 @@ pub(crate) struct ChunkEvent {
     pub verdict: Verdict,
     pub first: String,
     pub timestamp: Option<String>,
+    /// A record of the failure that starts within its rule's `follows_within` lines after
+    /// it (an access record written before the exception it answered): it folds into that
+    /// failure's issue. Decided on the chunk's bytes and lookahead, so not on where a file
+    /// was cut.
+    pub precedes: bool,
 }
 
 /// What a worker returns for one chunk.
@@ -222,6 +227,7 @@ impl Engine {
         // `end - 1` is the last line's newline or its last byte; either way inside it.
         let last_start = line_start(buf, span.end.max(span.start + 1) - 1);
         let last_line = counter.line_at(last_start.max(span.start));
+        let precedes = self.precedes_a_failure(buf, span.end, &verdict, memo);
         Some(ChunkEvent {
             start: span.start,
             end: span.end,
@@ -230,7 +236,68 @@ impl Engine {
             verdict,
             timestamp: timestamp::parse(&first, year),
             first,
+            precedes,
         })
+    }
+
+    /// Whether an event of `verdict` ending at `end` is followed, within its rule's
+    /// `follows_within` lines, by a failure of a category the rule follows (another rule's).
+    fn precedes_a_failure(
+        &self,
+        buf: &[u8],
+        end: usize,
+        verdict: &Verdict,
+        memo: &mut VerdictMemo,
+    ) -> bool {
+        let Verdict::Issue(c) = verdict else {
+            return false;
+        };
+        let Some(rule) = c.rule.and_then(|r| self.rules.rules.get(r)) else {
+            return false;
+        };
+        let Some(window) = rule.spec.follows_within else {
+            return false;
+        };
+        // The end of the window: `window` lines after the event's last.
+        let mut limit = end.min(buf.len());
+        for _ in 0..window {
+            if limit >= buf.len() {
+                break;
+            }
+            limit = (line_end(buf, limit) + 1).min(buf.len());
+        }
+        let mut cursor = end.min(buf.len());
+        while cursor < limit {
+            let Some(hit) = self
+                .prefilter
+                .ac
+                .find(Input::new(&buf[..limit]).range(cursor..limit))
+                .map(|m| m.start())
+            else {
+                return false;
+            };
+            let ls = line_start(buf, hit).max(cursor);
+            let span = events::assemble(buf, ls);
+            let (first, message) = message_of(buf, &span);
+            let next = memo.get_or_classify(span.kind, span.level, &first, &message, || {
+                let rules_may_match = self.prefilter.rules_may_match(&message);
+                classify(
+                    &self.rules,
+                    span.kind,
+                    span.level,
+                    &first,
+                    &message,
+                    rules_may_match,
+                )
+            });
+            match next {
+                Some(Verdict::Issue(after)) => {
+                    return rule.spec.follows.contains(&after.category) && after.rule != c.rule;
+                }
+                _ => cursor = line_end(buf, ls) + 1,
+            }
+        }
+        false
     }
 }
 

@@ -87,6 +87,8 @@ pub(crate) struct FileCursor {
     /// Byte offset where the last event ended; later chunks' events inside it are dropped.
     pub last_end: u64,
     last_issue: Option<(usize, u64)>,
+    /// An access record held for the failure just after it (see `ChunkEvent::precedes`).
+    preceding: Option<String>,
     pub ends_with_newline: bool,
     pub bytes: u64,
 }
@@ -98,6 +100,7 @@ impl FileCursor {
             line_base: 0,
             last_end: 0,
             last_issue: None,
+            preceding: None,
             ends_with_newline: true,
             bytes: 0,
         }
@@ -134,11 +137,8 @@ impl FileCursor {
         } else {
             result.events
         };
-        // An access record written just before the failure it answered (uvicorn logs the
-        // request's 500, then the exception): held here, folded into that failure's issue.
-        let mut preceding: Option<String> = None;
-        let mut events = events.into_iter().peekable();
-        while let Some(ev) = events.next() {
+        let mut preceding = self.preceding.take();
+        for ev in events {
             if offset + (ev.start as u64) < self.last_end {
                 // Inside the previous event (a chunk boundary cut it): found already.
                 continue;
@@ -179,11 +179,10 @@ impl FileCursor {
                 on_added(Added::Updated(i));
                 continue;
             }
-            if preceding.is_none()
-                && events
-                    .peek()
-                    .is_some_and(|next| precedes(engine, &classified, next, ev.last_line))
-            {
+            // An access record written just before the failure it answered (uvicorn logs
+            // the request's 500, then the exception): held, folded into that failure's issue
+            // (in this chunk or the next).
+            if ev.precedes && preceding.is_none() {
                 preceding = Some(ev.first);
                 continue;
             }
@@ -211,6 +210,7 @@ impl FileCursor {
             self.last_issue = Some((i, end_line));
             on_added(added);
         }
+        self.preceding = preceding;
         self.line_base += result.newlines;
         self.bytes = offset + len;
         if len > 0 {
@@ -540,22 +540,6 @@ fn follows(
     distance <= rule.spec.follows_within.unwrap_or(CONSEQUENCE_WINDOW_LINES)
         && rule.spec.follows.contains(&before.category)
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
-}
-
-/// Whether `classified` (an event ending on chunk line `last_line`) is a record of the
-/// failure `next` reports, written before it: its rule follows `next`'s category within an
-/// explicit window (an access record's), and `next` is another rule's issue that starts
-/// within that window.
-fn precedes(engine: &Engine, classified: &Classified, next: &ChunkEvent, last_line: u64) -> bool {
-    let Some(rule) = classified.rule.and_then(|r| engine.rules.rules.get(r)) else {
-        return false;
-    };
-    let (Some(window), Verdict::Issue(after)) = (rule.spec.follows_within, &next.verdict) else {
-        return false;
-    };
-    next.first_line.saturating_sub(last_line) <= window
-        && rule.spec.follows.contains(&after.category)
-        && after.rule != classified.rule
 }
 
 /// Folds the held record (see `FileCursor::absorb`) into issue `i`.

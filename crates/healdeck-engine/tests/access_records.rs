@@ -58,3 +58,27 @@ fn a_5xx_after_its_exception_folds_too_and_one_far_from_any_failure_does_not() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].rule.as_deref(), Some("http.access_5xx"));
 }
+
+#[test]
+fn the_fold_does_not_depend_on_where_the_file_is_cut() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, format!("INFO:     started\n{ACCESS}{EXCEPTION}")).expect("write");
+    let (engine, _) = Engine::load(&RuleSources::default());
+    // The access record and the exception in different chunks; each chunk sees ahead.
+    for chunk_bytes in [16, 64, 100, 4096] {
+        let opts = ScanOptions {
+            threads: 1,
+            chunk_bytes,
+            lookahead_bytes: 64 << 10,
+        };
+        let found = scan(&engine, &[log.clone()], &opts, &ScanControl::default()).issues;
+        assert_eq!(found.len(), 1, "{chunk_bytes}-byte chunks: {found:#?}");
+        assert!(
+            found[0]
+                .consequences
+                .iter()
+                .any(|c| c.contains("POST /report"))
+        );
+    }
+}
