@@ -72,7 +72,13 @@ fn the_fold_does_not_depend_on_where_the_file_is_cut() {
             chunk_bytes,
             lookahead_bytes: 64 << 10,
         };
-        let found = scan(&engine, &[log.clone()], &opts, &ScanControl::default()).issues;
+        let found = scan(
+            &engine,
+            std::slice::from_ref(&log),
+            &opts,
+            &ScanControl::default(),
+        )
+        .issues;
         assert_eq!(found.len(), 1, "{chunk_bytes}-byte chunks: {found:#?}");
         assert!(
             found[0]
