@@ -209,17 +209,7 @@ impl Engine {
         let (first, message) = message_of(buf, &span);
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
-        let verdict = memo.get_or_classify(span.kind, span.level, &first, &message, || {
-            let rules_may_match = self.prefilter.rules_may_match(&message);
-            classify(
-                &self.rules,
-                span.kind,
-                span.level,
-                &first,
-                &message,
-                rules_may_match,
-            )
-        })?;
+        let verdict = self.verdict(&span, &first, &message, memo)?;
         // The incident starts at its lead-in, if the runtime printed one; rules matched from
         // the failure's own line on.
         span.start = events::lead_start(buf, ls, floor);
@@ -237,6 +227,28 @@ impl Engine {
             timestamp: timestamp::parse(&first, year),
             first,
             precedes,
+        })
+    }
+
+    /// The verdict on an event (`first` its first line, `message` its message lines),
+    /// remembered for the chunk.
+    fn verdict(
+        &self,
+        span: &events::Span,
+        first: &str,
+        message: &str,
+        memo: &mut VerdictMemo,
+    ) -> Option<Verdict> {
+        memo.get_or_classify(span.kind, span.level, first, message, || {
+            let rules_may_match = self.prefilter.rules_may_match(message);
+            classify(
+                &self.rules,
+                span.kind,
+                span.level,
+                first,
+                message,
+                rules_may_match,
+            )
         })
     }
 
@@ -279,18 +291,7 @@ impl Engine {
             let ls = line_start(buf, hit).max(cursor);
             let span = events::assemble(buf, ls);
             let (first, message) = message_of(buf, &span);
-            let next = memo.get_or_classify(span.kind, span.level, &first, &message, || {
-                let rules_may_match = self.prefilter.rules_may_match(&message);
-                classify(
-                    &self.rules,
-                    span.kind,
-                    span.level,
-                    &first,
-                    &message,
-                    rules_may_match,
-                )
-            });
-            match next {
+            match self.verdict(&span, &first, &message, memo) {
                 Some(Verdict::Issue(after)) => {
                     return rule.spec.follows.contains(&after.category) && after.rule != c.rule;
                 }
