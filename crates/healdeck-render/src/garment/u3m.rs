@@ -295,7 +295,7 @@ impl Reader<'_> {
             .filter(|i| i.is_object())
             .ok_or_else(|| self.invalid(&format!("{place}.image"), "missing"))?;
         let (pixels, width_mm, height_mm) = self.image(image, &format!("{place}.image"))?;
-        let (image, average) = blended(&pixels, mode, factor.map(to_linear));
+        let (image, average) = blended(pixels, mode, factor.map(to_linear));
         Ok((
             average,
             Some(U3mTexture {
@@ -340,7 +340,7 @@ impl Reader<'_> {
         let (w, h) = original_size(&bytes).unwrap_or((pixels.width(), pixels.height()));
         let width_mm = sized(dpi_x, w, number(image.get("width")), "width")?;
         let height_mm = sized(dpi_y, h, number(image.get("height")), "height")?;
-        Ok((pixels.as_ref().clone(), width_mm, height_mm))
+        Ok((Arc::unwrap_or_clone(pixels), width_mm, height_mm))
     }
 
     fn rgb(&self, v: &Value, place: &str) -> Result<[f32; 3], U3mError> {
@@ -536,9 +536,8 @@ impl Blend {
 }
 
 /// The texture blended with `factor` (both linear), back in sRGB, and its average (linear).
-fn blended(pixels: &RgbaImage, mode: Blend, factor: [f32; 3]) -> (RgbaImage, [f32; 3]) {
+fn blended(mut out: RgbaImage, mode: Blend, factor: [f32; 3]) -> (RgbaImage, [f32; 3]) {
     let linear: Vec<f32> = (0..=255u8).map(|v| to_linear(v as f32 / 255.0)).collect();
-    let mut out = pixels.clone();
     let mut sum = [0.0f64; 3];
     for p in out.pixels_mut() {
         for c in 0..3 {
@@ -547,7 +546,7 @@ fn blended(pixels: &RgbaImage, mode: Blend, factor: [f32; 3]) -> (RgbaImage, [f3
             p.0[c] = (to_srgb(v) * 255.0).round() as u8;
         }
     }
-    let n = f64::from((pixels.width() * pixels.height()).max(1));
+    let n = f64::from((out.width() * out.height()).max(1));
     (out, sum.map(|s| (s / n) as f32))
 }
 
