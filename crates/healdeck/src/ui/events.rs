@@ -196,6 +196,11 @@ pub enum CloEvent {
     Render(RenderEvent),
     Imported(Result<Imported, String>),
     Picked(CloPick, PathBuf),
+    /// A U3M material read off the UI thread (its texture decoded), or why it cannot be.
+    Material(
+        PathBuf,
+        Result<Box<healdeck_render::garment::u3m::U3mMaterial>, String>,
+    ),
     /// News from the drape worker, for the job it names.
     Drape(u64, DrapeUpdate),
 }

@@ -2,7 +2,7 @@
 //! file dialog, a pasted path), whether the avatar wears it, and its look — the export's own
 //! colors and fabrics, or a color and a fabric of the designer's over every material.
 
-use super::super::events::{CloPick, Picked};
+use super::super::events::{CloEvent, CloPick, Picked, UiEvent};
 use super::super::shared::Shared;
 use super::super::widgets::ToastKind;
 use super::CloTab;
@@ -141,7 +141,7 @@ impl CloTab {
                 } else if p.extension().is_some_and(|e| {
                     e.eq_ignore_ascii_case("u3m") || e.eq_ignore_ascii_case("u3ma")
                 }) {
-                    Self::use_material(sh, p);
+                    Self::read_material(sh, p);
                 } else {
                     Self::import(sh, p);
                 }
@@ -149,10 +149,25 @@ impl CloTab {
         }
     }
 
-    /// Makes the garment of the U3M material at `path`, saying which preset its physics is
-    /// closest to and why — or why the file cannot be used.
-    pub(super) fn use_material(sh: &mut Shared, path: PathBuf) {
-        match healdeck_render::garment::u3m::read(&path) {
+    /// Reads the U3M material at `path` off the UI thread (its texture may be large); the
+    /// answer comes back as [`CloEvent::Material`].
+    pub(super) fn read_material(sh: &mut Shared, path: PathBuf) {
+        sh.bg.blocking(move |reply| {
+            let read = healdeck_render::garment::u3m::read(&path)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            reply.send(UiEvent::Clo(CloEvent::Material(path, read)));
+        });
+    }
+
+    /// Makes the garment of the U3M material read from `path`, saying which preset its
+    /// physics is closest to and why — or why the file cannot be used.
+    pub(super) fn use_material(
+        sh: &mut Shared,
+        path: PathBuf,
+        read: Result<Box<healdeck_render::garment::u3m::U3mMaterial>, String>,
+    ) {
+        match read {
             Ok(m) => {
                 let fabric = format!("{:?}", m.fabric).to_lowercase();
                 let measured = [
@@ -182,7 +197,7 @@ impl CloTab {
                 g.color = m.color;
                 g.material = Some(path);
             }
-            Err(e) => sh.toasts.add(ToastKind::Error, e.to_string()),
+            Err(e) => sh.toasts.add(ToastKind::Error, e),
         }
     }
 

@@ -372,7 +372,8 @@ impl CloTab {
             }
             CloEvent::Picked(CloPick::Import, p) => Self::import(sh, p),
             CloEvent::Picked(CloPick::Pattern, p) => self.sew_pattern(sh, p),
-            CloEvent::Picked(CloPick::Material, p) => Self::use_material(sh, p),
+            CloEvent::Picked(CloPick::Material, p) => Self::read_material(sh, p),
+            CloEvent::Material(p, read) => Self::use_material(sh, p, read),
             CloEvent::Picked(CloPick::PrintImage, p) => {
                 sh.settings.clo.garment.print = Some(Print::Image {
                     path: p.display().to_string(),
