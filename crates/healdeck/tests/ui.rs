@@ -1134,30 +1134,33 @@ fn explain_with_ai_streams_the_answer_into_the_details_pane_and_keeps_it() {
     assert!(kept.contains("systemctl start postgresql"));
 }
 
+/// Types `text` into the CLO tab's import field (a mesh, pattern or material path) and
+/// presses Enter.
+fn paste_into_import(h: &mut Harness<'static, HealdeckApp>, text: &str) {
+    let by = || {
+        egui_kittest::kittest::By::new()
+            .role(egui::accesskit::Role::TextInput)
+            .label_contains("GarmentCode pattern .json path")
+    };
+    h.get(by()).focus();
+    h.run_steps(2);
+    h.get(by()).type_text(text);
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+}
+
 #[test]
 fn a_garmentcode_pattern_pasted_in_the_editor_is_sewn_and_draped() {
     let mut r = rig();
     let h = &mut r.harness;
     h.get_by_label("👗 CLO Companion").click();
     wait(h, "the first body", |a| a.clo.measured.is_some());
-    let paste = |h: &mut Harness<'static, HealdeckApp>, text: &str| {
-        let by = || {
-            egui_kittest::kittest::By::new()
-                .role(egui::accesskit::Role::TextInput)
-                .label_contains("GarmentCode pattern .json path")
-        };
-        h.get(by()).focus();
-        h.run_steps(2);
-        h.get(by()).type_text(text);
-        h.run_steps(2);
-        h.key_press(egui::Key::Enter);
-        h.run_steps(2);
-    };
     // Not a pattern: refused with the reason, the garment unchanged.
     let dir = tempfile::tempdir().expect("dir");
     let other = dir.path().join("spec.json");
     std::fs::write(&other, r#"{"type": "skirt"}"#).expect("write");
-    paste(h, &other.display().to_string());
+    paste_into_import(h, &other.display().to_string());
     assert!(
         h.query_by_label_contains("not a GarmentCode pattern")
             .is_some()
@@ -1166,7 +1169,7 @@ fn a_garmentcode_pattern_pasted_in_the_editor_is_sewn_and_draped() {
     // A pattern: sewn and draped by the cloth solver, which it turns on.
     let hoodie = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../assets/patterns/garmentcode/hoody_mean_specification.json");
-    paste(h, &hoodie.display().to_string());
+    paste_into_import(h, &hoodie.display().to_string());
     assert!(h.state().sh.settings.clo.simulate);
     wait(h, "the drape to start", |a| a.clo.draping());
     wait(h, "the settled drape", |a| a.clo.drape_report().is_some());
@@ -1193,19 +1196,6 @@ fn a_u3m_material_pasted_in_the_editor_dresses_the_garment_in_it() {
     let h = &mut r.harness;
     h.get_by_label("👗 CLO Companion").click();
     wait(h, "the first body", |a| a.clo.measured.is_some());
-    let paste = |h: &mut Harness<'static, HealdeckApp>, text: &str| {
-        let by = || {
-            egui_kittest::kittest::By::new()
-                .role(egui::accesskit::Role::TextInput)
-                .label_contains("a U3M material")
-        };
-        h.get(by()).focus();
-        h.run_steps(2);
-        h.get(by()).type_text(text);
-        h.run_steps(2);
-        h.key_press(egui::Key::Enter);
-        h.run_steps(2);
-    };
     // A broken file: refused naming the file and the place, the garment unchanged.
     let dir = tempfile::tempdir().expect("dir");
     let broken = dir.path().join("broken.u3m");
@@ -1214,7 +1204,8 @@ fn a_u3m_material_pasted_in_the_editor_dresses_the_garment_in_it() {
         r#"{"schema": "1.1", "material": {"physics": {"weight": -1}}}"#,
     )
     .expect("write");
-    paste(h, &broken.display().to_string());
+    paste_into_import(h, &broken.display().to_string());
+    wait_for_label(h, "broken.u3m");
     assert!(
         h.query_by_label_contains("broken.u3m: material.physics.weight")
             .is_some()
@@ -1223,7 +1214,11 @@ fn a_u3m_material_pasted_in_the_editor_dresses_the_garment_in_it() {
     // The sample twill: the garment takes its preset and colour, and says why.
     let twill = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../assets/materials/indigo-twill/indigo-twill.u3m");
-    paste(h, &twill.display().to_string());
+    paste_into_import(h, &twill.display().to_string());
+    wait(h, "the material, read off the UI thread", |a| {
+        a.sh.settings.clo.garment.material.is_some()
+    });
+    h.run_steps(2);
     let g = h.state().sh.settings.clo.garment.clone();
     assert_eq!(g.material.as_deref(), Some(twill.as_path()));
     assert_eq!(g.fabric, healdeck_render::garment::Fabric::Denim);
