@@ -40,29 +40,45 @@ fn figures(r: Option<&GpuReading>) -> Vec<Option<i64>> {
 }
 
 /// Decides, in the thread that forwards samples to the window, whether one changes what the
-/// meter shows: a figure, or a graph with a change (or its own growth) still in view. Flat
-/// figures on a flat graph are not repainted: on a software renderer each frame of the
-/// window costs about a tenth of a second of CPU, twice a second while nothing moves.
+/// meter shows: a new figure at once; a graph with a change still in view scrolls every
+/// `scroll_every` samples. A graph that has only ever been flat is not repainted as it grows:
+/// on a software renderer each frame of the window costs a third of a second of CPU or more,
+/// so there the graph scrolls every ten samples (`for_software_adapter`).
 pub struct MeterChanges {
     bus: Option<String>,
     last: Option<Vec<Option<i64>>>,
-    unchanged: usize,
-    seen: usize,
+    /// Samples since a figure changed; `None` while every sample so far showed the same.
+    since_change: Option<usize>,
+    scroll_every: usize,
     span: Arc<AtomicUsize>,
 }
 
+/// How often a software-rendered window scrolls a graph whose figures stand still.
+const SOFTWARE_SCROLL_EVERY: usize = 10;
+
 impl MeterChanges {
+    /// Scrolls the graph only every ten samples: the window is painted by the CPU.
+    pub fn for_software_adapter(mut self) -> MeterChanges {
+        self.scroll_every = SOFTWARE_SCROLL_EVERY;
+        self
+    }
+
     pub fn shows_change(&mut self, s: &GpuSample) -> bool {
         let now = figures(s.primary(self.bus.as_deref()));
-        self.seen += 1;
+        let first = self.last.is_none();
         if self.last.as_ref() != Some(&now) {
             self.last = Some(now);
-            self.unchanged = 0;
+            if !first {
+                self.since_change = Some(0);
+            }
             return true;
         }
-        self.unchanged += 1;
-        let span = self.span.load(Ordering::Relaxed);
-        self.unchanged < span || self.seen <= span
+        let Some(since) = self.since_change.as_mut() else {
+            return false;
+        };
+        *since += 1;
+        let in_view = *since < self.span.load(Ordering::Relaxed);
+        in_view && since.is_multiple_of(self.scroll_every)
     }
 }
 
@@ -100,8 +116,8 @@ impl GpuMeter {
         MeterChanges {
             bus: self.pci_bus_id.clone(),
             last: None,
-            unchanged: 0,
-            seen: 0,
+            since_change: None,
+            scroll_every: 1,
             span: self.span.clone(),
         }
     }
@@ -271,26 +287,40 @@ mod tests {
     }
 
     #[test]
-    fn a_flat_meter_stops_asking_for_frames_once_the_graph_is_flat() {
+    fn a_flat_meter_asks_for_no_frame_and_a_change_scrolls_for_its_span() {
         let meter = GpuMeter::new(None);
         let mut changes = meter.changes();
-        // The graph grows for its first two minutes, then a flat one stays as it is.
-        let first: Vec<bool> = (0..SHORT_SPAN)
-            .map(|_| changes.shows_change(&sample(0.0)))
-            .collect();
-        assert!(first.iter().all(|c| *c));
-        assert!(!changes.shows_change(&sample(0.0)));
+        // The first sample shows; a graph that stays flat is not repainted as it grows.
+        assert!(changes.shows_change(&sample(0.0)));
+        assert!((0..SHORT_SPAN * 2).all(|_| !changes.shows_change(&sample(0.0))));
         assert!(!changes.shows_change(&sample(0.2)), "still 0 % on screen");
-        // A new figure shows, and stays in view on the graph for its span.
-        assert!(changes.shows_change(&sample(40.0)));
+        // A new figure shows, and scrolls across the graph for its span, then rests.
         assert!(changes.shows_change(&sample(40.0)));
         let later: Vec<bool> = (0..SHORT_SPAN)
             .map(|_| changes.shows_change(&sample(40.0)))
             .collect();
-        assert!(later[..SHORT_SPAN - 2].iter().all(|c| *c));
+        assert!(later[..SHORT_SPAN - 1].iter().all(|c| *c));
+        assert!(!later[SHORT_SPAN - 1]);
         assert!(!changes.shows_change(&sample(40.0)));
         // The ten-minute graph keeps a change in view five times as long.
+        assert!(changes.shows_change(&sample(0.0)));
         meter.span.store(HISTORY, Ordering::Relaxed);
-        assert!(changes.shows_change(&sample(40.0)));
+        let long = (0..HISTORY)
+            .filter(|_| changes.shows_change(&sample(0.0)))
+            .count();
+        assert_eq!(long, HISTORY - 1);
+    }
+
+    #[test]
+    fn a_software_rendered_meter_scrolls_every_ten_samples_but_shows_a_change_at_once() {
+        let meter = GpuMeter::new(None);
+        let mut changes = meter.changes().for_software_adapter();
+        assert!(changes.shows_change(&sample(0.0)));
+        assert!(changes.shows_change(&sample(55.0)));
+        let frames = (0..SHORT_SPAN)
+            .filter(|_| changes.shows_change(&sample(55.0)))
+            .count();
+        assert_eq!(frames, (SHORT_SPAN - 1) / SOFTWARE_SCROLL_EVERY);
+        assert!(changes.shows_change(&sample(7.0)), "a new figure at once");
     }
 }

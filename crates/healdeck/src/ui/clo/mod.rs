@@ -184,6 +184,9 @@ impl CloTab {
         let bus = describe_adapter(&info).pci_bus_id;
         let mut shown = None;
         let mut meter = tab.meter.changes();
+        if info.device_type == eframe::wgpu::DeviceType::Cpu {
+            meter = meter.for_software_adapter();
+        }
         sh.bg.forward_quiet(
             service.samples(),
             |s| UiEvent::Clo(CloEvent::Gpu(Box::new(s))),
