@@ -100,9 +100,11 @@ impl Prefilter {
                 }
             }
         }
+        // Asked once per event, not per line: a contiguous NFA, built in a fraction of a
+        // DFA's time (a DFA over these words was most of the start-up).
         let rule_words = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(shortest_words(words.clone()))
             .ok();
         words.extend(STRUCTURAL_WORDS.iter().map(|s| s.to_string()));
@@ -148,15 +150,25 @@ impl Prefilter {
 /// The words that are not superstrings of another (of any length: unlike the line filter's,
 /// none is dropped for being short, as this one says where rules cannot match).
 fn shortest_words(mut words: Vec<String>) -> Vec<String> {
-    words.sort_by_key(|w| w.len());
+    words.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     words.dedup();
-    let mut out: Vec<String> = Vec::new();
-    for w in words {
-        if !out.iter().any(|shorter| w.contains(shorter.as_str())) {
-            out.push(w);
-        }
-    }
-    out
+    // Each word searched for all the others at once (an automaton over them, built in well
+    // under a millisecond): comparing every pair was a quarter of the start-up.
+    let Ok(all) = AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .match_kind(MatchKind::Standard)
+        .build(&words)
+    else {
+        return words;
+    };
+    let inside_another = |i: usize| {
+        all.find_overlapping_iter(words[i].as_str())
+            .any(|m| m.pattern().as_usize() != i)
+    };
+    (0..words.len())
+        .filter(|&i| !inside_another(i))
+        .map(|i| words[i].clone())
+        .collect()
 }
 
 /// A logcat record's start at one of `levels` (`threadtime`:
