@@ -161,13 +161,18 @@ fn shortest_words(mut words: Vec<String>) -> Vec<String> {
     else {
         return words;
     };
-    let inside_another = |i: usize| {
-        all.find_overlapping_iter(words[i].as_str())
-            .any(|m| m.pattern().as_usize() != i)
-    };
-    (0..words.len())
-        .filter(|&i| !inside_another(i))
-        .map(|i| words[i].clone())
+    let kept: Vec<bool> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            !all.find_overlapping_iter(w.as_str())
+                .any(|m| m.pattern().as_usize() != i)
+        })
+        .collect();
+    words
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(w, keep)| keep.then_some(w))
         .collect()
 }
 

@@ -25,7 +25,7 @@ use super::settings::CloSettings;
 use super::shared::Shared;
 use super::widgets::ToastKind;
 use healdeck_config::SettingsFile;
-use healdeck_gpu::{GpuMonitor, GpuSource, detect};
+use healdeck_gpu::{AdapterKind, GpuMonitor, GpuSource, detect};
 use healdeck_render::avatar::Measurements;
 use healdeck_render::config::RenderConfig;
 use healdeck_render::drape::Solver;
@@ -178,13 +178,14 @@ impl CloTab {
         // Cloth drapes on the same device as the renders, when it is a real GPU.
         tab.drape.solver = Some(Solver::auto(Some(Arc::new(gpu.clone()))));
         tab.unorm_view = gpu.unorm_view;
-        tab.meter = GpuMeter::new(describe_adapter(&info).pci_bus_id);
+        let adapter = describe_adapter(&info);
+        tab.meter = GpuMeter::new(adapter.pci_bus_id.clone());
         let service = RenderService::start(gpu, &tab.config, gpu_sources);
         let visible = tab.meter_visible.clone();
-        let bus = describe_adapter(&info).pci_bus_id;
+        let bus = adapter.pci_bus_id;
         let mut shown = None;
         let mut meter = tab.meter.changes();
-        if info.device_type == eframe::wgpu::DeviceType::Cpu {
+        if adapter.kind == AdapterKind::Software {
             meter = meter.for_software_adapter();
         }
         sh.bg.forward_quiet(
