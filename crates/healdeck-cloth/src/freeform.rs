@@ -183,6 +183,35 @@ impl FreePanel {
     }
 }
 
+impl Meshed {
+    /// Where the flat point `p` is among `positions` (this mesh's particles, placed): inside
+    /// the triangle that holds it, between its corners; else at the nearest particle.
+    fn point_at(&self, p: Vec2, positions: &[Vec3]) -> Vec3 {
+        for t in &self.triangles {
+            let [a, b, c] = t.map(|i| self.flat[i as usize]);
+            let area = (b - a).perp_dot(c - a);
+            if area.abs() < 1e-12 {
+                continue;
+            }
+            let (u, v) = (
+                (p - a).perp_dot(c - a) / area,
+                (b - a).perp_dot(p - a) / area,
+            );
+            if u >= -1e-4 && v >= -1e-4 && u + v <= 1.0 + 1e-4 {
+                let [pa, pb, pc] = t.map(|i| positions[i as usize]);
+                return pa + (pb - pa) * u + (pc - pa) * v;
+            }
+        }
+        let nearest = (0..self.flat.len())
+            .min_by(|&i, &j| {
+                let (di, dj) = (self.flat[i].distance(p), self.flat[j].distance(p));
+                di.total_cmp(&dj)
+            })
+            .unwrap_or(0);
+        positions[nearest]
+    }
+}
+
 /// How far (m) a panel may be moved out to start clear of the body, and in what steps.
 const CLEARING: (f32, f32) = (0.3, 0.01);
 
@@ -232,6 +261,43 @@ impl FreePattern {
             }
         }
         Ok(moved)
+    }
+
+    /// Where a drape of this pattern that ended at `positions` puts the particles of `to`,
+    /// the same garment graded for another body (the same panels, sized and meshed anew):
+    /// each of `to`'s particles takes the place of the same point of its panel here (as a
+    /// fraction of the way across and up the panel's extent), inside the triangle of this
+    /// mesh that holds it, or at the nearest particle when it falls just outside. None
+    /// when the panels differ or `positions` is not a drape of this pattern.
+    pub fn carry_over(&self, positions: &[Vec3], to: &FreePattern) -> Option<Vec<Vec3>> {
+        if self.panels.len() != to.panels.len() {
+            return None;
+        }
+        let mesh = |pattern: &FreePattern| -> Option<Vec<Meshed>> {
+            let meshed = pattern.panels.iter().map(|p| p.mesh(pattern.spacing));
+            meshed.collect::<Result<_, _>>().ok()
+        };
+        let (from, onto) = (mesh(self)?, mesh(to)?);
+        if from.iter().map(|m| m.flat.len()).sum::<usize>() != positions.len() {
+            return None;
+        }
+        let extent = |flat: &[Vec2]| {
+            let lo = flat.iter().fold(Vec2::MAX, |a, b| a.min(*b));
+            let hi = flat.iter().fold(Vec2::MIN, |a, b| a.max(*b));
+            (lo, (hi - lo).max(Vec2::splat(1e-6)))
+        };
+        let mut carried = Vec::new();
+        let mut first = 0;
+        for (source, target) in from.iter().zip(&onto) {
+            let at = &positions[first..first + source.flat.len()];
+            let ((slo, ssize), (tlo, tsize)) = (extent(&source.flat), extent(&target.flat));
+            for q in &target.flat {
+                let p = slo + (*q - tlo) / tsize * ssize;
+                carried.push(source.point_at(p, at));
+            }
+            first += source.flat.len();
+        }
+        Some(carried)
     }
 
     /// The pattern as cloth: each panel meshed and laid where its rotation and translation
@@ -388,6 +454,42 @@ mod tests {
             .partition(|t| cloth.positions[t[0] as usize].z > 0.0);
         assert!(front.iter().all(|t| normal(**t) > 0.0));
         assert!(back.iter().all(|t| normal(**t) < 0.0));
+    }
+
+    #[test]
+    fn a_drape_is_carried_to_the_same_panel_graded_larger() {
+        let small = FreePattern {
+            panels: vec![square("front", 0.1, false)],
+            seams: Vec::new(),
+            spacing: 0.015,
+        };
+        let mut large = small.clone();
+        for e in &mut large.panels[0].edges {
+            for p in e.iter_mut() {
+                *p *= 1.5;
+            }
+        }
+        // The small panel "draped": lifted 10 cm and turned 30° about the vertical.
+        let turn = Mat3::from_rotation_y(0.5);
+        let drape = |p: Vec3| turn * p + Vec3::Y * 0.1;
+        let draped: Vec<Vec3> = small
+            .cloth(cotton())
+            .expect("cloth")
+            .positions
+            .into_iter()
+            .map(drape)
+            .collect();
+        let carried = small.carry_over(&draped, &large).expect("the same panels");
+        let grown = large.cloth(cotton()).expect("cloth");
+        assert_eq!(carried.len(), grown.positions.len());
+        // Each particle of the larger panel goes where the same fraction of the small one was.
+        for (c, g) in carried.iter().zip(&grown.positions) {
+            let flat = (*g - large.panels[0].translation) / 1.5 + small.panels[0].translation;
+            let want = drape(flat);
+            assert!(c.distance(want) < 1e-3, "{c} for {want}");
+        }
+        // Positions of another pattern carry nothing.
+        assert!(small.carry_over(&draped[1..], &large).is_none());
     }
 
     #[test]

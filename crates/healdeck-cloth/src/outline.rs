@@ -6,7 +6,7 @@
 use glam::Vec2;
 
 /// The length of a polyline.
-pub(crate) fn length(points: &[Vec2]) -> f32 {
+pub fn length(points: &[Vec2]) -> f32 {
     points.windows(2).map(|w| w[0].distance(w[1])).sum()
 }
 

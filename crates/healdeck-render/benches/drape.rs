@@ -56,7 +56,9 @@ fn main() {
     }
     let skirt = GarmentSpec::from_json(r#"{"type": "skirt", "length": 0.3, "fabric": "cotton"}"#)
         .expect("spec");
-    let pattern = programs::pattern(&skirt, &body);
+    let pattern = programs::draft(&skirt, &body)
+        .wrapped()
+        .expect("a skirt is wrapped");
     let cloth = pattern
         .cloth(FabricPhysics::of(Fabric::Cotton).mechanics())
         .expect("cloth");

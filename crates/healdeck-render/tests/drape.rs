@@ -183,7 +183,9 @@ fn a_skirt_drafted_for_a_smaller_body_is_tight_on_the_strain_and_pressure_maps()
     let skirt = spec(r#"{"type": "skirt", "length": 0.4, "fit": "tight", "fabric": "cotton"}"#);
     let fitted = drape(&skirt, &large, &collider).expect("drapes");
     // The smaller body's pattern, on the larger body.
-    let pattern = healdeck_render::drape::programs::pattern(&skirt, &small);
+    let pattern = healdeck_render::drape::programs::draft(&skirt, &small)
+        .wrapped()
+        .expect("a skirt is wrapped");
     let mut tight = pattern
         .cloth(FabricPhysics::of(Fabric::Cotton).mechanics())
         .expect("cloth");
@@ -243,10 +245,10 @@ fn trousers_and_shorts_drape_with_a_tube_round_each_leg_on_every_avatar() {
             let r = &d.report;
             println!("{what}: {r:?}");
             assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-            // Known: the worst edge is where the seat's crotch curves and the four legs'
-            // panels meet (14–30 %; 39–56 % before the crotch curves), still over the woven
-            // bound — a four-panel trouser block would close it.
-            assert!(r.max_strain_pct <= 32.0, "{what}: {r:?}");
+            // Known: the worst edge is a seam's, at the waist's sides or where the four
+            // panels meet under the body (9–21 %; 14–30 % when a seat was sewn to two leg
+            // tubes), still over the woven bound.
+            assert!(r.max_strain_pct <= 22.0, "{what}: {r:?}");
             assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
             let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
             assert!(top > body.skeleton.waist_y - 0.12, "{what}: top {top}");
@@ -348,6 +350,7 @@ fn a_drape_is_carried_over_to_the_body_in_another_size() {
     for json in [
         r#"{"type": "skirt", "length": 0.5, "fabric": "cotton"}"#,
         r#"{"type": "dress", "length": 0.8, "fabric": "silk"}"#,
+        r#"{"type": "pants", "length": 0.8, "fabric": "denim"}"#,
     ] {
         let garment = spec(json);
         let before = drape(&garment, &small, &body_collider(&small).expect("collider"))
@@ -395,7 +398,9 @@ fn a_drape_is_carried_over_to_the_body_in_another_size() {
 fn the_flare_widens_the_hem_as_a_pattern_change_and_a_bad_flare_is_refused() {
     let body = Body::new(Template::Female, Template::Female.defaults()).expect("body");
     let hem = |json: &str, panel: usize| {
-        let pattern = healdeck_render::drape::programs::pattern(&spec(json), &body);
+        let pattern = healdeck_render::drape::programs::draft(&spec(json), &body)
+            .wrapped()
+            .expect("wrapped");
         pattern.panels[panel].edge_length(healdeck_cloth::pattern::Edge::Bottom) * 2.0
     };
     // The skirt's front gore: a skirt's first panel, a dress's third (after its bodice).

@@ -65,7 +65,9 @@ fn the_gpu_solver_steps_a_skirt_as_the_cpu_solver_does() {
     let studio = body_collider(&body).expect("collider");
     let spec = GarmentSpec::from_json(r#"{"type": "skirt", "length": 0.3, "fabric": "cotton"}"#)
         .expect("spec");
-    let mut pattern = programs::pattern(&spec, &body);
+    let mut pattern = programs::draft(&spec, &body)
+        .wrapped()
+        .expect("a skirt is wrapped");
     pattern.spacing = 0.03;
     let start = pattern
         .cloth(FabricPhysics::of(spec.fabric).mechanics())

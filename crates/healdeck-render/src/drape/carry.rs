@@ -1,7 +1,7 @@
 //! A drape carried over to another body: when a measurement changes, the garment's pattern
 //! is graded anew, and the cloth starts from the last drape instead of from scratch — each
 //! particle of the new grading where the same point of its panel was
-//! ([`healdeck_cloth::pattern::Pattern::carry_over`]), then moved as the body under it moved
+//! ([`programs::Drafted::carry_over`]), then moved as the body under it moved
 //! (every avatar of a template shares one mesh, so each skin vertex's move is known; a
 //! particle follows the skin vertices nearest it). It is already sewn and near where it
 //! will settle, so it only settles.
@@ -34,10 +34,8 @@ pub fn carried_over(
     {
         return None;
     }
-    let mut old = programs::pattern(spec, from);
-    old.spacing = spacing;
-    let mut new = programs::pattern(spec, to);
-    new.spacing = spacing;
+    let old = programs::draft(spec, from).with_spacing(spacing);
+    let new = programs::draft(spec, to).with_spacing(spacing);
     let mut carried = old.carry_over(positions, &new)?;
     follow(&mut carried, &from.mesh.positions, &to.mesh.positions);
     Some(carried)

@@ -12,6 +12,7 @@ pub mod gpu;
 pub mod outfit;
 pub mod programs;
 pub mod tops;
+pub mod trousers;
 
 use crate::avatar::Body;
 use crate::garment::GarmentSpec;
@@ -260,13 +261,22 @@ pub fn drape_on(
         let warm = warm.is_some_and(|at| cloth.place(at));
         return drape_cloth(garment, cloth, warm, collider, solver, watch);
     }
-    let mut pattern = programs::pattern(spec, body);
-    pattern.spacing = spacing;
     let mechanics = physics.mechanics();
     let params = Params::default();
     let pattern_error = |source| DrapeError::Pattern {
         garment: garment.clone(),
         source,
+    };
+    let pattern = match programs::draft(spec, body).with_spacing(spacing) {
+        programs::Drafted::Wrapped(pattern) => pattern,
+        programs::Drafted::Flat(mut pattern) => {
+            pattern
+                .clear_of(collider, params.skin)
+                .map_err(pattern_error)?;
+            let mut cloth = pattern.cloth(mechanics).map_err(pattern_error)?;
+            let warm = warm.is_some_and(|at| cloth.place(at));
+            return drape_cloth(garment, cloth, warm, collider, solver, watch);
+        }
     };
     let warmed = match warm {
         Some(at) => {

@@ -8,17 +8,14 @@
 //! - A dress: a bodice (front and back, from the bust line taken in to the waist) and a
 //!   skirt of gores sewn to it at the waist, flared like a skirt, and two straps over the
 //!   shoulders, each sewn to a stretch of the front and the back.
-//! - Trousers and shorts: a seat (front and back, from the waistband to the crotch, sewn at
-//!   the sides, its bottom dropping to crotch curves at the centre front and back) and a
-//!   tube for each leg (front and back, sewn at the inseam and the outseam, along the leg),
-//!   each leg's top sewn to half of the seat's bottom: where the four meet, the seat's front
-//!   and back are drawn together between the legs — the crotch seam.
+//! - Trousers and shorts: four panels from the waist to the hem, see [`super::trousers`].
 //! - Tops (t-shirts, shirts, hoodies, jackets): see [`super::tops`].
 
 use crate::avatar::Body;
 use crate::garment::{Fit, GarmentSpec, GarmentType};
 use crate::mesh::Ring;
 use glam::{Vec2, Vec3};
+use healdeck_cloth::freeform::FreePattern;
 use healdeck_cloth::pattern::{Edge, Panel, Pattern, Placement, Seam, Side, skirt, straight_skirt};
 use std::f32::consts::{FRAC_PI_2, PI, TAU};
 
@@ -62,14 +59,54 @@ pub(super) fn ring_at(body: &Body, y: f32) -> &Ring {
         .expect("a body has torso rings")
 }
 
+/// A garment's pattern as its program drafts it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drafted {
+    /// Panels wrapped round the body on cylinders and cones (skirts, dresses, tops).
+    Wrapped(Pattern),
+    /// Panels laid flat in front of and behind the body (trousers and shorts).
+    Flat(FreePattern),
+}
+
+impl Drafted {
+    /// The wrapped pattern, if it is one.
+    pub fn wrapped(self) -> Option<Pattern> {
+        match self {
+            Drafted::Wrapped(p) => Some(p),
+            Drafted::Flat(_) => None,
+        }
+    }
+
+    /// Meshed at `spacing` (m) from now on.
+    pub fn with_spacing(mut self, spacing: f32) -> Drafted {
+        match &mut self {
+            Drafted::Wrapped(p) => p.spacing = spacing,
+            Drafted::Flat(p) => p.spacing = spacing,
+        }
+        self
+    }
+
+    /// Where a drape of this pattern that ended at `positions` puts the particles of `to`,
+    /// the same garment graded for another body; none when they are not the same garment.
+    pub fn carry_over(&self, positions: &[Vec3], to: &Drafted) -> Option<Vec<Vec3>> {
+        match (self, to) {
+            (Drafted::Wrapped(a), Drafted::Wrapped(b)) => a.carry_over(positions, b),
+            (Drafted::Flat(a), Drafted::Flat(b)) => a.carry_over(positions, b),
+            _ => None,
+        }
+    }
+}
+
 /// The pattern for `spec` on `body`.
-pub fn pattern(spec: &GarmentSpec, body: &Body) -> Pattern {
+pub fn draft(spec: &GarmentSpec, body: &Body) -> Drafted {
     match spec.kind {
-        GarmentType::Skirt => skirt_on(spec, body),
-        GarmentType::Dress => dress_on(spec, body),
-        GarmentType::Pants | GarmentType::Shorts => trousers_on(spec, body),
+        GarmentType::Skirt => Drafted::Wrapped(skirt_on(spec, body)),
+        GarmentType::Dress => Drafted::Wrapped(dress_on(spec, body)),
+        GarmentType::Pants | GarmentType::Shorts => {
+            Drafted::Flat(super::trousers::trousers(spec, body))
+        }
         GarmentType::Tshirt | GarmentType::Shirt | GarmentType::Hoodie | GarmentType::Jacket => {
-            super::tops::top_on(spec, body)
+            Drafted::Wrapped(super::tops::top_on(spec, body))
         }
     }
 }
@@ -212,102 +249,6 @@ fn dress_on(spec: &GarmentSpec, body: &Body) -> Pattern {
 pub(super) fn girth(r: &Ring) -> f32 {
     let at = |k: usize| r.point(TAU * k as f32 / 64.0, 0.0);
     (0..64).map(|k| at(k).distance(at(k + 1))).sum()
-}
-
-fn trousers_on(spec: &GarmentSpec, body: &Body) -> Pattern {
-    let s = &body.skeleton;
-    let m = &body.measured;
-    let (waist_ease, ease) = ease(spec.fit);
-    let waist = m.waist_cm / 100.0 + waist_ease;
-    let hips = m.hips_cm / 100.0 + ease;
-    // The seat: from the waist to 7 cm below the crotch (its middle goes up between the legs).
-    let seat_bottom_y = s.crotch_y - 0.07;
-    let rise = s.waist_y - seat_bottom_y;
-    let thigh = s
-        .legs
-        .iter()
-        .filter_map(|l| l.get(1))
-        .map(girth)
-        .fold(0.0, f32::max)
-        + ease;
-    // The seat is fitted to the hips; each leg's top, round the thigh with ease, is eased
-    // into half of the seat's bottom (up to a fifth longer: what a crotch extension adds).
-    let mut seat = flare(waist, hips, s.waist_y - s.hip_y, rise);
-    let top = thigh.max(seat / 2.0);
-    seat = seat.max(top / 0.6);
-    // Shorts: 8 to 30 cm of leg; trousers: from the knee to the ankle, 9 cm above the floor
-    // (lower, the tube would start inside the foot).
-    let (shortest, longest) = if spec.kind == GarmentType::Shorts {
-        (0.08, 0.30)
-    } else {
-        let knee_y = s.legs[0].get(3).map_or(s.crotch_y - 0.35, |r| r.center.y);
-        (seat_bottom_y - knee_y + 0.05, seat_bottom_y - 0.09)
-    };
-    let length = shortest + (longest - shortest) * spec.length;
-    let mut pattern = Pattern {
-        spacing: SPACING,
-        ..straight_skirt(waist, seat, rise, torso_axis(body, s.waist_y, s.waist_y))
-    };
-    // The crotch curves: the seat's bottom drops towards its centre front and centre back,
-    // by a twelfth of the hips in front and an eighth behind (the pattern maker's crotch
-    // extensions, the back's longer round the seat), so the crotch seam reaches under the
-    // body instead of being drawn up into it (a straight bottom: 56 % strain at the crotch).
-    for (panel, drop) in pattern.panels.iter_mut().zip([hips / 12.0, hips / 8.0]) {
-        let bottom = crotch_curve(panel.corners[1].x, drop);
-        *panel = panel.clone().with_edge(Edge::Bottom, bottom);
-    }
-    for (k, leg) in s.legs.iter().enumerate() {
-        let (Some(upper), Some(lower)) = (leg.get(1), leg.last()) else {
-            continue;
-        };
-        // Along the leg (an A-pose spreads them): from the hem up to the seat.
-        let axis = (upper.center - lower.center).normalize_or(Vec3::Y);
-        let hem_point = upper.center - axis * (upper.center.y - (seat_bottom_y - length)) / axis.y;
-        let knee = leg.get(3).map_or(thigh, |r| girth(r) + ease);
-        let hem = if spec.kind == GarmentType::Shorts {
-            top
-        } else {
-            knee.max(0.7 * top)
-        };
-        let mut tube = cone(top, hem, length, hem_point + axis * length);
-        tube.bands.clear();
-        for p in &mut tube.panels {
-            p.placement.axis = axis;
-            p.placement.centre = hem_point;
-            p.name = format!("{} leg {}", if k == 0 { "left" } else { "right" }, p.name);
-        }
-        let first = append(&mut pattern, tube);
-        // The seat's front bottom runs −x → +x, its back +x → −x; the left leg (k = 0) is
-        // on +x.
-        let (front_half, back_half) = if k == 0 {
-            ((0.5, 1.0), (0.0, 0.5))
-        } else {
-            ((0.0, 0.5), (0.5, 1.0))
-        };
-        pattern.seams.push(Seam {
-            a: Side::part(0, Edge::Bottom, front_half.0, front_half.1),
-            b: Side::whole(first, Edge::Top),
-            reversed: false,
-        });
-        pattern.seams.push(Seam {
-            a: Side::part(1, Edge::Bottom, back_half.0, back_half.1),
-            b: Side::whole(first + 1, Edge::Top),
-            reversed: false,
-        });
-    }
-    pattern
-}
-
-/// The points between the ends of a seat panel's bottom edge (`width` long, along x) that
-/// drop it by `drop` at its centre: half a cosine wave, level at the side seams.
-fn crotch_curve(width: f32, drop: f32) -> Vec<Vec2> {
-    const STEPS: usize = 24;
-    (1..STEPS)
-        .map(|k| {
-            let s = k as f32 / STEPS as f32;
-            Vec2::new(width * s, -drop * (1.0 - (TAU * s).cos()) / 2.0)
-        })
-        .collect()
 }
 
 /// Appends `other`'s panels, seams, bands and tapes to `pattern`; the index its panels start at.
