@@ -139,11 +139,15 @@ fn draft(spec: &GarmentSpec, body: &Body, crotch_y: f32) -> (Half, Half) {
     };
     let hem_y = crotch_y - (shortest + (longest - shortest) * spec.length.clamp(0.0, 1.0));
     // Each half's width at each level below the crotch line: from its width there to half
-    // the knee's girth at the knee, then straight down to the hem.
+    // the knee's girth at the knee, then a little narrower down to the hem.
     let levels = |at_crotch: f32, shift: f32| {
         let at = |y: f32| {
             let t = ((crotch_y - y) / (crotch_y - knee_y).max(0.05)).clamp(0.0, 1.0);
-            at_crotch + (knee / 2.0 + shift - at_crotch) * t
+            // Below the knee a straight leg narrows by 4 cm round to the ankle, no narrower
+            // than a foot goes through (34 cm round).
+            let below = ((knee_y - y) / (knee_y - 0.09).max(0.05)).clamp(0.0, 1.0);
+            let ankle = (knee / 2.0 - 0.02).max(0.17);
+            at_crotch + (knee / 2.0 - at_crotch) * t + (ankle - knee / 2.0) * below + shift * t
         };
         let mut l = vec![(crotch_y, at_crotch)];
         if knee_y > hem_y + 0.02 {
