@@ -9,6 +9,7 @@ pub mod fabric;
 pub mod fitmap;
 pub mod garmentcode;
 pub mod gpu;
+mod measure;
 pub mod outfit;
 pub mod programs;
 pub mod tops;
