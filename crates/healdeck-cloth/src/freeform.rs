@@ -7,7 +7,8 @@
 //! sewn right side to right side run, unless a seam says otherwise.
 
 use crate::outline;
-use crate::pattern::{PatternError, add_stitches, sew};
+use crate::pattern::PatternError;
+use crate::sewing::{Stretch, add_stitches, sew_stretches};
 use crate::solver::{Cloth, Collider, Mechanics};
 use glam::{Mat3, Vec2, Vec3};
 use spade::{
@@ -349,8 +350,7 @@ impl FreePattern {
             if !s.same_direction {
                 b.reverse();
             }
-            sew(&a, &b, &mut stitches);
-            sew(&b, &a, &mut stitches);
+            sew_stretches(Stretch::whole(&a), Stretch::whole(&b), &flat, &mut stitches);
         }
         let mut cloth = Cloth::new(placed, Some(&flat), triangles, mechanics)?;
         add_stitches(&mut cloth, stitches);

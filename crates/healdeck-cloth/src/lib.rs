@@ -19,4 +19,5 @@ pub mod packed;
 pub mod pattern;
 mod rows;
 pub mod sdf;
+mod sewing;
 pub mod solver;

@@ -79,30 +79,40 @@ pub(crate) fn area2(points: &[Vec2]) -> f32 {
 }
 
 /// Where `n` particles go along a polyline (fractions of its length): evenly spaced, but for
-/// the one nearest each sharp corner of it (a V neckline's point, turning by more than 20°),
-/// which goes to the corner so the mesh keeps it; the particles between two such corners
-/// (or a corner and an end) are spread evenly again, so none ends up a sliver's width from
-/// a corner (a V neckline's start: an edge of 8 mm among 15 mm ones, the worst strain).
-pub(crate) fn stations(points: &[Vec2], n: usize) -> Vec<f32> {
+/// the one nearest each sharp corner of it (a V neckline's point, turning by more than 20°)
+/// and each of `breaks` (fractions where a seam starts or ends), which goes exactly there so
+/// the mesh keeps it; the particles between two such points (or one and an end) are spread
+/// evenly again, so none ends up a sliver's width from a corner (a V neckline's start: an
+/// edge of 8 mm among 15 mm ones, the worst strain). Of two such points nearest the same
+/// particle, the first wins.
+pub(crate) fn stations(points: &[Vec2], n: usize, breaks: &[f32]) -> Vec<f32> {
     let last = (n - 1).max(1) as f32;
     let mut at: Vec<f32> = (0..n).map(|i| i as f32 / last).collect();
+    if n <= 2 {
+        return at;
+    }
     let total = length(points);
-    // (index, fraction) of the particles that stay put: the ends and the sharp corners.
-    let mut fixed = vec![(0, 0.0)];
+    let mut wanted: Vec<f32> = breaks
+        .iter()
+        .copied()
+        .filter(|f| (1e-3..1.0 - 1e-3).contains(f))
+        .collect();
     let mut walked = 0.0;
     for w in points.windows(3) {
         walked += w[0].distance(w[1]);
         let turn = (w[1] - w[0]).angle_to(w[2] - w[1]).abs();
-        if turn > 20f32.to_radians() && total > 0.0 && n > 2 {
-            let f = walked / total;
-            let i = ((f * last).round() as usize).clamp(1, n - 2);
-            if fixed.last().is_some_and(|&(j, _)| j < i) {
-                fixed.push((i, f));
-            }
+        if turn > 20f32.to_radians() && total > 0.0 {
+            wanted.push(walked / total);
         }
     }
-    if n < 2 {
-        return at;
+    wanted.sort_by(f32::total_cmp);
+    // (index, fraction) of the particles that stay put: the ends, the corners, the breaks.
+    let mut fixed = vec![(0, 0.0)];
+    for f in wanted {
+        let i = ((f * last).round() as usize).clamp(1, n - 2);
+        if fixed.last().is_some_and(|&(j, _)| j < i) {
+            fixed.push((i, f));
+        }
     }
     fixed.push((n - 1, 1.0));
     for pair in fixed.windows(2) {

@@ -8,6 +8,7 @@
 pub use crate::gores::{gore, skirt, straight_skirt};
 use crate::outline;
 use crate::rows;
+use crate::sewing::{Stretch, add_stitches, sew_stretches};
 use crate::solver::{Cloth, ClothError, Mechanics};
 use glam::{Vec2, Vec3};
 
@@ -266,15 +267,6 @@ struct Meshed {
 }
 
 impl Meshed {
-    /// The particles along a stretch of an edge.
-    fn side(&self, side: &Side) -> Vec<u32> {
-        let all = self.edge(side.edge);
-        let last = (all.len() - 1) as f32;
-        let from = (side.span.0 * last).round() as usize;
-        let to = ((side.span.1 * last).round() as usize).max(from + 1);
-        all[from..=to.min(all.len() - 1)].to_vec()
-    }
-
     /// The particles along `edge`, in the edge's own direction (counter-clockwise).
     fn edge(&self, edge: Edge) -> Vec<u32> {
         let starts: Vec<u32> = rows::starts(&self.counts, self.first as usize)
@@ -340,6 +332,17 @@ impl Pattern {
         Ok(())
     }
 
+    /// Where seams start and end along each edge of panel `panel` (but its corners).
+    fn breaks(&self, panel: usize) -> rows::Breaks {
+        let mut breaks = rows::Breaks::default();
+        for side in self.seams.iter().flat_map(|s| [s.a, s.b]) {
+            if side.panel == panel {
+                breaks[side.edge as usize].extend([side.span.0, side.span.1]);
+            }
+        }
+        breaks
+    }
+
     fn side_length(&self, side: &Side) -> f32 {
         self.panels[side.panel].edge_length(side.edge) * (side.span.1 - side.span.0)
     }
@@ -353,19 +356,19 @@ impl Pattern {
         if self.panels.len() != to.panels.len() {
             return None;
         }
-        let counts = |pattern: &Pattern, p: &Panel| -> Vec<usize> {
-            rows::rows(p, pattern.spacing)
+        let counts = |pattern: &Pattern, k: usize| -> Vec<usize> {
+            rows::rows(&pattern.panels[k], pattern.spacing, &pattern.breaks(k))
                 .iter()
                 .map(Vec::len)
                 .collect()
         };
-        let from: Vec<Vec<usize>> = self.panels.iter().map(|p| counts(self, p)).collect();
+        let from: Vec<Vec<usize>> = (0..self.panels.len()).map(|k| counts(self, k)).collect();
         if from.iter().flatten().sum::<usize>() != positions.len() {
             return None;
         }
         let mut carried = Vec::new();
         let mut first = 0;
-        for (source, panel) in from.iter().zip(&to.panels) {
+        for (k, source) in from.iter().enumerate() {
             let starts = rows::starts(source, first);
             // The point a fraction `x` along source row `j`, between its two particles there.
             let along_row = |j: usize, x: f32| {
@@ -375,7 +378,7 @@ impl Pattern {
                 let row = &positions[starts[j]..starts[j] + n];
                 row[i0].lerp(row[(i0 + 1).min(n - 1)], at - i0 as f32)
             };
-            let target = counts(to, panel);
+            let target = counts(to, k);
             let (sy, ty) = (source.len(), target.len());
             for (j, &n) in target.iter().enumerate() {
                 let y = j as f32 / (ty - 1) as f32 * (sy - 1) as f32;
@@ -398,9 +401,9 @@ impl Pattern {
         let mut flat = Vec::new();
         let mut triangles = Vec::new();
         let mut meshed = Vec::new();
-        for p in &self.panels {
+        for (k, p) in self.panels.iter().enumerate() {
             let first = placed.len() as u32;
-            let rows = rows::rows(p, self.spacing);
+            let rows = rows::rows(p, self.spacing, &self.breaks(k));
             let counts: Vec<usize> = rows.iter().map(Vec::len).collect();
             let grid: Vec<Vec2> = rows.into_iter().flatten().collect();
             let panel_triangles = rows::triangles(&counts, &grid, first);
@@ -419,13 +422,25 @@ impl Pattern {
         }
         let mut stitches = Vec::new();
         for s in &self.seams {
-            let a = meshed[s.a.panel].side(&s.a);
-            let mut b = meshed[s.b.panel].side(&s.b);
+            let a = meshed[s.a.panel].edge(s.a.edge);
+            let mut b = meshed[s.b.panel].edge(s.b.edge);
+            let (mut from, mut to) = s.b.span;
+            // Two panels sewn right side to right side run opposite ways along the seam.
             if !s.reversed {
                 b.reverse();
+                (from, to) = (1.0 - to, 1.0 - from);
             }
-            sew(&a, &b, &mut stitches);
-            sew(&b, &a, &mut stitches);
+            let (from_a, to_a) = s.a.span;
+            sew_stretches(
+                Stretch {
+                    ids: &a,
+                    from: from_a,
+                    to: to_a,
+                },
+                Stretch { ids: &b, from, to },
+                &flat,
+                &mut stitches,
+            );
         }
         let mut loops = Vec::new();
         for band in &self.bands {
@@ -456,44 +471,5 @@ impl Pattern {
             cloth.band(ids, rest, closed);
         }
         Ok(cloth)
-    }
-}
-
-/// Adds `stitches` (from [`sew`]) to `cloth`, each once.
-pub(crate) fn add_stitches(cloth: &mut Cloth, mut stitches: Vec<(u32, u32, u32, f32)>) {
-    stitches.sort_unstable_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then(x.3.total_cmp(&y.3))
-    });
-    stitches.dedup();
-    for (a, b, c, t) in stitches {
-        if b == c {
-            cloth.stitch(a, b);
-        } else {
-            cloth.stitch_between(a, b, c, t);
-        }
-    }
-}
-
-/// Sews each particle of side `a` to its place along side `b` (both run the same way, the
-/// same length in the flat): to the particle there, or between the two it falls between.
-/// A particle sewn to a particle is sewn once, from the side it comes first.
-pub(crate) fn sew(a: &[u32], b: &[u32], stitches: &mut Vec<(u32, u32, u32, f32)>) {
-    let (na, nb) = (a.len().max(2) - 1, b.len().max(2) - 1);
-    for (i, &p) in a.iter().enumerate() {
-        let at = i as f32 / na as f32 * nb as f32;
-        let j = (at.floor() as usize)
-            .min(nb.saturating_sub(1))
-            .min(b.len() - 1);
-        let t = at - j as f32;
-        let near = |t: f32| t.abs() < 0.05;
-        if near(t) || near(1.0 - t) || b.len() == 1 {
-            let q = b[if near(t) || b.len() == 1 { j } else { j + 1 }];
-            let (lo, hi) = (p.min(q), p.max(q));
-            stitches.push((lo, hi, hi, 0.0));
-        } else {
-            stitches.push((p, b[j], b[j + 1], t));
-        }
     }
 }

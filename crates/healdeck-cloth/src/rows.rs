@@ -11,19 +11,35 @@ use glam::Vec2;
 /// A meshed panel's flat points, row by row from the bottom, each row from left to right.
 pub(crate) type Rows = Vec<Vec<Vec2>>;
 
-/// The panel's rows at about `spacing` apart.
-pub(crate) fn rows(p: &Panel, spacing: f32) -> Rows {
+/// Where seams start and end along each of a panel's edges (bottom, right, top, left; each
+/// a list of fractions of the edge's length in its own, counter-clockwise direction): the
+/// mesh puts a particle exactly at each, so every seam ends on a particle of both panels
+/// and three seams meeting at a point (a shoulder seam, a neckline and a collar) meet at
+/// one.
+pub(crate) type Breaks = [Vec<f32>; 4];
+
+/// The panel's rows at about `spacing` apart, with particles at `breaks`.
+pub(crate) fn rows(p: &Panel, spacing: f32, breaks: &Breaks) -> Rows {
     let length = |e: Edge| outline::length(&p.edge_points(e));
     let width = length(Edge::Bottom).max(length(Edge::Top));
     let height = length(Edge::Left).max(length(Edge::Right));
     let count = |l: f32| ((l / spacing).round() as usize).max(1) + 1;
     let (nx, ny) = (count(width), count(height));
     let fraction = |k: usize, n: usize| k as f32 / (n - 1) as f32;
+    // The rows' heights (fractions of the side edges, both walked upwards): evenly spaced
+    // but for a row at each break of the right edge (upwards) and of the left (downwards).
+    let [bottom_breaks, right_breaks, top_breaks, left_breaks] = breaks;
+    let side_breaks: Vec<f32> = right_breaks
+        .iter()
+        .copied()
+        .chain(left_breaks.iter().map(|f| 1.0 - f))
+        .collect();
+    let heights = outline::stations(&[Vec2::ZERO, Vec2::Y], ny, &side_breaks);
     let c = p.corners;
-    if p.is_straight() {
-        return (0..ny)
-            .map(|j| {
-                let v = fraction(j, ny);
+    if p.is_straight() && bottom_breaks.is_empty() && top_breaks.is_empty() {
+        return heights
+            .iter()
+            .map(|&v| {
                 (0..nx)
                     .map(|i| {
                         let u = fraction(i, nx);
@@ -36,21 +52,27 @@ pub(crate) fn rows(p: &Panel, spacing: f32) -> Rows {
     let edges =
         Edges::new([Edge::Bottom, Edge::Right, Edge::Top, Edge::Left].map(|e| p.edge_points(e)));
     let samples = (4 * nx).max(16);
-    (0..ny)
-        .map(|j| {
+    let top_upwards: Vec<f32> = top_breaks.iter().map(|f| 1.0 - f).collect();
+    heights
+        .iter()
+        .enumerate()
+        .map(|(j, &v)| {
             // The row's line: the bottom and top edges themselves, or the patch between.
-            let line: Vec<Vec2> = if j == 0 {
-                p.edge_points(Edge::Bottom)
+            let (line, row_breaks): (Vec<Vec2>, &[f32]) = if j == 0 {
+                (p.edge_points(Edge::Bottom), bottom_breaks)
             } else if j == ny - 1 {
-                p.edge_points(Edge::Top).into_iter().rev().collect()
+                (
+                    p.edge_points(Edge::Top).into_iter().rev().collect(),
+                    &top_upwards,
+                )
             } else {
-                let v = fraction(j, ny);
-                (0..samples)
+                let line = (0..samples)
                     .map(|k| edges.point(fraction(k, samples), v))
-                    .collect()
+                    .collect();
+                (line, &[])
             };
             let n = count(outline::length(&line));
-            outline::stations(&line, n)
+            outline::stations(&line, n, row_breaks)
                 .into_iter()
                 .map(|t| outline::along(&line, t))
                 .collect()
