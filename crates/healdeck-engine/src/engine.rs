@@ -11,6 +11,7 @@ use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp::{self, FileDate};
 use super::verdict_memo::VerdictMemo;
+use crate::model::Severity;
 use aho_corasick::Input;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
@@ -209,7 +210,14 @@ impl Engine {
         let (first, message) = message_of(buf, &span);
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
-        let verdict = self.verdict(&span, &first, &message, memo)?;
+        let mut verdict = self.verdict(&span, &first, &message, memo)?;
+        // A job that failed here and finished on a retry later recovered by itself.
+        if let Verdict::Issue(c) = &mut verdict
+            && c.severity == Severity::High
+            && crate::retried::finished_later(buf, span.end, &first).is_some()
+        {
+            c.severity = Severity::Medium;
+        }
         // The incident starts at its lead-in, if the runtime printed one; rules matched from
         // the failure's own line on.
         span.start = events::lead_start(buf, ls, floor);

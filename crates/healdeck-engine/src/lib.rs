@@ -66,6 +66,7 @@ pub mod receive;
 pub mod redact;
 pub mod remote;
 pub mod report;
+mod retried;
 pub mod rules;
 pub mod samples;
 pub mod scan;
