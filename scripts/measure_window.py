@@ -32,7 +32,7 @@ BIN = ROOT / "target/release/healdeck"
 DISPLAY = ":93"
 # The window fills a 1400x900 screen from (0, 0) (no window manager); widgets sit where the
 # 1360x860 layout puts them.
-FIRST_ROW = (450, 147)
+FIRST_ROW = (450, 170)
 DRY_RUN = (680, 53)
 CLO_TAB = (320, 16)
 REALISTIC = (490, 53)
