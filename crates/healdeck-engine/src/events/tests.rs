@@ -144,3 +144,23 @@ KeyError: 'a.b'\n\
     let other = "2024-01-01 10:00:00 ERROR one\n2024-01-01 10:00:01 INFO two\nTraceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'k'\n";
     assert_eq!(span_of(other, 0).1, 1);
 }
+
+#[test]
+fn an_error_record_a_blank_line_and_its_exception_are_one_event() {
+    // Spring Boot's console: Hikari's record, a blank line, then the exception it logged.
+    let text = "2024-04-10T07:31:04.390Z  INFO 1 --- [main] c.z.h.HikariDataSource : HikariPool-1 - Starting...\n\
+        2024-04-10T07:31:04.512Z ERROR 1 --- [main] c.z.h.pool.HikariPool : HikariPool-1 - Exception during pool initialization.\n\
+        \n\
+        org.postgresql.util.PSQLException: Connection to localhost:5432 refused.\n\
+        \tat org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:346)\n\
+        \tat org.postgresql.Driver.connect(Driver.java:298)\n\
+        2024-04-10T07:31:04.520Z  WARN 1 --- [main] o.h.e.j.e.i.JdbcEnvironmentInitiator : HHH000342\n";
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!((kind, lines), (EventKind::Stack, 5), "{body}");
+    // An INFO record over a blank line and an exception does not claim it, and neither does
+    // cargo's `error:` line over its `Caused by:` block (a report of its own shape).
+    let info = text.replace(" ERROR 1", "  INFO 1");
+    assert_eq!(span_of(&info, 1).1, 1);
+    let cargo = "error: failed to run custom build command for `openssl-sys v0.9.57`\n\nCaused by:\n  process didn't exit successfully\n";
+    assert_ne!(span_of(cargo, 0).0, EventKind::Stack);
+}
