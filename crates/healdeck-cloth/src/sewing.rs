@@ -47,22 +47,24 @@ fn fractions(ids: &[u32], flat: &[Vec2]) -> Vec<f32> {
 /// its place along `a` (both stretches run the same way), so the seam is closed from end to
 /// end whichever side has the finer particles.
 pub(crate) fn sew_stretches(a: Stretch, b: Stretch, flat: &[Vec2], stitches: &mut Vec<Stitch>) {
-    sew_onto(a, b, flat, stitches);
-    sew_onto(b, a, flat, stitches);
+    if a.ids.is_empty() || b.ids.is_empty() {
+        return;
+    }
+    let (fa, fb) = (fractions(a.ids, flat), fractions(b.ids, flat));
+    sew_onto((a, &fa), (b, &fb), stitches);
+    sew_onto((b, &fb), (a, &fa), stitches);
 }
 
 /// Sews each particle of stretch `a` to the point as far along stretch `b` (by length): to
 /// the particle there, or between the two it falls between. Particles of `a`'s edge outside
 /// the stretch are left alone; a particle sewn to a particle is sewn once.
-fn sew_onto(a: Stretch, b: Stretch, flat: &[Vec2], stitches: &mut Vec<Stitch>) {
-    if a.ids.is_empty() || b.ids.is_empty() {
-        return;
-    }
-    let (fa, fb) = (fractions(a.ids, flat), fractions(b.ids, flat));
+/// Each stretch comes with how far along its edge each of its particles is ([`fractions`]).
+fn sew_onto(a: (Stretch, &[f32]), b: (Stretch, &[f32]), stitches: &mut Vec<Stitch>) {
+    let ((a, fa), (b, fb)) = (a, b);
     // A particle a twentieth of a spacing past an end still counts as on the stretch.
     let slack = 0.05 / (a.ids.len().max(2) - 1) as f32;
     let span = (a.to - a.from).max(1e-9);
-    for (&p, &f) in a.ids.iter().zip(&fa) {
+    for (&p, &f) in a.ids.iter().zip(fa) {
         if f < a.from - slack || f > a.to + slack {
             continue;
         }
