@@ -257,17 +257,17 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         // Spring's `… threw exception [… NullPointerException] with root cause`, or any
         // ERROR or FATAL record (Hikari's `Exception during pool initialization.`), a blank
         // line, then the exception's stack: the record that logged it.
-        let error_record = starts_record(first)
-            && matches!(
-                level,
-                Some(crate::level::Level::Error | crate::level::Level::Fatal)
-            )
-            && it
-                .peek2()
-                .is_some_and(|l| !trim_start(l).starts_with(b"Caused by:"));
-        if (first.trim_ascii_end().ends_with(b"with root cause") || error_record)
+        let logs_it = first.trim_ascii_end().ends_with(b"with root cause")
+            || (starts_record(first)
+                && matches!(
+                    level,
+                    Some(crate::level::Level::Error | crate::level::Level::Fatal)
+                ));
+        if logs_it
             && next.trim_ascii().is_empty()
-            && it.peek2().is_some_and(looks_like_exception_line)
+            && it.peek2().is_some_and(|l| {
+                looks_like_exception_line(l) && !trim_start(l).starts_with(b"Caused by:")
+            })
         {
             return Initial::HeaderGapThen(EventKind::Stack);
         }
