@@ -13,6 +13,7 @@
 //! Memory is bounded by `max_templates`: past it, the least recently used tenth is retired —
 //! its ids are never reused, and a later message of that shape starts a new template.
 
+use super::shape::{Shape, Shaper};
 use std::collections::HashMap as StdMap;
 
 /// Maps keyed by interned tokens and short strings: foldhash, several times faster than
@@ -27,6 +28,8 @@ pub type TemplateId = u32;
 const WILDCARD: u32 = 0;
 /// Constant words a message needs for `join_by_words`.
 const MIN_SKELETON: usize = 3;
+/// Shapes remembered (16 bytes each); past it they are forgotten all at once and learnt again.
+const MAX_SHAPES: usize = 1 << 18;
 
 /// Tuning, one set for every log.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,6 +99,9 @@ pub struct Miner {
     token_buf: String,
     /// Templates by their constant words (`join_by_words`).
     skeletons: HashMap<Vec<u32>, TemplateId>,
+    shaper: Shaper,
+    /// Shapes placed before → the slot of the template they went to (cleared when full).
+    shapes: HashMap<u64, u32>,
 }
 
 impl Miner {
@@ -120,6 +126,8 @@ impl Miner {
             scratch: Vec::new(),
             token_buf: String::new(),
             skeletons: HashMap::default(),
+            shapes: HashMap::default(),
+            shaper: Shaper::default(),
         };
         m.intern("<*>", true);
         m
@@ -185,7 +193,38 @@ impl Miner {
 
     /// The template of `message`, made or widened as needed.
     pub fn add(&mut self, message: &str) -> TemplateId {
+        let shape = self.shaper.shape(message);
+        self.add_shaped(message, shape)
+    }
+
+    /// [`Miner::add`] with the message's shape worked out already (on another thread: see
+    /// [`Miner::add_lines`]). A shape placed before goes to the same template without being
+    /// compared again: that template took every token of it when it was placed, and widening
+    /// only ever makes a template take more. (Drain would compare it with every template at
+    /// its leaf again, and could pick another one that has since grown more similar.)
+    pub fn add_shaped(&mut self, message: &str, shape: Shape) -> TemplateId {
         self.clock += 1;
+        if let Some(&slot) = self.shapes.get(&shape.key())
+            && let Some(t) = self.slots[slot as usize].as_mut()
+        {
+            t.count += 1;
+            t.last_used = self.clock;
+            return t.id;
+        }
+        let id = self.mine(message);
+        if let Some(&slot) = self.by_id.get(&id)
+            && let Ok(slot) = u32::try_from(slot)
+        {
+            if self.shapes.len() >= MAX_SHAPES {
+                self.shapes.clear();
+            }
+            self.shapes.insert(shape.key(), slot);
+        }
+        id
+    }
+
+    /// Places a message the shapes did not know: tokens, the tree, similarity.
+    fn mine(&mut self, message: &str) -> TemplateId {
         let mut tokens = std::mem::take(&mut self.scratch);
         tokens.clear();
         for raw in message.split_ascii_whitespace() {
@@ -407,6 +446,18 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_shape_goes_to_its_template_after_it_widened() {
+        let mut m = Miner::new(MinerOptions::default());
+        let a = m.add("session opened for alice from web");
+        let b = m.add("session opened for bob from web");
+        assert_eq!(a, b);
+        // Same shape as the first message: placed by the shape, counted.
+        assert_eq!(m.add("session opened for alice from web"), a);
+        assert_eq!(m.templates()[0].count, 3);
+        assert_eq!(m.text(a).as_deref(), Some("session opened for <*> from web"));
+    }
+
+    #[test]
     fn differing_words_widen_a_template_only_above_the_similarity() {
         let mut m = Miner::new(MinerOptions::default());
         let a = m.add("session opened for user root by (uid=0)");
@@ -460,6 +511,16 @@ mod tests {
         assert!(m.len() <= 21, "{}", m.len());
         assert!(m.retired() > 0);
         assert_eq!(m.add("heartbeat ok"), keep, "a template in use is kept");
+        // The first distinct message's template was retired: its shape, remembered, must
+        // not lead back to it; the message starts a new template.
+        let again = m.add(&format!(
+            "distinct{} words{} here{}",
+            letters(0),
+            letters(1),
+            letters(2)
+        ));
+        assert!(again > keep + 1, "a new id, not the retired one: {again}");
+        assert!(m.text(again).is_some());
     }
 
     fn letters(n: usize) -> String {

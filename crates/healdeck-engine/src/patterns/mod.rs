@@ -8,6 +8,8 @@ mod baseline;
 mod histogram;
 mod issues;
 mod miner;
+mod parallel;
+mod shape;
 mod sketch;
 mod summary;
 mod timeline;
@@ -19,6 +21,7 @@ pub use baseline::{BaseHandler, BaseTemplate, Baseline, BaselineError, baseline_
 pub use histogram::{Histogram, HistogramBin};
 pub use issues::anomaly_rule;
 pub use miner::{Miner, MinerOptions, Template, TemplateId};
+pub use shape::{Shape, Shaper};
 pub use summary::{
     HandlerStats, LevelMix, LineTemplate, PatternOptions, PatternReport, PatternStats,
     TemplateSummary, mine,

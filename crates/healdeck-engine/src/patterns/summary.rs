@@ -6,7 +6,7 @@ use super::anomaly::{Anomaly, AnomalyOptions, Describe, detect};
 use super::baseline::Baseline;
 use super::histogram::{Histogram, sparkline};
 use super::timeline::{Extras, Handler, Timeline};
-use super::{Miner, MinerOptions, TemplateId};
+use super::{Miner, MinerOptions, Shape, Shaper, TemplateId};
 use crate::level::{Level, level, strip_record_prefix};
 use crate::sources::{self, SourceError};
 use crate::timestamp;
@@ -185,7 +185,7 @@ pub fn mine(paths: &[PathBuf], opts: &PatternOptions) -> PatternReport {
             }
             for ((line_no, text), read) in batch.iter().zip(read_batch(&batch, year)) {
                 let message = &text[read.message.clone()];
-                let id = miner.add(message);
+                let id = miner.add_shaped(message, read.shape);
                 let at = (file_at, *line_no);
                 timeline.note_read(at, id, read.time.as_deref(), read.level, read.extras);
                 note(seen.entry(id).or_default(), text, read.level, read.time);
@@ -215,9 +215,11 @@ struct ReadLine {
     level: Option<Level>,
     time: Option<String>,
     extras: Extras,
+    /// The message's shape, for the miner.
+    shape: Shape,
 }
 
-fn read_line(text: &str, year: timestamp::FileDate) -> ReadLine {
+fn read_line(text: &str, year: timestamp::FileDate, shaper: &mut Shaper) -> ReadLine {
     let message = message_of(text);
     let start = message.as_ptr() as usize - text.as_ptr() as usize;
     ReadLine {
@@ -225,16 +227,22 @@ fn read_line(text: &str, year: timestamp::FileDate) -> ReadLine {
         level: level(text),
         time: timestamp::parse(text, year),
         extras: Extras::of(message),
+        shape: shaper.shape(message),
     }
 }
 
-/// Reads a batch's lines on every core (each line on its own: the order is kept).
+/// Reads a batch's lines — time, level, message, durations, shape — on every core (each line on
+/// its own: the order is kept).
 fn read_batch(batch: &[(u64, String)], year: timestamp::FileDate) -> Vec<ReadLine> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
     if threads < 2 || batch.len() < 256 {
-        return batch.iter().map(|(_, t)| read_line(t, year)).collect();
+        let mut shaper = Shaper::default();
+        return batch
+            .iter()
+            .map(|(_, t)| read_line(t, year, &mut shaper))
+            .collect();
     }
     let per = batch.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -242,8 +250,9 @@ fn read_batch(batch: &[(u64, String)], year: timestamp::FileDate) -> Vec<ReadLin
             .chunks(per)
             .map(|part| {
                 scope.spawn(move || {
+                    let mut shaper = Shaper::default();
                     part.iter()
-                        .map(|(_, t)| read_line(t, year))
+                        .map(|(_, t)| read_line(t, year, &mut shaper))
                         .collect::<Vec<_>>()
                 })
             })

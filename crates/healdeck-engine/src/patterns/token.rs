@@ -18,52 +18,67 @@ pub(super) enum Mask {
 /// Masks `raw` into `out` (cleared first).
 pub(super) fn mask(raw: &str, out: &mut String) -> Mask {
     out.clear();
+    mask_onto(raw, out)
+}
+
+/// Masks `raw` onto the end of `out` (a wildcard adds nothing).
+fn mask_onto(raw: &str, out: &mut String) -> Mask {
     let bytes = raw.as_bytes();
-    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
-    if is_host_or_path(raw) {
+    let (mut digits, mut slashes, mut dots) = (false, 0usize, 0usize);
+    for &b in bytes {
+        digits |= b.is_ascii_digit();
+        slashes += usize::from(b == b'/' || b == b'\\');
+        dots += usize::from(b == b'.');
+    }
+    mask_counted(raw, out, digits, slashes >= 2 || dots >= 2)
+}
+
+/// [`mask_onto`] with what one pass over the token found: whether it holds a digit, and
+/// whether it has two dots or two slashes (without them it can be neither a host nor a path:
+/// most tokens).
+pub(super) fn mask_counted(raw: &str, out: &mut String, digits: bool, dotted: bool) -> Mask {
+    let bytes = raw.as_bytes();
+    if dotted && is_host_or_path(raw) {
         return Mask::Wild;
     }
-    if digits == 0 {
+    if !digits {
         out.push_str(raw);
         return Mask::Word;
     }
-    if is_id(bytes, digits) {
+    if is_id(bytes) {
         return Mask::Wild;
     }
     // Each number becomes `#`: its sign, a `0x` hex number, and digits mixed with hex
-    // letters (`0b1f`) included.
-    let mut i = 0;
+    // letters (`0b1f`) included. What lies between numbers is copied a run at a time (the
+    // cuts are at ASCII bytes, so at character boundaries).
+    let (mut i, mut copied) = (0, 0);
     while i < bytes.len() {
         let b = bytes[i];
         let signed = matches!(b, b'-' | b'+') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if b.is_ascii_digit() || signed {
-            let mut j = i + 1;
-            if b == b'0' && matches!(bytes.get(j), Some(b'x' | b'X')) {
-                j += 1;
-            }
-            let digits_end = {
-                let mut k = j;
-                while k < bytes.len() && bytes[k].is_ascii_digit() {
-                    k += 1;
-                }
-                k
-            };
-            while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
-                j += 1;
-            }
-            // Hex letters belong to the number only up to a boundary (`0b1f`), not into a
-            // word (`5days` is `#days`).
-            if bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
-                j = digits_end;
-            }
-            out.push('#');
-            i = j;
-        } else {
-            let len = raw[i..].chars().next().map_or(1, char::len_utf8);
-            out.push_str(&raw[i..i + len]);
-            i += len;
+        if !(b.is_ascii_digit() || signed) {
+            i += 1;
+            continue;
         }
+        out.push_str(&raw[copied..i]);
+        let mut j = i + 1;
+        if b == b'0' && matches!(bytes.get(j), Some(b'x' | b'X')) {
+            j += 1;
+        }
+        let digits_end = j + bytes[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+        j += bytes[j..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        // Hex letters belong to the number only up to a boundary (`0b1f`), not into a
+        // word (`5days` is `#days`).
+        if bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            j = digits_end;
+        }
+        out.push('#');
+        i = j;
+        copied = j;
     }
+    out.push_str(&raw[copied..]);
     Mask::Digits
 }
 
@@ -102,15 +117,23 @@ fn is_host_or_path(raw: &str) -> bool {
     dots >= 2 && run > 0 && letter
 }
 
-/// A hex number (`0x7f3a`, `deadbeef01`), a UUID, or a long run of hex and dashes.
-fn is_id(bytes: &[u8], digits: usize) -> bool {
+/// A hex number (`0x7f3a`, `deadbeef01`), a UUID, or a long run of hex and dashes (of a token
+/// that holds a digit).
+fn is_id(bytes: &[u8]) -> bool {
     let body = bytes
         .strip_prefix(b"0x")
         .or_else(|| bytes.strip_prefix(b"0X"))
         .unwrap_or(bytes);
-    let hexish = body.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-');
-    let letters = body.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    hexish && (body.len() != bytes.len() || (body.len() >= 8 && letters > 0 && digits > 0))
+    // One pass, stopping at the first byte that is not hex or a dash (most tokens).
+    let mut letters = false;
+    for &b in body {
+        match b {
+            b'0'..=b'9' | b'-' => {}
+            b'a'..=b'f' | b'A'..=b'F' => letters = true,
+            _ => return false,
+        }
+    }
+    body.len() != bytes.len() || (body.len() >= 8 && letters)
 }
 
 #[cfg(test)]
