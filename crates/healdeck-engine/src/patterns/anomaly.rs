@@ -175,12 +175,13 @@ impl Window {
     }
 
     /// Where the window starts, as a title says it: `11:30` when the log is of one day,
-    /// `12-02 11:30` when it spans days, `line 2,000` without times.
+    /// `12-02 11:30` when it spans days, `line 2,000` without times (lines counted from 1;
+    /// block k holds lines 100k to 100k + 99, the first block from line 1).
     pub(crate) fn since_words(&self) -> String {
         if !self.timed {
             return format!(
                 "line {}",
-                thousands(self.cut.max(0) as u64 * LINES_PER_STEP)
+                thousands((self.cut.max(0) as u64 * LINES_PER_STEP).max(1))
             );
         }
         let full = self.since();
@@ -193,7 +194,7 @@ impl Window {
         if self.timed {
             super::timeline::time_of_minute(self.cut)
         } else {
-            format!("line {}", self.cut.max(0) as u64 * LINES_PER_STEP)
+            format!("line {}", (self.cut.max(0) as u64 * LINES_PER_STEP).max(1))
         }
     }
 }

@@ -57,7 +57,7 @@ pub(crate) fn rates(
         };
         let (mut base, now) = split(steps.series(w.timed), w.cut);
         if let Some(b) = saved {
-            base = b.templates.get(&template).map_or(0, |t| t.count);
+            base = b.lines_like(&template);
         }
         if now == 0 {
             continue;

@@ -50,6 +50,16 @@ pub struct Baseline {
     pub handlers: BTreeMap<String, BaseHandler>,
 }
 
+/// Whether a template's word `wide` takes a baseline template's word `word`: the same, the
+/// wildcard, or `key=<*>` and `word` is that key's.
+fn takes(wide: &str, word: &str) -> bool {
+    wide == word
+        || wide == "<*>"
+        || wide
+            .strip_suffix("<*>")
+            .is_some_and(|key| key.ends_with('=') && word.starts_with(key))
+}
+
 /// Why a baseline could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
@@ -80,6 +90,30 @@ pub fn baseline_path(dir: &Path, name: &str) -> Result<PathBuf, BaselineError> {
 }
 
 impl Baseline {
+    /// The baseline's lines of `template`: its own, or, when the later run widened it (the
+    /// baseline has `Connection closed by authenticating user nobody …`, the later log also
+    /// `… by invalid user admin …`, and the two met as `Connection closed by <*> user <*> …`),
+    /// those of every baseline template it takes.
+    pub fn lines_like(&self, template: &str) -> u64 {
+        if let Some(t) = self.templates.get(template) {
+            return t.count;
+        }
+        if !template.contains("<*>") {
+            return 0;
+        }
+        let wide: Vec<&str> = template.split(' ').collect();
+        self.templates
+            .iter()
+            .filter(|(text, _)| {
+                let mut words = text.split(' ');
+                wide.iter()
+                    .all(|w| words.next().is_some_and(|b| takes(w, b)))
+                    && words.next().is_none()
+            })
+            .map(|(_, t)| t.count)
+            .sum()
+    }
+
     /// The whole of a mined log as a baseline.
     pub(crate) fn from_timeline(
         name: &str,
@@ -223,5 +257,41 @@ mod tests {
         );
         let e = Baseline::load(&dir.path().join("none.json")).expect_err("missing");
         assert!(e.to_string().contains("--save-baseline"), "{e}");
+    }
+
+    #[test]
+    fn a_template_widened_later_counts_the_baseline_templates_it_takes() {
+        let mut b = Baseline::default();
+        let mut add = |text: &str, count| {
+            b.templates.insert(
+                text.into(),
+                BaseTemplate {
+                    count,
+                    ..BaseTemplate::default()
+                },
+            );
+        };
+        add(
+            "Connection closed by authenticating user nobody # port # [preauth]",
+            4,
+        );
+        add(
+            "Connection closed by authenticating user root # port # [preauth]",
+            2,
+        );
+        add("Connection closed by # port # [preauth]", 9);
+        add("GET /a status=# user=alice", 5);
+        assert_eq!(
+            b.lines_like("Connection closed by authenticating user nobody # port # [preauth]"),
+            4
+        );
+        assert_eq!(
+            b.lines_like("Connection closed by <*> user <*> # port # [preauth]"),
+            6,
+            "both users' lines, not the shorter template's"
+        );
+        assert_eq!(b.lines_like("GET /a status=<*> user=<*>"), 5);
+        assert_eq!(b.lines_like("GET /a code=<*> user=<*>"), 0);
+        assert_eq!(b.lines_like("Connection refused by <*>"), 0);
     }
 }

@@ -454,7 +454,10 @@ mod tests {
         // Same shape as the first message: placed by the shape, counted.
         assert_eq!(m.add("session opened for alice from web"), a);
         assert_eq!(m.templates()[0].count, 3);
-        assert_eq!(m.text(a).as_deref(), Some("session opened for <*> from web"));
+        assert_eq!(
+            m.text(a).as_deref(),
+            Some("session opened for <*> from web")
+        );
     }
 
     #[test]
