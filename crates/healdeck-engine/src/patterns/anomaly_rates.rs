@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// Words that make a new non-error pattern worth a person's look.
 static FAILURE_WORDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|denied|refused|timed? ?out|unable|cannot|can't|unreachable|lost|corrupt\w*|panic\w*|abort\w*|crash\w*|fatal)\b",
+        r"(?i)\b(?:fail(?:s|ed|ure)?|errors?|exceptions?|denied|refused|invalid|timed? ?out|unable|cannot|can't|unreachable|lost|corrupt\w*|panic\w*|abort\w*|crash\w*|fatal)\b",
     )
     .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });

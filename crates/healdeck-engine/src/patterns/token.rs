@@ -45,7 +45,7 @@ pub(super) fn mask_counted(raw: &str, out: &mut String, digits: bool, dotted: bo
         out.push_str(raw);
         return Mask::Word;
     }
-    if is_id(bytes) {
+    if is_id(bytes) || (bytes.len() >= 20 && has_blob(bytes)) {
         return Mask::Wild;
     }
     // Each number becomes `#`: its sign, a `0x` hex number, and digits mixed with hex
@@ -117,6 +117,27 @@ fn is_host_or_path(raw: &str) -> bool {
     dots >= 2 && run > 0 && letter
 }
 
+/// A run of 20 or more base64 characters mixing upper case, lower case and digits: a key
+/// fingerprint (`SHA256:v9otAqOpRApzGy2tSKUxmIhL1RBvtsPqEdZy/T+upZY`), a token or a hash —
+/// a value, never a word.
+fn has_blob(bytes: &[u8]) -> bool {
+    let (mut run, mut upper, mut lower, mut digit) = (0, false, false, false);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-') {
+            run += 1;
+            upper |= b.is_ascii_uppercase();
+            lower |= b.is_ascii_lowercase();
+            digit |= b.is_ascii_digit();
+            if run >= 20 && upper && lower && digit {
+                return true;
+            }
+        } else {
+            (run, upper, lower, digit) = (0, false, false, false);
+        }
+    }
+    false
+}
+
 /// A hex number (`0x7f3a`, `deadbeef01`), a UUID, or a long run of hex and dashes (of a token
 /// that holds a digit).
 fn is_id(bytes: &[u8]) -> bool {
@@ -172,5 +193,14 @@ mod tests {
         assert_eq!(m("deadbeef01"), (Mask::Wild, String::new()));
         assert_eq!(m("2024"), (Mask::Digits, "#".into()));
         assert_eq!(m("été"), (Mask::Word, "été".into()));
+        assert_eq!(
+            m("SHA256:v9otAqOpRApzGy2tSKUxmIhL1RBvtsPqEdZy/T+upZY"),
+            (Mask::Wild, String::new())
+        );
+        assert_eq!(
+            m("attempt_1445144423722_0020_m_000000_0"),
+            (Mask::Digits, "attempt_#_#_m_#_#".into())
+        );
+        assert_eq!(m("ED25519"), (Mask::Digits, "ED#".into()));
     }
 }
