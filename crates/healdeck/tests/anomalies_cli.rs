@@ -5,41 +5,16 @@
 //! incident's patterns new against it; `diagnose --anomalies` puts them in the issue feed as
 //! `performance` and `anomaly`; bad baseline names and corrupt baselines are refused by name.
 
+#[path = "common/patterns_json.rs"]
+mod patterns_json;
 #[path = "common/service_log.rs"]
 mod service_log;
 #[path = "common/watch.rs"]
 mod watch;
 
+use patterns_json::{kinds, patterns_json};
 use service_log::service;
 use watch::healdeck;
-
-fn patterns_json(home: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = healdeck(home)
-        .args(["patterns", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
-    v["anomalies"]
-        .as_array()
-        .expect("anomalies")
-        .iter()
-        .map(|a| {
-            (
-                a["kind"].as_str().unwrap_or("").to_string(),
-                a["title"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn each_kind_is_found_explained_and_quiet_logs_give_none() {

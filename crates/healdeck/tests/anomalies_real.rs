@@ -6,15 +6,17 @@
 //! rate spike over their baseline, with sshd's own words in the titles; the healthy period
 //! against itself gives neither.
 
+#[path = "common/patterns_json.rs"]
+mod patterns_json;
 #[path = "common/sshd.rs"]
 mod sshd;
 #[path = "common/watch.rs"]
 mod watch;
 
+use patterns_json::{kinds, patterns_json};
 use sshd::{Sshd, keygen};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use watch::healdeck;
 
 /// One `ssh` login as `user` offering only `key`; whether it got in.
 fn login(sshd: &Sshd, user: &str, key: &Path) -> bool {
@@ -67,32 +69,6 @@ fn settle(log: &Path) {
         last = now;
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-}
-
-fn patterns(home: &Path, args: &[&str]) -> serde_json::Value {
-    let out = healdeck(home)
-        .args(["patterns", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("run healdeck");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-fn anomalies(v: &serde_json::Value) -> Vec<(String, String)> {
-    v["anomalies"]
-        .as_array()
-        .expect("anomalies")
-        .iter()
-        .map(|a| {
-            let text = |k: &str| a[k].as_str().unwrap_or_default().to_string();
-            (text("kind"), text("title"))
-        })
-        .collect()
 }
 
 /// Logs a healthy period, saved as `healthy.log`, then a brute-force burst left in `log`;
@@ -174,27 +150,27 @@ fn a_brute_force_burst_on_a_real_sshd_is_new_and_spiking_against_its_healthy_bas
     let sshd = Sshd::logging_to(home.path(), &log);
     let (healthy_log, invalid) = healthy_then_burst(&sshd, &log, home.path());
     let healthy_arg = healthy_log.to_str().expect("utf-8");
-    let saved = patterns(
+    let saved = patterns_json(
         home.path(),
         &["--save-baseline", "ssh-healthy", healthy_arg],
     );
     assert!(
-        anomalies(&saved).is_empty(),
+        kinds(&saved).is_empty(),
         "a healthy period has nothing odd in itself: {:#?}",
-        anomalies(&saved)
+        kinds(&saved)
     );
-    let against_itself = patterns(home.path(), &["--baseline", "ssh-healthy", healthy_arg]);
+    let against_itself = patterns_json(home.path(), &["--baseline", "ssh-healthy", healthy_arg]);
     assert!(
-        anomalies(&against_itself).is_empty(),
+        kinds(&against_itself).is_empty(),
         "the healthy period against itself: {:#?}",
-        anomalies(&against_itself)
+        kinds(&against_itself)
     );
 
-    let report = patterns(
+    let report = patterns_json(
         home.path(),
         &["--baseline", "ssh-healthy", log.to_str().expect("utf-8")],
     );
-    let found = anomalies(&report);
+    let found = kinds(&report);
     let templates = &report["templates"];
     let has = |kind: &str, words: &[&str]| {
         found
