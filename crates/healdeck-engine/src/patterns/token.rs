@@ -15,14 +15,9 @@ pub(super) enum Mask {
     Wild,
 }
 
-/// Masks `raw` into `out` (cleared first).
+/// Masks `raw` into `out` (cleared first; a wildcard leaves it empty).
 pub(super) fn mask(raw: &str, out: &mut String) -> Mask {
     out.clear();
-    mask_onto(raw, out)
-}
-
-/// Masks `raw` onto the end of `out` (a wildcard adds nothing).
-fn mask_onto(raw: &str, out: &mut String) -> Mask {
     let bytes = raw.as_bytes();
     let (mut digits, mut slashes, mut dots) = (false, 0usize, 0usize);
     for &b in bytes {
@@ -33,7 +28,7 @@ fn mask_onto(raw: &str, out: &mut String) -> Mask {
     mask_counted(raw, out, digits, slashes >= 2 || dots >= 2)
 }
 
-/// [`mask_onto`] with what one pass over the token found: whether it holds a digit, and
+/// [`mask`], appending to `out`, with what one pass over the token found: whether it holds a digit, and
 /// whether it has two dots or two slashes (without them it can be neither a host nor a path:
 /// most tokens).
 pub(super) fn mask_counted(raw: &str, out: &mut String, digits: bool, dotted: bool) -> Mask {
