@@ -148,6 +148,15 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
         if is_message_word(line, start, end) {
             return line[start..].trim_end();
         }
+        // A level inside a bracketed header (Celery's `[2026-… INFO/MainProcess]`): the
+        // message starts after the bracket.
+        let inside = line[..start]
+            .rfind('[')
+            .is_some_and(|o| line[..start].rfind(']').is_none_or(|c| c < o));
+        let end = match line[end..].find(']') {
+            Some(close) if inside && close <= 64 => end + close,
+            _ => end,
+        };
         let rest = line[end..].trim_start_matches([']', ')', ':', '>', '|', ' ', '-']);
         if !rest.is_empty() {
             return rest;
@@ -228,6 +237,11 @@ mod tests {
         assert_eq!(
             strip_record_prefix("[Sun Dec 04 2005] [error] mod_jk"),
             "mod_jk"
+        );
+        assert_eq!(
+            strip_record_prefix("[2026-12-05 06:26:12,586: INFO/MainProcess] Task t[1] received"),
+            "Task t[1] received",
+            "Celery's header is one bracket"
         );
         assert_eq!(
             strip_record_prefix("ERROR: Error: Cannot find module 'x'"),

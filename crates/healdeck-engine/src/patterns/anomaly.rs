@@ -225,7 +225,8 @@ impl Describe<'_> {
                     .filter(|n| !n.contains('#') && !n.contains("<*>"))
                     .unwrap_or(t)
             }),
-            // Read from the raw line (templates are redacted already): redacted here.
+            // Read from the raw lines (templates are redacted already): redacted here.
+            Handler::Named(name) => Some(crate::redact::redact(name).text),
             Handler::Sequence(name) => {
                 Some(format!("sequence {}", crate::redact::redact(name).text))
             }
@@ -300,12 +301,17 @@ fn slow_handlers(
             continue;
         };
         a.series = samples.p95_series(w.timed);
-        if let Handler::Template(id) = handler {
-            a.template_id = Some(*id);
+        let template = match handler {
+            Handler::Template(id) => Some(*id),
+            Handler::Named(name) => timeline.named_templates.get(name).copied(),
+            Handler::Sequence(_) => None,
+        };
+        if let Some(id) = template {
+            a.template_id = Some(id);
             let from = if saved.is_some() { i64::MIN } else { w.cut };
             a.at = timeline
                 .templates
-                .get(id)
+                .get(&id)
                 .and_then(|s| s.first_from(w.timed, from));
         }
         out.push(a);
@@ -347,11 +353,16 @@ fn slow_handler(
         let before = saved.map_or("before".to_string(), |b| {
             format!("in the baseline \"{}\"", b.name)
         });
+        // Under a millisecond (nginx's `rt=0.000`) the ratio is against 1 ms: a lower bound.
+        let (base_words, times) = if base_p95 < 1.0 {
+            ("under 1 ms".to_string(), format!("≥ {factor:.0}×"))
+        } else {
+            (format_ms(base_p95), format!("{factor:.1}×"))
+        };
         return Some(Anomaly {
             title: format!(
-                "`{name}` p95 {} — baseline {} ({factor:.1}×) over {} calls",
+                "`{name}` p95 {} — baseline {base_words} ({times}) over {} calls",
                 format_ms(now_q.p95),
-                format_ms(base_p95),
                 thousands(calls)
             ),
             explanation: format!(

@@ -5,6 +5,7 @@
 mod anomaly;
 mod anomaly_rates;
 mod baseline;
+mod extras;
 mod histogram;
 mod issues;
 mod miner;

@@ -226,7 +226,7 @@ fn read_line(text: &str, year: timestamp::FileDate, shaper: &mut Shaper) -> Read
         message: start..start + message.len(),
         level: level(text),
         time: timestamp::parse(text, year),
-        extras: Extras::of(message),
+        extras: Extras::after(&text[..start], message),
         shape: shaper.shape(message),
     }
 }
@@ -376,6 +376,7 @@ fn handlers(timeline: &Timeline, describe: &Describe<'_>) -> Vec<HandlerStats> {
                 name: describe.handler(h)?,
                 template_id: match h {
                     Handler::Template(id) => Some(*id),
+                    Handler::Named(name) => timeline.named_templates.get(name).copied(),
                     Handler::Sequence(_) => None,
                 },
                 calls,

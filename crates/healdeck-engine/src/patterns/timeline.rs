@@ -8,102 +8,20 @@
 //! sequences (the oldest are dropped first, and counted).
 
 use super::TemplateId;
+pub(crate) use super::extras::Extras;
+use super::extras::SequenceMark;
 use crate::level::Level;
-use regex::Regex;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::LazyLock;
 
 /// Sequences begun and not yet ended that are remembered.
 pub(crate) const MAX_OPEN: usize = 100_000;
+/// Handlers named by their lines (`GET /api/<*>`, `task tasks.report`) that are timed apart;
+/// past this many, a line's durations count for its template.
+pub(crate) const MAX_NAMED_HANDLERS: usize = 4096;
+/// Ends without a begin that are remembered (see [`Timeline::early_ends`]).
+const MAX_EARLY_ENDS: usize = 10_000;
 /// Lines per step when a log has no times.
 pub(crate) const LINES_PER_STEP: u64 = 100;
-
-static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i-u)\b(?:took|duration|elapsed|latency|in|time|rt|request_time|response_time)\b",
-        r"\s*[=:]?\s*(\d+(?:\.\d+)?)\s*",
-        r"(ms|milliseconds?|µs|us|s|sec|secs|seconds?)?\b",
-    ))
-    .unwrap_or_else(|e| panic!("constant regex: {e}"))
-});
-
-/// Begin and end words; a mark is one of them joined to the name before it by `-`, `_`, `.`
-/// or a space (found with Aho-Corasick, ASCII case ignored: far cheaper per line than a regex
-/// with a leading `.*?`).
-const BEGIN_WORDS: [&str; 9] = [
-    "started",
-    "starting",
-    "start",
-    "begin",
-    "began",
-    "acquired",
-    "acquiring",
-    "opened",
-    "entered",
-];
-const END_WORDS: [&str; 10] = [
-    "completed",
-    "complete",
-    "finished",
-    "ended",
-    "end",
-    "released",
-    "closed",
-    "done",
-    "exited",
-    "stopped",
-];
-
-static SEQUENCE_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(BEGIN_WORDS.iter().chain(END_WORDS.iter()))
-        .unwrap_or_else(|e| panic!("constant automaton: {e}"))
-});
-
-/// A sequence's id: `id=42`, `request_id: ab12`, `txn 7f3a`, `#1234`, a UUID — or, failing
-/// those, the first number of the line.
-static SEQUENCE_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i-u)(?:\b(?:[a-z]+[_-])?(?:id|txn|trace|span|job|task|request|req|session)\b\s*[=:#]?\s*",
-        r"([\w-]{1,64}))|#(\w{1,64})",
-        r"|\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
-        r"|\b(\d{1,20})\b",
-    ))
-    .unwrap_or_else(|e| panic!("constant regex: {e}"))
-});
-
-/// A duration in a line, in milliseconds. `rt=`/`request_time=` without a unit are seconds
-/// (nginx's `$request_time`); other numbers need a unit. (The match is found by the regex's
-/// DFA; its groups are read from the match alone, which keeps per-line work small.)
-pub(crate) fn duration_ms(line: &str) -> Option<f64> {
-    for m in DURATION.find_iter(line) {
-        let Some(c) = DURATION.captures(m.as_str()) else {
-            continue;
-        };
-        let Some(v) = c.get(1).and_then(|v| v.as_str().parse::<f64>().ok()) else {
-            continue;
-        };
-        let unit = match c.get(2) {
-            Some(u) => u.as_str().to_ascii_lowercase(),
-            None => {
-                let word = m.as_str().to_ascii_lowercase();
-                if word.starts_with("rt") || word.contains("_time") {
-                    "s".to_string()
-                } else {
-                    continue;
-                }
-            }
-        };
-        return Some(match unit.as_str() {
-            "µs" | "us" => v / 1000.0,
-            u if u.starts_with("ms") || u.starts_with("milli") => v,
-            _ => v * 1000.0,
-        });
-    }
-    None
-}
 
 /// Milliseconds since the epoch of an engine time (`2026-12-02T18:15:37.250…`).
 pub(crate) fn unix_ms_of(iso: &str) -> Option<i64> {
@@ -134,92 +52,8 @@ pub(crate) fn time_of_minute(minute: i64) -> String {
     iso.trim_end_matches('Z').to_string()
 }
 
-/// A begin or end of a sequence found in a line.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct SequenceMark {
-    /// The name: what comes before the begin/end word, numbers masked (`beat`, `Job #`).
-    pub name: String,
-    pub id: String,
-    pub begin: bool,
-}
-
-pub(crate) fn sequence_mark(message: &str) -> Option<SequenceMark> {
-    let bytes = message.as_bytes();
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let found = SEQUENCE_WORDS.find_iter(message).find(|m| {
-        let (start, end) = (m.start(), m.end());
-        start >= 2
-            && matches!(bytes[start - 1], b'-' | b'_' | b'.' | b' ')
-            && (word(bytes[start - 2]) || bytes[start - 2] == b']')
-            && bytes.get(end).is_none_or(|&b| !word(b))
-    })?;
-    // The name is the word or two before the begin/end word, not a record header before it
-    // (`crond(pam_unix)[2915]: session` is `session`).
-    let whole = &message[..found.start() - 1];
-    let mut from = whole.len();
-    for (i, word) in whole.split_whitespace().rev().take(2).enumerate() {
-        if i > 0 && word.ends_with([':', ']', ')']) {
-            break;
-        }
-        from = word.as_ptr() as usize - whole.as_ptr() as usize;
-    }
-    let prefix = &message[from..found.start() - 1];
-    let mut name = String::with_capacity(prefix.len());
-    let mut last_digit = false;
-    for ch in prefix.trim().chars() {
-        if ch.is_ascii_digit() {
-            if !last_digit {
-                name.push('#');
-            }
-            last_digit = true;
-        } else {
-            name.push(ch);
-            last_digit = false;
-        }
-    }
-    if name.trim_matches(['#', ' ']).is_empty() {
-        return None;
-    }
-    // An id has a digit (`session opened` is not a session called "opened"); a named one
-    // (`id=9`, `#9`, a UUID) before a bare number (`worker-3` is no id).
-    let rest = &message[from..];
-    let id_in = |groups: std::ops::RangeInclusive<usize>| {
-        SEQUENCE_ID.find_iter(rest).find_map(|m| {
-            let c = SEQUENCE_ID.captures(m.as_str())?;
-            groups
-                .clone()
-                .find_map(|g| c.get(g))
-                .map(|v| v.as_str())
-                .filter(|v| v.bytes().any(|b| b.is_ascii_digit()))
-                .map(str::to_string)
-        })
-    };
-    let id = id_in(1..=3).or_else(|| id_in(4..=4))?;
-    Some(SequenceMark {
-        name,
-        id,
-        begin: found.pattern().as_usize() < BEGIN_WORDS.len(),
-    })
-}
-
 /// Where a line is: the file's index among those read, and its line number.
 pub(crate) type LineAt = (u32, u64);
-
-/// What a message says beyond its template: a duration, a sequence's begin or end.
-#[derive(Debug, Default)]
-pub(crate) struct Extras {
-    pub duration_ms: Option<f64>,
-    pub mark: Option<SequenceMark>,
-}
-
-impl Extras {
-    pub(crate) fn of(message: &str) -> Extras {
-        Extras {
-            duration_ms: duration_ms(message),
-            mark: sequence_mark(message),
-        }
-    }
-}
 
 /// Lines per step, for one template or for all lines of a level, with each step's first line.
 #[derive(Debug, Default, Clone)]
@@ -256,10 +90,12 @@ impl Steps {
     }
 }
 
-/// What slow-handler detection measures: a template's own durations, or a sequence's (the
-/// time from its begin to its end).
+/// What slow-handler detection measures: the durations of the lines that name one handler,
+/// a template's own durations when they name none, or a sequence's (the time from its begin
+/// to its end, when its end line does not give its own duration).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Handler {
+    Named(String),
     Template(TemplateId),
     Sequence(String),
 }
@@ -283,9 +119,14 @@ pub struct Timeline {
     pub(crate) warnings: Steps,
     pub(crate) all: Steps,
     pub(crate) durations: HashMap<Handler, super::sketch::Durations>,
+    /// The template of each named handler's first timed line (where its anomaly points).
+    pub(crate) named_templates: HashMap<String, TemplateId>,
     pub(crate) open: HashMap<(String, String), Open>,
     /// Begin order, for dropping the oldest open sequence at the cap.
     open_order: VecDeque<(String, String)>,
+    /// Ends seen before any begin (the second they were logged in), each until a begin of
+    /// the same name and id comes; forgotten all at once at [`MAX_EARLY_ENDS`].
+    early_ends: HashMap<(String, String), Option<i64>>,
     /// Sequences that ended, per name.
     pub(crate) closed: HashMap<String, u64>,
     pub(crate) dropped_open: u64,
@@ -306,7 +147,7 @@ impl Timeline {
         level: Option<Level>,
         message: &str,
     ) {
-        let extras = Extras::of(message);
+        let extras = Extras::after("", message);
         self.note_read(at, template, time, level, extras);
     }
 
@@ -339,10 +180,21 @@ impl Timeline {
             _ => {}
         }
         if let Some(ms) = extras.duration_ms {
-            self.sample(Handler::Template(template), minute, block, ms);
+            let handler = match extras.handler {
+                Some(name)
+                    if self.named_templates.contains_key(&name)
+                        || self.named_templates.len() < MAX_NAMED_HANDLERS =>
+                {
+                    self.named_templates.entry(name.clone()).or_insert(template);
+                    Handler::Named(name)
+                }
+                _ => Handler::Template(template),
+            };
+            self.sample(handler, minute, block, ms);
         }
         if let Some(mark) = extras.mark {
-            self.sequence(mark, at, at_ms, minute, block);
+            let timed_by_itself = extras.duration_ms.is_some();
+            self.sequence(mark, at, at_ms, minute, block, timed_by_itself);
         }
     }
 
@@ -360,9 +212,18 @@ impl Timeline {
         at_ms: Option<i64>,
         minute: Option<i64>,
         block: i64,
+        timed_by_itself: bool,
     ) {
         let key = (mark.name, mark.id);
         if mark.begin {
+            // Its end was logged first, in the same second (syslog orders a second's lines
+            // loosely: cron's `session closed` can precede its `session opened`).
+            if let Some(ended) = self.early_ends.remove(&key)
+                && (ended.is_none() || ended == at_ms.map(|ms| ms / 1000))
+            {
+                *self.closed.entry(key.0).or_default() += 1;
+                return;
+            }
             if self.open.len() >= MAX_OPEN {
                 while let Some(old) = self.open_order.pop_front() {
                     if self.open.remove(&old).is_some() {
@@ -384,7 +245,7 @@ impl Timeline {
             );
         } else if let Some(begun) = self.open.remove(&key) {
             *self.closed.entry(key.0.clone()).or_default() += 1;
-            if let (Some(a), Some(b)) = (begun.at_ms, at_ms) {
+            if let (Some(a), Some(b), false) = (begun.at_ms, at_ms, timed_by_itself) {
                 self.sample(
                     Handler::Sequence(key.0),
                     minute,
@@ -392,6 +253,12 @@ impl Timeline {
                     (b - a).max(0) as f64,
                 );
             }
+        } else {
+            // An end with no begin: remembered for its second, in case the begin follows.
+            if self.early_ends.len() >= MAX_EARLY_ENDS {
+                self.early_ends.clear();
+            }
+            self.early_ends.insert(key, at_ms.map(|ms| ms / 1000));
         }
         if self.open_order.len() > 2 * MAX_OPEN {
             let open = &self.open;
@@ -408,52 +275,6 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_times_and_sequences_are_read() {
-        assert_eq!(duration_ms("GET /a took 123ms"), Some(123.0));
-        assert_eq!(duration_ms("job done duration=1.5s"), Some(1500.0));
-        assert_eq!(duration_ms("elapsed: 3s"), Some(3000.0));
-        assert_eq!(duration_ms("served in 250 us"), Some(0.25));
-        assert_eq!(
-            duration_ms("\"GET / HTTP/1.1\" 200 512 rt=0.250"),
-            Some(250.0)
-        );
-        assert_eq!(duration_ms("retrying in 5 attempts"), None);
-        assert_eq!(unix_ms_of("1970-01-01T00:01:00"), Some(60_000));
-        assert_eq!(
-            unix_ms_of("2026-12-02T18:15:37.55"),
-            Some(1_796_235_337_550)
-        );
-        let begin = sequence_mark("beat-started id=42 worker=3").expect("begin");
-        assert_eq!(
-            (begin.name.as_str(), begin.id.as_str(), begin.begin),
-            ("beat", "42", true)
-        );
-        let end = sequence_mark("beat-completed id=42 in 35ms").expect("end");
-        assert_eq!(
-            (end.name.as_str(), end.id.as_str(), end.begin),
-            ("beat", "42", false)
-        );
-        let job = sequence_mark("Job 17 started").expect("job");
-        assert_eq!((job.name.as_str(), job.id.as_str()), ("Job #", "17"));
-        assert!(
-            sequence_mark("Server started").is_none(),
-            "no id, no sequence"
-        );
-        assert!(sequence_mark("failed to open file").is_none());
-        let header = "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session opened for user root by (uid=0)";
-        let m = sequence_mark(header).expect("uid");
-        assert_eq!(
-            (m.name.as_str(), m.id.as_str()),
-            ("session", "0"),
-            "not the header's"
-        );
-        let w = sequence_mark("worker-3 beat-started id=9").expect("two words");
-        assert_eq!((w.name.as_str(), w.id.as_str()), ("worker-# beat", "9"));
-        let session = sequence_mark("session opened for user root by uid=0").expect("uid");
-        assert_eq!(session.id, "0");
-    }
 
     #[test]
     fn pairs_give_durations_and_unpaired_begins_stay_open() {
@@ -484,5 +305,65 @@ mod tests {
         let d = &t.durations[&Handler::Sequence("beat".into())];
         assert_eq!(d.all().1.max, 3500.0);
         assert!(t.is_timed());
+        assert_eq!(unix_ms_of("1970-01-01T00:01:00"), Some(60_000));
+        assert_eq!(
+            unix_ms_of("2026-12-02T18:15:37.55"),
+            Some(1_796_235_337_550)
+        );
+    }
+
+    #[test]
+    fn named_handlers_are_timed_apart_and_a_timed_end_is_not_timed_twice() {
+        let mut t = Timeline::default();
+        let lines = [
+            "\"GET /fast HTTP/1.1\" 200 rt=0.002",
+            "\"GET /export/9 HTTP/1.1\" 200 rt=0.900",
+            "Task tasks.add[a1] received",
+            "Task tasks.add[a1] succeeded in 0.5s: 2",
+        ];
+        for (i, line) in lines.iter().enumerate() {
+            let time = format!("2026-12-02T10:00:0{i}");
+            t.note((0, i as u64 + 1), 1, Some(&time), None, line);
+        }
+        let max = |h: Handler| t.durations[&h].all().1.max;
+        assert_eq!(max(Handler::Named("GET /fast".into())), 2.0);
+        assert_eq!(max(Handler::Named("GET /export/<*>".into())), 900.0);
+        assert_eq!(max(Handler::Named("task tasks.add".into())), 500.0);
+        assert!(t.open.is_empty(), "the task ended");
+        assert!(
+            !t.durations
+                .contains_key(&Handler::Sequence("Task tasks.add".into())),
+            "its own duration, not the gap between its lines"
+        );
+    }
+
+    #[test]
+    fn an_end_logged_just_before_its_begin_pairs_with_it() {
+        let mut t = Timeline::default();
+        let lines = [
+            (
+                "12:01:01",
+                "crond(pam_unix)[2915]: session closed for user root",
+            ),
+            (
+                "12:01:01",
+                "crond(pam_unix)[2915]: session opened for user root by (uid=0)",
+            ),
+            (
+                "12:01:02",
+                "crond(pam_unix)[77]: session closed for user root",
+            ),
+            (
+                "12:05:00",
+                "crond(pam_unix)[77]: session opened for user root by (uid=0)",
+            ),
+        ];
+        for (i, (clock, line)) in lines.iter().enumerate() {
+            let time = format!("2026-12-02T{clock}");
+            t.note((0, i as u64 + 1), 1, Some(&time), None, line);
+        }
+        assert_eq!(t.closed.get("session"), Some(&1), "2915 ended");
+        let open: Vec<&str> = t.open.values().map(|o| o.id.as_str()).collect();
+        assert_eq!(open, ["77"], "an end minutes before is another session's");
     }
 }
