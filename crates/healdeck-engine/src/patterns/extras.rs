@@ -348,7 +348,7 @@ mod tests {
             ("Task tasks.add", id, true)
         );
         let done = sequence_mark(&format!("Task tasks.add[{id}] succeeded in 0.0018s: 2"));
-        assert_eq!(done.expect("end").begin, false);
+        assert!(!done.expect("end").begin);
         let failed = sequence_mark(&format!("Task tasks.add[{id}] raised unexpected: KeyError"));
         assert_eq!(failed.expect("end").id, id);
         // "received" begins only a bracketed id's sequence: not a heartbeat or a packet.
