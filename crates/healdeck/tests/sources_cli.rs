@@ -443,3 +443,38 @@ fn a_remote_folder_is_read_and_followed_file_by_file() {
         format!("{folder}/worker/jobs.log")
     );
 }
+
+#[test]
+fn a_file_that_appears_in_a_followed_remote_folder_is_followed_from_its_start() {
+    let home = tempfile::tempdir().expect("tmp");
+    let _sshd = Sshd::new(home.path());
+    let dir = home.path().join("remote-logs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    append(&dir.join("api.log"), "INFO started\n");
+    let folder = format!("ssh://healdeck-test{}", dir.display());
+    let w = Watch::start(home.path(), &["--rescan", "1", &folder]);
+    w.wait_stderr(&format!("{folder}/api.log: connected"), 20);
+
+    // Log rotation, or a new service: a file the folder did not have when following began.
+    append(
+        &dir.join("billing.log"),
+        "ERROR could not connect to database: Connection refused\n",
+    );
+    w.wait_stderr(&format!("{folder}/billing.log: connected"), 20);
+    let v = w.next(20);
+    assert_eq!(v["live"], true, "all a new file holds is news: {v}");
+    assert_eq!(
+        v["issue"]["latest"]["source"],
+        format!("{folder}/billing.log")
+    );
+    append(
+        &dir.join("billing.log"),
+        "ERROR could not connect to database: Connection refused\n",
+    );
+    let v = w.next(20);
+    assert_eq!(
+        (v["issue"]["count"].as_u64(), v["live"].as_bool()),
+        (Some(2), Some(true)),
+        "and followed: {v}"
+    );
+}

@@ -2,8 +2,8 @@
 //! into one source per log file below it (the names healdeck takes from local folders), found
 //! by the remote `find` (a POSIX tool, nothing to install). Each file is then read and resumed
 //! on its own. A path that is a file stays itself; a machine that cannot be reached now keeps
-//! the source as given, so its reader reports why and retries. Files that appear in the folder
-//! later are taken at the next start or rescan.
+//! the source as given, so its reader reports why and retries. While following, the live
+//! watcher lists each folder again (`WatchOptions::rescan`) and follows the files that appeared.
 
 use super::command::SshSettings;
 use super::spec::{RemoteTarget, StreamSpec, check_remote_path};

@@ -43,6 +43,8 @@ enum Input {
     Fs(notify::Result<notify::Event>),
     Stream(usize, StreamMsg),
     Received(usize, ReceiverMsg),
+    /// A file that appeared in a remote folder: the next stream source, followed from its start.
+    Appeared(StreamSpec),
 }
 
 /// Messages the queue holds before readers wait.
@@ -56,12 +58,16 @@ const READ_BYTES: usize = 8 << 20;
 pub struct WatchOptions {
     /// Quiet time after which an event at the end of a file is taken as complete.
     pub flush_idle: Duration,
+    /// How often remote folders (`ssh://host/var/log/app/`) are listed again for files that
+    /// appeared in them since.
+    pub rescan: Duration,
 }
 
 impl Default for WatchOptions {
     fn default() -> Self {
         WatchOptions {
             flush_idle: Duration::from_millis(25),
+            rescan: Duration::from_secs(30),
         }
     }
 }
@@ -106,6 +112,18 @@ pub struct LiveWatcher<'e> {
     positions: Option<Positions>,
     ssh: SshSettings,
     on_state: Option<StateSink<'e>>,
+}
+
+/// Sleeps `total` in short naps; false as soon as `quit` is set.
+fn sleep_unless(quit: &AtomicBool, total: Duration) -> bool {
+    let until = Instant::now() + total;
+    while Instant::now() < until {
+        if quit.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100).min(until - Instant::now()));
+    }
+    !quit.load(Ordering::Relaxed)
 }
 
 fn file_id(meta: &std::fs::Metadata) -> FileId {
@@ -169,21 +187,24 @@ impl<'e> LiveWatcher<'e> {
     }
 
     /// Remote folders become one source per log file in them; the folder is told connected
-    /// once its files are known.
-    fn expand_folders(&mut self) {
+    /// once its files are known. Returns the folders (to be listed again while following).
+    fn expand_folders(&mut self) -> Vec<StreamSpec> {
         let given = self.stream_sources();
         let expanded = crate::remote::expand(given.clone(), &self.ssh);
         if expanded == given {
-            return;
+            return Vec::new();
         }
-        for spec in &given {
-            if !expanded.contains(spec)
-                && let Some(f) = self.on_state.as_mut()
-            {
+        let folders: Vec<StreamSpec> = given
+            .into_iter()
+            .filter(|spec| !expanded.contains(spec))
+            .collect();
+        for spec in &folders {
+            if let Some(f) = self.on_state.as_mut() {
                 f(&spec.to_string(), &crate::remote::StreamState::Connected);
             }
         }
         self.streams = expanded.into_iter().map(StreamFeed::new).collect();
+        folders
     }
 
     /// The stream sources followed, by their canonical names.
@@ -261,7 +282,7 @@ impl<'e> LiveWatcher<'e> {
         })?;
         self.watch_paths(&mut watcher)?;
         let quit = AtomicBool::new(false);
-        self.expand_folders();
+        let folders = self.expand_folders();
         let specs = self.stream_sources();
         let ssh = self.ssh.clone();
         let (receivers, limits) = (self.receivers.clone(), self.limits.clone());
@@ -292,6 +313,42 @@ impl<'e> LiveWatcher<'e> {
                         });
                     })
                     .map_err(|e| tracing::error!("cannot start a reader for {spec}: {e}"))
+                    .ok();
+            }
+            if !folders.is_empty() {
+                let (tx, quit, ssh, every) = (tx.clone(), &quit, &ssh, self.opts.rescan);
+                let mut known: std::collections::HashSet<StreamSpec> =
+                    specs.iter().cloned().collect();
+                let mut next = specs.len();
+                std::thread::Builder::new()
+                    .name("healdeck-rescan".into())
+                    .spawn_scoped(s, move || {
+                        while sleep_unless(quit, every) {
+                            for spec in crate::remote::expand(folders.clone(), ssh) {
+                                if folders.contains(&spec) || !known.insert(spec.clone()) {
+                                    continue;
+                                }
+                                // Announced first: the loop has its feed before any text.
+                                if tx.send(Input::Appeared(spec.clone())).is_err() {
+                                    return;
+                                }
+                                let (i, tx) = (next, tx.clone());
+                                next += 1;
+                                let follower = move || {
+                                    crate::remote::follow(&spec, None, ssh, quit, |msg| {
+                                        tx.send(Input::Stream(i, msg)).is_ok()
+                                    });
+                                };
+                                if let Err(e) = std::thread::Builder::new()
+                                    .name(format!("healdeck-source-{i}"))
+                                    .spawn_scoped(s, follower)
+                                {
+                                    tracing::error!("cannot start a reader: {e}");
+                                }
+                            }
+                        }
+                    })
+                    .map_err(|e| tracing::error!("cannot start listing remote folders: {e}"))
                     .ok();
             }
             drop(tx);
@@ -399,6 +456,7 @@ impl<'e> LiveWatcher<'e> {
                     f(&spec.to_string(), &state);
                 }
             }
+            Input::Appeared(spec) => self.streams.push(StreamFeed::appeared(spec)),
             Input::Stream(i, msg) => {
                 if let Some(stream) = self.streams.get_mut(i) {
                     stream.take(

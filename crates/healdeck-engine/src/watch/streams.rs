@@ -31,6 +31,16 @@ impl StreamFeed {
         }
     }
 
+    /// A source that appeared while following (a new file in a remote folder): all it holds
+    /// is news.
+    pub(super) fn appeared(spec: StreamSpec) -> Self {
+        StreamFeed {
+            feed: Feed::new(spec.to_string(), FileDate::today(), 0),
+            spec,
+            marks: VecDeque::new(),
+        }
+    }
+
     /// Handles one message from the reader.
     pub(super) fn take(
         &mut self,

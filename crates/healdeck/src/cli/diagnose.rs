@@ -75,6 +75,10 @@ pub(crate) struct DiagnoseArgs {
     /// Keep following the files and print each new or updated issue as it completes.
     #[arg(long)]
     watch: bool,
+    /// While following, list remote folders (`ssh://host/var/log/app`) again every this many
+    /// seconds; files that appeared in them are followed from their start.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    rescan: u64,
     /// Color in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -383,11 +387,14 @@ fn watch(
         eprintln!("healdeck: cannot start the output thread");
         return ExitCode::from(2);
     }
-    let mut watcher = LiveWatcher::new(engine, paths, WatchOptions::default()).on_source_state(
-        Box::new(|spec, state| {
+    let options = WatchOptions {
+        rescan: std::time::Duration::from_secs(args.rescan),
+        ..WatchOptions::default()
+    };
+    let mut watcher =
+        LiveWatcher::new(engine, paths, options).on_source_state(Box::new(|spec, state| {
             eprintln!("healdeck: {spec}: {state}");
-        }),
-    );
+        }));
     if let Some(dirs) = dirs {
         watcher = watcher.with_positions(&dirs.data().join("sources").join("watch-positions.json"));
     }
