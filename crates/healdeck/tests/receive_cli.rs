@@ -305,6 +305,22 @@ fn hostile_senders_get_cut_off_and_the_receiver_keeps_hearing() {
     assert_eq!(v["live"], true);
     let rss = rss_mib(w.child.id());
     assert!(rss < 300, "healdeck holds {rss} MiB after the flood");
+    // And it says what it did to them, counted (told every few seconds while counts change).
+    let receiver = format!("syslog://127.0.0.1:{port}: listening: ");
+    for counted in [
+        "1 cut to the size limit",
+        "connections refused (too many open)",
+        "closed for bad framing",
+    ] {
+        w.wait_stderr(counted, 20);
+    }
+    let told = w.stderr();
+    let last = told
+        .lines()
+        .filter(|l| l.contains(&receiver))
+        .last()
+        .unwrap_or_else(|| panic!("no counts for {receiver}:\n{told}"));
+    assert!(last.contains(" messages"), "{last}");
 }
 
 #[path = "common/venv.rs"]

@@ -42,6 +42,15 @@ pub enum StreamState {
     Failed {
         reason: String,
     },
+    /// A receiver's counts so far, told every few seconds while they change: messages taken,
+    /// cut to the size limit, connections refused at the connection limit, connections
+    /// closed for framing that made no sense.
+    Receiving {
+        messages: u64,
+        cut: u64,
+        refused: u64,
+        malformed: u64,
+    },
 }
 
 impl std::fmt::Display for StreamState {
@@ -54,6 +63,28 @@ impl std::fmt::Display for StreamState {
             }
             StreamState::Listening => write!(f, "listening"),
             StreamState::Failed { reason } => write!(f, "failed: {reason}"),
+            StreamState::Receiving {
+                messages,
+                cut,
+                refused,
+                malformed,
+            } => {
+                write!(
+                    f,
+                    "listening: {} messages",
+                    crate::patterns::thousands(*messages)
+                )?;
+                for (n, what) in [
+                    (cut, "cut to the size limit"),
+                    (refused, "connections refused (too many open)"),
+                    (malformed, "connections closed for bad framing"),
+                ] {
+                    if *n > 0 {
+                        write!(f, ", {} {what}", crate::patterns::thousands(*n))?;
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }

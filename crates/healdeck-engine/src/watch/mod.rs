@@ -47,6 +47,9 @@ enum Input {
     Appeared(StreamSpec),
 }
 
+/// How often the receivers' counters are told (when they changed).
+const STATS_EVERY: Duration = Duration::from_secs(5);
+
 /// Messages the queue holds before readers wait.
 const QUEUE: usize = 256;
 
@@ -112,6 +115,10 @@ pub struct LiveWatcher<'e> {
     positions: Option<Positions>,
     ssh: SshSettings,
     on_state: Option<StateSink<'e>>,
+    /// Each receiver's counters, what was last told of them, and when they are told next.
+    receiver_stats: Vec<std::sync::Arc<ReceiverStats>>,
+    stats_told: Vec<[u64; 4]>,
+    stats_due: Instant,
 }
 
 /// Sleeps `total` in short naps; false as soon as `quit` is set.
@@ -169,6 +176,9 @@ impl<'e> LiveWatcher<'e> {
             positions: None,
             ssh: SshSettings::from_env(),
             on_state: None,
+            receiver_stats: Vec::new(),
+            stats_told: Vec::new(),
+            stats_due: Instant::now(),
         }
     }
 
@@ -290,6 +300,8 @@ impl<'e> LiveWatcher<'e> {
             .iter()
             .map(|_| std::sync::Arc::default())
             .collect();
+        self.receiver_stats = stats.clone();
+        self.stats_told = vec![[0; 4]; stats.len()];
         std::thread::scope(|s| {
             for (i, spec) in receivers.iter().enumerate() {
                 let (tx, quit, limits, stats) = (tx.clone(), &quit, &limits, &stats[i]);
@@ -357,6 +369,7 @@ impl<'e> LiveWatcher<'e> {
                 self.tails.len() + self.reports.len() + self.streams.len() + self.receivers.len(),
             );
             self.event_loop(stop, &rx, &mut sink);
+            self.tell_receiver_counts(true);
             // Readers stop at their next look at `quit`, or when their send fails.
             quit.store(true, Ordering::SeqCst);
             drop(rx);
@@ -429,6 +442,43 @@ impl<'e> LiveWatcher<'e> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             self.flush_idle(sink);
+            self.tell_receiver_counts(false);
+        }
+    }
+
+    /// Tells each receiver's counters when they changed: every [`STATS_EVERY`], and `now`.
+    fn tell_receiver_counts(&mut self, now: bool) {
+        if !now && Instant::now() < self.stats_due {
+            return;
+        }
+        self.stats_due = Instant::now() + STATS_EVERY;
+        let Some(f) = self.on_state.as_mut() else {
+            return;
+        };
+        for ((spec, stats), told) in self
+            .receivers
+            .iter()
+            .zip(&self.receiver_stats)
+            .zip(&mut self.stats_told)
+        {
+            let read = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+            let counts = [
+                read(&stats.messages),
+                read(&stats.cut),
+                read(&stats.refused),
+                read(&stats.malformed),
+            ];
+            if counts != *told {
+                *told = counts;
+                let [messages, cut, refused, malformed] = counts;
+                let state = crate::remote::StreamState::Receiving {
+                    messages,
+                    cut,
+                    refused,
+                    malformed,
+                };
+                f(&spec.to_string(), &state);
+            }
         }
     }
 

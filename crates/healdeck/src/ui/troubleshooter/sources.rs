@@ -166,20 +166,42 @@ impl TroubleTab {
         };
         ui.label(format!("{icon} {name}"));
         let (text, color, why) = match self.source_states.get(name.as_ref()) {
-            Some(StreamState::Connected) => ("● connected", GOOD, String::new()),
+            Some(StreamState::Connected) => ("● connected".into(), GOOD, String::new()),
             Some(StreamState::Reconnecting { after_secs, reason }) => (
-                "● reconnecting",
+                "● reconnecting".into(),
                 WARN,
                 format!("again in {after_secs} s: {reason}"),
             ),
-            Some(StreamState::Listening) => ("● listening", GOOD, String::new()),
-            Some(StreamState::Failed { reason }) => ("● failed", BAD, reason.clone()),
+            Some(StreamState::Listening) => ("● listening".into(), GOOD, String::new()),
+            Some(
+                state @ StreamState::Receiving {
+                    messages,
+                    cut,
+                    refused,
+                    malformed,
+                },
+            ) => {
+                let lost = cut + refused + malformed;
+                let n = healdeck_engine::patterns::thousands;
+                let text = if lost > 0 {
+                    format!(
+                        "● listening · {} messages · {} cut or refused",
+                        n(*messages),
+                        n(lost)
+                    )
+                } else {
+                    format!("● listening · {} messages", n(*messages))
+                };
+                (text, if lost > 0 { WARN } else { GOOD }, state.to_string())
+            }
+            Some(StreamState::Failed { reason }) => ("● failed".into(), BAD, reason.clone()),
             Some(StreamState::Connecting) | None => (
-                "○ connecting",
+                "○ connecting".into(),
                 ui.visuals().weak_text_color(),
                 String::new(),
             ),
         };
+        let text: String = text;
         let label = ui.label(RichText::new(text).small().color(color));
         if !why.is_empty() {
             label.on_hover_text(why);
