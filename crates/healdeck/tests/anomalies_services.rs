@@ -11,32 +11,18 @@
 
 #[path = "common/patterns_json.rs"]
 mod patterns_json;
+#[path = "common/process.rs"]
+mod process;
 #[path = "common/watch.rs"]
 mod watch;
 
 use patterns_json::{kinds, patterns_json};
+use process::{Killed, free_port};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when the test ends, passed or not.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 /// Polls `done` every 100 ms for up to `secs`; whether it came true.
 fn wait_for(secs: u64, mut done: impl FnMut() -> bool) -> bool {

@@ -4,6 +4,10 @@
 //! `/proc/meminfo`, and broken `health.toml` files. The remediation loop and the circuit
 //! breaker are proven end to end: the audit log, the saved state and the issue JSON.
 
+#[path = "common/process.rs"]
+mod process;
+use process::free_port;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -145,13 +149,6 @@ fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// Kills the process whose pid is in `pidfile` (the servers the tests and actions start).

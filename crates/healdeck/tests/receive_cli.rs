@@ -3,23 +3,18 @@
 //! its omfwd action; and by hostile ones: garbage frames, a 100 MB message and 10,000
 //! connections, after which it still hears a well-formed message, within bounded memory.
 
+#[path = "common/process.rs"]
+mod process;
 #[path = "common/watch.rs"]
 mod watch;
 
+use process::free_port;
 use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use watch::Watch;
-
-/// A TCP port free on loopback now (and, in practice, its UDP twin).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 fn listen(home: &Path, port: u16) -> Watch {
     let w = Watch::start(home, &["--listen", &format!("syslog://127.0.0.1:{port}")]);
