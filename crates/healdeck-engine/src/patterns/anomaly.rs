@@ -478,8 +478,7 @@ fn open_sequences(timeline: &Timeline, w: &Window, opts: &AnomalyOptions) -> Vec
     out
 }
 
-/// `n` with a comma between thousands: `12,345`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {

@@ -68,8 +68,9 @@ static SEQUENCE_ID: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A duration in a line, in milliseconds. Without a unit, `rt=`/`request_time=` (nginx's
-/// `$request_time`) and `time:` with a fraction are seconds; other numbers need a unit. (The match is found by the regex's
-/// DFA; its groups are read from the match alone, which keeps per-line work small.)
+/// `$request_time`) and `time:` with a fraction are seconds; other numbers need a unit. (The
+/// match is found by the regex's DFA; its groups are read from the match alone, which keeps
+/// per-line work small.)
 pub(crate) fn duration_ms(line: &str) -> Option<f64> {
     for m in DURATION.find_iter(line) {
         let Some(c) = DURATION.captures(m.as_str()) else {
@@ -220,8 +221,9 @@ static HANDLER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The handler `message` names (see [`HANDLER`]): `GET /v2/items/<*>` (path segments with a
-/// digit, other than a version, or over 40 bytes masked; the query left out), `task tasks.report`, `payment.charge`;
-/// none for a name with digits (an id, not a handler) or no name at all.
+/// digit, other than a version, or over 40 bytes masked; the query left out), `task
+/// tasks.report`, `payment.charge`; none for a name with digits (an id, not a handler) or no
+/// name at all.
 pub(crate) fn handler_name(message: &str) -> Option<String> {
     let c = HANDLER.captures(message)?;
     if let (Some(method), Some(path)) = (c.name("method"), c.name("path")) {

@@ -17,7 +17,7 @@ mod timeline;
 mod token;
 mod unknown;
 
-pub use anomaly::thousands;
+pub(crate) use anomaly::thousands;
 pub use anomaly::{Anomaly, AnomalyKind, AnomalyOptions, Quantiles};
 pub use baseline::{BaseHandler, BaseTemplate, Baseline, BaselineError, baseline_path};
 pub use histogram::{Histogram, HistogramBin};

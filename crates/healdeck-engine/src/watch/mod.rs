@@ -24,7 +24,7 @@ use super::scan::FileCursor;
 use super::sources::{self, SourceError, SourceFile};
 use crate::receive::{Limits, ListenSpec, ReceiverMsg, ReceiverStats};
 use crate::remote::{Positions, SshSettings, StreamMsg, StreamSpec};
-use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use feed::Feed;
 use notify::{RecursiveMode, Watcher as _};
 use std::collections::HashMap;
@@ -131,6 +131,46 @@ fn sleep_unless(quit: &AtomicBool, total: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(100).min(until - Instant::now()));
     }
     !quit.load(Ordering::Relaxed)
+}
+
+/// Lists `folders` again every `every` until `quit`, and follows each file that appeared in
+/// them on a thread of its own in `scope`, announcing it first (`Input::Appeared`: the event
+/// loop has its feed before any of its text). `known` are the sources followed already; a new
+/// one takes the next index after them.
+fn rescan_folders<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    folders: &[StreamSpec],
+    known: Vec<StreamSpec>,
+    ssh: &'scope SshSettings,
+    every: Duration,
+    quit: &'scope AtomicBool,
+    tx: &Sender<Input>,
+) {
+    let mut next = known.len();
+    let mut known: std::collections::HashSet<StreamSpec> = known.into_iter().collect();
+    while sleep_unless(quit, every) {
+        for spec in crate::remote::expand(folders.to_vec(), ssh) {
+            if folders.contains(&spec) || !known.insert(spec.clone()) {
+                continue;
+            }
+            if tx.send(Input::Appeared(spec.clone())).is_err() {
+                return;
+            }
+            let (i, tx) = (next, tx.clone());
+            next += 1;
+            let follower = move || {
+                crate::remote::follow(&spec, None, ssh, quit, |msg| {
+                    tx.send(Input::Stream(i, msg)).is_ok()
+                });
+            };
+            if let Err(e) = std::thread::Builder::new()
+                .name(format!("healdeck-source-{i}"))
+                .spawn_scoped(scope, follower)
+            {
+                tracing::error!("cannot start a reader: {e}");
+            }
+        }
+    }
 }
 
 fn file_id(meta: &std::fs::Metadata) -> FileId {
@@ -329,36 +369,11 @@ impl<'e> LiveWatcher<'e> {
             }
             if !folders.is_empty() {
                 let (tx, quit, ssh, every) = (tx.clone(), &quit, &ssh, self.opts.rescan);
-                let mut known: std::collections::HashSet<StreamSpec> =
-                    specs.iter().cloned().collect();
-                let mut next = specs.len();
+                let known = specs.clone();
                 std::thread::Builder::new()
                     .name("healdeck-rescan".into())
                     .spawn_scoped(s, move || {
-                        while sleep_unless(quit, every) {
-                            for spec in crate::remote::expand(folders.clone(), ssh) {
-                                if folders.contains(&spec) || !known.insert(spec.clone()) {
-                                    continue;
-                                }
-                                // Announced first: the loop has its feed before any text.
-                                if tx.send(Input::Appeared(spec.clone())).is_err() {
-                                    return;
-                                }
-                                let (i, tx) = (next, tx.clone());
-                                next += 1;
-                                let follower = move || {
-                                    crate::remote::follow(&spec, None, ssh, quit, |msg| {
-                                        tx.send(Input::Stream(i, msg)).is_ok()
-                                    });
-                                };
-                                if let Err(e) = std::thread::Builder::new()
-                                    .name(format!("healdeck-source-{i}"))
-                                    .spawn_scoped(s, follower)
-                                {
-                                    tracing::error!("cannot start a reader: {e}");
-                                }
-                            }
-                        }
+                        rescan_folders(s, &folders, known, ssh, every, quit, &tx);
                     })
                     .map_err(|e| tracing::error!("cannot start listing remote folders: {e}"))
                     .ok();

@@ -3,7 +3,7 @@
 
 use super::super::events::{Picked, TroublePick};
 use super::super::shared::Shared;
-use super::super::widgets::{BAD, GOOD, ToastKind, WARN};
+use super::super::widgets::{BAD, GOOD, ToastKind, WARN, thousands};
 use super::TroubleTab;
 use super::folder_env::{FolderEnvEditor, summary};
 use egui::RichText;
@@ -182,15 +182,14 @@ impl TroubleTab {
                 },
             ) => {
                 let lost = cut + refused + malformed;
-                let n = healdeck_engine::patterns::thousands;
                 let text = if lost > 0 {
                     format!(
                         "● listening · {} messages · {} cut or refused",
-                        n(*messages),
-                        n(lost)
+                        thousands(*messages),
+                        thousands(lost)
                     )
                 } else {
-                    format!("● listening · {} messages", n(*messages))
+                    format!("● listening · {} messages", thousands(*messages))
                 };
                 (text, if lost > 0 { WARN } else { GOOD }, state.to_string())
             }
@@ -201,7 +200,6 @@ impl TroubleTab {
                 String::new(),
             ),
         };
-        let text: String = text;
         let label = ui.label(RichText::new(text).small().color(color));
         if !why.is_empty() {
             label.on_hover_text(why);
