@@ -25,7 +25,8 @@ struct Params {
     sdf_origin: vec4<f32>,
     // xyz: the field's grid points along each axis, w: particles
     sdf_dims: vec4<u32>,
-    // x: the floor's height, y: the distance reported outside the field
+    // x: the floor's height, y: the distance reported outside the field, z: the strain limit
+    // (infinite: none)
     world: vec4<f32>,
 };
 
@@ -94,6 +95,32 @@ fn stretch(@builtin(global_invocation_id) id: vec3<u32>) {
     let lambda = (-c - damping * dot(n, moved)) / ((1.0 + damping) * wsum + alpha);
     particles[a].x = vec4<f32>(xa + n * (lambda * wa), wa);
     particles[b].x = vec4<f32>(xb - n * (lambda * wb), wb);
+}
+
+// The strain limit over the stretch constraints' words: an edge longer than its rest length
+// × (1 + limit) is pulled back to it at once (constraints.rs's limit_edge).
+@compute @workgroup_size(64)
+fn limit(@builtin(global_invocation_id) id: vec3<u32>) {
+    if id.x >= group.count {
+        return;
+    }
+    let k = (group.first + id.x) * 5u;
+    let a = words[k];
+    let b = words[k + 1u];
+    let pa = particles[a].x;
+    let pb = particles[b].x;
+    let wsum = pa.w + pb.w;
+    let delta = pa.xyz - pb.xyz;
+    let len = length(delta);
+    if !(wsum > 0.0 && len >= 1e-9) {
+        return;
+    }
+    let over = len - word_f(k + 2u) * (1.0 + params.world.z);
+    if over > 0.0 {
+        let n = delta / len;
+        particles[a].x = vec4<f32>(pa.xyz - n * (over * pa.w / wsum), pa.w);
+        particles[b].x = vec4<f32>(pb.xyz + n * (over * pb.w / wsum), pb.w);
+    }
 }
 
 @compute @workgroup_size(64)

@@ -33,6 +33,7 @@ fn main() {
         // A cotton jersey's bending rigidity, about 1 µN·m.
         bend_compliance: 1e6,
         friction: 0.4,
+        strain_limit: f32::INFINITY,
     };
     for n in [64usize, 90] {
         let (pattern, tris) = sheet(1.0, 1.0, n, n);

@@ -173,6 +173,7 @@ mod tests {
             compress_compliance: 0.01,
             bend_compliance: 1e5,
             friction: 0.3,
+            strain_limit: f32::INFINITY,
         };
         let cloth = Cloth::new(placed, Some(&flat), triangles, mechanics).expect("cloth");
         let (across, all) = cloth.blocks.across_share();

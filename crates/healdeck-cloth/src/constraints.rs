@@ -49,6 +49,20 @@ fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
     (wsum > 0.0 && len >= 1e-9).then(|| (wsum, delta / len, len))
 }
 
+/// Pulls an edge longer than `rest × (1 + limit)` back to that length at once (a strain
+/// limit: no compliance), each end moved by its share of the inverse masses.
+pub(crate) fn limit_edge(x: &mut [Vec3], w: &[f32], d: &Distance, limit: f32) {
+    let (a, b) = (d.a as usize, d.b as usize);
+    let Some((wsum, n, len)) = pair(x, w, a, b) else {
+        return;
+    };
+    let over = len - d.rest * (1.0 + limit);
+    if over > 0.0 {
+        x[a] -= n * (over * w[a] / wsum);
+        x[b] += n * (over * w[b] / wsum);
+    }
+}
+
 /// A stitch pulls its two particles together by at most `limit` metres per projection (the
 /// sewing speed): a seam whose sides start far apart (a crotch seam: 18 cm) closes over many
 /// substeps instead of jumping shut and tearing the cloth around it.

@@ -369,6 +369,7 @@ mod tests {
             compress_compliance: 0.01,
             bend_compliance: 1e5,
             friction: 0.3,
+            strain_limit: f32::INFINITY,
         }
     }
 

@@ -10,8 +10,8 @@
 use crate::blocks::{Blocks, Knobs, PARALLEL_FROM};
 use crate::colour::{Colours, Groups, colour};
 use crate::constraints::{
-    Band, Bend, Distance, Stitch, isometric_bend, project_band, project_bend, project_distance,
-    project_stitch,
+    Band, Bend, Distance, Stitch, isometric_bend, limit_edge, project_band, project_bend,
+    project_distance, project_stitch,
 };
 use glam::{Mat2, Vec2, Vec3};
 use rayon::prelude::*;
@@ -55,6 +55,11 @@ pub struct Mechanics {
     pub bend_compliance: f32,
     /// Coulomb friction against the body.
     pub friction: f32,
+    /// The most an edge may stretch, as a fraction (0.025: 2.5 %): woven cloth is soft at
+    /// first and then its yarns straighten and it barely gives (the biphasic curve Kawabata's
+    /// tensile tests show), which the stretch constraints alone, one pass per substep, do not
+    /// hold where a weight hangs from a seam. `f32::INFINITY`: no limit (knits).
+    pub strain_limit: f32,
 }
 
 /// The least compliance against compression the solver uses (m/N).
@@ -185,6 +190,7 @@ pub struct Cloth {
     pub(crate) stitches: Vec<Stitch>,
     pub(crate) bands: Vec<Band>,
     pub(crate) friction: f32,
+    pub(crate) strain_limit: f32,
     /// Particles welded into another (a closed seam): they follow it.
     pub(crate) welded: Vec<(u32, u32)>,
     /// The constraints grouped so that no two of a group share a particle (see
@@ -387,6 +393,7 @@ impl Cloth {
             stitches: Vec::new(),
             bands: Vec::new(),
             friction: mechanics.friction,
+            strain_limit: mechanics.strain_limit,
             welded: Vec::new(),
             colours: Colours::default(),
             blocks: Blocks::default(),
@@ -412,6 +419,11 @@ impl Cloth {
     /// The bending compliance (see [`Mechanics::bend_compliance`]).
     pub fn bend_compliance(&self) -> f32 {
         self.bend_compliance
+    }
+
+    /// The strain limit (a fraction; infinite: none).
+    pub fn strain_limit(&self) -> f32 {
+        self.strain_limit
     }
 
     /// The friction against the collider.
@@ -588,6 +600,7 @@ impl Cloth {
         let (gravity, skin, friction) = (params.gravity, params.skin, self.friction);
         let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
         let iterations = params.iterations.max(1);
+        let limited = self.strain_limit.is_finite();
         let knobs = Knobs {
             inv_h2: 1.0 / (h * h),
             damping: params.edge_damping,
@@ -611,12 +624,27 @@ impl Cloth {
                 for b in &self.bands {
                     project_band(&mut self.positions, &self.inv_mass, b);
                 }
+                if limited {
+                    self.limit_strain(params.gpu_order);
+                    self.limit_strain(params.gpu_order);
+                }
                 if iteration < iterations {
                     self.each_run(|mut r| {
                         r.collide(collider, skin, friction);
                         None::<()>
                     });
                 }
+            }
+            // With a strain limit, the collider's push is followed by one more pass of it (a
+            // seam pushed out over a shoulder stretches) and the collider again, so that the
+            // last word is the body's and its friction: a limit that pulled the cloth along
+            // the body last would let it slide where friction holds it.
+            if limited {
+                self.each_run(|mut r| {
+                    r.collide(collider, skin, friction);
+                    None::<()>
+                });
+                self.limit_strain(params.gpu_order);
             }
             let diverged = self.each_run(|mut r| {
                 r.collide(collider, skin, friction);
@@ -637,6 +665,23 @@ impl Cloth {
             self.velocities[w as usize] = self.velocities[into as usize];
         }
         Ok(())
+    }
+
+    /// Pulls every edge stretched past the strain limit back to it, the ends moved by their
+    /// inverse masses: one edge after another in the order they were made (which carries a
+    /// correction down a chain of edges in one sweep), or colour group by colour group as the
+    /// GPU solver does ([`Params::gpu_order`]).
+    fn limit_strain(&mut self, gpu_order: bool) {
+        let (x, w, limit) = (&mut self.positions, &self.inv_mass, self.strain_limit);
+        if gpu_order {
+            in_colour_order(&self.stretch, &self.colours.stretch, |d| {
+                limit_edge(x, w, d, limit);
+            });
+        } else {
+            for d in &self.stretch {
+                limit_edge(x, w, d, limit);
+            }
+        }
     }
 
     /// Projects every constraint once, colour group by colour group: the GPU solver's

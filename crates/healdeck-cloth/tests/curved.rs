@@ -14,6 +14,7 @@ const COTTON: Mechanics = Mechanics {
     compress_compliance: 0.1,
     bend_compliance: 1e4,
     friction: 0.5,
+    strain_limit: f32::INFINITY,
 };
 
 /// The heights of the particles within `band` of the highest and of the lowest.

@@ -13,6 +13,7 @@ const COTTON: Mechanics = Mechanics {
     compress_compliance: 0.1,
     bend_compliance: 1e4,
     friction: 0.5,
+    strain_limit: f32::INFINITY,
 };
 
 struct Cylinder(f32);

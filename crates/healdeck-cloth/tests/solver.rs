@@ -15,6 +15,7 @@ const COTTON: Mechanics = Mechanics {
     compress_compliance: 0.1,
     bend_compliance: 1e3,
     friction: 0.4,
+    strain_limit: f32::INFINITY,
 };
 
 struct Ball {
@@ -306,6 +307,7 @@ fn a_finely_meshed_silk_sheet_hangs_still() {
         compress_compliance: 0.1,
         bend_compliance: 5e5,
         friction: 0.3,
+        strain_limit: f32::INFINITY,
     };
     let mut cloth = Cloth::new(placed, Some(&pattern), tris, silk).expect("cloth");
     for i in 0..41 {

@@ -28,7 +28,15 @@ pub struct FabricPhysics {
     pub tensile_n_per_m: f32,
     /// Friction against skin.
     pub friction: f32,
+    /// The most it stretches (fraction): woven cloth jams at a few percent; knits and
+    /// leather have no limit here.
+    pub strain_limit: f32,
 }
+
+/// How far a woven fabric stretches before its yarns jam: shirting cottons, linens and
+/// denims extend 2–5 % under KES-FB1's 500 gf/cm; 2.5 % keeps every woven garment's worst
+/// edge under 5 % at rest.
+const WOVEN_STRAIN_LIMIT: f32 = 0.025;
 
 /// 1 gf·cm²/cm in N·m.
 const GF_CM2_PER_CM: f32 = 9.807e-5;
@@ -47,12 +55,17 @@ impl FabricPhysics {
             Fabric::Denim => (400.0, 0.8, 1.0, 15000.0, 0.5),
             Fabric::Leather => (750.0, 1.0, 3.0, 2000.0, 0.6),
         };
+        let strain_limit = match fabric {
+            Fabric::Silk | Fabric::Cotton | Fabric::Linen | Fabric::Denim => WOVEN_STRAIN_LIMIT,
+            Fabric::Knit | Fabric::Leather => f32::INFINITY,
+        };
         FabricPhysics {
             weight_gsm,
             thickness_mm,
             bending_gf_cm,
             tensile_n_per_m,
             friction,
+            strain_limit,
         }
     }
 
@@ -87,6 +100,7 @@ impl FabricPhysics {
             compress_compliance: COMPRESS_COMPLIANCE,
             bend_compliance: 1.0 / (self.bending_gf_cm * GF_CM2_PER_CM),
             friction: self.friction,
+            strain_limit: self.strain_limit,
         }
     }
 }

@@ -34,6 +34,7 @@ fn device_error(e: impl std::fmt::Display) -> ClothError {
 struct Kernels {
     predict: wgpu::ComputePipeline,
     stretch: wgpu::ComputePipeline,
+    limit: wgpu::ComputePipeline,
     bend: wgpu::ComputePipeline,
     stitch: wgpu::ComputePipeline,
     bands: wgpu::ComputePipeline,
@@ -140,6 +141,7 @@ impl GpuSolver {
         let kernels = Kernels {
             predict: kernel("predict"),
             stretch: kernel("stretch"),
+            limit: kernel("limit"),
             bend: kernel("bend"),
             stitch: kernel("stitch"),
             bands: kernel("bands"),
@@ -296,7 +298,7 @@ impl GpuSolver {
         ];
         let mut bytes = bytes_f32(&floats);
         bytes.extend(bytes_u32(&[dims[0], dims[1], dims[2], particles]));
-        bytes.extend(bytes_f32(&[self.floor_y, band, 0.0, 0.0]));
+        bytes.extend(bytes_f32(&[self.floor_y, band, cloth.strain_limit(), 0.0]));
         self.gpu.queue.write_buffer(&self.params, 0, &bytes);
     }
 }
@@ -348,6 +350,13 @@ impl Stepper for GpuSolver {
         };
         let k = &self.kernels;
         let device = &self.gpu.device;
+        // The CPU solver's order: two passes of the strain limit after the bands; after the
+        // last iteration's collider one more, and the collider again (none without a limit).
+        let limit_passes = if cloth.strain_limit().is_finite() {
+            2
+        } else {
+            0
+        };
         let mut encoder = device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
@@ -366,6 +375,17 @@ impl Stepper for GpuSolver {
                     }
                     if let Some(d) = &r.bands {
                         run(&mut pass, &k.bands, d);
+                    }
+                    for _ in 0..limit_passes {
+                        for d in &r.stretch {
+                            run(&mut pass, &k.limit, d);
+                        }
+                    }
+                    run(&mut pass, &k.collide, &r.collide);
+                }
+                if limit_passes > 0 {
+                    for d in &r.stretch {
+                        run(&mut pass, &k.limit, d);
                     }
                     run(&mut pass, &k.collide, &r.collide);
                 }

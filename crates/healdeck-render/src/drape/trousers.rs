@@ -355,6 +355,7 @@ mod tests {
             compress_compliance: 0.01,
             bend_compliance: 1e5,
             friction: 0.3,
+            strain_limit: f32::INFINITY,
         };
         for json in [
             r#"{"type": "pants", "length": 1.0}"#,
