@@ -7,7 +7,9 @@
 //! are projected after them. The cut does not depend on the machine's cores, so a drape gives
 //! the same result on one core as on sixteen.
 
-use crate::constraints::{Bend, Distance, Stitch, project_bend, project_distance, project_stitch};
+use crate::constraints::{
+    Bend, Distance, Stitch, limit_edge, project_bend, project_distance, project_stitch,
+};
 use glam::Vec3;
 use rayon::prelude::*;
 
@@ -130,6 +132,30 @@ impl Blocks {
 
     /// Projects every constraint once: the blocks at once, then those across them.
     pub(crate) fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
+        self.each_block(x, |b, mine| {
+            let range = b.start..b.end;
+            b.project(mine, &previous[range.clone()], &w[range], k);
+        });
+        self.across.project(x, previous, w, k);
+    }
+
+    /// Pulls every edge stretched past `limit` back to it ([`limit_edge`]): the blocks at
+    /// once, each in the order its edges were made, then the edges across them.
+    pub(crate) fn limit_strain(&self, x: &mut [Vec3], w: &[f32], limit: f32) {
+        self.each_block(x, |b, mine| {
+            let w = &w[b.start..b.end];
+            for d in &b.stretch {
+                limit_edge(mine, w, d, limit);
+            }
+        });
+        for d in &self.across.stretch {
+            limit_edge(x, w, d, limit);
+        }
+    }
+
+    /// Calls `f` on every block with its own slice of the positions, the blocks at once on a
+    /// cloth large enough to be worth sharing out.
+    fn each_block(&self, x: &mut [Vec3], f: impl Fn(&Block, &mut [Vec3]) + Sync) {
         let parallel = x.len() >= PARALLEL_FROM;
         let mut rest = &mut *x;
         let mut parts = Vec::with_capacity(self.blocks.len());
@@ -138,16 +164,12 @@ impl Blocks {
             rest = tail;
             parts.push((b, mine));
         }
-        let solve = |(b, mine): (&Block, &mut [Vec3])| {
-            let range = b.start..b.end;
-            b.project(mine, &previous[range.clone()], &w[range], k);
-        };
+        let solve = |(b, mine): (&Block, &mut [Vec3])| f(b, mine);
         if parallel {
             parts.into_par_iter().for_each(solve);
         } else {
             parts.into_iter().for_each(solve);
         }
-        self.across.project(x, previous, w, k);
     }
 
     /// How many constraints lie across blocks, and how many in all.

@@ -668,9 +668,9 @@ impl Cloth {
     }
 
     /// Pulls every edge stretched past the strain limit back to it, the ends moved by their
-    /// inverse masses: one edge after another in the order they were made (which carries a
-    /// correction down a chain of edges in one sweep), or colour group by colour group as the
-    /// GPU solver does ([`Params::gpu_order`]).
+    /// inverse masses: in the solver's blocks, one edge after another in the order they were
+    /// made inside each (which carries a correction down a chain of edges in one sweep), or
+    /// colour group by colour group as the GPU solver does ([`Params::gpu_order`]).
     fn limit_strain(&mut self, gpu_order: bool) {
         let (x, w, limit) = (&mut self.positions, &self.inv_mass, self.strain_limit);
         if gpu_order {
@@ -678,9 +678,7 @@ impl Cloth {
                 limit_edge(x, w, d, limit);
             });
         } else {
-            for d in &self.stretch {
-                limit_edge(x, w, d, limit);
-            }
+            self.blocks.limit_strain(x, w, limit);
         }
     }
 

@@ -20,10 +20,10 @@ fn check(d: &Draped, what: &str) {
     println!("{what}: {r:?}");
     assert!(r.settled, "{what} did not settle: {r:?}");
     assert!(r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-    // Woven cloth should stay within 5 %; the worst edges are where straps join the dress,
-    // where its side seams meet the waist seam, and where a waistband rests on the hips
-    // (figures in the note).
-    assert!(r.max_strain_pct <= 30.0, "{what}: {r:?}");
+    // Woven cloth stays within its 2.5 % strain limit but where the collider pushes it out
+    // after the limit's last pass: worst edges 2.5 % (skirts) to 5.1 % (the male avatar's
+    // dress, at a strap), 19–24 % before the limit.
+    assert!(r.max_strain_pct <= 6.0, "{what}: {r:?}");
     assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
     assert!(r.particles > 3000 && r.triangles > 5000, "{what}: {r:?}");
 }
@@ -274,10 +274,9 @@ fn trousers_and_shorts_drape_with_a_tube_round_each_leg_on_every_avatar() {
             let r = &d.report;
             println!("{what}: {r:?}");
             assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-            // Known: the worst edge is a seam's, at the waist's sides or where the four
-            // panels meet under the body (9–21 %; 14–30 % when a seat was sewn to two leg
-            // tubes), still over the woven bound.
-            assert!(r.max_strain_pct <= 22.0, "{what}: {r:?}");
+            // The worst edge is a seam's, where the four panels meet under the body:
+            // 3.7–5.5 % with denim's strain limit (9–21 % before it).
+            assert!(r.max_strain_pct <= 6.5, "{what}: {r:?}");
             assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
             let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
             assert!(top > body.skeleton.waist_y - 0.12, "{what}: top {top}");

@@ -34,9 +34,11 @@ fn tops_on(template: Template) {
         let r = &d.report;
         println!("{what}: {r:?}");
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-        // The worst edges are at a shirt's collar ends (up to 32 %), then where the sleeves,
-        // the sides and the shoulder seams meet (9–21 %; figures in the note).
-        assert!(r.max_strain_pct <= 33.0, "{what}: {r:?}");
+        // Cotton's strain limit holds the worst edges to 3.1–4.9 % but on the male avatar:
+        // the shirt collar's top at the centre back (6.7 %) and the hoodie's hood seam there
+        // (6.2 %), where collar and hood stand against the back of the head (up to 32 % before
+        // the limit).
+        assert!(r.max_strain_pct <= 7.5, "{what}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
         // It hangs from the shoulders, its hem below the waist.
         let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
@@ -121,8 +123,9 @@ fn v_and_scoop_necklines_are_cut_into_the_front() {
         let r = &d.report;
         println!("{neckline}: {r:?}");
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{neckline}: {r:?}");
-        // Worst at the armpits (9–16 %): the neckline's own corners are no longer slivers.
-        assert!(r.max_strain_pct <= 20.0, "{neckline}: {r:?}");
+        // Within cotton's strain limit (2.9–3.4 %; 9–16 % at the armpits before it): the
+        // neckline's own corners are no slivers.
+        assert!(r.max_strain_pct <= 5.0, "{neckline}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{neckline}: {r:?}");
         let centre = front_top_at(&d, &body, 0.0);
         // How much higher the neckline is 4 cm either side of the centre front.
