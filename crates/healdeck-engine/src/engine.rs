@@ -301,7 +301,15 @@ impl Engine {
             let (first, message) = message_of(buf, &span);
             match self.verdict(&span, &first, &message, memo) {
                 Some(Verdict::Issue(after)) => {
-                    return rule.spec.follows.contains(&after.category) && after.rule != c.rule;
+                    // Unless the failure after it is this one's aftermath (a filesystem error
+                    // after a disk's I/O errors): then that one folds into this.
+                    let folds_back = after
+                        .rule
+                        .and_then(|r| self.rules.rules.get(r))
+                        .is_some_and(|a| a.spec.follows.contains(&c.category));
+                    return rule.spec.follows.contains(&after.category)
+                        && after.rule != c.rule
+                        && !folds_back;
                 }
                 _ => cursor = line_end(buf, ls) + 1,
             }

@@ -264,6 +264,16 @@ impl IssueStore {
         }
     }
 
+    /// Makes issue `i` at least as bad as `severity` (an incident is as bad as its worst
+    /// moment).
+    pub(crate) fn worsen(&mut self, i: usize, severity: Severity) {
+        if let Some(issue) = self.issues.get_mut(i)
+            && severity < issue.severity
+        {
+            Arc::make_mut(issue).severity = severity;
+        }
+    }
+
     /// Lists a failed test under issue `i` (once per test id).
     pub(crate) fn add_test(&mut self, i: usize, test: FailedTest) {
         if let Some(issue) = self.issues.get_mut(i)

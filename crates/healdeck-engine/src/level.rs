@@ -88,6 +88,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             if is_json_key(&head[end..])
                 || is_quoted_value(head, start, end)
                 || is_prose(head, start, end)
+                || is_part_of_a_name(head, start, end)
             {
                 // `{"error": null}`: a field named after a level is no level; nor is a quoted
                 // setting's value or a word in a sentence.
@@ -123,6 +124,21 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A title-case level word that begins a capitalised name (`ERST: Error Record
+/// Serialization Table (ERST) support is initialized`, smartd's `Critical Warning (0x00):
+/// none`): a word of the name, no record's level.
+fn is_part_of_a_name(line: &str, start: usize, end: usize) -> bool {
+    let word = &line[start..end];
+    let mut chars = word.chars();
+    let title_case = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_lowercase());
+    let mut next = line[end..].chars();
+    title_case
+        && next.next() == Some(' ')
+        && next.next().is_some_and(|c| c.is_ascii_uppercase())
+        && next.next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
 /// Whether the text after a word closes a JSON key: `"` then `:` (spaces between allowed).
@@ -182,6 +198,25 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capitalised_name_is_no_level() {
+        let erst =
+            "[    0.611902] ERST: Error Record Serialization Table (ERST) support is initialized.";
+        assert_eq!(level(erst), None);
+        let smart = "[   11.009342] smartd[902]: Device: /dev/nvme0, Critical Warning (0x00): none, Media and Data Integrity Errors: 0";
+        assert_ne!(level(smart), Some(Level::Fatal));
+        // A level word before a message still is one.
+        assert_eq!(level("Error connecting to db"), Some(Level::Error));
+        assert_eq!(
+            level("2024-01-01 12:00:00 Error: Disk Full"),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            level("2024-01-01 12:00:00 ERROR Disk Full"),
+            Some(Level::Error)
+        );
+    }
 
     #[test]
     fn levels() {

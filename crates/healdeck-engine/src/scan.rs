@@ -87,6 +87,8 @@ pub(crate) struct FileCursor {
     /// Byte offset where the last event ended; later chunks' events inside it are dropped.
     pub last_end: u64,
     last_issue: Option<(usize, u64)>,
+    /// When the last event of `last_issue` was written, if its line said.
+    last_moment: Option<String>,
     /// An access record held for the failure just after it (see `ChunkEvent::precedes`).
     preceding: Option<String>,
     pub ends_with_newline: bool,
@@ -100,6 +102,7 @@ impl FileCursor {
             line_base: 0,
             last_end: 0,
             last_issue: None,
+            last_moment: None,
             preceding: None,
             ends_with_newline: true,
             bytes: 0,
@@ -152,10 +155,13 @@ impl FileCursor {
             };
             let classified = match ev.verdict {
                 Verdict::Issue(c) => c,
-                Verdict::Consequence(_) => match self.last_issue {
+                Verdict::Consequence(id) => match self.last_issue {
                     Some((i, last)) if occurrence.line - last <= CONSEQUENCE_WINDOW_LINES => {
                         fold_preceding(store, i, &mut preceding);
                         store.add_consequence(i, ev.first);
+                        if let Some(worse) = engine.rules.worsens_to(&id) {
+                            store.worsen(i, worse);
+                        }
                         self.last_issue = Some((i, occurrence.end_line));
                         on_added(Added::Updated(i));
                         continue;
@@ -164,18 +170,24 @@ impl FileCursor {
                 },
             };
             // The aftermath of the issue just before it (a pool timing out after the database
-            // went away) folds into that issue.
+            // went away) folds into that issue, which is as bad as its worst moment; so do
+            // the unrecognised lines of the same burst (see `same_burst`).
             if let Some((i, last)) = self.last_issue
-                && follows(
-                    engine,
-                    &classified,
-                    store.get_shared(i).as_deref(),
-                    occurrence.line - last,
-                )
+                && let Some(before) = store.get_shared(i)
+                && (follows(engine, &classified, Some(&before), occurrence.line - last)
+                    || same_burst(
+                        engine,
+                        &classified,
+                        &before,
+                        (last, &self.last_moment),
+                        &occurrence,
+                    ))
             {
                 fold_preceding(store, i, &mut preceding);
                 store.add_consequence(i, ev.first);
+                store.worsen(i, classified.severity);
                 self.last_issue = Some((i, occurrence.end_line));
+                self.last_moment = occurrence.timestamp.or(self.last_moment.take());
                 on_added(Added::Updated(i));
                 continue;
             }
@@ -187,6 +199,7 @@ impl FileCursor {
                 continue;
             }
             let end_line = occurrence.end_line;
+            self.last_moment = occurrence.timestamp.clone();
             // Only an issue's first occurrence keeps its lines.
             let (excerpt, context_before) = if store.knows(&classified.fingerprint) {
                 (String::new(), Vec::new())
@@ -540,6 +553,46 @@ fn follows(
     distance <= rule.spec.follows_within.unwrap_or(CONSEQUENCE_WINDOW_LINES)
         && rule.spec.follows.contains(&before.category)
         && before.rule.as_deref() != Some(rule.spec.id.as_str())
+}
+
+/// How far (in lines) one rule's events of one burst may lie apart.
+const SAME_RULE_BURST_LINES: u64 = 12;
+
+/// Whether an event no rule knows, or another of the same rule's, is one more line of the
+/// burst that `before` (a rule's issue, its last event ending on line `last`, written at
+/// `moment`) started: it begins on the very next line (the same rule's: within
+/// [`SAME_RULE_BURST_LINES`]) and was written within a second of it — InnoDB's `Error number
+/// 28 means 'No space left on device'`, `Could not set the file size …` and MySQL's
+/// `Aborting` under `Operating system error number 28`.
+fn same_burst(
+    engine: &Engine,
+    classified: &Classified,
+    before: &Issue,
+    (last, moment): (u64, &Option<String>),
+    occurrence: &Occurrence,
+) -> bool {
+    // The same rule's next line may come a few lines on (pip's `ResolutionImpossible` under
+    // its conflict report); a line no rule knows must come next.
+    // A repeat is counted, not folded; nor does a burst join what the rule keeps apart on
+    // purpose (its `group_by`: two addresses' failed logins).
+    let reach = match classified.rule.and_then(|r| engine.rules.rules.get(r)) {
+        None => 1,
+        Some(rule)
+            if before.rule.as_deref() == Some(rule.spec.id.as_str())
+                && rule.spec.group_by.is_empty()
+                && classified.fingerprint != before.fingerprint =>
+        {
+            SAME_RULE_BURST_LINES
+        }
+        Some(_) => 0,
+    };
+    before.rule.is_some()
+        && occurrence.line > last
+        && occurrence.line <= last + reach
+        && matches!(
+            (moment, &occurrence.timestamp),
+            (Some(a), Some(b)) if crate::timestamp::within_a_second(a, b)
+        )
 }
 
 /// Folds the held record (see `FileCursor::absorb`) into issue `i`.

@@ -248,6 +248,42 @@ fn iso_at_start(b: &[u8]) -> Option<String> {
     Some(out)
 }
 
+/// Whether two times as [`parse`] writes them (`2021-11-08T15:47:07.889Z`) lie within a
+/// second of each other (their zones, if any, are taken to be the same: both come from one
+/// file).
+pub(crate) fn within_a_second(a: &str, b: &str) -> bool {
+    match (naive_seconds(a), naive_seconds(b)) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1.0,
+        _ => false,
+    }
+}
+
+/// Seconds since 1970-01-01T00:00:00 of `YYYY-MM-DDTHH:MM:SS[.fff]`, the zone left out.
+fn naive_seconds(t: &str) -> Option<f64> {
+    let b = t.as_bytes();
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+    if b.len() < 19 || b[10] != b'T' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let clock = num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?;
+    let fraction = match b.get(19) {
+        Some(b'.') => {
+            let n = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+            t.get(19..20 + n)?.parse::<f64>().unwrap_or(0.0)
+        }
+        _ => 0.0,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + clock) as f64 + fraction)
+}
+
 fn offset(z: &str) -> String {
     if z == "Z" {
         return "Z".into();
@@ -263,6 +299,27 @@ fn offset(z: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_within_a_second_across_a_day() {
+        assert!(within_a_second(
+            "2021-11-08T15:47:07.889528Z",
+            "2021-11-08T15:47:07.950441Z"
+        ));
+        assert!(within_a_second(
+            "2024-12-31T23:59:59.600",
+            "2025-01-01T00:00:00.100"
+        ));
+        assert!(!within_a_second(
+            "2021-11-08T15:47:07.100",
+            "2021-11-08T15:47:08.300"
+        ));
+        assert!(!within_a_second(
+            "2021-03-01T00:00:00",
+            "2021-02-28T00:00:00"
+        ));
+        assert!(!within_a_second("not a time at all", "2021-02-28T00:00:00"));
+    }
 
     #[test]
     fn the_iso_fast_path_reads_as_the_regex_does() {

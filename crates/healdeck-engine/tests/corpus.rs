@@ -143,30 +143,32 @@ fn every_planted_failure_is_found_and_nothing_else() {
 fn the_scored_evaluation_keeps_its_figures() {
     let (engine, _) = Engine::load(&RuleSources::default());
     let s = healdeck_engine::eval::evaluate(&engine, &corpus_dir()).expect("the corpus scores");
-    assert!(s.expected >= 180, "{} expected issues", s.expected);
+    assert!(s.expected >= 178, "{} expected issues", s.expected);
     assert!(s.files >= 75, "{} files", s.files);
-    // 180/180 found, all with the right category and severity, no false issue over 75
-    // files (README: "Scored evaluation").
-    assert!(s.found >= 180, "{:#?}", s.misses);
-    assert!(s.category_right >= 180, "{:#?}", s.misses);
-    assert!(s.severity_right >= 180, "{:#?}", s.misses);
+    // 178/178 found, all with the right category and severity, no false issue over 75
+    // files (README: "Scored evaluation"). (180 until a disk's I/O errors and the filesystem
+    // errors after them, and a ZooKeeper member's unreachable peers, became one incident
+    // each.)
+    assert!(s.found >= 178, "{:#?}", s.misses);
+    assert!(s.category_right >= 178, "{:#?}", s.misses);
+    assert!(s.severity_right >= 178, "{:#?}", s.misses);
     assert!(s.false_issues == 0, "{:#?}", s.misses);
 }
 
 /// The second held-out batch (`tests/heldout`: 30 files, 46 real failures, written from the
-/// triage definition before the engine ran on them): 37 found, 33 and 30 right as it arrived,
-/// 38, 37 and 34 with the four rules and the event shape learnt from its misses since; a test
-/// fails if it drops.
+/// triage definition before the engine ran on them): 37 found, 33 and 30 right as it arrived;
+/// 46 found, 46 and 45 right and no false issue since the lead-ins, bursts and rules learnt
+/// from its misses (so it is held out no more: `tests/heldout3` is); a test fails if it drops.
 #[test]
 fn the_held_out_batch_keeps_its_figures() {
     let (engine, _) = Engine::load(&RuleSources::default());
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/heldout");
     let s = healdeck_engine::eval::evaluate(&engine, &dir).expect("the batch scores");
     assert_eq!((s.files, s.expected), (30, 46));
-    assert!(s.found >= 38, "{:#?}", s.misses);
-    assert!(s.category_right >= 37, "{:#?}", s.misses);
-    assert!(s.severity_right >= 34, "{:#?}", s.misses);
-    assert!(s.false_issues <= 30, "{:#?}", s.misses);
+    assert!(s.found >= 46, "{:#?}", s.misses);
+    assert!(s.category_right >= 46, "{:#?}", s.misses);
+    assert!(s.severity_right >= 45, "{:#?}", s.misses);
+    assert!(s.false_issues == 0, "{:#?}", s.misses);
 }
 
 #[test]

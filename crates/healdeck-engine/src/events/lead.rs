@@ -39,12 +39,146 @@ pub(crate) fn lead_start(buf: &[u8], ls: usize, floor: usize) -> usize {
     if names_an_error(line) {
         return source_block(back.skip_blank(2), is_script_location).unwrap_or(ls);
     }
+    if is_indented(line)
+        && let Some(start) = dotnet_record(back)
+    {
+        return start;
+    }
     let mut before = back;
     match before.prev() {
-        Some((start, prev)) if is_empty_tagged_record(prev, line) => start,
+        Some((start, prev)) if is_empty_tagged_record(prev, line) => {
+            rails_completed(before, prev).unwrap_or(start)
+        }
+        Some(_) if is_empty_tagged(line) => rails_completed(back, line).unwrap_or(ls),
         Some((start, prev)) if looks_like_exception_line(line) && logged_it(prev) => start,
+        Some((start, prev)) if warned_first(prev, line) => start,
+        Some((start, prev))
+            if line.starts_with(b"Module not found:") && is_marked_location(prev) =>
+        {
+            start
+        }
+        Some(_) if pam_lead_in(line).is_some() => same_login(back, line).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
+}
+
+/// .NET's console logger writes a record as a header (`info: Microsoft.AspNetCore.
+/// Authentication.JwtBearer.JwtBearerHandler[1]`) over its indented message and exception
+/// lines: a failure named on one of those lines starts at the header.
+fn dotnet_record(mut back: Back) -> Option<usize> {
+    for _ in 0..MAX_RECORD_LINES {
+        let (start, l) = back.prev()?;
+        if is_dotnet_header(l) {
+            return Some(start);
+        }
+        if !is_indented(l) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Most lines a multi-line record puts between its header and the failure inside it.
+const MAX_RECORD_LINES: usize = 30;
+
+/// `info: Category.Name[14]`, `fail: …[0]`: a .NET console logger record's first line.
+fn is_dotnet_header(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    let level_ok = [
+        &b"trce: "[..],
+        b"dbug: ",
+        b"info: ",
+        b"warn: ",
+        b"fail: ",
+        b"crit: ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p));
+    let Some(open) = t.iter().rposition(|&b| b == b'[') else {
+        return false;
+    };
+    level_ok
+        && t.ends_with(b"]")
+        && open > 6
+        && !t[6..open].contains(&b' ')
+        && t[open + 1..t.len() - 1].iter().all(u8::is_ascii_digit)
+}
+
+/// Rails's `Completed 500 Internal Server Error in 25ms` record of the same request, right
+/// above the empty record that opens its exception report: where that request's failure
+/// shows first.
+fn rails_completed(mut back: Back, empty: &[u8]) -> Option<usize> {
+    let (start, l) = back.prev()?;
+    let tag = |r: &'_ [u8]| {
+        let at = memchr::memmem::rfind(r, b" -- : [")?;
+        let tail = &r[at + 6..];
+        Some(tail[..=memchr::memchr(b']', tail)?].to_vec())
+    };
+    let completed = memchr::memmem::find(l, b"] Completed 5").is_some();
+    (completed && tag(l).is_some() && tag(l) == tag(empty)).then_some(start)
+}
+
+/// A WARN record of the same component right above a failure (Celery's `consumer:
+/// Connection to broker lost. Trying to re-establish the connection...` over `consumer:
+/// Cannot connect to redis://…`): the warning is where the incident showed first.
+fn warned_first(prev: &[u8], line: &[u8]) -> bool {
+    use crate::level::{Level, level};
+    let component = |l: &[u8]| -> Option<Vec<u8>> {
+        let body = &l[memchr::memmem::find(l, b"] ")? + 2..];
+        let word = &body[..memchr::memchr(b' ', body)?];
+        let name = word.strip_suffix(b":")?;
+        (name.len() >= 3
+            && name
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(b)))
+        .then(|| word.to_vec())
+    };
+    starts_record(prev)
+        && starts_record(line)
+        && matches!(level(&String::from_utf8_lossy(prev)), Some(Level::Warn))
+        && component(prev).is_some_and(|c| component(line) == Some(c))
+}
+
+/// Next.js's ` ⨯ ./node_modules/pkg/client.js:1:0` over `Module not found: …`: the file and
+/// place the failing import is in, the report's first line.
+fn is_marked_location(l: &[u8]) -> bool {
+    let t = l.trim_ascii();
+    let t = t.strip_prefix("⨯ ".as_bytes()).unwrap_or(t);
+    let mut parts = t.rsplitn(3, |&b| b == b':');
+    let (Some(col), Some(row), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let number = |n: &[u8]| !n.is_empty() && n.iter().all(u8::is_ascii_digit);
+    number(col) && number(row) && !path.contains(&b' ') && path.contains(&b'/')
+}
+
+/// The `prog[pid]: ` tag of a syslog record reporting a failed login (`sshd[40122]: Failed
+/// password for …`), whose PAM lines may come first.
+fn pam_lead_in(line: &[u8]) -> Option<&[u8]> {
+    let tag_end = memchr::memmem::find(line, b"]: ")? + 3;
+    let tag_start = line[..tag_end - 1].iter().rposition(|&b| b == b' ')? + 1;
+    let rest = &line[tag_end..];
+    (rest.starts_with(b"Failed password for ") || rest.starts_with(b"Failed keyboard-interactive"))
+        .then_some(&line[tag_start..tag_end])
+}
+
+/// The PAM lines of the same login attempt (same process) above sshd's `Failed password`:
+/// `pam_unix(sshd:auth): check pass; user unknown`, `…: authentication failure; … rhost=…`.
+/// The attempt starts at the first of them.
+fn same_login(mut back: Back, line: &[u8]) -> Option<usize> {
+    let tag = pam_lead_in(line)?;
+    let mut first = None;
+    for _ in 0..3 {
+        let Some((start, l)) = back.prev() else { break };
+        let Some(at) = memchr::memmem::find(l, tag) else {
+            break;
+        };
+        if !l[at + tag.len()..].starts_with(b"pam_unix(") || !contains(l, b":auth): ") {
+            break;
+        }
+        first = Some(start);
+    }
+    first
 }
 
 /// A WARN/ERROR/FATAL record right above a bare exception line is the record that logged it
@@ -109,6 +243,14 @@ fn is_empty_tagged_record(prev: &[u8], line: &[u8]) -> bool {
         && line.len() > tag_at + 7
         && line[..2] == prev[..2]
         && line[tag_at..].starts_with(&prev[tag_at..tag_at + 7 + tail.len()])
+}
+
+/// A tagged Ruby Logger record with nothing after its tag (`F, [… #1] FATAL -- : [5f1d…]  `).
+fn is_empty_tagged(l: &[u8]) -> bool {
+    memchr::memmem::rfind(l, b" -- : [").is_some_and(|at| {
+        let tail = l[at + 6..].trim_ascii_end();
+        tail.ends_with(b"]") && !tail[..tail.len() - 1].contains(&b']')
+    })
 }
 
 /// A cursor over the lines before a position, never before `floor`.
@@ -272,6 +414,34 @@ mod tests {
         // Without the report's first line, the failure's own line starts it.
         let text = "INFO building\n\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n";
         assert_eq!(lead_line(text, 3), 3);
+    }
+
+    #[test]
+    fn a_record_s_header_or_the_line_it_printed_first_starts_the_incident() {
+        // .NET: the console logger's header over the indented message with the exception.
+        let text = "info: Microsoft.Hosting.Lifetime[0]\n      Content root path: /app\ninfo: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[1]\n      Failed to validate the token eyJ.\n      Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException: IDX10223: Lifetime validation failed.\n";
+        assert_eq!(lead_line(text, 4), 3);
+        assert_eq!(lead_line(text, 5), 3);
+        // Rails: the request's `Completed 500` over the report's empty record.
+        let text = "I, [2019-05-18T14:48:53.547801 #1]  INFO -- : [67c3] Completed 500 Internal Server Error in 25ms\nF, [2019-05-18T14:48:53.547843 #1] FATAL -- : [67c3]   \nF, [2019-05-18T14:48:53.547875 #1] FATAL -- : [67c3] ActionView::Template::Error (undefined method `name' for nil:NilClass):\n";
+        assert_eq!(lead_line(text, 3), 1);
+        assert_eq!(lead_line(text, 2), 1);
+        // Another request's `Completed 500` is not this one's.
+        let other = text.replacen("[67c3] Completed", "[9a9a] Completed", 1);
+        assert_eq!(lead_line(&other, 3), 2);
+        // Celery: the same component's warning right above.
+        let text = "[2024-04-02 06:31:55,212: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection...\n[2024-04-02 06:31:55,230: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379/0: Error 111 connecting to redis:6379. Connection refused..\n";
+        assert_eq!(lead_line(text, 2), 1);
+        let text = "[2024-04-02 06:31:55,212: WARNING/MainProcess] beat: Connection to broker lost.\n[2024-04-02 06:31:55,230: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379/0\n";
+        assert_eq!(lead_line(text, 2), 2);
+        // Next.js: the marked file and place over `Module not found`.
+        let text = " ○ Compiling /catalogue ...\n ⨯ ./node_modules/next-stripe/client.js:1:0\nModule not found: Can't resolve './dist/client'\n";
+        assert_eq!(lead_line(text, 3), 2);
+        // sshd: the PAM lines of the same attempt, not another process's.
+        let text = "Nov 20 02:11:09 web-3 sshd[40131]: pam_unix(sshd:auth): check pass; user unknown\nNov 20 02:11:09 web-3 sshd[40131]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.77\nNov 20 02:11:11 web-3 sshd[40131]: Failed password for invalid user admin from 192.0.2.77 port 41230 ssh2\n";
+        assert_eq!(lead_line(text, 3), 1);
+        let other = text.replace("sshd[40131]: Failed", "sshd[40999]: Failed");
+        assert_eq!(lead_line(&other, 3), 3);
     }
 
     #[test]

@@ -117,10 +117,44 @@ pub(super) const RUN_PREFIXES: [&[u8]; 7] = [
 
 /// Starts of compiler / package-manager error blocks whose body is indented.
 pub(super) fn is_tool_block_start(l: &[u8]) -> bool {
+    let l = behind_step(l);
     l.starts_with(b"error: ")
         || l.starts_with(b"error[E")
         || l.starts_with(b"  \xc3\x97 ")
         || l.starts_with(b"\xc3\x97 ")
+}
+
+/// A syslog or journal record's tag and message: `Dec 03 11:05:47 gpu-07 python[5521]:
+/// Traceback …` is (`python[5521]: `, `Traceback …`). Only a record that starts with its time
+/// and names a program with its process id.
+pub(crate) fn syslog_body(l: &[u8]) -> Option<(&[u8], &[u8])> {
+    if !starts_record(l) {
+        return None;
+    }
+    let head = &l[..l.len().min(160)];
+    let tag_end = memchr::memmem::find(head, b"]: ")? + 3;
+    let tag_start = head[..tag_end - 1].iter().rposition(|&b| b == b' ')? + 1;
+    let tag = &l[tag_start..tag_end];
+    let open = memchr::memchr(b'[', tag)?;
+    let pid = &tag[open + 1..tag.len() - 3];
+    (open > 0 && !pid.is_empty() && pid.iter().all(u8::is_ascii_digit))
+        .then(|| (tag, &l[tag_end..]))
+}
+
+/// What every record of one request's report at one level shares in a Ruby Logger log
+/// tagged with the request id (Rails's `F, [2019-05-18T14:48:53.547875 #1] FATAL -- :
+/// [67c3…] ActionView::Template::Error …`, then the template's lines and the backtrace, each a
+/// record of its own): the text before the time (a compose prefix, the level's letter), the
+/// process id and the tag.
+pub(super) fn tagged_record_key(l: &[u8]) -> Option<[&[u8]; 3]> {
+    use memchr::{memchr, memmem};
+    let open = memmem::find(l, b", [")?;
+    let tag_at = open + memmem::find(&l[open..], b" -- : [")?;
+    let pid_at = open + memmem::find(&l[open..tag_at], b" #")?;
+    let pid_end = pid_at + memchr(b']', &l[pid_at..tag_at])?;
+    let tag_start = tag_at + 6;
+    let tag_end = tag_start + memchr(b']', &l[tag_start..])? + 1;
+    Some([&l[..open], &l[pid_at..pid_end], &l[tag_start..tag_end]])
 }
 
 /// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,

@@ -22,7 +22,8 @@ mod tests;
 
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
 use lines::{looks_like_exception_line, run_prefix, trim_start};
-use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack, tool_block};
+use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack};
+use shapes::{tagged_report, tool_block};
 
 pub(crate) use lead::{is_announcement, lead_start};
 pub(crate) use lines::starts_record;
@@ -122,6 +123,18 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
     let mut lines = 1usize;
     // Read once: the level decides the shape here and the severity in the classifier.
     let level = level_of(first);
+    if let Some((tag, rest)) = lines::syslog_body(first)
+        && is_traceback_start(rest)
+    {
+        shapes::tagged_python(&mut it, &mut lines, tag);
+        return Span {
+            start,
+            end: it.next,
+            kind: EventKind::PythonTraceback,
+            lines,
+            level,
+        };
+    }
     let kind = initial_kind(first, &it, level);
     let take = |it: &mut Lines, lines: &mut usize| {
         it.advance();
@@ -155,6 +168,12 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
             if starts_record(first) && may_head(level) && announces_body(first, &it) =>
         {
             record_body(&mut it, &mut lines)
+        }
+        EventKind::Line if level.is_some() && may_head(level) => {
+            match lines::tagged_record_key(first) {
+                Some(key) => tagged_report(&mut it, &mut lines, key),
+                None => line_trailer(&mut it, &mut lines),
+            }
         }
         EventKind::Line => line_trailer(&mut it, &mut lines),
     }
@@ -301,7 +320,10 @@ pub(crate) fn is_message_line(kind: EventKind, line: &[u8], index: usize) -> boo
     }
     match kind {
         EventKind::Line | EventKind::ToolBlock => true,
-        EventKind::PythonTraceback | EventKind::RustPanic => !is_indented(line),
+        EventKind::PythonTraceback => {
+            !is_indented(lines::syslog_body(line).map_or(line, |(_, rest)| rest))
+        }
+        EventKind::RustPanic => !is_indented(line),
         EventKind::GoPanic => !is_indented(line) && !line.starts_with(b"goroutine "),
         EventKind::Stack => !is_frame(line),
     }

@@ -52,6 +52,28 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
     }
 }
 
+/// A Python traceback written through syslog or the journal, every line behind the same
+/// `python[5521]: ` tag: its frames, then the exception line.
+pub(super) fn tagged_python(it: &mut Lines, lines: &mut usize, tag: &[u8]) {
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        let Some(rest) = super::lines::syslog_body(l)
+            .filter(|(t, _)| *t == tag)
+            .map(|(_, rest)| rest)
+        else {
+            break;
+        };
+        if is_blank(rest) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !(is_indented(rest) || is_traceback_start(rest)) {
+            break;
+        }
+    }
+}
+
 pub(super) fn rust(it: &mut Lines, lines: &mut usize, first: &[u8]) {
     // Since Rust 1.73 the message is on the line after "panicked at file:line:col:".
     if first.ends_with(b":")
@@ -157,10 +179,18 @@ pub(super) fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {
         }
         return;
     }
+    // Inside a build step (`#5 18.31 error: failed to run custom build command …`) the
+    // block is read behind the step's prefix, and ends with the step's lines.
+    let step = step_of(first);
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
+        if step_of(l) != step {
+            break;
+        }
+        let l = behind_step(l);
         let ok = if is_blank(l) {
             it.peek2()
+                .map(behind_step)
                 .is_some_and(|n| is_indented(n) || n.starts_with(b"Caused by:"))
         } else {
             is_indented(l)
@@ -254,6 +284,19 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
         if !(is_indented(l) || l.starts_with(b"fatal: ")) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+/// The further records of a tagged Ruby Logger report (see
+/// [`super::lines::tagged_record_key`]): the same request's records at the same level.
+pub(super) fn tagged_report(it: &mut Lines, lines: &mut usize, key: [&[u8]; 3]) {
+    while *lines < MAX_EVENT_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        if super::lines::tagged_record_key(l) != Some(key) {
             break;
         }
         it.advance();

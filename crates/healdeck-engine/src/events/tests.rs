@@ -164,3 +164,41 @@ fn an_error_record_a_blank_line_and_its_exception_are_one_event() {
     let cargo = "error: failed to run custom build command for `openssl-sys v0.9.57`\n\nCaused by:\n  process didn't exit successfully\n";
     assert_ne!(span_of(cargo, 0).0, EventKind::Stack);
 }
+
+#[test]
+fn a_python_traceback_through_the_journal_is_one_event() {
+    let text = "Dec 03 11:04:52 gpu-07 python[5521]: [2024-12-03 11:04:52] INFO: stage 2\nDec 03 11:05:47 gpu-07 python[5521]: Traceback (most recent call last):\nDec 03 11:05:47 gpu-07 python[5521]:   File \"/opt/train.py\", line 211, in <module>\nDec 03 11:05:47 gpu-07 python[5521]:     main()\nDec 03 11:05:47 gpu-07 python[5521]: torch.cuda.OutOfMemoryError: CUDA out of memory.\nDec 03 11:05:48 gpu-07 systemd[1]: trainer.service: Main process exited, code=exited, status=1/FAILURE\n";
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 4), "{body}");
+    assert!(body.ends_with("CUDA out of memory.\n"));
+    // The frames are no message lines; the exception line is.
+    let frame = "Dec 03 11:05:47 gpu-07 python[5521]:     main()";
+    assert!(!is_message_line(
+        EventKind::PythonTraceback,
+        frame.as_bytes(),
+        2
+    ));
+    let exception = "Dec 03 11:05:47 gpu-07 python[5521]: torch.cuda.OutOfMemoryError: x";
+    assert!(is_message_line(
+        EventKind::PythonTraceback,
+        exception.as_bytes(),
+        3
+    ));
+    // Another process's lines end it.
+    let text = "Dec 03 11:05:47 h python[1]: Traceback (most recent call last):\nDec 03 11:05:47 h python[2]:   File \"a.py\", line 1, in <module>\n";
+    assert_eq!(span_of(text, 0).1, 1);
+}
+
+#[test]
+fn a_rails_error_report_of_one_request_is_one_event() {
+    let text = "web_1 | F, [2019-05-18T14:48:53.547875 #1] FATAL -- : [67c3] ActionView::Template::Error (undefined method `name' for nil:NilClass):\nweb_1 | F, [2019-05-18T14:48:53.547880 #1] FATAL -- : [67c3]     11:   <% end %>\nweb_1 | F, [2019-05-18T14:48:53.547889 #1] FATAL -- : [67c3]     13:     <%= @case.agency.name %>\nweb_1 | F, [2019-05-18T14:48:53.547914 #1] FATAL -- : [67c3] app/views/cases/show.html.erb:13:in `_app_views'\nweb_1 | F, [2019-05-18T14:48:54.000000 #1] FATAL -- : [9a9a] ActionController::RoutingError (No route matches [GET] \"/x\"):\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Line, 4), "{body}");
+}
+
+#[test]
+fn a_cargo_error_inside_a_buildkit_step_keeps_its_indented_report() {
+    let text = "#5 18.31 error: failed to run custom build command for `openssl-sys v0.9.101`\n#5 18.31 \n#5 18.31 Caused by:\n#5 18.31   process didn't exit successfully: `build-script-main` (exit status: 101)\n#5 18.31   --- stderr\n#5 18.31   thread 'main' panicked at '\n#5 18.31 \n#5 18.31   Could not find directory of OpenSSL installation\n#5 18.33 warning: build failed, waiting for other jobs to finish...\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 8), "{body}");
+}

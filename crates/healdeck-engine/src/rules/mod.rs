@@ -273,6 +273,14 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 impl RuleSet {
+    /// How bad the consequence `id` makes the incident it folds into, if it says.
+    pub(crate) fn worsens_to(&self, id: &str) -> Option<crate::model::Severity> {
+        self.consequences
+            .iter()
+            .find(|c| c.spec.id == id)
+            .and_then(|c| c.spec.worsens_to)
+    }
+
     /// The built-in rules, then the user's rules folder, then the extra paths, with the files
     /// that were refused.
     pub fn load(sources: &RuleSources) -> (RuleSet, Vec<RulesError>) {

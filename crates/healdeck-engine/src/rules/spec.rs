@@ -99,4 +99,8 @@ pub struct ConsequenceSpec {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub samples: Vec<String>,
+    /// The incident it folds into is at least this bad: HAProxy's `backend … has no server
+    /// available!` after its servers went down one by one is the whole backend down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worsens_to: Option<Severity>,
 }
