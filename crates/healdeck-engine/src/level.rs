@@ -89,6 +89,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
                 || is_quoted_value(head, start, end)
                 || is_prose(head, start, end)
                 || is_part_of_a_name(head, start, end)
+                || names_a_thing(head, start, end)
             {
                 // `{"error": null}`: a field named after a level is no level; nor is a quoted
                 // setting's value or a word in a sentence.
@@ -124,6 +125,38 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A lowercase level word that modifies the noun after it (`error reporting: sentry disabled`, `error
+/// handler installed`, `warning threshold 80 %`): it names a thing, no record's level.
+fn names_a_thing(line: &str, start: usize, end: usize) -> bool {
+    const NOUNS: &[&str] = &[
+        "reporting",
+        "reporter",
+        "handler",
+        "handlers",
+        "handling",
+        "tracking",
+        "tracker",
+        "page",
+        "pages",
+        "budget",
+        "threshold",
+        "thresholds",
+        "rate",
+        "callback",
+        "hook",
+    ];
+    let Some(rest) = line[end..].strip_prefix(' ') else {
+        return false;
+    };
+    if !line[start..end].chars().all(|c| c.is_ascii_lowercase()) {
+        return false;
+    }
+    let word_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    NOUNS.contains(&&rest[..word_end])
 }
 
 /// A title-case level word that begins a capitalised name (`ERST: Error Record
@@ -198,6 +231,20 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_word_naming_a_thing_is_no_level() {
+        let pm2 = "0|billing  | [billing] error reporting: sentry disabled (errors=0 queued)";
+        assert_eq!(level(pm2), None);
+        assert_eq!(
+            level("2024-01-01 12:00:00 INFO error handler installed"),
+            Some(Level::Quiet)
+        );
+        assert_eq!(
+            level("2024-01-01 12:00:00 ERROR handler crashed"),
+            Some(Level::Error)
+        );
+    }
 
     #[test]
     fn a_capitalised_name_is_no_level() {

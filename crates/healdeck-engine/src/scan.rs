@@ -558,9 +558,12 @@ fn follows(
 /// How far (in lines) one rule's events of one burst may lie apart.
 const SAME_RULE_BURST_LINES: u64 = 12;
 
+/// How far (in lines) after a rule's failure a line no rule knows may be one of its burst.
+const UNKNOWN_BURST_LINES: u64 = 8;
+
 /// Whether an event no rule knows, or another of the same rule's, is one more line of the
 /// burst that `before` (a rule's issue, its last event ending on line `last`, written at
-/// `moment`) started: it begins on the very next line (the same rule's: within
+/// `moment`) started: it begins within [`UNKNOWN_BURST_LINES`] (the same rule's: within
 /// [`SAME_RULE_BURST_LINES`]) and was written within a second of it — InnoDB's `Error number
 /// 28 means 'No space left on device'`, `Could not set the file size …` and MySQL's
 /// `Aborting` under `Operating system error number 28`.
@@ -572,11 +575,12 @@ fn same_burst(
     occurrence: &Occurrence,
 ) -> bool {
     // The same rule's next line may come a few lines on (pip's `ResolutionImpossible` under
-    // its conflict report); a line no rule knows must come next.
-    // A repeat is counted, not folded; nor does a burst join what the rule keeps apart on
+    // its conflict report), a line no rule knows after a few lines that are no failure (the
+    // kernel's `res 50/00:…/a0 Emask 0x10 (ATA bus error)` under an ATA exception). A
+    // repeat is counted, not folded; nor does a burst join what the rule keeps apart on
     // purpose (its `group_by`: two addresses' failed logins).
     let reach = match classified.rule.and_then(|r| engine.rules.rules.get(r)) {
-        None => 1,
+        None => UNKNOWN_BURST_LINES,
         Some(rule)
             if before.rule.as_deref() == Some(rule.spec.id.as_str())
                 && rule.spec.group_by.is_empty()
@@ -589,10 +593,12 @@ fn same_burst(
     before.rule.is_some()
         && occurrence.line > last
         && occurrence.line <= last + reach
-        && matches!(
-            (moment, &occurrence.timestamp),
-            (Some(a), Some(b)) if crate::timestamp::within_a_second(a, b)
-        )
+        && match (moment, &occurrence.timestamp) {
+            (Some(a), Some(b)) => crate::timestamp::within_a_second(a, b),
+            // A log without times (a CI console): only the very next line.
+            (None, None) => occurrence.line == last + 1,
+            _ => false,
+        }
 }
 
 /// Folds the held record (see `FileCursor::absorb`) into issue `i`.

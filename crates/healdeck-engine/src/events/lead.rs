@@ -25,6 +25,18 @@ const MAX_GC_LINES: usize = 40;
 /// Where the incident whose failure line starts at `ls` starts: the first line of its lead-in,
 /// or `ls`. Only lines at or after `floor` (the end of the previous event) are looked at.
 pub(crate) fn lead_start(buf: &[u8], ls: usize, floor: usize) -> usize {
+    // Behind a carrier (the journal's `host prog[pid]: ` on every line), on a copy of the
+    // lines before that carry the same.
+    if let Some(carried) = super::carrier::backward(buf, ls, floor, MAX_GC_LINES) {
+        let failure = carried.at(carried.lines() - 1);
+        let start = lead_start_plain(&carried.text, failure, 0);
+        return carried.origin(carried.line_of(start));
+    }
+    lead_start_plain(buf, ls, floor)
+}
+
+/// [`lead_start`] on lines as they are.
+fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     let line = line_at(buf, ls);
     let back = Back { buf, at: ls, floor };
     if line.starts_with(b"FATAL ERROR: ") {
@@ -155,6 +167,10 @@ fn is_marked_location(l: &[u8]) -> bool {
 /// The `prog[pid]: ` tag of a syslog record reporting a failed login (`sshd[40122]: Failed
 /// password for …`), whose PAM lines may come first.
 fn pam_lead_in(line: &[u8]) -> Option<&[u8]> {
+    // Read behind its carrier: the lines before are the same process's already.
+    if line.starts_with(b"Failed password for ") {
+        return Some(b"");
+    }
     let tag_end = memchr::memmem::find(line, b"]: ")? + 3;
     let tag_start = line[..tag_end - 1].iter().rposition(|&b| b == b' ')? + 1;
     let rest = &line[tag_end..];
@@ -195,13 +211,28 @@ fn logged_it(prev: &[u8]) -> bool {
 /// Lines a build tool or framework prints to announce the failure report below them; no
 /// failure on their own.
 pub(crate) fn is_announcement(l: &[u8]) -> bool {
-    let t = trim_start(l);
+    let t = trim_start(super::carrier::behind_carrier(l));
     t.starts_with(b"FAILURE: Build failed with an exception")
         || t.starts_with(b"Error starting ApplicationContext.")
+        || is_pytest_collected_with_errors(t)
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
             && contains(t, b": Task failed with an exception")
+}
+
+/// pytest's `collected 118 items / 1 error` ahead of its ERRORS section.
+fn is_pytest_collected_with_errors(t: &[u8]) -> bool {
+    t.starts_with(b"collected ")
+        && memchr::memmem::find(t, b" items / ").is_some()
+        && (t.trim_ascii_end().ends_with(b" error") || t.trim_ascii_end().ends_with(b" errors"))
+}
+
+/// Gradle's `> Task :app:checkReleaseAarMetadata FAILED`: the task that failed, a line or two
+/// above the build's failure report.
+fn is_failed_task(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    t.starts_with(b"> Task :") && t.ends_with(b" FAILED")
 }
 
 /// Gradle's report frame between its announcement and the failure: `* What went wrong:`,
@@ -222,7 +253,12 @@ fn announcement(mut back: Back) -> Option<usize> {
     for _ in 0..8 {
         let (start, l) = back.prev()?;
         if is_announcement(l) {
-            return Some(start);
+            // The failed task above Gradle's announcement starts it.
+            let mut above = back.skip_blank(2);
+            return match above.prev() {
+                Some((task, l)) if is_failed_task(l) => Some(task),
+                _ => Some(start),
+            };
         }
         if !is_report_frame(l) {
             return None;
@@ -429,6 +465,9 @@ mod tests {
         // Another request's `Completed 500` is not this one's.
         let other = text.replacen("[67c3] Completed", "[9a9a] Completed", 1);
         assert_eq!(lead_line(&other, 3), 2);
+        // Gradle: the failed task above the announcement.
+        let text = "> Task :app:checkReleaseAarMetadata FAILED\n\nFAILURE: Build failed with an exception.\n\n* What went wrong:\nExecution failed for task ':app:checkReleaseAarMetadata'.\n";
+        assert_eq!(lead_line(text, 6), 1);
         // Celery: the same component's warning right above.
         let text = "[2024-04-02 06:31:55,212: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection...\n[2024-04-02 06:31:55,230: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379/0: Error 111 connecting to redis:6379. Connection refused..\n";
         assert_eq!(lead_line(text, 2), 1);

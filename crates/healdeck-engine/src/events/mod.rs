@@ -6,6 +6,9 @@
 //! stacks, Go panics with goroutine dumps, compiler/package-manager error blocks — and returns
 //! the byte range. It works on raw bytes and never needs UTF-8.
 //!
+//! `carrier` reads the lines a transport prefixed (the journal's `host prog[pid]: `, the
+//! GitHub Actions runner's time) as the program wrote them.
+//!
 //! `lead` walks *back* from that first line over what a runtime prints ahead of it (Node's
 //! crash header, Python's compile-error block, V8's out-of-memory report): the incident
 //! starts there.
@@ -14,6 +17,7 @@
 //! walks each kind of event to its last line; this file decides the kind from the first line
 //! (and the next) and says which lines are the message.
 
+mod carrier;
 mod lead;
 mod lines;
 mod shapes;
@@ -116,25 +120,39 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Assembles the event whose first line starts at `start`; `limit` is the last byte usable.
+/// Assembles the event whose first line starts at `start`: behind its carrier when the lines
+/// after it carry the same (see [`carrier`]), as it is otherwise.
 pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
+    assemble_carried(buf, start).unwrap_or_else(|| assemble_plain(buf, start))
+}
+
+/// The event read from a copy of its lines with their carrier taken off, mapped back: first
+/// over the next 16 lines, more when the event fills them.
+fn assemble_carried(buf: &[u8], start: usize) -> Option<Span> {
+    let mut most = 16;
+    loop {
+        let carried = carrier::forward(buf, start, most)?;
+        let inner = assemble_plain(&carried.text, 0);
+        if inner.lines < carried.lines() || carried.lines() < most || most >= MAX_EVENT_LINES {
+            return Some(Span {
+                start,
+                end: carried.origin(inner.lines),
+                kind: inner.kind,
+                lines: inner.lines,
+                level: inner.level,
+            });
+        }
+        most *= 8;
+    }
+}
+
+/// Assembles the event whose first line starts at `start`, its lines as they are.
+fn assemble_plain(buf: &[u8], start: usize) -> Span {
     let first = line_at(buf, start);
     let mut it = Lines::after(buf, start);
     let mut lines = 1usize;
     // Read once: the level decides the shape here and the severity in the classifier.
     let level = level_of(first);
-    if let Some((tag, rest)) = lines::syslog_body(first)
-        && is_traceback_start(rest)
-    {
-        shapes::tagged_python(&mut it, &mut lines, tag);
-        return Span {
-            start,
-            end: it.next,
-            kind: EventKind::PythonTraceback,
-            lines,
-            level,
-        };
-    }
     let kind = initial_kind(first, &it, level);
     let take = |it: &mut Lines, lines: &mut usize| {
         it.advance();
@@ -156,6 +174,20 @@ pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
                 take(&mut it, &mut lines);
             }
             k
+        }
+        Initial::Report | Initial::Section => {
+            if matches!(kind, Initial::Report) {
+                shapes::report_paragraphs(&mut it, &mut lines);
+            } else {
+                shapes::pytest_section(&mut it, &mut lines);
+            }
+            return Span {
+                start,
+                end: it.next,
+                kind: EventKind::ToolBlock,
+                lines,
+                level,
+            };
         }
     };
     match kind {
@@ -220,6 +252,10 @@ enum Initial {
     HeaderThen(EventKind),
     /// A log header, a blank line, then the first line of a structure of this kind.
     HeaderGapThen(EventKind),
+    /// A summary line over paragraphs (Terraform's `Error: …` report).
+    Report,
+    /// A pytest section (`____ ERROR collecting … ____`).
+    Section,
 }
 
 fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) -> Initial {
@@ -250,8 +286,19 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if heads && next.is_some_and(is_traceback_start) {
         return Initial::HeaderThen(EventKind::PythonTraceback);
     }
+    // `ERROR: Error cloning remote repo 'origin'` over the exception that says why, its
+    // message on a few lines, then its frames (Jenkins).
+    if heads
+        && next.is_some_and(looks_like_exception_line)
+        && shapes::frames_follow(it, 1).is_some()
+    {
+        return Initial::HeaderThen(EventKind::Stack);
+    }
     if run_prefix(first).is_some() {
         return Initial::Kind(EventKind::ToolBlock);
+    }
+    if shapes::is_pytest_section(first) {
+        return Initial::Section;
     }
     // A WARN record with the exception it caught printed under it (a Java logger's
     // `LOG.warn("…", e)`): one event, the warning heading its stack.
@@ -309,6 +356,9 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if is_tool_block_start(first) {
         return Initial::Kind(EventKind::ToolBlock);
     }
+    if shapes::is_report_summary(first, it) {
+        return Initial::Report;
+    }
     Initial::Kind(EventKind::Line)
 }
 
@@ -318,12 +368,10 @@ pub(crate) fn is_message_line(kind: EventKind, line: &[u8], index: usize) -> boo
     if index == 0 {
         return true;
     }
+    let line = carrier::behind_carrier(line);
     match kind {
         EventKind::Line | EventKind::ToolBlock => true,
-        EventKind::PythonTraceback => {
-            !is_indented(lines::syslog_body(line).map_or(line, |(_, rest)| rest))
-        }
-        EventKind::RustPanic => !is_indented(line),
+        EventKind::PythonTraceback | EventKind::RustPanic => !is_indented(line),
         EventKind::GoPanic => !is_indented(line) && !line.starts_with(b"goroutine "),
         EventKind::Stack => !is_frame(line),
     }

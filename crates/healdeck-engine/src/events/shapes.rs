@@ -52,28 +52,6 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
     }
 }
 
-/// A Python traceback written through syslog or the journal, every line behind the same
-/// `python[5521]: ` tag: its frames, then the exception line.
-pub(super) fn tagged_python(it: &mut Lines, lines: &mut usize, tag: &[u8]) {
-    while *lines < MAX_EVENT_LINES {
-        let Some((_, l)) = it.peek() else { break };
-        let Some(rest) = super::lines::syslog_body(l)
-            .filter(|(t, _)| *t == tag)
-            .map(|(_, rest)| rest)
-        else {
-            break;
-        };
-        if is_blank(rest) {
-            break;
-        }
-        it.advance();
-        *lines += 1;
-        if !(is_indented(rest) || is_traceback_start(rest)) {
-            break;
-        }
-    }
-}
-
 pub(super) fn rust(it: &mut Lines, lines: &mut usize, first: &[u8]) {
     // Since Rust 1.73 the message is on the line after "panicked at file:line:col:".
     if first.ends_with(b":")
@@ -137,6 +115,13 @@ pub(super) fn is_go_frame(l: &[u8]) -> bool {
 }
 
 pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
+    // An exception message that runs over lines before the frames.
+    if let Some(between) = frames_follow(it, 0).filter(|&n| n > 0) {
+        for _ in 0..between {
+            it.advance();
+            *lines += 1;
+        }
+    }
     let mut in_require_stack = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
@@ -204,6 +189,102 @@ pub(super) fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// pytest's section of one failure: `____ ERROR collecting tests/test_config.py ____` (or a
+/// test's name between the rules) over the traceback and the `E   …` lines.
+pub(super) fn is_pytest_section(first: &[u8]) -> bool {
+    let t = first.trim_ascii();
+    t.len() > 8 && t.starts_with(b"___") && t.ends_with(b"___") && t.contains(&b' ')
+}
+
+/// The section's lines, up to the next section's rule (`____ … ____`, `==== … ====`) or a
+/// log record.
+pub(super) fn pytest_section(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 400;
+    let start_lines = *lines;
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        let t = l.trim_ascii_start();
+        if t.starts_with(b"___") || t.starts_with(b"===") || starts_record(l) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
+/// Whether a frame line comes within a few lines after `skip` lines from the cursor, with
+/// only message lines between (no log record, no tool prefix): a Java exception whose
+/// message runs over lines (`stdout:`, `stderr: remote: Invalid username or password.`,
+/// `fatal: Authentication failed …`) before its `\tat` frames. How many lines lie between.
+pub(super) fn frames_follow(it: &Lines, skip: usize) -> Option<usize> {
+    const REACH: usize = 10;
+    let mut probe = Lines {
+        buf: it.buf,
+        next: it.next,
+    };
+    for _ in 0..skip {
+        probe.advance();
+    }
+    for n in 0..REACH {
+        let (_, l) = probe.peek()?;
+        if super::lines::is_frame(l) {
+            return Some(n);
+        }
+        if starts_record(l) || super::lines::run_prefix(l).is_some() {
+            return None;
+        }
+        probe.advance();
+    }
+    None
+}
+
+/// Terraform's error report: `Error: Unsupported argument` alone on its line, a blank line,
+/// then paragraphs (`on main.tf line 18, in module "network":`, the source line, the
+/// explanation) separated by single blank lines, up to the next command's `$ ` line, another
+/// `Error:`/`Warning:`, a log record or two blank lines. Trailing blank lines are left out.
+pub(super) fn is_report_summary(first: &[u8], it: &Lines) -> bool {
+    let t = first
+        .strip_prefix("│ ".as_bytes())
+        .unwrap_or(first)
+        .trim_ascii_end();
+    let Some(summary) = t.strip_prefix(b"Error: ") else {
+        return false;
+    };
+    summary.first().is_some_and(u8::is_ascii_uppercase)
+        && summary.len() < 80
+        && !summary.contains(&b':')
+        && !summary.contains(&b'\'')
+        && it.peek().is_some_and(|(_, l)| is_blank(l))
+        && it.peek2().is_some_and(|l| !is_blank(l) && !ends_report(l))
+}
+
+fn ends_report(l: &[u8]) -> bool {
+    let t = l.strip_prefix("│ ".as_bytes()).unwrap_or(l);
+    t.starts_with(b"$ ")
+        || t.starts_with(b"Error: ")
+        || t.starts_with(b"Warning: ")
+        || starts_record(t)
+}
+
+pub(super) fn report_paragraphs(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 80;
+    let start_lines = *lines;
+    let (mut end_next, mut end_lines) = (it.next, *lines);
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        if ends_report(l) || (is_blank(l) && it.peek2().is_none_or(is_blank)) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !is_blank(l) {
+            (end_next, end_lines) = (it.next, *lines);
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
 }
 
 /// A record announces a body on the lines after it when it ends with `:` (Spring's failure

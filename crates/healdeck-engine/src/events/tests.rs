@@ -202,3 +202,35 @@ fn a_cargo_error_inside_a_buildkit_step_keeps_its_indented_report() {
     let (kind, lines, body) = span_of(text, 0);
     assert_eq!((kind, lines), (EventKind::ToolBlock, 8), "{body}");
 }
+
+#[test]
+fn a_spring_failure_report_through_the_journal_is_one_event() {
+    let text = "Feb 11 14:02:24 app03 java[48213]: 2026-02-11T14:02:24.031Z ERROR 48213 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   :\nFeb 11 14:02:24 app03 java[48213]: \nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: APPLICATION FAILED TO START\nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: Description:\nFeb 11 14:02:24 app03 java[48213]: Web server failed to start. Port 8080 was already in use.\nFeb 11 14:02:24 app03 systemd[1]: inventory.service: Main process exited, code=exited, status=1/FAILURE\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 7, "{body}");
+    assert!(body.ends_with("Port 8080 was already in use.\n"));
+}
+
+#[test]
+fn a_terraform_error_report_runs_over_its_paragraphs() {
+    let text = "$ terraform plan -no-color\n\nError: Unsupported argument\n\n  on main.tf line 18, in module \"network\":\n  18:   region          = var.region\n\nAn argument named \"region\" is not expected here.\n$ git diff --stat\n";
+    let (kind, lines, body) = span_of(text, 2);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 6), "{body}");
+    // A JavaScript error with a colon in its message is no report.
+    let text = "Error: Cannot find module 'x'\n\nnext thing\n";
+    assert_eq!(span_of(text, 0).1, 1);
+}
+
+#[test]
+fn a_pytest_section_is_one_event_through_the_runner_s_times() {
+    let text = "2026-10-07T16:40:16.2203034Z ==================================== ERRORS ====================================\n2026-10-07T16:40:16.2203611Z ____________________ ERROR collecting tests/test_config.py _____________________\n2026-10-07T16:40:16.2204377Z ImportError while importing test module 'tests/test_config.py'.\n2026-10-07T16:40:16.2205489Z Traceback:\n2026-10-07T16:40:16.2208198Z ingest/config.py:7: in <module>\n2026-10-07T16:40:16.2208651Z     import yaml\n2026-10-07T16:40:16.2209130Z E   ModuleNotFoundError: No module named 'yaml'\n2026-10-07T16:40:16.2209802Z =========================== short test summary info ============================\n";
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 6), "{body}");
+}
+
+#[test]
+fn an_exception_whose_message_runs_over_lines_keeps_its_frames() {
+    let text = "ERROR: Error cloning remote repo 'origin'\nhudson.plugins.git.GitException: Command \"git fetch\" returned status code 128:\nstdout: \nstderr: remote: Invalid username or password.\nfatal: Authentication failed for 'https://github.com/acme/r.git/'\n\n\tat org.jenkinsci.plugins.gitclient.CliGitAPIImpl.launchCommandIn(CliGitAPIImpl.java:2842)\n\tat java.base/java.lang.Thread.run(Thread.java:1583)\nFinished: FAILURE\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 8), "{body}");
+}

@@ -1,0 +1,181 @@
+//! Carriers: a prefix a transport writes on every line of what a program printed — the
+//! journal's or syslog's `Feb 11 14:02:24 app03 java[48213]: `, the GitHub Actions runner's
+//! `2026-10-07T16:40:16.2203611Z `. A traceback, a Java stack or Spring's failure report
+//! written through one is the same event as without it: event assembly and lead-ins read the
+//! lines that carry the failure line's carrier with it taken off (a copy of those lines only,
+//! so the line numbers stay as they are), and map what they find back to the buffer.
+
+use super::{line_at, line_end, line_start};
+
+/// Most lines copied to look at an event through its carrier (a longer event is cut there).
+const MOST_LINES: usize = 2000;
+
+/// The carrier a line starts with: its length, and what must be the same on the next lines
+/// (the syslog tag `java[48213]: `; nothing more for the runner's time, which changes).
+pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
+    if is_runner_time(l) {
+        return Some((RUNNER_TIME_LEN, b""));
+    }
+    let (tag, rest) = super::lines::syslog_body(l)?;
+    Some((l.len() - rest.len(), tag))
+}
+
+/// `2026-10-07T16:40:16.2203611Z `: the GitHub Actions runner's time (seven decimals, UTC).
+const RUNNER_TIME_LEN: usize = 29;
+
+fn is_runner_time(l: &[u8]) -> bool {
+    let digits = |r: std::ops::Range<usize>| l[r].iter().all(u8::is_ascii_digit);
+    l.len() >= RUNNER_TIME_LEN
+        && digits(0..4)
+        && l[4] == b'-'
+        && l[10] == b'T'
+        && l[13] == b':'
+        && l[19] == b'.'
+        && digits(20..27)
+        && &l[27..29] == b"Z "
+}
+
+/// A line with the carrier taken off (the line itself when it has none).
+pub(super) fn behind_carrier(l: &[u8]) -> &[u8] {
+    carrier(l).map_or(l, |(len, _)| &l[len..])
+}
+
+/// Whether `l` carries the carrier `tag` came with (see [`carrier`]).
+fn same_carrier(l: &[u8], tag: &[u8]) -> Option<usize> {
+    carrier(l).filter(|(_, t)| *t == tag).map(|(len, _)| len)
+}
+
+/// Lines copied with their carrier taken off, and where each began in the buffer.
+pub(super) struct Carried {
+    pub(super) text: Vec<u8>,
+    /// The buffer offset of each copied line's start, and after them the offset just past
+    /// the last one's newline.
+    origin: Vec<usize>,
+    /// The copy's offset of each copied line's start.
+    at: Vec<usize>,
+}
+
+impl Carried {
+    fn new() -> Carried {
+        Carried {
+            text: Vec::new(),
+            origin: Vec::new(),
+            at: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, buf: &[u8], s: usize, carrier_len: usize) {
+        let l = line_at(buf, s);
+        self.at.push(self.text.len());
+        self.origin.push(s);
+        self.text.extend_from_slice(&l[carrier_len.min(l.len())..]);
+        self.text.push(b'\n');
+    }
+
+    /// How many lines were copied.
+    pub(super) fn lines(&self) -> usize {
+        self.at.len()
+    }
+
+    /// The buffer offset of copied line `i`'s start (`i` = the count: just past the last).
+    pub(super) fn origin(&self, i: usize) -> usize {
+        self.origin[i]
+    }
+
+    /// The copied line an offset in the copy lies on.
+    pub(super) fn line_of(&self, offset: usize) -> usize {
+        self.at.partition_point(|&a| a <= offset).saturating_sub(1)
+    }
+
+    /// The copy's offset of copied line `i`'s start.
+    pub(super) fn at(&self, i: usize) -> usize {
+        self.at[i]
+    }
+}
+
+/// The lines from the one at `start` on that carry its carrier, up to `most` of them —
+/// `None` when the line has no carrier or the next line does not carry the same (the line
+/// then reads as it is: an indented continuation without the prefix stays with it).
+pub(super) fn forward(buf: &[u8], start: usize, most: usize) -> Option<Carried> {
+    let (len, tag) = carrier(line_at(buf, start))?;
+    let next = line_end(buf, start) + 1;
+    if next >= buf.len() || same_carrier(line_at(buf, next), tag).is_none() {
+        return None;
+    }
+    let mut carried = Carried::new();
+    carried.push(buf, start, len);
+    let mut s = next;
+    while s < buf.len() && carried.lines() < most.min(MOST_LINES) {
+        let Some(len) = same_carrier(line_at(buf, s), tag) else {
+            break;
+        };
+        carried.push(buf, s, len);
+        s = line_end(buf, s) + 1;
+    }
+    carried.origin.push(s.min(buf.len()));
+    Some(carried)
+}
+
+/// The lines before the one at `ls` (not before `floor`, at most `most`) that carry its
+/// carrier, and that line — `None` when it has none or the line before does not carry it.
+pub(super) fn backward(buf: &[u8], ls: usize, floor: usize, most: usize) -> Option<Carried> {
+    let (len, tag) = carrier(line_at(buf, ls))?;
+    let mut starts = vec![(ls, len)];
+    let mut s = ls;
+    while s > floor && s > 0 && starts.len() <= most {
+        let prev = line_start(buf, s - 1);
+        if prev < floor {
+            break;
+        }
+        let Some(len) = same_carrier(line_at(buf, prev), tag) else {
+            break;
+        };
+        starts.push((prev, len));
+        s = prev;
+    }
+    if starts.len() == 1 {
+        return None;
+    }
+    let mut carried = Carried::new();
+    for &(s, len) in starts.iter().rev() {
+        carried.push(buf, s, len);
+    }
+    carried.origin.push(line_end(buf, ls) + 1);
+    Some(carried)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_and_runner_prefixes_are_carriers() {
+        let j = b"Feb 11 14:02:24 app03 java[48213]: APPLICATION FAILED TO START";
+        assert_eq!(behind_carrier(j), b"APPLICATION FAILED TO START");
+        let a = b"2026-10-07T16:40:16.2209130Z E   ModuleNotFoundError: No module named 'yaml'";
+        assert_eq!(
+            behind_carrier(a),
+            b"E   ModuleNotFoundError: No module named 'yaml'"
+        );
+        // An ISO time of another shape is a record's own, no carrier.
+        let own = b"2026-10-07T16:40:16.220Z ERROR boom";
+        assert_eq!(behind_carrier(own), own);
+    }
+
+    #[test]
+    fn lines_of_the_same_process_are_copied_behind_their_carrier() {
+        let text = "Feb 11 14:02:24 h java[1]: Description:\nFeb 11 14:02:24 h java[1]: Web server failed to start.\nFeb 11 14:02:24 h systemd[1]: x.service: Failed\n";
+        let c = forward(text.as_bytes(), 0, 100).expect("carried");
+        assert_eq!(c.text, b"Description:\nWeb server failed to start.\n");
+        assert_eq!(
+            c.origin(2),
+            text.find("Feb 11 14:02:24 h systemd").unwrap_or(0)
+        );
+        let last = text.find("Feb 11 14:02:24 h java[1]: Web").unwrap_or(0);
+        let c = backward(text.as_bytes(), last, 0, 10).expect("carried");
+        assert_eq!(c.lines(), 2);
+        assert_eq!(c.line_of(c.at(1)), 1);
+        // A line whose next line has no carrier reads as it is.
+        assert!(forward(b"Feb 11 14:02:24 h kernel[0]: x\n   more\n", 0, 10).is_none());
+    }
+}
