@@ -63,7 +63,15 @@ pub(crate) fn rates(
             continue;
         }
         let errors = mostly(levels.error, &levels);
-        let found = if base == 0 {
+        // A pattern first seen in a file that itself starts after the cut (another machine's
+        // log, a day's file following a year-old one) is new to nothing the baseline saw.
+        let unseen_source = saved.is_none()
+            && steps
+                .first_from(w.timed, w.cut)
+                .is_some_and(|(file, _)| timeline.file_starts_from(file, w.timed, w.cut));
+        let found = if base == 0 && unseen_source {
+            None
+        } else if base == 0 {
             new_pattern(template, &levels, now, w, saved)
         } else {
             let label = format!("`{template}`");

@@ -414,6 +414,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_that_starts_after_the_cut_brings_no_new_patterns() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A day of one service's log, and another's that begins in its last hour.
+        let mut old = String::new();
+        for m in 0..24 * 60 {
+            let (h, m) = (m / 60, m % 60);
+            old += &format!("2026-03-01 {h:02}:{m:02}:00 INFO request served in 12ms\n");
+        }
+        old += "2026-03-01 23:59:30 ERROR cache flush failed: disk quota exceeded\n";
+        let mut new = String::new();
+        for m in 0..30 {
+            new += &format!(
+                "2026-03-01 23:{:02}:00 ERROR worker lost its lease on shard 7\n",
+                30 + m
+            );
+        }
+        std::fs::write(dir.path().join("a.log"), old).expect("write");
+        std::fs::write(dir.path().join("b.log"), new).expect("write");
+        let report = mine(&[dir.path().to_path_buf()], &PatternOptions::default());
+        let titles: Vec<&str> = report.anomalies.iter().map(|a| a.title.as_str()).collect();
+        // The first file's new error is one; the second file's lines are new to nothing.
+        assert!(
+            titles.iter().any(|t| t.contains("cache flush failed")),
+            "{titles:?}"
+        );
+        assert!(
+            !titles.iter().any(|t| t.contains("lost its lease")),
+            "{titles:?}"
+        );
+    }
+
+    #[test]
     fn headers_are_not_part_of_the_message() {
         for (line, message) in [
             (

@@ -133,9 +133,24 @@ pub struct Timeline {
     pub(crate) timed: u64,
     pub(crate) lines: u64,
     pub(crate) last_ms: Option<i64>,
+    /// Each file's first minute (of its first line with a time) and first block: where that
+    /// source starts on the log's clock.
+    file_starts: HashMap<u32, (Option<i64>, i64)>,
 }
 
 impl Timeline {
+    /// Whether file `file` started at or after step `cut` of the log's clock: a source the
+    /// baseline (the log's earlier part) never saw.
+    pub(crate) fn file_starts_from(&self, file: u32, timed: bool, cut: i64) -> bool {
+        self.file_starts.get(&file).is_some_and(|&(minute, block)| {
+            if timed {
+                minute.is_some_and(|m| m >= cut)
+            } else {
+                block >= cut
+            }
+        })
+    }
+
     /// Counts one line of `template`: where it is, its time (an engine time), level, and the
     /// message (for durations and sequences).
     #[cfg(test)]
@@ -168,6 +183,10 @@ impl Timeline {
         if let Some(ms) = at_ms {
             self.timed += 1;
             self.last_ms = Some(self.last_ms.map_or(ms, |l| l.max(ms)));
+        }
+        let start = self.file_starts.entry(at.0).or_insert((minute, block));
+        if start.0.is_none() {
+            start.0 = minute;
         }
         self.templates
             .entry(template)
