@@ -45,6 +45,9 @@ pub(crate) struct ChunkEvent {
     /// failure's issue. Decided on the chunk's bytes and lookahead, so not on where a file
     /// was cut.
     pub precedes: bool,
+    /// A multi-line runtime failure (a traceback, a stack, a panic): a record after it is
+    /// another event, never a line of its burst.
+    pub structural: bool,
 }
 
 /// What a worker returns for one chunk.
@@ -235,6 +238,7 @@ impl Engine {
             timestamp: timestamp::parse(&first, year),
             first,
             precedes,
+            structural: span.kind.is_structural(),
         })
     }
 

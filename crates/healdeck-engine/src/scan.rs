@@ -89,6 +89,8 @@ pub(crate) struct FileCursor {
     last_issue: Option<(usize, u64)>,
     /// When the last event of `last_issue` was written, if its line said.
     last_moment: Option<String>,
+    /// Whether that event was a multi-line runtime failure (see `same_burst`).
+    last_structural: bool,
     /// An access record held for the failure just after it (see `ChunkEvent::precedes`).
     preceding: Option<String>,
     pub ends_with_newline: bool,
@@ -103,6 +105,7 @@ impl FileCursor {
             last_end: 0,
             last_issue: None,
             last_moment: None,
+            last_structural: false,
             preceding: None,
             ends_with_newline: true,
             bytes: 0,
@@ -175,13 +178,14 @@ impl FileCursor {
             if let Some((i, last)) = self.last_issue
                 && let Some(before) = store.get_shared(i)
                 && (follows(engine, &classified, Some(&before), occurrence.line - last)
-                    || same_burst(
-                        engine,
-                        &classified,
-                        &before,
-                        (last, &self.last_moment),
-                        &occurrence,
-                    ))
+                    || !self.last_structural
+                        && same_burst(
+                            engine,
+                            &classified,
+                            &before,
+                            (last, &self.last_moment),
+                            &occurrence,
+                        ))
             {
                 fold_preceding(store, i, &mut preceding);
                 store.add_consequence(i, ev.first);
@@ -200,6 +204,7 @@ impl FileCursor {
             }
             let end_line = occurrence.end_line;
             self.last_moment = occurrence.timestamp.clone();
+            self.last_structural = ev.structural;
             // Only an issue's first occurrence keeps its lines.
             let (excerpt, context_before) = if store.knows(&classified.fingerprint) {
                 (String::new(), Vec::new())
