@@ -600,8 +600,8 @@ fn same_burst(
         && occurrence.line <= last + reach
         && match (moment, &occurrence.timestamp) {
             (Some(a), Some(b)) => crate::timestamp::within_a_second(a, b),
-            // A log without times (a CI console): only the very next line.
-            (None, None) => occurrence.line == last + 1,
+            // A log without times (a CI console): only an unknown line, the very next one.
+            (None, None) => classified.rule.is_none() && occurrence.line == last + 1,
             _ => false,
         }
 }
