@@ -69,7 +69,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         {
             start
         }
-        Some(_) if pam_lead_in(line).is_some() => same_login(back, line).unwrap_or(ls),
+        Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
 }
@@ -164,32 +164,20 @@ fn is_marked_location(l: &[u8]) -> bool {
     number(col) && number(row) && !path.contains(&b' ') && path.contains(&b'/')
 }
 
-/// The `prog[pid]: ` tag of a syslog record reporting a failed login (`sshd[40122]: Failed
-/// password for …`), whose PAM lines may come first.
-fn pam_lead_in(line: &[u8]) -> Option<&[u8]> {
-    // Read behind its carrier: the lines before are the same process's already.
-    if line.starts_with(b"Failed password for ") {
-        return Some(b"");
-    }
-    let tag_end = memchr::memmem::find(line, b"]: ")? + 3;
-    let tag_start = line[..tag_end - 1].iter().rposition(|&b| b == b' ')? + 1;
-    let rest = &line[tag_end..];
-    (rest.starts_with(b"Failed password for ") || rest.starts_with(b"Failed keyboard-interactive"))
-        .then_some(&line[tag_start..tag_end])
+/// sshd's `Failed password for …`, read behind its carrier (see [`super::carrier`]): the
+/// lines before it in that view are the same process's.
+fn is_failed_login(line: &[u8]) -> bool {
+    line.starts_with(b"Failed password for ") || line.starts_with(b"Failed keyboard-interactive")
 }
 
-/// The PAM lines of the same login attempt (same process) above sshd's `Failed password`:
+/// The PAM lines of the same login attempt above sshd's `Failed password`:
 /// `pam_unix(sshd:auth): check pass; user unknown`, `…: authentication failure; … rhost=…`.
 /// The attempt starts at the first of them.
-fn same_login(mut back: Back, line: &[u8]) -> Option<usize> {
-    let tag = pam_lead_in(line)?;
+fn same_login(mut back: Back) -> Option<usize> {
     let mut first = None;
     for _ in 0..3 {
         let Some((start, l)) = back.prev() else { break };
-        let Some(at) = memchr::memmem::find(l, tag) else {
-            break;
-        };
-        if !l[at + tag.len()..].starts_with(b"pam_unix(") || !contains(l, b":auth): ") {
+        if !l.starts_with(b"pam_unix(") || !contains(l, b":auth): ") {
             break;
         }
         first = Some(start);

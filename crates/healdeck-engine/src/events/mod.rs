@@ -175,12 +175,8 @@ fn assemble_plain(buf: &[u8], start: usize) -> Span {
             }
             k
         }
-        Initial::Report | Initial::Section => {
-            if matches!(kind, Initial::Report) {
-                shapes::report_paragraphs(&mut it, &mut lines);
-            } else {
-                shapes::pytest_section(&mut it, &mut lines);
-            }
+        Initial::Block(walk) => {
+            walk(&mut it, &mut lines);
             return Span {
                 start,
                 end: it.next,
@@ -252,10 +248,9 @@ enum Initial {
     HeaderThen(EventKind),
     /// A log header, a blank line, then the first line of a structure of this kind.
     HeaderGapThen(EventKind),
-    /// A summary line over paragraphs (Terraform's `Error: …` report).
-    Report,
-    /// A pytest section (`____ ERROR collecting … ____`).
-    Section,
+    /// A tool's report walked to its end by its own walker (Terraform's `Error: …` over its
+    /// paragraphs, a pytest `____ ERROR collecting … ____` section).
+    Block(fn(&mut Lines, &mut usize)),
 }
 
 fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) -> Initial {
@@ -298,7 +293,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         return Initial::Kind(EventKind::ToolBlock);
     }
     if shapes::is_pytest_section(first) {
-        return Initial::Section;
+        return Initial::Block(shapes::pytest_section);
     }
     // A WARN record with the exception it caught printed under it (a Java logger's
     // `LOG.warn("…", e)`): one event, the warning heading its stack.
@@ -357,7 +352,7 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
         return Initial::Kind(EventKind::ToolBlock);
     }
     if shapes::is_report_summary(first, it) {
-        return Initial::Report;
+        return Initial::Block(shapes::report_paragraphs);
     }
     Initial::Kind(EventKind::Line)
 }
