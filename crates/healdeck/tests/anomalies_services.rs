@@ -80,9 +80,24 @@ fn against_baseline(
     patterns_json(home, &[&["--baseline", name, log], extra].concat())
 }
 
-/// A real nginx serving `home/www` on `port`, logging requests with their time to `access`;
-/// `limit` rate-limits the export folder.
-fn nginx(home: &Path, port: u16, access: &Path, limit: Option<&str>) -> Killed {
+/// A real nginx serving `home/www` on a free loopback port, logging requests with their time to
+/// `access`; `limit` rate-limits the export folder. A port is only free until something takes
+/// it (another test's outgoing connection may be given it as its own), so a bind that fails is
+/// tried again on a fresh port.
+fn nginx(home: &Path, access: &Path, limit: Option<&str>) -> (Killed, u16) {
+    let mut errors = String::new();
+    for _ in 0..5 {
+        let port = free_port();
+        match nginx_on(home, port, access, limit) {
+            Ok(server) => return (server, port),
+            Err(error) => errors.push_str(&error),
+        }
+    }
+    panic!("nginx did not listen on any of five free ports:\n{errors}");
+}
+
+/// One try of [`nginx`] on `port`: the server, or why it did not answer there.
+fn nginx_on(home: &Path, port: u16, access: &Path, limit: Option<&str>) -> Result<Killed, String> {
     let conf = home.join("nginx.conf");
     let temp = home.join("nginx-temp");
     std::fs::create_dir_all(&temp).expect("mkdir");
@@ -125,9 +140,12 @@ fn nginx(home: &Path, port: u16, access: &Path, limit: Option<&str>) -> Killed {
         if let Some(mut e) = server.0.stderr.take() {
             let _ = e.read_to_string(&mut err);
         }
-        panic!("nginx did not listen on {port}: {err}");
+        // nginx writes a failed bind to its error log, not to stderr.
+        let log = std::fs::read_to_string(home.join("nginx-error.log")).unwrap_or_default();
+        let _ = std::fs::remove_file(home.join("nginx-error.log"));
+        return Err(format!("port {port}: {err}{log}"));
     }
-    server
+    Ok(server)
 }
 
 /// One HTTP/1.0 request; the whole response (empty when the connection failed).
@@ -189,8 +207,7 @@ fn a_rate_limited_export_on_a_real_nginx_is_the_slow_handler_by_its_path() {
     .expect("export: 128 KiB");
     let access = home.join("access.log");
 
-    let port = free_port();
-    let server = nginx(home, port, &access, None);
+    let (server, port) = nginx(home, &access, None);
     traffic(port);
     drop(server);
     let logged = count_lines(&access, "GET /api/items") + count_lines(&access, "GET /export/");
@@ -203,8 +220,7 @@ fn a_rate_limited_export_on_a_real_nginx_is_the_slow_handler_by_its_path() {
     let healthy = cut_healthy_period(home, &access);
 
     // The incident: someone rate-limits the export folder; 128 KiB at 256 KiB/s is ~0.5 s.
-    let port = free_port();
-    let server = nginx(home, port, &access, Some("256k"));
+    let (server, port) = nginx(home, &access, Some("256k"));
     traffic(port);
     drop(server);
     let report = against_baseline(home, "web-healthy", &healthy, &access, &[]);
