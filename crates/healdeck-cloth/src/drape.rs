@@ -92,7 +92,7 @@ pub fn sew_and_settle_with(
         step(c, params)
     })?;
     drape.steps += sewn + GRAVITY_RAMP;
-    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
+    finish(cloth, params, collider, &mut drape);
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
     Ok(drape)
 }
@@ -113,9 +113,24 @@ pub fn resettle_with(
     cloth.weld_closed_stitches(0.002);
     let mut step = watched(stepper, collider, watch);
     let mut drape = settle_watched(cloth, max_seconds, &mut |c| step(c, params))?;
-    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
+    finish(cloth, params, collider, &mut drape);
     drape.settle_ms = started.elapsed().as_secs_f64() * 1e3;
     Ok(drape)
+}
+
+/// Rounds of [`Cloth::relax`] on settled cloth.
+const RELAX_ROUNDS: u32 = 200;
+
+/// The drape's last word once the cloth has come to rest: its stretch relaxed to the strain
+/// limit against the body ([`Cloth::relax`]), then its strain and depth in the body measured.
+fn finish(cloth: &mut Cloth, params: &Params, collider: &dyn Collider, drape: &mut Drape) {
+    if drape.settled {
+        cloth.relax(collider, params.skin, RELAX_ROUNDS);
+        let (mean, max) = cloth.strain();
+        drape.mean_strain_pct = mean * 100.0;
+        drape.max_strain_pct = max * 100.0;
+    }
+    drape.max_penetration_mm = cloth.deepest(collider) * 1000.0;
 }
 
 /// One step of [`FRAME`] by `stepper`, shown to `watch` with the steps taken so far; its

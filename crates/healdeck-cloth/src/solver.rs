@@ -667,6 +667,29 @@ impl Cloth {
         Ok(())
     }
 
+    /// Settles the last of the stretch left at rest where the strain limit and the body
+    /// disagree (a strap pushed out over a shoulder after the limit's last pass in a substep):
+    /// `rounds` of the limit followed by the body's push, with no time passing, so the cloth
+    /// ends at its limit wherever the body leaves room and never inside it. Cloth without a
+    /// limit is left as it is.
+    pub fn relax(&mut self, collider: &dyn Collider, skin: f32, rounds: u32) {
+        if !self.strain_limit.is_finite() {
+            return;
+        }
+        for _ in 0..rounds {
+            self.limit_strain(false);
+            self.previous.copy_from_slice(&self.positions);
+            self.room.fill(0.0);
+            self.each_run(|mut r| {
+                r.collide(collider, skin, 0.0);
+                None::<()>
+            });
+        }
+        for &(w, into) in &self.welded {
+            self.positions[w as usize] = self.positions[into as usize];
+        }
+    }
+
     /// Pulls every edge stretched past the strain limit back to it, the ends moved by their
     /// inverse masses: in the solver's blocks, one edge after another in the order they were
     /// made inside each (which carries a correction down a chain of edges in one sweep), or

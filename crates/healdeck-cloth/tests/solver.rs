@@ -390,3 +390,41 @@ fn cloth_lying_on_the_floor_presses_on_it_with_its_weight() {
     run(&mut cloth, 0.1, &params, &NoCollider);
     assert!(cloth.contact_pressure().iter().all(|p| *p == 0.0));
 }
+
+#[test]
+fn relaxing_pulls_stretched_cloth_back_to_its_limit_without_pushing_it_into_the_body() {
+    // A strain-limited sheet lying on a ball, placed 8 % larger than its pattern: as the
+    // collider leaves it after a substep's last push where limit and body disagree.
+    let (pattern, tris) = sheet(0.4, 0.4, 17, 17);
+    let ball = Ball {
+        centre: Vec3::ZERO,
+        radius: 0.3,
+    };
+    let placed: Vec<Vec3> = pattern
+        .iter()
+        .map(|p| {
+            let flat = Vec3::new(p.x - 0.2, 0.0, p.y - 0.2) * 1.08;
+            (flat + Vec3::Y * 0.3).normalize() * 0.303
+        })
+        .collect();
+    let limited = Mechanics {
+        strain_limit: 0.025,
+        ..COTTON
+    };
+    let mut cloth =
+        Cloth::new(placed.clone(), Some(&pattern), tris.clone(), limited).expect("cloth");
+    let (_, before) = cloth.strain();
+    assert!(before > 0.06, "stretched to start with: {before}");
+    cloth.relax(&ball, 0.003, 200);
+    let (_, after) = cloth.strain();
+    assert!(after <= 0.0255, "relaxed to the 2.5 % limit: {after}");
+    assert!(
+        cloth.deepest(&ball) <= 0.0,
+        "{} m inside",
+        cloth.deepest(&ball)
+    );
+    // Cloth with no limit is left where it is.
+    let mut free = Cloth::new(placed.clone(), Some(&pattern), tris, COTTON).expect("cloth");
+    free.relax(&ball, 0.003, 200);
+    assert_eq!(free.positions, placed);
+}

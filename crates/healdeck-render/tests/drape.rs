@@ -20,10 +20,10 @@ fn check(d: &Draped, what: &str) {
     println!("{what}: {r:?}");
     assert!(r.settled, "{what} did not settle: {r:?}");
     assert!(r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-    // Woven cloth stays within its 2.5 % strain limit but where the collider pushes it out
-    // after the limit's last pass: worst edges 2.5 % (skirts) to 5.1 % (the male avatar's
-    // dress, at a strap), 19–24 % before the limit.
-    assert!(r.max_strain_pct <= 6.0, "{what}: {r:?}");
+    // Woven cloth stays within its 2.5 % strain limit once relaxed against the body at rest
+    // but where the body holds it out: worst edges 2.5 % (skirts) to 4.1 % (a silk dress at
+    // a strap), 19–24 % before the limit.
+    assert!(r.max_strain_pct <= 5.0, "{what}: {r:?}");
     assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
     assert!(r.particles > 3000 && r.triangles > 5000, "{what}: {r:?}");
 }
@@ -275,8 +275,8 @@ fn trousers_and_shorts_drape_with_a_tube_round_each_leg_on_every_avatar() {
             println!("{what}: {r:?}");
             assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
             // The worst edge is a seam's, where the four panels meet under the body:
-            // 3.7–5.5 % with denim's strain limit (9–21 % before it).
-            assert!(r.max_strain_pct <= 6.5, "{what}: {r:?}");
+            // 2.5–4.0 % with denim's strain limit (9–21 % before it).
+            assert!(r.max_strain_pct <= 5.0, "{what}: {r:?}");
             assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
             let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
             assert!(top > body.skeleton.waist_y - 0.12, "{what}: top {top}");

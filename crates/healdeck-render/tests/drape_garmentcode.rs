@@ -37,13 +37,14 @@ fn drape(name: &str, fabric: Fabric, template: Template) -> Result<Draped, Drape
 
 #[test]
 fn garmentcode_samples_sew_and_settle_on_the_female_avatar() {
-    // (sample, fabric, worst edge allowed %): the seams' meeting points stretch most, as
-    // in our own patterns (figures in the note).
+    // (sample, fabric, worst edge allowed %): relaxed against the body at rest, the shirt and
+    // the lapel hold their 2.5 % strain limit; the flared skirt's and the hoody's worst edges
+    // are where their seams meet (8.0 and 8.6 %; 35 and 12 % before the relaxing).
     for (name, fabric, worst) in [
-        ("shirt_mean", Fabric::Cotton, 40.0),
-        ("flare_skirt", Fabric::Silk, 35.0),
-        ("hoody_mean", Fabric::Knit, 12.0),
-        ("standing_lapel_fix", Fabric::Linen, 12.0),
+        ("shirt_mean", Fabric::Cotton, 5.0),
+        ("flare_skirt", Fabric::Silk, 10.0),
+        ("hoody_mean", Fabric::Knit, 10.0),
+        ("standing_lapel_fix", Fabric::Linen, 5.0),
     ] {
         let d = drape(name, fabric, Template::Female).unwrap_or_else(|e| panic!("{name}: {e}"));
         let r = &d.report;

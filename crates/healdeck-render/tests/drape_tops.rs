@@ -34,11 +34,10 @@ fn tops_on(template: Template) {
         let r = &d.report;
         println!("{what}: {r:?}");
         assert!(r.settled && r.mean_strain_pct <= 1.0, "{what}: {r:?}");
-        // Cotton's strain limit holds the worst edges to 3.1–4.9 % but on the male avatar:
-        // the shirt collar's top at the centre back (6.7 %) and the hoodie's hood seam there
-        // (6.2 %), where collar and hood stand against the back of the head (up to 32 % before
-        // the limit).
-        assert!(r.max_strain_pct <= 7.5, "{what}: {r:?}");
+        // Cotton's strain limit, relaxed against the body at rest, holds the worst edges to
+        // 2.5–3.0 % (the male hoodie's hood seam, where it stands against the back of the
+        // head: up to 32 % before the limit).
+        assert!(r.max_strain_pct <= 5.0, "{what}: {r:?}");
         assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
         // It hangs from the shoulders, its hem below the waist.
         let top = d.positions.iter().map(|p| p.y).fold(f32::MIN, f32::max);
