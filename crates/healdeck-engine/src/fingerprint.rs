@@ -1,5 +1,5 @@
 //! Fingerprints: one problem, one id. A message is normalized (timestamps, UUIDs, hex ids,
-//! temporary paths and numbers replaced, whitespace collapsed) and hashed with its rule id
+//! temporary paths, durations and numbers replaced, whitespace collapsed) and hashed with its rule id
 //! (FNV-1a, 64 bits), so repeats of a failure group into one issue across runs and machines.
 //! A failure no rule knows has no captures to group by: its key line is parameterized further
 //! ([`parameterize`]: addresses, hosts, e-mails, URLs, weekdays and every digit), so one
@@ -19,6 +19,7 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<hex>\b0x[0-9a-fA-F]+\b|\b[0-9a-f]{8,}\b|\b[0-9A-F]{8,}\b)",
         r"|(?P<tmp>(?:/private)?(?:/tmp|/var/tmp|/var/folders|/dev/shm)/[^\s'\x22:,)\]]*",
         r"|(?i:[a-z]:\\Users\\[^\\\s]+\\AppData\\Local\\Temp\\[^\s'\x22]*))",
+        r"|(?P<dur>\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|min|sec|secs)\b)",
         r"|(?P<num>\b\d+(?:\.\d+)*\b)",
     ))
     .unwrap_or_else(|e| panic!("constant regex: {e}"))
@@ -126,6 +127,11 @@ mod tests {
         assert_eq!(
             normalize("No module named 'foo2'"),
             "No module named 'foo2'"
+        );
+        // Durations with their units: `took 1667ms`, `"took":"1.462744416s"`.
+        assert_eq!(
+            normalize(r#"write took 1667ms (threshold=300ms), "took":"1.462744416s" in 10s"#),
+            r##"write took # (threshold=#), "took":"#" in #"##
         );
     }
 

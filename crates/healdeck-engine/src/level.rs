@@ -18,7 +18,7 @@ pub(crate) enum Level {
 
 static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT)(?:[\s\]):>|,!"./]|$)"#,
+        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|(?-i:LOG))(?:[\s\]):>|,!"./]|$)"#,
         r#"|(?i-u)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
         r#"|(?i-u)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
     ))
@@ -29,7 +29,7 @@ static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
 /// and `brief` (`E/Tag(  512):`) formats.
 static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?-u:\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
+        r"^(?-u:(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
         r"|^(?P<b>[VDIWEF])/[^(\s]+\((?-u:\s*\d+)\):",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
@@ -47,7 +47,8 @@ fn level_of_letter(letter: &str) -> Option<Level> {
 
 fn level_of_word(w: &str) -> Option<Level> {
     Some(match w.to_ascii_uppercase().as_str() {
-        "TRACE" | "DEBUG" | "INFO" | "NOTICE" => Level::Quiet,
+        // `LOG` (upper case only): NestJS's and PostgreSQL's informational records.
+        "TRACE" | "DEBUG" | "INFO" | "NOTICE" | "LOG" => Level::Quiet,
         "WARN" | "WARNING" => Level::Warn,
         "ERROR" | "ERR" | "SEVERE" => Level::Error,
         "FATAL" | "CRITICAL" | "CRIT" | "EMERG" | "EMERGENCY" | "ALERT" => Level::Fatal,
@@ -86,13 +87,14 @@ pub(crate) fn level(line: &str) -> Option<Level> {
         if let Some(w) = c.name("w") {
             let (start, end) = (at + w.start(), at + w.end());
             if is_json_key(&head[end..])
+                || head[end..].starts_with("::")
                 || is_quoted_value(head, start, end)
                 || is_prose(head, start, end)
                 || is_part_of_a_name(head, start, end)
                 || names_a_thing(head, start, end)
             {
                 // `{"error": null}`: a field named after a level is no level; nor is a quoted
-                // setting's value or a word in a sentence.
+                // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
                 return None;
             }
         }
@@ -131,6 +133,8 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
 /// handler installed`, `warning threshold 80 %`): it names a thing, no record's level.
 fn names_a_thing(line: &str, start: usize, end: usize) -> bool {
     const NOUNS: &[&str] = &[
+        "report",
+        "reports",
         "reporting",
         "reporter",
         "handler",
@@ -247,6 +251,26 @@ mod tests {
     }
 
     #[test]
+    fn nest_and_postgres_log_records_and_paths_are_no_error() {
+        let nest = "[Nest] 1  - 07/21/2026, 9:31:08 AM     LOG [ErrorsController] Client error report stored";
+        assert_eq!(level(nest), Some(Level::Quiet));
+        assert_eq!(
+            level("2026-01-01 10:00:00 UTC [71] LOG:  database system is ready"),
+            Some(Level::Quiet)
+        );
+        // Lower case "log" is a word, no level.
+        assert_eq!(level("cannot rotate log: error 28"), Some(Level::Error));
+        assert_eq!(
+            level("2026-05-12T14:20:03Z   PYTHONWARNINGS: error::DeprecationWarning"),
+            None
+        );
+        assert_eq!(
+            level("      Exported daily error report: 0 unmatched, file=/exports/a.csv"),
+            None
+        );
+    }
+
+    #[test]
     fn a_capitalised_name_is_no_level() {
         let erst =
             "[    0.611902] ERST: Error Record Serialization Table (ERST) support is initialized.";
@@ -295,6 +319,10 @@ mod tests {
         assert_eq!(level("      Retrying on error x3, backoff 200 ms"), None);
         assert_eq!(
             level(r#"LOG:  parameter "log_min_error_statement" changed to "error""#),
+            Some(Level::Quiet)
+        );
+        assert_eq!(
+            level(r#"parameter "log_min_error_statement" changed to "error""#),
             None
         );
         assert_eq!(level(r#"{"lvl":"error","msg":"x"}"#), Some(Level::Error));

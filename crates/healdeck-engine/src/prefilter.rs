@@ -177,10 +177,11 @@ fn shortest_words(mut words: Vec<String>) -> Vec<String> {
 }
 
 /// A logcat record's start at one of `levels` (`threadtime`:
-/// `03-17 16:13:38.811  1702  2395 E Tag:`; `brief`: `E/Tag(  512):`), from a line's start.
+/// `03-17 16:13:38.811  1702  2395 E Tag:`, with the year before it under `-v year`; `brief`:
+/// `E/Tag(  512):`), from a line's start.
 fn logcat_start(levels: &str) -> BytesRegex {
     let pattern = format!(
-        r"(?m)^(?:\d{{2}}-\d{{2}}\s+\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}\s+\d+\s+\d+\s+[{levels}]\s|[{levels}]/[^(\s]+\(\s*\d+\):)"
+        r"(?m)^(?:(?:\d{{4}}-)?\d{{2}}-\d{{2}}\s+\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}\s+\d+\s+\d+\s+[{levels}]\s|[{levels}]/[^(\s]+\(\s*\d+\):)"
     );
     BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 }
@@ -190,6 +191,23 @@ static LOGCAT_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("VDIW
 
 /// Logcat records at level E (error) or F (fatal).
 static LOGCAT_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("EF"));
+
+/// A `threadtime` logcat record's prefix, through its tag's colon and the space after it:
+/// what every line of a record written over several lines repeats.
+static LOGCAT_PREFIX: LazyLock<BytesRegex> = LazyLock::new(|| {
+    BytesRegex::new(
+        r"^(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[VDIWEF]\s[^:\n]*: ?",
+    )
+    .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+});
+
+/// The length of `line`'s logcat record prefix (see [`LOGCAT_PREFIX`]), if it has one.
+pub(crate) fn logcat_prefix_len(line: &[u8]) -> Option<usize> {
+    if line.len() < 20 || !line[0].is_ascii_digit() {
+        return None;
+    }
+    LOGCAT_PREFIX.find(line).map(|m| m.end())
+}
 
 /// Whether a buffer is Android logcat output: one of its first 8 lines is a logcat record.
 /// Only then are its lines searched for E/F levels (a cost other logs do not pay).

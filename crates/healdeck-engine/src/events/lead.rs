@@ -69,6 +69,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         {
             start
         }
+        Some((start, prev)) if is_job_context(prev) => start,
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
@@ -183,6 +184,13 @@ fn same_login(mut back: Back) -> Option<usize> {
         first = Some(start);
     }
     first
+}
+
+/// Sidekiq's record of the job an exception was raised in (`WARN: {"context":"Job raised
+/// exception","job":{…}}`), written right above the exception's own record.
+fn is_job_context(prev: &[u8]) -> bool {
+    const CONTEXT: &[u8] = br#"{"context":"Job raised exception""#;
+    prev.windows(CONTEXT.len()).any(|w| w == CONTEXT)
 }
 
 /// A WARN/ERROR/FATAL record right above a bare exception line is the record that logged it
@@ -420,6 +428,15 @@ mod tests {
         // No location line above the caret: nothing to add.
         let text = "INFO x\n  throw err;\n  ^\n\nError: boom\n";
         assert_eq!(lead_line(text, 5), 5);
+    }
+
+    #[test]
+    fn a_sidekiq_job_exception_starts_at_its_job_context() {
+        let text = "2026-05-06T06:08:42.409Z pid=7 tid=2m9 class=WebhookDeliveryJob jid=c4f1 elapsed=60.108 INFO: fail\n2026-05-06T06:08:42.410Z pid=7 tid=2m9 WARN: {\"context\":\"Job raised exception\",\"job\":{\"retry\":5,\"queue\":\"webhooks\"}}\n2026-05-06T06:08:42.410Z pid=7 tid=2m9 WARN: Net::ReadTimeout: Net::ReadTimeout with #<TCPSocket:(closed)>\n";
+        assert_eq!(lead_line(text, 3), 2);
+        // Another record above the exception is not its job.
+        let text = "2026-05-06T06:08:42.409Z pid=7 tid=2m9 INFO: start\n2026-05-06T06:08:42.410Z pid=7 tid=2m9 WARN: Net::ReadTimeout: Net::ReadTimeout with #<TCPSocket:(closed)>\n";
+        assert_eq!(lead_line(text, 2), 2);
     }
 
     #[test]

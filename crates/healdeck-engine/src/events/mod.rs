@@ -123,7 +123,40 @@ impl<'a> Lines<'a> {
 /// Assembles the event whose first line starts at `start`: behind its carrier when the lines
 /// after it carry the same (see [`carrier`]), as it is otherwise.
 pub(crate) fn assemble(buf: &[u8], start: usize) -> Span {
-    assemble_carried(buf, start).unwrap_or_else(|| assemble_plain(buf, start))
+    logcat_record(buf, start)
+        .or_else(|| assemble_carried(buf, start))
+        .unwrap_or_else(|| assemble_plain(buf, start))
+}
+
+/// An Android logcat record written over several lines, each with the same time, process,
+/// thread, level and tag (`2026-01-09 18:22:31.402  4411  4411 E AndroidRuntime: `): a
+/// `FATAL EXCEPTION` with its stack, an `ANR in` report. A stack when its lines carry frames.
+fn logcat_record(buf: &[u8], start: usize) -> Option<Span> {
+    let first = line_at(buf, start);
+    let prefix = &first[..crate::prefilter::logcat_prefix_len(first)?];
+    let mut it = Lines::after(buf, start);
+    let (mut lines, mut frames) = (1usize, false);
+    while lines < MAX_EVENT_LINES {
+        match it.peek() {
+            Some((_, l)) if l.starts_with(prefix) => {
+                frames |= is_frame(&l[prefix.len()..]);
+                it.advance();
+                lines += 1;
+            }
+            _ => break,
+        }
+    }
+    (lines > 1).then(|| Span {
+        start,
+        end: it.next,
+        kind: if frames {
+            EventKind::Stack
+        } else {
+            EventKind::ToolBlock
+        },
+        lines,
+        level: level_of(first),
+    })
 }
 
 /// The event read from a copy of its lines with their carrier taken off, mapped back: first
