@@ -382,6 +382,8 @@ mod tests {
         let (rules, _) = RuleSet::builtin();
         let p = Prefilter::new(&rules);
         assert!(p.unfiltered_ids.is_empty(), "{:?}", p.unfiltered_ids);
-        assert!(p.words.len() < 400, "{} words", p.words.len());
+        // The automaton's size, kept in check as rules grow (words inside another word, and
+        // words holding a structural one, cost nothing): the throughput benchmark measures it.
+        assert!(p.words.len() < 420, "{} words", p.words.len());
     }
 }
