@@ -303,6 +303,9 @@ pub fn scan(
         .map(|m| m.len())
         .sum();
     control.bytes_total.store(total, Ordering::Relaxed);
+    if total > 0 {
+        crate::redact::warm_up();
+    }
     let threads = opts.threads.max(1);
     let mut cursors: Vec<FileCursor> = files
         .iter()

@@ -50,18 +50,44 @@ pub struct Rendered {
     pub findings: Vec<Finding>,
 }
 
+/// Each issue redacted, in order, shared out over the cores once there are enough of them to
+/// be worth it (a report of hundreds of issues was a tenth of a scan's time on one core).
+fn redact_issues(issues: &[Issue]) -> Vec<(Issue, Vec<Finding>)> {
+    const PER_THREAD: usize = 32;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if issues.len() < 2 * PER_THREAD || threads < 2 {
+        return issues.iter().map(redact_issue).collect();
+    }
+    let share = issues.len().div_ceil(threads).max(PER_THREAD);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = issues
+            .chunks(share)
+            .map(|part| {
+                let handle = s.spawn(move || part.iter().map(redact_issue).collect::<Vec<_>>());
+                (part, handle)
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(part, handle)| {
+                // A thread that could not finish leaves its share to be redacted here: an
+                // issue is never dropped, nor let out unredacted.
+                handle
+                    .join()
+                    .unwrap_or_else(|_| part.iter().map(redact_issue).collect())
+            })
+            .collect()
+    })
+}
+
 /// The report with every issue and read error redacted, and what was removed.
 pub fn redacted(report: &ScanReport) -> (ScanReport, Vec<Finding>) {
     let mut findings = Vec::new();
-    let issues = report
-        .issues
-        .iter()
-        .map(|i| {
-            let (clean, found) = redact_issue(i);
-            findings.extend(found);
-            clean
-        })
-        .collect();
+    let mut issues = Vec::with_capacity(report.issues.len());
+    for (clean, found) in redact_issues(&report.issues) {
+        findings.extend(found);
+        issues.push(clean);
+    }
     let errors = report
         .errors
         .iter()

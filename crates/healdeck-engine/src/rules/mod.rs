@@ -13,6 +13,7 @@
 //! `lazy` (regexes compiled on first use), this file (sources, errors, the set and its
 //! builder).
 
+mod ascii;
 mod candidates;
 mod lazy;
 mod parse;
@@ -264,9 +265,10 @@ impl RuleSetBuilder {
     }
 }
 
-/// Compiles one rule pattern the way the engine uses it (`^`/`$` at line boundaries).
+/// Compiles one rule pattern the way the engine uses it (`^`/`$` at line boundaries; `\d`,
+/// `\w`, `\s` and `\b` ASCII: see [`ascii`]).
 pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&ascii::ascii_classes(pattern))
         .multi_line(true)
         .size_limit(16 << 20)
         .build()
