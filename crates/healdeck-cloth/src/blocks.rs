@@ -8,7 +8,8 @@
 //! the same result on one core as on sixteen.
 
 use crate::constraints::{
-    Bend, Distance, Stitch, limit_edge, project_bend, project_distance, project_stitch,
+    Bend, Distance, Stitch, bend_scale, distance_scales, limit_edge, project_bend_scaled,
+    project_distance_scaled, project_stitch,
 };
 use glam::Vec3;
 use rayon::prelude::*;
@@ -39,16 +40,33 @@ pub(crate) struct Block {
     stretch: Vec<Distance>,
     bends: Vec<Bend>,
     stitches: Vec<Stitch>,
+    /// Each stretch constraint's [`distance_scales`] and each bend's [`bend_scale`] for the
+    /// step under way ([`Blocks::prepare`]).
+    stretch_scales: Vec<[f32; 2]>,
+    bend_scales: Vec<f32>,
 }
 
 impl Block {
+    /// Works out the parts of the projections that stay the same through a step.
+    fn prepare(&mut self, w: &[f32], k: Knobs) {
+        self.stretch_scales.clear();
+        self.stretch_scales.extend(
+            self.stretch
+                .iter()
+                .map(|d| distance_scales(w, d, k.inv_h2, k.damping)),
+        );
+        self.bend_scales.clear();
+        self.bend_scales
+            .extend(self.bends.iter().map(|b| bend_scale(w, b, k.bend_alpha)));
+    }
+
     /// Projects the block's constraints once, in the order they were made.
     fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
-        for d in &self.stretch {
-            project_distance(x, previous, w, d, k.inv_h2, k.damping);
+        for (d, &scales) in self.stretch.iter().zip(&self.stretch_scales) {
+            project_distance_scaled(x, previous, w, d, scales, k.damping);
         }
-        for b in &self.bends {
-            project_bend(x, w, b, k.bend_alpha);
+        for (b, &scale) in self.bends.iter().zip(&self.bend_scales) {
+            project_bend_scaled(x, w, b, scale);
         }
         for s in &self.stitches {
             project_stitch(x, w, s, k.stitch_step);
@@ -130,13 +148,47 @@ impl Blocks {
         Blocks { blocks, across }
     }
 
-    /// Projects every constraint once: the blocks at once, then those across them.
-    pub(crate) fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
+    /// Works out the parts of the projections that stay the same through a step (they
+    /// depend on the inverse masses `w` and the step's knobs): before each step.
+    pub(crate) fn prepare(&mut self, w: &[f32], k: Knobs) {
+        for b in &mut self.blocks {
+            b.prepare(&w[b.start..b.end], k);
+        }
+        self.across.prepare(w, k);
+    }
+
+    /// Projects every constraint once: the blocks at once, then those across them. With a
+    /// strain `limit`, each block then pulls its own edges back to it `limit_passes` times
+    /// while it is at it (one hand-out of work to the cores instead of three), and the edges
+    /// across blocks are limited after their projection.
+    pub(crate) fn project(
+        &self,
+        x: &mut [Vec3],
+        previous: &[Vec3],
+        w: &[f32],
+        k: Knobs,
+        limit: Option<(f32, u32)>,
+    ) {
         self.each_block(x, |b, mine| {
             let range = b.start..b.end;
-            b.project(mine, &previous[range.clone()], &w[range], k);
+            let w = &w[range.clone()];
+            b.project(mine, &previous[range], w, k);
+            if let Some((limit, passes)) = limit {
+                for _ in 0..passes {
+                    for d in &b.stretch {
+                        limit_edge(mine, w, d, limit);
+                    }
+                }
+            }
         });
         self.across.project(x, previous, w, k);
+    }
+
+    /// Pulls the edges across blocks stretched past `limit` back to it.
+    pub(crate) fn limit_across(&self, x: &mut [Vec3], w: &[f32], limit: f32) {
+        for d in &self.across.stretch {
+            limit_edge(x, w, d, limit);
+        }
     }
 
     /// Pulls every edge stretched past `limit` back to it ([`limit_edge`]): the blocks at

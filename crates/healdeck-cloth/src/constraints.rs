@@ -42,6 +42,7 @@ impl Stitch {
 
 /// The two ends of a pair constraint: their inverse masses' sum, the unit vector from `b` to
 /// `a`, and the distance — or nothing when neither can move or they coincide.
+#[inline(always)]
 fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
     let wsum = w[a] + w[b];
     let delta = x[a] - x[b];
@@ -51,12 +52,18 @@ fn pair(x: &[Vec3], w: &[f32], a: usize, b: usize) -> Option<(f32, Vec3, f32)> {
 
 /// Pulls an edge longer than `rest × (1 + limit)` back to that length at once (a strain
 /// limit: no compliance), each end moved by its share of the inverse masses.
+#[inline]
 pub(crate) fn limit_edge(x: &mut [Vec3], w: &[f32], d: &Distance, limit: f32) {
     let (a, b) = (d.a as usize, d.b as usize);
+    // Most edges are within the limit: told by their squared length, with no square root.
+    let longest = d.rest * (1.0 + limit);
+    if (x[a] - x[b]).length_squared() <= longest * longest {
+        return;
+    }
     let Some((wsum, n, len)) = pair(x, w, a, b) else {
         return;
     };
-    let over = len - d.rest * (1.0 + limit);
+    let over = len - longest;
     if over > 0.0 {
         x[a] -= n * (over * w[a] / wsum);
         x[b] += n * (over * w[b] / wsum);
@@ -187,6 +194,44 @@ pub(crate) fn project_distance(
     x[b] -= n * (lambda * w[b]);
 }
 
+/// The parts of [`project_distance`]'s step that stay the same through a step: 1 / ((1 + γ)
+/// (w_a + w_b) + α / h²) when stretched and when compressed (0 when neither end can move).
+pub(crate) fn distance_scales(w: &[f32], d: &Distance, inv_h2: f32, damping: f32) -> [f32; 2] {
+    let wsum = w[d.a as usize] + w[d.b as usize];
+    let scale = |compliance: f32| {
+        let denom = (1.0 + damping) * wsum + compliance * inv_h2;
+        if wsum > 0.0 && denom > 0.0 {
+            1.0 / denom
+        } else {
+            0.0
+        }
+    };
+    [scale(d.compliance), scale(d.compress)]
+}
+
+/// [`project_distance`] with its denominators worked out beforehand ([`distance_scales`]):
+/// the same step, a multiplication where it divided.
+#[inline]
+pub(crate) fn project_distance_scaled(
+    x: &mut [Vec3],
+    previous: &[Vec3],
+    w: &[f32],
+    d: &Distance,
+    scales: [f32; 2],
+    damping: f32,
+) {
+    let (a, b) = (d.a as usize, d.b as usize);
+    let Some((_, n, len)) = pair(x, w, a, b) else {
+        return;
+    };
+    let c = len - d.rest;
+    let scale = if c < 0.0 { scales[1] } else { scales[0] };
+    let moved = (x[a] - previous[a]) - (x[b] - previous[b]);
+    let lambda = (-c - damping * n.dot(moved)) * scale;
+    x[a] += n * (lambda * w[a]);
+    x[b] -= n * (lambda * w[b]);
+}
+
 /// Bergou's weights for the inner edge (v0, v1) with opposite vertices v2, v3, at rest in `flat`.
 pub(crate) fn isometric_bend(v: [u32; 4], flat: &[Vec3]) -> Bend {
     let [x0, x1, x2, x3] = v.map(|i| flat[i as usize]);
@@ -215,6 +260,28 @@ pub(crate) fn project_bend(x: &mut [Vec3], w: &[f32], b: &Bend, alpha: f32) {
     for i in 0..4 {
         x[b.v[i] as usize] -= step * (b.k[i] * w[b.v[i] as usize]);
     }
+}
+
+/// The part of [`project_bend`]'s step that stays the same through a step: s / (Σ wᵢ s Kᵢ² +
+/// α), or 0 when nothing can move.
+pub(crate) fn bend_scale(w: &[f32], b: &Bend, alpha: f32) -> f32 {
+    let denom: f32 = (0..4)
+        .map(|i| w[b.v[i] as usize] * b.s * b.k[i] * b.k[i])
+        .sum::<f32>()
+        + alpha;
+    if denom < 1e-12 { 0.0 } else { b.s / denom }
+}
+
+/// [`project_bend`] with its scale worked out beforehand ([`bend_scale`]).
+#[inline]
+pub(crate) fn project_bend_scaled(x: &mut [Vec3], w: &[f32], b: &Bend, scale: f32) {
+    let [i0, i1, i2, i3] = b.v.map(|i| i as usize);
+    let sum = x[i0] * b.k[0] + x[i1] * b.k[1] + x[i2] * b.k[2] + x[i3] * b.k[3];
+    let step = sum * scale;
+    x[i0] -= step * (b.k[0] * w[i0]);
+    x[i1] -= step * (b.k[1] * w[i1]);
+    x[i2] -= step * (b.k[2] * w[i2]);
+    x[i3] -= step * (b.k[3] * w[i3]);
 }
 
 #[cfg(test)]

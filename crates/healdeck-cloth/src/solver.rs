@@ -209,6 +209,10 @@ fn in_colour_order<T>(items: &[T], groups: &Groups, mut f: impl FnMut(&T)) {
     }
 }
 
+/// Particles in a run the solver shares out (see [`Cloth::each_run`]): more runs than cores,
+/// so that a core whose particles touch the body (and cost more) is not waited for.
+const RUN: usize = 1024;
+
 /// A run of consecutive particles' state, from particle `first` on.
 struct Run<'a> {
     first: usize,
@@ -607,6 +611,9 @@ impl Cloth {
             bend_alpha: self.bend_compliance / (h * h),
             stitch_step: params.max_speed * h,
         };
+        if !params.gpu_order {
+            self.blocks.prepare(&self.inv_mass, knobs);
+        }
         self.each_run(|mut r| {
             r.predict(gravity, h);
             None::<()>
@@ -617,16 +624,24 @@ impl Cloth {
             for iteration in 1..=iterations {
                 if params.gpu_order {
                     self.project_in_colour_order(knobs);
+                    for b in &self.bands {
+                        project_band(&mut self.positions, &self.inv_mass, b);
+                    }
+                    if limited {
+                        self.limit_strain(true);
+                        self.limit_strain(true);
+                    }
                 } else {
                     let (x, w) = (&mut self.positions, &self.inv_mass);
-                    self.blocks.project(x, &self.previous, w, knobs);
-                }
-                for b in &self.bands {
-                    project_band(&mut self.positions, &self.inv_mass, b);
-                }
-                if limited {
-                    self.limit_strain(params.gpu_order);
-                    self.limit_strain(params.gpu_order);
+                    let limit = limited.then_some((self.strain_limit, 2));
+                    self.blocks.project(x, &self.previous, w, knobs, limit);
+                    for b in &self.bands {
+                        project_band(x, w, b);
+                    }
+                    if limited {
+                        self.blocks.limit_across(x, w, self.strain_limit);
+                        self.blocks.limit_across(x, w, self.strain_limit);
+                    }
                 }
                 if iteration < iterations {
                     self.each_run(|mut r| {
@@ -728,7 +743,7 @@ impl Cloth {
     /// Calls `f` on the particles in runs, the runs at once on a cloth large enough to be
     /// worth sharing out; the first `Some` any of them returns.
     fn each_run<R: Send>(&mut self, f: impl Fn(Run<'_>) -> Option<R> + Sync) -> Option<R> {
-        const RUN: usize = 1024;
+        let run = RUN;
         if self.positions.len() < PARALLEL_FROM {
             return f(Run {
                 first: 0,
@@ -742,18 +757,18 @@ impl Cloth {
             });
         }
         self.positions
-            .par_chunks_mut(RUN)
-            .zip(self.velocities.par_chunks_mut(RUN))
-            .zip(self.previous.par_chunks_mut(RUN))
-            .zip(self.contact.par_chunks_mut(RUN))
-            .zip(self.room.par_chunks_mut(RUN))
-            .zip(self.pressing.par_chunks_mut(RUN))
-            .zip(self.inv_mass.par_chunks(RUN))
+            .par_chunks_mut(run)
+            .zip(self.velocities.par_chunks_mut(run))
+            .zip(self.previous.par_chunks_mut(run))
+            .zip(self.contact.par_chunks_mut(run))
+            .zip(self.room.par_chunks_mut(run))
+            .zip(self.pressing.par_chunks_mut(run))
+            .zip(self.inv_mass.par_chunks(run))
             .enumerate()
             .find_map_first(
                 |(k, ((((((x, v), previous), contact), room), pressing), w))| {
                     f(Run {
-                        first: k * RUN,
+                        first: k * run,
                         x,
                         v,
                         previous,
