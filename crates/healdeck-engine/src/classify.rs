@@ -99,6 +99,21 @@ fn is_recovery(line: &str) -> bool {
     RECOVERY.is_match(line) && !STILL_FAILING.is_match(line)
 }
 
+/// A test runner's line for a test that passed: Jest's and Mocha's `✓ name (5 ms)`, Go's
+/// `--- PASS: TestX`, pytest's `test_x PASSED`, ExUnit's `--trace` `* test name (8.9ms)
+/// [L#31]`.
+static PASSING_TEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*(?:[✓✔√]\s|--- PASS: |\* test .*\(\d+(?:\.\d+)?m?s\) \[L#\d+\]\s*$)",
+        r"|\sPASSED(?:\s+\[\s*\d+%\])?\s*$",
+    ))
+    .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+fn is_passing_test(first: &str) -> bool {
+    PASSING_TEST.is_match(first) || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
+}
+
 /// What the classifier decided about an event.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Verdict {
@@ -149,6 +164,10 @@ pub(crate) fn classify(
     message: &str,
     rules_may_match: bool,
 ) -> Option<Verdict> {
+    // `✓ surfaces a timeout as TimeoutError (5 ms)`: a test that passed names what it tested.
+    if is_passing_test(first) {
+        return None;
+    }
     if !rules_may_match {
         return unknown(kind, level, first, message).map(Verdict::Issue);
     }
@@ -332,6 +351,9 @@ mod tests {
             "ErrorBoundary mounted",
             "logging.level.x=ERROR",
             "test_error_handling PASSED",
+            "    ✓ surfaces a timeout as TimeoutError without retrying POST (5 ms)",
+            "  * test retries once on :econnrefused and then succeeds (8.9ms) [L#31]",
+            "--- PASS: TestDialTimeout (0.01s)",
             "panic hook installed",
             "error_count: 0",
             "12 passed, 0 failed",

@@ -25,12 +25,14 @@ static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("level regex is a constant: {e}"))
 });
 
-/// Android logcat's one-letter levels: `threadtime` (`03-17 16:13:38.811  1702  2395 E Tag:`)
-/// and `brief` (`E/Tag(  512):`) formats.
+/// One-letter levels: Android logcat's `threadtime` (`03-17 16:13:38.811  1702  2395 E Tag:`)
+/// and `brief` (`E/Tag(  512):`) formats, and glog's prefix.
 static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?-u:(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
         r"|^(?P<b>[VDIWEF])/[^(\s]+\((?-u:\s*\d+)\):",
+        // glog/klog (`E1122 08:41:17.522098 …`) and CockroachDB's (`F261122 08:41:17.522098`).
+        r"|^(?P<c>[IWEF])(?-u:\d{4}(?:\d{2})?\s\d{2}:\d{2}:\d{2}\.\d{6})\s",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 });
@@ -80,6 +82,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
         return c
             .name("a")
             .or(c.name("b"))
+            .or(c.name("c"))
             .and_then(|l| level_of_letter(l.as_str()));
     }
     LEVEL.find_iter(head).find_map(|m| {
@@ -375,5 +378,18 @@ mod tests {
             level("W/ActivityManager(  512): Scheduling restart"),
             Some(Level::Warn)
         );
+    }
+
+    #[test]
+    fn glog_prefixes_carry_their_level_letter() {
+        let cockroach = "F261122 08:41:17.522098 520 1@server/server.go:246 ⋮ [T1,n2] 25  clock \
+                         synchronization error";
+        assert_eq!(level(cockroach), Some(Level::Fatal));
+        let klog = "E1122 08:41:17.522098       1 reflector.go:138] Failed to watch";
+        assert_eq!(level(klog), Some(Level::Error));
+        let info = "I1122 08:41:17.522098       1 server.go:12] errors=0 after restart";
+        assert_eq!(level(info), Some(Level::Quiet));
+        // A word that merely starts with the letter is no level.
+        assert_eq!(level("F2 key pressed at 08:41:17.522098 then"), None);
     }
 }

@@ -49,11 +49,16 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         return start;
     }
     if names_an_error(line) {
-        return source_block(back.skip_blank(2), is_script_location).unwrap_or(ls);
+        return source_block(back.skip_blank(2), is_script_location)
+            .or_else(|| announcement(back))
+            .unwrap_or(ls);
     }
     if is_indented(line)
         && let Some(start) = dotnet_record(back)
     {
+        return start;
+    }
+    if let Some(start) = ninja_edge(back, line).or_else(|| terminated_state(back, line)) {
         return start;
     }
     let mut before = back;
@@ -73,6 +78,31 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
+}
+
+/// Ninja's `FAILED: src/x.o` over the compiler's command line: a compiler's diagnostic
+/// (`tls_client.cpp:9:10: fatal error: openssl/ssl.h: …`) starts at the build edge that failed.
+fn ninja_edge(mut back: Back, line: &[u8]) -> Option<usize> {
+    if !contains(line, b": fatal error: ") && !contains(line, b": error: ") {
+        return None;
+    }
+    for _ in 0..3 {
+        let (start, l) = back.prev()?;
+        if trim_start(l).starts_with(b"FAILED: ") {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// `kubectl describe pod`'s `Last State: Terminated` over `Reason: OOMKilled`: the container
+/// state the reason belongs to starts the report.
+fn terminated_state(mut back: Back, line: &[u8]) -> Option<usize> {
+    if !contains(line, b"Reason:") || !contains(line, b"OOMKilled") {
+        return None;
+    }
+    let (start, prev) = back.prev()?;
+    (contains(prev, b"State:") && contains(prev, b"Terminated")).then_some(start)
 }
 
 /// .NET's console logger writes a record as a header (`info: Microsoft.AspNetCore.
@@ -210,11 +240,28 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
     let t = trim_start(super::carrier::behind_carrier(l));
     t.starts_with(b"FAILURE: Build failed with an exception")
         || t.starts_with(b"Error starting ApplicationContext.")
+        || is_minio_api(t)
+        || is_plug_terminated(t)
+        || contains(t, b"Error on AMQP connection <") && t.trim_ascii_end().ends_with(b":")
+        || contains(t, b"ExecutionExceptionHandler] (main) ERROR: Failed to ")
         || is_pytest_collected_with_errors(t)
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
             && contains(t, b": Task failed with an exception")
+}
+
+/// MinIO's `API: PutObject(bucket=…, object=…)`, heading the report of a failed call.
+fn is_minio_api(t: &[u8]) -> bool {
+    t.starts_with(b"API: ") && t.trim_ascii_end().ends_with(b")")
+}
+
+/// Plug/Phoenix's `[error] #PID<0.8812.0> running ShopWeb.Endpoint (…) terminated`, over the
+/// request and the exception that ended it.
+fn is_plug_terminated(t: &[u8]) -> bool {
+    contains(t, b"#PID<")
+        && contains(t, b" running ")
+        && t.trim_ascii_end().ends_with(b" terminated")
 }
 
 /// pytest's `collected 118 items / 1 error` ahead of its ERRORS section.
@@ -238,8 +285,25 @@ fn is_report_frame(l: &[u8]) -> bool {
     t.is_empty()
         || t.starts_with(b"* What went wrong:")
         || t.starts_with(b"Execution failed for task")
+        || is_report_field(t)
         || t.starts_with(b"> ")
         || (t.len() >= 3 && t.iter().all(|&b| b == b'-'))
+}
+
+/// A field of a report between its heading and its error: Plug's `Server:` and `Request:`,
+/// MinIO's `Time:`, `DeploymentID:`, `RequestID:`, `RemoteHost:`, `Host:`, `UserAgent:`.
+fn is_report_field(t: &[u8]) -> bool {
+    const FIELDS: [&[u8]; 8] = [
+        b"Server: ",
+        b"Request: ",
+        b"Time: ",
+        b"DeploymentID: ",
+        b"RequestID: ",
+        b"RemoteHost: ",
+        b"Host: ",
+        b"UserAgent: ",
+    ];
+    FIELDS.iter().any(|f| t.starts_with(f))
 }
 
 /// Gradle's `FAILURE: Build failed with an exception.` (or `2: Task failed with an
@@ -249,7 +313,15 @@ fn announcement(mut back: Back) -> Option<usize> {
     for _ in 0..8 {
         let (start, l) = back.prev()?;
         if is_announcement(l) {
-            // The failed task above Gradle's announcement starts it.
+            // The failed task above Gradle's announcement starts it; so does the first of a
+            // chain of announcements (Keycloak's `ERROR: Failed to start server` over `ERROR:
+            // Failed to obtain JDBC connection` over the cause).
+            let mut start = start;
+            let mut above = back;
+            while let Some((s, _)) = above.prev().filter(|(_, l)| is_announcement(l)) {
+                start = s;
+                back = above;
+            }
             let mut above = back.skip_blank(2);
             return match above.prev() {
                 Some((task, l)) if is_failed_task(l) => Some(task),
@@ -428,6 +500,30 @@ mod tests {
         // No location line above the caret: nothing to add.
         let text = "INFO x\n  throw err;\n  ^\n\nError: boom\n";
         assert_eq!(lead_line(text, 5), 5);
+    }
+
+    #[test]
+    fn a_report_s_heading_starts_the_incident() {
+        // Ninja's failed edge over the compiler's command and its diagnostic.
+        let text = "[3/9] Building CXX object a.o\nFAILED: src/tls.o \n/usr/bin/c++ -c src/tls.cpp\nsrc/tls.cpp:9:10: fatal error: openssl/ssl.h: No such file or directory\n";
+        assert_eq!(lead_line(text, 4), 2);
+        // `kubectl describe`'s container state over its reason.
+        let text = "    Last State:     Terminated\n      Reason:       OOMKilled\n";
+        assert_eq!(lead_line(text, 2), 1);
+        // MinIO's call, its fields, then the error (through the journal).
+        let text = "Dec 07 14:22:08 s3 minio[1]: API: PutObject(bucket=a, object=b)\nDec 07 14:22:08 s3 minio[1]: Time: 14:22:08 UTC 12/07/2026\nDec 07 14:22:08 s3 minio[1]: RequestID: 17F0\nDec 07 14:22:08 s3 minio[1]: Error: dstVolume: a - error drive path full (*errors.errorString)\n";
+        assert_eq!(lead_line(text, 4), 1);
+        // Plug's terminated request over the exception.
+        let text = "10:41:12.562 [error] #PID<0.88.0> running Web.Endpoint (connection #PID<0.8.0>, stream id 3) terminated\nServer: shop.example.com:443 (https)\nRequest: GET /api/orders/1\n** (exit) an exception was raised:\n    ** (KeyError) key :id not found in: nil\n";
+        assert_eq!(lead_line(text, 4), 1);
+        // RabbitMQ's connection error heading the reason, and Keycloak's chain of causes.
+        let text = "2026-11-25 09:15:02.318842+00:00 [error] <0.1.0> Error on AMQP connection <0.1.0> (192.0.2.5:4 -> 192.0.2.1:5672, state: starting):\n2026-11-25 09:15:02.318842+00:00 [error] <0.1.0> PLAIN login refused: user 'o' - invalid credentials\n";
+        assert_eq!(lead_line(text, 2), 1);
+        let text = "2026-11-29 06:01:05,102 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Failed to start server in (production) mode\n2026-11-29 06:01:05,103 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Failed to obtain JDBC connection\n2026-11-29 06:01:05,103 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (main) ERROR: Acquisition timeout while waiting for new connection\n";
+        assert_eq!(lead_line(text, 3), 1);
+        // A field line with no heading above it leads nowhere.
+        let text = "Host: a\nError: boom\n";
+        assert_eq!(lead_line(text, 2), 2);
     }
 
     #[test]
