@@ -27,7 +27,7 @@ mod structural;
 #[cfg(test)]
 mod tests;
 
-pub use issue::redact_issue;
+pub use issue::{RedactMemo, redact_issue, redact_issue_with};
 
 use regex::Regex;
 use std::collections::BTreeMap;

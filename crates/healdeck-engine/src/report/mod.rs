@@ -11,7 +11,7 @@ pub mod github;
 use super::bus::{AlertKind, TroubleAlert};
 use super::group::Issue;
 use super::model::Severity;
-use super::redact::{Finding, redact, redact_issue};
+use super::redact::{Finding, RedactMemo, redact, redact_issue, redact_issue_with};
 use super::rules::RulesError;
 use super::scan::{ScanReport, ScanStats};
 use super::sources::SourceError;
@@ -55,15 +55,21 @@ pub struct Rendered {
 fn redact_issues(issues: &[Issue]) -> Vec<(Issue, Vec<Finding>)> {
     const PER_THREAD: usize = 32;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let redact_all = |part: &[Issue]| {
+        let mut memo = RedactMemo::default();
+        part.iter()
+            .map(|issue| redact_issue_with(issue, &mut memo))
+            .collect::<Vec<_>>()
+    };
     if issues.len() < 2 * PER_THREAD || threads < 2 {
-        return issues.iter().map(redact_issue).collect();
+        return redact_all(issues);
     }
     let share = issues.len().div_ceil(threads).max(PER_THREAD);
     std::thread::scope(|s| {
         let parts: Vec<_> = issues
             .chunks(share)
             .map(|part| {
-                let handle = s.spawn(move || part.iter().map(redact_issue).collect::<Vec<_>>());
+                let handle = s.spawn(move || redact_all(part));
                 (part, handle)
             })
             .collect();
@@ -72,9 +78,7 @@ fn redact_issues(issues: &[Issue]) -> Vec<(Issue, Vec<Finding>)> {
             .flat_map(|(part, handle)| {
                 // A thread that could not finish leaves its share to be redacted here: an
                 // issue is never dropped, nor let out unredacted.
-                handle
-                    .join()
-                    .unwrap_or_else(|_| part.iter().map(redact_issue).collect())
+                handle.join().unwrap_or_else(|_| redact_all(part))
             })
             .collect()
     })
