@@ -12,7 +12,6 @@ use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp::{self, FileDate};
 use super::verdict_memo::VerdictMemo;
 use crate::model::Severity;
-use aho_corasick::Input;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
 pub(crate) const EXCERPT_LINE_CHARS: usize = 2000;
@@ -170,9 +169,8 @@ impl Engine {
         while cursor < main_len {
             let ac_hit = self
                 .prefilter
-                .ac
-                .find(Input::new(&buf[..search_end]).range(cursor..search_end))
-                .map(|m| m.start());
+                .first_word(buf, cursor, search_end)
+                .map(|(at, _)| at);
             while extra.next_if(|&p| p < cursor).is_some() {}
             // The line filter's "error" needs a character after it: a last line that ends
             // in the word, with no newline, is looked at here.
@@ -294,9 +292,8 @@ impl Engine {
         while cursor < limit {
             let Some(hit) = self
                 .prefilter
-                .ac
-                .find(Input::new(&buf[..limit]).range(cursor..limit))
-                .map(|m| m.start())
+                .first_word(buf, cursor, limit)
+                .map(|(at, _)| at)
             else {
                 return false;
             };

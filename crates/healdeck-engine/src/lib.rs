@@ -62,6 +62,7 @@ pub mod notify;
 pub mod patterns;
 pub mod prefilter;
 pub mod prompt;
+mod quad;
 pub mod receive;
 pub mod redact;
 pub mod remote;

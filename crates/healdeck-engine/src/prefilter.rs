@@ -6,7 +6,8 @@
 //! a rule with neither is "unfiltered" and its regex runs over whole chunks (correct, slower).
 
 use super::rules::RuleSet;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::quad::QuadTable;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, StartKind};
 use regex::bytes::Regex as BytesRegex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::sync::LazyLock;
@@ -62,7 +63,11 @@ pub(crate) fn ends_in_error_word(text: &[u8]) -> bool {
 /// Compiled prefilter.
 #[derive(Debug)]
 pub struct Prefilter {
-    pub ac: AhoCorasick,
+    /// The words below, case-insensitive; anchored searches only when `quad` says where to
+    /// look (see [`Prefilter::first_word`]).
+    ac: AhoCorasick,
+    /// Where a word may start, told four bytes at a time.
+    quad: Option<QuadTable>,
     /// Words in the automaton (after removing words that contain another word).
     pub words: Vec<String>,
     /// Rules the automaton cannot find, as one alternation over raw bytes.
@@ -110,15 +115,28 @@ impl Prefilter {
         words.extend(STRUCTURAL_WORDS.iter().map(|s| s.to_string()));
         words.extend(ERROR_FORMS.iter().map(|s| s.to_string()));
         let words = minimal_words(words);
+        let quad = QuadTable::new(words.iter().map(String::as_str));
         // A full DFA: measured ~1.6x faster than the default NFA for this many words. Standard
-        // match semantics report the earliest hit, which is all a line filter needs.
-        let ac = AhoCorasickBuilder::new()
+        // match semantics report the earliest hit, which is all a line filter needs. With the
+        // table it only confirms the positions the table passes, anchored there.
+        let start = if quad.is_some() {
+            StartKind::Anchored
+        } else {
+            StartKind::Unanchored
+        };
+        let (ac, quad) = match AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
+            .start_kind(start)
             .build(&words)
-            .or_else(|_| AhoCorasick::new(STRUCTURAL_WORDS))
-            .unwrap_or_else(|_| unreachable_ac());
+        {
+            Ok(ac) => (ac, quad),
+            Err(_) => (
+                AhoCorasick::new(STRUCTURAL_WORDS).unwrap_or_else(|_| unreachable_ac()),
+                None,
+            ),
+        };
         let unfiltered = if unfiltered.is_empty() {
             None
         } else {
@@ -129,11 +147,39 @@ impl Prefilter {
         };
         Prefilter {
             ac,
+            quad,
             words,
             unfiltered,
             unfiltered_ids,
             rule_words,
         }
+    }
+
+    /// Where the first of the line filter's words starts in `hay[from..end]`, and which of
+    /// [`Prefilter::words`] it is.
+    pub fn first_word(&self, hay: &[u8], from: usize, end: usize) -> Option<(usize, usize)> {
+        let end = end.min(hay.len());
+        if from >= end {
+            return None;
+        }
+        match &self.quad {
+            Some(quad) => quad.first_start(&self.ac, hay, from, end),
+            None => self
+                .ac
+                .find(Input::new(&hay[..end]).range(from..end))
+                .map(|m| (m.start(), m.pattern().as_usize())),
+        }
+    }
+
+    /// The words in `text`, from left to right, each where it first starts.
+    pub fn words_in(&self, text: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some((at, word)) = self.first_word(text.as_bytes(), from, text.len()) {
+            found.push(self.words[word].as_str());
+            from = at + 1;
+        }
+        found
     }
 
     /// Whether some rule or consequence may match `message`: one of their words is in it, or
@@ -314,10 +360,7 @@ mod tests {
             r#"{"ts":"2024-05-01T12:00:00Z","level":"info","msg":"request done","status":200}"#,
             "2024-05-01 12:00:00 INFO Job 42 started on runner ci-3; next job queued",
         ] {
-            let hits: Vec<&str> =
-                p.ac.find_iter(line)
-                    .map(|m| p.words[m.pattern().as_usize()].as_str())
-                    .collect();
+            let hits = p.words_in(line);
             assert!(hits.is_empty(), "{line}: {hits:?}");
         }
     }
@@ -326,7 +369,7 @@ mod tests {
     fn only_names_and_keys_holding_error_are_passed_by() {
         let (rules, _) = RuleSet::builtin();
         let p = Prefilter::new(&rules);
-        let candidate = |line: &str| p.ac.find(line).is_some();
+        let candidate = |line: &str| !p.words_in(line).is_empty();
         // "error" inside a name or as a JSON key makes no candidate.
         for line in [
             "2024-05-01 00:00:00,008 - app.jobs - DEBUG - job 73252 cached errors=0",
