@@ -435,12 +435,14 @@ fn measure(
         rss(hd_rss),
         issues
     );
-    println!(
-        "rg -c -f PATTERNS: {rg_s:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
-        mb / rg_s,
-        rss(rg_rss),
-        rg_out.trim()
-    );
+    if rg_runs > 0 {
+        println!(
+            "rg -c -f PATTERNS: {rg_s:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
+            mb / rg_s,
+            rss(rg_rss),
+            rg_out.trim()
+        );
+    }
     println!(
         "rg -c -i -F -f KEYWORDS ({} literals): {kw_t:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
         keyword_count,
@@ -460,10 +462,12 @@ fn measure(
         );
         println!("ratio: healdeck is {:.2}x lnav's throughput", ln_s / hd_s);
     }
-    println!(
-        "ratio: healdeck is {:.2}x ripgrep's throughput (rule patterns)",
-        rg_s / hd_s
-    );
+    if rg_runs > 0 {
+        println!(
+            "ratio: healdeck is {:.2}x ripgrep's throughput (rule patterns)",
+            rg_s / hd_s
+        );
+    }
     println!(
         "ratio: healdeck is {:.2}x ripgrep's throughput (literal keywords only)",
         kw_t / hd_s
