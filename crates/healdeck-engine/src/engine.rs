@@ -12,6 +12,7 @@ use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp::{self, FileDate};
 use super::verdict_memo::VerdictMemo;
 use crate::model::Severity;
+use std::sync::Mutex;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
 pub(crate) const EXCERPT_LINE_CHARS: usize = 2000;
@@ -25,6 +26,10 @@ const MESSAGE_BYTES: usize = 16 << 10;
 pub struct Engine {
     pub rules: RuleSet,
     pub prefilter: Prefilter,
+    /// Verdicts remembered between chunks: a chunk takes a memo and gives it back, so a
+    /// failure repeated through a large file is classified once per worker rather than once
+    /// per 4 MiB chunk. The lock is held only to take or give one back.
+    memos: Mutex<Vec<VerdictMemo>>,
 }
 
 /// One event found in a chunk.
@@ -94,7 +99,11 @@ pub(crate) fn text_of(line: &[u8]) -> String {
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
         let prefilter = Prefilter::new(&rules);
-        Engine { rules, prefilter }
+        Engine {
+            rules,
+            prefilter,
+            memos: Mutex::new(Vec::new()),
+        }
     }
 
     /// Built-in rules, the user's rules folder, and extra rules paths; refused files are
@@ -141,7 +150,7 @@ impl Engine {
             pos: 0,
             line: 0,
         };
-        let mut memo = VerdictMemo::default();
+        let mut memo = self.take_memo();
         let mut cursor = from.min(main_len);
         // Where the last event ended: an event's lead-in may start before `cursor` (past lines
         // that were looked at and were no failure) but never inside the previous event.
@@ -195,7 +204,26 @@ impl Engine {
                 None => cursor = line_end(buf, ls) + 1,
             }
         }
+        self.give_back(memo);
         result
+    }
+
+    /// A memo of earlier chunks' verdicts, or a new one.
+    fn take_memo(&self) -> VerdictMemo {
+        self.memos
+            .lock()
+            .ok()
+            .and_then(|mut memos| memos.pop())
+            .unwrap_or_default()
+    }
+
+    /// Keeps `memo` for the next chunk (one per worker that ever ran at once, at most 16).
+    fn give_back(&self, memo: VerdictMemo) {
+        if let Ok(mut memos) = self.memos.lock()
+            && memos.len() < 16
+        {
+            memos.push(memo);
+        }
     }
 
     fn event_at(

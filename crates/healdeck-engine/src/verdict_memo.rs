@@ -1,4 +1,4 @@
-//! Verdicts remembered per scan worker: a failure that repeats word for word (a traceback
+//! Verdicts remembered per scan worker, from one chunk to the next: a failure that repeats word for word (a traceback
 //! with no timestamps, the same `npm ERR!` block in every CI run, a crash loop's identical
 //! lines) is classified once, not once per repeat.
 //!
@@ -21,7 +21,7 @@ const LONGEST_KEPT: usize = 4096;
 type Key = (EventKind, Option<Level>, String, String);
 
 /// One worker's remembered verdicts (`None`: the event was no failure).
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct VerdictMemo {
     known: HashMap<Key, Option<Verdict>>,
 }
