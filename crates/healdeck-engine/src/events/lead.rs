@@ -16,7 +16,9 @@
 //! `lead_start` walks back from the failure's line and returns where the lead-in starts (or
 //! the line itself when none is there); it never walks back past `floor`.
 
-use super::lines::{contains, is_indented, looks_like_exception_line, starts_record, trim_start};
+use super::lines::{
+    contains, find, is_indented, looks_like_exception_line, rfind, starts_record, trim_start,
+};
 use super::{line_at, line_start};
 
 /// Most lines a V8 out-of-memory report puts ahead of its `FATAL ERROR:` line.
@@ -153,11 +155,11 @@ fn is_dotnet_header(l: &[u8]) -> bool {
 fn rails_completed(mut back: Back, empty: &[u8]) -> Option<usize> {
     let (start, l) = back.prev()?;
     let tag = |r: &'_ [u8]| {
-        let at = memchr::memmem::rfind(r, b" -- : [")?;
+        let at = rfind(r, b" -- : [")?;
         let tail = &r[at + 6..];
         Some(tail[..=memchr::memchr(b']', tail)?].to_vec())
     };
-    let completed = memchr::memmem::find(l, b"] Completed 5").is_some();
+    let completed = find(l, b"] Completed 5").is_some();
     (completed && tag(l).is_some() && tag(l) == tag(empty)).then_some(start)
 }
 
@@ -167,7 +169,7 @@ fn rails_completed(mut back: Back, empty: &[u8]) -> Option<usize> {
 fn warned_first(prev: &[u8], line: &[u8]) -> bool {
     use crate::level::{Level, level};
     let component = |l: &[u8]| -> Option<Vec<u8>> {
-        let body = &l[memchr::memmem::find(l, b"] ")? + 2..];
+        let body = &l[find(l, b"] ")? + 2..];
         let word = &body[..memchr::memchr(b' ', body)?];
         let name = word.strip_suffix(b":")?;
         (name.len() >= 3
@@ -267,7 +269,7 @@ fn is_plug_terminated(t: &[u8]) -> bool {
 /// pytest's `collected 118 items / 1 error` ahead of its ERRORS section.
 fn is_pytest_collected_with_errors(t: &[u8]) -> bool {
     t.starts_with(b"collected ")
-        && memchr::memmem::find(t, b" items / ").is_some()
+        && find(t, b" items / ").is_some()
         && (t.trim_ascii_end().ends_with(b" error") || t.trim_ascii_end().ends_with(b" errors"))
 }
 
@@ -338,7 +340,7 @@ fn announcement(mut back: Back) -> Option<usize> {
 /// Rails's exception report opens with an empty record of the same logger and request
 /// (`F, [… #27] FATAL -- : [5f1d…]   `) before the one naming the exception.
 fn is_empty_tagged_record(prev: &[u8], line: &[u8]) -> bool {
-    let Some(tag_at) = memchr::memmem::rfind(prev, b" -- : [") else {
+    let Some(tag_at) = rfind(prev, b" -- : [") else {
         return false;
     };
     let tail = prev[tag_at + 7..].trim_ascii_end();
@@ -351,7 +353,7 @@ fn is_empty_tagged_record(prev: &[u8], line: &[u8]) -> bool {
 
 /// A tagged Ruby Logger record with nothing after its tag (`F, [… #1] FATAL -- : [5f1d…]  `).
 fn is_empty_tagged(l: &[u8]) -> bool {
-    memchr::memmem::rfind(l, b" -- : [").is_some_and(|at| {
+    rfind(l, b" -- : [").is_some_and(|at| {
         let tail = l[at + 6..].trim_ascii_end();
         tail.ends_with(b"]") && !tail[..tail.len() - 1].contains(&b']')
     })

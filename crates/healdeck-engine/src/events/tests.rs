@@ -234,3 +234,32 @@ fn an_exception_whose_message_runs_over_lines_keeps_its_frames() {
     let (kind, lines, body) = span_of(text, 0);
     assert_eq!((kind, lines), (EventKind::Stack, 8), "{body}");
 }
+
+#[test]
+fn a_line_s_needles_are_found_first_and_last_as_memmem_finds_them() {
+    use super::lines::{find, rfind};
+    let line = b"F, [2019-05-18T14:48:53 #1] FATAL -- : [67c3] x -- : [9a9a] y";
+    for needle in [
+        &b" -- : ["[..],
+        b", [",
+        b" #",
+        b"y",
+        b"F",
+        b"zz",
+        b"",
+        b"x -- : [9a9a] y!",
+    ] {
+        assert_eq!(
+            find(line, needle),
+            memchr::memmem::find(line, needle).filter(|_| !needle.is_empty()),
+            "{needle:?}"
+        );
+        assert_eq!(
+            rfind(line, needle),
+            memchr::memmem::rfind(line, needle).filter(|_| !needle.is_empty()),
+            "{needle:?}"
+        );
+    }
+    assert_eq!(find(b"", b"a"), None);
+    assert_eq!(rfind(b"aaa", b"aa"), Some(1));
+}
