@@ -172,7 +172,8 @@ impl Prefilter {
     }
 
     /// The words in `text`, from left to right, each where it first starts.
-    pub fn words_in(&self, text: &str) -> Vec<&str> {
+    #[cfg(test)]
+    fn words_in(&self, text: &str) -> Vec<&str> {
         let mut found = Vec::new();
         let mut from = 0;
         while let Some((at, word)) = self.first_word(text.as_bytes(), from, text.len()) {

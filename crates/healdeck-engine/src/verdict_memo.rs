@@ -1,6 +1,6 @@
-//! Verdicts remembered per scan worker, from one chunk to the next: a failure that repeats word for word (a traceback
-//! with no timestamps, the same `npm ERR!` block in every CI run, a crash loop's identical
-//! lines) is classified once, not once per repeat.
+//! Verdicts remembered per scan worker, from one chunk to the next: a failure that repeats
+//! word for word (a traceback with no timestamps, the same `npm ERR!` block in every CI run,
+//! a crash loop's identical lines) is classified once, not once per repeat.
 //!
 //! Classification is a pure function of the event's kind, level, first line and message, so
 //! an entry is only reused for exactly the same inputs; the table is bounded and starts over
