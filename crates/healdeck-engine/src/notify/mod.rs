@@ -20,7 +20,7 @@ pub use send::{RetryPolicy, Sent, post_json};
 
 use crate::group::Issue;
 use crate::model::Severity;
-use crate::redact::redact_issue;
+use crate::redact::{RedactMemo, redact_issue, redact_issue_with};
 use std::path::Path;
 use std::time::Duration;
 
@@ -202,7 +202,11 @@ pub fn notify(
     state: Option<&Path>,
     policy: &RetryPolicy,
 ) -> NotifyOutcome {
-    let clean: Vec<Issue> = issues.iter().map(|i| redact_issue(i).0).collect();
+    let mut memo = RedactMemo::default();
+    let clean: Vec<Issue> = issues
+        .iter()
+        .map(|i| redact_issue_with(i, &mut memo).0)
+        .collect();
     let mut sent = throttle::SentLog::load(state);
     let mut outcome = NotifyOutcome {
         state_error: sent.error.take(),
