@@ -402,11 +402,7 @@ fn measure(
     } else {
         rg_runs
     };
-    let (rg_s, rg_rss, rg_out) = if rg_runs == 0 {
-        (f64::NAN, None, "not run".to_string())
-    } else {
-        run_best(&["rg", "-c", "-f", &pat_s, &log_s], rg_runs)
-    };
+    let rg = (rg_runs > 0).then(|| run_best(&["rg", "-c", "-f", &pat_s, &log_s], rg_runs));
     let kw_s = keywords.to_string_lossy().to_string();
     let (kw_t, kw_rss, kw_out) = run_best(&["rg", "-c", "-i", "-F", "-f", &kw_s, &log_s], 3);
     let issues = serde_json::from_str::<serde_json::Value>(&hd_out)
@@ -435,11 +431,11 @@ fn measure(
         rss(hd_rss),
         issues
     );
-    if rg_runs > 0 {
+    if let Some((rg_s, rg_rss, rg_out)) = &rg {
         println!(
             "rg -c -f PATTERNS: {rg_s:.3} s  {:.0} MB/s  peak RSS {}  matching lines {}",
             mb / rg_s,
-            rss(rg_rss),
+            rss(*rg_rss),
             rg_out.trim()
         );
     }
@@ -462,7 +458,7 @@ fn measure(
         );
         println!("ratio: healdeck is {:.2}x lnav's throughput", ln_s / hd_s);
     }
-    if rg_runs > 0 {
+    if let Some((rg_s, _, _)) = &rg {
         println!(
             "ratio: healdeck is {:.2}x ripgrep's throughput (rule patterns)",
             rg_s / hd_s
