@@ -197,6 +197,9 @@ fn stitch(@builtin(global_invocation_id) id: vec3<u32>) {
 // Bands: one invocation, band after band, as the CPU does them. Words: the band count,
 // then 4 per band (first particle, count, rest, closed), then the bands' particles.
 const BAND_STEP: f32 = 1e-3;
+// The share of an open band's correction taken in one projection (the CPU's
+// OPEN_BAND_RELAXATION: taken whole, a strap's end rang against the bodice it is sewn to).
+const OPEN_BAND_RELAXATION: f32 = 0.5;
 
 fn band_particle(band_count: u32, first: u32, k: u32) -> u32 {
     return words[1u + band_count * 4u + first + k];
@@ -241,7 +244,11 @@ fn project_band(count: u32, j: u32) {
     if denom < 1e-12 {
         return;
     }
-    let lambda = -c / denom;
+    var share = OPEN_BAND_RELAXATION;
+    if words[h + 3u] != 0u {
+        share = 1.0;
+    }
+    let lambda = -c / denom * share;
     for (var k = 0u; k < n; k++) {
         let i = band_particle(count, first, k);
         let p = particles[i].x;

@@ -60,6 +60,26 @@ impl Block {
             .extend(self.bends.iter().map(|b| bend_scale(w, b, k.bend_alpha)));
     }
 
+    /// Projects the block's constraints once and then, with a strain `limit`, pulls its
+    /// edges back to it `.1` times.
+    fn project_limited(
+        &self,
+        mine: &mut [Vec3],
+        previous: &[Vec3],
+        w: &[f32],
+        k: Knobs,
+        limit: Option<(f32, u32)>,
+    ) {
+        self.project(mine, previous, w, k);
+        if let Some((limit, passes)) = limit {
+            for _ in 0..passes {
+                for d in &self.stretch {
+                    limit_edge(mine, w, d, limit);
+                }
+            }
+        }
+    }
+
     /// Projects the block's constraints once, in the order they were made.
     fn project(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
         for (d, &scales) in self.stretch.iter().zip(&self.stretch_scales) {
@@ -157,31 +177,37 @@ impl Blocks {
         self.across.prepare(w, k);
     }
 
-    /// Projects every constraint once: the blocks at once, then those across them. With a
-    /// strain `limit`, each block then pulls its own edges back to it `limit_passes` times
-    /// while it is at it (one hand-out of work to the cores instead of three), and the edges
-    /// across blocks are limited after their projection.
-    pub(crate) fn project(
+    /// The particle range of each block, in order: they cover every particle once.
+    pub(crate) fn bounds(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.blocks.iter().map(|b| (b.start, b.end))
+    }
+
+    /// Projects block `k`'s constraints once, on that block's own slices of the positions,
+    /// the previous positions and the inverse masses. With a strain `limit`, the block then
+    /// pulls its own edges back to it `limit.1` times while it is at it. The blocks share no
+    /// particle, so they can be projected at once; [`Blocks::project_across`] follows.
+    pub(crate) fn project_block(
         &self,
-        x: &mut [Vec3],
+        k: usize,
+        mine: &mut [Vec3],
         previous: &[Vec3],
         w: &[f32],
-        k: Knobs,
+        knobs: Knobs,
         limit: Option<(f32, u32)>,
     ) {
-        self.each_block(x, |b, mine| {
-            let range = b.start..b.end;
-            let w = &w[range.clone()];
-            b.project(mine, &previous[range], w, k);
-            if let Some((limit, passes)) = limit {
-                for _ in 0..passes {
-                    for d in &b.stretch {
-                        limit_edge(mine, w, d, limit);
-                    }
-                }
-            }
-        });
+        self.blocks[k].project_limited(mine, previous, w, knobs, limit);
+    }
+
+    /// Projects the constraints across blocks, once every block has been projected.
+    pub(crate) fn project_across(&self, x: &mut [Vec3], previous: &[Vec3], w: &[f32], k: Knobs) {
         self.across.project(x, previous, w, k);
+    }
+
+    /// Block `k`'s part of [`Blocks::limit_strain`], on its own slices.
+    pub(crate) fn limit_block(&self, k: usize, mine: &mut [Vec3], w: &[f32], limit: f32) {
+        for d in &self.blocks[k].stretch {
+            limit_edge(mine, w, d, limit);
+        }
     }
 
     /// Pulls the edges across blocks stretched past `limit` back to it.
@@ -200,9 +226,7 @@ impl Blocks {
                 limit_edge(mine, w, d, limit);
             }
         });
-        for d in &self.across.stretch {
-            limit_edge(x, w, d, limit);
-        }
+        self.limit_across(x, w, limit);
     }
 
     /// Calls `f` on every block with its own slice of the positions, the blocks at once on a

@@ -94,16 +94,12 @@ fn front_silhouette(d: &Draped) -> f32 {
     cells.len() as f32 * CELL * CELL
 }
 
-/// The girth of the hem's convex hull (m): the hem seen from below, its lowest 2 cm of
-/// cloth; a stiffer fabric stands out in fewer, wider folds and spans a larger hull.
-fn hem_hull_girth(d: &Draped) -> f32 {
-    let lowest = d.positions.iter().map(|p| p.y).fold(f32::MAX, f32::min);
-    let mut pts: Vec<(f32, f32)> = d
-        .positions
-        .iter()
-        .filter(|p| p.y < lowest + 0.02)
-        .map(|p| (p.x, p.z))
-        .collect();
+/// The girth of the cloth's footprint (m): the convex hull of all of it seen from below,
+/// which on a flared skirt is its hem's outer reach; a stiffer fabric stands out in fewer,
+/// wider folds and spans a larger hull. (All of the cloth, not its lowest few centimetres:
+/// a hem that hangs a little lower on one side than the other would leave the rest out.)
+fn footprint_girth(d: &Draped) -> f32 {
+    let mut pts: Vec<(f32, f32)> = d.positions.iter().map(|p| (p.x, p.z)).collect();
     pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| {
         (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
@@ -151,19 +147,19 @@ fn denim_stands_off_the_body_where_silk_falls_close() {
     let (silk, denim) = (of("silk"), of("denim"));
     let (a_silk, a_denim) = (front_silhouette(&silk), front_silhouette(&denim));
     println!("front silhouette: silk {a_silk:.4} m², denim {a_denim:.4} m²");
-    let (h_silk, h_denim) = (hem_hull_girth(&silk), hem_hull_girth(&denim));
-    println!("hem hull girth: silk {h_silk:.3} m, denim {h_denim:.3} m");
+    let (h_silk, h_denim) = (footprint_girth(&silk), footprint_girth(&denim));
+    println!("footprint girth: silk {h_silk:.3} m, denim {h_denim:.3} m");
     // A flared skirt: denim stands out in wide folds, silk falls in narrow ones (measured:
-    // front silhouette 0.414 m² against 0.354-0.361 m², hem hull girth 1.42 m against
-    // 1.27-1.33 m — silk's folds land differently on bodies a fraction of a millimetre
+    // front silhouette 0.409-0.414 m² against 0.354-0.361 m², footprint girth 2.00 m against
+    // 1.58 m — the folds land a little differently on bodies a fraction of a millimetre
     // apart, which is what the avatar's solve gives from another starting point).
     assert!(
         a_denim > a_silk * 1.08,
         "silk {a_silk} m², denim {a_denim} m²"
     );
     assert!(
-        h_denim > h_silk * 1.04,
-        "hem hull: silk {h_silk} m, denim {h_denim} m"
+        h_denim > h_silk * 1.1,
+        "footprint: silk {h_silk} m, denim {h_denim} m"
     );
 }
 
@@ -332,15 +328,8 @@ fn another_fabric_drapes_from_where_the_last_drape_ended() {
         warm.report.steps,
         cold.report.steps
     );
-    // The same skirt as a cold drape: its hem as wide, within 2 cm.
-    let hem = |d: &Draped| {
-        let low = d.positions.iter().map(|p| p.y).fold(f32::MAX, f32::min);
-        d.positions
-            .iter()
-            .filter(|p| p.y < low + 0.03)
-            .map(|p| p.x)
-            .fold(f32::MIN, f32::max)
-    };
+    // The same skirt as a cold drape: its hem reaching as far to the side, within 2 cm.
+    let hem = |d: &Draped| d.positions.iter().map(|p| p.x).fold(f32::MIN, f32::max);
     assert!(
         (hem(&warm) - hem(&cold)).abs() < 0.02,
         "{} vs {}",

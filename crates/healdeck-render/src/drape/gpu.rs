@@ -277,7 +277,7 @@ impl GpuSolver {
     fn write_params(&self, cloth: &Cloth, params: &Params, h: f32, particles: u32) {
         let (origin, dims, band) = self.sdf_grid;
         let g = params.gravity;
-        let keep = (1.0 - params.damping * h).clamp(0.0, 1.0);
+        let keep = (1.0 - cloth.damping_rate(params) * h).clamp(0.0, 1.0);
         let floats = [
             g.x,
             g.y,
