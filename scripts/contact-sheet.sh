@@ -7,7 +7,7 @@
 #
 #     scripts/contact-sheet.sh [OUT.png]      # default docs/drape-contact-sheet.png
 #
-# Needs a release build (`cargo build --release`) and ImageMagick; takes about 5 minutes on
+# Needs a release build (`cargo build --release`) and ImageMagick; takes about 10 minutes on
 # two cores with lavapipe.
 set -euo pipefail
 cd "$(dirname "$0")/.."

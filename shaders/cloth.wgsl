@@ -199,7 +199,7 @@ fn stitch(@builtin(global_invocation_id) id: vec3<u32>) {
 const BAND_STEP: f32 = 1e-3;
 // The share of an open band's correction taken in one projection (the CPU's
 // OPEN_BAND_RELAXATION: taken whole, a strap's end rang against the bodice it is sewn to).
-const OPEN_BAND_RELAXATION: f32 = 0.5;
+const OPEN_BAND_RELAXATION: f32 = 0.25;
 
 fn band_particle(band_count: u32, first: u32, k: u32) -> u32 {
     return words[1u + band_count * 4u + first + k];

@@ -118,10 +118,11 @@ const BAND_STEP: f32 = 1e-3;
 /// of it (their gradients are whole unit vectors, an inner particle's only the bend of the
 /// line there), and the bodice they are sewn to pulls them back every substep: taken whole,
 /// the correction overshot and a strap's end rang at about 30 Hz for good (a 10k-particle
-/// dress never settled, one particle flipping 1 mm every frame). Half a step each substep
-/// still holds the strap within a frame. A closed band (a waistband) has no ends and takes
-/// its whole step.
-const OPEN_BAND_RELAXATION: f32 = 0.5;
+/// dress never settled, one particle flipping 1 mm every frame; with half steps a linen
+/// shirt's collar still did). A quarter of a step each substep still holds the strap within
+/// a frame (60 substeps leave 0.75⁶⁰ of a stretch). A closed band (a waistband) has no ends
+/// and takes its whole step.
+const OPEN_BAND_RELAXATION: f32 = 0.25;
 
 /// The segments of a band: between consecutive particles, and back to the first if closed.
 fn segments(b: &Band) -> usize {
