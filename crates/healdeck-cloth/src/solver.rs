@@ -65,7 +65,7 @@ pub struct Mechanics {
 /// The air's drag on cloth, linearised (kg/m² per second): a plate's drag ½ ρ C_d v² at the
 /// 0.2 m/s a settling hem moves, over v. Without it a silk dress's hem swung at 5–8 cm/s for
 /// seconds after the rest had come to rest (an 8k-particle dress took 379 steps to settle,
-/// 233 with it) and its sewing took the phase's full 90 steps to come still; denim, five
+/// 233 with it; 244 with the straps' quarter steps) and its sewing took the phase's full 90 steps to come still; denim, five
 /// times heavier, is barely touched and still stands out in wide folds.
 pub const AIR_DRAG: f32 = 0.16;
 
