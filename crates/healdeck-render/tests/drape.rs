@@ -21,8 +21,8 @@ fn check(d: &Draped, what: &str) {
     assert!(r.settled, "{what} did not settle: {r:?}");
     assert!(r.mean_strain_pct <= 1.0, "{what}: {r:?}");
     // Woven cloth stays within its 2.5 % strain limit once relaxed against the body at rest
-    // but where the body holds it out: worst edges 2.5 % (skirts) to 4.1 % (a silk dress at
-    // a strap), 19–24 % before the limit.
+    // but where the body holds it out: worst edges 2.5 % (skirts) to 2.8 % (a cotton dress at
+    // a strap; 3.3 % for a silk one), 19–24 % before the limit.
     assert!(r.max_strain_pct <= 5.0, "{what}: {r:?}");
     assert!(r.max_penetration_mm <= 1.0, "{what}: {r:?}");
     assert!(r.particles > 3000 && r.triangles > 5000, "{what}: {r:?}");
