@@ -77,6 +77,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
             start
         }
         Some((start, prev)) if is_job_context(prev) => start,
+        Some((start, prev)) if is_trace_file_announcement(prev) => start,
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
@@ -477,6 +478,12 @@ fn v8_report(mut back: Back) -> Option<usize> {
     None
 }
 
+/// Oracle's alert log names the trace file ahead of the `ORA-` errors it holds:
+/// `Errors in file /u01/app/oracle/diag/rdbms/orcl/ORCL/trace/ORCL_arc1_30214.trc:`.
+fn is_trace_file_announcement(prev: &[u8]) -> bool {
+    prev.starts_with(b"Errors in file ") && prev.trim_ascii_end().ends_with(b":")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,6 +591,9 @@ mod tests {
         assert_eq!(lead_line(text, 3), 1);
         let other = text.replace("sshd[40131]: Failed", "sshd[40999]: Failed");
         assert_eq!(lead_line(&other, 3), 3);
+        // Oracle: the trace file named over the errors it holds.
+        let text = "2026-11-23T14:22:07.551402+00:00\nErrors in file /u01/app/oracle/diag/rdbms/orcl/ORCL/trace/ORCL_arc1_30214.trc:\nORA-19809: limit exceeded for recovery files\n";
+        assert_eq!(lead_line(text, 3), 2);
     }
 
     #[test]

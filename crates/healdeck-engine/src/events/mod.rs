@@ -387,6 +387,12 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if shapes::is_report_summary(first, it) {
         return Initial::Block(shapes::report_paragraphs);
     }
+    if first.starts_with(b"Fatal NI connect error ") {
+        return Initial::Block(shapes::until_next_record);
+    }
+    if shapes::is_headline_exception(first, it) {
+        return Initial::Block(shapes::headline_body);
+    }
     Initial::Kind(EventKind::Line)
 }
 

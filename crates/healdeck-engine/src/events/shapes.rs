@@ -287,6 +287,76 @@ pub(super) fn report_paragraphs(it: &mut Lines, lines: &mut usize) {
     *lines = end_lines;
 }
 
+/// An exception named alone on its line, its message on the lines below (Prisma's
+/// `PrismaClientInitializationError:`, then the invocation, blank lines, `Can't reach database
+/// server at …`, advice, then the stack): the class ends in `Error`/`Exception`, nothing
+/// follows its colon, and message text (not a record) comes next.
+pub(super) fn is_headline_exception(first: &[u8], it: &Lines) -> bool {
+    let t = first.trim_ascii_end();
+    let Some(name) = t.strip_suffix(b":") else {
+        return false;
+    };
+    name.first().is_some_and(u8::is_ascii_uppercase)
+        && name.len() < 80
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        && (name.ends_with(b"Error") || name.ends_with(b"Exception"))
+        && it
+            .peek()
+            .is_some_and(|(_, l)| !is_blank(l) && !starts_record(l) && !is_indented(l))
+}
+
+/// The body of a headline exception: message paragraphs (single or double blank lines
+/// between them), then its frames, up to the first line after the frames that is not one, a
+/// record, or three blank lines. Trailing blank lines are left out.
+pub(super) fn headline_body(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 80;
+    let start_lines = *lines;
+    let (mut end_next, mut end_lines) = (it.next, *lines);
+    let (mut in_frames, mut blanks) = (false, 0usize);
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        let frame = super::lines::is_frame(l);
+        if starts_record(l) || (in_frames && !frame) || blanks > 2 {
+            break;
+        }
+        in_frames |= frame;
+        it.advance();
+        *lines += 1;
+        if is_blank(l) {
+            blanks += 1;
+        } else {
+            blanks = 0;
+            (end_next, end_lines) = (it.next, *lines);
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
+}
+
+/// A report that runs to the next timestamped record: Oracle's `Fatal NI connect error
+/// 12170` block (the address, version lines, `Tns error struct:`, `TNS-12535: TNS:operation
+/// timed out`, the error codes). Trailing blank lines are left out.
+pub(super) fn until_next_record(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 40;
+    let start_lines = *lines;
+    let (mut end_next, mut end_lines) = (it.next, *lines);
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        if starts_record(l) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !is_blank(l) {
+            (end_next, end_lines) = (it.next, *lines);
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
+}
+
 /// A record announces a body on the lines after it when it ends with `:` (Spring's failure
 /// analysis, "Exception in worker process:") or a goroutine dump follows (`http: panic serving`).
 pub(super) fn announces_body(first: &[u8], it: &Lines) -> bool {
@@ -364,12 +434,20 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if !(is_indented(l) || l.starts_with(b"fatal: ")) {
+        if !(is_indented(l) || l.starts_with(b"fatal: ")) || is_table_row(l) {
             break;
         }
         it.advance();
         *lines += 1;
     }
+}
+
+/// A row of a numbered table, each its own record though indented: `ipmitool sel elist`'s
+/// `   1a | 11/21/2026 | 14:05:20 | Processor #0x40 | … | Asserted`.
+fn is_table_row(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    let id = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    (1..=8).contains(&id) && t[id..].starts_with(b" | ")
 }
 
 /// The further records of a tagged Ruby Logger report (see

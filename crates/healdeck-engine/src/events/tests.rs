@@ -263,3 +263,34 @@ fn a_line_s_needles_are_found_first_and_last_as_memmem_finds_them() {
     assert_eq!(find(b"", b"a"), None);
     assert_eq!(rfind(b"aaa", b"aa"), Some(1));
 }
+
+#[test]
+fn an_exception_named_alone_on_its_line_keeps_its_message_and_frames() {
+    // Prisma prints the class, the invocation, two blank lines, the reason, advice, frames.
+    let text = "GET / 200 - - 3.1 ms\nPrismaClientInitializationError: \nInvalid `prisma.order.findMany()` invocation:\n\n\nCan't reach database server at `db.internal.example:5432`\n\nPlease make sure your database server is running at `db.internal.example:5432`.\n    at _n.handleRequestError (/srv/shop/node_modules/@prisma/client/runtime/library.js:121:7749)\n    at async loader (file:///srv/shop/build/server/index.js:1184:18) {\n  clientVersion: '5.14.0',\n  errorCode: undefined\n}\nGET /account/orders 500 - - 10061.554 ms\n";
+    let (_, lines, body) = span_of(text, 1);
+    assert_eq!(lines, 9, "{body}");
+    assert!(body.contains("Can't reach database server"), "{body}");
+    // A class name ending a sentence with a colon is not a headline when a record follows.
+    let text = "ValueError:\n2026-11-30 12:00:00 INFO next\n";
+    assert_eq!(span_of(text, 0).1, 1);
+}
+
+#[test]
+fn an_oracle_connect_error_block_runs_to_the_next_timestamp() {
+    let text = "2026-11-23T10:05:41.118254+00:00\n\n***********************************************************************\n\nFatal NI connect error 12170, connecting to:\n (ADDRESS=(PROTOCOL=tcp)(HOST=198.51.100.27)(PORT=47372))\n\n  VERSION INFORMATION:\n\tTNS for Linux: Version 19.0.0.0.0 - Production\n  Tns error struct:\n    ns main err code: 12535\n    \nTNS-12535: TNS:operation timed out\n    ns secondary err code: 12606\n\n2026-11-23T10:05:42.004511+00:00\n";
+    let (_, lines, body) = span_of(text, 4);
+    assert_eq!(lines, 10, "{body}");
+    assert!(
+        body.contains("TNS-12535: TNS:operation timed out"),
+        "{body}"
+    );
+}
+
+#[test]
+fn each_row_of_an_ipmi_event_list_is_its_own_record() {
+    let text = "  12 | 11/09/2026 | 22:41:07 | Power Supply PS2 Status | Power Supply AC lost | Asserted\n  13 | 11/09/2026 | 22:41:08 | Power Supply PS2 Status | Failure detected | Asserted\n   1a | 11/21/2026 | 14:05:20 | Processor #0x40 | Uncorrectable machine check exception | Asserted\n";
+    for first in 0..3 {
+        assert_eq!(span_of(text, first).1, 1, "row {first}");
+    }
+}
