@@ -11,7 +11,7 @@ use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
 use super::timestamp::{self, FileDate};
 use super::verdict_memo::VerdictMemo;
-use crate::model::Severity;
+use crate::model::{Category, Severity};
 use std::sync::Mutex;
 
 /// Characters kept per excerpt line (the rest is marked as cut).
@@ -240,10 +240,13 @@ impl Engine {
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
         let mut verdict = self.verdict(&span, &first, &message, memo)?;
-        // A job that failed here and finished on a retry later recovered by itself.
+        // A job that failed here and finished on a retry later, or a connection that failed
+        // and was made again, recovered by itself.
         if let Verdict::Issue(c) = &mut verdict
             && c.severity == Severity::High
-            && crate::retried::finished_later(buf, span.end, &first).is_some()
+            && (crate::retried::finished_later(buf, span.end, &first).is_some()
+                || (matches!(c.category, Category::Network | Category::Database)
+                    && crate::reconnected::connected_later(buf, span.end, &first).is_some()))
         {
             c.severity = Severity::Medium;
         }

@@ -64,6 +64,7 @@ pub mod prefilter;
 pub mod prompt;
 mod quad;
 pub mod receive;
+mod reconnected;
 pub mod redact;
 pub mod remote;
 pub mod report;

@@ -1,0 +1,112 @@
+//! Connections that failed and were made again. A client that loses its broker, database or
+//! peer logs the failure, retries, and logs `Reconnected to …` or `Connected to …` once an
+//! attempt succeeds. A failure whose connection was made again later is *degraded but
+//! recovered by itself* — medium, not high (`TRIAGE.md`): oslo.messaging refused by RabbitMQ
+//! for 13 s and then `Reconnected to AMQP server on 192.0.2.70:5672` is not the outage a
+//! broker that stays down is.
+//!
+//! The success must name what failed: the failure's dotted component
+//! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`) or,
+//! without one, nothing is claimed. A success line that itself reports a failure
+//! (`Connected to X failed`) is none.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A logger or module name of three dotted parts or more, as Python, Java and .NET loggers
+/// write them: `homeassistant.components.mqtt.client`, `oslo.messaging._drivers.impl_rabbit`.
+static COMPONENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s\[(])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,})[\]):\s]")
+        .expect("component pattern")
+});
+
+/// A line saying a connection was made (again).
+static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:re-?connected to|connected to|connection (?:re-?)?established)\b")
+        .expect("connected pattern")
+});
+
+/// Words that make a "connected" line a report of another failure.
+static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:fail\w*|error|unable|cannot|refused|lost|timed out|disconnected)\b")
+        .expect("failing pattern")
+});
+
+/// How far past a failure the success is looked for (bytes): a client retries within
+/// seconds, and the lines of a few seconds fit; a log where every fifth line is a failure
+/// must not pay a long search for each.
+const LOOK_AHEAD: usize = 64 << 10;
+
+/// How many of the component's later lines are read for the success: its next few failures
+/// (`Trying again in 1 seconds`, `… in 2 seconds`), then the success.
+const MOST_LINES: usize = 16;
+
+/// The dotted component a failure's first line names, if any: a logger, not the exception
+/// (`java.net.ConnectException:` names what failed, not who).
+fn component(line: &str) -> Option<&str> {
+    COMPONENT
+        .captures_iter(line)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")))
+}
+
+/// Where (a byte offset into `buf`) the component named in `line` connected again after
+/// `from`, if it did within [`LOOK_AHEAD`] bytes.
+pub(crate) fn connected_later(buf: &[u8], from: usize, line: &str) -> Option<usize> {
+    let name = component(line)?;
+    let from = from.min(buf.len());
+    let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
+    let mut hits = memchr::memmem::find_iter(window, name.as_bytes()).take(MOST_LINES);
+    hits.find_map(|hit| {
+        let start = window[..hit]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &window[hit..]).map_or(window.len(), |p| hit + p);
+        let text = String::from_utf8_lossy(&window[start..end]);
+        (CONNECTED.is_match(&text) && !STILL_FAILING.is_match(&text)).then_some(from + start)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OSLO: &str = concat!(
+        "2026-11-26 06:20:44.120 2931 ERROR oslo.messaging._drivers.impl_rabbit [-] [7f2a] AMQP server on 192.0.2.70:5672 is unreachable: [Errno 111] ECONNREFUSED. Trying again in 1 seconds.\n",
+        "2026-11-26 06:20:51.160 2931 INFO nova.compute.manager [-] Final resource view: name=cmp-12\n",
+        "2026-11-26 06:20:57.201 2931 INFO oslo.messaging._drivers.impl_rabbit [-] [7f2a] Reconnected to AMQP server on 192.0.2.70:5672 via [amqp] client with port 48802.\n",
+    );
+
+    fn after_first(text: &str) -> Option<usize> {
+        let first = text.lines().next().expect("a line");
+        connected_later(text.as_bytes(), first.len() + 1, first)
+    }
+
+    #[test]
+    fn a_client_that_reconnected_is_found_at_its_success_line() {
+        let at = after_first(OSLO).expect("reconnected");
+        assert!(
+            OSLO[at..].contains("Reconnected to AMQP"),
+            "{}",
+            &OSLO[at..]
+        );
+        let ha = "2026-11-18 06:01:46.231 ERROR (MainThread) [homeassistant.components.mqtt.client] Failed to connect to MQTT server due to exception: [Errno 111] Connection refused\n2026-11-18 06:01:58.251 INFO (MainThread) [homeassistant.components.mqtt.client] Connected to MQTT server core-mosquitto:1883 (0)\n";
+        assert!(after_first(ha).is_some());
+    }
+
+    #[test]
+    fn another_component_or_another_failure_is_no_recovery() {
+        let other = OSLO.replace(
+            "INFO oslo.messaging._drivers.impl_rabbit [-] [7f2a] Reconnected",
+            "INFO nova.scheduler.client.report [-] [7f2a] Reconnected",
+        );
+        assert_eq!(after_first(&other), None);
+        let failed_again = OSLO.replace("client with port 48802.", "client failed: timed out.");
+        assert_eq!(after_first(&failed_again), None);
+        // No component named, nothing claimed.
+        let bare = "ERROR: connection refused\nINFO: Reconnected to server\n";
+        assert_eq!(after_first(bare), None);
+    }
+}
