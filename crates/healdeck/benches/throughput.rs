@@ -222,6 +222,12 @@ fn run_best(cmd: &[&str], runs: usize) -> (f64, Option<u64>, String) {
         };
         let secs = start.elapsed().as_secs_f64();
         let stderr = String::from_utf8_lossy(&out.stderr);
+        // `/usr/bin/time` exits 127 when the command is not installed: a peer that did not
+        // run must not be reported as one that took a millisecond.
+        if out.status.code() == Some(127) {
+            eprintln!("cannot run {}: {}", cmd[0], stderr.trim());
+            std::process::exit(2);
+        }
         let rss = stderr
             .lines()
             .find_map(|l| l.strip_prefix("HEALDECK_RSS_KB="))
