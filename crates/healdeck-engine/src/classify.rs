@@ -80,6 +80,14 @@ static RUBY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
 
+/// One entry of a dumped dictionary that counts things, the name of an error class in its key
+/// (Scrapy's stats: `'downloader/exception_type_count/twisted.internet.error.TCPTimedOutError':
+/// 6,`): a tally of failures reported above, none itself.
+static COUNTER_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*[{\[]?\s*['"][^'"]{1,200}['"]\s*:\s*\d+(?:\.\d+)?\s*[,}\]]?\s*$"#)
+        .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
 /// A record with nothing of its own to say: an empty message once its prefix and request tags
 /// are taken off (Rails prints one around every exception), or a lone backtrace frame.
 fn says_nothing_itself(first: &str) -> bool {
@@ -247,6 +255,7 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
     if kind == EventKind::Line
         && (is_recovery(first)
             || says_nothing_itself(first)
+            || COUNTER_ENTRY.is_match(first)
             || crate::events::is_announcement(first.as_bytes()))
     {
         return None;
@@ -358,6 +367,8 @@ mod tests {
             "error_count: 0",
             "12 passed, 0 failed",
             "INFO retrying after error: timeout",
+            " 'downloader/exception_type_count/twisted.internet.error.TCPTimedOutError': 6,",
+            r#"{"net.ConnectException": 3}"#,
         ] {
             assert_eq!(
                 unknown(EventKind::Line, level(line), line, line),

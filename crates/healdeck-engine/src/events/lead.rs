@@ -60,7 +60,10 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     {
         return start;
     }
-    if let Some(start) = ninja_edge(back, line).or_else(|| terminated_state(back, line)) {
+    if let Some(start) = ninja_edge(back, line)
+        .or_else(|| terminated_state(back, line))
+        .or_else(|| yarn_report(back, line))
+    {
         return start;
     }
     let mut before = back;
@@ -96,6 +99,28 @@ fn ninja_edge(mut back: Back, line: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Yarn's report lines of one code over the one that says what failed: the `➤ YN0028: │`
+/// lockfile diff above `➤ YN0028: │ The lockfile would have been modified …`.
+fn yarn_report(mut back: Back, line: &[u8]) -> Option<usize> {
+    let code = yarn_code(line)?;
+    let mut start = None;
+    for _ in 0..MAX_GC_LINES {
+        match back.prev() {
+            Some((at, prev)) if yarn_code(prev) == Some(code) => start = Some(at),
+            _ => break,
+        }
+    }
+    start
+}
+
+/// The `YN0028` of a Yarn (berry) report line `➤ YN0028: │ …`; not the neutral `YN0000`.
+fn yarn_code(l: &[u8]) -> Option<&[u8]> {
+    let rest = trim_start(l).strip_prefix("➤ YN".as_bytes())?;
+    let code = rest.get(..4)?;
+    (code.iter().all(u8::is_ascii_digit) && code != b"0000" && rest.get(4) == Some(&b':'))
+        .then_some(code)
 }
 
 /// `kubectl describe pod`'s `Last State: Terminated` over `Reason: OOMKilled`: the container
@@ -227,14 +252,26 @@ fn is_job_context(prev: &[u8]) -> bool {
 }
 
 /// A WARN/ERROR/FATAL record right above a bare exception line is the record that logged it
-/// (`[WARN ][r.suppressed] path: /_bulk` over Elasticsearch's `CircuitBreakingException`).
+/// (`[WARN ][r.suppressed] path: /_bulk` over Elasticsearch's `CircuitBreakingException`);
+/// so is a record at any level that reports a `FAILED` state (Flink's INFO `Job … reached
+/// terminal state FAILED.` over the `JobInitializationException` that failed it).
 fn logged_it(prev: &[u8]) -> bool {
     use crate::level::{Level, level};
     starts_record(prev)
-        && matches!(
+        && (matches!(
             level(&String::from_utf8_lossy(prev)),
             Some(Level::Warn | Level::Error | Level::Fatal)
-        )
+        ) || reports_failed_state(prev))
+}
+
+/// `FAILED` as a word of its own, upper case: a state a job, task or stage reached.
+fn reports_failed_state(l: &[u8]) -> bool {
+    memchr::memmem::find_iter(l, b"FAILED").any(|i| {
+        let before = i.checked_sub(1).map(|j| l[j]);
+        let after = l.get(i + 6).copied();
+        before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_')
+            && after.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_')
+    })
 }
 
 /// Lines a build tool or framework prints to announce the failure report below them; no
@@ -591,6 +628,14 @@ mod tests {
         assert_eq!(lead_line(text, 3), 1);
         let other = text.replace("sshd[40131]: Failed", "sshd[40999]: Failed");
         assert_eq!(lead_line(&other, 3), 3);
+        // Flink: the INFO record of the state the exception put the job in.
+        let text = "2026-11-21 09:30:02,402 INFO  org.apache.flink.runtime.dispatcher.StandaloneDispatcher     [] - Job 71b4 reached terminal state FAILED.\norg.apache.flink.runtime.client.JobInitializationException: Could not start the JobMaster.\n";
+        assert_eq!(lead_line(text, 2), 1);
+        let text = text.replace("state FAILED.", "state FINISHED.");
+        assert_eq!(lead_line(&text, 2), 2);
+        // Yarn: the lockfile diff of the same code over the refusal.
+        let text = "➤ YN0000: ┌ Post-resolution validation\n➤ YN0028: │ -\"left-pad@npm:^1.0.0\":\n➤ YN0028: │ +\"left-pad@npm:^1.1.0\":\n➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.\n";
+        assert_eq!(lead_line(text, 4), 2);
         // Oracle: the trace file named over the errors it holds.
         let text = "2026-11-23T14:22:07.551402+00:00\nErrors in file /u01/app/oracle/diag/rdbms/orcl/ORCL/trace/ORCL_arc1_30214.trc:\nORA-19809: limit exceeded for recovery files\n";
         assert_eq!(lead_line(text, 3), 2);

@@ -223,7 +223,7 @@ fn assemble_plain(buf: &[u8], start: usize) -> Span {
         EventKind::PythonTraceback => python(&mut it, &mut lines, first),
         EventKind::RustPanic => rust(&mut it, &mut lines, first),
         EventKind::GoPanic => go(&mut it, &mut lines),
-        EventKind::Stack => stack(&mut it, &mut lines),
+        EventKind::Stack => stack(&mut it, &mut lines, first),
         EventKind::ToolBlock => tool_block(&mut it, &mut lines, first),
         EventKind::Line
             if starts_record(first) && may_head(level) && announces_body(first, &it) =>

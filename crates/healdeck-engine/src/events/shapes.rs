@@ -114,7 +114,7 @@ pub(super) fn is_go_frame(l: &[u8]) -> bool {
         && (l.ends_with(b")") || l.ends_with(b"...)") || l.ends_with(b"..."))
 }
 
-pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
+pub(super) fn stack(it: &mut Lines, lines: &mut usize, first: &[u8]) {
     // An exception message that runs over lines before the frames.
     if let Some(between) = frames_follow(it, 0).filter(|&n| n > 0) {
         for _ in 0..between {
@@ -138,6 +138,7 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
                 || l.starts_with(b"}")
                 || l.starts_with(b"Node.js v")
                 || is_dotnet_stack_seam(l)
+                || repeats_the_records_exception(first, l)
         };
         if !ok {
             break;
@@ -145,6 +146,23 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// An exception printed in full after the frames of the record that quoted it: Solr's
+/// `Error waiting for SolrCore to be loaded on startup => org.apache.solr.common.SolrException:
+/// Unable to create core [products]`, a frame, then `org.apache.solr.common.SolrException:
+/// Unable to create core [products]` with its own frames and causes. Only a qualified class
+/// the record's first line names.
+fn repeats_the_records_exception(first: &[u8], l: &[u8]) -> bool {
+    let Some(colon) = memchr::memmem::find(l, b": ") else {
+        return false;
+    };
+    let class = &l[..colon];
+    class.contains(&b'.')
+        && !class.contains(&b' ')
+        && class.first().is_some_and(u8::is_ascii_alphabetic)
+        && super::lines::looks_like_exception_line(l)
+        && memchr::memmem::find(first, &l[..colon + 2]).is_some()
 }
 
 pub(super) fn tool_block(it: &mut Lines, lines: &mut usize, first: &[u8]) {

@@ -294,3 +294,18 @@ fn each_row_of_an_ipmi_event_list_is_its_own_record() {
         assert_eq!(span_of(text, first).1, 1, "row {first}");
     }
 }
+
+#[test]
+fn an_exception_printed_again_after_the_record_that_quoted_it_is_one_event() {
+    // Solr quotes the exception in the record, prints a frame, then the exception in full.
+    let text = "2026-11-22 06:01:17.944 ERROR (coreContainerWorkExecutor-2-thread-1) [   ] o.a.s.c.CoreContainer Error waiting for SolrCore to be loaded on startup => org.apache.solr.common.SolrException: Unable to create core [products]\n\tat org.apache.solr.core.CoreContainer.createFromDescriptor(CoreContainer.java:1681)\norg.apache.solr.common.SolrException: Unable to create core [products]\n\tat org.apache.solr.core.CoreContainer.createFromDescriptor(CoreContainer.java:1681) ~[?:?]\nCaused by: java.nio.file.AccessDeniedException: /var/solr/data/products/data/index/write.lock\n\tat sun.nio.fs.UnixException.translateToIOException(UnixException.java:90) ~[?:?]\n\t... 11 more\n2026-11-22 06:01:18.120 INFO  (main) [   ] o.e.j.s.Server Started\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 7), "{body}");
+    // Another exception after the frames is another event.
+    let other = text.replacen(
+        "\norg.apache.solr.common.SolrException: Unable",
+        "\norg.apache.solr.common.ZkException: Unable",
+        1,
+    );
+    assert_eq!(span_of(&other, 0).1, 2);
+}
