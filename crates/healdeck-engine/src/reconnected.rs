@@ -10,6 +10,7 @@
 //! without one, nothing is claimed. A success line that itself reports a failure
 //! (`Connected to X failed`) is none.
 
+use crate::events::{line_at, line_start};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -59,12 +60,8 @@ pub(crate) fn connected_later(buf: &[u8], from: usize, line: &str) -> Option<usi
     let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
     let mut hits = memchr::memmem::find_iter(window, name.as_bytes()).take(MOST_LINES);
     hits.find_map(|hit| {
-        let start = window[..hit]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        let end = memchr::memchr(b'\n', &window[hit..]).map_or(window.len(), |p| hit + p);
-        let text = String::from_utf8_lossy(&window[start..end]);
+        let start = line_start(window, hit);
+        let text = String::from_utf8_lossy(line_at(window, start));
         (CONNECTED.is_match(&text) && !STILL_FAILING.is_match(&text)).then_some(from + start)
     })
 }

@@ -4,6 +4,7 @@
 //! itself* — medium, not high (`TRIAGE.md`): a mail job that timed out once and was delivered
 //! on the retry 30 s later is not the outage a job that keeps failing is.
 
+use crate::events::{line_at, line_start};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -43,12 +44,8 @@ pub(crate) fn finished_later(buf: &[u8], from: usize, line: &str) -> Option<usiz
     let from = from.min(buf.len());
     let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
     memchr::memmem::find_iter(window, id.as_bytes()).find_map(|hit| {
-        let start = window[..hit]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        let end = memchr::memchr(b'\n', &window[hit..]).map_or(window.len(), |p| hit + p);
-        let text = String::from_utf8_lossy(&window[start..end]);
+        let start = line_start(window, hit);
+        let text = String::from_utf8_lossy(line_at(window, start));
         FINISHED.is_match(text.trim_end()).then_some(from + start)
     })
 }

@@ -329,40 +329,32 @@ pub(super) fn is_headline_exception(first: &[u8], it: &Lines) -> bool {
 /// between them), then its frames, up to the first line after the frames that is not one, a
 /// record, or three blank lines. Trailing blank lines are left out.
 pub(super) fn headline_body(it: &mut Lines, lines: &mut usize) {
-    const MOST: usize = 80;
-    let start_lines = *lines;
-    let (mut end_next, mut end_lines) = (it.next, *lines);
     let (mut in_frames, mut blanks) = (false, 0usize);
-    while *lines - start_lines < MOST {
-        let Some((_, l)) = it.peek() else { break };
+    take_block(it, lines, 80, |l| {
         let frame = super::lines::is_frame(l);
         if starts_record(l) || (in_frames && !frame) || blanks > 2 {
-            break;
+            return false;
         }
         in_frames |= frame;
-        it.advance();
-        *lines += 1;
-        if is_blank(l) {
-            blanks += 1;
-        } else {
-            blanks = 0;
-            (end_next, end_lines) = (it.next, *lines);
-        }
-    }
-    it.next = end_next;
-    *lines = end_lines;
+        blanks = if is_blank(l) { blanks + 1 } else { 0 };
+        true
+    });
 }
 
 /// A report that runs to the next timestamped record: Oracle's `Fatal NI connect error
 /// 12170` block (the address, version lines, `Tns error struct:`, `TNS-12535: TNS:operation
 /// timed out`, the error codes). Trailing blank lines are left out.
 pub(super) fn until_next_record(it: &mut Lines, lines: &mut usize) {
-    const MOST: usize = 40;
+    take_block(it, lines, 40, |l| !starts_record(l));
+}
+
+/// Takes lines while `take` says so, at most `most`, leaving out the blank lines at its end.
+fn take_block(it: &mut Lines, lines: &mut usize, most: usize, mut take: impl FnMut(&[u8]) -> bool) {
     let start_lines = *lines;
     let (mut end_next, mut end_lines) = (it.next, *lines);
-    while *lines - start_lines < MOST {
+    while *lines - start_lines < most {
         let Some((_, l)) = it.peek() else { break };
-        if starts_record(l) {
+        if !take(l) {
             break;
         }
         it.advance();
