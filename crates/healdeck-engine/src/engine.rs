@@ -264,7 +264,8 @@ impl Engine {
             first_line,
             last_line,
             verdict,
-            timestamp: timestamp::parse(&first, year),
+            timestamp: timestamp::parse(&first, year)
+                .or_else(|| time_written_above(buf, span.start)),
             first,
             precedes,
             structural: span.kind.is_structural(),
@@ -351,6 +352,24 @@ impl Engine {
 }
 
 /// An event's first line and its message lines (those rules match against).
+/// The time on a line of its own above a record without one (Oracle's alert log writes
+/// `2026-11-23T14:22:07.551203+00:00`, then the record), past blank lines and rules of `*`.
+fn time_written_above(buf: &[u8], start: usize) -> Option<String> {
+    let mut at = start;
+    for _ in 0..4 {
+        if at == 0 {
+            return None;
+        }
+        at = line_start(buf, at - 1);
+        let line = line_at(buf, at).trim_ascii();
+        if line.iter().all(|&b| b == b'*') {
+            continue;
+        }
+        return timestamp::standalone(std::str::from_utf8(line).ok()?);
+    }
+    None
+}
+
 fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
     let mut message = String::new();
     let mut first = String::new();

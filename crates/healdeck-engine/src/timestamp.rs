@@ -3,8 +3,11 @@
 //! (`May  1 12:00:00`, year taken from the file), Apache/nginx common log format
 //! (`[10/Oct/2023:13:55:36 -0700]`), Apache's error log (`[Sun Dec 04 04:47:44 2005]`),
 //! Blue Gene/L's RAS log (`2005-06-03-15.42.50.363779`), Proxifier's `[10.30 16:49:06]`
-//! (year from the file) and epoch seconds opening a line (`1117838570.123 …`, UTC). All
-//! come out as `YYYY-MM-DDTHH:MM:SS[.frac][offset]`.
+//! (year from the file), epoch seconds opening a line (`1117838570.123 …`, UTC), PHP's
+//! error log (`[20-Nov-2026 08:12:27 UTC]`), `ipmitool sel elist` rows (`  12 | 11/09/2026 |
+//! 22:41:07 |`), a JSON record's `time` field wherever it is, and a time on a line of its own
+//! above the record (Oracle's alert log). All come out as
+//! `YYYY-MM-DDTHH:MM:SS[.frac][offset]`.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -63,6 +66,8 @@ static TS: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:\b(?P<by>\d{4})-(?P<bm>\d{2})-(?P<bd>\d{2})-(?P<bH>\d{2})\.(?P<bM>\d{2})\.(?P<bS>\d{2})\.(?P<bf>\d{1,9}))",
         r"|(?:^\[(?P<pm>\d{2})\.(?P<pd>\d{2}) (?P<pH>\d{2}):(?P<pM>\d{2}):(?P<pS>\d{2})\])",
         r"|(?:^(?P<epoch>1\d{9})(?:\.(?P<ef>\d{1,9}))?\s)",
+        r"|(?:^\[(?P<wd>\d{2})-(?P<wmon>[A-Z][a-z]{2})-(?P<wy>\d{4}) (?P<wH>\d{2}):(?P<wM>\d{2}):(?P<wS>\d{2})(?P<wz> UTC)?[ \]])",
+        r"|(?:^\s*[0-9a-f]{1,8} \| (?P<um>\d{2})/(?P<ud>\d{2})/(?P<uy>\d{4}) \| (?P<uH>\d{2}):(?P<uM>\d{2}):(?P<uS>\d{2}) \|)",
     ))
     .unwrap_or_else(|e| panic!("timestamp regex is a constant: {e}"))
 });
@@ -74,9 +79,42 @@ fn month(name: &str) -> Option<u32> {
     M.iter().position(|m| *m == name).map(|i| i as u32 + 1)
 }
 
-/// The timestamp in the first 200 bytes of `line`, normalized; `file` dates syslog's.
+/// The timestamp in the first 200 bytes of `line`, normalized; `file` dates syslog's. A JSON
+/// record's time field is read wherever it is (`{"method":"GET",…,"time":"2026-11-22T10:05:
+/// 09.774Z",…}`).
 pub(crate) fn parse(line: &str, file: FileDate) -> Option<String> {
-    iso_at_start(line.as_bytes()).or_else(|| parse_by_regex(line, file))
+    iso_at_start(line.as_bytes())
+        .or_else(|| parse_by_regex(line, file))
+        .or_else(|| json_time(line))
+}
+
+/// The ISO time in a JSON record's `time`, `timestamp`, `@timestamp` or `ts` field.
+fn json_time(line: &str) -> Option<String> {
+    if !line.trim_start().starts_with('{') {
+        return None;
+    }
+    [
+        "\"time\":\"",
+        "\"timestamp\":\"",
+        "\"@timestamp\":\"",
+        "\"ts\":\"",
+    ]
+    .iter()
+    .find_map(|key| {
+        let at = memchr::memmem::find(line.as_bytes(), key.as_bytes())? + key.len();
+        iso_at_start(&line.as_bytes()[at..])
+    })
+}
+
+/// A line that is a timestamp and nothing else, as Oracle's alert log writes one above each
+/// record (`2026-11-23T14:22:07.551203+00:00`, then `Errors in file …`): its time, normalized.
+pub(crate) fn standalone(line: &str) -> Option<String> {
+    let t = line.trim();
+    (t.len() <= 40
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b"-:.,+TZ ".contains(&b)))
+    .then(|| iso_at_start(t.as_bytes()))
+    .flatten()
 }
 
 /// [`parse`] through [`TS`] alone (what the ISO fast path must agree with).
@@ -87,15 +125,18 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
     };
     let (_, c) = crate::level::captures_fast(&TS, head)?;
     let g = |n: &str| c.name(n).map(|m| m.as_str());
+    // `YYYY-MM-DDTHH:MM:SS` from the date given and the time in the groups `{p}H`, `{p}M`, `{p}S`.
+    let at = |date: String, p: &str| -> Option<String> {
+        Some(format!(
+            "{date}T{}:{}:{}",
+            g(&format!("{p}H"))?,
+            g(&format!("{p}M"))?,
+            g(&format!("{p}S"))?
+        ))
+    };
+    let name = |n: &str| month(g(n)?);
     if let Some(y) = g("y") {
-        let mut s = format!(
-            "{y}-{}-{}T{}:{}:{}",
-            g("m")?,
-            g("d")?,
-            g("H")?,
-            g("M")?,
-            g("S")?
-        );
+        let mut s = at(format!("{y}-{}-{}", g("m")?, g("d")?), "")?;
         if let Some(f) = g("f") {
             s.push('.');
             s.push_str(f);
@@ -106,58 +147,32 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
         return Some(s);
     }
     if let Some(y) = g("ny") {
-        return Some(format!(
-            "{y}-{}-{}T{}:{}:{}",
-            g("nm")?,
-            g("nd")?,
-            g("nH")?,
-            g("nM")?,
-            g("nS")?
-        ));
+        return at(format!("{y}-{}-{}", g("nm")?, g("nd")?), "n");
     }
     if let Some(y) = g("cy") {
-        let m = month(g("cmon")?)?;
-        return Some(format!(
-            "{y}-{m:02}-{}T{}:{}:{}{}",
-            g("cd")?,
-            g("cH")?,
-            g("cM")?,
-            g("cS")?,
-            offset(g("cz")?)
-        ));
+        let date = format!("{y}-{:02}-{}", name("cmon")?, g("cd")?);
+        return Some(at(date, "c")? + &offset(g("cz")?));
     }
     if let Some(y) = g("ay") {
-        let m = month(g("amon")?)?;
         let d: u32 = g("ad")?.parse().ok()?;
         let frac = g("af").map_or(String::new(), |f| format!(".{f}"));
-        return Some(format!(
-            "{y}-{m:02}-{d:02}T{}:{}:{}{frac}",
-            g("aH")?,
-            g("aM")?,
-            g("aS")?
-        ));
+        return Some(at(format!("{y}-{:02}-{d:02}", name("amon")?), "a")? + &frac);
     }
     if let Some(y) = g("by") {
-        return Some(format!(
-            "{y}-{}-{}T{}:{}:{}.{}",
-            g("bm")?,
-            g("bd")?,
-            g("bH")?,
-            g("bM")?,
-            g("bS")?,
-            g("bf")?
-        ));
+        let date = format!("{y}-{}-{}", g("bm")?, g("bd")?);
+        return Some(at(date, "b")? + "." + g("bf")?);
     }
     if let Some(m) = g("pm") {
         let (month, day): (u32, u32) = (m.parse().ok()?, g("pd")?.parse().ok()?);
         let year = file.year_of(month, day);
-        return Some(format!(
-            "{year}-{m}-{}T{}:{}:{}",
-            g("pd")?,
-            g("pH")?,
-            g("pM")?,
-            g("pS")?
-        ));
+        return at(format!("{year}-{m}-{}", g("pd")?), "p");
+    }
+    if let Some(y) = g("wy") {
+        let zone = if g("wz").is_some() { "Z" } else { "" };
+        return Some(at(format!("{y}-{:02}-{}", name("wmon")?, g("wd")?), "w")? + zone);
+    }
+    if let Some(y) = g("uy") {
+        return at(format!("{y}-{}-{}", g("um")?, g("ud")?), "u");
     }
     if let Some(e) = g("epoch") {
         let secs: i64 = e.parse().ok()?;
@@ -168,15 +183,9 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
             None => iso,
         });
     }
-    let m = month(g("smon")?)?;
+    let m = name("smon")?;
     let d: u32 = g("sd")?.parse().ok()?;
-    let year = file.year_of(m, d);
-    Some(format!(
-        "{year}-{m:02}-{d:02}T{}:{}:{}",
-        g("sH")?,
-        g("sM")?,
-        g("sS")?
-    ))
+    at(format!("{}-{m:02}-{d:02}", file.year_of(m, d)), "s")
 }
 
 /// The common case without the regex: a line that starts with an ISO time
@@ -425,6 +434,26 @@ mod tests {
         );
         assert_eq!(parse("12345 items processed", FileDate::year(2000)), None);
         assert_eq!(parse("no time here", FileDate::year(2000)), None);
+    }
+
+    #[test]
+    fn php_ipmi_json_and_standalone_times() {
+        let y = FileDate::year(2000);
+        let php = "[20-Nov-2026 08:12:27 UTC] PHP Warning:  mysqli_real_connect(): (HY000/2002)";
+        assert_eq!(parse(php, y).as_deref(), Some("2026-11-20T08:12:27Z"));
+        let sel = "  12 | 11/09/2026 | 22:41:07 | Power Supply PS2 Status | Power Supply AC lost";
+        assert_eq!(parse(sel, y).as_deref(), Some("2026-11-09T22:41:07"));
+        let json = format!(
+            r#"{{"method":"GET","path":"/{}","status":500,"time":"2026-11-22T10:05:09.774Z"}}"#,
+            "p/".repeat(120)
+        );
+        assert_eq!(parse(&json, y).as_deref(), Some("2026-11-22T10:05:09.774Z"));
+        assert_eq!(parse(r#"{"level":"error","msg":"x"}"#, y), None);
+        assert_eq!(
+            standalone("2026-11-23T14:22:07.551203+00:00").as_deref(),
+            Some("2026-11-23T14:22:07.551203+00:00")
+        );
+        assert_eq!(standalone("2026-11-23T14:22:07 ERROR x"), None);
     }
 
     #[test]
