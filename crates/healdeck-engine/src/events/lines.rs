@@ -217,6 +217,25 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
     iso || clock
         || MONTHS.iter().any(|m| l.starts_with(m))
         || LEVELS.iter().any(|v| l.starts_with(v))
+        || is_zabbix_record(l)
+}
+
+/// Zabbix's `  1905:20261127:051744.019 message`: the process id right-aligned in six
+/// columns, then the date and time. Indented, and still a record of its own.
+pub(crate) fn is_zabbix_record(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    let pid = t.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &t[pid..];
+    let digits = |r: std::ops::Range<usize>| {
+        rest.get(r)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    (1..=7).contains(&pid)
+        && rest.first() == Some(&b':')
+        && digits(1..9)
+        && rest.get(9) == Some(&b':')
+        && digits(10..16)
+        && rest.get(16) == Some(&b'.')
 }
 
 /// A non-indented line that begins a failure of its own (`KeyError: …`, `Traceback …`).

@@ -249,9 +249,9 @@ fn assemble_plain(buf: &[u8], start: usize) -> Span {
 
 /// What may follow an exception line printed under `first`: its frames, or — when `first` is
 /// a log record and the logger printed only the exception (`java.lang.OutOfMemoryError: Java
-/// heap space`) — the next record.
+/// heap space`) — the next record or a blank line.
 fn ends_exception(first: &[u8], l: &[u8]) -> bool {
-    is_frame(l) || (starts_record(first) && starts_record(l))
+    is_frame(l) || (starts_record(first) && (starts_record(l) || lines::is_blank(l)))
 }
 
 /// A record's level, read off its first line.

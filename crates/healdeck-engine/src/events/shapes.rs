@@ -444,7 +444,10 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if !(is_indented(l) || l.starts_with(b"fatal: ")) || is_table_row(l) {
+        if !(is_indented(l) || l.starts_with(b"fatal: "))
+            || is_table_row(l)
+            || super::lines::is_zabbix_record(l)
+        {
             break;
         }
         it.advance();

@@ -309,3 +309,20 @@ fn an_exception_printed_again_after_the_record_that_quoted_it_is_one_event() {
     );
     assert_eq!(span_of(&other, 0).1, 2);
 }
+
+#[test]
+fn an_error_record_over_an_exception_and_a_blank_line_is_one_event() {
+    // Neo4j logs the record, the exception alone, then a blank line.
+    let text = "2026-11-28 13:47:05.391+0000 ERROR Worker for session '985f' crashed. Java heap space\njava.lang.OutOfMemoryError: Java heap space\n\n2026-11-28 13:47:06.000+0000 INFO  next\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 2, "{body}");
+}
+
+#[test]
+fn each_indented_zabbix_record_is_its_own() {
+    let text = "  1911:20261127:041512.318 Zabbix agent item \"vfs.fs.size[/var,pfree]\" on host \"web-03\" failed: first network error, wait for 15 seconds\n  1912:20261127:041527.402 Zabbix agent item \"system.cpu.load[all,avg1]\" on host \"web-03\" failed: another network error, wait for 15 seconds\n  1905:20261127:051744.019 [Z3001] connection to database 'zabbix' failed: [0] could not connect to server: Connection refused\n\tIs the server running on host \"192.0.2.60\" and accepting\n\tTCP/IP connections on port 5432?\n  1905:20261127:051744.019 database is down: reconnecting in 10 seconds\n";
+    assert_eq!(span_of(text, 0).1, 1);
+    assert_eq!(span_of(text, 1).1, 1);
+    // The database error keeps its tab-indented explanation.
+    assert_eq!(span_of(text, 2).1, 3);
+}
