@@ -265,6 +265,7 @@ impl Engine {
             last_line,
             verdict,
             timestamp: timestamp::parse(&first, year)
+                .or_else(|| lead_time(buf, span.start, ls, year))
                 .or_else(|| time_written_above(buf, span.start)),
             first,
             precedes,
@@ -352,6 +353,15 @@ impl Engine {
 }
 
 /// An event's first line and its message lines (those rules match against).
+/// The time of the lead-in line an incident starts at (`start`), when the failure's own line
+/// (at `failure`) has none: Flink's `… reached terminal state FAILED.` record over the
+/// exception it logged.
+fn lead_time(buf: &[u8], start: usize, failure: usize, year: FileDate) -> Option<String> {
+    (start < failure)
+        .then(|| timestamp::parse(&String::from_utf8_lossy(line_at(buf, start)), year))
+        .flatten()
+}
+
 /// The time on a line of its own above a record without one (Oracle's alert log writes
 /// `2026-11-23T14:22:07.551203+00:00`, then the record), past blank lines and rules of `*`.
 fn time_written_above(buf: &[u8], start: usize) -> Option<String> {

@@ -1,7 +1,8 @@
 //! Timestamps at the start of log records: ISO 8601 / RFC 3339 (and Python logging's
 //! `2024-01-01 12:00:00,123`), nginx error logs (`2024/01/15 10:23:45`), BSD syslog
 //! (`May  1 12:00:00`, year taken from the file), Apache/nginx common log format
-//! (`[10/Oct/2023:13:55:36 -0700]`), Apache's error log (`[Sun Dec 04 04:47:44 2005]`),
+//! (`[10/Oct/2023:13:55:36 -0700]`), Apache's error log (`[Sun Dec 04 04:47:44 2005]`, and
+//! uWSGI's unbracketed `Tue Nov 10 08:04:41 2026 - …`),
 //! Blue Gene/L's RAS log (`2005-06-03-15.42.50.363779`), Proxifier's `[10.30 16:49:06]`
 //! (year from the file), epoch seconds opening a line (`1117838570.123 …`, UTC), PHP's
 //! error log (`[20-Nov-2026 08:12:27 UTC]`), Zabbix's (`  1905:20261127:051744.019`),
@@ -68,6 +69,7 @@ static TS: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:^\[(?P<pm>\d{2})\.(?P<pd>\d{2}) (?P<pH>\d{2}):(?P<pM>\d{2}):(?P<pS>\d{2})\])",
         r"|(?:^(?P<epoch>1\d{9})(?:\.(?P<ef>\d{1,9}))?\s)",
         r"|(?:^\[(?P<wd>\d{2})-(?P<wmon>[A-Z][a-z]{2})-(?P<wy>\d{4}) (?P<wH>\d{2}):(?P<wM>\d{2}):(?P<wS>\d{2})(?P<wz> UTC)?[ \]])",
+        r"|(?:^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<xmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<xd>\d{1,2}) (?P<xH>\d{2}):(?P<xM>\d{2}):(?P<xS>\d{2}) (?P<xy>\d{4})\b)",
         r"|(?:^\s*\d{1,7}:(?P<zy>\d{4})(?P<zm>\d{2})(?P<zd>\d{2}):(?P<zH>\d{2})(?P<zM>\d{2})(?P<zS>\d{2})\.(?P<zf>\d{3}) )",
         r"|(?:^\s*[0-9a-f]{1,8} \| (?P<um>\d{2})/(?P<ud>\d{2})/(?P<uy>\d{4}) \| (?P<uH>\d{2}):(?P<uM>\d{2}):(?P<uS>\d{2}) \|)",
     ))
@@ -172,6 +174,10 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
     if let Some(y) = g("wy") {
         let zone = if g("wz").is_some() { "Z" } else { "" };
         return Some(at(format!("{y}-{:02}-{}", name("wmon")?, g("wd")?), "w")? + zone);
+    }
+    if let Some(y) = g("xy") {
+        let d: u32 = g("xd")?.parse().ok()?;
+        return at(format!("{y}-{:02}-{d:02}", name("xmon")?), "x");
     }
     if let Some(y) = g("zy") {
         let date = format!("{y}-{}-{}", g("zm")?, g("zd")?);
@@ -460,6 +466,8 @@ mod tests {
             Some("2026-11-23T14:22:07.551203+00:00")
         );
         assert_eq!(standalone("2026-11-23T14:22:07 ERROR x"), None);
+        let uwsgi = "Tue Nov 10 08:04:41 2026 - *** HARAKIRI ON WORKER 2 (pid: 4127, try: 1) ***";
+        assert_eq!(parse(uwsgi, y).as_deref(), Some("2026-11-10T08:04:41"));
         let zabbix = "  1905:20261127:051744.019 database is down: reconnecting in 10 seconds";
         assert_eq!(parse(zabbix, y).as_deref(), Some("2026-11-27T05:17:44.019"));
     }

@@ -203,10 +203,10 @@ fn the_fifth_held_out_batch_keeps_its_figures() {
 /// failures: Scrapy, uWSGI, Home Assistant, Vite, Woodpecker with Yarn, Remix with Prisma,
 /// ActiveMQ, Flink, Solr, Hangfire, Vector, Bazel, Packer) as it arrived: 15 found, 9 with
 /// the right category, 8 with the right severity, 12 false issues; since the rules and
-/// shapes learnt from both halves, 23, 22 and 21 with 1 (README: "Scored evaluation").
+/// shapes learnt from both halves, 23, 22 and 21 with none (README: "Scored evaluation").
 #[test]
 fn the_sixth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout6a", (15, 23), (23, 22, 21), 1);
+    held_out_keeps("tests/heldout6a", (15, 23), (23, 22, 21), 0);
 }
 
 /// `tests/heldout6b` (15 files, 25 failures: Gitea, containerd, WordPress, Nextcloud, GitLab,
