@@ -243,9 +243,10 @@ impl Engine {
         // A job that failed here and finished on a retry later, or a connection that failed
         // and was made again, recovered by itself.
         if let Verdict::Issue(c) = &mut verdict
-            && c.severity == Severity::High
-            && (crate::retried::finished_later(buf, span.end, &first).is_some()
-                || (matches!(c.category, Category::Network | Category::Database)
+            && ((c.severity == Severity::High
+                && crate::retried::finished_later(buf, span.end, &first).is_some())
+                || (matches!(c.severity, Severity::High | Severity::Critical)
+                    && matches!(c.category, Category::Network | Category::Database)
                     && crate::reconnected::connected_later(buf, span.end, &first).is_some()))
         {
             c.severity = Severity::Medium;

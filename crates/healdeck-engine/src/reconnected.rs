@@ -5,10 +5,11 @@
 //! for 13 s and then `Reconnected to AMQP server on 192.0.2.70:5672` is not the outage a
 //! broker that stays down is.
 //!
-//! The success must name what failed: the failure's dotted component
-//! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`) or,
-//! without one, nothing is claimed. A success line that itself reports a failure
-//! (`Connected to X failed`) is none.
+//! The success must come from who failed: the failure's dotted component
+//! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`), else
+//! its process — the syslog tag (`nomad[1184]: `) or Zabbix's process id (`  1905:`, the
+//! server's `database connection re-established`); without either, nothing is claimed. A
+//! success line that itself reports a failure (`Connected to X failed`) is none.
 
 use crate::events::{line_at, line_start};
 use regex::Regex;
@@ -19,6 +20,11 @@ use std::sync::LazyLock;
 static COMPONENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[\s\[(])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){2,})[\]):\s]")
         .expect("component pattern")
+});
+
+/// A syslog program with its process id, as the tag of a record: `nomad[1184]: `.
+static SYSLOG_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)([A-Za-z][\w.-]*\[\d+\]: )").expect("syslog tag pattern")
 });
 
 /// A line saying a connection was made (again).
@@ -42,27 +48,45 @@ const LOOK_AHEAD: usize = 64 << 10;
 /// (`Trying again in 1 seconds`, `… in 2 seconds`), then the success.
 const MOST_LINES: usize = 16;
 
-/// The dotted component a failure's first line names, if any: a logger, not the exception
-/// (`java.net.ConnectException:` names what failed, not who).
-fn component(line: &str) -> Option<&str> {
-    COMPONENT
+/// Who wrote a failure's first line, as text its later lines carry too, and whether that
+/// text opens the line: the dotted component it names (a logger, not the exception:
+/// `java.net.ConnectException:` names what failed, not who), else its syslog tag, else
+/// Zabbix's process id.
+fn writer(line: &str) -> Option<(&str, bool)> {
+    let dotted = COMPONENT
         .captures_iter(line)
         .filter_map(|c| c.get(1))
         .map(|m| m.as_str())
-        .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")))
+        .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")));
+    let tag = || {
+        SYSLOG_TAG
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+    };
+    let zabbix_pid = || {
+        crate::events::is_zabbix_record(line.as_bytes())
+            .then(|| line.find(':').map(|i| &line[..=i]))
+            .flatten()
+    };
+    dotted
+        .or_else(tag)
+        .map(|w| (w, false))
+        .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
 
 /// Where (a byte offset into `buf`) the component named in `line` connected again after
 /// `from`, if it did within [`LOOK_AHEAD`] bytes.
 pub(crate) fn connected_later(buf: &[u8], from: usize, line: &str) -> Option<usize> {
-    let name = component(line)?;
+    let (name, opens_line) = writer(line)?;
     let from = from.min(buf.len());
     let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
     let mut hits = memchr::memmem::find_iter(window, name.as_bytes()).take(MOST_LINES);
     hits.find_map(|hit| {
         let start = line_start(window, hit);
         let text = String::from_utf8_lossy(line_at(window, start));
-        (CONNECTED.is_match(&text) && !STILL_FAILING.is_match(&text)).then_some(from + start)
+        let recovered = CONNECTED.is_match(&text) && !STILL_FAILING.is_match(&text);
+        (recovered && (!opens_line || start == hit)).then_some(from + start)
     })
 }
 
@@ -102,6 +126,15 @@ mod tests {
         assert_eq!(after_first(&other), None);
         let failed_again = OSLO.replace("client with port 48802.", "client failed: timed out.");
         assert_eq!(after_first(&failed_again), None);
+        // The same process by its syslog tag or Zabbix's process id.
+        let zabbix = "  1905:20261127:051744.019 [Z3001] connection to database 'zabbix' failed: [0] could not connect to server: Connection refused\n  1930:20261127:051800.000 housekeeper started\n  1905:20261127:051814.060 database connection re-established\n";
+        assert!(after_first(zabbix).is_some());
+        assert_eq!(
+            after_first(&zabbix.replace("  1905:20261127:051814", "  1930:20261127:051814")),
+            None
+        );
+        let syslog = "Nov 14 02:31:12 worker-07 nomad[1184]: [ERROR] rpc: connection refused\nNov 14 02:31:40 worker-07 nomad[1184]: [INFO] rpc: connection established to 192.0.2.12:4647\n";
+        assert!(after_first(syslog).is_some());
         // No component named, nothing claimed.
         let bare = "ERROR: connection refused\nINFO: Reconnected to server\n";
         assert_eq!(after_first(bare), None);

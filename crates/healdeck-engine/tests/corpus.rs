@@ -222,10 +222,10 @@ fn the_sixth_batch_s_second_half_keeps_its_figures() {
 /// Kafka Connect with Debezium, Dovecot, OpenVPN, Zabbix, Neo4j, Metabase, NATS, a Flutter
 /// CI build, the Puppet agent, Telegraf), written the same way: as it arrived, 20 found, 6
 /// with the right category and severity, 7 false issues; since the rules and shapes learnt
-/// from it, 23, 20 and 19 with 4.
+/// from it, 23, 20 and 20 with 4.
 #[test]
 fn the_seventh_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout7", (15, 23), (23, 20, 19), 4);
+    held_out_keeps("tests/heldout7", (15, 23), (23, 20, 20), 4);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

@@ -30,7 +30,7 @@ use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack}
 use shapes::{tagged_report, tool_block};
 
 pub(crate) use lead::{is_announcement, lead_start};
-pub(crate) use lines::starts_record;
+pub(crate) use lines::{is_zabbix_record, starts_record};
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
 pub(crate) const MAX_EVENT_LINES: usize = 2000;
