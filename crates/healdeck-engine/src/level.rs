@@ -95,6 +95,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
                 || is_prose(head, start, end)
                 || is_part_of_a_name(head, start, end)
                 || names_a_thing(head, start, end)
+                || is_nagios_event(head, start, end)
             {
                 // `{"error": null}`: a field named after a level is no level; nor is a quoted
                 // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
@@ -130,6 +131,13 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// Nagios's `SERVICE ALERT:` / `HOST ALERT:` names the kind of log entry; the state after it
+/// (`OK`, `CRITICAL`) says how things are.
+fn is_nagios_event(line: &str, start: usize, end: usize) -> bool {
+    &line[start..end] == "ALERT"
+        && (line[..start].ends_with("SERVICE ") || line[..start].ends_with("HOST "))
 }
 
 /// A lowercase level word that modifies the noun after it (`error reporting: sentry disabled`, `error
@@ -303,6 +311,9 @@ mod tests {
         );
         assert_eq!(level(r#"{"level":"fatal","msg":"x"}"#), Some(Level::Fatal));
         assert_eq!(level("time=1 level=error msg=x"), Some(Level::Error));
+        // Nagios's entry kind is no level.
+        let ok = "[1795229401] SERVICE ALERT: app-07;HTTP;OK;HARD;1;HTTP OK: HTTP/1.1 200 OK";
+        assert_eq!(level(ok), None);
         // A field named after a level is no level; the record's own level still counts.
         assert_eq!(
             level(r#"May  1 10:00:00 web-1 app[7]: done {"error":null}"#),

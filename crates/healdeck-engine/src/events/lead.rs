@@ -63,6 +63,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     if let Some(start) = ninja_edge(back, line)
         .or_else(|| terminated_state(back, line))
         .or_else(|| yarn_report(back, line))
+        .or_else(|| ldap_bind(back, line))
     {
         return start;
     }
@@ -99,6 +100,17 @@ fn ninja_edge(mut back: Back, line: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// slapd's `conn=1009 op=0 BIND dn=…` right above the `conn=1009 op=0 RESULT tag=97 err=49`
+/// that refused it: the bind is where the failed login starts.
+fn ldap_bind(mut back: Back, line: &[u8]) -> Option<usize> {
+    let at = memchr::memmem::find(line, b" RESULT tag=97 ")?;
+    let op_start = memchr::memmem::find(&line[..at], b"conn=")?;
+    let op = &line[op_start..at];
+    let (start, prev) = back.prev()?;
+    let bind = [op, b" BIND ".as_slice()].concat();
+    memchr::memmem::find(prev, &bind).map(|_| start)
 }
 
 /// Yarn's report lines of one code over the one that says what failed: the `➤ YN0028: │`
@@ -633,6 +645,9 @@ mod tests {
         assert_eq!(lead_line(text, 2), 1);
         let text = text.replace("state FAILED.", "state FINISHED.");
         assert_eq!(lead_line(&text, 2), 2);
+        // slapd: the bind the refusal answers.
+        let text = "Nov 18 09:12:44 ldap01 slapd[1123]: conn=1009 fd=14 ACCEPT from IP=192.0.2.44:46050 (IP=0.0.0.0:389)\nNov 18 09:12:44 ldap01 slapd[1123]: conn=1009 op=0 BIND dn=\"cn=readonly,dc=example,dc=org\" method=128\nNov 18 09:12:44 ldap01 slapd[1123]: conn=1009 op=0 RESULT tag=97 err=49 qtime=0.000010 etime=0.000167 text=\n";
+        assert_eq!(lead_line(text, 3), 2);
         // Yarn: the lockfile diff of the same code over the refusal.
         let text = "➤ YN0000: ┌ Post-resolution validation\n➤ YN0028: │ -\"left-pad@npm:^1.0.0\":\n➤ YN0028: │ +\"left-pad@npm:^1.1.0\":\n➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.\n";
         assert_eq!(lead_line(text, 4), 2);

@@ -220,6 +220,21 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         || is_zabbix_record(l)
 }
 
+/// A record written with one space before its bracketed tag, as ScyllaDB writes each one
+/// behind the journal's prefix (`scylla[2211]:  [shard 0] gossip - …`): indented, and still
+/// a record of its own.
+pub(crate) fn is_space_tagged_record(l: &[u8]) -> bool {
+    let Some(rest) = l.strip_prefix(b" [") else {
+        return false;
+    };
+    let tag = rest.iter().take(24).take_while(|&&b| b != b']').count();
+    tag > 0
+        && rest.get(tag..tag + 2) == Some(b"] ")
+        && rest[..tag]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-'))
+}
+
 /// Zabbix's `  1905:20261127:051744.019 message`: the process id right-aligned in six
 /// columns, then the date and time. Indented, and still a record of its own.
 pub(crate) fn is_zabbix_record(l: &[u8]) -> bool {

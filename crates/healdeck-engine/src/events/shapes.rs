@@ -447,6 +447,7 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
         if !(is_indented(l) || l.starts_with(b"fatal: "))
             || is_table_row(l)
             || super::lines::is_zabbix_record(l)
+            || super::lines::is_space_tagged_record(l)
         {
             break;
         }

@@ -326,3 +326,9 @@ fn each_indented_zabbix_record_is_its_own() {
     // The database error keeps its tab-indented explanation.
     assert_eq!(span_of(text, 2).1, 3);
 }
+
+#[test]
+fn scylla_records_behind_the_journal_are_each_their_own() {
+    let text = "Nov 22 09:41:02 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\nNov 22 09:41:04 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\n";
+    assert_eq!(span_of(text, 0).1, 1);
+}
