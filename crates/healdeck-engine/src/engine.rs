@@ -246,7 +246,10 @@ impl Engine {
             && ((c.severity == Severity::High
                 && crate::retried::finished_later(buf, span.end, &first).is_some())
                 || (matches!(c.severity, Severity::High | Severity::Critical)
-                    && matches!(c.category, Category::Network | Category::Database)
+                    && matches!(
+                        c.category,
+                        Category::Network | Category::Database | Category::Timeout
+                    )
                     && crate::reconnected::connected_later(buf, span.end, &first).is_some()))
         {
             c.severity = Severity::Medium;

@@ -1,6 +1,6 @@
 //! Connections that failed and were made again. A client that loses its broker, database or
 //! peer logs the failure, retries, and logs `Reconnected to …` or `Connected to …` once an
-//! attempt succeeds. A failure whose connection was made again later is *degraded but
+//! attempt succeeds (or, for a cluster's peer, `… is now UP`). A failure whose connection was made again later is *degraded but
 //! recovered by itself* — medium, not high (`TRIAGE.md`): oslo.messaging refused by RabbitMQ
 //! for 13 s and then `Reconnected to AMQP server on 192.0.2.70:5672` is not the outage a
 //! broker that stays down is.
@@ -27,10 +27,13 @@ static SYSLOG_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)([A-Za-z][\w.-]*\[\d+\]: )").expect("syslog tag pattern")
 });
 
-/// A line saying a connection was made (again).
+/// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
+/// `InetAddress 198.51.100.12 is now UP`).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:re-?connected to|connected to|connection (?:re-?)?established)\b")
-        .expect("connected pattern")
+    Regex::new(
+        r"(?i)\b(?:re-?connected to|connected to|connection (?:re-?)?established|is now up)\b",
+    )
+    .expect("connected pattern")
 });
 
 /// Words that make a "connected" line a report of another failure.
@@ -135,6 +138,9 @@ mod tests {
         );
         let syslog = "Nov 14 02:31:12 worker-07 nomad[1184]: [ERROR] rpc: connection refused\nNov 14 02:31:40 worker-07 nomad[1184]: [INFO] rpc: connection established to 192.0.2.12:4647\n";
         assert!(after_first(syslog).is_some());
+        // A peer back up, told by the same process.
+        let scylla = "Nov 22 09:41:02 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\nNov 22 09:41:14 scylla-03 scylla[2211]:  [shard 0] gossip - InetAddress 198.51.100.12 is now UP, status = NORMAL\n";
+        assert!(after_first(scylla).is_some());
         // No component named, nothing claimed.
         let bare = "ERROR: connection refused\nINFO: Reconnected to server\n";
         assert_eq!(after_first(bare), None);

@@ -232,10 +232,10 @@ fn the_seventh_held_out_batch_keeps_its_figures() {
 /// Run, Exim, OpenLDAP, BIND, strongSwan, WireGuard, Nagios, ScyllaDB, external-dns, Metro,
 /// rootless Podman, Kibana), the first written after the generic wordings were added: as it
 /// arrived, 14 found, 8 with the right category, 6 with the right severity, 5 false issues;
-/// since the rules and shapes learnt from it, 22, 22 and 20 with none.
+/// since the rules and shapes learnt from it, 22, 22 and 21 with none.
 #[test]
 fn the_eighth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout8", (15, 22), (22, 22, 20), 0);
+    held_out_keeps("tests/heldout8", (15, 22), (22, 22, 21), 0);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still
