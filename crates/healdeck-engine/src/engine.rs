@@ -5,7 +5,7 @@
 //! indexes. It holds no state between chunks, so chunks run on any thread in any order; the
 //! scanner (and the live watcher) put the results back in file order.
 
-use super::classify::{Verdict, classify};
+use super::classify::{Classified, Verdict, classify};
 use super::events::{self, line_at, line_end, line_start};
 use super::prefilter::Prefilter;
 use super::rules::{RuleSet, RuleSources, RulesError};
@@ -240,17 +240,8 @@ impl Engine {
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
         let mut verdict = self.verdict(&span, &first, &message, memo)?;
-        // A job that failed here and finished on a retry later, or a connection that failed
-        // and was made again, recovered by itself.
         if let Verdict::Issue(c) = &mut verdict
-            && ((c.severity == Severity::High
-                && crate::retried::finished_later(buf, span.end, &first).is_some())
-                || (matches!(c.severity, Severity::High | Severity::Critical)
-                    && matches!(
-                        c.category,
-                        Category::Network | Category::Database | Category::Timeout
-                    )
-                    && crate::reconnected::connected_later(buf, span.end, &first).is_some()))
+            && recovered_by_itself(c, buf, span.end, &first)
         {
             c.severity = Severity::Medium;
         }
@@ -356,7 +347,24 @@ impl Engine {
     }
 }
 
-/// An event's first line and its message lines (those rules match against).
+/// Whether the failure `c` (first line `first`, ending at `end`) recovered by itself later in
+/// `buf`: its job finished on a retry (a high failure), or the connection it lost was made
+/// again (a high or critical network, database or time-out failure).
+fn recovered_by_itself(c: &Classified, buf: &[u8], end: usize, first: &str) -> bool {
+    let retried = || {
+        c.severity == Severity::High && crate::retried::finished_later(buf, end, first).is_some()
+    };
+    let reconnected = || {
+        matches!(c.severity, Severity::High | Severity::Critical)
+            && matches!(
+                c.category,
+                Category::Network | Category::Database | Category::Timeout
+            )
+            && crate::reconnected::connected_later(buf, end, first).is_some()
+    };
+    retried() || reconnected()
+}
+
 /// The time of the lead-in line an incident starts at (`start`), when the failure's own line
 /// (at `failure`) has none: Flink's `… reached terminal state FAILED.` record over the
 /// exception it logged.
@@ -384,6 +392,7 @@ fn time_written_above(buf: &[u8], start: usize) -> Option<String> {
     None
 }
 
+/// An event's first line and its message lines (those rules match against).
 fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
     let mut message = String::new();
     let mut first = String::new();

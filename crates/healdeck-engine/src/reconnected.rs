@@ -1,9 +1,9 @@
 //! Connections that failed and were made again. A client that loses its broker, database or
 //! peer logs the failure, retries, and logs `Reconnected to …` or `Connected to …` once an
-//! attempt succeeds (or, for a cluster's peer, `… is now UP`). A failure whose connection was made again later is *degraded but
-//! recovered by itself* — medium, not high (`TRIAGE.md`): oslo.messaging refused by RabbitMQ
-//! for 13 s and then `Reconnected to AMQP server on 192.0.2.70:5672` is not the outage a
-//! broker that stays down is.
+//! attempt succeeds (a cluster's member: `… is now UP`). A failure whose connection was made
+//! again later is *degraded but recovered by itself* — medium, not high (`TRIAGE.md`):
+//! oslo.messaging refused by RabbitMQ for 13 s and then `Reconnected to AMQP server on
+//! 192.0.2.70:5672` is not the outage a broker that stays down is.
 //!
 //! The success must come from who failed: the failure's dotted component
 //! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`), else

@@ -220,10 +220,24 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         || is_zabbix_record(l)
 }
 
+/// An indented line that is a record of its own, not the previous record's continuation: an
+/// event-list row, a Zabbix record, a space-tagged ScyllaDB record.
+pub(super) fn is_indented_record(l: &[u8]) -> bool {
+    is_table_row(l) || is_zabbix_record(l) || is_space_tagged_record(l)
+}
+
+/// A row of a numbered table, each its own record though indented: `ipmitool sel elist`'s
+/// `   1a | 11/21/2026 | 14:05:20 | Processor #0x40 | … | Asserted`.
+fn is_table_row(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    let id = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    (1..=8).contains(&id) && t[id..].starts_with(b" | ")
+}
+
 /// A record written with one space before its bracketed tag, as ScyllaDB writes each one
 /// behind the journal's prefix (`scylla[2211]:  [shard 0] gossip - …`): indented, and still
 /// a record of its own.
-pub(crate) fn is_space_tagged_record(l: &[u8]) -> bool {
+fn is_space_tagged_record(l: &[u8]) -> bool {
     let Some(rest) = l.strip_prefix(b" [") else {
         return false;
     };

@@ -444,24 +444,12 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if !(is_indented(l) || l.starts_with(b"fatal: "))
-            || is_table_row(l)
-            || super::lines::is_zabbix_record(l)
-            || super::lines::is_space_tagged_record(l)
-        {
+        if !(is_indented(l) || l.starts_with(b"fatal: ")) || super::lines::is_indented_record(l) {
             break;
         }
         it.advance();
         *lines += 1;
     }
-}
-
-/// A row of a numbered table, each its own record though indented: `ipmitool sel elist`'s
-/// `   1a | 11/21/2026 | 14:05:20 | Processor #0x40 | … | Asserted`.
-fn is_table_row(l: &[u8]) -> bool {
-    let t = trim_start(l);
-    let id = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    (1..=8).contains(&id) && t[id..].starts_with(b" | ")
 }
 
 /// The further records of a tagged Ruby Logger report (see
