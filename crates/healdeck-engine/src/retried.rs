@@ -29,6 +29,11 @@ static FINISHED: LazyLock<Regex> = LazyLock::new(|| {
 /// minutes, and a log's minutes are well under this.
 const LOOK_AHEAD: usize = 4 << 20;
 
+/// How many later lines naming the job are read for its success: its start line and a few
+/// more attempts. A job id repeated in thousands of failures must not make each of them read
+/// all the others (quadratic on a crash-looping runner's log).
+const MOST_MENTIONS: usize = 32;
+
 /// The job id a failure's line names, if any.
 pub(crate) fn job_id(line: &str) -> Option<&str> {
     JOB_ID
@@ -38,12 +43,13 @@ pub(crate) fn job_id(line: &str) -> Option<&str> {
 }
 
 /// Where (a byte offset into `buf`) the job named in `line` finished after `from`, if it
-/// did within [`LOOK_AHEAD`] bytes.
+/// did within [`LOOK_AHEAD`] bytes and its next [`MOST_MENTIONS`] mentions.
 pub(crate) fn finished_later(buf: &[u8], from: usize, line: &str) -> Option<usize> {
     let id = job_id(line)?;
     let from = from.min(buf.len());
     let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
-    memchr::memmem::find_iter(window, id.as_bytes()).find_map(|hit| {
+    let mut hits = memchr::memmem::find_iter(window, id.as_bytes()).take(MOST_MENTIONS);
+    hits.find_map(|hit| {
         let start = line_start(window, hit);
         let text = String::from_utf8_lossy(line_at(window, start));
         FINISHED.is_match(text.trim_end()).then_some(from + start)
@@ -87,6 +93,18 @@ mod tests {
         );
         // A line with no job id has nothing to look for.
         assert_eq!(job_id("ERROR: Net::ReadTimeout"), None);
+    }
+
+    #[test]
+    fn a_job_that_failed_again_many_times_first_is_not_read_to_its_end() {
+        let (first, rest) = SIDEKIQ.split_once('\n').expect("two lines");
+        let failing = format!("{first}\n").repeat(MOST_MENTIONS + 1);
+        let log = format!("{first}\n{failing}{rest}");
+        let end = first.len() + 1;
+        assert_eq!(finished_later(log.as_bytes(), end, first), None);
+        let few = format!("{first}\n").repeat(MOST_MENTIONS - 2);
+        let log = format!("{first}\n{few}{rest}");
+        assert!(finished_later(log.as_bytes(), end, first).is_some());
     }
 
     #[test]
