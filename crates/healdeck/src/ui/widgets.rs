@@ -208,3 +208,62 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An engine time (`2026-11-23T07:41:05.0123+01:00`) as a table cell shows it: `Nov 23
+/// 07:41:05` in `this_year`, `2025-11-23 07:41` in another; the log's own clock, fractions and
+/// offset left to the details pane. Anything else is shown as it is.
+pub fn short_time(iso: &str, this_year: i32) -> String {
+    let b = iso.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() >= 19
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':';
+    let month = iso.get(5..7).and_then(|m| m.parse::<usize>().ok());
+    let (Some(month @ 1..=12), true) = (month, shaped) else {
+        return iso.to_string();
+    };
+    if iso[..4].parse::<i32>().ok() == Some(this_year) {
+        format!("{} {} {}", MONTHS[month - 1], &iso[8..10], &iso[11..19])
+    } else {
+        format!("{} {}", &iso[..10], &iso[11..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_short_in_the_table_and_other_text_is_kept() {
+        assert_eq!(
+            short_time("2026-11-23T07:41:05.0123+01:00", 2026),
+            "Nov 23 07:41:05"
+        );
+        assert_eq!(short_time("2026-01-02T00:00:09Z", 2026), "Jan 02 00:00:09");
+        assert_eq!(short_time("2025-11-23T07:41:05", 2026), "2025-11-23 07:41");
+        assert_eq!(
+            short_time("2026-13-23T07:41:05", 2026),
+            "2026-13-23T07:41:05"
+        );
+        assert_eq!(short_time("yesterday", 2026), "yesterday");
+        assert_eq!(short_time("2026-11-23", 2026), "2026-11-23");
+        assert_eq!(
+            short_time("2026-11-23T07:41:0é", 2026),
+            "2026-11-23T07:41:0é"
+        );
+    }
+}

@@ -412,7 +412,7 @@ impl TroubleTab {
         let width = ui.available_width();
         egui::Panel::left("trouble_sources")
             .resizable(true)
-            .default_size(250.0_f32.min(width * 0.2).max(170.0))
+            .default_size(210.0_f32.min(width * 0.2).max(170.0))
             .min_size(170.0)
             .max_size((width * 0.3).max(170.0))
             .show(ui, |ui| self.sources_ui(ui, sh));

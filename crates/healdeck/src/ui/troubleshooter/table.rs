@@ -5,7 +5,7 @@
 
 use super::super::settings::SortKey;
 use super::super::shared::Shared;
-use super::super::widgets::{GOOD, WARN, severity_badge, thousands};
+use super::super::widgets::{GOOD, WARN, severity_badge, short_time, thousands};
 use super::TroubleTab;
 use super::feed::{Feed, source_name};
 use super::fix_scope::{FixScope, Resolution};
@@ -147,12 +147,12 @@ const NARROW: [SortKey; 4] = [
 
 fn column(key: SortKey) -> Column {
     match key {
-        SortKey::Severity => Column::exact(104.0),
+        SortKey::Severity => Column::exact(92.0),
         SortKey::Title => Column::remainder().at_least(160.0).clip(true),
         SortKey::Category => Column::initial(112.0).clip(true),
-        SortKey::Count => Column::initial(56.0),
-        SortKey::LastSeen => Column::initial(146.0).clip(true),
-        SortKey::Source => Column::initial(118.0).clip(true),
+        SortKey::Count => Column::initial(52.0),
+        SortKey::LastSeen => Column::initial(112.0).clip(true),
+        SortKey::Source => Column::initial(108.0).clip(true),
     }
 }
 
@@ -201,6 +201,9 @@ impl TroubleTab {
             ui.ctx().request_repaint_after(Duration::from_millis(50));
         }
         let flashes = &self.flashes;
+        let this_year = healdeck_config::clock::year_of_unix(
+            i64::try_from(healdeck_config::clock::now_unix()).unwrap_or(0),
+        );
         let marked = &self.marked;
         let cols: &[SortKey] = if ui.available_width() < COMPACT_BELOW {
             &NARROW
@@ -250,9 +253,14 @@ impl TroubleTab {
                                 SortKey::Count => {
                                     ui.label(thousands(issue.count));
                                 }
-                                SortKey::LastSeen => {
-                                    ui.label(issue.last_seen.as_deref().unwrap_or("—"));
-                                }
+                                SortKey::LastSeen => match issue.last_seen.as_deref() {
+                                    Some(t) => {
+                                        ui.label(short_time(t, this_year)).on_hover_text(t);
+                                    }
+                                    None => {
+                                        ui.label("—").on_hover_text("The log gave no time");
+                                    }
+                                },
                                 SortKey::Source => {
                                     ui.label(source_name(issue))
                                         .on_hover_text(&issue.latest.source);
