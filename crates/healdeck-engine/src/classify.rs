@@ -99,7 +99,9 @@ fn says_nothing_itself(first: &str) -> bool {
     {
         rest = after;
     }
-    rest.is_empty() || RUBY_FRAME.is_match(rest)
+    rest.is_empty()
+        || RUBY_FRAME.is_match(rest)
+        || rest.starts_with("stack trace is suppressed; run last ")
 }
 
 /// Whether `line` reports a recovery and nothing still failing.
@@ -119,7 +121,31 @@ static PASSING_TEST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn is_passing_test(first: &str) -> bool {
-    PASSING_TEST.is_match(first) || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
+    PASSING_TEST.is_match(first)
+        || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
+        || is_spec_example(first)
+}
+
+/// An example's name in RSpec's (or a spec reporter's) documentation format, nested under
+/// its `describe` lines: `    returns 403 with permission denied for a guest user`. It says
+/// what the example checks; a failed one is marked (`(FAILED - 1)`) and its report follows
+/// the run. Read as: indented, no `key: value`, and opening with a verb in the third person.
+fn is_spec_example(first: &str) -> bool {
+    const VERBS: [&str; 6] = ["should", "does", "is", "has", "can", "will"];
+    let indent = first.len() - first.trim_start_matches(' ').len();
+    let text = first.trim();
+    let verb = text.split(' ').next().unwrap_or("");
+    let third_person = verb.len() >= 4
+        && verb.ends_with('s')
+        && !verb.ends_with("ss")
+        && verb.bytes().all(|b| b.is_ascii_lowercase());
+    (2..=16).contains(&indent)
+        && text.len() <= 160
+        && (third_person || VERBS.contains(&verb))
+        && text.contains(' ')
+        && !text.contains(": ")
+        && !text.ends_with(':')
+        && !text.contains("(FAILED")
 }
 
 /// What the classifier decided about an event.
@@ -238,11 +264,17 @@ pub(crate) fn classify(
             captures,
         }));
     }
+    // A traceback is a consequence by the exception it ends in (certbot's `certbot.errors.
+    // Error: 1 renew failure(s)` after the renewal that failed).
+    let told = match kind {
+        EventKind::PythonTraceback => key_line(kind, first, message),
+        _ => first,
+    };
     if let Some(i) = rules
         .consequence_set
-        .matches(first)
+        .matches(told)
         .into_iter()
-        .find(|&i| rules.consequences[i].regex.is_match(first))
+        .find(|&i| rules.consequences[i].regex.is_match(told))
     {
         return Some(Verdict::Consequence(rules.consequences[i].spec.id.clone()));
     }
@@ -376,6 +408,53 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn spec_examples_name_what_they_check_and_failed_ones_are_marked() {
+        for name in [
+            "    returns 403 with permission denied for a guest user",
+            "    retries once on Net::ReadTimeout and then succeeds",
+            "    logs \"connection refused\" and schedules a retry",
+            "      should raise when the upstream times out",
+        ] {
+            assert!(is_passing_test(name), "{name}");
+        }
+        for line in [
+            "    returns 403 with permission denied for a guest user (FAILED - 1)",
+            "  make_connection_snum: canonicalize_connect_path failed for service x",
+            "returns 403 with permission denied",
+            "    Failures: connection refused",
+            "    ss: connection refused",
+        ] {
+            assert!(!is_passing_test(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_traceback_is_a_consequence_by_the_exception_it_ends_in() {
+        let (rules, _) = crate::rules::RuleSet::builtin();
+        let tb = "Traceback (most recent call last):\n  File \"/usr/bin/certbot\", line 33, in <module>\n    sys.exit(main())\ncertbot.errors.Error: 1 renew failure(s), 0 parse failure(s)";
+        let first = "Traceback (most recent call last):";
+        let v = classify(&rules, EventKind::PythonTraceback, None, first, tb, true);
+        assert_eq!(
+            v,
+            Some(Verdict::Consequence("certbot.renewal_failed_after".into()))
+        );
+        // The same words on a line of their own are one too; another exception is not.
+        let other = tb.replace(
+            "certbot.errors.Error: 1 renew failure(s), 0 parse failure(s)",
+            "certbot.errors.Error: boom",
+        );
+        let v = classify(
+            &rules,
+            EventKind::PythonTraceback,
+            None,
+            first,
+            &other,
+            true,
+        );
+        assert!(matches!(v, Some(Verdict::Issue(_))), "{v:?}");
     }
 
     #[test]

@@ -27,11 +27,15 @@ static SYSLOG_TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)([A-Za-z][\w.-]*\[\d+\]: )").expect("syslog tag pattern")
 });
 
+/// A GlusterFS translator, as its records name it: `] 0-shared-client-1: `.
+static GLUSTER_XLATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\] (\d+-[A-Za-z][\w-]*: )").expect("translator pattern"));
+
 /// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
 /// `InetAddress 198.51.100.12 is now UP`).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected to|connection (?:re-?)?established|is now up)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up)\b",
     )
     .expect("connected pattern")
 });
@@ -53,8 +57,8 @@ const MOST_LINES: usize = 16;
 
 /// Who wrote a failure's first line, as text its later lines carry too, and whether that
 /// text opens the line: the dotted component it names (a logger, not the exception:
-/// `java.net.ConnectException:` names what failed, not who), else its syslog tag, else
-/// Zabbix's process id.
+/// `java.net.ConnectException:` names what failed, not who), else its syslog tag, else a
+/// GlusterFS translator, else Zabbix's process id.
 fn writer(line: &str) -> Option<(&str, bool)> {
     let dotted = COMPONENT
         .captures_iter(line)
@@ -72,8 +76,15 @@ fn writer(line: &str) -> Option<(&str, bool)> {
             .then(|| line.find(':').map(|i| &line[..=i]))
             .flatten()
     };
+    let xlator = || {
+        GLUSTER_XLATOR
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+    };
     dotted
         .or_else(tag)
+        .or_else(xlator)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -106,6 +117,24 @@ mod tests {
     fn after_first(text: &str) -> Option<usize> {
         let first = text.lines().next().expect("a line");
         connected_later(text.as_bytes(), first.len() + 1, first)
+    }
+
+    #[test]
+    fn a_gluster_client_connected_again_is_found_by_its_translator() {
+        let log = concat!(
+            "[2026-11-21 08:40:12.377902 +0000] E [MSGID: 114058] [client-handshake.c:1201:client_query_portmap_cbk] 0-shared-client-1: failed to get the port number for remote subvolume.\n",
+            "[2026-11-21 08:40:12.381066 +0000] I [MSGID: 114046] [client-handshake.c:857:client_setvolume_cbk] 0-shared-client-0: Connected, attached to remote volume\n",
+            "[2026-11-21 08:40:16.384530 +0000] I [MSGID: 114046] [client-handshake.c:857:client_setvolume_cbk] 0-shared-client-1: Connected, attached to remote volume\n",
+        );
+        let at = after_first(log).expect("reconnected");
+        assert!(
+            log[at..].starts_with("[2026-11-21 08:40:16"),
+            "{}",
+            &log[at..]
+        );
+        // The other replica's client connecting says nothing about this one.
+        let only_other: String = log.lines().take(2).map(|l| format!("{l}\n")).collect();
+        assert_eq!(after_first(&only_other), None);
     }
 
     #[test]

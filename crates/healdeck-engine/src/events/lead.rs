@@ -145,13 +145,15 @@ fn terminated_state(mut back: Back, line: &[u8]) -> Option<usize> {
     (contains(prev, b"State:") && contains(prev, b"Terminated")).then_some(start)
 }
 
-/// .NET's console logger writes a record as a header (`info: Microsoft.AspNetCore.
-/// Authentication.JwtBearer.JwtBearerHandler[1]`) over its indented message and exception
-/// lines: a failure named on one of those lines starts at the header.
+/// Loggers that write a record as a header over its indented message lines: .NET's console
+/// logger (`info: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[1]`), Samba
+/// (`[2026/11/24 09:41:07.552190,  0] ../../source3/smbd/smb2_service.c:772(make_connection_
+/// snum)`) and `go test` (`    balance_test.go:88: ` over testify's `Error Trace:` block). A
+/// failure named on one of those lines starts at the header.
 fn dotnet_record(mut back: Back) -> Option<usize> {
     for _ in 0..MAX_RECORD_LINES {
         let (start, l) = back.prev()?;
-        if is_dotnet_header(l) {
+        if is_dotnet_header(l) || is_location_header(l) || is_go_test_location(l) {
             return Some(start);
         }
         if !is_indented(l) {
@@ -163,6 +165,45 @@ fn dotnet_record(mut back: Back) -> Option<usize> {
 
 /// Most lines a multi-line record puts between its header and the failure inside it.
 const MAX_RECORD_LINES: usize = 30;
+
+/// A bracketed time and debug level over nothing but the source place that wrote the record:
+/// Samba's `[2026/11/24 09:41:07.552190,  0] ../../source3/smbd/smb2_service.c:772(make_
+/// connection_snum)`.
+fn is_location_header(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    let Some(close) = t.iter().position(|&b| b == b']') else {
+        return false;
+    };
+    let place = t[close + 1..].trim_ascii();
+    let Some(colon) = place.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
+    let (file, rest) = (&place[..colon], &place[colon + 1..]);
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    t.starts_with(b"[")
+        && !place.contains(&b' ')
+        && file.contains(&b'.')
+        && digits > 0
+        && rest[digits..].starts_with(b"(")
+        && rest.ends_with(b")")
+}
+
+/// `go test`'s place of a failed check, alone on its line over the report indented below it:
+/// `    balance_test.go:88: `.
+fn is_go_test_location(l: &[u8]) -> bool {
+    let t = l.trim_ascii();
+    let Some(body) = t.strip_suffix(b":") else {
+        return false;
+    };
+    let Some(colon) = body.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
+    is_indented(l)
+        && body[..colon].ends_with(b"_test.go")
+        && !body[..colon].contains(&b' ')
+        && body[colon + 1..].iter().all(u8::is_ascii_digit)
+        && colon + 1 < body.len()
+}
 
 /// `info: Category.Name[14]`, `fail: …[0]`: a .NET console logger record's first line.
 fn is_dotnet_header(l: &[u8]) -> bool {
@@ -546,6 +587,22 @@ mod tests {
         }
         let start = lead_start(buf, ls, 0);
         1 + buf[..start].iter().filter(|&&b| b == b'\n').count()
+    }
+
+    #[test]
+    fn a_header_naming_only_the_writing_place_starts_its_indented_message() {
+        // Samba: the time, the debug level and the source place, then the message indented.
+        let samba = "[2026/11/24 09:41:07.552190,  0] ../../source3/smbd/smb2_service.c:772(make_connection_snum)\n  make_connection_snum: canonicalize_connect_path failed for service projects, path /srv/samba/projects\n";
+        assert_eq!(lead_line(samba, 2), 1);
+        // `go test`: the place of the failed check over testify's report.
+        let go = "=== RUN   TestBalance\n    balance_test.go:88: \n        \tError Trace:\t/src/balance_test.go:88\n        \tError:      \tNot equal: \n";
+        assert_eq!(lead_line(go, 3), 2);
+        // A header with words after the place is a record of its own, not a heading.
+        let text = "[2026/11/24 09:41:07.552190,  0] smb2_service.c:772(make_connection_snum) ready\n  connect_path failed for service x\n";
+        assert_eq!(lead_line(text, 2), 2);
+        // Nor is a test file's place with a message on its line.
+        let text = "    balance_test.go:88: expected 4250\n        \tError Trace:\tx\n";
+        assert_eq!(lead_line(text, 2), 2);
     }
 
     #[test]

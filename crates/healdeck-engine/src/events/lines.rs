@@ -135,7 +135,7 @@ pub(super) fn run_prefix(l: &[u8]) -> Option<&'static [u8]> {
 }
 
 /// Line prefixes of tools that print one incident as a run of lines with the same prefix.
-pub(super) const RUN_PREFIXES: [&[u8]; 7] = [
+pub(super) const RUN_PREFIXES: [&[u8]; 8] = [
     b"npm ERR! ",
     b"npm error ",
     b"ERROR: ",
@@ -143,7 +143,19 @@ pub(super) const RUN_PREFIXES: [&[u8]; 7] = [
     b"gyp ERR! ",
     b"gyp error ",
     b"nginx: ",
+    SBT_ERROR,
 ];
+
+/// sbt's prefix on every line of an error report (`[error] …/Invoice.scala:57:32: type
+/// mismatch;` over `[error]  found   : Option[…]`). Other logs open single records with it
+/// (CouchDB's `[error] 2026-…`), so it only starts a run over an indented continuation.
+pub(super) const SBT_ERROR: &[u8] = b"[error] ";
+
+/// Whether `next` continues an sbt error report: `[error]` and an indented line.
+pub(super) fn continues_sbt_report(next: &[u8]) -> bool {
+    next.strip_prefix(b"[error]")
+        .is_some_and(|rest| rest.starts_with(b"  ") || rest.starts_with(b" \t"))
+}
 
 /// Starts of compiler / package-manager error blocks whose body is indented.
 pub(super) fn is_tool_block_start(l: &[u8]) -> bool {

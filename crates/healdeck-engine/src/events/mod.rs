@@ -322,8 +322,13 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     {
         return Initial::HeaderThen(EventKind::Stack);
     }
-    if run_prefix(first).is_some() {
+    if let Some(prefix) = run_prefix(first)
+        && (prefix != lines::SBT_ERROR || next.is_some_and(lines::continues_sbt_report))
+    {
         return Initial::Kind(EventKind::ToolBlock);
+    }
+    if shapes::is_windows_export_record(first) {
+        return Initial::Block(shapes::windows_export_record);
     }
     if shapes::is_pytest_section(first) {
         return Initial::Block(shapes::pytest_section);

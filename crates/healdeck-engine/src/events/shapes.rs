@@ -348,6 +348,36 @@ pub(super) fn until_next_record(it: &mut Lines, lines: &mut usize) {
     take_block(it, lines, 40, |l| !starts_record(l));
 }
 
+/// A record of Event Viewer's text export (`Error⇥11/22/2026 3:15:23 AM⇥Service Control
+/// Manager⇥7000⇥None⇥"The … service failed to start due to the following error: `) whose
+/// quoted message runs on over the lines below, to the line that closes the quote.
+pub(super) fn is_windows_export_record(first: &[u8]) -> bool {
+    let levels: [&[u8]; 5] = [
+        b"Error\t",
+        b"Warning\t",
+        b"Critical\t",
+        b"Information\t",
+        b"Audit Failure\t",
+    ];
+    levels.iter().any(|l| first.starts_with(l))
+        && first.iter().filter(|&&b| b == b'\t').count() >= 5
+        && first.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
+/// The rest of such a record: its lines to the one that ends the quoted message (`""` is a
+/// quote inside it), at most 60.
+pub(super) fn windows_export_record(it: &mut Lines, lines: &mut usize) {
+    let mut open = true;
+    take_block(it, lines, 60, |l| {
+        let take = open;
+        let quotes = l.iter().filter(|&&b| b == b'"').count();
+        if quotes % 2 == 1 {
+            open = false;
+        }
+        take
+    });
+}
+
 /// Takes lines while `take` says so, at most `most`, leaving out the blank lines at its end.
 fn take_block(it: &mut Lines, lines: &mut usize, most: usize, mut take: impl FnMut(&[u8]) -> bool) {
     let start_lines = *lines;

@@ -103,6 +103,28 @@ fn timestamped_record_keeps_its_body() {
 }
 
 #[test]
+fn an_sbt_report_is_one_event_but_lone_error_records_are_not() {
+    let sbt = "[info] done compiling\n[error] /src/InvoiceService.scala:57:32: type mismatch;\n[error]  found   : Option[java.math.BigDecimal]\n[error]  required: scala.math.BigDecimal\n[error]                                ^\n[error] one error found\n[info] compiling 6 Scala sources\n";
+    let (kind, lines, body) = span_of(sbt, 1);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 5), "{body}");
+    // CouchDB opens each record with `[error] `: one after another they stay records.
+    let couch = "[error] 2026-11-26T10:21:47.673186Z couchdb@127.0.0.1 <0.1733.0> -------- Replicator, request POST failed\n[error] 2026-11-26T10:21:47.673548Z couchdb@127.0.0.1 <0.421.0> -------- Replication failed\n";
+    let (kind, lines, _) = span_of(couch, 0);
+    assert_eq!((kind, lines), (EventKind::Line, 1));
+}
+
+#[test]
+fn an_event_viewer_export_record_runs_to_the_end_of_its_quoted_message() {
+    let text = "Error\t12/1/2026 9:03:12 AM\tService Control Manager\t7038\tNone\t\"The Acme service was unable to log on as CORP\\svc with the currently configured password due to the following error: \nLogon failure: the user has not been granted the requested logon type at this computer.\n\nThis service account does not have the required user right \"\"Log on as a service.\"\"\n\nAssign it.\"\nError\t12/1/2026 9:03:12 AM\tService Control Manager\t7000\tNone\tThe Acme service failed to start.\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 6, "{body}");
+    assert!(body.trim_end().ends_with("Assign it.\""), "{body}");
+    // A record whose message is on its line alone is one line.
+    let (_, lines, _) = span_of(text, 6);
+    assert_eq!(lines, 1);
+}
+
+#[test]
 fn npm_err_run_is_one_event() {
     let text = "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree\nnpm ERR! Found: react@18.2.0\nadded 3 packages\n";
     let (kind, lines, _) = span_of(text, 0);
