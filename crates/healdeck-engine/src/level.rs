@@ -26,23 +26,26 @@ static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// One-letter levels: Android logcat's `threadtime` (`03-17 16:13:38.811  1702  2395 E Tag:`)
-/// and `brief` (`E/Tag(  512):`) formats, and glog's prefix.
+/// and `brief` (`E/Tag(  512):`) formats, glog's prefix, and GlusterFS's letter after its time.
 static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?-u:(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
         r"|^(?P<b>[VDIWEF])/[^(\s]+\((?-u:\s*\d+)\):",
         // glog/klog (`E1122 08:41:17.522098 …`) and CockroachDB's (`F261122 08:41:17.522098`).
         r"|^(?P<c>[IWEF])(?-u:\d{4}(?:\d{2})?\s\d{2}:\d{2}:\d{2}\.\d{6})\s",
+        // GlusterFS (`[2026-11-21 08:40:12.377902 +0000] E [MSGID: 114058] …`): the letter
+        // after the bracketed time, trace to alert.
+        r"|^(?-u:\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2}|Z)?\]) (?P<d>[TDINWECA]) ",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 });
 
 fn level_of_letter(letter: &str) -> Option<Level> {
     Some(match letter {
-        "V" | "D" | "I" => Level::Quiet,
+        "V" | "D" | "I" | "T" | "N" => Level::Quiet,
         "W" => Level::Warn,
         "E" => Level::Error,
-        "F" => Level::Fatal,
+        "F" | "C" | "A" => Level::Fatal,
         _ => return None,
     })
 }
@@ -83,6 +86,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             .name("a")
             .or(c.name("b"))
             .or(c.name("c"))
+            .or(c.name("d"))
             .and_then(|l| level_of_letter(l.as_str()));
     }
     LEVEL.find_iter(head).find_map(|m| {
@@ -246,6 +250,28 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glusterfs_letters_after_the_time_are_levels() {
+        let at = |letter: &str| {
+            level(&format!(
+                "[2026-11-21 08:40:12.377902 +0000] {letter} [MSGID: 114058] [client-handshake.c:1201:client_query_portmap_cbk] 0-shared-client-1: failed to get the port number"
+            ))
+        };
+        assert_eq!(at("E"), Some(Level::Error));
+        assert_eq!(at("W"), Some(Level::Warn));
+        assert_eq!(at("I"), Some(Level::Quiet));
+        assert_eq!(at("C"), Some(Level::Fatal));
+        // A bracketed time and a word is no letter level.
+        assert_eq!(
+            level("[2026-11-21 08:40:12 +0000] Error: disk gone"),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            level("[2026-11-21 08:40:12 +0000] A new client connected"),
+            None
+        );
+    }
 
     #[test]
     fn a_level_word_naming_a_thing_is_no_level() {
