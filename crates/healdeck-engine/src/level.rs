@@ -34,8 +34,8 @@ static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
         // glog/klog (`E1122 08:41:17.522098 …`) and CockroachDB's (`F261122 08:41:17.522098`).
         r"|^(?P<c>[IWEF])(?-u:\d{4}(?:\d{2})?\s\d{2}:\d{2}:\d{2}\.\d{6})\s",
         // GlusterFS (`[2026-11-21 08:40:12.377902 +0000] E [MSGID: 114058] …`): the letter
-        // after the bracketed time, trace to alert.
-        r"|^(?-u:\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2}|Z)?\]) (?P<d>[TDINWECA]) ",
+        // after the bracketed time, trace to alert, before the next bracket.
+        r"|^(?-u:\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2}|Z)?\]) (?P<d>[TDINWECA]) \[",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 });
