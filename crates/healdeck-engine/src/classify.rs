@@ -123,7 +123,45 @@ static PASSING_TEST: LazyLock<Regex> = LazyLock::new(|| {
 fn is_passing_test(first: &str) -> bool {
     PASSING_TEST.is_match(first)
         || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
+        || PASSING_TEST.is_match(behind_ci_time(first))
         || is_spec_example(first)
+}
+
+/// A test suite's heading in a spec reporter's output, indented under its file: `  Error
+/// pages` over the tests of the error pages. A few plain words that open with an error word
+/// and say nothing failed.
+fn is_suite_heading(first: &str) -> bool {
+    let line = behind_ci_time(first);
+    let text = line.trim();
+    let mut words = text.split(' ');
+    let opener = words.next().unwrap_or("");
+    let rest: Vec<&str> = words.collect();
+    line.starts_with("  ")
+        && [
+            "Error", "Errors", "Failure", "Failures", "Timeout", "Timeouts",
+        ]
+        .contains(&opener)
+        && (1..=2).contains(&rest.len())
+        && rest
+            .iter()
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && rest[0].starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// A line behind the UTC time a CI runner stamps on every line of a job's log (GitHub
+/// Actions' `2026-12-05T10:12:22.5761575Z `), or the line as it is.
+fn behind_ci_time(line: &str) -> &str {
+    match line.split_once(' ') {
+        Some((t, rest))
+            if t.len() >= 20
+                && t.starts_with(|c: char| c.is_ascii_digit())
+                && t.ends_with('Z')
+                && t.as_bytes().get(10) == Some(&b'T') =>
+        {
+            rest
+        }
+        _ => line,
+    }
 }
 
 /// An example's name in RSpec's (or a spec reporter's) documentation format, nested under
@@ -288,6 +326,7 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
         && (is_recovery(first)
             || says_nothing_itself(first)
             || COUNTER_ENTRY.is_match(first)
+            || is_suite_heading(first)
             || crate::events::is_announcement(first.as_bytes()))
     {
         return None;
@@ -375,6 +414,7 @@ mod tests {
         }
         for line in [
             "2024-05-01 10:00:00 ERROR db: connection not restored, giving up",
+            "  Error connecting to db",
             "Nov 09 12:01:03 node-12 kernel: ERROR: link recovery failed on eth0",
         ] {
             assert!(
@@ -398,6 +438,8 @@ mod tests {
             "panic hook installed",
             "error_count: 0",
             "12 passed, 0 failed",
+            "2026-12-05T10:12:44.5967144Z   Error pages",
+            "  Timeout handling",
             "INFO retrying after error: timeout",
             " 'downloader/exception_type_count/twisted.internet.error.TCPTimedOutError': 6,",
             r#"{"net.ConnectException": 3}"#,
@@ -417,6 +459,7 @@ mod tests {
             "    retries once on Net::ReadTimeout and then succeeds",
             "    logs \"connection refused\" and schedules a retry",
             "      should raise when the upstream times out",
+            "2026-12-05T10:12:23.1781060Z     ✓ does not double-charge after a network error on submit (1604ms)",
         ] {
             assert!(is_passing_test(name), "{name}");
         }

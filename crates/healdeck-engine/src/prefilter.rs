@@ -428,6 +428,6 @@ mod tests {
         assert!(p.unfiltered_ids.is_empty(), "{:?}", p.unfiltered_ids);
         // The automaton's size, kept in check as rules grow (words inside another word, and
         // words holding a structural one, cost nothing): the throughput benchmark measures it.
-        assert!(p.words.len() < 540, "{} words", p.words.len());
+        assert!(p.words.len() < 580, "{} words", p.words.len());
     }
 }

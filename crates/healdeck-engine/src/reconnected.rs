@@ -32,10 +32,10 @@ static GLUSTER_XLATOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\] (\d+-[A-Za-z][\w-]*: )").expect("translator pattern"));
 
 /// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
-/// `InetAddress 198.51.100.12 is now UP`).
+/// `InetAddress 198.51.100.12 is now UP`, Corosync's `rx: host: 2 link: 0 is up`).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up)\b",
     )
     .expect("connected pattern")
 });

@@ -474,12 +474,25 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if !(is_indented(l) || l.starts_with(b"fatal: ")) || super::lines::is_indented_record(l) {
+        if !(is_indented(l) || l.starts_with(b"fatal: "))
+            || super::lines::is_indented_record(l)
+            || is_test_mark(l)
+        {
             break;
         }
         it.advance();
         *lines += 1;
     }
+}
+
+/// A test runner's line for one test, marked passed or failed (`✓ renders the 404 page
+/// (633ms)`, `✕ …`), behind a CI step's prefix: a record of its own, not a continuation of the
+/// heading above it (Cypress's `  Error pages` suite over its tests).
+fn is_test_mark(l: &[u8]) -> bool {
+    let t = behind_step(l).trim_ascii_start();
+    ["✓ ", "✔ ", "√ ", "✕ ", "✗ ", "× "]
+        .iter()
+        .any(|m| t.starts_with(m.as_bytes()))
 }
 
 /// The further records of a tagged Ruby Logger report (see

@@ -354,3 +354,10 @@ fn scylla_records_behind_the_journal_are_each_their_own() {
     let text = "Nov 22 09:41:02 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\nNov 22 09:41:04 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\n";
     assert_eq!(span_of(text, 0).1, 1);
 }
+
+#[test]
+fn a_suite_heading_does_not_take_its_passed_tests_as_its_lines() {
+    let text = "2026-12-05T10:12:44.5967144Z   Error pages\n2026-12-05T10:12:45.3376246Z     ✓ renders the 404 page for an unknown product slug (633ms)\n2026-12-05T10:12:45.9561822Z     ✓ shows \"Access denied\" for a 403 from the admin API (548ms)\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 1, "{body}");
+}
