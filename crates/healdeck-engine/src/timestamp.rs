@@ -72,6 +72,10 @@ static TS: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<xmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<xd>\d{1,2}) (?P<xH>\d{2}):(?P<xM>\d{2}):(?P<xS>\d{2}) (?P<xy>\d{4})\b)",
         r"|(?:^\s*\d{1,7}:(?P<zy>\d{4})(?P<zm>\d{2})(?P<zd>\d{2}):(?P<zH>\d{2})(?P<zM>\d{2})(?P<zS>\d{2})\.(?P<zf>\d{3}) )",
         r"|(?:^\s*[0-9a-f]{1,8} \| (?P<um>\d{2})/(?P<ud>\d{2})/(?P<uy>\d{4}) \| (?P<uH>\d{2}):(?P<uM>\d{2}):(?P<uS>\d{2}) \|)",
+        // WebLogic's `<Dec 3, 2026, 8:01:47,602 AM Coordinated Universal Time>` and Event
+        // Viewer's text export `Error⇥11/22/2026 3:15:23 AM⇥`: twelve-hour clocks.
+        r"|(?:^<(?P<lmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<ld>\d{1,2}), (?P<ly>\d{4}),? (?P<lH>\d{1,2}):(?P<lM>\d{2}):(?P<lS>\d{2})(?:[,.]\d+)? (?P<lap>AM|PM)\b)",
+        r"|(?:^(?:Error|Warning|Information|Critical|Verbose|Audit Success|Audit Failure)\t(?P<km>\d{1,2})/(?P<kd>\d{1,2})/(?P<ky>\d{4}) (?P<kH>\d{1,2}):(?P<kM>\d{2}):(?P<kS>\d{2}) (?P<kap>AM|PM)\t)",
     ))
     .unwrap_or_else(|e| panic!("timestamp regex is a constant: {e}"))
 });
@@ -185,6 +189,25 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
     }
     if let Some(y) = g("uy") {
         return at(format!("{y}-{}-{}", g("um")?, g("ud")?), "u");
+    }
+    // A twelve-hour clock: 12 AM is midnight, 12 PM noon.
+    let twelve = |h: &str, ap: &str, date: String, p: &str| -> Option<String> {
+        let h: u32 = h.parse().ok()?;
+        let h24 = (h % 12) + if ap == "PM" { 12 } else { 0 };
+        Some(format!(
+            "{date}T{h24:02}:{}:{}",
+            g(&format!("{p}M"))?,
+            g(&format!("{p}S"))?
+        ))
+    };
+    if let Some(y) = g("ly") {
+        let d: u32 = g("ld")?.parse().ok()?;
+        let date = format!("{y}-{:02}-{d:02}", name("lmon")?);
+        return twelve(g("lH")?, g("lap")?, date, "l");
+    }
+    if let Some(y) = g("ky") {
+        let (m, d): (u32, u32) = (g("km")?.parse().ok()?, g("kd")?.parse().ok()?);
+        return twelve(g("kH")?, g("kap")?, format!("{y}-{m:02}-{d:02}"), "k");
     }
     if let Some(e) = g("epoch") {
         let secs: i64 = e.parse().ok()?;
@@ -320,6 +343,35 @@ fn offset(z: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn twelve_hour_clocks_of_weblogic_and_event_viewer_are_read() {
+        let file = FileDate::year(2026);
+        assert_eq!(
+            parse("<Dec 3, 2026, 8:01:47,602 AM Coordinated Universal Time> <Warning> <JDBC> <BEA-001129> <x>", file).as_deref(),
+            Some("2026-12-03T08:01:47")
+        );
+        assert_eq!(
+            parse("<Dec 3, 2026, 12:05:00,001 AM UTC> <Notice> <x>", file).as_deref(),
+            Some("2026-12-03T00:05:00")
+        );
+        assert_eq!(
+            parse(
+                "Error\t11/22/2026 3:15:23 PM\tService Control Manager\t7009\tNone\tA timeout",
+                file
+            )
+            .as_deref(),
+            Some("2026-11-22T15:15:23")
+        );
+        assert_eq!(
+            parse(
+                "Information\t12/1/2026 12:02:44 PM\tService Control Manager\t7040\tNone\tx",
+                file
+            )
+            .as_deref(),
+            Some("2026-12-01T12:02:44")
+        );
+    }
 
     #[test]
     fn times_within_a_second_across_a_day() {
