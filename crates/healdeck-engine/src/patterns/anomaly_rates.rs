@@ -55,6 +55,9 @@ pub(crate) fn rates(
         let Some((template, levels)) = (describe.template)(id) else {
             continue;
         };
+        if !says_something(&template) {
+            continue;
+        }
         let (mut base, now) = split(steps.series(w.timed), w.cut);
         if let Some(b) = saved {
             base = b.lines_like(&template);
@@ -94,6 +97,13 @@ pub(crate) fn rates(
         out.push(placed(a, &timeline.errors));
     }
     out
+}
+
+/// Whether a template has words or numbers to show: the empty line a CI runner stamps with
+/// its time (GitHub Actions' `2026-12-05T10:12:06.0248949Z ` alone) or a row of dashes is no
+/// pattern a person could act on, however often it comes.
+fn says_something(template: &str) -> bool {
+    template.chars().any(char::is_alphanumeric)
 }
 
 /// A template with no line in the baseline, when its lines are worth a look.
@@ -201,4 +211,18 @@ fn explanation(base: u64, w: &Window, now: u64, expected: f64) -> String {
         w.since_words(),
         thousands(now)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_punctuation_templates_are_no_anomaly() {
+        assert!(!says_something(""));
+        assert!(!says_something("  "));
+        assert!(!says_something("- - - - -"));
+        assert!(says_something("wave #/# started"));
+        assert!(says_something("東京"));
+    }
 }
