@@ -123,7 +123,7 @@ static PASSING_TEST: LazyLock<Regex> = LazyLock::new(|| {
 fn is_passing_test(first: &str) -> bool {
     PASSING_TEST.is_match(first)
         || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
-        || PASSING_TEST.is_match(behind_ci_time(first))
+        || PASSING_TEST.is_match(behind_carrier(first))
         || is_spec_example(first)
 }
 
@@ -131,7 +131,7 @@ fn is_passing_test(first: &str) -> bool {
 /// pages` over the tests of the error pages. A few plain words that open with an error word
 /// and say nothing failed.
 fn is_suite_heading(first: &str) -> bool {
-    let line = behind_ci_time(first);
+    let line = behind_carrier(first);
     let text = line.trim();
     let mut words = text.split(' ');
     let opener = words.next().unwrap_or("");
@@ -148,20 +148,11 @@ fn is_suite_heading(first: &str) -> bool {
         && rest[0].starts_with(|c: char| c.is_ascii_lowercase())
 }
 
-/// A line behind the UTC time a CI runner stamps on every line of a job's log (GitHub
-/// Actions' `2026-12-05T10:12:22.5761575Z `), or the line as it is.
-fn behind_ci_time(line: &str) -> &str {
-    match line.split_once(' ') {
-        Some((t, rest))
-            if t.len() >= 20
-                && t.starts_with(|c: char| c.is_ascii_digit())
-                && t.ends_with('Z')
-                && t.as_bytes().get(10) == Some(&b'T') =>
-        {
-            rest
-        }
-        _ => line,
-    }
+/// A line behind its carrier (the GitHub Actions runner's `2026-12-05T10:12:22.5761575Z `,
+/// a journal's `host prog[pid]: `; see `events::carrier`), or the line as it is.
+fn behind_carrier(line: &str) -> &str {
+    let rest = crate::events::behind_carrier(line.as_bytes());
+    line.get(line.len() - rest.len()..).unwrap_or(line)
 }
 
 /// An example's name in RSpec's (or a spec reporter's) documentation format, nested under

@@ -36,7 +36,7 @@ fn is_runner_time(l: &[u8]) -> bool {
 }
 
 /// A line with the carrier taken off (the line itself when it has none).
-pub(super) fn behind_carrier(l: &[u8]) -> &[u8] {
+pub(crate) fn behind_carrier(l: &[u8]) -> &[u8] {
     carrier(l).map_or(l, |(len, _)| &l[len..])
 }
 
