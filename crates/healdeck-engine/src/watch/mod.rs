@@ -499,12 +499,12 @@ impl<'e> LiveWatcher<'e> {
 
     fn take(&mut self, input: Input, sink: &mut impl FnMut(TroubleAlert)) {
         match input {
-            Input::Fs(Ok(event)) => {
+            Input::Fs(Ok(event)) if may_change_content(&event.kind) => {
                 for path in event.paths {
                     self.poll(&path, sink);
                 }
             }
-            Input::Fs(Err(_)) => {}
+            Input::Fs(_) => {}
             Input::Received(i, ReceiverMsg::Records(records)) => {
                 if let Some(spec) = self.receivers.get(i) {
                     self.hosts.take(
@@ -661,5 +661,42 @@ impl<'e> LiveWatcher<'e> {
             tail.feed.last_data = Instant::now();
             tail.feed.process(self.engine, &mut self.store, true, sink);
         }
+    }
+}
+
+/// Whether a file-system event may have changed what a file holds. Opening or reading one
+/// does not — and reading a file in a followed folder (a report it might be) raised another
+/// open event for it, so answering those kept the watcher busy forever while nothing
+/// changed. Closing a file written to still counts (some writers are only seen then).
+fn may_change_content(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode};
+    match kind {
+        notify::EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        notify::EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+
+    #[test]
+    fn opening_or_reading_a_file_is_no_change_but_writing_it_is() {
+        use notify::EventKind as K;
+        assert!(!may_change_content(&K::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!may_change_content(&K::Access(AccessKind::Read)));
+        assert!(!may_change_content(&K::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(may_change_content(&K::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(may_change_content(&K::Modify(ModifyKind::Any)));
+        assert!(may_change_content(&K::Create(CreateKind::File)));
+        assert!(may_change_content(&K::Any));
     }
 }
