@@ -31,11 +31,21 @@ static SYSLOG_TAG: LazyLock<Regex> = LazyLock::new(|| {
 static GLUSTER_XLATOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\] (\d+-[A-Za-z][\w-]*: )").expect("translator pattern"));
 
+/// A module named after the record's level, as FreeRADIUS writes its modules
+/// (`Error: rlm_sql_mysql: Couldn't connect …`, `Info: rlm_sql_mysql: Connected to …`).
+static MODULE_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:Error|Warning|Info|Notice|ERROR|WARNING|INFO|NOTICE) ?: ([a-z]+_[a-z0-9_]+: )",
+    )
+    .expect("module pattern")
+});
+
 /// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
-/// `InetAddress 198.51.100.12 is now UP`, Corosync's `rx: host: 2 link: 0 is up`).
+/// `InetAddress 198.51.100.12 is now UP`, Corosync's `rx: host: 2 link: 0 is up`, a BGP
+/// daemon's `%ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up`).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$)",
     )
     .expect("connected pattern")
 });
@@ -82,9 +92,16 @@ fn writer(line: &str) -> Option<(&str, bool)> {
             .and_then(|c| c.get(1))
             .map(|m| m.as_str())
     };
+    let module = || {
+        MODULE_TAG
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+    };
     dotted
         .or_else(tag)
         .or_else(xlator)
+        .or_else(module)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -170,6 +187,17 @@ mod tests {
         // A peer back up, told by the same process.
         let scylla = "Nov 22 09:41:02 scylla-03 scylla[2211]:  [shard 0] gossip - Fail to send EchoMessage to 198.51.100.12:0: seastar::rpc::timeout_error (rpc call timed out)\nNov 22 09:41:14 scylla-03 scylla[2211]:  [shard 0] gossip - InetAddress 198.51.100.12 is now UP, status = NORMAL\n";
         assert!(after_first(scylla).is_some());
+        // A BGP session back up, told by the same daemon.
+        let bgp = "2026-11-30T04:12:09.377615+00:00 edge-rtr1 bgpd[812]: [HZN6M-XRM1G] %NOTIFICATION: received from neighbor 203.0.113.1 4/0 (Hold Timer Expired) 0 bytes\n2026-11-30T04:12:09.377702+00:00 edge-rtr1 bgpd[812]: [PXVXG-TFNNT] %ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Down BGP Notification received\n2026-11-30T04:12:31.812040+00:00 edge-rtr1 bgpd[812]: [N9HHH-F8H1M] %ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up\n";
+        let at = after_first(bgp).expect("session up");
+        assert!(bgp[at..].contains("default Up"), "{}", &bgp[at..]);
+        // A FreeRADIUS module by its name after the level.
+        let radius = "Tue Dec  1 10:14:03 2026 : Error: rlm_sql_mysql: Couldn't connect to MySQL server radius@192.0.2.30:radius\nTue Dec  1 10:15:33 2026 : Info: rlm_sql_mysql: Connected to database 'radius' on 192.0.2.30 via TCP/IP\n";
+        assert!(after_first(radius).is_some());
+        assert_eq!(
+            after_first(&radius.replace("Info: rlm_sql_mysql", "Info: rlm_ldap")),
+            None
+        );
         // No component named, nothing claimed.
         let bare = "ERROR: connection refused\nINFO: Reconnected to server\n";
         assert_eq!(after_first(bare), None);

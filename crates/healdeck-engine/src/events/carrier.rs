@@ -40,9 +40,21 @@ pub(crate) fn behind_carrier(l: &[u8]) -> &[u8] {
     carrier(l).map_or(l, |(len, _)| &l[len..])
 }
 
-/// Whether `l` carries the carrier `tag` came with (see [`carrier`]).
+/// Whether `l` carries the carrier `tag` came with (see [`carrier`]). An empty message of the
+/// same process (`Nov 28 03:15:31 web03 chef-client[2211]:`, the journal's blank line, with no
+/// space after the tag) carries it too, as a blank line.
 fn same_carrier(l: &[u8], tag: &[u8]) -> Option<usize> {
-    carrier(l).filter(|(_, t)| *t == tag).map(|(len, _)| len)
+    carrier(l)
+        .filter(|(_, t)| *t == tag)
+        .map(|(len, _)| len)
+        .or_else(|| {
+            let bare = tag.strip_suffix(b" ")?;
+            let t = l.trim_ascii_end();
+            (t.ends_with(bare)
+                && t[..t.len() - bare.len()].ends_with(b" ")
+                && super::lines::starts_record(l))
+            .then_some(l.len())
+        })
 }
 
 /// Lines copied with their carrier taken off, and where each began in the buffer.
@@ -175,6 +187,10 @@ mod tests {
         let c = backward(text.as_bytes(), last, 0, 10).expect("carried");
         assert_eq!(c.lines(), 2);
         assert_eq!(c.line_of(c.at(1)), 1);
+        // The journal's blank line of the same process is a blank line of the event.
+        let blank = "Nov 28 03:15:31 web03 chef-client[2211]: Errno::ENOSPC\nNov 28 03:15:31 web03 chef-client[2211]:\nNov 28 03:15:31 web03 chef-client[2211]: No space left on device\n";
+        let c = forward(blank.as_bytes(), 0, 10).expect("carried");
+        assert_eq!(c.text, b"Errno::ENOSPC\n\nNo space left on device\n");
         // A line whose next line has no carrier reads as it is.
         assert!(forward(b"Feb 11 14:02:24 h kernel[0]: x\n   more\n", 0, 10).is_none());
     }

@@ -19,7 +19,7 @@
 use super::lines::{
     contains, find, is_indented, looks_like_exception_line, rfind, starts_record, trim_start,
 };
-use super::{line_at, line_start};
+use super::{line_at, line_start, shapes};
 
 /// Most lines a V8 out-of-memory report puts ahead of its `FATAL ERROR:` line.
 const MAX_GC_LINES: usize = 40;
@@ -55,6 +55,9 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
             .or_else(|| announcement(back))
             .unwrap_or(ls);
     }
+    if let Some(start) = powershell_record(back, line) {
+        return start;
+    }
     if is_indented(line)
         && let Some(start) = dotnet_record(back)
     {
@@ -85,6 +88,28 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
+}
+
+/// A line inside PowerShell's error record (`    + CategoryInfo : PermissionDenied: …`, the
+/// `At …ps1:131 char:13` position): the record starts at the line above its position
+/// (`Remove-Item : Cannot remove item …`).
+fn powershell_record(mut back: Back, line: &[u8]) -> Option<usize> {
+    if shapes::is_powershell_position(line) {
+        return back.prev().map(|(start, _)| start);
+    }
+    if !shapes::is_powershell_record_line(line) {
+        return None;
+    }
+    for _ in 0..12 {
+        let (_, prev) = back.prev()?;
+        if shapes::is_powershell_position(prev) {
+            return back.prev().map(|(start, _)| start);
+        }
+        if !shapes::is_powershell_record_line(prev) {
+            return None;
+        }
+    }
+    None
 }
 
 /// Ninja's `FAILED: src/x.o` over the compiler's command line: a compiler's diagnostic

@@ -200,7 +200,7 @@ pub(super) fn tagged_record_key(l: &[u8]) -> Option<[&[u8]; 3]> {
 }
 
 /// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
-/// bracketed) or a bracketed level. Used to find where a multi-line record ends.
+/// bracketed, glog's `E1203 10:03:41.551903`) or a bracketed level. Used to find where a multi-line record ends.
 pub(crate) fn starts_record(l: &[u8]) -> bool {
     let l = l.strip_prefix(b"[").unwrap_or(l);
     let digits = |s: &[u8], n: usize| s.len() >= n && s[..n].iter().all(u8::is_ascii_digit);
@@ -226,7 +226,15 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         b"FATAL]",
         b"TRACE]",
     ];
+    // glog/klog: `E1203 10:03:41.551903       1 sync.go:292] …` (level letter, month, day).
+    let glog = l.len() >= 14
+        && matches!(l[0], b'I' | b'W' | b'E' | b'F')
+        && digits(&l[1..], 4)
+        && l[5] == b' '
+        && digits(&l[6..], 2)
+        && l[8] == b':';
     iso || clock
+        || glog
         || MONTHS.iter().any(|m| l.starts_with(m))
         || LEVELS.iter().any(|v| l.starts_with(v))
         || is_zabbix_record(l)

@@ -387,19 +387,32 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     {
         return Initial::BodyThen(body, EventKind::PythonTraceback);
     }
+    report_block(first, it).unwrap_or(Initial::Kind(EventKind::Line))
+}
+
+/// A tool's report that its first line (and the next) tell: a compiler's `error: …`, a
+/// summary over paragraphs, Oracle's NI block, PowerShell's error record, a ruled report.
+fn report_block(first: &[u8], it: &Lines) -> Option<Initial> {
     if is_tool_block_start(first) {
-        return Initial::Kind(EventKind::ToolBlock);
+        return Some(Initial::Kind(EventKind::ToolBlock));
     }
-    if shapes::is_report_summary(first, it) {
-        return Initial::Block(shapes::report_paragraphs);
-    }
-    if first.starts_with(b"Fatal NI connect error ") {
-        return Initial::Block(shapes::until_next_record);
-    }
-    if shapes::is_headline_exception(first, it) {
-        return Initial::Block(shapes::headline_body);
-    }
-    Initial::Kind(EventKind::Line)
+    let walk: fn(&mut Lines, &mut usize) = if shapes::is_report_summary(first, it) {
+        shapes::report_paragraphs
+    } else if first.starts_with(b"Fatal NI connect error ") {
+        shapes::until_next_record
+    } else if it
+        .peek()
+        .is_some_and(|(_, l)| shapes::is_powershell_position(l))
+    {
+        shapes::powershell_record
+    } else if shapes::is_ruled_headline(first, it) {
+        shapes::ruled_report
+    } else if shapes::is_headline_exception(first, it) {
+        shapes::headline_body
+    } else {
+        return None;
+    };
+    Some(Initial::Block(walk))
 }
 
 /// The lines of an event that rules match against: frames and source-code lines are left out

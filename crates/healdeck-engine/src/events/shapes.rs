@@ -378,6 +378,56 @@ pub(super) fn windows_export_record(it: &mut Lines, lines: &mut usize) {
     });
 }
 
+/// PowerShell's error record: `Remove-Item : Cannot remove item …` over the script position
+/// it was raised at (`At C:\\Scripts\\Sync.ps1:131 char:13`), the offending code and its
+/// `~~~` underline, `+ CategoryInfo …` and `+ FullyQualifiedErrorId …`.
+pub(super) fn is_powershell_position(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    t.starts_with(b"At ")
+        && t.windows(6).any(|w| w == b" char:")
+        && t.last().is_some_and(u8::is_ascii_digit)
+}
+
+/// A line of such a record under its position: the code and underline (`+     Remove-Item
+/// …`, `+ ~~~`) and the record's fields (`    + CategoryInfo : …`).
+pub(super) fn is_powershell_record_line(l: &[u8]) -> bool {
+    trim_start(l).starts_with(b"+")
+}
+
+/// The rest of a PowerShell error record: its position and the `+` lines under it.
+pub(super) fn powershell_record(it: &mut Lines, lines: &mut usize) {
+    let mut first = true;
+    take_block(it, lines, 12, |l| {
+        let take = if first {
+            is_powershell_position(l)
+        } else {
+            is_powershell_record_line(l)
+        };
+        first = false;
+        take
+    });
+}
+
+/// A report framed by rulers, as Chef prints a failed resource or run: a `====` ruler, the
+/// headline (``Error executing action `create` on resource …``), the ruler again, then
+/// sections under `----` underlines (the exception, `Resource Declaration:`, `System Info:`).
+/// The headline is where it starts; the next line must be the ruler.
+pub(super) fn is_ruled_headline(first: &[u8], it: &Lines) -> bool {
+    let ruler = |l: &[u8]| {
+        let t = l.trim_ascii();
+        t.len() >= 40 && t.iter().all(|&b| b == b'=')
+    };
+    !ruler(first) && it.peek().is_some_and(|(_, l)| ruler(l))
+}
+
+/// The rest of such a report: to the next record, or to the line where the tool moves on
+/// (Chef's `Running handlers:`), at most 80 lines.
+pub(super) fn ruled_report(it: &mut Lines, lines: &mut usize) {
+    take_block(it, lines, 80, |l| {
+        !starts_record(l) && l.trim_ascii() != b"Running handlers:"
+    });
+}
+
 /// Takes lines while `take` says so, at most `most`, leaving out the blank lines at its end.
 fn take_block(it: &mut Lines, lines: &mut usize, most: usize, mut take: impl FnMut(&[u8]) -> bool) {
     let start_lines = *lines;

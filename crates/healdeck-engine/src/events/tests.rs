@@ -361,3 +361,68 @@ fn a_suite_heading_does_not_take_its_passed_tests_as_its_lines() {
     let (_, lines, body) = span_of(text, 0);
     assert_eq!(lines, 1, "{body}");
 }
+
+#[test]
+fn a_powershell_error_record_is_one_event_from_its_message_to_its_error_id() {
+    let text = concat!(
+        "[2026-12-03 02:00:21] Removed D:\\Archive\\a.pdf\n",
+        "Remove-Item : Cannot remove item D:\\Archive\\f.xlsx: Access to the path 'f.xlsx' is denied.\n",
+        "At C:\\Scripts\\Sync-Reports.ps1:131 char:13\n",
+        "+             Remove-Item -LiteralPath $old.FullName -Force\n",
+        "+             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n",
+        "    + CategoryInfo          : PermissionDenied: (f.xlsx:FileInfo) [Remove-Item], UnauthorizedAccessException\n",
+        "    + FullyQualifiedErrorId : RemoveFileSystemItemUnAuthorizedAccess,Microsoft.PowerShell.Commands.RemoveItemCommand\n",
+        "[2026-12-03 02:00:21] Removed D:\\Archive\\b.csv\n",
+    );
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 6), "{body}");
+    // Found from its CategoryInfo line, it starts at its message.
+    let buf = text.as_bytes();
+    let category = text.find("    + CategoryInfo").expect("field");
+    let start = lead_start(buf, category, 0);
+    assert!(
+        text[start..].starts_with("Remove-Item : "),
+        "{}",
+        &text[start..]
+    );
+}
+
+#[test]
+fn a_report_between_rulers_runs_over_its_sections_to_the_handlers() {
+    let tag = "Nov 28 03:15:31 web03 chef-client[2211]: ";
+    let body = [
+        "    ================================================================================",
+        "    Error executing action `create` on resource 'remote_file[/opt/x.tar.gz]'",
+        "    ================================================================================",
+        "",
+        "    Errno::ENOSPC",
+        "    -------------",
+        "    No space left on device @ io_write - /var/chef/cache/chef-rest",
+        "",
+        "    System Info:",
+        "    ------------",
+        "    chef_version=18.6.2",
+        "",
+        "Running handlers:",
+        "[2026-11-28T03:15:31+00:00] ERROR: Running exception handlers",
+    ];
+    let text: String = body.iter().map(|l| format!("{tag}{l}\n")).collect();
+    let (kind, lines, got) = span_of(&text, 1);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 10), "{got}");
+    assert!(got.contains("chef_version=18.6.2") && !got.contains("Running handlers"));
+}
+
+#[test]
+fn a_glog_line_starts_a_record_so_a_body_above_it_ends_there() {
+    assert!(starts_record(
+        b"E1203 10:03:41.551903       1 sync.go:292] \"Failed to determine a valid solver\""
+    ));
+    assert!(!starts_record(b"E1203 is not a time"));
+    let text = concat!(
+        "Dec 02 09:00:58 obs-gw01 otelcol-contrib[2710]: Error: failed to get config: cannot unmarshal the configuration: 1 error(s) decoding:\n",
+        "10.0.1.2 - - [01/May/2024:12:00:00 +0000] \"GET /api/items/12 HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n",
+        "E1203 10:03:41.551903       1 sync.go:292] \"no configured challenge solvers can be used for this challenge\"\n",
+    );
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 2, "{body}");
+}
