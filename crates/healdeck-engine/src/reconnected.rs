@@ -75,35 +75,25 @@ fn writer(line: &str) -> Option<(&str, bool)> {
         .filter_map(|c| c.get(1))
         .map(|m| m.as_str())
         .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")));
-    let tag = || {
-        SYSLOG_TAG
-            .captures(line)
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str())
-    };
+    let tag = || first_group(&SYSLOG_TAG, line);
     let zabbix_pid = || {
         crate::events::is_zabbix_record(line.as_bytes())
             .then(|| line.find(':').map(|i| &line[..=i]))
             .flatten()
     };
-    let xlator = || {
-        GLUSTER_XLATOR
-            .captures(line)
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str())
-    };
-    let module = || {
-        MODULE_TAG
-            .captures(line)
-            .and_then(|c| c.get(1))
-            .map(|m| m.as_str())
-    };
+    let xlator = || first_group(&GLUSTER_XLATOR, line);
+    let module = || first_group(&MODULE_TAG, line);
     dotted
         .or_else(tag)
         .or_else(xlator)
         .or_else(module)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
+}
+
+/// The first group of `re`'s first match in `line`.
+fn first_group<'a>(re: &Regex, line: &'a str) -> Option<&'a str> {
+    re.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str())
 }
 
 /// Where (a byte offset into `buf`) the component named in `line` connected again after

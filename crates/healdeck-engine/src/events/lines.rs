@@ -200,7 +200,8 @@ pub(super) fn tagged_record_key(l: &[u8]) -> Option<[&[u8]; 3]> {
 }
 
 /// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
-/// bracketed, glog's `E1203 10:03:41.551903`) or a bracketed level. Used to find where a multi-line record ends.
+/// bracketed, glog's `E1203 10:03:41.551903`, Unreal's `[2026.12.04-20.38.12:331]`) or a bracketed
+/// level. Used to find where a multi-line record ends.
 pub(crate) fn starts_record(l: &[u8]) -> bool {
     let l = l.strip_prefix(b"[").unwrap_or(l);
     let digits = |s: &[u8], n: usize| s.len() >= n && s[..n].iter().all(u8::is_ascii_digit);
@@ -233,8 +234,19 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         && l[5] == b' '
         && digits(&l[6..], 2)
         && l[8] == b':';
+    // Unreal Engine: `[2026.12.04-20.38.12:331][9120]LogNet: …`.
+    let unreal = digits(l, 4)
+        && l.len() >= 19
+        && l[4] == b'.'
+        && digits(&l[5..], 2)
+        && l[7] == b'.'
+        && digits(&l[8..], 2)
+        && l[10] == b'-'
+        && digits(&l[11..], 2)
+        && l[13] == b'.';
     iso || clock
         || glog
+        || unreal
         || MONTHS.iter().any(|m| l.starts_with(m))
         || LEVELS.iter().any(|v| l.starts_with(v))
         || is_zabbix_record(l)

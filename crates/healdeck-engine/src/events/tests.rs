@@ -418,6 +418,9 @@ fn a_glog_line_starts_a_record_so_a_body_above_it_ends_there() {
         b"E1203 10:03:41.551903       1 sync.go:292] \"Failed to determine a valid solver\""
     ));
     assert!(!starts_record(b"E1203 is not a time"));
+    assert!(starts_record(
+        b"[2026.12.04-20.38.12:331][9120]LogD3D12RHI: Error: GetCompletedValue() failed"
+    ));
     let text = concat!(
         "Dec 02 09:00:58 obs-gw01 otelcol-contrib[2710]: Error: failed to get config: cannot unmarshal the configuration: 1 error(s) decoding:\n",
         "10.0.1.2 - - [01/May/2024:12:00:00 +0000] \"GET /api/items/12 HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n",
