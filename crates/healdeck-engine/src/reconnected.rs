@@ -45,7 +45,7 @@ static MODULE_TAG: LazyLock<Regex> = LazyLock::new(|| {
 /// daemon's `%ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up`).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$)",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$)\b",
     )
     .expect("connected pattern")
 });
@@ -189,6 +189,9 @@ mod tests {
             None
         );
         // No component named, nothing claimed.
+        // A word that only starts like one is none (`connected tooling`).
+        let tooling = "Nov 14 02:31:12 w nomad[1184]: [ERROR] rpc: connection refused\nNov 14 02:31:40 w nomad[1184]: [INFO] connected tooling loaded\n";
+        assert_eq!(after_first(tooling), None);
         let bare = "ERROR: connection refused\nINFO: Reconnected to server\n";
         assert_eq!(after_first(bare), None);
     }

@@ -379,7 +379,7 @@ pub(super) fn windows_export_record(it: &mut Lines, lines: &mut usize) {
 }
 
 /// PowerShell's error record: `Remove-Item : Cannot remove item …` over the script position
-/// it was raised at (`At C:\\Scripts\\Sync.ps1:131 char:13`), the offending code and its
+/// it was raised at (`At C:\Scripts\Sync.ps1:131 char:13`), the offending code and its
 /// `~~~` underline, `+ CategoryInfo …` and `+ FullyQualifiedErrorId …`.
 pub(super) fn is_powershell_position(l: &[u8]) -> bool {
     let t = l.trim_ascii_end();
