@@ -274,12 +274,12 @@ fn the_eleventh_held_out_batch_keeps_its_figures() {
 /// Syncthing, rclone, Jetty 12, Unreal Engine, Dagster, linkerd2-proxy, Renovate, mdadm,
 /// tailscaled, vcpkg, ClamAV, Pi-hole FTL): as it arrived, 15 found, 8 with the right
 /// category, 7 with the right severity, 24 false issues; since Unreal's record time, the Go
-/// panic behind a journal tag and the rules learnt from it, all 22 found, 21 with the right
-/// category and 18 with the right severity, with 4 false issues (Dagster's step failure over
-/// its serialized error, and two traps' names).
+/// panic behind a journal tag, Dagster's serialized errors read as one event each and the
+/// rules learnt from it, all 22 found with the right category, 19 with the right severity,
+/// with 2 false issues (two traps' names).
 #[test]
 fn the_twelfth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout12", (15, 22), (22, 21, 18), 4);
+    held_out_keeps("tests/heldout12", (15, 22), (22, 22, 19), 2);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

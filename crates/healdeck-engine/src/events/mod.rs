@@ -334,6 +334,16 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if shapes::is_pytest_section(first) {
         return Initial::Block(shapes::pytest_section);
     }
+    // Dagster's `Failure loading location … due to error: …`, a blank line, `Stack Trace:`
+    // over the frames of the serialized error.
+    if level.is_some()
+        && next.is_some_and(lines::is_blank)
+        && it
+            .peek2()
+            .is_some_and(|l| l.trim_ascii_end() == b"Stack Trace:")
+    {
+        return Initial::HeaderGapThen(EventKind::Stack);
+    }
     // A WARN record with the exception it caught printed under it (a Java logger's
     // `LOG.warn("…", e)`): one event, the warning heading its stack.
     if level == Some(crate::level::Level::Warn)

@@ -123,12 +123,25 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize, first: &[u8]) {
         }
     }
     let mut in_require_stack = false;
+    let mut after_chain = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
         let t = trim_start(l);
         let ok = if l.starts_with(b"Require stack:") {
             in_require_stack = true;
             true
+        } else if is_serialized_chain(l) {
+            after_chain = true;
+            true
+        } else if std::mem::take(&mut after_chain) {
+            super::lines::looks_like_exception_line(l)
+        } else if is_blank(l) {
+            // A serialized Python error (Dagster's) leaves a blank line between its message
+            // and its frames and before the exception that caused it.
+            it.peek2().is_some_and(|n| {
+                (super::lines::is_frame(n) && trim_start(n).starts_with(b"File \""))
+                    || is_serialized_chain(n)
+            })
         } else {
             is_indented(l)
                 || t.starts_with(b"Caused by:")
@@ -146,6 +159,14 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize, first: &[u8]) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// How a serialized Python error (Dagster's `SerializableErrorInfo`) joins an exception to
+/// its cause or context: `The above exception was caused by the following exception:`.
+fn is_serialized_chain(l: &[u8]) -> bool {
+    let t = trim_start(l).trim_ascii_end();
+    t == b"The above exception was caused by the following exception:"
+        || t == b"The above exception occurred during handling of the following exception:"
 }
 
 /// An exception printed in full after the frames of the record that quoted it: Solr's
@@ -468,10 +489,12 @@ pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
         if is_traceback_start(l) {
             return (n > 0).then_some(n);
         }
-        // Message text only: a record (a timestamp or a level of its own), a frame
-        // (indented, or a Go dump's `+0x` lines), or another failure ends the search.
+        // Message text only: a record (a timestamp or a level of its own, an access log's
+        // `[01/May/2024:12:00:00 +0000]` anywhere in it), a frame (indented, or a Go dump's
+        // `+0x` lines), or another failure ends the search.
         if starts_record(l)
             || (super::level_of(l).is_some() && !is_sentence(l))
+            || has_timestamp(l)
             || is_indented(l)
             || starts_failure(l)
             || l.starts_with(b"goroutine ")
@@ -482,6 +505,15 @@ pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
         probe.advance();
     }
     None
+}
+
+/// Whether a line carries a time of its own, wherever the record puts it.
+fn has_timestamp(l: &[u8]) -> bool {
+    crate::timestamp::parse(
+        &String::from_utf8_lossy(l),
+        crate::timestamp::FileDate::year(2000),
+    )
+    .is_some()
 }
 
 /// A line of prose (`The delivery info for this task is:`): a capitalised word, then words

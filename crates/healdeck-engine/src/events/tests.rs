@@ -429,3 +429,57 @@ fn a_glog_line_starts_a_record_so_a_body_above_it_ends_there() {
     let (_, lines, body) = span_of(text, 0);
     assert_eq!(lines, 2, "{body}");
 }
+
+#[test]
+fn dagster_serialized_errors_are_one_event_each() {
+    // A step failure: the record, then the error, its frames and the exception that caused
+    // it, each after a blank line, as Dagster prints its serialized errors.
+    let text = concat!(
+        "2026-12-03 02:00:12 +0000 - dagster - ERROR - job - 3f9c - 41139 - enrich - STEP_FAILURE - Execution of step \"enrich\" failed.\n",
+        "\n",
+        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op \"enrich\":\n",
+        "\n",
+        "  File \"/usr/lib/dagster/utils.py\", line 84, in op_execution_error_boundary\n",
+        "    raise error_cls(\n",
+        "\n",
+        "The above exception was caused by the following exception:\n",
+        "TypeError: 'NoneType' object is not iterable\n",
+        "\n",
+        "  File \"/opt/app/ops.py\", line 88, in enrich\n",
+        "    for line in order[\"lines\"]:\n",
+        "\n",
+        "2026-12-03 02:00:13 +0000 - dagster - DEBUG - job - 3f9c - 41123 - ENGINE_EVENT - exited\n",
+    );
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 12), "{body}");
+    assert!(body.ends_with("order[\"lines\"]:\n"), "{body}");
+    // A warning over `Stack Trace:` and its frames.
+    let text = concat!(
+        "2026-12-03 04:12:30 +0000 - dagster.daemon - WARNING - Failure loading location x due to error: dagster._core.errors.DagsterUserCodeUnreachableError: Could not reach user code server.\n",
+        "\n",
+        "Stack Trace:\n",
+        "  File \"/usr/lib/dagster/context.py\", line 820, in _load_location\n",
+        "    else origin.create_location(self.instance)\n",
+        "\n",
+        "2026-12-03 04:13:21 +0000 - dagster-webserver - INFO - refreshing\n",
+    );
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 5), "{body}");
+    // A blank line before an ordinary indented line is no frame's gap: a Java stack ends there.
+    let text = "2024-01-01 ERROR x\njava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)\n\n    not a frame\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 3, "{body}");
+}
+
+#[test]
+fn a_failure_line_does_not_take_access_records_as_its_message() {
+    // A Go fatal error behind a journal tag, three access-log lines, then a traceback: the
+    // access records are no lines of the fatal error's message (Celery's shape is).
+    let access =
+        "10.0.1.2 - - [01/May/2024:12:00:00 +0000] \"GET /api/items/12 HTTP/1.1\" 200 512\n";
+    let text = format!(
+        "Dec 04 10:00:00 gw03 tailscaled[811]: fatal error: all goroutines are asleep - deadlock!\n{access}{access}{access}Traceback (most recent call last):\n  File \"train.py\", line 41, in <module>\ntorch.OutOfMemoryError: CUDA out of memory.\n"
+    );
+    let (_, lines, body) = span_of(&text, 0);
+    assert_eq!(lines, 1, "{body}");
+}
