@@ -7,10 +7,10 @@
 
 use super::rules::RuleSet;
 use crate::quad::QuadTable;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex as BytesRegex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// Words that start a failure whatever the rules say: log levels and the first lines of
 /// multi-line failures (tracebacks, panics, stacks). "error" is in `ERROR_FORMS`.
@@ -63,12 +63,11 @@ pub(crate) fn ends_in_error_word(text: &[u8]) -> bool {
 /// Compiled prefilter.
 #[derive(Debug)]
 pub struct Prefilter {
-    /// The words below, case-insensitive; anchored searches only when `quad` says where to
-    /// look (see [`Prefilter::first_word`]).
-    ac: AhoCorasick,
-    /// Where a word may start, told four bytes at a time.
-    quad: Option<QuadTable>,
-    /// Words in the automaton (after removing words that contain another word).
+    /// Where a word starts, told four bytes at a time and confirmed by comparing the words
+    /// that start with the position's first three bytes (case-insensitive).
+    quad: QuadTable,
+    /// The words looked for, lower-case (none shorter than three bytes, none holding
+    /// another), in the table's order.
     pub words: Vec<String>,
     /// Rules the automaton cannot find, as one alternation over raw bytes.
     pub unfiltered: Option<BytesRegex>,
@@ -77,8 +76,10 @@ pub struct Prefilter {
     /// The rules' and consequences' own words, without the structural ones: a message with
     /// none of them can match no rule (when none is unfiltered), so the classifier skips
     /// straight to the detector for unknown failures — a line that only mentions an error
-    /// (`errors=0`) costs no rule regex.
-    rule_words: Option<AhoCorasick>,
+    /// (`errors=0`) costs no rule regex. Built when the first event asks (a clean log never
+    /// does), from `rule_word_list`.
+    rule_words: OnceLock<Option<AhoCorasick>>,
+    rule_word_list: Vec<String>,
 }
 
 impl Prefilter {
@@ -105,38 +106,17 @@ impl Prefilter {
                 }
             }
         }
-        // Asked once per event, not per line: a contiguous NFA, built in a fraction of a
-        // DFA's time (a DFA over these words was most of the start-up).
-        let rule_words = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(shortest_words(words.clone()))
-            .ok();
+        let rule_word_list = words.clone();
         words.extend(STRUCTURAL_WORDS.iter().map(|s| s.to_string()));
         words.extend(ERROR_FORMS.iter().map(|s| s.to_string()));
-        let words = minimal_words(words);
+        // No automaton: the table confirms the few positions it passes by comparing words,
+        // and builds in well under a millisecond (an anchored DFA over these ~550 words was
+        // a quarter of the start-up).
         let quad = QuadTable::new(words.iter().map(String::as_str));
-        // A full DFA: measured ~1.6x faster than the default NFA for this many words. Standard
-        // match semantics report the earliest hit, which is all a line filter needs. With the
-        // table it only confirms the positions the table passes, anchored there.
-        let start = if quad.is_some() {
-            StartKind::Anchored
-        } else {
-            StartKind::Unanchored
-        };
-        let (ac, quad) = match AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .start_kind(start)
-            .build(&words)
-        {
-            Ok(ac) => (ac, quad),
-            Err(_) => (
-                AhoCorasick::new(STRUCTURAL_WORDS).unwrap_or_else(|_| unreachable_ac()),
-                None,
-            ),
-        };
+        let words = quad
+            .words()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect();
         let unfiltered = if unfiltered.is_empty() {
             None
         } else {
@@ -146,12 +126,12 @@ impl Prefilter {
                 .ok()
         };
         Prefilter {
-            ac,
             quad,
             words,
             unfiltered,
             unfiltered_ids,
-            rule_words,
+            rule_words: OnceLock::new(),
+            rule_word_list,
         }
     }
 
@@ -162,13 +142,7 @@ impl Prefilter {
         if from >= end {
             return None;
         }
-        match &self.quad {
-            Some(quad) => quad.first_start(&self.ac, hay, from, end),
-            None => self
-                .ac
-                .find(Input::new(&hay[..end]).range(from..end))
-                .map(|m| (m.start(), m.pattern().as_usize())),
-        }
+        self.quad.first_start(hay, from, end)
     }
 
     /// The words in `text`, from left to right, each where it first starts.
@@ -189,6 +163,15 @@ impl Prefilter {
         self.unfiltered.is_some()
             || self
                 .rule_words
+                .get_or_init(|| {
+                    // Asked once per event, not per line: a contiguous NFA, built in a
+                    // fraction of a DFA's time.
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .build(shortest_words(self.rule_word_list.clone()))
+                        .ok()
+                })
                 .as_ref()
                 .is_none_or(|ac| ac.is_match(message))
     }
@@ -269,18 +252,6 @@ pub(crate) fn logcat_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
     LOGCAT_FAILURE.find_iter(buf).map(|m| m.start())
 }
 
-/// An automaton over the fixed structural words always builds; this is its last resort.
-fn unreachable_ac() -> AhoCorasick {
-    AhoCorasick::new(["error"]).unwrap_or_else(|e| panic!("aho-corasick over a literal: {e}"))
-}
-
-/// The line filter's words: at least three bytes long, none containing another (such a word
-/// can never add a candidate).
-fn minimal_words(mut words: Vec<String>) -> Vec<String> {
-    words.retain(|w| w.len() >= 3);
-    shortest_words(words)
-}
-
 /// The words (lowercase) one of which every match of a rule's `pattern` contains: its
 /// `keywords`, or the literals extracted from the pattern; `None` when there are none.
 pub(crate) fn needed_words(keywords: &[String], pattern: &str) -> Option<Vec<String>> {
@@ -337,14 +308,11 @@ mod tests {
     }
 
     #[test]
-    fn minimal_words_drop_superstrings() {
-        let w = minimal_words(vec![
-            "error".into(),
-            "modulenotfounderror".into(),
-            "oom".into(),
-            "ab".into(),
-        ]);
-        assert_eq!(w, vec!["oom".to_string(), "error".to_string()]);
+    fn the_line_filter_drops_superstrings_and_short_words() {
+        let table = QuadTable::new(["error", "ModuleNotFoundError", "oom", "ab"]);
+        let mut w: Vec<&[u8]> = table.words().collect();
+        w.sort_unstable();
+        assert_eq!(w, vec![&b"error"[..], b"oom"]);
     }
 
     #[test]
