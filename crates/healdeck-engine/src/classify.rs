@@ -124,7 +124,16 @@ fn is_passing_test(first: &str) -> bool {
     PASSING_TEST.is_match(first)
         || PASSING_TEST.is_match(crate::level::strip_record_prefix(first))
         || PASSING_TEST.is_match(behind_carrier(first))
+        || behind_task_prefix(first).is_some_and(|rest| PASSING_TEST.is_match(rest))
         || is_spec_example(first)
+}
+
+/// A line behind a monorepo runner's task prefix: Turborepo's and Nx's `@acme/api:test: `,
+/// one word (no space) and a colon.
+fn behind_task_prefix(line: &str) -> Option<&str> {
+    let (prefix, rest) = line.split_once(": ")?;
+    (!prefix.is_empty() && prefix.contains(':') && !prefix.contains(char::is_whitespace))
+        .then_some(rest)
 }
 
 /// A test suite's heading in a spec reporter's output, indented under its file: `  Error
@@ -234,6 +243,14 @@ pub(crate) fn classify(
     if !rules_may_match {
         return unknown(kind, level, first, message).map(Verdict::Issue);
     }
+    // An ordinary structured record (`level=info msg="Imported track" path="…/Connection
+    // Refused.flac"`) is read by what it says, not by the things it names.
+    let said = (kind == EventKind::Line
+        && level == Some(Level::Quiet)
+        && !message.trim_end().contains('\n'))
+    .then(|| crate::fields::spoken(first))
+    .flatten();
+    let message = said.as_deref().unwrap_or(message);
     // The word index names candidates; the first (by tier, then order) whose own regex
     // matches, and whose veto does not, wins.
     let mut candidates = rules.set.matches(message);
@@ -451,6 +468,7 @@ mod tests {
             "    logs \"connection refused\" and schedules a retry",
             "      should raise when the upstream times out",
             "2026-12-05T10:12:23.1781060Z     ✓ does not double-charge after a network error on submit (1604ms)",
+            "@acme/errors:test:   ✔ keeps the original \"Connection refused\" cause on ECONNREFUSED (0.611ms)",
         ] {
             assert!(is_passing_test(name), "{name}");
         }
@@ -460,6 +478,8 @@ mod tests {
             "returns 403 with permission denied",
             "    Failures: connection refused",
             "    ss: connection refused",
+            "@acme/api:test:   ✖ returns 401 for an expired token (3.905ms)",
+            "api: connection refused: ✔ x",
         ] {
             assert!(!is_passing_test(line), "{line}");
         }

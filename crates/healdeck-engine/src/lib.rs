@@ -52,6 +52,7 @@ mod classify;
 mod engine;
 pub mod eval;
 mod events;
+mod fields;
 mod fingerprint;
 pub mod fix;
 pub mod group;

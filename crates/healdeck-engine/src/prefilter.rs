@@ -394,8 +394,9 @@ mod tests {
         let (rules, _) = RuleSet::builtin();
         let p = Prefilter::new(&rules);
         assert!(p.unfiltered_ids.is_empty(), "{:?}", p.unfiltered_ids);
-        // The automaton's size, kept in check as rules grow (words inside another word, and
-        // words holding a structural one, cost nothing): the throughput benchmark measures it.
-        assert!(p.words.len() < 580, "{} words", p.words.len());
+        // The line filter's size, kept in check as rules grow (words inside another word, and
+        // words holding a structural one, cost nothing). More words let more positions
+        // through the table to a comparison: the throughput benchmark measures it.
+        assert!(p.words.len() < 650, "{} words", p.words.len());
     }
 }

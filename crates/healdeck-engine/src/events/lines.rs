@@ -74,9 +74,10 @@ pub(super) fn is_traceback_start(l: &[u8]) -> bool {
         || t.starts_with(b"+ Exception Group Traceback (most recent call last)")
 }
 
-/// `java.lang.IllegalStateException: …`, `Caused by: …`, `Exception in thread "main" …`.
+/// `java.lang.IllegalStateException: …`, `Caused by: …`, `Exception in thread "main" …`,
+/// behind the app's version where Sonarr and Radarr print it (`[v4.0.11.2680] System.…`).
 pub(super) fn looks_like_exception_line(l: &[u8]) -> bool {
-    let t = trim_start(l);
+    let t = behind_version_tag(trim_start(l));
     if t.starts_with(b"Exception in thread") || t.starts_with(b"Caused by:") {
         return true;
     }
@@ -88,6 +89,21 @@ pub(super) fn looks_like_exception_line(l: &[u8]) -> bool {
     let name = &head[..name_end];
     (name.ends_with(b"Exception") || name.ends_with(b"Error") || name.ends_with(b"Throwable"))
         && (name_end == head.len() || head[name_end] == b':' || head[name_end] == b' ')
+}
+
+/// A line behind a leading `[v4.0.11.2680] ` (a version in brackets), or the line itself.
+fn behind_version_tag(l: &[u8]) -> &[u8] {
+    let Some(inner) = l.strip_prefix(b"[v") else {
+        return l;
+    };
+    let digits = inner
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .count();
+    match inner[digits..].strip_prefix(b"] ") {
+        Some(rest) if digits > 0 => rest,
+        _ => l,
+    }
 }
 
 /// The length of a build runner's step prefix on a line: BuildKit's `#6 0.742 ` (step and

@@ -334,23 +334,8 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if shapes::is_pytest_section(first) {
         return Initial::Block(shapes::pytest_section);
     }
-    // Dagster's `Failure loading location … due to error: …`, a blank line, `Stack Trace:`
-    // over the frames of the serialized error.
-    if level.is_some()
-        && next.is_some_and(lines::is_blank)
-        && it
-            .peek2()
-            .is_some_and(|l| l.trim_ascii_end() == b"Stack Trace:")
-    {
-        return Initial::HeaderGapThen(EventKind::Stack);
-    }
-    // A WARN record with the exception it caught printed under it (a Java logger's
-    // `LOG.warn("…", e)`): one event, the warning heading its stack.
-    if level == Some(crate::level::Level::Warn)
-        && next.is_some_and(looks_like_exception_line)
-        && it.peek2().is_some_and(|l| ends_exception(first, l))
-    {
-        return Initial::HeaderThen(EventKind::Stack);
+    if let Some(shape) = record_over_stack(first, it, level, next) {
+        return shape;
     }
     if let Some(next) = next.filter(|_| heads) {
         if is_traceback_start(next) {
@@ -397,7 +382,54 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     {
         return Initial::BodyThen(body, EventKind::PythonTraceback);
     }
+    // An error record quoting what it got (a response's body and headers) over the stack
+    // of the error it logged.
+    if heads
+        && level.is_some()
+        && starts_record(first)
+        && let Some(body) = shapes::frames_below(it)
+    {
+        return Initial::BodyThen(body - 1, EventKind::Stack);
+    }
     report_block(first, it).unwrap_or(Initial::Kind(EventKind::Line))
+}
+
+/// A record of any level over the stack of what it caught, with no structure of its own to
+/// tell it: Dagster's `… due to error: …` over a blank line and `Stack Trace:`, a WARN
+/// record over the exception it caught (at once or after a blank line).
+fn record_over_stack(
+    first: &[u8],
+    it: &Lines,
+    level: Option<crate::level::Level>,
+    next: Option<&[u8]>,
+) -> Option<Initial> {
+    // Dagster's `Failure loading location … due to error: …`, a blank line, `Stack Trace:`
+    // over the frames of the serialized error.
+    if level.is_some()
+        && next.is_some_and(lines::is_blank)
+        && it
+            .peek2()
+            .is_some_and(|l| l.trim_ascii_end() == b"Stack Trace:")
+    {
+        return Some(Initial::HeaderGapThen(EventKind::Stack));
+    }
+    // A WARN record with the exception it caught printed under it (a Java logger's
+    // `LOG.warn("…", e)`): one event, the warning heading its stack — after a blank line
+    // too (Sonarr's `Couldn't import episode …`, then `[v4.0.11] System.Unauthorized…`).
+    if level == Some(crate::level::Level::Warn) {
+        if next.is_some_and(looks_like_exception_line)
+            && it.peek2().is_some_and(|l| ends_exception(first, l))
+        {
+            return Some(Initial::HeaderThen(EventKind::Stack));
+        }
+        if next.is_some_and(lines::is_blank)
+            && it.peek2().is_some_and(looks_like_exception_line)
+            && shapes::frames_follow(it, 2).is_some()
+        {
+            return Some(Initial::HeaderGapThen(EventKind::Stack));
+        }
+    }
+    None
 }
 
 /// A tool's report that its first line (and the next) tell: a compiler's `error: …`, a

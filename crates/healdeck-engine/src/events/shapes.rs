@@ -507,6 +507,30 @@ pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
     None
 }
 
+/// How many unstamped lines lie between an error record and the stack frames under them
+/// (electron-log's `[error] Error: … HttpError: 404` over the response it quotes — a
+/// quoted body, `Headers: {`, its indented fields, `}` — then `    at createHttpError (…)`).
+/// `None` when a record, a blank line, another failure or `REACH` lines come first, or when
+/// the frames follow at once.
+pub(super) fn frames_below(it: &Lines) -> Option<usize> {
+    const REACH: usize = 24;
+    let mut probe = Lines {
+        buf: it.buf,
+        next: it.next,
+    };
+    for n in 0..REACH {
+        let (_, l) = probe.peek()?;
+        if super::lines::is_frame(l) && trim_start(l).starts_with(b"at ") {
+            return (n > 0).then_some(n);
+        }
+        if starts_record(l) || is_blank(l) || starts_failure(l) || is_traceback_start(l) {
+            return None;
+        }
+        probe.advance();
+    }
+    None
+}
+
 /// Whether a line carries a time of its own, wherever the record puts it.
 fn has_timestamp(l: &[u8]) -> bool {
     crate::timestamp::parse(

@@ -483,3 +483,42 @@ fn a_failure_line_does_not_take_access_records_as_its_message() {
     let (_, lines, body) = span_of(&text, 0);
     assert_eq!(lines, 1, "{body}");
 }
+
+#[test]
+fn an_error_record_quoting_a_response_is_one_event_with_its_stack() {
+    // electron-log: the error, the response body and headers it quotes, then the frames.
+    let text = concat!(
+        "[2026-11-25 08:41:04.963] [error] Error: Cannot find latest.yml in the latest release artifacts (https://example.com/latest.yml): HttpError: 404 \n",
+        "\"method: GET url: https://example.com/latest.yml\\n\\nPlease double check that your authentication token is correct.\\n\"\n",
+        "Headers: {\n",
+        "  \"server\": \"GitHub.com\",\n",
+        "  \"date\": \"Wed, 25 Nov 2026 07:41:04 GMT\"\n",
+        "}\n",
+        "    at createHttpError (C:\\app\\httpExecutor.js:21:12)\n",
+        "    at ClientRequest.emit (node:events:519:28)\n",
+        "[2026-11-25 08:41:05.210] [info]  sync: pulled 142 transactions\n",
+    );
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 8), "{body}");
+    // Lines under an error record that reach no frame are not taken this way.
+    let text = "[2026-11-25 08:41:04.963] [error] upload failed\nretrying with a smaller part size\n\n    at nothing\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert!(lines < 4, "{body}");
+}
+
+#[test]
+fn a_warning_a_blank_line_then_the_exception_it_caught_is_one_event() {
+    // Sonarr: the warning, a blank line, the exception behind the app's version, its stack.
+    let text = concat!(
+        "2026-11-29 19:41:55.4|Warn|ImportApprovedEpisodes|Couldn't import episode /downloads/a.mkv: Access to the path '/tv/a.mkv' is\n",
+        "\n",
+        "[v4.0.11.2680] System.UnauthorizedAccessException: Access to the path '/tv/a.mkv' is denied.\n",
+        " ---> System.IO.IOException: Permission denied\n",
+        "   --- End of inner exception stack trace ---\n",
+        "   at System.IO.FileSystem.MoveFile(String sourceFullPath, String destFullPath, Boolean overwrite)\n",
+        "\n",
+        "2026-11-29 19:41:55.5|Info|DownloadedEpisodesImportService|Import failed=1, imported=0\n",
+    );
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::Stack, 6), "{body}");
+}

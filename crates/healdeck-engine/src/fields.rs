@@ -1,0 +1,156 @@
+//! What a structured record says. A logfmt record (`time=… level=info msg="Imported track"
+//! path="/music/…/03 - Connection Refused.flac"`) or a JSON line says what happened in its
+//! message and error fields; its other fields name things — a track called "Connection
+//! Refused", an album "Out of Memory", a cron job `purge-failed-jobs`. A failure word in such
+//! a value is a name, not a failure, so the rules read an ordinary-level record (info,
+//! debug) through [`spoken`]: its message, error, reason and status fields only.
+
+use serde_json::Value;
+
+/// The keys of the fields that say what happened (ASCII case-insensitive).
+const SPOKEN: &[&str] = &[
+    "msg",
+    "message",
+    "err",
+    "error",
+    "error_message",
+    "errormessage",
+    "reason",
+    "cause",
+    "exception",
+    "panic",
+    "status",
+    "state",
+    "result",
+    "outcome",
+    "event",
+    "description",
+    "detail",
+    "details",
+    "summary",
+];
+
+/// What a structured record says: the values of its spoken fields, joined by spaces. `None`
+/// when the line is no logfmt or JSON record with a message field (it is then read whole).
+pub(crate) fn spoken(line: &str) -> Option<String> {
+    let t = line.trim();
+    let fields = if t.starts_with('{') {
+        json_fields(t)?
+    } else {
+        logfmt_fields(t)?
+    };
+    if !fields
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("msg") || k.eq_ignore_ascii_case("message"))
+    {
+        return None;
+    }
+    let said: Vec<String> = fields
+        .into_iter()
+        .filter(|(k, _)| is_spoken(k))
+        .map(|(_, v)| v)
+        .collect();
+    Some(said.join(" "))
+}
+
+fn is_spoken(key: &str) -> bool {
+    SPOKEN.iter().any(|s| s.eq_ignore_ascii_case(key))
+}
+
+/// A JSON object's top-level fields, each value as text (a string as it is, anything else
+/// as JSON; `null` left out).
+fn json_fields(t: &str) -> Option<Vec<(String, String)>> {
+    let map: serde_json::Map<String, Value> = serde_json::from_str(t).ok()?;
+    Some(
+        map.into_iter()
+            .filter_map(|(k, v)| match v {
+                Value::Null => None,
+                Value::String(s) => Some((k, s)),
+                other => Some((k, other.to_string())),
+            })
+            .collect(),
+    )
+}
+
+/// A logfmt line's fields: `key=value` or `key="quoted value"` separated by spaces, each
+/// value as written (escapes kept). `None` when any part of the line is not such a pair, or
+/// it has fewer than three.
+fn logfmt_fields(t: &str) -> Option<Vec<(String, String)>> {
+    let b = t.as_bytes();
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let key_start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b"_.-/@".contains(&b[i])) {
+            i += 1;
+        }
+        if i == key_start || b.get(i) != Some(&b'=') {
+            return None;
+        }
+        let key = &t[key_start..i];
+        i += 1;
+        let value = if b.get(i) == Some(&b'"') {
+            let start = i + 1;
+            i = start;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            if i >= b.len() {
+                return None;
+            }
+            i += 1;
+            &t[start..i - 1]
+        } else {
+            let start = i;
+            while i < b.len() && b[i] != b' ' {
+                i += 1;
+            }
+            &t[start..i]
+        };
+        fields.push((key.to_string(), value.to_string()));
+    }
+    (fields.len() >= 3).then_some(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logfmt_record_says_its_message_not_its_names() {
+        let line = r#"time="2026-11-30T03:00:02Z" level=info msg="Imported track" path="/music/Fatal Error Trio/03 - Connection Refused.flac" duration=241.6"#;
+        assert_eq!(spoken(line).as_deref(), Some("Imported track"));
+        let line = r#"time=2026-11-30T03:00:02Z level=info msg="upstream retry" err="dial tcp 192.0.2.1:443: connect: connection refused" attempt=2"#;
+        assert_eq!(
+            spoken(line).as_deref(),
+            Some("upstream retry dial tcp 192.0.2.1:443: connect: connection refused")
+        );
+        // An escaped quote inside a value does not end it.
+        let line = r#"level=debug msg="said \"hi\"" name="Out of \"Memory\"""#;
+        assert_eq!(spoken(line).as_deref(), Some(r#"said \"hi\""#));
+    }
+
+    #[test]
+    fn a_json_record_says_its_message_error_and_status() {
+        let line = r#"{"level":"info","ts":"2026-11-30T08:00:08Z","msg":"applied","output":{"cronjob/ops/purge-failed-jobs":"unchanged"},"error":null,"status":200}"#;
+        assert_eq!(spoken(line).as_deref(), Some("applied 200"));
+    }
+
+    #[test]
+    fn other_lines_are_read_whole() {
+        for line in [
+            "2026-11-30 03:00:02 INFO Imported track Connection Refused.flac",
+            "level=info msg=\"unterminated",
+            "time=1 level=info path=/x",
+            r#"{"level":"info","path":"/music/Out of Memory.mp3"}"#,
+            "key=value and then prose",
+            "{not json",
+        ] {
+            assert_eq!(spoken(line), None, "{line}");
+        }
+    }
+}
