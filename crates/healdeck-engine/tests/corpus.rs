@@ -282,6 +282,19 @@ fn the_twelfth_held_out_batch_keeps_its_figures() {
     held_out_keeps("tests/heldout12", (15, 22), (22, 22, 19), 2);
 }
 
+/// The thirteenth held-out batch (`tests/heldout13`: 15 files, 22 failures: BlueZ,
+/// wpa_supplicant, Sonarr, qBittorrent, Duplicati, Flux's kustomize-controller, an Electron
+/// app's main log, Plex, EMQX, Paperless-ngx, OctoPrint, Kopia, firewalld): as it arrived, 15
+/// found, 8 with the right category, 7 with the right severity, 14 false issues; since
+/// structured records are read by what they say, passing tests behind a task prefix, an
+/// error record quoting a response over its stack, a warning over a blank line and the
+/// exception it caught, and the rules learnt from it, all 22 found with the right category,
+/// 20 with the right severity, no false issue.
+#[test]
+fn the_thirteenth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout13", (15, 22), (22, 22, 20), 0);
+}
+
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still
 /// finds at least (found, right category, right severity) of them with at most `most_false`
 /// false issues.
