@@ -8,8 +8,11 @@
 //! The success must come from who failed: the failure's dotted component
 //! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`), else
 //! its process — the syslog tag (`nomad[1184]: `) or Zabbix's process id (`  1905:`, the
-//! server's `database connection re-established`); without either, nothing is claimed. A
-//! success line that itself reports a failure (`Connected to X failed`) is none.
+//! server's `database connection re-established`, an Unreal client's log category); without
+//! either, nothing is claimed. A success line that itself reports a failure (`Connected to X
+//! failed`) is none. A request that completed counts only for the host the failure named
+//! (Synapse's `[chat.example.com] Completed request: 200 OK` after a key fetch from that
+//! server timed out).
 
 use crate::events::{line_at, line_start};
 use regex::Regex;
@@ -40,15 +43,32 @@ static MODULE_TAG: LazyLock<Regex> = LazyLock::new(|| {
     .expect("module pattern")
 });
 
+/// An Unreal Engine log category, after the record's time and frame counter:
+/// `[2026.12.04-19.52.47:120][5231]LogNet: `.
+static UNREAL_CATEGORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[[\d.:-]+\]\[\s*\d+\](Log\w+: )").expect("unreal category pattern")
+});
+
 /// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
 /// `InetAddress 198.51.100.12 is now UP`, Corosync's `rx: host: 2 link: 0 is up`, a BGP
-/// daemon's `%ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up`).
+/// daemon's `%ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up`, an Unreal
+/// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server)\b",
     )
     .expect("connected pattern")
 });
+
+/// A request to a host that completed (Synapse's federation client: `{PUT-O-262}
+/// [chat.example.com] Completed request: 200 OK`): a recovery only when it names the host the
+/// failure named in brackets.
+static COMPLETED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bCompleted request: 2\d\d\b").expect("completed pattern"));
+
+/// A host name in brackets: `[chat.ops-archive.example.com]`.
+static BRACKETED_HOST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\[[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\])").expect("host pattern"));
 
 /// Words that make a "connected" line a report of another failure.
 static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {
@@ -83,10 +103,12 @@ fn writer(line: &str) -> Option<(&str, bool)> {
     };
     let xlator = || first_group(&GLUSTER_XLATOR, line);
     let module = || first_group(&MODULE_TAG, line);
+    let unreal = || first_group(&UNREAL_CATEGORY, line);
     dotted
         .or_else(tag)
         .or_else(xlator)
         .or_else(module)
+        .or_else(unreal)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -102,11 +124,14 @@ pub(crate) fn connected_later(buf: &[u8], from: usize, line: &str) -> Option<usi
     let (name, opens_line) = writer(line)?;
     let from = from.min(buf.len());
     let window = &buf[from..(from + LOOK_AHEAD).min(buf.len())];
+    let host = first_group(&BRACKETED_HOST, line);
     let mut hits = memchr::memmem::find_iter(window, name.as_bytes()).take(MOST_LINES);
     hits.find_map(|hit| {
         let start = line_start(window, hit);
         let text = String::from_utf8_lossy(line_at(window, start));
-        let recovered = CONNECTED.is_match(&text) && !STILL_FAILING.is_match(&text);
+        let succeeded = CONNECTED.is_match(&text)
+            || (COMPLETED.is_match(&text) && host.is_some_and(|h| text.contains(h)));
+        let recovered = succeeded && !STILL_FAILING.is_match(&text);
         (recovered && (!opens_line || start == hit)).then_some(from + start)
     })
 }
@@ -186,6 +211,23 @@ mod tests {
         assert!(after_first(radius).is_some());
         assert_eq!(
             after_first(&radius.replace("Info: rlm_sql_mysql", "Info: rlm_ldap")),
+            None
+        );
+        // An Unreal client that joined the server again, told by the same log category.
+        let unreal = "[2026.12.04-19.52.47:120][5231]LogNet: Warning: UNetConnection::Tick: Connection TIMED OUT. Closing connection..\n[2026.12.04-19.52.47:402][5232]LogNet: Browse: 198.51.100.23:7777/Game/Maps/Menu?closed\n[2026.12.04-19.53.31:890][6126]LogNet: Welcomed by server (Level: /Game/Maps/Main)\n";
+        assert!(after_first(unreal).is_some());
+        assert_eq!(
+            after_first(&unreal.replace("]LogNet: Welcomed", "]LogOnline: Welcomed")),
+            None
+        );
+        // A request to the host that timed out completing later; another host's is none.
+        let synapse = "2026-12-02 08:36:08,332 - synapse.http.matrixfederationclient - 761 - INFO - ServerKeyFetcher-233 - {GET-O-231} [chat.ops-archive.example.com] Request failed: GET matrix-federation://chat.ops-archive.example.com/_matrix/key/v2/server: TimeoutError('Timed out after 10s')\n2026-12-02 08:51:38,240 - synapse.http.matrixfederationclient - 327 - INFO - loop-88 - {PUT-O-262} [chat.ops-archive.example.com] Completed request: 200 OK in 0.41 secs\n";
+        assert!(after_first(synapse).is_some());
+        assert_eq!(
+            after_first(&synapse.replace(
+                "{PUT-O-262} [chat.ops-archive",
+                "{PUT-O-262} [partner.ops-archive"
+            )),
             None
         );
         // No component named, nothing claimed.

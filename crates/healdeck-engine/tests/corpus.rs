@@ -274,12 +274,13 @@ fn the_eleventh_held_out_batch_keeps_its_figures() {
 /// Syncthing, rclone, Jetty 12, Unreal Engine, Dagster, linkerd2-proxy, Renovate, mdadm,
 /// tailscaled, vcpkg, ClamAV, Pi-hole FTL): as it arrived, 15 found, 8 with the right
 /// category, 7 with the right severity, 24 false issues; since Unreal's record time, the Go
-/// panic behind a journal tag, Dagster's serialized errors read as one event each and the
-/// rules learnt from it, all 22 found with the right category, 19 with the right severity,
-/// with 2 false issues (two traps' names).
+/// panic behind a journal tag, Dagster's serialized errors read as one event each, recoveries
+/// told by an Unreal client joining again and by a request to the same host completing, and
+/// the rules learnt from it, all 22 found with the right category and severity, with 2 false
+/// issues (two traps' names).
 #[test]
 fn the_twelfth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout12", (15, 22), (22, 22, 19), 2);
+    held_out_keeps("tests/heldout12", (15, 22), (22, 22, 22), 2);
 }
 
 /// The thirteenth held-out batch (`tests/heldout13`: 15 files, 22 failures: BlueZ,
