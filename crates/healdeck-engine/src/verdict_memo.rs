@@ -9,7 +9,9 @@
 use super::classify::Verdict;
 use super::events::EventKind;
 use super::level::Level;
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// Entries kept before the table starts over.
 const CAPACITY: usize = 4096;
@@ -18,12 +20,23 @@ const CAPACITY: usize = 4096;
 /// than the regexes cost time).
 const LONGEST_KEPT: usize = 4096;
 
-type Key = (EventKind, Option<Level>, String, String);
+/// What a verdict was worked out from, kept to tell a repeat from another event whose inputs
+/// hash alike.
+#[derive(Debug)]
+struct Entry {
+    kind: EventKind,
+    level: Option<Level>,
+    first: String,
+    message: String,
+    verdict: Option<Verdict>,
+}
 
-/// One worker's remembered verdicts (`None`: the event was no failure).
+/// One worker's remembered verdicts (`None`: the event was no failure), by a hash of their
+/// inputs: a repeat is found without copying its lines (most events on a failure-dense log
+/// are repeats).
 #[derive(Debug, Default)]
 pub(crate) struct VerdictMemo {
-    known: HashMap<Key, Option<Verdict>>,
+    known: HashMap<u64, Entry, FixedState>,
 }
 
 impl VerdictMemo {
@@ -39,15 +52,30 @@ impl VerdictMemo {
         if first.len() + message.len() > LONGEST_KEPT {
             return classify();
         }
-        let key = (kind, level, first.to_owned(), message.to_owned());
-        if let Some(known) = self.known.get(&key) {
-            return known.clone();
+        let key = FixedState::default().hash_one((kind, level, first, message));
+        if let Some(known) = self.known.get(&key)
+            && known.kind == kind
+            && known.level == level
+            && known.first == first
+            && known.message == message
+        {
+            return known.verdict.clone();
         }
         let verdict = classify();
         if self.known.len() >= CAPACITY {
             self.known.clear();
         }
-        self.known.insert(key, verdict.clone());
+        // Another event hashing alike is replaced: it is classified again if it comes back.
+        self.known.insert(
+            key,
+            Entry {
+                kind,
+                level,
+                first: first.to_owned(),
+                message: message.to_owned(),
+                verdict: verdict.clone(),
+            },
+        );
         verdict
     }
 }
