@@ -157,6 +157,21 @@ fn is_suite_heading(first: &str) -> bool {
         && rest[0].starts_with(|c: char| c.is_ascii_lowercase())
 }
 
+/// Vitest's header over what a test printed: `stdout | src/lib/logger.test.ts > logger >
+/// serialises an Error with its stack`. The test's name is no failure; what it printed is
+/// read on its own lines.
+fn is_test_output_header(first: &str) -> bool {
+    let line = behind_carrier(first).trim_start();
+    let Some(rest) = line
+        .strip_prefix("stdout | ")
+        .or_else(|| line.strip_prefix("stderr | "))
+    else {
+        return false;
+    };
+    let file = rest.split(' ').next().unwrap_or("");
+    [".test.", ".spec."].iter().any(|t| file.contains(t)) && rest.contains(" > ")
+}
+
 /// A line behind its carrier (the GitHub Actions runner's `2026-12-05T10:12:22.5761575Z `,
 /// a journal's `host prog[pid]: `; see `events::carrier`), or the line as it is.
 fn behind_carrier(line: &str) -> &str {
@@ -335,6 +350,7 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
             || says_nothing_itself(first)
             || COUNTER_ENTRY.is_match(first)
             || is_suite_heading(first)
+            || is_test_output_header(first)
             || crate::events::is_announcement(first.as_bytes()))
     {
         return None;
@@ -457,6 +473,20 @@ mod tests {
                 None,
                 "{line}"
             );
+        }
+    }
+
+    #[test]
+    fn a_test_runners_output_header_names_a_test_not_a_failure() {
+        let line = "stdout | src/lib/logger.test.ts > logger > serialises an Error with its stack";
+        assert_eq!(unknown(EventKind::Line, level(line), line, line), None);
+        assert!(is_test_output_header(line));
+        for other in [
+            "stdout | Error: connection refused",
+            "stderr | build.log > Error: out of memory",
+            "ERROR stdout | src/a.test.ts failed",
+        ] {
+            assert!(!is_test_output_header(other), "{other}");
         }
     }
 

@@ -276,11 +276,12 @@ fn the_eleventh_held_out_batch_keeps_its_figures() {
 /// category, 7 with the right severity, 24 false issues; since Unreal's record time, the Go
 /// panic behind a journal tag, Dagster's serialized errors read as one event each, recoveries
 /// told by an Unreal client joining again and by a request to the same host completing, and
-/// the rules learnt from it, all 22 found with the right category and severity, with 2 false
-/// issues (two traps' names).
+/// Vitest's header over a test's output read as the test's name, and the rules learnt from
+/// it, all 22 found with the right category and severity, with 1 false issue (a Prefect
+/// report named 'Access denied and 503 summary').
 #[test]
 fn the_twelfth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout12", (15, 22), (22, 22, 22), 2);
+    held_out_keeps("tests/heldout12", (15, 22), (22, 22, 22), 1);
 }
 
 /// The thirteenth held-out batch (`tests/heldout13`: 15 files, 22 failures: BlueZ,
