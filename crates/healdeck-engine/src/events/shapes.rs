@@ -479,6 +479,27 @@ pub(super) fn announces_body(first: &[u8], it: &Lines) -> bool {
 /// (`None` when a record, a frame, another failure or `REACH` lines come first, or when the
 /// traceback follows at once — that is the plain header-then-traceback shape).
 pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
+    // Message text only: a record (a timestamp or a level of its own, an access log's
+    // `[01/May/2024:12:00:00 +0000]` anywhere in it), a frame (indented, or a Go dump's
+    // `+0x` lines), or another failure ends the search.
+    lines_before(it, is_traceback_start, |l| {
+        starts_record(l)
+            || (super::level_of(l).is_some() && !is_sentence(l))
+            || has_timestamp(l)
+            || is_indented(l)
+            || starts_failure(l)
+            || l.starts_with(b"goroutine ")
+            || contains(l, b"+0x")
+    })
+}
+
+/// How many lines lie between `it` and the first line that is `wanted`, within 24 lines and
+/// none of them one that `ends` the search; `None` when there is none, or it is the next.
+fn lines_before(
+    it: &Lines,
+    wanted: impl Fn(&[u8]) -> bool,
+    ends: impl Fn(&[u8]) -> bool,
+) -> Option<usize> {
     const REACH: usize = 24;
     let mut probe = Lines {
         buf: it.buf,
@@ -486,20 +507,10 @@ pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
     };
     for n in 0..REACH {
         let (_, l) = probe.peek()?;
-        if is_traceback_start(l) {
+        if wanted(l) {
             return (n > 0).then_some(n);
         }
-        // Message text only: a record (a timestamp or a level of its own, an access log's
-        // `[01/May/2024:12:00:00 +0000]` anywhere in it), a frame (indented, or a Go dump's
-        // `+0x` lines), or another failure ends the search.
-        if starts_record(l)
-            || (super::level_of(l).is_some() && !is_sentence(l))
-            || has_timestamp(l)
-            || is_indented(l)
-            || starts_failure(l)
-            || l.starts_with(b"goroutine ")
-            || contains(l, b"+0x")
-        {
+        if ends(l) {
             return None;
         }
         probe.advance();
@@ -513,22 +524,11 @@ pub(super) fn traceback_below(it: &Lines) -> Option<usize> {
 /// `None` when a record, a blank line, another failure or `REACH` lines come first, or when
 /// the frames follow at once.
 pub(super) fn frames_below(it: &Lines) -> Option<usize> {
-    const REACH: usize = 24;
-    let mut probe = Lines {
-        buf: it.buf,
-        next: it.next,
-    };
-    for n in 0..REACH {
-        let (_, l) = probe.peek()?;
-        if super::lines::is_frame(l) && trim_start(l).starts_with(b"at ") {
-            return (n > 0).then_some(n);
-        }
-        if starts_record(l) || is_blank(l) || starts_failure(l) || is_traceback_start(l) {
-            return None;
-        }
-        probe.advance();
-    }
-    None
+    lines_before(
+        it,
+        |l| super::lines::is_frame(l) && trim_start(l).starts_with(b"at "),
+        |l| starts_record(l) || is_blank(l) || starts_failure(l) || is_traceback_start(l),
+    )
 }
 
 /// Whether a line carries a time of its own, wherever the record puts it.
