@@ -13,12 +13,29 @@ const SPOKEN: &[&str] = &[
     "message",
     "err",
     "error",
+    "errors",
     "error_message",
     "errormessage",
+    "error.message",
+    "error.type",
+    "error.stack_trace",
+    "errorverbose",
     "reason",
     "cause",
     "exception",
+    "exc_info",
+    "exc_text",
+    "stack",
+    "stacktrace",
+    "stack_trace",
     "panic",
+    "fault",
+    "failure",
+    "stderr",
+    "exit_code",
+    "exitcode",
+    "exit_status",
+    "signal",
     "status",
     "state",
     "result",
@@ -45,10 +62,18 @@ pub(crate) fn spoken(line: &str) -> Option<String> {
     {
         return None;
     }
+    // The message as it is; another field with its key, which a rule may name
+    // (`status=503`, `exit_code=1`).
     let said: Vec<String> = fields
         .into_iter()
         .filter(|(k, _)| is_spoken(k))
-        .map(|(_, v)| v)
+        .map(|(k, v)| {
+            if k.eq_ignore_ascii_case("msg") || k.eq_ignore_ascii_case("message") {
+                v
+            } else {
+                format!("{k}={v}")
+            }
+        })
         .collect();
     Some(said.join(" "))
 }
@@ -127,7 +152,15 @@ mod tests {
         let line = r#"time=2026-11-30T03:00:02Z level=info msg="upstream retry" err="dial tcp 192.0.2.1:443: connect: connection refused" attempt=2"#;
         assert_eq!(
             spoken(line).as_deref(),
-            Some("upstream retry dial tcp 192.0.2.1:443: connect: connection refused")
+            Some("upstream retry err=dial tcp 192.0.2.1:443: connect: connection refused")
+        );
+        // What a command wrote to stderr, and how it exited, are said too.
+        let line = r#"level=info msg="command exited" cmd=pg_dump exit_code=1 stderr="pg_dump: error: connection to server failed: Connection refused""#;
+        assert_eq!(
+            spoken(line).as_deref(),
+            Some(
+                "command exited exit_code=1 stderr=pg_dump: error: connection to server failed: Connection refused"
+            )
         );
         // An escaped quote inside a value does not end it.
         let line = r#"level=debug msg="said \"hi\"" name="Out of \"Memory\"""#;
@@ -137,7 +170,7 @@ mod tests {
     #[test]
     fn a_json_record_says_its_message_error_and_status() {
         let line = r#"{"level":"info","ts":"2026-11-30T08:00:08Z","msg":"applied","output":{"cronjob/ops/purge-failed-jobs":"unchanged"},"error":null,"status":200}"#;
-        assert_eq!(spoken(line).as_deref(), Some("applied 200"));
+        assert_eq!(spoken(line).as_deref(), Some("applied status=200"));
     }
 
     #[test]

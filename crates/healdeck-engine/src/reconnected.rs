@@ -66,9 +66,11 @@ static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
 static COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bCompleted request: 2\d\d\b").expect("completed pattern"));
 
-/// A host name in brackets: `[chat.ops-archive.example.com]`.
-static BRACKETED_HOST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\[[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\])").expect("host pattern"));
+/// A host name in brackets: `[chat.ops-archive.example.com]` (ending in a name: not a
+/// version `[v4.0.11.2680]` or an address).
+static BRACKETED_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\[[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\])").expect("host pattern")
+});
 
 /// Words that make a "connected" line a report of another failure.
 static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {

@@ -72,8 +72,9 @@ static TS: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<xmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<xd>\d{1,2}) (?P<xH>\d{2}):(?P<xM>\d{2}):(?P<xS>\d{2}) (?P<xy>\d{4})\b)",
         r"|(?:^\s*\d{1,7}:(?P<zy>\d{4})(?P<zm>\d{2})(?P<zd>\d{2}):(?P<zH>\d{2})(?P<zM>\d{2})(?P<zS>\d{2})\.(?P<zf>\d{3}) )",
         r"|(?:^\s*[0-9a-f]{1,8} \| (?P<um>\d{2})/(?P<ud>\d{2})/(?P<uy>\d{4}) \| (?P<uH>\d{2}):(?P<uM>\d{2}):(?P<uS>\d{2}) \|)",
-        // Plex Media Server's `Nov 29, 2026 20:00:03.450`.
-        r"|(?:^(?P<gmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<gd>\d{1,2}), (?P<gy>\d{4}) (?P<gH>\d{2}):(?P<gM>\d{2}):(?P<gS>\d{2})(?:\.(?P<gf>\d{1,9}))?)",
+        // Plex Media Server's `Nov 29, 2026 20:00:03.450` (always with milliseconds: Java's
+        // `Nov 29, 2026 10:00:03 PM` is a twelve-hour clock).
+        r"|(?:^(?P<gmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<gd>\d{1,2}), (?P<gy>\d{4}) (?P<gH>\d{2}):(?P<gM>\d{2}):(?P<gS>\d{2})\.(?P<gf>\d{3}))",
         // WebLogic's `<Dec 3, 2026, 8:01:47,602 AM Coordinated Universal Time>` and Event
         // Viewer's text export `Error⇥11/22/2026 3:15:23 AM⇥`: twelve-hour clocks.
         r"|(?:^<(?P<lmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<ld>\d{1,2}), (?P<ly>\d{4}),? (?P<lH>\d{1,2}):(?P<lM>\d{2}):(?P<lS>\d{2})(?:[,.]\d+)? (?P<lap>AM|PM)\b)",
@@ -170,8 +171,7 @@ fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
     }
     if let Some(y) = g("gy") {
         let d: u32 = g("gd")?.parse().ok()?;
-        let frac = g("gf").map_or(String::new(), |f| format!(".{f}"));
-        return Some(at(format!("{y}-{:02}-{d:02}", name("gmon")?), "g")? + &frac);
+        return Some(at(format!("{y}-{:02}-{d:02}", name("gmon")?), "g")? + "." + g("gf")?);
     }
     if let Some(y) = g("by") {
         let date = format!("{y}-{}-{}", g("bm")?, g("bd")?);
@@ -363,8 +363,17 @@ mod tests {
             Some("2026-11-29T20:00:03.450")
         );
         assert_eq!(
-            parse("Dec 1, 2026 06:12:08 [1] ERROR - x", file).as_deref(),
-            Some("2026-12-01T06:12:08")
+            parse("Dec 1, 2026 06:12:08.002 [1] ERROR - x", file).as_deref(),
+            Some("2026-12-01T06:12:08.002")
+        );
+        // Java's logging writes the same date with a twelve-hour clock: not read as Plex's.
+        assert_ne!(
+            parse(
+                "Nov 29, 2026 10:00:03 PM org.apache.catalina.core.StandardService",
+                file
+            )
+            .as_deref(),
+            Some("2026-11-29T10:00:03")
         );
     }
 

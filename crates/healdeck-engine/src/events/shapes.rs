@@ -524,11 +524,28 @@ fn lines_before(
 /// `None` when a record, a blank line, another failure or `REACH` lines come first, or when
 /// the frames follow at once.
 pub(super) fn frames_below(it: &Lines) -> Option<usize> {
-    lines_before(
-        it,
-        |l| super::lines::is_frame(l) && trim_start(l).starts_with(b"at "),
-        |l| starts_record(l) || is_blank(l) || starts_failure(l) || is_traceback_start(l),
-    )
+    lines_before(it, is_call_frame, |l| {
+        starts_record(l)
+            || is_blank(l)
+            || starts_failure(l)
+            || is_traceback_start(l)
+            // Another record of any format (logfmt, JSON, an access log) at the margin.
+            || (!is_indented(l) && (super::level_of(l).is_some() || has_timestamp(l)))
+    })
+}
+
+/// A JavaScript, Java or .NET frame: `    at createHttpError (C:\app\x.js:21:12)`,
+/// `    at node:events:519:28` — not prose that starts with "at" (`    at least 2 replicas`).
+fn is_call_frame(l: &[u8]) -> bool {
+    let t = trim_start(l).trim_ascii_end();
+    let Some(rest) = t.strip_prefix(b"at ") else {
+        return false;
+    };
+    let ends_in_position = {
+        let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        digits > 0 && rest[..rest.len() - digits].ends_with(b":")
+    };
+    is_indented(l) && (rest.ends_with(b")") || ends_in_position)
 }
 
 /// Whether a line carries a time of its own, wherever the record puts it.

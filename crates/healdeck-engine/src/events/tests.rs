@@ -522,3 +522,20 @@ fn a_warning_a_blank_line_then_the_exception_it_caught_is_one_event() {
     let (kind, lines, body) = span_of(text, 0);
     assert_eq!((kind, lines), (EventKind::Stack, 6), "{body}");
 }
+
+#[test]
+fn records_of_other_formats_and_prose_at_stop_the_search_for_frames() {
+    // A JSON record and a logfmt record below an error record are records of their own.
+    let text = concat!(
+        "2026-11-25 08:41:04 ERROR upload failed\n",
+        "{\"level\":\"error\",\"msg\":\"database connection refused\"}\n",
+        "time=\"2026-11-25T08:41:05Z\" level=fatal msg=\"cannot allocate memory\"\n",
+        "    at retry (/app/upload.js:12:3)\n",
+    );
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 1, "{body}");
+    // Prose that starts with "at" is no frame.
+    let text = "[2026-11-25 08:41:04.963] [error] rollout blocked\nkeep\n    at least 2 replicas must be ready\n";
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 1, "{body}");
+}
