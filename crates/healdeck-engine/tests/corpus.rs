@@ -252,11 +252,11 @@ fn the_ninth_held_out_batch_keeps_its_figures() {
 /// and Pacemaker, OpenSearch, libvirt, Alertmanager, Pulumi, Vagrant, xcodebuild, CUPS, TiDB,
 /// WebLogic, Godot, snapd), the first after batch 9's generic time-out wording: as it
 /// arrived, 14 found, 7 with the right category, 7 with the right severity, 8 false issues;
-/// since the rules and shapes learnt from it, all 23 right with one false issue (Pulumi's
-/// `running error: update failed`, printed before the diagnostics it sums up).
+/// since the rules and shapes learnt from it, all 23 right and no false issue (Pulumi's
+/// `running error: update failed` folds into the resource failure it sums up).
 #[test]
 fn the_tenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout10", (15, 23), (23, 23, 23), 1);
+    held_out_keeps("tests/heldout10", (15, 23), (23, 23, 23), 0);
 }
 
 /// The eleventh held-out batch (`tests/heldout11`: 15 files, 23 failures: Zigbee2MQTT,
