@@ -56,31 +56,145 @@ impl FileDate {
     }
 }
 
+/// One timestamp format: its pattern (groups named alike in all: `y`, `m` or `mon`, `d`, `H`,
+/// `M`, `S`, `f` the fraction, `z` the zone, `ap` a twelve-hour clock's half, `e` epoch
+/// seconds), whether it must open the line, and the bytes it can start with.
+struct Shape {
+    pattern: &'static str,
+    opens_line: bool,
+    starts_with: fn(u8) -> bool,
+}
+
+const MON: &str = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
+
+/// The formats, in the order they are preferred where two match at one place. `{MON}` stands
+/// for the month names.
+static SHAPES: [Shape; 15] = [
+    // ISO 8601 / RFC 3339, Python logging's comma.
+    Shape {
+        pattern: r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?\s?(?P<z>Z|[+-]\d{2}:?\d{2})?",
+        opens_line: false,
+        starts_with: |b| b.is_ascii_digit(),
+    },
+    // nginx's error log.
+    Shape {
+        pattern: r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})",
+        opens_line: false,
+        starts_with: |b| b.is_ascii_digit(),
+    },
+    // Apache/nginx common log format.
+    Shape {
+        pattern: r"\[(?P<d>\d{2})/(?P<mon>[A-Z][a-z]{2})/(?P<y>\d{4}):(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2}) (?P<z>[+-]\d{4})\]",
+        opens_line: false,
+        starts_with: |b| b == b'[',
+    },
+    // BSD syslog: the year comes from the file.
+    Shape {
+        pattern: r"(?P<mon>{MON}) +(?P<d>\d{1,2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_uppercase(),
+    },
+    // Apache's error log.
+    Shape {
+        pattern: r"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>{MON}) +(?P<d>\d{1,2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))? (?P<y>\d{4})\]",
+        opens_line: false,
+        starts_with: |b| b == b'[',
+    },
+    // Blue Gene/L's RAS log.
+    Shape {
+        pattern: r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<H>\d{2})\.(?P<M>\d{2})\.(?P<S>\d{2})\.(?P<f>\d{1,9})",
+        opens_line: false,
+        starts_with: |b| b.is_ascii_digit(),
+    },
+    // Proxifier: month and day, the year from the file.
+    Shape {
+        pattern: r"\[(?P<m>\d{2})\.(?P<d>\d{2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\]",
+        opens_line: true,
+        starts_with: |b| b == b'[',
+    },
+    // Epoch seconds (UTC).
+    Shape {
+        pattern: r"(?P<e>1\d{9})(?:\.(?P<f>\d{1,9}))?\s",
+        opens_line: true,
+        starts_with: |b| b == b'1',
+    },
+    // PHP's error log.
+    Shape {
+        pattern: r"\[(?P<d>\d{2})-(?P<mon>[A-Z][a-z]{2})-(?P<y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<z> UTC)?[ \]]",
+        opens_line: true,
+        starts_with: |b| b == b'[',
+    },
+    // uWSGI's unbracketed `Tue Nov 10 08:04:41 2026`.
+    Shape {
+        pattern: r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>{MON}) +(?P<d>\d{1,2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2}) (?P<y>\d{4})\b",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_uppercase(),
+    },
+    // Zabbix: `  1905:20261127:051744.019`.
+    Shape {
+        pattern: r"\s*\d{1,7}:(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2}):(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})\.(?P<f>\d{3}) ",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_digit() || b.is_ascii_whitespace(),
+    },
+    // `ipmitool sel elist` rows.
+    Shape {
+        pattern: r"\s*[0-9a-f]{1,8} \| (?P<m>\d{2})/(?P<d>\d{2})/(?P<y>\d{4}) \| (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2}) \|",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_hexdigit() || b.is_ascii_whitespace(),
+    },
+    // Plex Media Server's `Nov 29, 2026 20:00:03.450` (always with milliseconds: Java's
+    // `Nov 29, 2026 10:00:03 PM` is a twelve-hour clock).
+    Shape {
+        pattern: r"(?P<mon>{MON}) (?P<d>\d{1,2}), (?P<y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\.(?P<f>\d{3})",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_uppercase(),
+    },
+    // WebLogic's `<Dec 3, 2026, 8:01:47,602 AM Coordinated Universal Time>`: twelve hours.
+    Shape {
+        pattern: r"<(?P<mon>{MON}) (?P<d>\d{1,2}), (?P<y>\d{4}),? (?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[,.]\d+)? (?P<ap>AM|PM)\b",
+        opens_line: true,
+        starts_with: |b| b == b'<',
+    },
+    // Event Viewer's text export `Error⇥11/22/2026 3:15:23 AM⇥`: twelve hours.
+    Shape {
+        pattern: r"(?:Error|Warning|Information|Critical|Verbose|Audit Success|Audit Failure)\t(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2}) (?P<ap>AM|PM)\t",
+        opens_line: true,
+        starts_with: |b| b.is_ascii_uppercase(),
+    },
+];
+
+/// A shape's pattern with the month names filled in.
+fn shape_pattern(shape: &Shape) -> String {
+    shape.pattern.replace("{MON}", MON)
+}
+
+/// Each shape alone, anchored where it is tried.
+static SHAPE_RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    // ASCII classes (`(?-u)`): a Unicode `\d` makes the automaton many times larger.
+    SHAPES
+        .iter()
+        .map(|s| {
+            Regex::new(&format!("(?-u)^(?:{})", shape_pattern(s)))
+                .unwrap_or_else(|e| panic!("timestamp shape is a constant: {e}"))
+        })
+        .collect()
+});
+
+/// All shapes in one automaton, groups left out: where the leftmost timestamp of a line is.
 static TS: LazyLock<Regex> = LazyLock::new(|| {
-    // ASCII classes (`(?-u)`): a Unicode `\d` makes the automaton many times larger, and every
-    // line of a log is read through it.
-    Regex::new(concat!(
-        r"(?-u)(?:(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?\s?(?P<z>Z|[+-]\d{2}:?\d{2})?)",
-        r"|(?:(?P<ny>\d{4})/(?P<nm>\d{2})/(?P<nd>\d{2}) (?P<nH>\d{2}):(?P<nM>\d{2}):(?P<nS>\d{2}))",
-        r"|(?:\[(?P<cd>\d{2})/(?P<cmon>[A-Z][a-z]{2})/(?P<cy>\d{4}):(?P<cH>\d{2}):(?P<cM>\d{2}):(?P<cS>\d{2}) (?P<cz>[+-]\d{4})\])",
-        r"|(?:^(?P<smon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<sd>\d{1,2}) (?P<sH>\d{2}):(?P<sM>\d{2}):(?P<sS>\d{2}))",
-        r"|(?:\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<amon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<ad>\d{1,2}) (?P<aH>\d{2}):(?P<aM>\d{2}):(?P<aS>\d{2})(?:\.(?P<af>\d{1,9}))? (?P<ay>\d{4})\])",
-        r"|(?:\b(?P<by>\d{4})-(?P<bm>\d{2})-(?P<bd>\d{2})-(?P<bH>\d{2})\.(?P<bM>\d{2})\.(?P<bS>\d{2})\.(?P<bf>\d{1,9}))",
-        r"|(?:^\[(?P<pm>\d{2})\.(?P<pd>\d{2}) (?P<pH>\d{2}):(?P<pM>\d{2}):(?P<pS>\d{2})\])",
-        r"|(?:^(?P<epoch>1\d{9})(?:\.(?P<ef>\d{1,9}))?\s)",
-        r"|(?:^\[(?P<wd>\d{2})-(?P<wmon>[A-Z][a-z]{2})-(?P<wy>\d{4}) (?P<wH>\d{2}):(?P<wM>\d{2}):(?P<wS>\d{2})(?P<wz> UTC)?[ \]])",
-        r"|(?:^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<xmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<xd>\d{1,2}) (?P<xH>\d{2}):(?P<xM>\d{2}):(?P<xS>\d{2}) (?P<xy>\d{4})\b)",
-        r"|(?:^\s*\d{1,7}:(?P<zy>\d{4})(?P<zm>\d{2})(?P<zd>\d{2}):(?P<zH>\d{2})(?P<zM>\d{2})(?P<zS>\d{2})\.(?P<zf>\d{3}) )",
-        r"|(?:^\s*[0-9a-f]{1,8} \| (?P<um>\d{2})/(?P<ud>\d{2})/(?P<uy>\d{4}) \| (?P<uH>\d{2}):(?P<uM>\d{2}):(?P<uS>\d{2}) \|)",
-        // Plex Media Server's `Nov 29, 2026 20:00:03.450` (always with milliseconds: Java's
-        // `Nov 29, 2026 10:00:03 PM` is a twelve-hour clock).
-        r"|(?:^(?P<gmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<gd>\d{1,2}), (?P<gy>\d{4}) (?P<gH>\d{2}):(?P<gM>\d{2}):(?P<gS>\d{2})\.(?P<gf>\d{3}))",
-        // WebLogic's `<Dec 3, 2026, 8:01:47,602 AM Coordinated Universal Time>` and Event
-        // Viewer's text export `Error⇥11/22/2026 3:15:23 AM⇥`: twelve-hour clocks.
-        r"|(?:^<(?P<lmon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<ld>\d{1,2}), (?P<ly>\d{4}),? (?P<lH>\d{1,2}):(?P<lM>\d{2}):(?P<lS>\d{2})(?:[,.]\d+)? (?P<lap>AM|PM)\b)",
-        r"|(?:^(?:Error|Warning|Information|Critical|Verbose|Audit Success|Audit Failure)\t(?P<km>\d{1,2})/(?P<kd>\d{1,2})/(?P<ky>\d{4}) (?P<kH>\d{1,2}):(?P<kM>\d{2}):(?P<kS>\d{2}) (?P<kap>AM|PM)\t)",
-    ))
-    .unwrap_or_else(|e| panic!("timestamp regex is a constant: {e}"))
+    let names = Regex::new(r"\(\?P<[A-Za-z]+>").unwrap_or_else(|e| panic!("constant: {e}"));
+    let alternatives: Vec<String> = SHAPES
+        .iter()
+        .map(|s| {
+            let anchor = if s.opens_line { "^" } else { "" };
+            format!(
+                "(?:{anchor}{})",
+                names.replace_all(&shape_pattern(s), "(?:")
+            )
+        })
+        .collect();
+    Regex::new(&format!("(?-u){}", alternatives.join("|")))
+        .unwrap_or_else(|e| panic!("timestamp regex is a constant: {e}"))
 });
 
 fn month(name: &str) -> Option<u32> {
@@ -128,106 +242,73 @@ pub(crate) fn standalone(line: &str) -> Option<String> {
     .flatten()
 }
 
-/// [`parse`] through [`TS`] alone (what the ISO fast path must agree with).
+/// [`parse`] through the shapes alone (what the ISO fast path must agree with): the leftmost
+/// timestamp, read by the first shape that matches there.
 fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
     let head = match line.char_indices().nth(200) {
         Some((i, _)) => &line[..i],
         None => line,
     };
-    let (_, c) = crate::level::captures_fast(&TS, head)?;
-    let g = |n: &str| c.name(n).map(|m| m.as_str());
-    // `YYYY-MM-DDTHH:MM:SS` from the date given and the time in the groups `{p}H`, `{p}M`, `{p}S`.
-    let at = |date: String, p: &str| -> Option<String> {
-        Some(format!(
-            "{date}T{}:{}:{}",
-            g(&format!("{p}H"))?,
-            g(&format!("{p}M"))?,
-            g(&format!("{p}S"))?
-        ))
-    };
-    let name = |n: &str| month(g(n)?);
-    if let Some(y) = g("y") {
-        let mut s = at(format!("{y}-{}-{}", g("m")?, g("d")?), "")?;
-        if let Some(f) = g("f") {
-            s.push('.');
-            s.push_str(f);
-        }
-        if let Some(z) = g("z") {
-            s.push_str(&offset(z));
-        }
-        return Some(s);
+    // Most stamped lines open with their time: tried shape by shape, without a search.
+    if let Some(c) = shape_at(head, 0) {
+        return read(&c, file);
     }
-    if let Some(y) = g("ny") {
-        return at(format!("{y}-{}-{}", g("nm")?, g("nd")?), "n");
-    }
-    if let Some(y) = g("cy") {
-        let date = format!("{y}-{:02}-{}", name("cmon")?, g("cd")?);
-        return Some(at(date, "c")? + &offset(g("cz")?));
-    }
-    if let Some(y) = g("ay") {
-        let d: u32 = g("ad")?.parse().ok()?;
-        let frac = g("af").map_or(String::new(), |f| format!(".{f}"));
-        return Some(at(format!("{y}-{:02}-{d:02}", name("amon")?), "a")? + &frac);
-    }
-    if let Some(y) = g("gy") {
-        let d: u32 = g("gd")?.parse().ok()?;
-        return Some(at(format!("{y}-{:02}-{d:02}", name("gmon")?), "g")? + "." + g("gf")?);
-    }
-    if let Some(y) = g("by") {
-        let date = format!("{y}-{}-{}", g("bm")?, g("bd")?);
-        return Some(at(date, "b")? + "." + g("bf")?);
-    }
-    if let Some(m) = g("pm") {
-        let (month, day): (u32, u32) = (m.parse().ok()?, g("pd")?.parse().ok()?);
-        let year = file.year_of(month, day);
-        return at(format!("{year}-{m}-{}", g("pd")?), "p");
-    }
-    if let Some(y) = g("wy") {
-        let zone = if g("wz").is_some() { "Z" } else { "" };
-        return Some(at(format!("{y}-{:02}-{}", name("wmon")?, g("wd")?), "w")? + zone);
-    }
-    if let Some(y) = g("xy") {
-        let d: u32 = g("xd")?.parse().ok()?;
-        return at(format!("{y}-{:02}-{d:02}", name("xmon")?), "x");
-    }
-    if let Some(y) = g("zy") {
-        let date = format!("{y}-{}-{}", g("zm")?, g("zd")?);
-        return Some(at(date, "z")? + "." + g("zf")?);
-    }
-    if let Some(y) = g("uy") {
-        return at(format!("{y}-{}-{}", g("um")?, g("ud")?), "u");
-    }
-    // A twelve-hour clock: 12 AM is midnight, 12 PM noon.
-    let twelve = |h: &str, ap: &str, date: String, p: &str| -> Option<String> {
-        let h: u32 = h.parse().ok()?;
-        let h24 = (h % 12) + if ap == "PM" { 12 } else { 0 };
-        Some(format!(
-            "{date}T{h24:02}:{}:{}",
-            g(&format!("{p}M"))?,
-            g(&format!("{p}S"))?
-        ))
-    };
-    if let Some(y) = g("ly") {
-        let d: u32 = g("ld")?.parse().ok()?;
-        let date = format!("{y}-{:02}-{d:02}", name("lmon")?);
-        return twelve(g("lH")?, g("lap")?, date, "l");
-    }
-    if let Some(y) = g("ky") {
-        let (m, d): (u32, u32) = (g("km")?.parse().ok()?, g("kd")?.parse().ok()?);
-        return twelve(g("kH")?, g("kap")?, format!("{y}-{m:02}-{d:02}"), "k");
-    }
-    if let Some(e) = g("epoch") {
-        let secs: i64 = e.parse().ok()?;
+    let at = TS.find(head)?.start();
+    read(&shape_at(head, at).filter(|_| at > 0)?, file)
+}
+
+/// The groups of the first shape (in preference order) that matches at `at` in `head`.
+fn shape_at(head: &str, at: usize) -> Option<regex::Captures<'_>> {
+    let rest = &head[at..];
+    let first = *rest.as_bytes().first()?;
+    SHAPES
+        .iter()
+        .zip(SHAPE_RES.iter())
+        .filter(|(s, _)| (at == 0 || !s.opens_line) && (s.starts_with)(first))
+        .find_map(|(_, re)| re.captures(rest))
+}
+
+/// A shape's groups as `YYYY-MM-DDTHH:MM:SS[.frac][zone]`; `file` dates a year-less one.
+fn read(c: &regex::Captures, file: FileDate) -> Option<String> {
+    let text = |n: &str| c.name(n).map(|m| m.as_str());
+    let number = |n: &str| text(n)?.parse::<u32>().ok();
+    if let Some(e) = text("e") {
         // `iso_of_unix` gives `YYYY-MM-DDTHH:MM:SSZ`; the fraction goes before the zone.
-        let iso = healdeck_config::clock::iso_of_unix(secs);
-        return Some(match g("ef") {
+        let iso = healdeck_config::clock::iso_of_unix(e.parse().ok()?);
+        return Some(match text("f") {
             Some(f) => format!("{}.{f}Z", iso.trim_end_matches('Z')),
             None => iso,
         });
     }
-    let m = name("smon")?;
-    let d: u32 = g("sd")?.parse().ok()?;
-    at(format!("{}-{m:02}-{d:02}", file.year_of(m, d)), "s")
+    let month = match text("mon") {
+        Some(name) => month(name)?,
+        None => number("m")?,
+    };
+    let day = number("d")?;
+    let year = match text("y") {
+        Some(y) => y.parse().ok()?,
+        None => file.year_of(month, day),
+    };
+    let mut hour = number("H")?;
+    // A twelve-hour clock: 12 AM is midnight, 12 PM noon.
+    if let Some(half) = text("ap") {
+        hour = hour % 12 + if half == "PM" { 12 } else { 0 };
+    }
+    let mut out = format!(
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{}:{}",
+        text("M")?,
+        text("S")?
+    );
+    if let Some(f) = text("f") {
+        out.push('.');
+        out.push_str(f);
+    }
+    match text("z") {
+        Some(" UTC") => out.push('Z'),
+        Some(z) => out.push_str(&offset(z)),
+        None => {}
+    }
+    Some(out)
 }
 
 /// The common case without the regex: a line that starts with an ISO time
@@ -444,6 +525,44 @@ mod tests {
             let fast = iso_at_start(line.as_bytes());
             let slow = parse_by_regex(line, FileDate::year(2026));
             assert_eq!(fast, slow, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_time_inside_the_line_is_read_by_the_shape_that_found_it() {
+        let file = FileDate::year(2026);
+        for (line, want) in [
+            (
+                "web-1 | 2026-01-02 03:04:05,678 x",
+                "2026-01-02T03:04:05.678",
+            ),
+            ("[pid 9] 2026/01/02 03:04:05 [error]", "2026-01-02T03:04:05"),
+            (
+                "10.0.0.1 - - [02/Jan/2026:03:04:05 +0100] \"GET /\"",
+                "2026-01-02T03:04:05+01:00",
+            ),
+            (
+                "x [Fri Jan 02 03:04:05.123 2026] y",
+                "2026-01-02T03:04:05.123",
+            ),
+            (
+                "RAS 2005-06-03-15.42.50.363779 R02",
+                "2005-06-03T15:42:50.363779",
+            ),
+        ] {
+            assert_eq!(parse(line, file).as_deref(), Some(want), "{line}");
+        }
+        // A shape that must open the line is not read further in (`May 1 …` in a message).
+        assert_eq!(parse("note: seen May  1 10:00:00 here", file), None);
+        // Wherever the shapes together find a time, the shape alone reads it there.
+        for line in [
+            "x 2026-01-02 03:04:05 y",
+            "x 2026-01-02-03.04.05.1 y",
+            "a [02/Jan/2026:03:04:05 +0000] b",
+            "ab12026-01-02 03:04:05",
+        ] {
+            let at = TS.find(line).map(|m| m.start()).expect(line);
+            assert!(shape_at(line, at).is_some(), "{line}");
         }
     }
 
