@@ -17,7 +17,7 @@ use super::model::{Category, Severity};
 use super::rules::RuleSet;
 use regex::Regex;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 static STARTS_LIKE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[A-Z][\w.]*)?(?:Error|Exception)(?:\s*\[[\w-]+\])?:|^error(?:\[\w+\])?:")
@@ -204,7 +204,8 @@ fn is_spec_example(first: &str) -> bool {
 /// What the classifier decided about an event.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Verdict {
-    Issue(Classified),
+    /// Shared: a verdict remembered for a repeated failure is handed out without a copy.
+    Issue(Arc<Classified>),
     /// A consequence line (by the consequence pattern with this id).
     Consequence(String),
 }
@@ -256,7 +257,7 @@ pub(crate) fn classify(
         return None;
     }
     if !rules_may_match {
-        return unknown(kind, level, first, message).map(Verdict::Issue);
+        return unknown(kind, level, first, message).map(|c| Verdict::Issue(Arc::new(c)));
     }
     // An ordinary structured record (`level=info msg="Imported track" path="…/Connection
     // Refused.flac"`) is read by what it says, not by the things it names.
@@ -315,7 +316,7 @@ pub(crate) fn classify(
         for name in rule.regex.capture_names().flatten() {
             filling.entry(name.to_string()).or_default();
         }
-        return Some(Verdict::Issue(Classified {
+        return Some(Verdict::Issue(Arc::new(Classified {
             rule: Some(i),
             category: rule.spec.category,
             severity: rule.spec.severity,
@@ -323,7 +324,7 @@ pub(crate) fn classify(
             fingerprint: fingerprint_of_key(&rule.spec.id, &group_key),
             group_key,
             captures,
-        }));
+        })));
     }
     // A traceback is a consequence by the exception it ends in (certbot's `certbot.errors.
     // Error: 1 renew failure(s)` after the renewal that failed).
@@ -339,7 +340,7 @@ pub(crate) fn classify(
     {
         return Some(Verdict::Consequence(rules.consequences[i].spec.id.clone()));
     }
-    unknown(kind, level, first, message).map(Verdict::Issue)
+    unknown(kind, level, first, message).map(|c| Verdict::Issue(Arc::new(c)))
 }
 
 /// The generic failure detector for events no rule knows.

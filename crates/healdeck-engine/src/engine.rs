@@ -243,7 +243,7 @@ impl Engine {
         if let Verdict::Issue(c) = &mut verdict
             && recovered_by_itself(c, buf, span.end, &first)
         {
-            c.severity = Severity::Medium;
+            std::sync::Arc::make_mut(c).severity = Severity::Medium;
         }
         // The incident starts at its lead-in, if the runtime printed one; rules matched from
         // the failure's own line on.

@@ -117,7 +117,7 @@ impl IssueState {
 /// One failure found in a log, ready to be grouped.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
-    pub classified: Classified,
+    pub classified: Arc<Classified>,
     pub occurrence: Occurrence,
     pub excerpt: String,
     pub context_before: Vec<String>,
@@ -166,7 +166,7 @@ impl IssueStore {
             let joined = self
                 .unknown
                 .join(&found.classified.group_key, &found.classified.fingerprint);
-            found.classified.fingerprint = joined.fingerprint;
+            Arc::make_mut(&mut found.classified).fingerprint = joined.fingerprint;
             template = joined.template;
         }
         if let Some(&i) = self.index.get(&found.classified.fingerprint) {
@@ -198,7 +198,7 @@ impl IssueStore {
             issue.latest = found.occurrence;
             return Added::Updated(i);
         }
-        let c = found.classified;
+        let c = Arc::unwrap_or_clone(found.classified);
         let rule = c.rule.and_then(|i| rules.rules.get(i));
         let (root_cause, fixes) = match rule {
             Some(r) => (

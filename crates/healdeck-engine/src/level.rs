@@ -51,17 +51,31 @@ fn level_of_letter(letter: &str) -> Option<Level> {
 }
 
 fn level_of_word(w: &str) -> Option<Level> {
-    Some(match w.to_ascii_uppercase().as_str() {
-        // `LOG` (upper case only): NestJS's and PostgreSQL's informational records.
-        "TRACE" | "DEBUG" | "INFO" | "NOTICE" | "LOG" => Level::Quiet,
-        "WARN" | "WARNING" => Level::Warn,
-        "ERROR" | "ERR" | "SEVERE" => Level::Error,
-        "FATAL" | "CRITICAL" | "CRIT" | "EMERG" | "EMERGENCY" | "ALERT" => Level::Fatal,
-        _ => return None,
-    })
+    const WORDS: [(&str, Level); 16] = [
+        // `LOG` (upper case only in the pattern): NestJS's and PostgreSQL's records.
+        ("TRACE", Level::Quiet),
+        ("DEBUG", Level::Quiet),
+        ("INFO", Level::Quiet),
+        ("NOTICE", Level::Quiet),
+        ("LOG", Level::Quiet),
+        ("WARN", Level::Warn),
+        ("WARNING", Level::Warn),
+        ("ERROR", Level::Error),
+        ("ERR", Level::Error),
+        ("SEVERE", Level::Error),
+        ("FATAL", Level::Fatal),
+        ("CRITICAL", Level::Fatal),
+        ("CRIT", Level::Fatal),
+        ("EMERG", Level::Fatal),
+        ("EMERGENCY", Level::Fatal),
+        ("ALERT", Level::Fatal),
+    ];
+    WORDS
+        .iter()
+        .find(|(word, _)| word.eq_ignore_ascii_case(w))
+        .map(|&(_, level)| level)
 }
 
-/// The level of a log line: the first level word in its first 160 bytes.
 /// The groups of `re`'s match `m` in `hay`, and the match's offset: the match is found by the
 /// regex's DFA and its groups read from the match alone — a capturing search over a whole
 /// line clears a visited set as long as the line for every call, which dominates per-line
@@ -76,6 +90,34 @@ pub(crate) fn captures_fast<'h>(re: &Regex, hay: &'h str) -> Option<(usize, rege
     groups(re, re.find(hay)?)
 }
 
+/// What a match of [`LEVEL`] holds, read off its text without a capturing search: the level
+/// word standing alone (`w`, with its place in the match) or the value of a `level=` or
+/// `"severity":` field.
+enum LevelMatch<'h> {
+    Word(usize, usize),
+    Field(&'h str),
+}
+
+fn read_level_match(m: &str) -> LevelMatch<'_> {
+    let b = m.as_bytes();
+    let starts =
+        |prefix: &[u8]| b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix);
+    if starts(b"level") || starts(b"\"severity\"") {
+        // `level"?\s*[=:]\s*"?(?P<kv>[a-z]+)` or `"severity"\s*:\s*"(?P<sev>[a-z]+)"`: the
+        // last run of letters.
+        let t = m.trim_end_matches('"');
+        let from = t
+            .rfind(|c: char| !c.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        return LevelMatch::Field(&t[from..]);
+    }
+    // `(?:^|[\s\[(<|:".])WORD(?:[\s\]):>|,!"./]|$)`: one byte of margin either side, or none.
+    let start = usize::from(b.first().is_some_and(|c| !c.is_ascii_alphabetic()));
+    let end = b.len() - usize::from(b.len() > start && !b[b.len() - 1].is_ascii_alphabetic());
+    LevelMatch::Word(start, end)
+}
+
+/// The level of a log line: the first level word in its first 160 bytes.
 pub(crate) fn level(line: &str) -> Option<Level> {
     let head = match line.char_indices().nth(160) {
         Some((i, _)) => &line[..i],
@@ -90,24 +132,23 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             .and_then(|l| level_of_letter(l.as_str()));
     }
     LEVEL.find_iter(head).find_map(|m| {
-        let (at, c) = groups(&LEVEL, m)?;
-        if let Some(w) = c.name("w") {
-            let (start, end) = (at + w.start(), at + w.end());
-            if is_json_key(&head[end..])
-                || head[end..].starts_with("::")
-                || is_quoted_value(head, start, end)
-                || is_prose(head, start, end)
-                || is_part_of_a_name(head, start, end)
-                || names_a_thing(head, start, end)
-                || is_nagios_event(head, start, end)
-            {
-                // `{"error": null}`: a field named after a level is no level; nor is a quoted
-                // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
-                return None;
-            }
+        let (start, end) = match read_level_match(m.as_str()) {
+            LevelMatch::Field(value) => return level_of_word(value),
+            LevelMatch::Word(s, e) => (m.start() + s, m.start() + e),
+        };
+        if is_json_key(&head[end..])
+            || head[end..].starts_with("::")
+            || is_quoted_value(head, start, end)
+            || is_prose(head, start, end)
+            || is_part_of_a_name(head, start, end)
+            || names_a_thing(head, start, end)
+            || is_nagios_event(head, start, end)
+        {
+            // `{"error": null}`: a field named after a level is no level; nor is a quoted
+            // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
+            return None;
         }
-        let w = c.name("w").or(c.name("kv")).or(c.name("sev"))?;
-        level_of_word(w.as_str())
+        level_of_word(&head[start..end])
     })
 }
 

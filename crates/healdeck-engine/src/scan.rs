@@ -169,7 +169,7 @@ impl FileCursor {
                         on_added(Added::Updated(i));
                         continue;
                     }
-                    _ => orphan_consequence(&ev.first),
+                    _ => orphan_consequence(&ev.first).into(),
                 },
             };
             // The aftermath of the issue just before it (a pool timing out after the database

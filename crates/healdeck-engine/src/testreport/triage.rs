@@ -43,7 +43,7 @@ pub(crate) fn add_run(
         let added = store.add(
             &engine.rules,
             Found {
-                classified,
+                classified: classified.into(),
                 occurrence: at,
                 excerpt: if first {
                     excerpt(case, &text)
@@ -153,7 +153,7 @@ fn classify_case(engine: &Engine, case: &TestCase, text: &str) -> (Classified, C
             Verdict::Issue(c) => {
                 let about_message =
                     !head.is_empty() && text.get(e.start..e.end).is_some_and(|t| t.contains(head));
-                Some((c, about_message))
+                Some((std::sync::Arc::unwrap_or_clone(c), about_message))
             }
             Verdict::Consequence(_) => None,
         })
