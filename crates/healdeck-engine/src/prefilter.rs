@@ -328,6 +328,10 @@ mod tests {
             "2024-05-01 12:00:00,123 - app.jobs - DEBUG - job 9 synced with 3 rows",
             r#"{"ts":"2024-05-01T12:00:00Z","level":"info","msg":"request done","status":200}"#,
             "2024-05-01 12:00:00 INFO Job 42 started on runner ci-3; next job queued",
+            // Numbers holding a status code or a port a rule names (`401`, `6379`).
+            "2024-05-01T12:00:00.123Z INFO  [worker-3] app.service: queued order 84401 in 151 ms",
+            "May  1 12:00:00 web-1 systemd[1]: Started Session 96379 of user deploy.",
+            r#"{"ts":"2024-05-01T12:00:00Z","level":"info","msg":"done","duration_ms":4015}"#,
         ] {
             let hits = p.words_in(line);
             assert!(hits.is_empty(), "{line}: {hits:?}");
@@ -398,5 +402,12 @@ mod tests {
         // words holding a structural one, cost nothing). More words let more positions
         // through the table to a comparison: the throughput benchmark measures it.
         assert!(p.words.len() < 650, "{} words", p.words.len());
+        // A number alone is inside too many other numbers (`401` in `order 84401`).
+        let numbers: Vec<&String> = p
+            .words
+            .iter()
+            .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        assert!(numbers.is_empty(), "{numbers:?}");
     }
 }
