@@ -117,12 +117,21 @@ fn read_level_match(m: &str) -> LevelMatch<'_> {
     LevelMatch::Word(start, end)
 }
 
-/// The level of a log line: the first level word in its first 160 bytes.
-pub(crate) fn level(line: &str) -> Option<Level> {
-    let head = match line.char_indices().nth(160) {
+/// The first `n` characters of `line` (all of it when shorter): counted only when the line
+/// has more than `n` bytes.
+pub(crate) fn first_chars(line: &str, n: usize) -> &str {
+    if line.len() <= n {
+        return line;
+    }
+    match line.char_indices().nth(n) {
         Some((i, _)) => &line[..i],
         None => line,
-    };
+    }
+}
+
+/// The level of a log line: the first level word in its first 160 characters.
+pub(crate) fn level(line: &str) -> Option<Level> {
+    let head = first_chars(line, 160);
     if let Some((_, c)) = captures_fast(&LOGCAT, head) {
         return c
             .name("a")

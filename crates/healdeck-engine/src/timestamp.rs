@@ -245,10 +245,7 @@ pub(crate) fn standalone(line: &str) -> Option<String> {
 /// [`parse`] through the shapes alone (what the ISO fast path must agree with): the leftmost
 /// timestamp, read by the first shape that matches there.
 fn parse_by_regex(line: &str, file: FileDate) -> Option<String> {
-    let head = match line.char_indices().nth(200) {
-        Some((i, _)) => &line[..i],
-        None => line,
-    };
+    let head = crate::level::first_chars(line, 200);
     // Most stamped lines open with their time: tried shape by shape, without a search.
     if let Some(c) = shape_at(head, 0) {
         return read(&c, file);
