@@ -264,7 +264,7 @@ pub(crate) fn classify(
     let said = (kind == EventKind::Line
         && level == Some(Level::Quiet)
         && !message.trim_end().contains('\n'))
-    .then(|| crate::fields::spoken(first))
+    .then(|| crate::fields::spoken(first).or_else(|| crate::fields::without_quoted_names(first)))
     .flatten();
     let message = said.as_deref().unwrap_or(message);
     // The word index names candidates; the first (by tier, then order) whose own regex
