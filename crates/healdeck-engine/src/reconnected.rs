@@ -8,8 +8,9 @@
 //! The success must come from who failed: the failure's dotted component
 //! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`), else
 //! its process — the syslog tag (`nomad[1184]: `) or Zabbix's process id (`  1905:`, the
-//! server's `database connection re-established`, an Unreal client's log category); without
-//! either, nothing is claimed. A success line that itself reports a failure (`Connected to X
+//! server's `database connection re-established`, an Unreal client's log category, a Node-RED
+//! node, a Go daemon's module after its bracketed level, the C source file Suricata names);
+//! without either, nothing is claimed. A success line that itself reports a failure (`Connected to X
 //! failed`) is none. A request that completed counts only for the host the failure named
 //! (Synapse's `[chat.example.com] Completed request: 200 OK` after a key fetch from that
 //! server timed out).
@@ -49,13 +50,30 @@ static UNREAL_CATEGORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\[[\d.:-]+\]\[\s*\d+\](Log\w+: )").expect("unreal category pattern")
 });
 
+/// A Node-RED node, as its records name it: `4 Dec 06:15:27 - [info] [mqtt-broker:Mosquitto
+/// LAN] Connection failed to broker: …`.
+static NODE_RED_NODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}:\d{2} - \[\w+\] (\[[\w-]+:[^\]]+\])")
+        .expect("node-red node pattern")
+});
+
+/// A module after a bracketed level, as Go daemons write it (AdGuard Home's `[error]
+/// dnsproxy: upstream … i/o timeout`, then `[info] dnsproxy: upstream … is responding again`).
+static BRACKETED_LEVEL_MODULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[(?:error|warn|warning|info|debug)\] ([a-z][\w-]*: )").expect("module pattern")
+});
+
+/// The C source file a record names, as Suricata writes it: `(source-af-packet.c:511)`.
+static C_SOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(([\w-]+\.c):\d+\)").expect("source file pattern"));
+
 /// A line saying a connection was made (again), or the peer is up again (ScyllaDB's gossip:
 /// `InetAddress 198.51.100.12 is now UP`, Corosync's `rx: host: 2 link: 0 is up`, a BGP
 /// daemon's `%ADJCHANGE: neighbor 203.0.113.1(transit-a) in vrf default Up`, an Unreal
 /// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back)\b",
     )
     .expect("connected pattern")
 });
@@ -106,11 +124,17 @@ fn writer(line: &str) -> Option<(&str, bool)> {
     let xlator = || first_group(&GLUSTER_XLATOR, line);
     let module = || first_group(&MODULE_TAG, line);
     let unreal = || first_group(&UNREAL_CATEGORY, line);
+    let node = || first_group(&NODE_RED_NODE, line);
+    let go_module = || first_group(&BRACKETED_LEVEL_MODULE, line);
+    let source = || first_group(&C_SOURCE, line);
     dotted
         .or_else(tag)
         .or_else(xlator)
         .or_else(module)
         .or_else(unreal)
+        .or_else(node)
+        .or_else(go_module)
+        .or_else(source)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -169,6 +193,32 @@ mod tests {
         // The other replica's client connecting says nothing about this one.
         let only_other: String = log.lines().take(2).map(|l| format!("{l}\n")).collect();
         assert_eq!(after_first(&only_other), None);
+    }
+
+    #[test]
+    fn node_red_nodes_go_modules_and_c_sources_are_writers() {
+        let node_red = concat!(
+            "4 Dec 06:15:27 - [info] [mqtt-broker:Mosquitto LAN] Connection failed to broker: hp@mqtt://192.0.2.15:1883\n",
+            "4 Dec 06:15:40 - [info] [mqtt-broker:Other] Connected to broker: x@mqtt://192.0.2.16:1883\n",
+            "4 Dec 06:16:47 - [info] [mqtt-broker:Mosquitto LAN] Connected to broker: hp@mqtt://192.0.2.15:1883\n",
+        );
+        let second = node_red.find("4 Dec 06:16:47").expect("line");
+        assert_eq!(after_first(node_red), Some(second));
+        let adguard = concat!(
+            "2026/12/02 11:31:45.212017 [error] dnsproxy: upstream 192.0.2.53:53 failed to exchange: i/o timeout\n",
+            "2026/12/02 11:32:04.884120 [info] dnsproxy: upstream 192.0.2.53:53 is responding again rtt=1.402ms\n",
+        );
+        assert!(after_first(adguard).is_some());
+        let suricata = concat!(
+            "[4119] 2/12/2026 -- 09:47:13 - (source-af-packet.c:511) <Error> (ReceiveAFPLoop) -- Error reading data from iface 'eth1': Network is down\n",
+            "[4119] 2/12/2026 -- 09:47:23 - (source-af-packet.c:1329) <Info> (AFPTryReopen) -- Interface 'eth1' is back\n",
+        );
+        assert!(after_first(suricata).is_some());
+        let still_down = concat!(
+            "[4119] 2/12/2026 -- 09:47:13 - (source-af-packet.c:511) <Error> (ReceiveAFPLoop) -- Error reading data from iface 'eth1': Network is down\n",
+            "[4117] 2/12/2026 -- 09:48:00 - (flow-manager.c:1037) <Info> (FlowManager) -- flow manager running\n",
+        );
+        assert_eq!(after_first(still_down), None);
     }
 
     #[test]
