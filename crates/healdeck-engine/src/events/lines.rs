@@ -266,6 +266,21 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         || MONTHS.iter().any(|m| l.starts_with(m))
         || LEVELS.iter().any(|v| l.starts_with(v))
         || is_zabbix_record(l)
+        || opens_with_bracketed_us_date(l)
+}
+
+/// Nginx Proxy Manager's (signale's) `12/4/2026] [6:00:29 AM] [SSL      ] › ✖  error …`, the
+/// opening bracket taken off: a month/day/year date closed by `] [`.
+fn opens_with_bracketed_us_date(l: &[u8]) -> bool {
+    let mut at = 0;
+    for (most, end) in [(2, b'/'), (2, b'/'), (4, b']')] {
+        let n = l[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 || n > most || l.get(at + n) != Some(&end) {
+            return false;
+        }
+        at += n + 1;
+    }
+    l[at..].starts_with(b" [")
 }
 
 /// An indented line that is a record of its own, not the previous record's continuation: an

@@ -529,8 +529,10 @@ pub(super) fn frames_below(it: &Lines) -> Option<usize> {
             || is_blank(l)
             || starts_failure(l)
             || is_traceback_start(l)
-            // Another record of any format (logfmt, JSON, an access log) at the margin.
-            || (!is_indented(l) && (super::level_of(l).is_some() || has_timestamp(l)))
+            // Another record of any format (logfmt, JSON, an access log) at the margin; a
+            // sentence naming an error (`Failed to renew … with error: …`) is none.
+            || (!is_indented(l)
+                && ((super::level_of(l).is_some() && !is_sentence(l)) || has_timestamp(l)))
     })
 }
 

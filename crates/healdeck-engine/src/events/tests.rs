@@ -539,3 +539,22 @@ fn records_of_other_formats_and_prose_at_stop_the_search_for_frames() {
     let (_, lines, body) = span_of(text, 0);
     assert_eq!(lines, 1, "{body}");
 }
+
+#[test]
+fn an_error_record_quoting_a_commands_output_keeps_the_stack_below_it() {
+    // Nginx Proxy Manager (signale's format): certbot's output, in sentences naming errors,
+    // then the Node frames of the error that carried it.
+    let text = concat!(
+        "[12/4/2026] [6:00:16 AM] [Global   ] › ℹ  info      Backend PID 187 listening on port 3000 ...\n",
+        "[12/4/2026] [6:00:29 AM] [SSL      ] › ✖  error     Error: Command failed: certbot renew --quiet\n",
+        "Failed to renew certificate npm-7 with error: Error finding domain using the DigitalOcean API: Unable to authenticate you\n",
+        "All renewals failed. The following certificates could not be renewed:\n",
+        "  /etc/letsencrypt/live/npm-7/fullchain.pem (failure)\n",
+        "1 renew failure(s), 0 parse failure(s)\n",
+        "    at ChildProcess.exithandler (node:child_process:422:12)\n",
+        "    at ChildProcess.emit (node:events:517:28)\n",
+        "[12/4/2026] [6:00:29 AM] [SSL      ] › ℹ  info      Completed SSL cert renew process\n",
+    );
+    let (kind, lines, body) = span_of(text, 1);
+    assert_eq!((kind, lines), (EventKind::Stack, 7), "{body}");
+}
