@@ -2,14 +2,15 @@
 //! `2024-01-01 12:00:00,123`), nginx error logs (`2024/01/15 10:23:45`), BSD syslog
 //! (`May  1 12:00:00`, year taken from the file), Apache/nginx common log format
 //! (`[10/Oct/2023:13:55:36 -0700]`), Apache's error log (`[Sun Dec 04 04:47:44 2005]`, and
-//! uWSGI's unbracketed `Tue Nov 10 08:04:41 2026 - …`),
-//! Blue Gene/L's RAS log (`2005-06-03-15.42.50.363779`), Proxifier's `[10.30 16:49:06]`
-//! (year from the file), epoch seconds opening a line (`1117838570.123 …`, UTC), PHP's
-//! error log (`[20-Nov-2026 08:12:27 UTC]`), Zabbix's (`  1905:20261127:051744.019`),
-//! `ipmitool sel elist` rows (`  12 | 11/09/2026 |
-//! 22:41:07 |`), a JSON record's `time` field wherever it is, and a time on a line of its own
-//! above the record (Oracle's alert log). All come out as
-//! `YYYY-MM-DDTHH:MM:SS[.frac][offset]`.
+//! uWSGI's unbracketed `Tue Nov 10 08:04:41 2026 - …`), Blue Gene/L's RAS log
+//! (`2005-06-03-15.42.50.363779`), Proxifier's `[10.30 16:49:06]` (year from the file),
+//! epoch seconds opening a line (`1117838570.123 …`, UTC), PHP's error log (`[20-Nov-2026
+//! 08:12:27 UTC]`), Zabbix's (`  1905:20261127:051744.019`), `ipmitool sel elist` rows
+//! (`  12 | 11/09/2026 | 22:41:07 |`), Nginx Proxy Manager's `[12/4/2026] [6:00:29 AM]`,
+//! Plex's, WebLogic's and Event Viewer's, a JSON record's `time` field wherever it is, and a
+//! time on a line of its own above the record (Oracle's alert log). All come out as
+//! `YYYY-MM-DDTHH:MM:SS[.frac][offset]`. Each format is a small anchored regex of its own,
+//! tried where the line opens, and all of them together find a time further in.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -69,7 +70,7 @@ const MON: &str = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec";
 
 /// The formats, in the order they are preferred where two match at one place. `{MON}` stands
 /// for the month names.
-static SHAPES: [Shape; 15] = [
+static SHAPES: [Shape; 16] = [
     // ISO 8601 / RFC 3339, Python logging's comma.
     Shape {
         pattern: r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?\s?(?P<z>Z|[+-]\d{2}:?\d{2})?",
@@ -160,6 +161,12 @@ static SHAPES: [Shape; 15] = [
         pattern: r"(?:Error|Warning|Information|Critical|Verbose|Audit Success|Audit Failure)\t(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2}) (?P<ap>AM|PM)\t",
         opens_line: true,
         starts_with: |b| b.is_ascii_uppercase(),
+    },
+    // Nginx Proxy Manager (signale): `[12/4/2026] [6:00:29 AM]`, month first.
+    Shape {
+        pattern: r"\[(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})\] \[(?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2}) (?P<ap>AM|PM)\]",
+        opens_line: true,
+        starts_with: |b| b == b'[',
     },
 ];
 
@@ -481,6 +488,11 @@ mod tests {
             )
             .as_deref(),
             Some("2026-12-01T12:02:44")
+        );
+        assert_eq!(
+            parse("[12/4/2026] [6:00:29 AM] [SSL      ] › ✖  error     Error: x", file)
+                .as_deref(),
+            Some("2026-12-04T06:00:29")
         );
     }
 
