@@ -220,6 +220,12 @@ pub(crate) fn parse(line: &str, file: FileDate) -> Option<String> {
         .or_else(|| json_time(line))
 }
 
+/// Whether [`parse`] finds a time in `line`, without reading it: the shapes' automaton
+/// alone (every shape that matches reads).
+pub(crate) fn present(line: &str) -> bool {
+    TS.is_match(crate::level::first_chars(line, 200)) || json_time(line).is_some()
+}
+
 /// The ISO time in a JSON record's `time`, `timestamp`, `@timestamp` or `ts` field.
 fn json_time(line: &str) -> Option<String> {
     if !line.trim_start().starts_with('{') {
@@ -490,8 +496,11 @@ mod tests {
             Some("2026-12-01T12:02:44")
         );
         assert_eq!(
-            parse("[12/4/2026] [6:00:29 AM] [SSL      ] › ✖  error     Error: x", file)
-                .as_deref(),
+            parse(
+                "[12/4/2026] [6:00:29 AM] [SSL      ] › ✖  error     Error: x",
+                file
+            )
+            .as_deref(),
             Some("2026-12-04T06:00:29")
         );
     }
@@ -572,6 +581,24 @@ mod tests {
         ] {
             let at = TS.find(line).map(|m| m.start()).expect(line);
             assert!(shape_at(line, at).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_time_is_present_where_one_is_read() {
+        let file = FileDate::year(2026);
+        for line in [
+            "2026-12-02 10:00:00 INFO x",
+            "May  1 10:00:00 host app[1]: x",
+            "x 2026/01/02 03:04:05 y",
+            "[12/4/2026] [6:00:29 AM] [SSL      ] x",
+            r#"{"msg":"x","time":"2026-01-02T03:04:05Z"}"#,
+            "1117838570.123 R02 x",
+            "no time here at all",
+            "note: seen May  1 10:00:00 here",
+            "   at Foo.bar(Foo.java:12)",
+        ] {
+            assert_eq!(present(line), parse(line, file).is_some(), "{line}");
         }
     }
 

@@ -552,11 +552,7 @@ fn is_call_frame(l: &[u8]) -> bool {
 
 /// Whether a line carries a time of its own, wherever the record puts it.
 fn has_timestamp(l: &[u8]) -> bool {
-    crate::timestamp::parse(
-        &String::from_utf8_lossy(l),
-        crate::timestamp::FileDate::year(2000),
-    )
-    .is_some()
+    crate::timestamp::present(&String::from_utf8_lossy(l))
 }
 
 /// A line of prose (`The delivery info for this task is:`): a capitalised word, then words
