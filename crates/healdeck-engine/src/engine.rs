@@ -399,7 +399,8 @@ fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
     let mut pos = span.start;
     let mut index = 0;
     while pos < span.end {
-        let raw = line_at(buf, pos);
+        // A container's lines are read as it wrote them, without `docker compose`'s name.
+        let raw = events::behind_compose_prefix(line_at(buf, pos));
         if index == 0 {
             first = text_of(raw);
         }

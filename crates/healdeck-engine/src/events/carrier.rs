@@ -16,8 +16,41 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
     if is_runner_time(l) {
         return Some((RUNNER_TIME_LEN, b""));
     }
+    if let Some((len, bar)) = compose_prefix(l) {
+        return Some((len, &l[..bar]));
+    }
     let (tag, rest) = super::lines::syslog_body(l)?;
     Some((l.len() - rest.len(), tag))
+}
+
+/// `rocketchat-1  | `: the service and replica `docker compose logs` writes before each line
+/// of a container's output, padded to the longest name (`name_1  | ` before Compose v2): its
+/// length, and where its bar ends. The prefix up to the bar, padding included, is the same on
+/// every line of one container (an empty line of its output may end at the bar).
+fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
+    let name = l
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))?;
+    let service = &l[..name];
+    let digits = service
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let replica_sep = service.len().checked_sub(digits + 1)?;
+    if digits == 0
+        || replica_sep == 0
+        || !service[0].is_ascii_alphabetic()
+        || !matches!(service[replica_sep], b'-' | b'_')
+    {
+        return None;
+    }
+    let spaces = l[name..].iter().take_while(|&&b| b == b' ').count();
+    let bar = name + spaces;
+    (spaces > 0 && l.get(bar) == Some(&b'|')).then(|| match l.get(bar + 1) {
+        Some(b' ') => (bar + 2, bar + 1),
+        _ => (bar + 1, bar + 1),
+    })
 }
 
 /// `2026-10-07T16:40:16.2203611Z `: the GitHub Actions runner's time (seven decimals, UTC).
@@ -33,6 +66,12 @@ fn is_runner_time(l: &[u8]) -> bool {
         && l[19] == b'.'
         && digits(20..27)
         && &l[27..29] == b"Z "
+}
+
+/// A line with a `docker compose logs` prefix taken off (the line itself when it has none):
+/// what the container wrote, as its rules and levels read it.
+pub(crate) fn behind_compose_prefix(l: &[u8]) -> &[u8] {
+    compose_prefix(l).map_or(l, |(len, _)| &l[len..])
 }
 
 /// A line with the carrier taken off (the line itself when it has none).
@@ -169,6 +208,17 @@ mod tests {
             behind_carrier(a),
             b"E   ModuleNotFoundError: No module named 'yaml'"
         );
+        // `docker compose logs` names the container before each line.
+        let c = b"rocketchat-1  | MongoServerSelectionError: Server selection timed out";
+        assert_eq!(
+            behind_carrier(c),
+            b"MongoServerSelectionError: Server selection timed out"
+        );
+        assert_eq!(behind_carrier(b"ldap_1 |"), b"");
+        // A name without a replica number, or no space before the bar, is no prefix.
+        for plain in [&b"web  | GET /"[..], b"web-1| GET /", b"2024-01-01 | x"] {
+            assert_eq!(behind_carrier(plain), plain);
+        }
         // An ISO time of another shape is a record's own, no carrier.
         let own = b"2026-10-07T16:40:16.220Z ERROR boom";
         assert_eq!(behind_carrier(own), own);

@@ -29,7 +29,7 @@ use lines::{looks_like_exception_line, run_prefix, trim_start};
 use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack};
 use shapes::{tagged_report, tool_block};
 
-pub(crate) use carrier::behind_carrier;
+pub(crate) use carrier::{behind_carrier, behind_compose_prefix};
 pub(crate) use lead::{is_announcement, lead_start};
 pub(crate) use lines::{is_zabbix_record, starts_record};
 
