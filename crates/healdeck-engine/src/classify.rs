@@ -48,6 +48,22 @@ fn group_key_of(line: &str) -> String {
     }
 }
 
+/// Words that say something failed, outside a line's quoted titles.
+static SAYS_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)fail|error|exception|panic|fatal|denied|refused|unable|cannot|can't|could not|timed out|timeout|abort|crash|killed|invalid|not found|no such")
+        .unwrap_or_else(|e| panic!("constant regex: {e}"))
+});
+
+/// Whether `text` says something failed: a failure word not counted as none (`0 failed to
+/// activate`, `no errors`).
+fn says_failure(text: &str) -> bool {
+    SAYS_FAILURE.find_iter(text).any(|m| {
+        let before = text[..m.start()].trim_end();
+        let counted_none = before.ends_with(" 0") || before == "0" || before.ends_with(" no");
+        !(counted_none && text[..m.start()].ends_with(' '))
+    })
+}
+
 /// A fully qualified exception class named in a message: `java.io.IOException:`,
 /// `org.apache.hadoop.ipc.RemoteException` at the end of a line.
 static NAMED_EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -261,11 +277,21 @@ pub(crate) fn classify(
     }
     // An ordinary structured record (`level=info msg="Imported track" path="…/Connection
     // Refused.flac"`) is read by what it says, not by the things it names.
-    let said = (kind == EventKind::Line
-        && level == Some(Level::Quiet)
-        && !message.trim_end().contains('\n'))
-    .then(|| crate::fields::spoken(first).or_else(|| crate::fields::without_quoted_names(first)))
-    .flatten();
+    // Plain lines with no level read the same way when they quote a title of two words or
+    // more and say nothing failed outside it (n8n's `Start Active Workflows:` list of
+    // `"Connection Refused Alert"`, …); a failure that quotes its reason stays one (`search
+    // failed: LDAP Result Code 32 "No Such Object"`), a JSON record's values are its own
+    // (`"Deadline Exceeded"`), a quoted type a type (`'GameObject'`).
+    let single = !message.trim_end().contains('\n');
+    let said = match (kind, level) {
+        (EventKind::Line, Some(Level::Quiet)) if single => {
+            crate::fields::spoken(first).or_else(|| crate::fields::without_quoted_names(first, 1))
+        }
+        (EventKind::Line, None) if !first.trim_start().starts_with('{') => {
+            crate::fields::without_quoted_names(message, 2).filter(|rest| !says_failure(rest))
+        }
+        _ => None,
+    };
     let message = said.as_deref().unwrap_or(message);
     // The word index names candidates; the first (by tier, then order) whose own regex
     // matches, and whose veto does not, wins.
@@ -367,7 +393,14 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
         (_, Some(Level::Warn)) if NAMED_EXCEPTION.is_match(first) => Severity::Low,
         _ => return None,
     };
-    let key = key_line(kind, first, message);
+    // A JSON or logfmt record is named by what it says (its message, error and status), not
+    // by its whole line of ids and times.
+    let spoken = (kind == EventKind::Line)
+        .then(|| crate::fields::spoken(first))
+        .flatten();
+    let key = spoken
+        .as_deref()
+        .unwrap_or_else(|| key_line(kind, first, message));
     let what = match kind {
         EventKind::PythonTraceback => "Python exception",
         EventKind::RustPanic => "Rust panic",
@@ -375,8 +408,18 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
         EventKind::Stack => "exception",
         EventKind::ToolBlock | EventKind::Line => "error",
     };
-    let shown: String = strip_record_prefix(key).chars().take(120).collect();
-    let group_key = group_key_of(key);
+    // What a structured record says has no prefix to take off (`Notification error` is
+    // its message, no level).
+    let (shown, group_key) = match &spoken {
+        Some(said) => (
+            said.chars().take(120).collect::<String>(),
+            parameterize(&crate::redact::redact(said).text),
+        ),
+        None => (
+            strip_record_prefix(key).chars().take(120).collect(),
+            group_key_of(key),
+        ),
+    };
     Some(Classified {
         rule: None,
         category: Category::Unknown,

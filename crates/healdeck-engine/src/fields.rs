@@ -154,13 +154,13 @@ const SMALL_WORDS: &[&str] = &[
 /// words, it has lower-case letters and no `/` (`'Connection Refused'`,
 /// `'Permission Denied: Stories'`) — not a message (`'connection refused'`, `"Connection
 /// refused"`).
-fn is_title(text: &str) -> bool {
+pub(crate) fn is_title(text: &str, min_words: usize) -> bool {
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | ',' | '!' | '?' | '&'))
         .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
         .collect();
     // A request line or a command (`"GET /users/7 HTTP/1.1"`) is no title.
-    !words.is_empty()
+    words.len() >= min_words.max(1)
         && !text.contains('/')
         && text.chars().any(char::is_lowercase)
         && text.chars().count() <= 80
@@ -174,10 +174,13 @@ fn is_title(text: &str) -> bool {
             .any(|w| w.chars().next().is_some_and(char::is_uppercase))
 }
 
-/// `line` with its quoted titles taken out (see [`is_title`]), or `None` when it quotes
-/// none. A quote opens after a space or `(`/`[`/`=`/`:` (or at the start) and closes before a
+/// `line` with its quoted titles of `min_words` words or more taken out (see [`is_title`]),
+/// or `None` when it quotes none. A quote opens after a space or `(`/`[`/`=`/`:` (or at the start) and closes before a
 /// space, punctuation or the end: an apostrophe inside a word (`Don't`) is neither.
-pub(crate) fn without_quoted_names(line: &str) -> Option<String> {
+pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<String> {
+    if !line.contains(['"', '\'']) {
+        return None;
+    }
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     let mut removed = false;
@@ -199,7 +202,7 @@ pub(crate) fn without_quoted_names(line: &str) -> Option<String> {
             })
             .flatten();
         match close {
-            Some(close) if is_title(&rest[body_at..close]) => {
+            Some(close) if is_title(&rest[body_at..close], min_words) => {
                 out.push_str(&rest[..open]);
                 out.push_str("''");
                 rest = &rest[close + 1..];
@@ -250,7 +253,7 @@ mod tests {
     #[test]
     fn quoted_titles_are_names() {
         let line = "[2026-12-06 07:23:40,266]  INFO {cps.editbooks:1102} Uploaded 'Connection Refused' by 'A. Gateway' (pdf, 3.2 MB) as book id 432";
-        let said = without_quoted_names(line).expect("a title");
+        let said = without_quoted_names(line, 1).expect("a title");
         assert!(!said.contains("Connection Refused"), "{said}");
         assert!(said.contains("as book id 432"), "{said}");
         for titled in [
@@ -259,12 +262,20 @@ mod tests {
             "Uploaded 'Permission Denied: Stories' by 'R. Ootuser'",
             "Search returned 'Panic Room', 'Don't Panic: A Guide'",
         ] {
-            let said = without_quoted_names(titled).expect(titled);
+            let said = without_quoted_names(titled, 1).expect(titled);
             assert!(
                 !said.contains("Memory") && !said.contains("Fault") && !said.contains("Denied"),
                 "{said}"
             );
         }
+        // Two words at least, where a one-word type name stays a type.
+        let list = "   - \"Connection Refused Alert\" (ID: Qp3xf0a0b)";
+        assert_eq!(
+            without_quoted_names(list, 2).as_deref(),
+            Some("   - '' (ID: Qp3xf0a0b)")
+        );
+        let unity = "MissingReferenceException: The object of type 'GameObject' has been destroyed";
+        assert_eq!(without_quoted_names(unity, 2), None);
         // Messages in quotes stay: not title case, or no quote at all.
         for message in [
             "retrying after 'connection refused' from 192.0.2.1",
@@ -274,7 +285,7 @@ mod tests {
             "INFO:     192.0.2.14:51322 - \"GET /users/4471 HTTP/1.1\" 504 Gateway Timeout",
             "INFO: ran \"SELECT\" and \"VACUUM\", timeout",
         ] {
-            assert_eq!(without_quoted_names(message), None, "{message}");
+            assert_eq!(without_quoted_names(message, 1), None, "{message}");
         }
     }
 

@@ -152,6 +152,8 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             || is_part_of_a_name(head, start, end)
             || names_a_thing(head, start, end)
             || is_nagios_event(head, start, end)
+            || counts_none(&head[end..])
+            || in_quoted_title(head, start, end)
         {
             // `{"error": null}`: a field named after a level is no level; nor is a quoted
             // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
@@ -185,6 +187,37 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A level word inside a double-quoted title of two words or more (n8n's workflow
+/// `"Connection Refused Alert"`, a book `"Fatal Error Trio"`): part of a name.
+fn in_quoted_title(line: &str, start: usize, end: usize) -> bool {
+    let Some(open) = line[..start].rfind('"') else {
+        return false;
+    };
+    let Some(close) = line[end..].find('"').map(|i| end + i) else {
+        return false;
+    };
+    let opens = line[..open]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | ':'));
+    opens && crate::fields::is_title(&line[open + 1..close], 2)
+}
+
+/// A level word as a counter's name with nothing counted (`(status: success, error: 0,
+/// crashed: 0)`, `errors = 0;`): no record's level. `after` is the text after the word.
+fn counts_none(after: &str) -> bool {
+    let rest = after.trim_start_matches(['s', 'S']).trim_start();
+    let Some(rest) = rest.strip_prefix([':', '=']) else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix('0') else {
+        return false;
+    };
+    rest.chars()
+        .next()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}' | ';'))
 }
 
 /// Nagios's `SERVICE ALERT:` / `HOST ALERT:` names the kind of log entry; the state after it
@@ -424,6 +457,22 @@ mod tests {
         assert_eq!(level("Found 0 errors"), None);
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);
+        // A counter of none is no level; a record that says what failed still is.
+        let pruned = "Pruning old executions: deleted 312 executions (status: success, error: 0, crashed: 0)";
+        assert_eq!(level(pruned), None);
+        assert_eq!(level("job done, errors: 0"), None);
+        assert_eq!(level("Error: 0x80070005 access denied"), Some(Level::Error));
+        assert_eq!(level("ERROR: 404 Not Found"), Some(Level::Error));
+        // A level word in a quoted title is part of the name.
+        assert_eq!(level("   - \"Connection Refused Alert\" (ID: Qp3x)"), None);
+        assert_eq!(
+            level("Workflow \"Error Trigger Demo\" execution 2055 started"),
+            None
+        );
+        assert_eq!(
+            level("job \"nightly\" ERROR: disk full"),
+            Some(Level::Error)
+        );
         assert_eq!(level("npm ERR! code E404"), Some(Level::Error));
         // A level word that starts the message stays in it; a label is dropped.
         assert_eq!(
