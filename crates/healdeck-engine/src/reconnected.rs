@@ -63,6 +63,25 @@ static BRACKETED_LEVEL_MODULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\[(?:error|warn|warning|info|debug)\] ([a-z][\w-]*: )").expect("module pattern")
 });
 
+/// A collector job after the record's level, as Netdata's plugins name theirs (`go.d ERROR:
+/// zookeeper[local] error on collecting …`, then `go.d INFO: zookeeper[local] check success`).
+static LEVEL_JOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:ERROR|WARNING|WARN|INFO|NOTICE|DEBUG):? ([a-z][\w.-]*\[[\w.-]+\] )")
+        .expect("job pattern")
+});
+
+/// rspamd's module and function after the task id: `<k7v2dx>; redis_pool;
+/// rspamd_redis_pool_new_connection: `.
+static RSPAMD_MODULE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"> ?; (\w+; \w+: )").expect("rspamd module pattern"));
+
+/// A Java class before its method and line, after the thread's number, as Jitsi's services
+/// write them: `[32] XmppProvider.doConnect#179: ` (and `[32]
+/// XmppProvider$connectionListener$1.connected#122: Connected`).
+static CLASS_METHOD_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[\d+\] ([A-Z][A-Za-z0-9]+)[.$][\w$.]*#\d+: ").expect("class pattern")
+});
+
 /// The C source file a record names, as Suricata writes it: `(source-af-packet.c:511)`.
 static C_SOURCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(([\w-]+\.c):\d+\)").expect("source file pattern"));
@@ -73,7 +92,7 @@ static C_SOURCE: LazyLock<Regex> =
 /// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back)\b",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|check (?:success|succeeded|passed))\b|:\s+connected(?:,|\s*$)",
     )
     .expect("connected pattern")
 });
@@ -109,7 +128,7 @@ const MOST_LINES: usize = 16;
 /// text opens the line: the dotted component it names (a logger, not the exception:
 /// `java.net.ConnectException:` names what failed, not who), else its syslog tag, else a
 /// GlusterFS translator, else Zabbix's process id.
-fn writer(line: &str) -> Option<(&str, bool)> {
+pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
     let dotted = COMPONENT
         .captures_iter(line)
         .filter_map(|c| c.get(1))
@@ -127,7 +146,11 @@ fn writer(line: &str) -> Option<(&str, bool)> {
     let node = || first_group(&NODE_RED_NODE, line);
     let go_module = || first_group(&BRACKETED_LEVEL_MODULE, line);
     let source = || first_group(&C_SOURCE, line);
-    dotted
+    let job = || first_group(&LEVEL_JOB, line);
+    let rspamd = || first_group(&RSPAMD_MODULE, line);
+    // `[32] XmppProvider.doConnect#179: ` names its writer before any dotted host it names.
+    first_group(&CLASS_METHOD_LINE, line)
+        .or(dotted)
         .or_else(tag)
         .or_else(xlator)
         .or_else(module)
@@ -135,6 +158,8 @@ fn writer(line: &str) -> Option<(&str, bool)> {
         .or_else(node)
         .or_else(go_module)
         .or_else(source)
+        .or_else(job)
+        .or_else(rspamd)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -219,6 +244,30 @@ mod tests {
             "[4117] 2/12/2026 -- 09:48:00 - (flow-manager.c:1037) <Info> (FlowManager) -- flow manager running\n",
         );
         assert_eq!(after_first(still_down), None);
+    }
+
+    #[test]
+    fn collector_jobs_rspamd_modules_and_java_classes_are_writers() {
+        let netdata = concat!(
+            "2026-11-27 09:45:01: go.d ERROR: zookeeper[local] error on collecting 'mntr' : dial tcp 127.0.0.1:2181: connect: connection refused\n",
+            "2026-11-27 09:45:02: go.d INFO: web_log[nginx] check success\n",
+            "2026-11-27 09:46:01: go.d ERROR: zookeeper[local] check failed\n",
+            "2026-11-27 09:49:01: go.d INFO: zookeeper[local] check success\n",
+        );
+        let back = netdata.find("2026-11-27 09:49:01").expect("line");
+        assert_eq!(after_first(netdata), Some(back));
+        let rspamd = concat!(
+            "2026-11-17 03:15:01 #21165(normal) <k7v2dx>; redis_pool; rspamd_redis_pool_new_connection: cannot connect to redis 127.0.0.1 (port 6379): Connection refused\n",
+            "2026-11-17 03:15:21 #21165(normal) <r8bn2e>; redis_pool; rspamd_redis_pool_new_connection: created new connection to 127.0.0.1:6379\n",
+        );
+        assert!(after_first(rspamd).is_some());
+        let jicofo = concat!(
+            "Jicofo 2026-11-23 08:00:02.517 SEVERE: [32] XmppProvider.doConnect#179: Failed to connect/login: [xmpp.meet.jitsi:5222] (xmpp.meet.jitsi/192.0.2.12:5222) failed because: java.net.ConnectException: Connection refused\n",
+            "Jicofo 2026-11-23 08:00:02.617 INFO: [32] XmppProvider.doConnect#186: Retrying connection in 5 seconds, attempt failed_count=1\n",
+            "Jicofo 2026-11-23 08:00:17.702 INFO: [32] XmppProvider$connectionListener$1.connected#122: Connected, isResumed=false\n",
+        );
+        let back = jicofo.find("Jicofo 2026-11-23 08:00:17").expect("line");
+        assert_eq!(after_first(jicofo), Some(back));
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub(crate) struct FileCursor {
     last_moment: Option<String>,
     /// Whether that event was a multi-line runtime failure (see `same_burst`).
     last_structural: bool,
+    /// The first line of `last_issue`'s last event that was no aftermath (see `same_burst`).
+    last_first: String,
     /// An access record held for the failure just after it (see `ChunkEvent::precedes`).
     preceding: Option<String>,
     pub ends_with_newline: bool,
@@ -106,6 +108,7 @@ impl FileCursor {
             last_issue: None,
             last_moment: None,
             last_structural: false,
+            last_first: String::new(),
             preceding: None,
             ends_with_newline: true,
             bytes: 0,
@@ -182,9 +185,9 @@ impl FileCursor {
                         && same_burst(
                             engine,
                             &classified,
-                            &before,
+                            (&before, &self.last_first),
                             (last, &self.last_moment),
-                            &occurrence,
+                            (&occurrence, &ev.first),
                         ))
             {
                 fold_preceding(store, i, &mut preceding);
@@ -205,6 +208,7 @@ impl FileCursor {
             let end_line = occurrence.end_line;
             self.last_moment = occurrence.timestamp.clone();
             self.last_structural = ev.structural;
+            self.last_first = ev.first;
             // Only an issue's first occurrence keeps its lines.
             let (excerpt, context_before) = if store.knows(&classified.fingerprint) {
                 (String::new(), Vec::new())
@@ -578,21 +582,27 @@ const UNKNOWN_BURST_LINES: u64 = 8;
 fn same_burst(
     engine: &Engine,
     classified: &Classified,
-    before: &Issue,
+    (before, before_first): (&Issue, &str),
     (last, moment): (u64, &Option<String>),
-    occurrence: &Occurrence,
+    (occurrence, first): (&Occurrence, &str),
 ) -> bool {
     // The same rule's next line may come a few lines on (pip's `ResolutionImpossible` under
     // its conflict report), a line no rule knows after a few lines that are no failure (the
     // kernel's `res 50/00:…/a0 Emask 0x10 (ATA bus error)` under an ATA exception). A
     // repeat is counted, not folded; nor does a burst join what the rule keeps apart on
-    // purpose (its `group_by`: two addresses' failed logins).
+    // purpose (its `group_by`: two addresses' failed logins), nor another writer's failure of
+    // the same kind (Netdata's go.d and python.d collectors both refused a connection).
+    let other_writer = || {
+        let writer = |line| crate::reconnected::writer(line).map(|(w, _)| w);
+        matches!((writer(before_first), writer(first)), (Some(a), Some(b)) if a != b)
+    };
     let reach = match classified.rule.and_then(|r| engine.rules.rules.get(r)) {
         None => UNKNOWN_BURST_LINES,
         Some(rule)
             if before.rule.as_deref() == Some(rule.spec.id.as_str())
                 && rule.spec.group_by.is_empty()
-                && classified.fingerprint != before.fingerprint =>
+                && classified.fingerprint != before.fingerprint
+                && !other_writer() =>
         {
             SAME_RULE_BURST_LINES
         }
