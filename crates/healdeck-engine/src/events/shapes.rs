@@ -20,7 +20,11 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
         let Some((_, l)) = it.peek() else { break };
         match st {
             St::Frames => {
-                if is_indented(l) || is_traceback_start(l) {
+                // Twisted marks where the exception was caught among the frames.
+                if is_indented(l)
+                    || is_traceback_start(l)
+                    || l.starts_with(b"--- <exception caught here> ---")
+                {
                 } else if is_blank(l) {
                     break;
                 } else {

@@ -212,6 +212,14 @@ fn a_python_traceback_through_the_journal_is_one_event() {
 }
 
 #[test]
+fn a_twisted_traceback_runs_past_where_the_exception_was_caught() {
+    let text = "00:00:40 [CRITICAL][twisted:147 ] Unhandled Error\nTraceback (most recent call last):\n  File \"/usr/lib/twisted/internet/base.py\", line 1325, in mainLoop\n    reactorBaseSelf.runUntilCurrent()\n--- <exception caught here> ---\n  File \"/usr/lib/twisted/internet/base.py\", line 991, in runUntilCurrent\n    call.func(*call.args, **call.kw)\nbuiltins.KeyError: 'disk.num_blocks_cache_hits'\n00:00:41 [INFO    ][deluge.core] next\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::PythonTraceback, 8), "{body}");
+    assert!(body.ends_with("builtins.KeyError: 'disk.num_blocks_cache_hits'\n"));
+}
+
+#[test]
 fn a_rails_error_report_of_one_request_is_one_event() {
     let text = "web_1 | F, [2019-05-18T14:48:53.547875 #1] FATAL -- : [67c3] ActionView::Template::Error (undefined method `name' for nil:NilClass):\nweb_1 | F, [2019-05-18T14:48:53.547880 #1] FATAL -- : [67c3]     11:   <% end %>\nweb_1 | F, [2019-05-18T14:48:53.547889 #1] FATAL -- : [67c3]     13:     <%= @case.agency.name %>\nweb_1 | F, [2019-05-18T14:48:53.547914 #1] FATAL -- : [67c3] app/views/cases/show.html.erb:13:in `_app_views'\nweb_1 | F, [2019-05-18T14:48:54.000000 #1] FATAL -- : [9a9a] ActionController::RoutingError (No route matches [GET] \"/x\"):\n";
     let (kind, lines, body) = span_of(text, 0);
