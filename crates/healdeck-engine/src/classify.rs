@@ -396,7 +396,10 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
     // A JSON or logfmt record is named by what it says (its message, error and status), not
     // by its whole line of ids and times.
     let spoken = (kind == EventKind::Line)
-        .then(|| crate::fields::spoken(first))
+        .then(|| {
+            let own = crate::events::behind_carrier(first.as_bytes());
+            crate::fields::spoken(std::str::from_utf8(own).unwrap_or(first))
+        })
         .flatten();
     let key = spoken
         .as_deref()
@@ -437,6 +440,7 @@ fn key_line<'a>(kind: EventKind, first: &'a str, message: &'a str) -> &'a str {
         EventKind::PythonTraceback => message
             .lines()
             .rev()
+            .map(|l| std::str::from_utf8(crate::events::behind_carrier(l.as_bytes())).unwrap_or(l))
             .find(|l| !l.trim().is_empty() && !l.starts_with("Traceback"))
             .unwrap_or(first),
         EventKind::Stack => message

@@ -155,6 +155,16 @@ const SMALL_WORDS: &[&str] = &[
 /// `'Permission Denied: Stories'`) — not a message (`'connection refused'`, `"Connection
 /// refused"`).
 pub(crate) fn is_title(text: &str, min_words: usize) -> bool {
+    // A subtitle in brackets after the title is the title's too (`"Connection Refused
+    // Cookies (the ones my kids won't share)"`).
+    let text = match text
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once(" ("))
+    {
+        Some((title, _)) => title,
+        None => text,
+    };
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | ',' | '!' | '?' | '&'))
         .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
@@ -172,6 +182,55 @@ pub(crate) fn is_title(text: &str, min_words: usize) -> bool {
         && words
             .iter()
             .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// A quoted absolute path (`(folder "/audiobooks/Dana Okafor/Connection Refused")`): a
+/// name, whatever its folders are called — not a message that starts with one
+/// (`"/srv/x: permission denied"`).
+fn is_path(text: &str) -> bool {
+    (text.starts_with('/') || text.starts_with("~/")) && !text.contains(": ")
+}
+
+/// The kinds of thing whose name a record quotes right after saying what it is (`chapter
+/// "Segmentation fault (core dumped)"`, `New episode "Ep. 88 - 502 Bad Gateway"`, `Search
+/// "permission denied" returned 1 book`).
+const NAMING_NOUNS: &[&str] = &[
+    "album",
+    "article",
+    "book",
+    "chapter",
+    "collection",
+    "document",
+    "episode",
+    "feed",
+    "item",
+    "movie",
+    "note",
+    "page",
+    "photo",
+    "playlist",
+    "podcast",
+    "post",
+    "recipe",
+    "search",
+    "series",
+    "shelf",
+    "show",
+    "song",
+    "title",
+    "track",
+    "video",
+    "workflow",
+];
+
+/// Whether the text before a quote ends in a word of [`NAMING_NOUNS`] (or its plural).
+fn follows_a_naming_noun(before: &str) -> bool {
+    let Some(word) = before.strip_suffix(' ').and_then(|b| b.rsplit(' ').next()) else {
+        return false;
+    };
+    let word = word.to_ascii_lowercase();
+    let singular = word.strip_suffix('s').unwrap_or(&word);
+    NAMING_NOUNS.contains(&word.as_str()) || NAMING_NOUNS.contains(&singular)
 }
 
 /// `line` with its quoted titles of `min_words` words or more taken out (see [`is_title`]),
@@ -202,7 +261,11 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
             })
             .flatten();
         match close {
-            Some(close) if is_title(&rest[body_at..close], min_words) => {
+            Some(close)
+                if is_title(&rest[body_at..close], min_words)
+                    || is_path(&rest[body_at..close])
+                    || follows_a_naming_noun(&rest[..open]) =>
+            {
                 out.push_str(&rest[..open]);
                 out.push_str("''");
                 rest = &rest[close + 1..];
@@ -265,6 +328,22 @@ mod tests {
             let said = without_quoted_names(titled, 1).expect(titled);
             assert!(
                 !said.contains("Memory") && !said.contains("Fault") && !said.contains("Denied"),
+                "{said}"
+            );
+        }
+        // A subtitle in brackets, a path, and a name after the kind of thing it names.
+        for named in [
+            "INFO     2026-12-09T07:05:31 - Served recipe \"Connection Refused Cookies (the ones my kids won't share)\"",
+            "INFO: [LibraryScanner] New library item found \"Access Denied\" by P. Menon (folder \"/audiobooks/P. Menon/Access Denied\")",
+            "INFO: [Scanner] Chapters for \"The Timeout\": 22 chapters, chapter \"Connection reset by peer\" at 5:02:19",
+            "INFO: [ApiRouter] Search \"permission denied\" returned 1 book",
+        ] {
+            let said = without_quoted_names(named, 1).expect(named);
+            assert!(
+                !said.contains("Refused")
+                    && !said.contains("Denied")
+                    && !said.contains("reset")
+                    && !said.contains("denied"),
                 "{said}"
             );
         }
