@@ -82,6 +82,10 @@ static CLASS_METHOD_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\[\d+\] ([A-Z][A-Za-z0-9]+)[.$][\w$.]*#\d+: ").expect("class pattern")
 });
 
+/// An Erlang module after the process id, as ejabberd writes it: `<0.729.0>@ejabberd_sql:`.
+static ERLANG_MODULE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r">@(\w+:)\w+/\d+:\d+ ").expect("erlang module pattern"));
+
 /// The C source file a record names, as Suricata writes it: `(source-af-packet.c:511)`.
 static C_SOURCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(([\w-]+\.c):\d+\)").expect("source file pattern"));
@@ -92,7 +96,7 @@ static C_SOURCE: LazyLock<Regex> =
 /// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|check (?:success|succeeded|passed))\b|:\s+connected(?:,|\s*$)",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|connection to \S+ established|check (?:success|succeeded|passed))\b|:\s+connected(?:,|\s*$)",
     )
     .expect("connected pattern")
 });
@@ -148,6 +152,7 @@ pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
     let source = || first_group(&C_SOURCE, line);
     let job = || first_group(&LEVEL_JOB, line);
     let rspamd = || first_group(&RSPAMD_MODULE, line);
+    let erlang = || first_group(&ERLANG_MODULE, line);
     // `[32] XmppProvider.doConnect#179: ` names its writer before any dotted host it names.
     first_group(&CLASS_METHOD_LINE, line)
         .or(dotted)
@@ -160,6 +165,7 @@ pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
         .or_else(source)
         .or_else(job)
         .or_else(rspamd)
+        .or_else(erlang)
         .map(|w| (w, false))
         .or_else(|| zabbix_pid().map(|w| (w, true)))
 }
@@ -268,6 +274,11 @@ mod tests {
         );
         let back = jicofo.find("Jicofo 2026-11-23 08:00:17").expect("line");
         assert_eq!(after_first(jicofo), Some(back));
+        let ejabberd = concat!(
+            "2026-12-09 22:47:19.004057+00:00 [error] <0.729.0>@ejabberd_sql:log/3:1257 p1_mysql_conn: Failed connecting to \"localhost\":3306 : {error,econnrefused}\n",
+            "2026-12-09 22:47:49.010233+00:00 [info] <0.556.0>@ejabberd_sql:connecting/2:317 SQL connection to localhost:3306 established (pool chat.example.org)\n",
+        );
+        assert!(after_first(ejabberd).is_some());
     }
 
     #[test]
