@@ -78,7 +78,7 @@ static RECOVERY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:recovered|restored|reconnected|back (?:up|online|to normal)|resumed",
         r"|link (?:is )?(?:ok|up)|(?:alerts?|alarms?|errors?|conditions?) (?:cleared|resolved)",
         r"|no (?:\w+ )?(?:alerts?|alarms?|errors?) (?:are |is )?(?:active|present|found|detected)",
-        r"|succeeded after|ok after|(?:completed|finished|passed) without (?:any )?(?:errors?|failures?))\b",
+        r"|succeeded after|ok after|(?:completed|finished|passed) without (?:any )?(?:errors?|failures?)|this is not an error|nothing to do)\b",
     ))
     .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });

@@ -223,6 +223,22 @@ const NAMING_NOUNS: &[&str] = &[
     "workflow",
 ];
 
+/// Whether a quote opens the value of a field that names something (`item="Router manual
+/// (troubleshooting: 'Connection timed out')"`, `query="permission denied"`): a `key=` whose
+/// key is none of the fields that say what happened (see [`SPOKEN`]). Only a value of free
+/// text (with a space) is taken out: an identifier (`resourceName="ephemeral-storage"`) stays
+/// for the rules that name it.
+fn names_a_field(before: &str) -> bool {
+    let Some(key) = before.strip_suffix('=') else {
+        return false;
+    };
+    let key = key
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, '|' | ',' | '(' | '['))
+        .next()
+        .unwrap_or("");
+    !key.is_empty() && !is_spoken(key)
+}
+
 /// Whether the text before a quote ends in a word of [`NAMING_NOUNS`] (or its plural).
 fn follows_a_naming_noun(before: &str) -> bool {
     let Some(word) = before.strip_suffix(' ').and_then(|b| b.rsplit(' ').next()) else {
@@ -264,7 +280,8 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
             Some(close)
                 if is_title(&rest[body_at..close], min_words)
                     || is_path(&rest[body_at..close])
-                    || follows_a_naming_noun(&rest[..open]) =>
+                    || follows_a_naming_noun(&rest[..open])
+                    || (names_a_field(&rest[..open]) && rest[body_at..close].contains(' ')) =>
             {
                 out.push_str(&rest[..open]);
                 out.push_str("''");
@@ -347,6 +364,12 @@ mod tests {
                 "{said}"
             );
         }
+        // A field's quoted value names a thing unless the field says what happened.
+        let homebox = "2026/12/11 08:06AM INF attachment uploaded | item=\"Router manual (troubleshooting: 'Connection timed out')\" type=manual";
+        let said = without_quoted_names(homebox, 1).expect(homebox);
+        assert!(!said.contains("timed out"), "{said}");
+        let told = "2026/12/11 08:06AM INF retry | error=\"connection timed out\" attempt=2";
+        assert_eq!(without_quoted_names(told, 1), None);
         // Two words at least, where a one-word type name stays a type.
         let list = "   - \"Connection Refused Alert\" (ID: Qp3xf0a0b)";
         assert_eq!(

@@ -18,7 +18,7 @@ pub(crate) enum Level {
 
 static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|(?-i:LOG))(?:[\s\]):>|,!"./]|$)"#,
+        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|(?-i:LOG|INF|WRN|DBG|TRC|FTL))(?:[\s\]):>|,!"./]|$)"#,
         r#"|(?i-u)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
         r#"|(?i-u)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
     ))
@@ -51,8 +51,14 @@ fn level_of_letter(letter: &str) -> Option<Level> {
 }
 
 fn level_of_word(w: &str) -> Option<Level> {
-    const WORDS: [(&str, Level); 16] = [
-        // `LOG` (upper case only in the pattern): NestJS's and PostgreSQL's records.
+    const WORDS: [(&str, Level); 21] = [
+        // `LOG` (upper case only in the pattern): NestJS's and PostgreSQL's records; zerolog's
+        // console writer abbreviates to three capitals (`INF`, `WRN`, `ERR`, `FTL`).
+        ("INF", Level::Quiet),
+        ("DBG", Level::Quiet),
+        ("TRC", Level::Quiet),
+        ("WRN", Level::Warn),
+        ("FTL", Level::Fatal),
         ("TRACE", Level::Quiet),
         ("DEBUG", Level::Quiet),
         ("INFO", Level::Quiet),
@@ -457,12 +463,6 @@ mod tests {
         assert_eq!(level("Found 0 errors"), None);
         assert_eq!(level("test_error_handling PASSED"), None);
         assert_eq!(level("error_count: 0 errors=0"), None);
-        // A counter of none is no level; a record that says what failed still is.
-        let pruned = "Pruning old executions: deleted 312 executions (status: success, error: 0, crashed: 0)";
-        assert_eq!(level(pruned), None);
-        assert_eq!(level("job done, errors: 0"), None);
-        assert_eq!(level("Error: 0x80070005 access denied"), Some(Level::Error));
-        assert_eq!(level("ERROR: 404 Not Found"), Some(Level::Error));
         // A level word in a quoted title is part of the name.
         assert_eq!(level("   - \"Connection Refused Alert\" (ID: Qp3x)"), None);
         assert_eq!(
@@ -514,6 +514,24 @@ mod tests {
             level("W/ActivityManager(  512): Scheduling restart"),
             Some(Level::Warn)
         );
+    }
+
+    #[test]
+    fn counters_quoted_titles_and_zerolog_levels() {
+        // A counter of none is no level; a record that says what failed still is.
+        let pruned = "Pruning old executions: deleted 312 executions (status: success, error: 0, crashed: 0)";
+        assert_eq!(level(pruned), None);
+        assert_eq!(level("job done, errors: 0"), None);
+        assert_eq!(level("Error: 0x80070005 access denied"), Some(Level::Error));
+        assert_eq!(level("ERROR: 404 Not Found"), Some(Level::Error));
+        // zerolog's console levels, before a quoted note that names an error.
+        let zerolog = "2026/12/11 08:10AM INF maintenance entry added | item=\"Dishwasher\" note=\"error code E24 cleared\"";
+        assert_eq!(level(zerolog), Some(Level::Quiet));
+        assert_eq!(
+            level("2026/12/11 08:10AM WRN disk 91% full"),
+            Some(Level::Warn)
+        );
+        assert_eq!(level("median=INF samples=0"), None);
     }
 
     #[test]
