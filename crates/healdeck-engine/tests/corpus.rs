@@ -340,6 +340,18 @@ fn the_sixteenth_held_out_batch_keeps_its_figures() {
     held_out_keeps("tests/heldout16", (15, 20), (20, 20, 14), 0);
 }
 
+/// The seventeenth held-out batch (`tests/heldout17`: 15 files, 20 failures: Velero, Avahi,
+/// ModemManager, LXD, Cilium, Longhorn, Moodle, Portainer, Drone, Komga, Gotify, Moonraker,
+/// Kavita; traps Homebox and Tandoor): as it arrived, 11 found, 7 with the right category,
+/// 2 with the right severity, 16 false issues; since zerolog's `INF`/`WRN`/`FTL` are levels,
+/// a field's quoted free text names a thing, a record saying `This is not an error` is none,
+/// and the rules learnt from it, 13 found, 12 with the right category, 7 with the right
+/// severity, 9 false issues (learnt in part: the session ran out).
+#[test]
+fn the_seventeenth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout17", (15, 20), (13, 12, 7), 9);
+}
+
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still
 /// finds at least (found, right category, right severity) of them with at most `most_false`
 /// false issues.
