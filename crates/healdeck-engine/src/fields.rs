@@ -249,9 +249,29 @@ fn follows_a_naming_noun(before: &str) -> bool {
     NAMING_NOUNS.contains(&word.as_str()) || NAMING_NOUNS.contains(&singular)
 }
 
-/// `line` with its quoted titles of `min_words` words or more taken out (see [`is_title`]),
-/// or `None` when it quotes none. A quote opens after a space or `(`/`[`/`=`/`:` (or at the start) and closes before a
-/// space, punctuation or the end: an apostrophe inside a word (`Don't`) is neither.
+/// Whether a quote may open after `before`: at the start, or after a space or `(`/`[`/`=`/`:`
+/// (an apostrophe inside a word, `Don't`, opens none).
+pub(crate) fn opens_a_quote(before: &str) -> bool {
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '=' | ':'))
+}
+
+/// Whether the quoted `body` (after `before`) names a thing rather than says what happened: a
+/// title of `min_words` words or more, a path, a name right after the kind of thing it names,
+/// or a field's free text (see [`is_title`], [`is_path`], [`follows_a_naming_noun`],
+/// [`names_a_field`]).
+pub(crate) fn is_quoted_name(before: &str, body: &str, min_words: usize) -> bool {
+    is_title(body, min_words)
+        || is_path(body)
+        || follows_a_naming_noun(before)
+        || (names_a_field(before) && body.contains(' '))
+}
+
+/// `line` with the quoted names it holds taken out (see [`is_quoted_name`]), or `None` when it
+/// quotes none. A quote opens as [`opens_a_quote`] says and closes before a space,
+/// punctuation or the end.
 pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<String> {
     if !line.contains(['"', '\'']) {
         return None;
@@ -261,10 +281,7 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
     let mut removed = false;
     while let Some(open) = rest.find(['\'', '"']) {
         let quote = rest[open..].chars().next()?;
-        let opens = rest[..open]
-            .chars()
-            .next_back()
-            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '=' | ':'));
+        let opens = opens_a_quote(&rest[..open]);
         let body_at = open + quote.len_utf8();
         let close = opens
             .then(|| {
@@ -277,12 +294,7 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
             })
             .flatten();
         match close {
-            Some(close)
-                if is_title(&rest[body_at..close], min_words)
-                    || is_path(&rest[body_at..close])
-                    || follows_a_naming_noun(&rest[..open])
-                    || (names_a_field(&rest[..open]) && rest[body_at..close].contains(' ')) =>
-            {
+            Some(close) if is_quoted_name(&rest[..open], &rest[body_at..close], min_words) => {
                 out.push_str(&rest[..open]);
                 out.push_str("''");
                 rest = &rest[close + 1..];

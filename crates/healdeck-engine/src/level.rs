@@ -195,8 +195,8 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// A level word inside a double-quoted title of two words or more (n8n's workflow
-/// `"Connection Refused Alert"`, a book `"Fatal Error Trio"`): part of a name.
+/// A level word inside a double-quoted name (n8n's workflow `"Connection Refused Alert"`, a
+/// book `"Fatal Error Trio"`, a field's `note="error code E24 cleared"`): part of the name.
 fn in_quoted_title(line: &str, start: usize, end: usize) -> bool {
     let Some(open) = line[..start].rfind('"') else {
         return false;
@@ -204,11 +204,8 @@ fn in_quoted_title(line: &str, start: usize, end: usize) -> bool {
     let Some(close) = line[end..].find('"').map(|i| end + i) else {
         return false;
     };
-    let opens = line[..open]
-        .chars()
-        .next_back()
-        .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | ':'));
-    opens && crate::fields::is_title(&line[open + 1..close], 2)
+    crate::fields::opens_a_quote(&line[..open])
+        && crate::fields::is_quoted_name(&line[..open], &line[open + 1..close], 2)
 }
 
 /// A level word as a counter's name with nothing counted (`(status: success, error: 0,
