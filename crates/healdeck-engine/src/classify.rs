@@ -37,8 +37,12 @@ static PROGRAM: LazyLock<Regex> = LazyLock::new(|| {
 /// redaction no longer recognizes it.
 fn group_key_of(line: &str) -> String {
     let redacted = crate::redact::redact(line).text;
-    let line = redacted.as_str();
-    let message = strip_record_prefix(line);
+    keyed_by_program(&redacted, strip_record_prefix(&redacted))
+}
+
+/// `message` (redacted) parameterized, after the syslog program `line` (redacted) names if the
+/// message does not name it itself.
+fn keyed_by_program(line: &str, message: &str) -> String {
     let key = parameterize(message);
     match PROGRAM.captures(line).and_then(|c| c.get(1)) {
         Some(p) if p.start() < 80 && !message.contains(p.as_str()) => {
@@ -58,9 +62,8 @@ static SAYS_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 /// activate`, `no errors`).
 fn says_failure(text: &str) -> bool {
     SAYS_FAILURE.find_iter(text).any(|m| {
-        let before = text[..m.start()].trim_end();
-        let counted_none = before.ends_with(" 0") || before == "0" || before.ends_with(" no");
-        !(counted_none && text[..m.start()].ends_with(' '))
+        let before = &text[..m.start()];
+        !(before.ends_with(" 0 ") || before == "0 " || before.ends_with(" no "))
     })
 }
 
@@ -416,7 +419,10 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
     let (shown, group_key) = match &spoken {
         Some(said) => (
             said.chars().take(120).collect::<String>(),
-            parameterize(&crate::redact::redact(said).text),
+            keyed_by_program(
+                &crate::redact::redact(first).text,
+                &crate::redact::redact(said).text,
+            ),
         ),
         None => (
             strip_record_prefix(key).chars().take(120).collect(),
