@@ -288,7 +288,10 @@ pub(crate) fn classify(
     let single = !message.trim_end().contains('\n');
     let said = match (kind, level) {
         (EventKind::Line, Some(Level::Quiet)) if single => {
-            crate::fields::spoken(first).or_else(|| crate::fields::without_quoted_names(first, 1))
+            let unquoted = crate::fields::spoken(first)
+                .or_else(|| crate::fields::without_quoted_names(first, 1));
+            let text = unquoted.as_deref().unwrap_or(first);
+            crate::fields::without_title_case_names(text).or(unquoted)
         }
         (EventKind::Line, None) if !first.trim_start().starts_with('{') => {
             crate::fields::without_quoted_names(message, 2).filter(|rest| !says_failure(rest))

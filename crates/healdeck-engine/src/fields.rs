@@ -310,9 +310,102 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
     removed.then_some(out)
 }
 
+/// Small words a title keeps in lower case between its capitalised ones (`Out of Memory`).
+const TITLE_JOINERS: [&str; 8] = ["of", "and", "the", "a", "an", "in", "on", "to"];
+
+/// Whether `word` (its punctuation, brackets and any path or `|`-separated fields before its
+/// name aside) is a capitalised word: `Refused]`, `[/music/Connection`,
+/// `…|ArtistScannedHandler|[Connection`, `(Core`; not `CBS` nor `failed`.
+fn is_capitalised(word: &str) -> bool {
+    let word = word.rsplit(['/', '|']).next().unwrap_or(word);
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if core.contains(char::is_whitespace) {
+        // Fields joined by tabs (Windows CBS's `(p)\tCSI Payload Corrupt\t(n)`) are no title.
+        return false;
+    }
+    let mut chars = core.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && core.chars().any(char::is_lowercase)
+        && chars.all(|c| !c.is_uppercase())
+}
+
+/// `line` with its runs of two capitalised words or more taken out (joined by small words:
+/// `Updating Info for Out of Memory`, `Adding Artist [Connection Refused] Path:`), or `None`
+/// when it has none. An ordinary record names albums, artists, recipes and books this way;
+/// a failure says what happened in lower case (`Connection refused`, `Failed to open`).
+pub(crate) fn without_title_case_names(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split(' ').collect();
+    let mut keep = vec![true; words.len()];
+    let mut i = 0;
+    while i < words.len() {
+        if !is_capitalised(words[i]) {
+            i += 1;
+            continue;
+        }
+        let (mut end, mut capitalised) = (i + 1, 1);
+        // A label (`Reason:`) or the end of a clause closes a run.
+        let closes = |w: &str| w.ends_with([':', ',', '.', ';']);
+        loop {
+            if closes(words[end - 1]) {
+                break;
+            }
+            match words.get(end) {
+                Some(w) if is_capitalised(w) => {
+                    capitalised += 1;
+                    end += 1;
+                }
+                Some(w)
+                    if TITLE_JOINERS.contains(w)
+                        && words.get(end + 1).is_some_and(|n| is_capitalised(n)) =>
+                {
+                    end += 1;
+                }
+                _ => break,
+            }
+        }
+        if capitalised >= 2 {
+            keep[i..end].iter_mut().for_each(|k| *k = false);
+        }
+        i = end;
+    }
+    keep.contains(&false).then(|| {
+        words
+            .iter()
+            .zip(&keep)
+            .map(|(w, &k)| if k { *w } else { "''" })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitalised_runs_are_names_and_lower_case_failures_stay() {
+        let said = |l: &str| without_title_case_names(l).unwrap_or_else(|| l.to_string());
+        assert!(
+            !said("Info|RefreshAlbumService|Updating Info for Out of Memory").contains("Memory")
+        );
+        assert!(
+            !said("Adding Artist [Connection Refused] Path: [/music/Connection Refused]")
+                .contains("Refused")
+        );
+        assert!(!said("Updating Info for Segmentation Fault (Core Dumped)").contains("Fault"));
+        let lidarr = "2026-12-07 20:04:40.6|Info|ArtistScannedHandler|[Connection Refused] was recently added";
+        assert!(!said(lidarr).contains("Refused"));
+        // A failure in sentence case, and upper-case tags, are kept.
+        let cbs = "2016-09-28 04:30:31, Info CBS Failed to internally open package.";
+        assert_eq!(said(cbs), cbs);
+        assert!(said("Connection refused by Primary Node").contains("Connection refused"));
+        let spark =
+            "INFO DAGScheduler: Job aborted. Reason: Container killed by YARN for exceeding";
+        assert_eq!(said(spark), spark);
+        let cbs =
+            "2026-10-05 03:21:47, Info   CBS    (p)\tCSI Payload Corrupt\t(n)\tamd64_propsys.dll";
+        assert_eq!(said(cbs), cbs);
+    }
 
     #[test]
     fn a_logfmt_record_says_its_message_not_its_names() {

@@ -18,7 +18,7 @@ pub(crate) enum Level {
 
 static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|(?-i:LOG|INF|WRN|DBG|TRC|FTL))(?:[\s\]):>|,!"./]|$)"#,
+        r#"(?i-u)(?:^|[\s\[(<|:".])(?P<w>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|(?-i:LOG|INF|WRN|DBG|TRC|FTL|ERRO|DEBU|TRAC|FATA|PANI))(?:[\s\]):>|,!"./]|$)"#,
         r#"|(?i-u)\blevel"?\s*[=:]\s*"?(?P<kv>[a-z]+)"#,
         r#"|(?i-u)"severity"\s*:\s*"(?P<sev>[a-z]+)""#,
     ))
@@ -51,9 +51,15 @@ fn level_of_letter(letter: &str) -> Option<Level> {
 }
 
 fn level_of_word(w: &str) -> Option<Level> {
-    const WORDS: [(&str, Level); 21] = [
+    const WORDS: [(&str, Level); 26] = [
         // `LOG` (upper case only in the pattern): NestJS's and PostgreSQL's records; zerolog's
-        // console writer abbreviates to three capitals (`INF`, `WRN`, `ERR`, `FTL`).
+        // console writer abbreviates to three capitals (`INF`, `WRN`, `ERR`, `FTL`), logrus's
+        // text formatter to four (`ERRO`, `DEBU`, `TRAC`, `FATA`, `PANI`; `INFO`, `WARN`).
+        ("ERRO", Level::Error),
+        ("DEBU", Level::Quiet),
+        ("TRAC", Level::Quiet),
+        ("FATA", Level::Fatal),
+        ("PANI", Level::Fatal),
         ("INF", Level::Quiet),
         ("DBG", Level::Quiet),
         ("TRC", Level::Quiet),
@@ -302,6 +308,9 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
         if is_message_word(line, start, end) {
             return line[start..].trim_end();
         }
+        if let Some(from) = named_by_word_before(line, start, end) {
+            return line[from..].trim_end();
+        }
         // A level inside a bracketed header (Celery's `[2026-… INFO/MainProcess]`): the
         // message starts after the bracket.
         let inside = line[..start]
@@ -317,6 +326,32 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
         }
     }
     line.trim()
+}
+
+/// Where the message starts when the lower-case level word at `start..end` of `line` is
+/// prose, the noun of a capitalised word before it that is no level itself (Moodle's `!!!
+/// Coding error detected, it must be fixed by a programmer`): at that word.
+fn named_by_word_before(line: &str, start: usize, end: usize) -> Option<usize> {
+    let word = &line[start..end];
+    if !word.chars().all(char::is_lowercase) {
+        return None;
+    }
+    let mut after = line[end..].chars();
+    if !(after.next() == Some(' ') && after.next().is_some_and(char::is_lowercase)) {
+        return None;
+    }
+    let before = line[..start].strip_suffix(' ')?;
+    let from = before
+        .rfind(|c: char| !c.is_alphabetic())
+        .map_or(0, |i| i + 1);
+    let noun = &before[from..];
+    let mut chars = noun.chars();
+    let title_case = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+    (title_case
+        && noun.len() > 1
+        && level_of_word(noun).is_none()
+        && (from == 0 || before[..from].ends_with(' ')))
+    .then_some(from)
 }
 
 /// Whether the level word at `start..end` of `line` is the message's first word: title case
@@ -336,6 +371,41 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logrus_four_letter_levels_are_levels() {
+        let teleport = "Dec 07 04:00:02 web03 teleport[2214]: 2026-12-07T04:00:02Z ERRO [PROC:1]    Failed to resolve tunnel address";
+        assert_eq!(level(teleport), Some(Level::Error));
+        assert_eq!(
+            level("2026-12-07T04:00:02Z FATA [AUTH] cannot start"),
+            Some(Level::Fatal)
+        );
+        assert_eq!(
+            level("2026-12-07T04:00:02Z DEBU [PROC:1] tick"),
+            Some(Level::Quiet)
+        );
+        // Only in capitals: `erro` in a word or in lower case is none.
+        assert_eq!(level("Erro ao conectar"), None);
+    }
+
+    #[test]
+    fn a_level_word_that_is_the_noun_of_a_capitalised_word_keeps_it_in_the_message() {
+        assert_eq!(
+            strip_record_prefix(
+                "lms-web01:21877 !!! Coding error detected, it must be fixed by a programmer"
+            ),
+            "Coding error detected, it must be fixed by a programmer"
+        );
+        // A level before its message, and a level word's own capitalised form, are levels.
+        assert_eq!(
+            strip_record_prefix("2026-12-11 09:00:01 worker error job 7 stopped"),
+            "job 7 stopped"
+        );
+        assert_eq!(
+            strip_record_prefix("PHP Fatal error:  Uncaught Exception: boom"),
+            "Fatal error:  Uncaught Exception: boom"
+        );
+    }
 
     #[test]
     fn glusterfs_letters_after_the_time_are_levels() {

@@ -346,10 +346,23 @@ fn the_sixteenth_held_out_batch_keeps_its_figures() {
 /// 2 with the right severity, 16 false issues; since zerolog's `INF`/`WRN`/`FTL` are levels,
 /// a field's quoted free text names a thing, a record saying `This is not an error` is none,
 /// and the rules learnt from it, 13 found, 12 with the right category, 7 with the right
-/// severity, 9 false issues (learnt in part: the session ran out).
+/// severity, 9 false issues; since gin's numbered errors start at their request's access
+/// record, a capitalised word before a lower-case level word keeps it in the title, and
+/// WebSocket, API token, CI token, Moonraker and Moodle rules, 16, 16, 11 and 5 false.
 #[test]
 fn the_seventeenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout17", (15, 20), (13, 12, 7), 9);
+    held_out_keeps("tests/heldout17", (15, 20), (16, 16, 11), 5);
+}
+
+/// The eighteenth held-out batch (`tests/heldout18`: 15 files, 20 failures: Gitea act_runner,
+/// CRI-O, Fluentd, Graylog, Headscale, Jellyseerr, JuiceFS, Kyverno, ntfy, Radarr, SeaweedFS,
+/// Teleport, vmagent; traps Gatus and Lidarr): as it arrived, 16 found, 11 with the right
+/// category, 9 with the right severity, 6 false issues; since logrus's four-letter levels
+/// (`ERRO`) are levels, an ordinary record's capitalised names (`Updating Info for Out of
+/// Memory`, `[Connection Refused]`) are names, and the rules learnt from it, 19, 18, 16 and 1.
+#[test]
+fn the_eighteenth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout18", (15, 20), (19, 18, 16), 1);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

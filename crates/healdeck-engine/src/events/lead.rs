@@ -84,6 +84,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
             start
         }
         Some((start, prev)) if is_job_context(prev) => start,
+        Some((start, prev)) if is_gin_error(line) && is_failed_gin_request(prev) => start,
         Some((start, prev)) if is_trace_file_announcement(prev) => start,
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
@@ -251,6 +252,30 @@ fn is_dotnet_header(l: &[u8]) -> bool {
         && open > 6
         && !t[6..open].contains(&b' ')
         && t[open + 1..t.len() - 1].iter().all(u8::is_ascii_digit)
+}
+
+/// Gin's numbered error of a request (`Error #01: websocket: the client is not using the
+/// websocket protocol: …`), written under the request's access record.
+fn is_gin_error(line: &[u8]) -> bool {
+    let rest = trim_start(line);
+    rest.len() > 11
+        && rest.starts_with(b"Error #")
+        && rest[7..9].iter().all(u8::is_ascii_digit)
+        && rest[9..11] == *b": "
+}
+
+/// Gin's access record of a request that failed (`2026-12-11T20:28:19Z | 400 |  211.498µs |
+/// 192.0.2.15 | GET "/stream?token=…"`, `[GIN] 2026/12/11 - 20:28:19 | 500 | …`): the
+/// request is where the failure under it starts.
+fn is_failed_gin_request(prev: &[u8]) -> bool {
+    let Some(at) = find(prev, b" | ") else {
+        return false;
+    };
+    let status = trim_start(&prev[at + 3..]);
+    status.len() > 5
+        && matches!(status[0], b'4' | b'5')
+        && status[1..3].iter().all(u8::is_ascii_digit)
+        && status[3..].starts_with(b" | ")
 }
 
 /// Rails's `Completed 500 Internal Server Error in 25ms` record of the same request, right

@@ -566,3 +566,25 @@ fn an_error_record_quoting_a_commands_output_keeps_the_stack_below_it() {
     let (kind, lines, body) = span_of(text, 1);
     assert_eq!((kind, lines), (EventKind::Stack, 7), "{body}");
 }
+
+#[test]
+fn a_gin_error_starts_at_the_access_record_of_the_request_it_failed() {
+    let text = concat!(
+        "2026-12-11T20:05:10Z | 200 |    1.902771ms |      192.0.2.31 | POST     \"/message\"\n",
+        "2026-12-11T20:28:19Z | 400 |     211.498µs |      192.0.2.15 | GET      \"/stream\"\n",
+        "Error #01: websocket: the client is not using the websocket protocol\n",
+        "[GIN] 2026/12/11 - 20:29:01 | 200 |     211.498µs |      192.0.2.15 | GET      \"/health\"\n",
+        "Error #01: a record under a request that succeeded\n",
+    );
+    let buf = text.as_bytes();
+    let error = text.find("Error #01: websocket").expect("error");
+    let start = lead_start(buf, error, 0);
+    assert!(
+        text[start..].starts_with("2026-12-11T20:28:19Z | 400"),
+        "{}",
+        &text[start..]
+    );
+    // Under a request that succeeded, the error line starts its own event.
+    let other = text.find("Error #01: a record").expect("error");
+    assert_eq!(lead_start(buf, other, 0), other);
+}
