@@ -85,14 +85,21 @@ impl LineCounter<'_> {
 
 /// Text of a line for people: lossy UTF-8, NUL shown as U+FFFD.
 pub(crate) fn text_of(line: &[u8]) -> String {
+    let mut text = String::with_capacity(line.len());
+    push_text(&mut text, line);
+    text
+}
+
+/// Appends [`text_of`]`(line)` to `out` without a string of its own.
+fn push_text(out: &mut String, line: &[u8]) {
     let text = match std::str::from_utf8(line) {
         Ok(valid) => std::borrow::Cow::Borrowed(valid),
         Err(_) => String::from_utf8_lossy(line),
     };
     if memchr::memchr(0, line).is_some() {
-        text.replace('\0', "\u{fffd}")
+        out.push_str(&text.replace('\0', "\u{fffd}"));
     } else {
-        text.into_owned()
+        out.push_str(&text);
     }
 }
 
@@ -394,7 +401,7 @@ fn time_written_above(buf: &[u8], start: usize) -> Option<String> {
 
 /// An event's first line and its message lines (those rules match against).
 fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
-    let mut message = String::new();
+    let mut message = String::with_capacity((span.end - span.start).min(MESSAGE_BYTES) + 1);
     let mut first = String::new();
     let mut pos = span.start;
     let mut index = 0;
@@ -405,7 +412,11 @@ fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
             first = text_of(raw);
         }
         if events::is_message_line(span.kind, raw, index) && message.len() < MESSAGE_BYTES {
-            message.push_str(&text_of(raw));
+            if index == 0 {
+                message.push_str(&first);
+            } else {
+                push_text(&mut message, raw);
+            }
             message.push('\n');
         }
         pos = line_end(buf, pos) + 1;

@@ -133,29 +133,40 @@ const MOST_LINES: usize = 16;
 /// `java.net.ConnectException:` names what failed, not who), else its syslog tag, else a
 /// GlusterFS translator, else Zabbix's process id.
 pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
-    let dotted = COMPONENT
-        .captures_iter(line)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.as_str())
-        .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")));
-    let tag = || first_group(&SYSLOG_TAG, line);
+    // Each shape is only searched for where the text it cannot do without is in the line
+    // (a failure-dense log asks this of every failure).
+    let has = |needle: &str| memchr::memmem::find(line.as_bytes(), needle.as_bytes()).is_some();
+    let bracket_space = has("] ");
+    let dotted = || {
+        (memchr::memchr_iter(b'.', line.as_bytes()).nth(1).is_some())
+            .then(|| {
+                COMPONENT
+                    .captures_iter(line)
+                    .filter_map(|c| c.get(1))
+                    .map(|m| m.as_str())
+                    .find(|name| !(name.ends_with("Exception") || name.ends_with("Error")))
+            })
+            .flatten()
+    };
+    let tag = || has("]: ").then(|| first_group(&SYSLOG_TAG, line)).flatten();
     let zabbix_pid = || {
         crate::events::is_zabbix_record(line.as_bytes())
             .then(|| line.find(':').map(|i| &line[..=i]))
             .flatten()
     };
-    let xlator = || first_group(&GLUSTER_XLATOR, line);
-    let module = || first_group(&MODULE_TAG, line);
-    let unreal = || first_group(&UNREAL_CATEGORY, line);
-    let node = || first_group(&NODE_RED_NODE, line);
-    let go_module = || first_group(&BRACKETED_LEVEL_MODULE, line);
-    let source = || first_group(&C_SOURCE, line);
-    let job = || first_group(&LEVEL_JOB, line);
-    let rspamd = || first_group(&RSPAMD_MODULE, line);
-    let erlang = || first_group(&ERLANG_MODULE, line);
+    let guarded = |needed: bool, re: &Regex| needed.then(|| first_group(re, line)).flatten();
+    let xlator = || guarded(bracket_space, &GLUSTER_XLATOR);
+    let module = || guarded(has(": ") && line.contains('_'), &MODULE_TAG);
+    let unreal = || guarded(line.starts_with('['), &UNREAL_CATEGORY);
+    let node = || guarded(has(" - ["), &NODE_RED_NODE);
+    let go_module = || guarded(bracket_space, &BRACKETED_LEVEL_MODULE);
+    let source = || guarded(has(".c:"), &C_SOURCE);
+    let job = || guarded(bracket_space, &LEVEL_JOB);
+    let rspamd = || guarded(has("; "), &RSPAMD_MODULE);
+    let erlang = || guarded(has(">@"), &ERLANG_MODULE);
     // `[32] XmppProvider.doConnect#179: ` names its writer before any dotted host it names.
-    first_group(&CLASS_METHOD_LINE, line)
-        .or(dotted)
+    guarded(bracket_space && line.contains('#'), &CLASS_METHOD_LINE)
+        .or_else(dotted)
         .or_else(tag)
         .or_else(xlator)
         .or_else(module)
