@@ -32,7 +32,7 @@ static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?-u:(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+)(?P<a>[VDIWEF])\s",
         r"|^(?P<b>[VDIWEF])/[^(\s]+\((?-u:\s*\d+)\):",
         // glog/klog (`E1122 08:41:17.522098 …`) and CockroachDB's (`F261122 08:41:17.522098`).
-        r"|^(?P<c>[IWEF])(?-u:\d{4}(?:\d{2})?\s\d{2}:\d{2}:\d{2}\.\d{6})\s",
+        r"|^(?P<c>[IWEF])(?-u:\d{4}(?:\d{4}|\d{2})?\s\d{2}:\d{2}:\d{2}\.\d{6})\s",
         // GlusterFS (`[2026-11-21 08:40:12.377902 +0000] E [MSGID: 114058] …`): the letter
         // after the bracketed time, trace to alert, before the next bracket.
         r"|^(?-u:\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2}|Z)?\]) (?P<d>[TDINWECA]) \[",
@@ -371,6 +371,17 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glog_letters_before_a_date_with_its_year_are_levels() {
+        let typesense =
+            "E20261207 06:00:08.830131    96 configuration.cpp:43] Fail to parse x:8107:8108";
+        assert_eq!(level(typesense), Some(Level::Error));
+        assert_eq!(
+            level("W1207 06:00:08.830131    96 store.h:329] Checkpoint"),
+            Some(Level::Warn)
+        );
+    }
 
     #[test]
     fn logrus_four_letter_levels_are_levels() {

@@ -96,7 +96,7 @@ static C_SOURCE: LazyLock<Regex> =
 /// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|connection to \S+ established|check (?:success|succeeded|passed))\b|:\s+connected(?:,|\s*$)",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|connection to \S+ established|check (?:success|succeeded|passed)|(?:auth|bind|connection|session|replication) resumed)\b|:\s+connected(?:,|\s*$)",
     )
     .expect("connected pattern")
 });

@@ -348,10 +348,12 @@ fn the_sixteenth_held_out_batch_keeps_its_figures() {
 /// and the rules learnt from it, 13 found, 12 with the right category, 7 with the right
 /// severity, 9 false issues; since gin's numbered errors start at their request's access
 /// record, a capitalised word before a lower-case level word keeps it in the title, and
-/// WebSocket, API token, CI token, Moonraker and Moodle rules, 16, 16, 11 and 5 false.
+/// WebSocket, API token, CI token, Moonraker and Moodle rules, 16, 16, 11 and 5 false; since
+/// a record with an empty message, a same-process warning and a `… failed: <reason>` line
+/// start the failure below them, 18, 18, 13 and 3.
 #[test]
 fn the_seventeenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout17", (15, 20), (16, 16, 11), 5);
+    held_out_keeps("tests/heldout17", (15, 20), (18, 18, 13), 3);
 }
 
 /// The eighteenth held-out batch (`tests/heldout18`: 15 files, 20 failures: Gitea act_runner,
@@ -359,10 +361,23 @@ fn the_seventeenth_held_out_batch_keeps_its_figures() {
 /// Teleport, vmagent; traps Gatus and Lidarr): as it arrived, 16 found, 11 with the right
 /// category, 9 with the right severity, 6 false issues; since logrus's four-letter levels
 /// (`ERRO`) are levels, an ordinary record's capitalised names (`Updating Info for Out of
-/// Memory`, `[Connection Refused]`) are names, and the rules learnt from it, 19, 18, 16 and 1.
+/// Memory`, `[Connection Refused]`) are names, and the rules learnt from it, 19, 18, 16 and 1;
+/// since JuiceFS's warning starts its failure, 20, 19, 17 and none.
 #[test]
 fn the_eighteenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout18", (15, 20), (19, 18, 16), 1);
+    held_out_keeps("tests/heldout18", (15, 20), (20, 19, 17), 0);
+}
+
+/// The nineteenth held-out batch (`tests/heldout19`: 15 files, 20 failures: carbon-cache,
+/// Concourse, 389 Directory Server, FreeSWITCH, Ghost, Hasura, Icecast-KH, Kamailio, Pleroma,
+/// Redpanda, Temporal, Typesense, Wiki.js; traps Mopidy and Etherpad): as it arrived, 15
+/// found, 8 with the right category, 8 with the right severity, 14 false issues; since a
+/// record's report set off by a blank line runs to the next record (Ghost), glog's dates with
+/// their year (Typesense's `E20261207`) start records with a level, and the rules learnt from
+/// it, 19, 19, 18 and 6.
+#[test]
+fn the_nineteenth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout19", (15, 20), (19, 19, 18), 6);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

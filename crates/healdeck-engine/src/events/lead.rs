@@ -85,6 +85,8 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         }
         Some((start, prev)) if is_job_context(prev) => start,
         Some((start, prev)) if is_gin_error(line) && is_failed_gin_request(prev) => start,
+        Some((start, prev)) if has_empty_message(prev) && !starts_record(line) => start,
+        Some((start, prev)) if said_failed_with(prev, line) => start,
         Some((start, prev)) if is_trace_file_announcement(prev) => start,
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
@@ -254,6 +256,33 @@ fn is_dotnet_header(l: &[u8]) -> bool {
         && t[open + 1..t.len() - 1].iter().all(u8::is_ascii_digit)
 }
 
+/// A line saying what failed and why (Moodle's `Scheduled task failed: Legacy cron processing
+/// for plugins (…),Error reading from database`) right above the failure report that starts
+/// with that reason (`Default exception handler: Error reading from database Debug: …`): the
+/// report's first line.
+fn said_failed_with(prev: &[u8], line: &[u8]) -> bool {
+    let Some(at) = find(prev, b" failed: ") else {
+        return false;
+    };
+    let said = &prev[at + 9..];
+    let reason = said
+        .iter()
+        .rposition(|&b| b == b',' || b == b':')
+        .map_or(said, |i| &said[i + 1..])
+        .trim_ascii();
+    reason.len() >= 12 && find(line, reason).is_some()
+}
+
+/// A record whose message is empty, its text on the lines below (Moonraker's `2026-12-11
+/// 09:02:13,689 [klippy_connection.py:_verify_klippy_requirements()] - ` over `Warning, unable
+/// to detect the following printer objects:`): the record is where that text starts.
+fn has_empty_message(prev: &[u8]) -> bool {
+    starts_record(prev) && {
+        let trimmed = prev.trim_ascii_end();
+        trimmed.len() < prev.len() && (trimmed.ends_with(b" -") || trimmed.ends_with(b" |"))
+    }
+}
+
 /// Gin's numbered error of a request (`Error #01: websocket: the client is not using the
 /// websocket protocol: …`), written under the request's access record.
 fn is_gin_error(line: &[u8]) -> bool {
@@ -298,6 +327,16 @@ fn rails_completed(mut back: Back, empty: &[u8]) -> Option<usize> {
 fn warned_first(prev: &[u8], line: &[u8]) -> bool {
     use crate::level::{Level, level};
     let component = |l: &[u8]| -> Option<Vec<u8>> {
+        // A process that names its level in angle brackets after its tag (JuiceFS's
+        // `juicefs[1876] <WARNING>: `): the tag.
+        if let Some(at) = find(l, b"] <") {
+            let open = l[..at].iter().rposition(|&b| b == b'[')?;
+            let name_at = l[..open]
+                .iter()
+                .rposition(|&b| b == b' ')
+                .map_or(0, |i| i + 1);
+            return (open > name_at).then(|| l[name_at..=at].to_vec());
+        }
         let body = &l[find(l, b"] ")? + 2..];
         let word = &body[..memchr::memchr(b' ', body)?];
         let name = word.strip_suffix(b":")?;

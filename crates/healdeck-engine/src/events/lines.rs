@@ -243,13 +243,17 @@ pub(crate) fn starts_record(l: &[u8]) -> bool {
         b"FATAL]",
         b"TRACE]",
     ];
-    // glog/klog: `E1203 10:03:41.551903       1 sync.go:292] …` (level letter, month, day).
-    let glog = l.len() >= 14
-        && matches!(l[0], b'I' | b'W' | b'E' | b'F')
-        && digits(&l[1..], 4)
-        && l[5] == b' '
-        && digits(&l[6..], 2)
-        && l[8] == b':';
+    // glog/klog: `E1203 10:03:41.551903       1 sync.go:292] …` (level letter, month, day;
+    // Typesense's glog writes the year too: `E20261207 06:00:08.830131`).
+    let glog = |date: usize| {
+        l.len() >= 10 + date
+            && matches!(l[0], b'I' | b'W' | b'E' | b'F')
+            && digits(&l[1..], date)
+            && l[1 + date] == b' '
+            && digits(&l[2 + date..], 2)
+            && l[4 + date] == b':'
+    };
+    let glog = glog(4) || glog(8);
     // Unreal Engine: `[2026.12.04-20.38.12:331][9120]LogNet: …`.
     let unreal = digits(l, 4)
         && l.len() >= 19

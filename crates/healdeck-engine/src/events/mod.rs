@@ -26,7 +26,10 @@ mod tests;
 
 use lines::{contains, is_frame, is_indented, is_tool_block_start, is_traceback_start};
 use lines::{looks_like_exception_line, run_prefix, trim_start};
-use shapes::{announces_body, go, line_trailer, python, record_body, rust, stack};
+use shapes::record_body_past_failures;
+use shapes::{
+    announces_body, body_after_blank, go, line_trailer, python, record_body, rust, stack,
+};
 use shapes::{tagged_report, tool_block};
 
 pub(crate) use carrier::{behind_carrier, behind_compose_prefix};
@@ -230,6 +233,9 @@ fn assemble_plain(buf: &[u8], start: usize) -> Span {
             if starts_record(first) && may_head(level) && announces_body(first, &it) =>
         {
             record_body(&mut it, &mut lines)
+        }
+        EventKind::Line if starts_record(first) && may_head(level) && body_after_blank(&it) => {
+            record_body_past_failures(&mut it, &mut lines)
         }
         EventKind::Line if level.is_some() && may_head(level) => {
             match lines::tagged_record_key(first) {

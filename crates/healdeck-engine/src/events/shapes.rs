@@ -594,6 +594,40 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
     *lines = end_lines;
 }
 
+/// A record whose report follows after a blank line, unstamped (Ghost's `[2026-12-07
+/// 07:12:44] ERROR "GET /tag/homelab/" 500 60013ms`, a blank line, then `Knex: Timeout
+/// acquiring a connection…`, its `Error ID:` and its stack); not a tool's summary table after
+/// its last record (fastlane's `+------+`).
+pub(super) fn body_after_blank(it: &Lines) -> bool {
+    it.peek().is_some_and(|(_, l)| is_blank(l))
+        && it
+            .peek2()
+            .is_some_and(|l| l.first().is_some_and(u8::is_ascii_alphabetic) && !starts_record(l))
+}
+
+/// [`record_body`] for a report set off by blank lines: it runs to the next record, through
+/// the exception lines it holds.
+pub(super) fn record_body_past_failures(it: &mut Lines, lines: &mut usize) {
+    const MAX_BODY_LINES: usize = 300;
+    let start_lines = *lines;
+    let mut end_next = it.next;
+    let mut end_lines = *lines;
+    while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
+        let Some((_, l)) = it.peek() else { break };
+        if starts_record(l) {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if !is_blank(l) {
+            end_next = it.next;
+            end_lines = *lines;
+        }
+    }
+    it.next = end_next;
+    *lines = end_lines;
+}
+
 /// A one-line record keeps its indented continuation lines (multi-line messages, psql's
 /// hints) and a tool's closing `fatal:` line (git).
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {

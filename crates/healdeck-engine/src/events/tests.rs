@@ -588,3 +588,97 @@ fn a_gin_error_starts_at_the_access_record_of_the_request_it_failed() {
     let other = text.find("Error #01: a record").expect("error");
     assert_eq!(lead_start(buf, other, 0), other);
 }
+
+#[test]
+fn a_record_with_its_message_on_the_next_line_starts_there() {
+    let text = concat!(
+        "2026-12-11 09:02:12,483 [klippy_connection.py:_init_klippy_connection()] - GCode Output Subscribed\n",
+        "2026-12-11 09:02:13,689 [klippy_connection.py:_verify_klippy_requirements()] - \n",
+        "Warning, unable to detect the following printer objects:\n",
+        "[virtual_sdcard]\n",
+    );
+    let buf = text.as_bytes();
+    let warning = text.find("Warning, unable").expect("warning");
+    let start = lead_start(buf, warning, 0);
+    assert!(
+        text[start..].starts_with("2026-12-11 09:02:13,689"),
+        "{}",
+        &text[start..]
+    );
+}
+
+#[test]
+fn a_warning_of_the_same_tagged_process_above_its_error_starts_the_incident() {
+    let text = concat!(
+        "2026/12/07 02:00:03.103288 juicefs[1876] <INFO>: Meta address: redis://192.0.2.80:6379/1\n",
+        "2026/12/07 02:00:03.137911 juicefs[1876] <WARNING>: maxmemory_policy is \"volatile-lru\", we will try to reconfigure it\n",
+        "2026/12/07 02:00:03.241199 juicefs[1876] <ERROR>: try to reconfigure maxmemory-policy failed: ERR unknown command 'config'\n",
+        "2026/12/07 02:00:04.000000 other[77] <WARNING>: unrelated\n",
+        "2026/12/07 02:00:04.100000 juicefs[1876] <ERROR>: another failure\n",
+    );
+    let buf = text.as_bytes();
+    let error = text.find("2026/12/07 02:00:03.241199").expect("error");
+    let start = lead_start(buf, error, 0);
+    assert!(
+        text[start..].starts_with("2026/12/07 02:00:03.137911"),
+        "{}",
+        &text[start..]
+    );
+    // Another process's warning is not its lead-in.
+    let other = text.find("2026/12/07 02:00:04.100000").expect("error");
+    assert_eq!(lead_start(buf, other, 0), other);
+}
+
+#[test]
+fn a_line_saying_what_failed_and_why_starts_the_report_of_that_reason() {
+    let text = concat!(
+        "lms-web01:21877 ... used 57.634557008743 seconds\n",
+        "lms-web01:21877 Scheduled task failed: Legacy cron processing for plugins (core\\task\\legacy_plugin_cron_task),Error reading from database\n",
+        "lms-web01:21877 Default exception handler: Error reading from database Debug: MySQL server has gone away\n",
+        "lms-web01:21877 Task failed: nightly export,disk quota reached\n",
+        "lms-web01:21877 Default exception handler: Error writing to database\n",
+    );
+    let buf = text.as_bytes();
+    let report = text
+        .find("lms-web01:21877 Default exception handler: Error reading")
+        .expect("report");
+    let start = lead_start(buf, report, 0);
+    assert!(
+        text[start..].contains("Scheduled task failed"),
+        "{}",
+        &text[start..]
+    );
+    assert!(
+        !text[start..].starts_with("lms-web01:21877 ..."),
+        "{}",
+        &text[start..]
+    );
+    // Another reason above it is another failure.
+    let other = text
+        .find("lms-web01:21877 Default exception handler: Error writing")
+        .expect("report");
+    assert_eq!(lead_start(buf, other, 0), other);
+}
+
+#[test]
+fn a_record_whose_report_follows_a_blank_line_runs_to_the_next_record() {
+    let text = concat!(
+        "[2026-12-07 07:12:44] ERROR \"GET /tag/homelab/\" 500 60013ms\n",
+        "\n",
+        "Knex: Timeout acquiring a connection. The pool is probably full.\n",
+        "\n",
+        "Error ID:\n",
+        "    c1a0f8e0-d46b-11f0-9a3e-0b6f2f7e41d5\n",
+        "\n",
+        "KnexTimeoutError: Knex: Timeout acquiring a connection.\n",
+        "    at Client_MySQL2.acquireConnection (/var/lib/ghost/node_modules/knex/lib/client.js:312:26)\n",
+        "[2026-12-07 07:12:50] INFO \"GET /\" 200 31ms\n",
+    );
+    let (_, lines, body) = span_of(text, 0);
+    assert_eq!(lines, 9, "{body}");
+    assert!(body.ends_with("client.js:312:26)\n"), "{body}");
+    // A summary table after the last record is not its report.
+    let table = "[09:12:19]: Invalid password passed via 'MATCH_PASSWORD'\n\n+------+------+\n| Step | Action |\n";
+    let (_, lines, _) = span_of(table, 0);
+    assert_eq!(lines, 1);
+}
