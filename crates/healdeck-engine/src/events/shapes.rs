@@ -573,6 +573,12 @@ fn is_sentence(l: &[u8]) -> bool {
 /// failure reports, Go's `http: panic serving` dumps, messages with blank lines inside).
 /// Trailing blank lines are left out.
 pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
+    body_until(it, lines, false);
+}
+
+/// The lines of a record's body up to the next record (or, unless `past_failures`, the next
+/// failure after its first line), trailing blank lines left out.
+fn body_until(it: &mut Lines, lines: &mut usize, past_failures: bool) {
     const MAX_BODY_LINES: usize = 300;
     let start_lines = *lines;
     let mut end_next = it.next;
@@ -580,7 +586,7 @@ pub(super) fn record_body(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
         let Some((_, l)) = it.peek() else { break };
         let first_body_line = *lines == start_lines;
-        if starts_record(l) || (!first_body_line && starts_failure(l)) {
+        if starts_record(l) || (!past_failures && !first_body_line && starts_failure(l)) {
             break;
         }
         it.advance();
@@ -608,24 +614,7 @@ pub(super) fn body_after_blank(it: &Lines) -> bool {
 /// [`record_body`] for a report set off by blank lines: it runs to the next record, through
 /// the exception lines it holds.
 pub(super) fn record_body_past_failures(it: &mut Lines, lines: &mut usize) {
-    const MAX_BODY_LINES: usize = 300;
-    let start_lines = *lines;
-    let mut end_next = it.next;
-    let mut end_lines = *lines;
-    while *lines < MAX_EVENT_LINES && *lines - start_lines < MAX_BODY_LINES {
-        let Some((_, l)) = it.peek() else { break };
-        if starts_record(l) {
-            break;
-        }
-        it.advance();
-        *lines += 1;
-        if !is_blank(l) {
-            end_next = it.next;
-            end_lines = *lines;
-        }
-    }
-    it.next = end_next;
-    *lines = end_lines;
+    body_until(it, lines, true);
 }
 
 /// A one-line record keeps its indented continuation lines (multi-line messages, psql's
