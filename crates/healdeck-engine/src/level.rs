@@ -36,6 +36,9 @@ static LOGCAT: LazyLock<Regex> = LazyLock::new(|| {
         // GlusterFS (`[2026-11-21 08:40:12.377902 +0000] E [MSGID: 114058] …`): the letter
         // after the bracketed time, trace to alert, before the next bracket.
         r"|^(?-u:\[\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: ?[+-]\d{2}:?\d{2}|Z)?\]) (?P<d>[TDINWECA]) \[",
+        // frp and beego (`2026-12-07 06:40:02.243 [E] [client/service.go:279] …`): the letter
+        // in brackets after the time.
+        r"|^(?-u:\d{4}[-/]\d{2}[-/]\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) \[(?P<e>[TDIWEFC])\] ",
     ))
     .unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
 });
@@ -150,6 +153,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             .or(c.name("b"))
             .or(c.name("c"))
             .or(c.name("d"))
+            .or(c.name("e"))
             .and_then(|l| level_of_letter(l.as_str()));
     }
     LEVEL.find_iter(head).find_map(|m| {
@@ -371,6 +375,21 @@ fn is_message_word(line: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frp_letters_in_brackets_after_the_time_are_levels() {
+        let frpc =
+            "2026-12-07 06:40:02.243 [E] [client/service.go:279] token in login doesn't match";
+        assert_eq!(level(frpc), Some(Level::Error));
+        assert_eq!(
+            level("2026-12-07 06:40:02.243 [W] [client/service.go:297] connect to server error"),
+            Some(Level::Warn)
+        );
+        assert_eq!(
+            level("2026-12-07 06:40:02.243 [I] [proxy/proxy.go:204] [ssh] start proxy success"),
+            Some(Level::Quiet)
+        );
+    }
 
     #[test]
     fn glog_letters_before_a_date_with_its_year_are_levels() {
