@@ -310,9 +310,6 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
     removed.then_some(out)
 }
 
-/// Small words a title keeps in lower case between its capitalised ones (`Out of Memory`).
-const TITLE_JOINERS: [&str; 8] = ["of", "and", "the", "a", "an", "in", "on", "to"];
-
 /// Whether `word` (its punctuation, brackets and any path or `|`-separated fields before its
 /// name aside) is a capitalised word: `Refused]`, `[/music/Connection`,
 /// `…|ArtistScannedHandler|[Connection`, `(Core`; not `CBS` nor `failed`.
@@ -355,7 +352,7 @@ pub(crate) fn without_title_case_names(line: &str) -> Option<String> {
                     end += 1;
                 }
                 Some(w)
-                    if TITLE_JOINERS.contains(w)
+                    if SMALL_WORDS.contains(w)
                         && words.get(end + 1).is_some_and(|n| is_capitalised(n)) =>
                 {
                     end += 1;

@@ -349,21 +349,23 @@ fn named_by_word_before(line: &str, start: usize, end: usize) -> Option<usize> {
         .rfind(|c: char| !c.is_alphabetic())
         .map_or(0, |i| i + 1);
     let noun = &before[from..];
-    let mut chars = noun.chars();
-    let title_case = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
-    (title_case
+    (is_title_case(noun)
         && noun.len() > 1
         && level_of_word(noun).is_none()
         && (from == 0 || before[..from].ends_with(' ')))
     .then_some(from)
 }
 
+/// `Error`, `Coding`: a capital, then lower case only.
+fn is_title_case(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase)
+}
+
 /// Whether the level word at `start..end` of `line` is the message's first word: title case
 /// (`Error`, `Warning`), followed by a space and a lower-case word, not inside brackets.
 fn is_message_word(line: &str, start: usize, end: usize) -> bool {
-    let word = &line[start..end];
-    let mut chars = word.chars();
-    let title_case = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+    let title_case = is_title_case(&line[start..end]);
     let before = line[..start].chars().next_back();
     let mut after = line[end..].chars();
     title_case
