@@ -247,6 +247,16 @@ impl Engine {
         // Most candidate lines are no failure (a benign `errors=0`): they are dropped here,
         // before their excerpt and lead-in are worked out.
         let mut verdict = self.verdict(&span, &first, &message, memo)?;
+        // A headline with no reason (`ERROR: Can't connect to the database.`) over a known
+        // failure is that failure's first line: it is left to the failure's lead-in.
+        if let Verdict::Issue(c) = &verdict
+            && c.rule.is_none()
+            && events::is_headline(first.as_bytes())
+            && self.known_failure_at(buf, span.end, memo)
+            && events::lead_start(buf, span.end, floor) <= ls
+        {
+            return None;
+        }
         if let Verdict::Issue(c) = &mut verdict
             && recovered_by_itself(c, buf, span.end, &first)
         {
@@ -295,6 +305,19 @@ impl Engine {
                 rules_may_match,
             )
         })
+    }
+
+    /// Whether the line at `at` starts a failure a rule knows.
+    fn known_failure_at(&self, buf: &[u8], at: usize, memo: &mut VerdictMemo) -> bool {
+        if at >= buf.len() {
+            return false;
+        }
+        let span = events::assemble(buf, at);
+        let (first, message) = message_of(buf, &span);
+        matches!(
+            self.verdict(&span, &first, &message, memo),
+            Some(Verdict::Issue(c)) if c.rule.is_some()
+        )
     }
 
     /// Whether an event of `verdict` ending at `end` is followed, within its rule's

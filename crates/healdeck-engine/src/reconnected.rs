@@ -9,7 +9,8 @@
 //! (`[homeassistant.components.mqtt.client]`, `oslo.messaging._drivers.impl_rabbit`), else
 //! its process — the syslog tag (`nomad[1184]: `) or Zabbix's process id (`  1905:`, the
 //! server's `database connection re-established`, an Unreal client's log category, a Node-RED
-//! node, a Go daemon's module after its bracketed level, the C source file Suricata names);
+//! node, a Go daemon's module after its bracketed level, a Liquidsoap source without its level
+//! digit, the C source file Suricata names);
 //! without either, nothing is claimed. A success line that itself reports a failure (`Connected to X
 //! failed`) is none. A request that completed counts only for the host the failure named
 //! (Synapse's `[chat.example.com] Completed request: 200 OK` after a key fetch from that
@@ -63,6 +64,13 @@ static BRACKETED_LEVEL_MODULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\[(?:error|warn|warning|info|debug)\] ([a-z][\w-]*: )").expect("module pattern")
 });
 
+/// A source with its level digit, as Liquidsoap names its outputs (`2026/12/07 06:00:02
+/// [radio_mp3:2] Connection failed: …`, then `[radio_mp3:3] Connection setup was successful.`):
+/// the name without the level, which changes from failure to success.
+static LEVELLED_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\[[\w.-]+:)\d\] ").expect("source pattern")
+});
+
 /// A collector job after the record's level, as Netdata's plugins name theirs (`go.d ERROR:
 /// zookeeper[local] error on collecting …`, then `go.d INFO: zookeeper[local] check success`).
 static LEVEL_JOB: LazyLock<Regex> = LazyLock::new(|| {
@@ -96,7 +104,7 @@ static C_SOURCE: LazyLock<Regex> =
 /// client's `Welcomed by server` after it joined again).
 static CONNECTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|connection to \S+ established|check (?:success|succeeded|passed)|(?:auth|bind|connection|session|replication) resumed)\b|:\s+connected(?:,|\s*$)",
+        r"(?i)\b(?:re-?connected to|connected(?:, attached)? to|connection (?:re-?)?established|is now up|link: \d+ is up|ADJCHANGE: neighbor \S+(?: in vrf \S+)? Up$|Welcomed by server|is responding again|data is no longer stale|Interface '[^']+' is back|created new connection to|connection to \S+ established|check (?:success|succeeded|passed)|(?:auth|bind|connection|session|replication) resumed|registered (?:\w+ )?connection|connection setup (?:was )?successful)\b|:\s+connected(?:,|\s*$)",
     )
     .expect("connected pattern")
 });
@@ -160,6 +168,7 @@ pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
     let unreal = || guarded(line.starts_with('['), &UNREAL_CATEGORY);
     let node = || guarded(has(" - ["), &NODE_RED_NODE);
     let go_module = || guarded(bracket_space, &BRACKETED_LEVEL_MODULE);
+    let levelled = || guarded(bracket_space && line.starts_with("20"), &LEVELLED_SOURCE);
     let source = || guarded(has(".c:"), &C_SOURCE);
     let job = || guarded(bracket_space, &LEVEL_JOB);
     let rspamd = || guarded(has("; "), &RSPAMD_MODULE);
@@ -173,6 +182,7 @@ pub(crate) fn writer(line: &str) -> Option<(&str, bool)> {
         .or_else(unreal)
         .or_else(node)
         .or_else(go_module)
+        .or_else(levelled)
         .or_else(source)
         .or_else(job)
         .or_else(rspamd)
@@ -235,6 +245,23 @@ mod tests {
         // The other replica's client connecting says nothing about this one.
         let only_other: String = log.lines().take(2).map(|l| format!("{l}\n")).collect();
         assert_eq!(after_first(&only_other), None);
+    }
+
+    #[test]
+    fn a_liquidsoap_source_and_a_tunnel_registered_again_are_found() {
+        let liquidsoap = concat!(
+            "2026/12/07 06:00:02 [radio_mp3:2] Connection failed: could not write data to host: Connection refused in write()\n",
+            "2026/12/07 06:00:02 [radio_mp3:3] Will try again in 3.00 sec.\n",
+            "2026/12/07 06:00:05 [other_mp3:3] Connection setup was successful.\n",
+            "2026/12/07 06:00:11 [radio_mp3:3] Connection setup was successful.\n",
+        );
+        let last = liquidsoap.find("2026/12/07 06:00:11").expect("line");
+        assert_eq!(after_first(liquidsoap), Some(last));
+        let cloudflared = concat!(
+            "Dec 07 05:58:25 gw01 cloudflared[812]: 2026-12-07T05:58:25Z ERR Serve tunnel error error=\"DialContext error: dial tcp 198.51.100.33:7844: i/o timeout\" connIndex=0\n",
+            "Dec 07 05:59:36 gw01 cloudflared[812]: 2026-12-07T05:59:36Z INF Registered tunnel connection connIndex=0 location=fra08 protocol=quic\n",
+        );
+        assert!(after_first(cloudflared).is_some());
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         Some((start, prev)) if is_gin_error(line) && is_failed_gin_request(prev) => start,
         Some((start, prev)) if has_empty_message(prev) && !starts_record(line) => start,
         Some((start, prev)) if said_failed_with(prev, line) => start,
+        Some((start, prev)) if heads(prev, line) => announcement(before).unwrap_or(start),
         Some((start, prev)) if is_trace_file_announcement(prev) => start,
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
@@ -271,6 +272,57 @@ fn said_failed_with(prev: &[u8], line: &[u8]) -> bool {
         .map_or(said, |i| &said[i + 1..])
         .trim_ascii();
     reason.len() >= 12 && find(line, reason).is_some()
+}
+
+/// What could not be done, with no reason after it (Directus's `[06:00:03.137] ERROR: Can't
+/// connect to the database.`, Strapi's `debug ⛔️ Server wasn't able to start properly.`): a
+/// headline whose reason is the record below it (`ERROR: connect ECONNREFUSED …:5432`).
+pub(crate) fn is_headline(l: &[u8]) -> bool {
+    const SAID: [&[u8]; 8] = [
+        b"can't ",
+        b"cannot ",
+        b"could not ",
+        b"couldn't ",
+        b"unable to ",
+        b"wasn't able to ",
+        b"was not able to ",
+        b"failed to ",
+    ];
+    if l.len() > 400 {
+        return false;
+    }
+    let lower = l.to_ascii_lowercase();
+    let Some(after) = SAID.iter().find_map(|s| {
+        find(&lower, s)
+            .filter(|&i| i == 0 || !lower[i - 1].is_ascii_alphanumeric())
+            .map(|i| i + s.len())
+    }) else {
+        return false;
+    };
+    let what = l[after..].trim_ascii_end();
+    let what = what
+        .strip_suffix(b".")
+        .or_else(|| what.strip_suffix(b"!"))
+        .unwrap_or(what);
+    let words = what.split(|&b| b == b' ').filter(|w| !w.is_empty()).count();
+    (1..=6).contains(&words)
+        && what
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'\''))
+}
+
+/// Whether `prev` is the headline of the record `line` below it: written the same second.
+fn heads(prev: &[u8], line: &[u8]) -> bool {
+    is_headline(prev) && starts_record(prev) && starts_record(line) && same_second(prev, line)
+}
+
+/// Whether two lines start with the same time to the second: the bytes they share from their
+/// start hold a `hh:mm:ss`.
+fn same_second(a: &[u8], b: &[u8]) -> bool {
+    let shared = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    a[..shared].windows(8).any(|w| {
+        w[2] == b':' && w[5] == b':' && [0, 1, 3, 4, 6, 7].iter().all(|&i| w[i].is_ascii_digit())
+    })
 }
 
 /// A record whose message is empty, its text on the lines below (Moonraker's `2026-12-11
@@ -692,6 +744,27 @@ mod tests {
         // Nor is a test file's place with a message on its line.
         let text = "    balance_test.go:88: expected 4250\n        \tError Trace:\tx\n";
         assert_eq!(lead_line(text, 2), 2);
+    }
+
+    #[test]
+    fn a_headline_without_its_reason_starts_the_record_of_the_same_second_below() {
+        let strapi = "Starting your app...\n[2026-12-07T06:00:14.402Z] debug ⛔️ Server wasn't able to start properly.\n[2026-12-07T06:00:14.404Z] error Error: connect ETIMEDOUT\n";
+        assert_eq!(lead_line(strapi, 3), 2);
+        let directus = "[06:00:03.137] ERROR: Can't connect to the database.\n[06:00:03.137] ERROR: connect ECONNREFUSED 198.51.100.31:5432\n";
+        assert_eq!(lead_line(directus, 2), 1);
+        // A failure ten seconds later is another attempt, not what the line above headed.
+        let telegraf = "2026-11-21T11:14:50Z E! [agent] Error writing to outputs.influxdb: could not write any address\n2026-11-21T11:15:00Z E! [outputs.influxdb] When writing to [http://192.0.2.40:8086]: failed doing req: connection refused\n";
+        assert_eq!(lead_line(telegraf, 2), 2);
+        // A line that gives its reason is no headline.
+        assert!(!is_headline(
+            b"ERROR: Can't connect to the database: connection refused"
+        ));
+        assert!(!is_headline(
+            b"[06:00:03] INFO: unable to find the cached copy of x (it is rebuilt at start)"
+        ));
+        assert!(is_headline(
+            b"[06:00:03] ERROR: Failed to obtain JDBC connection"
+        ));
     }
 
     #[test]

@@ -33,7 +33,7 @@ use shapes::{
 use shapes::{tagged_report, tool_block};
 
 pub(crate) use carrier::{behind_carrier, behind_compose_prefix};
-pub(crate) use lead::{is_announcement, lead_start};
+pub(crate) use lead::{is_announcement, is_headline, lead_start};
 pub(crate) use lines::{is_zabbix_record, starts_record};
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
