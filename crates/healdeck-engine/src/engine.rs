@@ -251,11 +251,20 @@ impl Engine {
         // failure is that failure's first line: it is left to the failure's lead-in.
         if let Verdict::Issue(c) = &verdict
             && c.rule.is_none()
-            && events::is_headline(first.as_bytes())
-            && self.known_failure_at(buf, span.end, memo)
-            && events::lead_start(buf, span.end, floor) <= ls
+            && (events::is_headline(first.as_bytes())
+                || events::is_backtrace_heading(first.as_bytes()))
+            && let Some(next) = past_blank_lines(buf, span.end, 2)
+            && self.known_failure_at(buf, next, memo)
+            && events::lead_start(buf, next, floor) <= ls
         {
             return None;
+        }
+        // A warning followed by the error that says the same: one incident, to the error.
+        if matches!(verdict, Verdict::Issue(_))
+            && span.end < buf.len()
+            && events::warned_the_same(first.as_bytes(), line_at(buf, span.end))
+        {
+            span.end = (line_end(buf, span.end) + 1).min(buf.len());
         }
         if let Verdict::Issue(c) = &mut verdict
             && recovered_by_itself(c, buf, span.end, &first)
@@ -309,9 +318,6 @@ impl Engine {
 
     /// Whether the line at `at` starts a failure a rule knows.
     fn known_failure_at(&self, buf: &[u8], at: usize, memo: &mut VerdictMemo) -> bool {
-        if at >= buf.len() {
-            return false;
-        }
         let span = events::assemble(buf, at);
         let (first, message) = message_of(buf, &span);
         matches!(
@@ -375,6 +381,21 @@ impl Engine {
         }
         false
     }
+}
+
+/// The start of the first line at or after `at` that is not blank, past `most` blank lines at
+/// most; `None` at the end of `buf`.
+fn past_blank_lines(buf: &[u8], mut at: usize, most: usize) -> Option<usize> {
+    for _ in 0..=most {
+        if at >= buf.len() {
+            return None;
+        }
+        if !line_at(buf, at).trim_ascii().is_empty() {
+            return Some(at);
+        }
+        at = line_end(buf, at) + 1;
+    }
+    None
 }
 
 /// Whether the failure `c` (first line `first`, ending at `end`) recovered by itself later in
@@ -444,6 +465,16 @@ fn message_of(buf: &[u8], span: &events::Span) -> (String, String) {
         }
         pos = line_end(buf, pos) + 1;
         index += 1;
+    }
+    // Twisted indents a traceback's exception line with its frames
+    // (`        twisted.cred.error.UnauthorizedLogin: `): a traceback's last line is its
+    // exception, indented or not.
+    if span.kind == events::EventKind::PythonTraceback && index > 1 {
+        let last = events::behind_compose_prefix(line_at(buf, line_start(buf, span.end - 1)));
+        if !events::is_message_line(span.kind, last, index - 1) && message.len() < MESSAGE_BYTES {
+            push_text(&mut message, last.trim_ascii());
+            message.push('\n');
+        }
     }
     (first, message)
 }

@@ -287,6 +287,23 @@ fn is_part_of_a_name(line: &str, start: usize, end: usize) -> bool {
         && next.next() == Some(' ')
         && next.next().is_some_and(|c| c.is_ascii_uppercase())
         && next.next().is_some_and(|c| c.is_ascii_lowercase())
+        && !ends_in_time(&line[..start])
+}
+
+/// Whether `before` ends in a time of day and a space (`2026-11-27 06:10:14.9120 `): a level
+/// word right after the time is the record's level (NLog's `… Error Jackett.Common.…`), even
+/// before a capitalised word.
+fn ends_in_time(before: &str) -> bool {
+    let Some(t) = before.strip_suffix(' ') else {
+        return false;
+    };
+    let t = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    let t = t.strip_suffix(['.', ',']).unwrap_or(t);
+    let b = t.as_bytes();
+    b.len() >= 8 && {
+        let w = &b[b.len() - 8..];
+        w[2] == b':' && w[5] == b':' && [0, 1, 3, 4, 6, 7].iter().all(|&i| w[i].is_ascii_digit())
+    }
 }
 
 /// Whether the text after a word closes a JSON key: `"` then `:` (spaces between allowed).
@@ -511,6 +528,13 @@ mod tests {
         assert_eq!(
             level("2024-01-01 12:00:00 ERROR Disk Full"),
             Some(Level::Error)
+        );
+        // NLog's title-case level right after the time, before a capitalised class name.
+        let nlog = "2026-11-27 06:10:14.9120 Error Jackett.Common.IndexerException: Exception (demonoid): The response ended prematurely.";
+        assert_eq!(level(nlog), Some(Level::Error));
+        assert_eq!(
+            level("2026-11-27 06:10:11.4402 Info Torznab search in 4 indexers"),
+            Some(Level::Quiet)
         );
     }
 

@@ -384,10 +384,25 @@ fn the_nineteenth_held_out_batch_keeps_its_figures() {
 /// PostgREST, Lemmy, Tor, Z-Wave JS UI, Directus, Rundeck, NGINX Unit, Strapi, Supabase
 /// Auth, Liquidsoap, ZeroTier; traps TeamSpeak and Matomo): as it arrived, 14 found, 12 with
 /// the right category, 8 with the right severity, 5 false issues; since frp's bracketed
-/// letters (`[E]`) are levels, and the rules learnt from it, 19, 18, 14 and 4.
+/// letters (`[E]`) are levels, a headline with no reason starts the known failure of the same
+/// second below it (`ERROR: Can't connect to the database.`), and the rules learnt from it,
+/// 20, 20, 18 and none.
 #[test]
 fn the_twentieth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout20", (15, 20), (19, 18, 14), 4);
+    held_out_keeps("tests/heldout20", (15, 20), (20, 20, 18), 0);
+}
+
+/// The twenty-first held-out batch (`tests/heldout21`: 15 files, 20 failures: Mimir,
+/// Dendrite, Superset, SonarQube, Qdrant, Verdaccio, Jackett, Discourse Sidekiq, Janus,
+/// Seafile, Jaeger, Buildbot, Trino; traps Radicale and Gogs): as it arrived, 15 found, 7
+/// with the right category, 8 with the right severity, 9 false issues; since NLog's
+/// title-case level after the time is a level, Compose containers named without a replica
+/// carry their lines, Twisted's indented tracebacks end at the next record, a panic hook's
+/// backtrace heads its panic, a warning heads the error that says the same, and the rules
+/// learnt from it, 19, 18, 14 and none.
+#[test]
+fn the_twenty_first_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout21", (15, 20), (19, 18, 14), 0);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

@@ -24,7 +24,8 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
 }
 
 /// `rocketchat-1  | `: the service and replica `docker compose logs` writes before each line
-/// of a container's output, padded to the longest name (`name_1  | ` before Compose v2): its
+/// of a container's output, padded to the longest name (`name_1  | ` before Compose v2; a
+/// container named in the Compose file has no replica: `sonarqube     | `): its
 /// length, and where its bar ends. The prefix up to the bar, padding included, is the same on
 /// every line of one container (an empty line of its output may end at the bar).
 fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
@@ -37,17 +38,23 @@ fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
         .rev()
         .take_while(|b| b.is_ascii_digit())
         .count();
-    let replica_sep = service.len().checked_sub(digits + 1)?;
-    if digits == 0
-        || replica_sep == 0
-        || !service[0].is_ascii_alphabetic()
-        || !matches!(service[replica_sep], b'-' | b'_')
-    {
+    // A container named in the Compose file (`container_name: sonarqube`) has no replica.
+    let named = digits == 0 && service.len() >= 5;
+    if !named {
+        let replica_sep = service.len().checked_sub(digits + 1)?;
+        if replica_sep == 0 || !matches!(service[replica_sep], b'-' | b'_') {
+            return None;
+        }
+    }
+    if service.is_empty() || !service[0].is_ascii_alphabetic() {
         return None;
     }
     let spaces = l[name..].iter().take_while(|&&b| b == b' ').count();
     let bar = name + spaces;
-    (spaces > 0 && l.get(bar) == Some(&b'|')).then(|| match l.get(bar + 1) {
+    // Compose pads a name with two spaces at least; vitest's `stdout | src/x.test.ts > …`
+    // has one.
+    let padded = if named { spaces >= 2 } else { spaces > 0 };
+    (padded && l.get(bar) == Some(&b'|')).then(|| match l.get(bar + 1) {
         Some(b' ') => (bar + 2, bar + 1),
         _ => (bar + 1, bar + 1),
     })
@@ -215,8 +222,20 @@ mod tests {
             b"MongoServerSelectionError: Server selection timed out"
         );
         assert_eq!(behind_carrier(b"ldap_1 |"), b"");
-        // A name without a replica number, or no space before the bar, is no prefix.
-        for plain in [&b"web  | GET /"[..], b"web-1| GET /", b"2024-01-01 | x"] {
+        // A container named in the Compose file has no replica number, and is padded.
+        let named = b"sonarqube     | java.lang.IllegalStateException: Fail to connect to database";
+        assert_eq!(
+            behind_carrier(named),
+            b"java.lang.IllegalStateException: Fail to connect to database"
+        );
+        // A short name without a replica number, one space only (vitest's `stdout | `), or
+        // no space before the bar is no prefix.
+        for plain in [
+            &b"web  | GET /"[..],
+            b"web-1| GET /",
+            b"2024-01-01 | x",
+            b"stdout | src/lib/logger.test.ts > logger > serialises an Error with its stack",
+        ] {
             assert_eq!(behind_carrier(plain), plain);
         }
         // An ISO time of another shape is a record's own, no carrier.

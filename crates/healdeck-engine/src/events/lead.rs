@@ -63,6 +63,9 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     {
         return start;
     }
+    if let Some(start) = backtrace_ahead(back, line) {
+        return start;
+    }
     if let Some(start) = ninja_edge(back, line)
         .or_else(|| terminated_state(back, line))
         .or_else(|| yarn_report(back, line))
@@ -77,7 +80,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         }
         Some(_) if is_empty_tagged(line) => rails_completed(back, line).unwrap_or(ls),
         Some((start, prev)) if looks_like_exception_line(line) && logged_it(prev) => start,
-        Some((start, prev)) if warned_first(prev, line) => start,
+        Some((start, prev)) if warned_first(prev, line) || warned_the_same(prev, line) => start,
         Some((start, prev))
             if line.starts_with(b"Module not found:") && is_marked_location(prev) =>
         {
@@ -309,6 +312,53 @@ pub(crate) fn is_headline(l: &[u8]) -> bool {
         && what
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'\''))
+}
+
+/// A warning that says what the error below it says (Janus's `[WARN] [2508130578606045] ICE
+/// failed for component 1 in stream 1, but let's give it some time...` over `[ERR]
+/// [ice.c:janus_ice_check_failed:2065] [2508130578606045] ICE failed for component 1 in
+/// stream 1...`): the failure was first logged as the warning. The error's message is its text
+/// after its last bracket.
+pub(crate) fn warned_the_same(prev: &[u8], line: &[u8]) -> bool {
+    use crate::level::{Level, level};
+    let head = &line[..line.len().min(300)];
+    let Some(at) = rfind(head, b"] ") else {
+        return false;
+    };
+    let said = &line[at + 2..];
+    let said = &said[..said.len().min(32)];
+    said.len() >= 24
+        && contains(prev, said)
+        && matches!(level(&String::from_utf8_lossy(prev)), Some(Level::Warn))
+        && matches!(
+            level(&String::from_utf8_lossy(line)),
+            Some(Level::Error | Level::Fatal)
+        )
+}
+
+/// A panic hook that logs the backtrace before the panic (Qdrant's `ERROR qdrant::startup:
+/// Panic backtrace: `, its numbered frames, then `ERROR qdrant::startup: Panic occurred in
+/// file src/actix/mod.rs at line 73: …`): the panic starts at the backtrace's heading.
+fn backtrace_ahead(back: Back, line: &[u8]) -> Option<usize> {
+    if !contains(line, b"Panic") && !contains(line, b"panic") {
+        return None;
+    }
+    let mut back = back.skip_blank(1);
+    for _ in 0..super::MAX_EVENT_LINES {
+        let (start, l) = back.prev()?;
+        if is_backtrace_heading(l) {
+            return Some(start);
+        }
+        if !is_indented(l) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The heading of a backtrace logged ahead of its panic: `… Panic backtrace: `.
+pub(crate) fn is_backtrace_heading(l: &[u8]) -> bool {
+    l.trim_ascii_end().ends_with(b"Panic backtrace:")
 }
 
 /// Whether `prev` is the headline of the record `line` below it: written the same second.

@@ -33,7 +33,9 @@ use shapes::{
 use shapes::{tagged_report, tool_block};
 
 pub(crate) use carrier::{behind_carrier, behind_compose_prefix};
-pub(crate) use lead::{is_announcement, is_headline, lead_start};
+pub(crate) use lead::{
+    is_announcement, is_backtrace_heading, is_headline, lead_start, warned_the_same,
+};
 pub(crate) use lines::{is_zabbix_record, starts_record};
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
@@ -117,6 +119,21 @@ impl<'a> Lines<'a> {
     pub(super) fn peek2(&self) -> Option<&'a [u8]> {
         let e = line_end(self.buf, self.next);
         (e + 1 < self.buf.len()).then(|| line_at(self.buf, e + 1))
+    }
+    /// The first line after the next one that is not blank, looking at `most` lines.
+    pub(super) fn peek_past_blanks(&self, most: usize) -> Option<&'a [u8]> {
+        let mut at = line_end(self.buf, self.next) + 1;
+        for _ in 0..most {
+            if at >= self.buf.len() {
+                return None;
+            }
+            let l = line_at(self.buf, at);
+            if !lines::is_blank(l) {
+                return Some(l);
+            }
+            at = line_end(self.buf, at) + 1;
+        }
+        None
     }
     pub(super) fn advance(&mut self) {
         let e = line_end(self.buf, self.next);

@@ -25,7 +25,10 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
                     || is_traceback_start(l)
                     || l.starts_with(b"--- <exception caught here> ---")
                 {
-                } else if is_blank(l) {
+                } else if is_blank(l) || starts_record(l) {
+                    // A record after the frames (Twisted indents its exception line too:
+                    // `        twisted.cred.error.UnauthorizedLogin: `, then the next
+                    // `2026-12-06 09:05:23+0000 [Broker,3,…] Unhandled Error`) is the next event.
                     break;
                 } else {
                     st = St::AfterException;
@@ -35,8 +38,10 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
                 if is_chain_marker(l) {
                     st = St::ExpectTraceback;
                 } else if is_blank(l) {
-                    // A blank line continues the event only when a chain marker follows it.
-                    if !it.peek2().is_some_and(is_chain_marker) {
+                    // A blank line continues the event only when a chain marker follows it
+                    // (two blank lines when the message ended in a newline of its own, as
+                    // psycopg2's do).
+                    if !it.peek_past_blanks(2).is_some_and(is_chain_marker) {
                         break;
                     }
                 } else if !is_indented(l) {
