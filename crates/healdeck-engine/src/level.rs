@@ -156,6 +156,9 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             .or(c.name("e"))
             .and_then(|l| level_of_letter(l.as_str()));
     }
+    if let Some(level) = erlang_report(head) {
+        return Some(level);
+    }
     LEVEL.find_iter(head).find_map(|m| {
         let (start, end) = match read_level_match(m.as_str()) {
             LevelMatch::Field(value) => return level_of_word(value),
@@ -179,6 +182,23 @@ pub(crate) fn level(line: &str) -> Option<Level> {
     })
 }
 
+/// The level of an Erlang/OTP report heading (`=ERROR REPORT==== 6-Dec-2026::23:27:31 ===`,
+/// lager's `2026-12-06 23:27:31 =CRASH REPORT====`): error, crash and supervisor reports are
+/// errors, warning reports warnings, the others (progress, info) ordinary.
+fn erlang_report(head: &str) -> Option<Level> {
+    let at = head.find(" REPORT====")?;
+    let open = head[..at].rfind('=')?;
+    if !(open == 0 || head[..open].ends_with(' ')) {
+        return None;
+    }
+    Some(match &head[open + 1..at] {
+        "ERROR" | "CRASH" | "SUPERVISOR" => Level::Error,
+        "WARNING" => Level::Warn,
+        "INFO" | "PROGRESS" => Level::Quiet,
+        _ => return None,
+    })
+}
+
 /// A quoted value that is no JSON field's: `parameter "log_min_error_statement" changed to
 /// "error"` names a setting, it is no level (`{"lvl":"error"}` still is).
 fn is_quoted_value(line: &str, start: usize, end: usize) -> bool {
@@ -199,6 +219,14 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         return false;
     };
     let previous = head.rsplit(' ').next().unwrap_or("");
+    // `"no error"`, `done without error.`: a negated level word is prose wherever it ends.
+    let negated = matches!(
+        previous.trim_start_matches(['"', '\'', '(']),
+        "no" | "without"
+    );
+    if negated && word.chars().all(|c| c.is_ascii_lowercase()) {
+        return true;
+    }
     word.chars().all(|c| c.is_ascii_lowercase())
         && BEFORE.contains(&previous)
         && line[end..].starts_with(' ')
@@ -346,7 +374,41 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
             return rest;
         }
     }
+    // A logfmt record says what happened in its message field, else its error field
+    // (step-ca's `time="…" level=error duration=12.4ms … error="error updating order: …"`).
+    if find_word(line, "level=").is_some() {
+        for key in ["msg", "message", "error", "err"] {
+            if let Some(value) = logfmt_value(line, key).filter(|v| !v.trim().is_empty()) {
+                return value;
+            }
+        }
+    }
     line.trim()
+}
+
+/// Where `key` starts in `line` as a word of its own (at the start or after a space).
+fn find_word(line: &str, key: &str) -> Option<usize> {
+    line.match_indices(key)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || line.as_bytes()[i - 1] == b' ')
+}
+
+/// The value of a logfmt field `key=…`: the quoted text without its quotes, or the text to the
+/// next space.
+fn logfmt_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let at = find_word(line, &format!("{key}="))? + key.len() + 1;
+    let rest = &line[at..];
+    match rest.strip_prefix('"') {
+        Some(quoted) => {
+            let b = quoted.as_bytes();
+            let mut i = 0;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            Some(&quoted[..i.min(b.len())])
+        }
+        None => Some(rest.split(' ').next().unwrap_or("")),
+    }
 }
 
 /// Where the message starts when the lower-case level word at `start..end` of `line` is
@@ -529,6 +591,18 @@ mod tests {
             level("2024-01-01 12:00:00 ERROR Disk Full"),
             Some(Level::Error)
         );
+        // Erlang/OTP report headings carry their level in their name.
+        assert_eq!(
+            level("2026-12-06 23:27:31 =ERROR REPORT===="),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            level("=INFO REPORT==== 6-Dec-2026::23:27:31 ==="),
+            Some(Level::Quiet)
+        );
+        // A negated level word is none, wherever it ends.
+        let ntp = r#"Dec 14 06:00:00 timehost ntp-health-report[2347]: offset=-0.000041s errors=0 "no error""#;
+        assert_eq!(level(ntp), None);
         // NLog's title-case level right after the time, before a capitalised class name.
         let nlog = "2026-11-27 06:10:14.9120 Error Jackett.Common.IndexerException: Exception (demonoid): The response ended prematurely.";
         assert_eq!(level(nlog), Some(Level::Error));
@@ -619,6 +693,14 @@ mod tests {
             strip_record_prefix("ERROR: Error: Cannot find module 'x'"),
             "Error: Cannot find module 'x'"
         );
+        // A logfmt record shows its message field, else its error field.
+        let stepca = r#"time="2026-12-07T06:05:18Z" level=error duration=12.4ms error="error updating order: changed since \"last\" read" path=/acme/order/Xk2f status=500"#;
+        assert_eq!(
+            strip_record_prefix(stepca),
+            r#"error updating order: changed since \"last\" read"#
+        );
+        let with_msg = "ts=1 level=error msg=\"push error\" err=\"rpc error\"";
+        assert_eq!(strip_record_prefix(with_msg), "push error");
         let logcat = "03-17 16:13:38.811  1702  2395 E WindowManager: Exception thrown";
         assert_eq!(level(logcat), Some(Level::Error));
         assert_eq!(

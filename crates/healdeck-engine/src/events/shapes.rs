@@ -627,7 +627,10 @@ pub(super) fn record_body_past_failures(it: &mut Lines, lines: &mut usize) {
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
-        if !(is_indented(l) || l.starts_with(b"fatal: "))
+        // Erlang's report lines (`** Reason for termination =`) continue their heading;
+        // xcodebuild's `** ARCHIVE FAILED **` banner does not.
+        let erlang = l.starts_with(b"** ") && !l.trim_ascii_end().ends_with(b" **");
+        if !(is_indented(l) || l.starts_with(b"fatal: ") || erlang)
             || super::lines::is_indented_record(l)
             || is_test_mark(l)
         {
