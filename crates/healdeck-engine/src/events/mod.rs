@@ -414,6 +414,12 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     {
         return Initial::BodyThen(body - 1, EventKind::Stack);
     }
+    // An exception whose message runs on over a blank line before its frames (Prisma's
+    // `PrismaClientInitializationError: Authentication failed …`, a blank line, `Please make
+    // sure to provide valid database credentials …`, then `    at …`).
+    if looks_like_exception_line(first) && shapes::frames_follow(it, 0).is_some_and(|n| n <= 3) {
+        return Initial::Kind(EventKind::Stack);
+    }
     report_block(first, it).unwrap_or(Initial::Kind(EventKind::Line))
 }
 

@@ -625,12 +625,17 @@ pub(super) fn record_body_past_failures(it: &mut Lines, lines: &mut usize) {
 /// A one-line record keeps its indented continuation lines (multi-line messages, psql's
 /// hints) and a tool's closing `fatal:` line (git).
 pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
+    // Elixir's exception (`** (MatchError) no match of right hand side value:`) is followed by
+    // the value and the stack, indented, with blank lines between.
+    let mut elixir = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
         // Erlang's report lines (`** Reason for termination =`) continue their heading;
         // xcodebuild's `** ARCHIVE FAILED **` banner does not.
         let erlang = l.starts_with(b"** ") && !l.trim_ascii_end().ends_with(b" **");
-        if !(is_indented(l) || l.starts_with(b"fatal: ") || erlang)
+        elixir |= l.starts_with(b"** (");
+        let gap = elixir && is_blank(l) && it.peek_past_blanks(1).is_some_and(is_indented);
+        if !(is_indented(l) || l.starts_with(b"fatal: ") || erlang || gap)
             || super::lines::is_indented_record(l)
             || is_test_mark(l)
         {
