@@ -63,7 +63,7 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     {
         return start;
     }
-    if let Some(start) = backtrace_ahead(back, line) {
+    if let Some(start) = backtrace_ahead(back, line).or_else(|| meson_lookup(back, line)) {
         return start;
     }
     if let Some(start) = ninja_edge(back, line)
@@ -354,6 +354,19 @@ fn backtrace_ahead(back: Back, line: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Meson's lookup that failed (`Run-time dependency libsoup-3.0 found: NO (tried pkgconfig
+/// and cmake)`), a blank line, then `meson.build:41:10: ERROR: Dependency "libsoup-3.0" not
+/// found, …`: the failure starts at the lookup.
+fn meson_lookup(back: Back, line: &[u8]) -> Option<usize> {
+    let at = find(line, b"ERROR: Dependency \"")? + 19;
+    let name = &line[at..at + memchr::memchr(b'"', &line[at..])?];
+    let mut back = back.skip_blank(1);
+    let (start, prev) = back.prev()?;
+    let said = find(prev, b"ependency ")? + 10;
+    (prev[said..].starts_with(name) && prev[said + name.len()..].starts_with(b" found: NO"))
+        .then_some(start)
 }
 
 /// The heading of a backtrace logged ahead of its panic: `… Panic backtrace: `.
@@ -815,6 +828,14 @@ mod tests {
         assert!(is_headline(
             b"[06:00:03] ERROR: Failed to obtain JDBC connection"
         ));
+    }
+
+    #[test]
+    fn a_meson_dependency_error_starts_at_the_lookup_that_failed() {
+        let meson = "Found CMake: /usr/local/bin/cmake (3.31.3)\nRun-time dependency libsoup-3.0 found: NO (tried pkgconfig and cmake)\n\nmeson.build:41:10: ERROR: Dependency \"libsoup-3.0\" not found, tried pkgconfig and cmake\n";
+        assert_eq!(lead_line(meson, 4), 2);
+        let other = "Run-time dependency glib-2.0 found: NO\n\nmeson.build:41:10: ERROR: Dependency \"libsoup-3.0\" not found\n";
+        assert_eq!(lead_line(other, 3), 3);
     }
 
     #[test]
