@@ -628,8 +628,18 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     // Elixir's exception (`** (MatchError) no match of right hand side value:`) is followed by
     // the value and the stack, indented, with blank lines between.
     let mut elixir = false;
+    // PHP's uncaught exception (`PHP Fatal error:  Uncaught …`, through PHP-FPM and nginx
+    // too): `Stack trace:`, then numbered frames (`#0 /app/x.php(39): f()`, `#1 {main}`) and
+    // `  thrown in … on line N`.
+    let mut php = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
+        php |= l.trim_ascii_end() == b"Stack trace:" || l.starts_with(b"PHP Stack trace:");
+        if php && (l.trim_ascii_end().ends_with(b"Stack trace:") || is_php_frame(l)) {
+            it.advance();
+            *lines += 1;
+            continue;
+        }
         // Erlang's report lines (`** Reason for termination =`) continue their heading;
         // xcodebuild's `** ARCHIVE FAILED **` banner does not.
         let erlang = l.starts_with(b"** ") && !l.trim_ascii_end().ends_with(b" **");
@@ -643,6 +653,16 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
         }
         it.advance();
         *lines += 1;
+    }
+}
+
+/// A frame of PHP's stack trace: `#0 /app/x.php(39): f()`, `#1 {main}`, or `PHP   1. …`.
+fn is_php_frame(l: &[u8]) -> bool {
+    let t = l.strip_prefix(b"PHP ").unwrap_or(l).trim_ascii_start();
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    match t.strip_prefix(b"#") {
+        Some(rest) => digits(rest) > 0 && rest[digits(rest)..].starts_with(b" "),
+        None => digits(t) > 0 && t[digits(t)..].starts_with(b". "),
     }
 }
 

@@ -682,3 +682,25 @@ fn a_record_whose_report_follows_a_blank_line_runs_to_the_next_record() {
     let (_, lines, _) = span_of(table, 0);
     assert_eq!(lines, 1);
 }
+
+#[test]
+fn a_php_stack_trace_belongs_to_its_fatal_error() {
+    // Through PHP-FPM and nginx: the record, `Stack trace:`, numbered frames, then the
+    // request's access record, which is not part of it.
+    let nginx = concat!(
+        "2026/12/09 08:03:09 [error] 22#22: *27 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught UnexpectedValueException: The stream or file \"/var/www/app/var/logs/prod.log\" could not be opened: Permission denied in /var/www/app/vendor/StreamHandler.php:110\n",
+        "Stack trace:\n",
+        "#0 /var/www/app/vendor/AbstractProcessingHandler.php(39): StreamHandler->write()\n",
+        "#1 {main}\" while reading response header from upstream, client: 198.51.100.12\n",
+        "198.51.100.12 - - [09/Dec/2026:08:03:09 +0000] \"POST /login_check HTTP/1.1\" 500 5\n",
+    );
+    let (_, lines, body) = span_of(nginx, 0);
+    assert_eq!(lines, 4, "{body}");
+    // PHP's CLI: `PHP Stack trace:` and `PHP   1. {main}() …`.
+    let cli = "PHP Fatal error:  Uncaught Error: Call to undefined function foo() in /app/x.php:3\nPHP Stack trace:\nPHP   1. {main}() /app/x.php:0\nnext line\n";
+    let (_, lines, body) = span_of(cli, 0);
+    assert_eq!(lines, 3, "{body}");
+    // Without a stack trace heading, `#7` lines are no frames (BuildKit's steps).
+    let buildkit = "ERROR: failed to solve\n#7 0.412 npm warn\n";
+    assert_eq!(span_of(buildkit, 0).1, 1);
+}
