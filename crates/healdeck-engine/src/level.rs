@@ -325,13 +325,12 @@ fn ends_in_time(before: &str) -> bool {
     let Some(t) = before.strip_suffix(' ') else {
         return false;
     };
-    let t = t.trim_end_matches(|c: char| c.is_ascii_digit());
-    let t = t.strip_suffix(['.', ',']).unwrap_or(t);
-    let b = t.as_bytes();
-    b.len() >= 8 && {
-        let w = &b[b.len() - 8..];
-        w[2] == b':' && w[5] == b':' && [0, 1, 3, 4, 6, 7].iter().all(|&i| w[i].is_ascii_digit())
-    }
+    // Without its fraction of a second, if it has one.
+    let t = match t.rfind(['.', ',']) {
+        Some(i) if i + 1 < t.len() && t[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &t[..i],
+        _ => t,
+    };
+    t.len() >= 8 && crate::events::is_clock(&t.as_bytes()[t.len() - 8..])
 }
 
 /// Whether the text after a word closes a JSON key: `"` then `:` (spaces between allowed).
@@ -377,7 +376,7 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
     // A logfmt record says what happened in its message field, else its error field
     // (step-ca's `time="…" level=error duration=12.4ms … error="error updating order: …"`).
     if find_word(line, "level=").is_some() {
-        for key in ["msg", "message", "error", "err"] {
+        for key in ["msg=", "message=", "error=", "err="] {
             if let Some(value) = logfmt_value(line, key).filter(|v| !v.trim().is_empty()) {
                 return value;
             }
@@ -393,10 +392,10 @@ fn find_word(line: &str, key: &str) -> Option<usize> {
         .find(|&i| i == 0 || line.as_bytes()[i - 1] == b' ')
 }
 
-/// The value of a logfmt field `key=…`: the quoted text without its quotes, or the text to the
-/// next space.
+/// The value of a logfmt field (`key` with its `=`): the quoted text without its quotes, or the
+/// text to the next space.
 fn logfmt_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let at = find_word(line, &format!("{key}="))? + key.len() + 1;
+    let at = find_word(line, key)? + key.len();
     let rest = &line[at..];
     match rest.strip_prefix('"') {
         Some(quoted) => {
@@ -606,6 +605,9 @@ mod tests {
         // NLog's title-case level right after the time, before a capitalised class name.
         let nlog = "2026-11-27 06:10:14.9120 Error Jackett.Common.IndexerException: Exception (demonoid): The response ended prematurely.";
         assert_eq!(level(nlog), Some(Level::Error));
+        // Without a fraction of a second too.
+        let whole = "2026-11-27 06:10:14 Error Jackett.Common.IndexerException: boom";
+        assert_eq!(level(whole), Some(Level::Error));
         assert_eq!(
             level("2026-11-27 06:10:11.4402 Info Torznab search in 4 indexers"),
             Some(Level::Quiet)

@@ -375,17 +375,16 @@ pub(crate) fn is_backtrace_heading(l: &[u8]) -> bool {
 }
 
 /// Whether `prev` is the headline of the record `line` below it: written the same second.
+/// (The cheap tests first: every failure's lead-in asks this of the line above it.)
 fn heads(prev: &[u8], line: &[u8]) -> bool {
-    is_headline(prev) && starts_record(prev) && starts_record(line) && same_second(prev, line)
+    same_second(prev, line) && starts_record(prev) && starts_record(line) && is_headline(prev)
 }
 
 /// Whether two lines start with the same time to the second: the bytes they share from their
 /// start hold a `hh:mm:ss`.
 fn same_second(a: &[u8], b: &[u8]) -> bool {
     let shared = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    a[..shared].windows(8).any(|w| {
-        w[2] == b':' && w[5] == b':' && [0, 1, 3, 4, 6, 7].iter().all(|&i| w[i].is_ascii_digit())
-    })
+    a[..shared].windows(8).any(super::lines::is_clock)
 }
 
 /// A record whose message is empty, its text on the lines below (Moonraker's `2026-12-11

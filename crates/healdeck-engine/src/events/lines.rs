@@ -215,6 +215,14 @@ pub(super) fn tagged_record_key(l: &[u8]) -> Option<[&[u8]; 3]> {
     Some([&l[..open], &l[pid_at..pid_end], &l[tag_start..tag_end]])
 }
 
+/// Whether `w` starts with a time of day to the second: `hh:mm:ss`.
+pub(crate) fn is_clock(w: &[u8]) -> bool {
+    w.len() >= 8
+        && w[2] == b':'
+        && w[5] == b':'
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| w[i].is_ascii_digit())
+}
+
 /// Lines that begin a new log record: a leading timestamp (ISO, `2024/01/02 `, syslog,
 /// bracketed, glog's `E1203 10:03:41.551903`, Unreal's `[2026.12.04-20.38.12:331]`) or a bracketed
 /// level. Used to find where a multi-line record ends.

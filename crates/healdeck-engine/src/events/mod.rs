@@ -36,7 +36,7 @@ pub(crate) use carrier::{behind_carrier, behind_compose_prefix};
 pub(crate) use lead::{
     is_announcement, is_backtrace_heading, is_headline, lead_start, warned_the_same,
 };
-pub(crate) use lines::{is_zabbix_record, starts_record};
+pub(crate) use lines::{is_clock, is_zabbix_record, starts_record};
 
 /// Most lines one event may span; beyond this the event is cut (the excerpt says so).
 pub(crate) const MAX_EVENT_LINES: usize = 2000;
