@@ -93,9 +93,11 @@ static STILL_FAILING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// One frame of a Ruby backtrace (`app/models/user.rb:18:in 'find'`), which Rails logs as a
-/// record of its own under the exception's.
+/// record of its own under the exception's — and nothing after it: Ruby's report of an
+/// uncaught exception starts with the frame it was raised in, then says what it was
+/// (``db.rb:55:in `exec': PG::UnableToSend: server closed the connection (…)``).
 static RUBY_FRAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:from )?\S+\.(?:rb|erb|rake|haml|slim):\d+:in\b")
+    Regex::new(r"^(?:from )?\S+\.(?:rb|erb|rake|haml|slim):\d+:in\b(?: ?[`'][^\n]*')?\s*$")
         .unwrap_or_else(|e| panic!("constant regex: {e}"))
 });
 

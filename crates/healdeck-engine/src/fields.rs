@@ -239,12 +239,13 @@ fn names_a_field(before: &str) -> bool {
     !key.is_empty() && !is_spoken(key)
 }
 
-/// Whether the text before a quote ends in a word of [`NAMING_NOUNS`] (or its plural).
+/// Whether the text before a quote ends in a word of [`NAMING_NOUNS`] (or its plural), as a
+/// label or not (`new article: "Connection refused? A checklist"`).
 fn follows_a_naming_noun(before: &str) -> bool {
     let Some(word) = before.strip_suffix(' ').and_then(|b| b.rsplit(' ').next()) else {
         return false;
     };
-    let word = word.to_ascii_lowercase();
+    let word = word.strip_suffix(':').unwrap_or(word).to_ascii_lowercase();
     let singular = word.strip_suffix('s').unwrap_or(&word);
     NAMING_NOUNS.contains(&word.as_str()) || NAMING_NOUNS.contains(&singular)
 }
@@ -456,10 +457,11 @@ mod tests {
             "INFO: [LibraryScanner] New library item found \"Access Denied\" by P. Menon (folder \"/audiobooks/P. Menon/Access Denied\")",
             "INFO: [Scanner] Chapters for \"The Timeout\": 22 chapters, chapter \"Connection reset by peer\" at 5:02:19",
             "INFO: [ApiRouter] Search \"permission denied\" returned 1 book",
+            "  new article: \"Connection refused? A checklist\"",
         ] {
             let said = without_quoted_names(named, 1).expect(named);
             assert!(
-                !said.contains("Refused")
+                !said.to_lowercase().contains("refused")
                     && !said.contains("Denied")
                     && !said.contains("reset")
                     && !said.contains("denied"),

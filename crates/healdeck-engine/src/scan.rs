@@ -172,6 +172,11 @@ impl FileCursor {
                         on_added(Added::Updated(i));
                         continue;
                     }
+                    // One its writer logged as ordinary (gunicorn's `[INFO] Shutting down:
+                    // Master` after a stop that was asked for) is no failure on its own.
+                    _ if crate::level::level(&ev.first) == Some(crate::level::Level::Quiet) => {
+                        continue;
+                    }
                     _ => orphan_consequence(&ev.first).into(),
                 },
             };

@@ -63,7 +63,10 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
     {
         return start;
     }
-    if let Some(start) = backtrace_ahead(back, line).or_else(|| meson_lookup(back, line)) {
+    if let Some(start) = backtrace_ahead(back, line)
+        .or_else(|| meson_lookup(back, line))
+        .or_else(|| ruby_cause(back, line))
+    {
         return start;
     }
     if let Some(start) = ninja_edge(back, line)
@@ -95,6 +98,37 @@ fn lead_start_plain(buf: &[u8], ls: usize, floor: usize) -> usize {
         Some(_) if is_failed_login(line) => same_login(back).unwrap_or(ls),
         _ => announcement(back).unwrap_or(ls),
     }
+}
+
+/// A Ruby exception's report: its cause is printed after the exception's frames, from where
+/// it was raised (`db.rb:55:in 'exec': PG::UnableToSend: …`), so the report starts at the
+/// exception's own raise site above them — or at the thread's `#<Thread:…> terminated with
+/// exception (report_on_exception is true):` over it.
+fn ruby_cause(back: Back, line: &[u8]) -> Option<usize> {
+    if !super::shapes::is_ruby_raise_site(line) {
+        return None;
+    }
+    let mut before = back;
+    let mut start = None;
+    for _ in 0..MAX_GC_LINES {
+        let Some((s, prev)) = before.prev() else {
+            break;
+        };
+        if super::shapes::is_ruby_frame(prev) {
+            continue;
+        }
+        if prev
+            .trim_ascii_end()
+            .ends_with(b"terminated with exception (report_on_exception is true):")
+        {
+            return Some(s);
+        }
+        if !super::shapes::is_ruby_raise_site(prev) {
+            break;
+        }
+        start = Some(s);
+    }
+    start
 }
 
 /// A line inside PowerShell's error record (`    + CategoryInfo : PermissionDenied: …`, the
@@ -541,10 +575,17 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
         || contains(t, b"Error on AMQP connection <") && t.trim_ascii_end().ends_with(b":")
         || contains(t, b"ExecutionExceptionHandler] (main) ERROR: Failed to ")
         || is_pytest_collected_with_errors(t)
+        || is_job_threw(t)
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
             && contains(t, b": Task failed with an exception")
+}
+
+/// TimescaleDB's `LOG:  job 1003 threw an error`, over the `ERROR:` record that says which.
+fn is_job_threw(t: &[u8]) -> bool {
+    let t = t.trim_ascii_end();
+    t.ends_with(b" threw an error") && find(t, b"job ").is_some()
 }
 
 /// MinIO's `API: PutObject(bucket=…, object=…)`, heading the report of a failed call.

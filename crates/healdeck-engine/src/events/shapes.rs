@@ -5,8 +5,8 @@
 use super::Lines;
 use super::MAX_EVENT_LINES;
 use super::lines::{behind_step, contains, is_blank, is_chain_marker, is_indented};
+use super::lines::{find, run_prefix, step_prefix_len};
 use super::lines::{is_traceback_start, starts_failure, starts_record, trim_start};
-use super::lines::{run_prefix, step_prefix_len};
 
 pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
     #[derive(PartialEq)]
@@ -168,6 +168,22 @@ pub(super) fn stack(it: &mut Lines, lines: &mut usize, first: &[u8]) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// A frame of a Ruby backtrace below its exception: `\tfrom app/x.rb:12:in 'm'`.
+pub(super) fn is_ruby_frame(l: &[u8]) -> bool {
+    trim_start(l).starts_with(b"from ") && find(l, b".rb:").is_some()
+}
+
+/// The first line of a Ruby exception's report: where it was raised, what it says and its
+/// class (`lib/sessions.rb:780:in 'thread_client': STOP … (RuntimeError)`).
+pub(super) fn is_ruby_raise_site(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    !is_indented(l)
+        && t.ends_with(b")")
+        && find(t, b".rb:").is_some()
+        && find(t, b":in ").is_some()
+        && find(t, b"': ").is_some()
 }
 
 /// How a serialized Python error (Dagster's `SerializableErrorInfo`) joins an exception to
@@ -632,8 +648,16 @@ pub(super) fn line_trailer(it: &mut Lines, lines: &mut usize) {
     // too): `Stack trace:`, then numbered frames (`#0 /app/x.php(39): f()`, `#1 {main}`) and
     // `  thrown in … on line N`.
     let mut php = false;
+    // Ruby prints an exception's cause after its frames, from the frame it was raised in
+    // (`db.rb:55:in 'exec': PG::UnableToSend: … (ActiveRecord::StatementInvalid)`).
+    let mut after_ruby_frame = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
+        if std::mem::replace(&mut after_ruby_frame, is_ruby_frame(l)) && is_ruby_raise_site(l) {
+            it.advance();
+            *lines += 1;
+            continue;
+        }
         php |= l.trim_ascii_end() == b"Stack trace:" || l.starts_with(b"PHP Stack trace:");
         if php && (l.trim_ascii_end().ends_with(b"Stack trace:") || is_php_frame(l)) {
             it.advance();

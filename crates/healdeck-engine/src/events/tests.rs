@@ -704,3 +704,55 @@ fn a_php_stack_trace_belongs_to_its_fatal_error() {
     let buildkit = "ERROR: failed to solve\n#7 0.412 npm warn\n";
     assert_eq!(span_of(buildkit, 0).1, 1);
 }
+
+#[test]
+fn a_ruby_threads_report_with_its_cause_is_one_event_from_its_heading() {
+    let text = concat!(
+        "I, [2026-12-17T11:47:02] INFO -- : scheduler running\n",
+        "#<Thread:0x00007f3c2a1b4e58 /gems/logging-2.4.0/lib/logging/diagnostic_context.rb:471 run> terminated with exception (report_on_exception is true):\n",
+        "/opt/zammad/lib/sessions.rb:780:in `rescue in thread_client': STOP thread_client for client .188440 after 10 tries (RuntimeError)\n",
+        "\tfrom /opt/zammad/lib/sessions.rb:755:in `thread_client'\n",
+        "\tfrom /opt/zammad/lib/sessions.rb:711:in `block (3 levels) in jobs'\n",
+        "/gems/activerecord-7.1.4.1/lib/active_record/connection_adapters/postgresql/database_statements.rb:55:in `exec': PG::UnableToSend: server closed the connection unexpectedly (ActiveRecord::StatementInvalid)\n",
+        "\tThis probably means the server terminated abnormally\n",
+        "\tfrom /opt/zammad/lib/sessions.rb:758:in `thread_client'\n",
+        "I, [2026-12-17T11:47:06] INFO -- : Started GET \"/api/v1/online_notifications\"\n",
+    );
+    let buf = text.as_bytes();
+    let cause = text.find("/gems/activerecord").expect("cause");
+    let start = lead_start(buf, cause, 0);
+    assert!(text[start..].starts_with("#<Thread:"), "{}", &text[start..]);
+    // The exception's report runs over its cause to the cause's last frame.
+    let raised = text
+        .find("/opt/zammad/lib/sessions.rb:780")
+        .expect("raise site");
+    let span = assemble(buf, raised);
+    assert!(
+        text[span.start..span.end].ends_with("sessions.rb:758:in `thread_client'\n"),
+        "{}",
+        &text[span.start..span.end]
+    );
+    // A raise site with no frames above it starts where it is.
+    let alone = "x.rb:1:in `exec': PG::UnableToSend: server closed the connection (X)\n";
+    assert_eq!(lead_start(alone.as_bytes(), 0, 0), 0);
+}
+
+#[test]
+fn a_job_that_threw_an_error_starts_the_error_record_below_it() {
+    let text = concat!(
+        "2026-12-17 02:00:00.011 UTC [3063] LOG:  checkpoint starting: time\n",
+        "2026-12-17 02:00:00.915 UTC [3120] LOG:  job 1003 threw an error\n",
+        "2026-12-17 02:00:00.915 UTC [3120] ERROR:  cannot fetch toast data without an active snapshot\n",
+    );
+    let buf = text.as_bytes();
+    let error = text
+        .find("2026-12-17 02:00:00.915 UTC [3120] ERROR")
+        .expect("error");
+    let start = lead_start(buf, error, 0);
+    assert!(
+        text[start..].contains("LOG:  job 1003 threw an error\n"),
+        "{}",
+        &text[start..]
+    );
+    assert!(!text[start..].contains("checkpoint"), "{}", &text[start..]);
+}
