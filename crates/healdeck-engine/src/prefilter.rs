@@ -401,7 +401,7 @@ mod tests {
         // The line filter's size, kept in check as rules grow (words inside another word, and
         // words holding a structural one, cost nothing). More words let more positions
         // through the table to a comparison: the throughput benchmark measures it.
-        assert!(p.words.len() < 700, "{} words", p.words.len());
+        assert!(p.words.len() < 720, "{} words", p.words.len());
         // A number alone is inside too many other numbers (`401` in `order 84401`).
         let numbers: Vec<&String> = p
             .words

@@ -318,12 +318,12 @@ fn the_fourteenth_held_out_batch_keeps_its_figures() {
 /// it says, a counter of none (`error: 0`) and a level word in a quoted title are no
 /// level, quoted titles on lines with no level are names, another writer's failure of the
 /// same kind is no burst, more writers are known to reconnect, and the rules learnt from it,
-/// 19 found, 18 with the right category, 17 with the right severity, with 10 false issues
-/// (FreshRSS article titles in sentence case, n8n's `Test error workflow skipped`,
-/// Watchtower's and PhotoPrism's second lines).
+/// 19 found, 18 with the right category, 17 with the right severity, with 4 false issues
+/// (n8n's `Test error workflow skipped`, Watchtower's and PhotoPrism's second lines; FreshRSS's
+/// article titles are names since a naming noun may be a label: `new article: "…"`).
 #[test]
 fn the_fifteenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout15", (15, 20), (19, 18, 17), 10);
+    held_out_keeps("tests/heldout15", (15, 20), (19, 18, 17), 4);
 }
 
 /// The sixteenth held-out batch (`tests/heldout16`: 15 files, 20 failures: SABnzbd, Traccar,
@@ -437,6 +437,27 @@ fn the_twenty_third_held_out_batch_keeps_its_figures() {
 #[test]
 fn the_twenty_fourth_held_out_batch_keeps_its_figures() {
     held_out_keeps("tests/heldout24", (15, 20), (20, 20, 12), 0);
+}
+
+/// The twenty-fifth held-out batch (`tests/heldout25`: 15 files, 20 failures: Zammad, Hugo,
+/// Quickwit, NocoDB, NetBox, TeslaMate, Umbraco, BIND 9, TimescaleDB, Kimai, Artifactory,
+/// Dapr, Bareos; traps OpenTofu and KEDA): as it arrived, 13 found, 9 with the right category,
+/// 7 with the right severity, 6 false issues; since Ruby's report runs over its cause and the
+/// rules learnt from it, 19, 18, 14 and one.
+#[test]
+fn the_twenty_fifth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout25", (15, 20), (19, 18, 14), 1);
+}
+
+/// The twenty-sixth held-out batch (`tests/heldout26`: 15 files, 20 failures: OpenProject,
+/// Weblate, BitBake in Jenkins, Druid, Snipe-IT, Technitium DNS, Mobilizon, SSSD, GreptimeDB,
+/// zot, Dgraph, Joplin Server, Tarantool; traps Camunda and Luigi): as it arrived, 14 found, 11
+/// with the right category, 9 with the right severity, 5 false issues; since `docker compose
+/// logs -t` times are read as part of the carrier and the rules learnt from it, 20, 20, 16 and
+/// none.
+#[test]
+fn the_twenty_sixth_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout26", (15, 20), (20, 20, 16), 0);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

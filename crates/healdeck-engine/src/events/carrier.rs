@@ -17,7 +17,7 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
         return Some((RUNNER_TIME_LEN, b""));
     }
     if let Some((len, bar)) = compose_prefix(l) {
-        return Some((len, &l[..bar]));
+        return Some((len + docker_time_len(&l[len..]), &l[..bar]));
     }
     let (tag, rest) = super::lines::syslog_body(l)?;
     Some((l.len() - rest.len(), tag))
@@ -58,6 +58,36 @@ fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
         Some(b' ') => (bar + 2, bar + 1),
         _ => (bar + 1, bar + 1),
     })
+}
+
+/// The length of the time `docker compose logs -t` writes after its prefix
+/// (`2026-12-18T08:22:02.201837519Z `, RFC 3339 with up to nine decimals, trailing zeros
+/// dropped), or 0: it is the transport's, like the prefix, and a stack's frames come behind it.
+fn docker_time_len(rest: &[u8]) -> usize {
+    let digits = |r: std::ops::Range<usize>| rest[r].iter().all(u8::is_ascii_digit);
+    let stamped = rest.len() > 21
+        && digits(0..4)
+        && rest[4] == b'-'
+        && rest[10] == b'T'
+        && rest[13] == b':'
+        && rest[16] == b':'
+        && digits(17..19);
+    if !stamped {
+        return 0;
+    }
+    let decimals = match rest[19] {
+        b'.' => rest[20..]
+            .iter()
+            .take(10)
+            .take_while(|b| b.is_ascii_digit())
+            .count(),
+        _ => 0,
+    };
+    let end = 19 + if decimals > 0 { decimals + 1 } else { 0 };
+    if (decimals > 9) || rest.get(end..end + 2) != Some(b"Z ") {
+        return 0;
+    }
+    end + 2
 }
 
 /// `2026-10-07T16:40:16.2203611Z `: the GitHub Actions runner's time (seven decimals, UTC).

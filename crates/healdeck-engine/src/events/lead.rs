@@ -564,8 +564,8 @@ fn reports_failed_state(l: &[u8]) -> bool {
     })
 }
 
-/// Lines a build tool or framework prints to announce the failure report below them; no
-/// failure on their own.
+/// Lines a build tool or framework prints to announce the failure report below them (Rake's
+/// `rake aborted!` over the exception); no failure on their own.
 pub(crate) fn is_announcement(l: &[u8]) -> bool {
     let t = trim_start(super::carrier::behind_carrier(l));
     t.starts_with(b"FAILURE: Build failed with an exception")
@@ -576,6 +576,7 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
         || contains(t, b"ExecutionExceptionHandler] (main) ERROR: Failed to ")
         || is_pytest_collected_with_errors(t)
         || is_job_threw(t)
+        || t.trim_ascii_end() == b"rake aborted!"
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))

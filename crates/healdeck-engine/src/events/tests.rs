@@ -756,3 +756,55 @@ fn a_job_that_threw_an_error_starts_the_error_record_below_it() {
     );
     assert!(!text[start..].contains("checkpoint"), "{}", &text[start..]);
 }
+
+#[test]
+fn rake_aborted_starts_the_exception_below_it() {
+    let text = concat!(
+        "   -Creating overview for Demo project\n",
+        "rake aborted!\n",
+        "Errno::EACCES: Permission denied @ dir_s_mkdir - /var/openproject/assets/files (Errno::EACCES)\n",
+        "/app/lib/open_project/patches/fog_file.rb:12:in `mkdir!'\n",
+    );
+    let buf = text.as_bytes();
+    let error = text.find("Errno::EACCES").expect("error");
+    let start = lead_start(buf, error, 0);
+    assert!(
+        text[start..].starts_with("rake aborted!"),
+        "{}",
+        &text[start..]
+    );
+}
+
+#[test]
+fn a_stack_through_docker_compose_logs_with_times_is_one_event() {
+    let text = concat!(
+        "seeder-1  | 2026-12-18T08:22:01.97751069Z    -Creating overview for Demo project\n",
+        "seeder-1  | 2026-12-18T08:22:02.201837519Z rake aborted!\n",
+        "seeder-1  | 2026-12-18T08:22:02.201866042Z Errno::EACCES: Permission denied @ dir_s_mkdir - /var/openproject/assets/files (Errno::EACCES)\n",
+        "seeder-1  | 2026-12-18T08:22:02.201871509Z /app/lib/open_project/patches/fog_file.rb:12:in `mkdir!'\n",
+        "api-1     | 2026-12-18T08:22:02.3Z java.lang.IllegalStateException: boom\n",
+        "api-1     | 2026-12-18T08:22:02.3Z \tat com.example.App.main(App.java:12)\n",
+        "api-1     | 2026-12-18T08:22:02.4Z INFO next\n",
+    );
+    let buf = text.as_bytes();
+    let error = text
+        .find("seeder-1  | 2026-12-18T08:22:02.201866042Z")
+        .expect("error");
+    let start = lead_start(buf, error, 0);
+    assert!(
+        text[start..].contains("Z rake aborted!\n"),
+        "{}",
+        &text[start..]
+    );
+    assert!(
+        !text[start..].contains("Creating overview"),
+        "{}",
+        &text[start..]
+    );
+    let java = text
+        .find("api-1     | 2026-12-18T08:22:02.3Z java")
+        .expect("java");
+    let (kind, lines, body) = span_of(text, 4);
+    assert_eq!(buf[java], b'a');
+    assert_eq!((kind, lines), (EventKind::Stack, 2), "{body}");
+}
