@@ -3,21 +3,12 @@
 //! an app), it folds into that failure's issue; a 5xx with no failure near it is an issue of
 //! its own.
 
+mod common;
+
 use healdeck_engine::{Engine, Issue, RuleSources, ScanControl, ScanOptions, scan};
 
 fn issues(text: &str) -> Vec<Issue> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let log = dir.path().join("app.log");
-    std::fs::write(&log, text).expect("write");
-    let (engine, errors) = Engine::load(&RuleSources::default());
-    assert!(errors.is_empty(), "{errors:?}");
-    scan(
-        &engine,
-        &[log],
-        &ScanOptions::default(),
-        &ScanControl::default(),
-    )
-    .issues
+    common::issues_in("app.log", text)
 }
 
 const ACCESS: &str =

@@ -2,21 +2,12 @@
 //! it; with none above, its writer's level says whether it is an issue of its own: an
 //! ordinary record (a stop that was asked for) is none, an error record is kept.
 
-use healdeck_engine::{Engine, Issue, RuleSources, ScanControl, ScanOptions, scan};
+mod common;
+
+use healdeck_engine::Issue;
 
 fn issues(text: &str) -> Vec<Issue> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let log = dir.path().join("gunicorn.log");
-    std::fs::write(&log, text).expect("write");
-    let (engine, errors) = Engine::load(&RuleSources::default());
-    assert!(errors.is_empty(), "{errors:?}");
-    scan(
-        &engine,
-        &[log],
-        &ScanOptions::default(),
-        &ScanControl::default(),
-    )
-    .issues
+    common::issues_in("gunicorn.log", text)
 }
 
 #[test]
