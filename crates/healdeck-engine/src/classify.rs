@@ -121,6 +121,9 @@ fn says_nothing_itself(first: &str) -> bool {
         rest = after;
     }
     rest.is_empty()
+        || crate::events::behind_carrier(first.as_bytes())
+            .trim_ascii()
+            .is_empty()
         || RUBY_FRAME.is_match(rest)
         || rest.starts_with("stack trace is suppressed; run last ")
 }
@@ -374,7 +377,13 @@ pub(crate) fn classify(
     {
         return Some(Verdict::Consequence(rules.consequences[i].spec.id.clone()));
     }
-    unknown(kind, level, first, message).map(|c| Verdict::Issue(Arc::new(c)))
+    // A line whose failure words were all inside the names it quotes is judged without them
+    // (Mopidy's `Triggering event: …Track(name='Fatal Error (Live)')`).
+    let judged = match &said {
+        Some(rest) if single && level.is_none() => rest.as_str(),
+        _ => first,
+    };
+    unknown(kind, level, judged, message).map(|c| Verdict::Issue(Arc::new(c)))
 }
 
 /// The generic failure detector for events no rule knows.

@@ -280,9 +280,13 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     let mut removed = false;
+    // Whether the text so far ends in a quoted name: the next quote right after it is one more
+    // of the same list (MPD's `search "any" "connection refused"`).
+    let mut after_name = false;
     while let Some(open) = rest.find(['\'', '"']) {
         let quote = rest[open..].chars().next()?;
         let opens = opens_a_quote(&rest[..open]);
+        let listed = after_name && rest[..open].trim().is_empty();
         let body_at = open + quote.len_utf8();
         let close = opens
             .then(|| {
@@ -295,15 +299,19 @@ pub(crate) fn without_quoted_names(line: &str, min_words: usize) -> Option<Strin
             })
             .flatten();
         match close {
-            Some(close) if is_quoted_name(&rest[..open], &rest[body_at..close], min_words) => {
+            Some(close)
+                if listed || is_quoted_name(&rest[..open], &rest[body_at..close], min_words) =>
+            {
                 out.push_str(&rest[..open]);
                 out.push_str("''");
                 rest = &rest[close + 1..];
                 removed = true;
+                after_name = true;
             }
             _ => {
                 out.push_str(&rest[..body_at]);
                 rest = &rest[body_at..];
+                after_name = false;
             }
         }
     }
@@ -458,6 +466,7 @@ mod tests {
             "INFO: [Scanner] Chapters for \"The Timeout\": 22 chapters, chapter \"Connection reset by peer\" at 5:02:19",
             "INFO: [ApiRouter] Search \"permission denied\" returned 1 book",
             "  new article: \"Connection refused? A checklist\"",
+            "  Request from [::ffff:192.0.2.55]:51234: search \"any\" \"connection refused\"",
         ] {
             let said = without_quoted_names(named, 1).expect(named);
             assert!(

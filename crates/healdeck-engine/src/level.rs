@@ -147,7 +147,16 @@ pub(crate) fn first_chars(line: &str, n: usize) -> &str {
 /// The level of a log line: the first level word in its first 160 characters.
 pub(crate) fn level(line: &str) -> Option<Level> {
     let head = first_chars(line, 160);
-    if let Some((_, c)) = captures_fast(&LOGCAT, head) {
+    // The letter formats start the line, or what a container wrote behind `docker compose
+    // logs`'s prefix (`yb-master-n1  | E1222 11:05:59.050439 …`).
+    let own =
+        std::str::from_utf8(crate::events::behind_compose_prefix(head.as_bytes())).unwrap_or(head);
+    let letter = captures_fast(&LOGCAT, head).or_else(|| {
+        (own.len() < head.len())
+            .then(|| captures_fast(&LOGCAT, own))
+            .flatten()
+    });
+    if let Some((_, c)) = letter {
         return c
             .name("a")
             .or(c.name("b"))
@@ -233,17 +242,20 @@ fn is_prose(line: &str, start: usize, end: usize) -> bool {
         && line[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// A level word inside a double-quoted name (n8n's workflow `"Connection Refused Alert"`, a
-/// book `"Fatal Error Trio"`, a field's `note="error code E24 cleared"`): part of the name.
+/// A level word inside a quoted name (n8n's workflow `"Connection Refused Alert"`, a book
+/// `"Fatal Error Trio"`, a field's `note="error code E24 cleared"`, a Python repr's
+/// `Track(name='Fatal Error (Live)')`): part of the name.
 fn in_quoted_title(line: &str, start: usize, end: usize) -> bool {
-    let Some(open) = line[..start].rfind('"') else {
-        return false;
-    };
-    let Some(close) = line[end..].find('"').map(|i| end + i) else {
-        return false;
-    };
-    crate::fields::opens_a_quote(&line[..open])
-        && crate::fields::is_quoted_name(&line[..open], &line[open + 1..close], 2)
+    ['"', '\''].into_iter().any(|quote| {
+        let Some(open) = line[..start].rfind(quote) else {
+            return false;
+        };
+        let Some(close) = line[end..].find(quote).map(|i| end + i) else {
+            return false;
+        };
+        crate::fields::opens_a_quote(&line[..open])
+            && crate::fields::is_quoted_name(&line[..open], &line[open + 1..close], 2)
+    })
 }
 
 /// A level word as a counter's name with nothing counted (`(status: success, error: 0,
@@ -721,6 +733,17 @@ mod tests {
             level("W/ActivityManager(  512): Scheduling restart"),
             Some(Level::Warn)
         );
+    }
+
+    #[test]
+    fn a_level_letter_behind_compose_and_a_level_word_in_a_single_quoted_name() {
+        // glog's letter behind `docker compose logs`'s prefix.
+        let glog = "yb-master-n1  | E1222 11:05:59.050439    16 hybrid_clock.cc:181] Too big clock skew is detected: 30397.525s";
+        assert_eq!(level(glog), Some(Level::Error));
+        // A Python repr's quoted name is a name (Mopidy's track), not the record's level.
+        let repr = "  Triggering event: track_playback_started(tl_track=TlTrack(tlid=3, track=Track(name='Fatal Error (Live)')))";
+        assert_eq!(level(repr), None);
+        assert_eq!(level("x(name='a') Error: disk full"), Some(Level::Error));
     }
 
     #[test]

@@ -374,10 +374,11 @@ fn the_eighteenth_held_out_batch_keeps_its_figures() {
 /// found, 8 with the right category, 8 with the right severity, 14 false issues; since a
 /// record's report set off by a blank line runs to the next record (Ghost), glog's dates with
 /// their year (Typesense's `E20261207`) start records with a level, and the rules learnt from
-/// it, 19, 19, 18 and 6.
+/// it, 19, 19, 18 and 6; 3 since a level word inside a single-quoted name is no level and the
+/// quotes after a naming noun are all names (Mopidy's trap).
 #[test]
 fn the_nineteenth_held_out_batch_keeps_its_figures() {
-    held_out_keeps("tests/heldout19", (15, 20), (19, 19, 18), 6);
+    held_out_keeps("tests/heldout19", (15, 20), (19, 19, 18), 3);
 }
 
 /// The twentieth held-out batch (`tests/heldout20`: 15 files, 20 failures: cloudflared, frpc,
@@ -458,6 +459,17 @@ fn the_twenty_fifth_held_out_batch_keeps_its_figures() {
 #[test]
 fn the_twenty_sixth_held_out_batch_keeps_its_figures() {
     held_out_keeps("tests/heldout26", (15, 20), (20, 20, 16), 0);
+}
+
+/// The twenty-seventh held-out batch (`tests/heldout27`: 15 files, 20 failures: vLLM,
+/// llama.cpp, RethinkDB, MetalLB, Leiningen, cabal, Saleor, Appwrite, YugabyteDB, StarRocks,
+/// opam, PostHog, motionEye; traps PocketBase and Dokku): as it arrived, 11 found, 7 with the
+/// right category, 4 with the right severity, 31 false issues (vLLM's traceback logged line by
+/// line under one prefix was 19 of them); since that prefix is read as a carrier, glog's
+/// letter behind `docker compose`'s prefix, and the rules learnt from it, 16, 15, 12 and 8.
+#[test]
+fn the_twenty_seventh_held_out_batch_keeps_its_figures() {
+    held_out_keeps("tests/heldout27", (15, 20), (16, 15, 12), 8);
 }
 
 /// A held-out batch under `dir` still has `files` files and `expected` failures, and still

@@ -19,6 +19,9 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
     if let Some((len, bar)) = compose_prefix(l) {
         return Some((len + docker_time_len(&l[len..]), &l[..bar]));
     }
+    if let Some(len) = level_time_place(l) {
+        return Some((len, &l[..len]));
+    }
     let (tag, rest) = super::lines::syslog_body(l)?;
     Some((l.len() - rest.len(), tag))
 }
@@ -38,13 +41,16 @@ fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
         .rev()
         .take_while(|b| b.is_ascii_digit())
         .count();
-    // A container named in the Compose file (`container_name: sonarqube`) has no replica.
-    let named = digits == 0 && service.len() >= 5;
-    if !named {
-        let replica_sep = service.len().checked_sub(digits + 1)?;
-        if replica_sep == 0 || !matches!(service[replica_sep], b'-' | b'_') {
-            return None;
-        }
+    // A container named in the Compose file (`container_name: sonarqube`, `yb-master-n1`) has
+    // no replica number.
+    let replica = digits > 0
+        && service
+            .len()
+            .checked_sub(digits + 1)
+            .is_some_and(|sep| sep > 0 && matches!(service[sep], b'-' | b'_'));
+    let named = !replica && service.len() >= 5;
+    if !replica && !named {
+        return None;
     }
     if service.is_empty() || !service[0].is_ascii_alphabetic() {
         return None;
@@ -58,6 +64,40 @@ fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
         Some(b' ') => (bar + 2, bar + 1),
         _ => (bar + 1, bar + 1),
     })
+}
+
+/// `ERROR 04-09 05:39:54 [core.py:390] `: a record's level, time and place, which vLLM's
+/// logger repeats on every line of a message it logs (a traceback, line by line): its length.
+/// Only lines with the very same prefix carry it on (the tag is the whole prefix).
+fn level_time_place(l: &[u8]) -> Option<usize> {
+    const LEVELS: [&[u8]; 5] = [b"ERROR ", b"WARNING ", b"CRITICAL ", b"INFO ", b"DEBUG "];
+    let level = LEVELS.iter().find(|w| l.starts_with(w))?.len();
+    let t = &l[level..];
+    let digits =
+        |r: std::ops::Range<usize>| t.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let timed = digits(0..2)
+        && t.get(2) == Some(&b'-')
+        && digits(3..5)
+        && t.get(5) == Some(&b' ')
+        && digits(6..8)
+        && t.get(8) == Some(&b':')
+        && digits(9..11)
+        && t.get(11) == Some(&b':')
+        && digits(12..14)
+        && t.get(14..16) == Some(b" [");
+    if !timed {
+        return None;
+    }
+    let close = t[16..].iter().position(|&b| b == b']')? + 16;
+    let place = &t[16..close];
+    let colon = place.iter().rposition(|&b| b == b':')?;
+    let line_no = &place[colon + 1..];
+    (colon > 0
+        && !line_no.is_empty()
+        && line_no.iter().all(u8::is_ascii_digit)
+        && !place.contains(&b' ')
+        && t.get(close + 1) == Some(&b' '))
+    .then_some(level + close + 2)
 }
 
 /// The length of the time `docker compose logs -t` writes after its prefix

@@ -565,7 +565,8 @@ fn reports_failed_state(l: &[u8]) -> bool {
 }
 
 /// Lines a build tool or framework prints to announce the failure report below them (Rake's
-/// `rake aborted!` over the exception); no failure on their own.
+/// `rake aborted!` over the exception, llama.cpp's `load_model: loading model '…'` over why it
+/// could not, Appwrite's `[Job] (…) failed to run.` over the reason); no failure on their own.
 pub(crate) fn is_announcement(l: &[u8]) -> bool {
     let t = trim_start(super::carrier::behind_carrier(l));
     t.starts_with(b"FAILURE: Build failed with an exception")
@@ -577,6 +578,8 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
         || is_pytest_collected_with_errors(t)
         || is_job_threw(t)
         || t.trim_ascii_end() == b"rake aborted!"
+        || contains(t, b"load_model: loading model '")
+        || t.starts_with(b"[Job] (") && t.trim_ascii_end().ends_with(b") failed to run.")
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))

@@ -193,7 +193,8 @@ fn assemble_carried(buf: &[u8], start: usize) -> Option<Span> {
                 end: carried.origin(inner.lines),
                 kind: inner.kind,
                 lines: inner.lines,
-                level: inner.level,
+                // A carrier may hold the record's level (vLLM's `ERROR 04-09 05:39:54 [x.py:1] `).
+                level: inner.level.or_else(|| level_of(line_at(buf, start))),
             });
         }
         most *= 8;

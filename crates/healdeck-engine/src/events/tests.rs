@@ -808,3 +808,20 @@ fn a_stack_through_docker_compose_logs_with_times_is_one_event() {
     assert_eq!(buf[java], b'a');
     assert_eq!((kind, lines), (EventKind::Stack, 2), "{body}");
 }
+
+#[test]
+fn a_traceback_logged_line_by_line_under_one_prefix_is_one_event_at_its_level() {
+    let text = concat!(
+        "INFO 04-09 05:38:33 [gpu_model_runner.py:1276] Starting to load model /models/x...\n",
+        "ERROR 04-09 05:39:54 [core.py:390] EngineCore hit an exception: Traceback (most recent call last):\n",
+        "ERROR 04-09 05:39:54 [core.py:390]   File \"/usr/lib/vllm/core.py\", line 378, in run_engine_core\n",
+        "ERROR 04-09 05:39:54 [core.py:390]     engine_core = EngineCoreProc(*args, **kwargs)\n",
+        "ERROR 04-09 05:39:54 [core.py:390] torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 350.00 MiB.\n",
+        "CRITICAL 04-09 05:39:54 [core_client.py:361] Got fatal signal from worker processes, shutting down.\n",
+    );
+    let buf = text.as_bytes();
+    let span = assemble(buf, text.find("ERROR 04-09").expect("error"));
+    assert_eq!(span.kind, EventKind::PythonTraceback);
+    assert_eq!(span.lines, 4, "{}", &text[span.start..span.end]);
+    assert_eq!(span.level, Some(crate::level::Level::Error));
+}
