@@ -149,8 +149,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
     let head = first_chars(line, 160);
     // The letter formats start the line, or what a container wrote behind `docker compose
     // logs`'s prefix (`yb-master-n1  | E1222 11:05:59.050439 …`).
-    let own =
-        std::str::from_utf8(crate::events::behind_compose_prefix(head.as_bytes())).unwrap_or(head);
+    let own = &head[head.len() - crate::events::behind_compose_prefix(head.as_bytes()).len()..];
     let letter = captures_fast(&LOGCAT, head).or_else(|| {
         (own.len() < head.len())
             .then(|| captures_fast(&LOGCAT, own))

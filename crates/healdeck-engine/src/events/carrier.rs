@@ -17,7 +17,7 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
         return Some((RUNNER_TIME_LEN, b""));
     }
     if let Some((len, bar)) = compose_prefix(l) {
-        return Some((len + docker_time_len(&l[len..]), &l[..bar]));
+        return Some((len + utc_time_len(&l[len..]), &l[..bar]));
     }
     if let Some(len) = level_time_place(l) {
         return Some((len, &l[..len]));
@@ -100,18 +100,20 @@ fn level_time_place(l: &[u8]) -> Option<usize> {
     .then_some(level + close + 2)
 }
 
-/// The length of the time `docker compose logs -t` writes after its prefix
-/// (`2026-12-18T08:22:02.201837519Z `, RFC 3339 with up to nine decimals, trailing zeros
-/// dropped), or 0: it is the transport's, like the prefix, and a stack's frames come behind it.
-fn docker_time_len(rest: &[u8]) -> usize {
+/// The length of a UTC time in RFC 3339 and the space after it (`2026-12-18T08:22:02.201837519Z
+/// `, up to nine decimals), or 0. `docker compose logs -t` writes one after its prefix (trailing
+/// zeros dropped): it is the transport's, like the prefix, and a stack's frames come behind it.
+/// The GitHub Actions runner's is the one with seven decimals.
+fn utc_time_len(rest: &[u8]) -> usize {
     let digits = |r: std::ops::Range<usize>| rest[r].iter().all(u8::is_ascii_digit);
     let stamped = rest.len() > 21
         && digits(0..4)
         && rest[4] == b'-'
+        && digits(5..7)
+        && rest[7] == b'-'
+        && digits(8..10)
         && rest[10] == b'T'
-        && rest[13] == b':'
-        && rest[16] == b':'
-        && digits(17..19);
+        && super::lines::is_clock(&rest[11..19]);
     if !stamped {
         return 0;
     }
@@ -134,15 +136,7 @@ fn docker_time_len(rest: &[u8]) -> usize {
 const RUNNER_TIME_LEN: usize = 29;
 
 fn is_runner_time(l: &[u8]) -> bool {
-    let digits = |r: std::ops::Range<usize>| l[r].iter().all(u8::is_ascii_digit);
-    l.len() >= RUNNER_TIME_LEN
-        && digits(0..4)
-        && l[4] == b'-'
-        && l[10] == b'T'
-        && l[13] == b':'
-        && l[19] == b'.'
-        && digits(20..27)
-        && &l[27..29] == b"Z "
+    utc_time_len(l) == RUNNER_TIME_LEN
 }
 
 /// A line with a `docker compose logs` prefix taken off (the line itself when it has none):
