@@ -449,7 +449,16 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
         severity,
         title: format!("Unrecognized {what}: {shown}"),
         captures: BTreeMap::new(),
-        fingerprint: fingerprint_of_key("unknown", &group_key),
+        // A fatal record is another problem than an error logged with the same words (glog's
+        // `E… Too big clock skew` repeated by one server, `F…` the same words as another aborts).
+        fingerprint: fingerprint_of_key(
+            if severity == Severity::Critical {
+                "unknown.fatal"
+            } else {
+                "unknown"
+            },
+            &group_key,
+        ),
         group_key,
     })
 }

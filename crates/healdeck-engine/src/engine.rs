@@ -181,6 +181,11 @@ impl Engine {
             extra.extend(crate::prefilter::logcat_failures(&buf[..search_end]));
             extra.sort_unstable();
         }
+        // So are glog's (and klog's) E and F records.
+        if crate::prefilter::is_glog(buf) {
+            extra.extend(crate::prefilter::glog_failures(&buf[..search_end]));
+            extra.sort_unstable();
+        }
         let mut extra = extra.into_iter().peekable();
         while cursor < main_len {
             let ac_hit = self

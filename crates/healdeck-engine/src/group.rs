@@ -163,9 +163,15 @@ impl IssueStore {
             && found.classified.rule.is_none()
             && !self.index.contains_key(&found.classified.fingerprint)
         {
-            let joined = self
-                .unknown
-                .join(&found.classified.group_key, &found.classified.fingerprint);
+            // Fatal records are mined apart from errors with the same words.
+            let fatal = found.classified.severity == Severity::Critical;
+            let key = &found.classified.group_key;
+            let joined = if fatal {
+                let key = format!("fatal\u{1f} {key}");
+                self.unknown.join(&key, &found.classified.fingerprint)
+            } else {
+                self.unknown.join(key, &found.classified.fingerprint)
+            };
             Arc::make_mut(&mut found.classified).fingerprint = joined.fingerprint;
             template = joined.template;
         }

@@ -167,6 +167,9 @@ pub(crate) fn level(line: &str) -> Option<Level> {
     if let Some(level) = erlang_report(head) {
         return Some(level);
     }
+    if error_glyph(head) {
+        return Some(Level::Error);
+    }
     LEVEL.find_iter(head).find_map(|m| {
         let (start, end) = match read_level_match(m.as_str()) {
             LevelMatch::Field(value) => return level_of_word(value),
@@ -188,6 +191,24 @@ pub(crate) fn level(line: &str) -> Option<Level> {
         }
         level_of_word(&head[start..end])
     })
+}
+
+/// A CLI's error glyph opening its line (GoReleaser's and Next.js's `  ⨯ release failed …`,
+/// their `•` the ordinary lines), behind a CI runner's time if there is one.
+fn error_glyph(head: &str) -> bool {
+    let t = head.trim_start();
+    let t = match t.split_once(' ') {
+        Some((time, rest))
+            if time.len() >= 19
+                && time.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && time.as_bytes()[4] == b'-'
+                && time.contains(':') =>
+        {
+            rest
+        }
+        _ => t,
+    };
+    t.trim_start().starts_with("⨯ ")
 }
 
 /// The level of an Erlang/OTP report heading (`=ERROR REPORT==== 6-Dec-2026::23:27:31 ===`,
@@ -356,7 +377,12 @@ fn is_json_key(after: &str) -> bool {
 /// case, followed by a space, not bracketed), which is part of what happened.
 pub(crate) fn strip_record_prefix(line: &str) -> &str {
     if let Some(m) = LOGCAT.find(line) {
-        return line[m.end()..].trim();
+        return without_glog_place(line[m.end()..].trim());
+    }
+    if error_glyph(first_chars(line, 160))
+        && let Some((_, said)) = line.split_once("⨯ ")
+    {
+        return said.trim();
     }
     if let Some((at, c)) = captures_fast(&LEVEL, line)
         && let Some(w) = c.name("w")
@@ -394,6 +420,28 @@ pub(crate) fn strip_record_prefix(line: &str) -> &str {
         }
     }
     line.trim()
+}
+
+/// A glog record's text without the thread id and source place its level and time are
+/// followed by (`16 hybrid_clock.cc:181] Too big clock skew…` → `Too big clock skew…`).
+fn without_glog_place(rest: &str) -> &str {
+    let Some(close) = rest.get(..96).unwrap_or(rest).find("] ") else {
+        return rest;
+    };
+    let Some((thread, place)) = rest[..close].split_once(' ') else {
+        return rest;
+    };
+    let is_place = place.rsplit_once(':').is_some_and(|(file, line)| {
+        !file.is_empty()
+            && !file.contains(' ')
+            && !line.is_empty()
+            && line.bytes().all(|b| b.is_ascii_digit())
+    });
+    if !thread.is_empty() && thread.bytes().all(|b| b.is_ascii_digit()) && is_place {
+        rest[close + 2..].trim_start()
+    } else {
+        rest
+    }
 }
 
 /// Where `key` starts in `line` as a word of its own (at the start or after a space).
@@ -739,6 +787,10 @@ mod tests {
         // glog's letter behind `docker compose logs`'s prefix.
         let glog = "yb-master-n1  | E1222 11:05:59.050439    16 hybrid_clock.cc:181] Too big clock skew is detected: 30397.525s";
         assert_eq!(level(glog), Some(Level::Error));
+        // The longest container name is padded with one space only.
+        let longest =
+            "yb-tserver-n1 | F1222 11:06:04.611902    40 hybrid_clock.cc:181] Too big clock skew";
+        assert_eq!(level(longest), Some(Level::Fatal));
         // A Python repr's quoted name is a name (Mopidy's track), not the record's level.
         let repr = "  Triggering event: track_playback_started(tl_track=TlTrack(tlid=3, track=Track(name='Fatal Error (Live)')))";
         assert_eq!(level(repr), None);
@@ -774,5 +826,27 @@ mod tests {
         assert_eq!(level(info), Some(Level::Quiet));
         // A word that merely starts with the letter is no level.
         assert_eq!(level("F2 key pressed at 08:41:17.522098 then"), None);
+    }
+
+    #[test]
+    fn a_cli_error_glyph_is_an_error_level() {
+        let goreleaser = "2025-06-10T14:02:18.7121952Z   ⨯ release failed after 0s    error=git is in a dirty state";
+        assert_eq!(level(goreleaser), Some(Level::Error));
+        assert!(strip_record_prefix(goreleaser).starts_with("release failed after 0s"));
+        assert_eq!(level("  • loading environment variables"), None);
+        assert_eq!(level("the ⨯ sign"), None);
+    }
+
+    #[test]
+    fn a_glog_title_starts_after_the_thread_and_the_source_place() {
+        let glog =
+            "E1222 11:05:59.050439    16 hybrid_clock.cc:181] Too big clock skew is detected";
+        assert_eq!(strip_record_prefix(glog), "Too big clock skew is detected");
+        // CockroachDB's place has no closing bracket: its text stays whole.
+        let cockroach = "F261122 08:41:17.522098 520 1@server/server.go:246 ⋮ [T1,n2] 25  clock";
+        assert_eq!(
+            strip_record_prefix(cockroach),
+            "520 1@server/server.go:246 ⋮ [T1,n2] 25  clock"
+        );
     }
 }

@@ -252,6 +252,36 @@ pub(crate) fn logcat_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
     LOGCAT_FAILURE.find_iter(buf).map(|m| m.start())
 }
 
+/// A glog/klog record's start (`E1222 11:05:59.050439    16 hybrid_clock.cc:181] `, the year
+/// written too by some: `E20261207 06:00:08.830131`), behind a `docker compose logs` prefix
+/// (`yb-master-n1  | `) or none, at one of `levels`.
+fn glog_start(levels: &str) -> BytesRegex {
+    let pattern = format!(
+        r"(?m)^(?:[A-Za-z0-9][\w.-]*[ \t]+\| )?[{levels}]\d{{4}}(?:\d{{4}})? \d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}[ \t]+\d+ [^\s\]]+:\d+\] "
+    );
+    BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("glog regex is a constant: {e}"))
+}
+
+/// A glog record, any level.
+static GLOG_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| glog_start("IWEF"));
+
+/// glog records at level E (error) or F (fatal).
+static GLOG_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| glog_start("EF"));
+
+/// Whether a buffer is glog/klog output (YugabyteDB, Kudu, Kubernetes' components): one of its
+/// first 32 lines is a glog record. Only then are its lines searched for E/F letters, which
+/// say a record failed whatever its words (`E… Too big clock skew is detected`).
+pub(crate) fn is_glog(buf: &[u8]) -> bool {
+    buf.split(|&b| b == b'\n')
+        .take(32)
+        .any(|l| GLOG_RECORD.is_match(l))
+}
+
+/// Where the E and F records of a glog buffer start.
+pub(crate) fn glog_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    GLOG_FAILURE.find_iter(buf).map(|m| m.start())
+}
+
 /// The words (lowercase) one of which every match of a rule's `pattern` contains: its
 /// `keywords`, or the literals extracted from the pattern; `None` when there are none.
 pub(crate) fn needed_words(keywords: &[String], pattern: &str) -> Option<Vec<String>> {
@@ -295,6 +325,19 @@ pub(crate) fn extract_keywords(pattern: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glog_error_and_fatal_records_are_found_behind_compose_prefixes_too() {
+        let log = b"yb-master-n1  | I1222 11:05:41.602155     1 master_main.cc:179] Starting Master server...\n\
+yb-master-n1  | E1222 11:05:59.050439    16 hybrid_clock.cc:181] Too big clock skew is detected\n\
+yb-tserver-n1 | W1222 11:06:03.412006     1 main.cc:241] slow\n\
+yb-tserver-n1 | F1222 11:06:04.611902    40 hybrid_clock.cc:181] Too big clock skew is detected\n\
+E1222 11:06:05.000001     7 x.cc:1] plain\n";
+        assert!(is_glog(log));
+        let found: Vec<usize> = glog_failures(log).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(!is_glog(b"2026-12-08 INFO E1222 is a part number\n"));
+    }
 
     #[test]
     fn extracts_prefix_or_suffix_literals() {

@@ -4,6 +4,8 @@
 
 use healdeck_engine::{Engine, RuleSources, ScanControl, ScanOptions, scan};
 
+mod common;
+
 #[test]
 fn one_unknown_problem_is_one_issue() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -50,5 +52,39 @@ fn one_unknown_problem_is_one_issue() {
     assert_eq!(
         frob, 2,
         "short lines differing in a word are different failures"
+    );
+}
+
+/// A fatal record is another problem than errors logged with the same words: YugabyteDB's
+/// master logs `E… Too big clock skew is detected` and keeps running, the tablet server logs
+/// the same at `F…` and aborts — two issues, the abort critical.
+#[test]
+fn a_fatal_record_is_not_counted_with_errors_of_the_same_words() {
+    let mut text = String::new();
+    for s in 0..3 {
+        text.push_str(&format!(
+            "E1222 11:06:0{s}.050439    16 hybrid_clock.cc:181] Too big clock skew is detected: 3039{s}.525s, while max allowed is: 0.500s\n"
+        ));
+    }
+    text.push_str("F1222 11:06:04.611902    40 hybrid_clock.cc:181] Too big clock skew is detected: 30392.519s, while max allowed is: 0.500s\n");
+    let issues = common::issues_in("yb.log", &text);
+    let mut found: Vec<_> = issues
+        .iter()
+        .map(|i| {
+            (
+                i.count,
+                i.severity,
+                i.title
+                    .starts_with("Unrecognized error: Too big clock skew"),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (1, healdeck_engine::Severity::Critical, true),
+            (3, healdeck_engine::Severity::Medium, true)
+        ]
     );
 }

@@ -57,9 +57,17 @@ fn compose_prefix(l: &[u8]) -> Option<(usize, usize)> {
     }
     let spaces = l[name..].iter().take_while(|&&b| b == b' ').count();
     let bar = name + spaces;
-    // Compose pads a name with two spaces at least; vitest's `stdout | src/x.test.ts > …`
-    // has one.
-    let padded = if named { spaces >= 2 } else { spaces > 0 };
+    // Compose pads names to the longest and a space: a plain word (vitest's
+    // `stdout | src/x.test.ts > …`) is a container's name behind two spaces at least, one
+    // written like a container's (`yb-tserver-n1 | `, the longest of its file) behind one.
+    let like_a_container = service
+        .iter()
+        .any(|b| b.is_ascii_digit() || matches!(b, b'-' | b'_'));
+    let padded = if named && !like_a_container {
+        spaces >= 2
+    } else {
+        spaces > 0
+    };
     (padded && l.get(bar) == Some(&b'|')).then(|| match l.get(bar + 1) {
         Some(b' ') => (bar + 2, bar + 1),
         _ => (bar + 1, bar + 1),

@@ -566,7 +566,8 @@ fn reports_failed_state(l: &[u8]) -> bool {
 
 /// Lines a build tool or framework prints to announce the failure report below them (Rake's
 /// `rake aborted!` over the exception, llama.cpp's `load_model: loading model '…'` over why it
-/// could not, Appwrite's `[Job] (…) failed to run.` over the reason); no failure on their own.
+/// could not, ComfyUI's `!!! Exception during processing !!!` over its traceback, Appwrite's
+/// `[Job] (…) failed to run.` over the reason); no failure on their own.
 pub(crate) fn is_announcement(l: &[u8]) -> bool {
     let t = trim_start(super::carrier::behind_carrier(l));
     t.starts_with(b"FAILURE: Build failed with an exception")
@@ -579,6 +580,7 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
         || is_job_threw(t)
         || t.trim_ascii_end() == b"rake aborted!"
         || contains(t, b"load_model: loading model '")
+        || contains(t, b"!!! Exception during processing !!!")
         || t.starts_with(b"[Job] (") && t.trim_ascii_end().ends_with(b") failed to run.")
         || t.split(|&b| b == b':')
             .next()

@@ -329,7 +329,10 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     let next = it.peek().map(|(_, l)| l);
     // `logger.error(traceback.format_exc())`, uvicorn's `ERROR:    Traceback (most recent
     // call last):`: the header and the traceback's first line share the line, frames follow.
-    if heads
+    // A warning's own traceback too (ComfyUI's `WARNING - Traceback (most recent call last):`
+    // over a custom node's failed import): the record is the traceback.
+    let warns = matches!(level, Some(crate::level::Level::Warn));
+    if (heads || warns)
         && ends_with_traceback_start(first)
         && next.is_some_and(|n| is_indented(n) || is_traceback_start(n))
     {

@@ -16,6 +16,7 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
         ExpectTraceback,
     }
     let mut st = St::Frames;
+    let mut message_read = false;
     while *lines < MAX_EVENT_LINES {
         let Some((_, l)) = it.peek() else { break };
         match st {
@@ -45,7 +46,17 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
                         break;
                     }
                 } else if !is_indented(l) {
-                    break;
+                    // The exception's message goes on over lines of its own, up to a blank
+                    // line (Ray's `OutOfMemoryError: Task was killed …` over its table of
+                    // processes and its advice).
+                    let more = (!message_read).then(|| message_lines(it)).flatten();
+                    let Some(more) = more else { break };
+                    message_read = true;
+                    for _ in 0..more {
+                        it.advance();
+                    }
+                    *lines += more;
+                    continue;
                 }
             }
             St::ExpectTraceback => {
@@ -59,6 +70,36 @@ pub(super) fn python(it: &mut Lines, lines: &mut usize, _first: &[u8]) {
         it.advance();
         *lines += 1;
     }
+}
+
+/// How many lines from `it` go on an exception's message: plain text only — no record, level,
+/// time or other failure — ending at a blank line, within 12 lines.
+fn message_lines(it: &Lines) -> Option<usize> {
+    let mut probe = Lines {
+        buf: it.buf,
+        next: it.next,
+    };
+    for n in 0..12 {
+        // Lines up to the end of the text could as well be what ran after.
+        let (_, l) = probe.peek()?;
+        if is_blank(l) {
+            return (n > 0).then_some(n);
+        }
+        // A time of day anywhere is a record's (`07/12/2026 06:10:15 :: Sorted …`).
+        let clock = l.windows(8).any(super::lines::is_clock);
+        if starts_record(l)
+            || clock
+            || super::level_of(l).is_some()
+            || has_timestamp(l)
+            || starts_failure(l)
+            || is_traceback_start(l)
+            || is_chain_marker(l)
+        {
+            return None;
+        }
+        probe.advance();
+    }
+    None
 }
 
 pub(super) fn rust(it: &mut Lines, lines: &mut usize, first: &[u8]) {

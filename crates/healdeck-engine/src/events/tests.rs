@@ -29,6 +29,15 @@ fn header_line_joins_its_traceback() {
 }
 
 #[test]
+fn an_exception_message_goes_on_over_plain_lines_to_a_blank_one() {
+    let ray = "Traceback (most recent call last):\n  File \"train.py\", line 88, in <module>\n    results = ray.get(futures)\nray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.\nMemory on the node (IP: 192.0.2.41) where the task was running was 61.20GB / 64.00GB (0.956), which exceeds the memory usage threshold of 0.95.\nPID\tMEM(GB)\tCOMMAND\n21911\t12.18\tray::preprocess\nRefer to the documentation on how to address the out of memory issue.\n\n---------------------------------------\n";
+    assert_eq!(span_of(ray, 0).1, 8);
+    // A record after the exception is the next event, and so is anything with a time.
+    let carbon = "Traceback (most recent call last):\n  File \"w.py\", line 3, in create\nIOError: [Errno 2] No such file or directory: '/x.wsp'\n07/12/2026 06:10:15 :: Sorted 11897 cache queues\n\n";
+    assert_eq!(span_of(carbon, 0).1, 3);
+}
+
+#[test]
 fn traceback_logged_as_the_message_is_one_event() {
     // `logger.error(traceback.format_exc())` puts "Traceback …" on the header's line.
     let text = "2026-11-30 19:30:00 ERROR Traceback (most recent call last):\n  File \"/srv/app.py\", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n2026-11-30 19:30:01 INFO next\n";
@@ -37,6 +46,10 @@ fn traceback_logged_as_the_message_is_one_event() {
     // An INFO line ending that way is not a failure's header.
     let text = "INFO printing Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n";
     assert_eq!(span_of(text, 0).0, EventKind::Line);
+    // A WARNING record's message that is a traceback is one (ComfyUI's failed custom node).
+    let text = "2025-03-14 09:12:04,551 - root - WARNING - Traceback (most recent call last):\n  File \"/opt/nodes.py\", line 2131, in load_custom_node\n    module_spec.loader.exec_module(module)\nModuleNotFoundError: No module named 'colour'\n\n";
+    assert_eq!(span_of(text, 0).0, EventKind::PythonTraceback);
+    assert_eq!(span_of(text, 0).1, 4);
 }
 
 #[test]
