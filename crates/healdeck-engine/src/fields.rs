@@ -68,7 +68,13 @@ pub(crate) fn spoken(line: &str) -> Option<String> {
     }
     // The message as it is; another field with its key, which a rule may name
     // (`status=503`, `exit_code=1`).
-    let said: Vec<String> = fields
+    // The message first, wherever the record put it (MetalLB sorts its keys: `error` comes
+    // before `msg`).
+    let is_message = |k: &str| k.eq_ignore_ascii_case("msg") || k.eq_ignore_ascii_case("message");
+    let (mut said_first, rest): (Vec<_>, Vec<_>) =
+        fields.into_iter().partition(|(k, _)| is_message(k));
+    said_first.extend(rest);
+    let said: Vec<String> = said_first
         .into_iter()
         .filter(|(k, _)| is_spoken(k))
         .map(|(k, v)| {

@@ -147,6 +147,26 @@ pub(crate) fn first_chars(line: &str, n: usize) -> &str {
 /// The level of a log line: the first level word in its first 160 characters.
 pub(crate) fn level(line: &str) -> Option<Level> {
     let head = first_chars(line, 160);
+    if head.len() < line.len() && head.trim_start().starts_with('{') {
+        // A JSON record's level field may come after long fields (MetalLB's `caller`, `error`
+        // and `ip` before its `"level":"error"`).
+        return level_in_head(head).or_else(|| json_level_field(line));
+    }
+    level_in_head(head)
+}
+
+/// The `level`/`severity` field of a JSON record, wherever it is in the line.
+fn json_level_field(line: &str) -> Option<Level> {
+    ["\"level\":\"", "\"severity\":\"", "\"lvl\":\""]
+        .iter()
+        .find_map(|key| {
+            let at = memchr::memmem::find(line.as_bytes(), key.as_bytes())? + key.len();
+            level_of_word(line[at..].split('"').next()?)
+        })
+}
+
+/// [`level`] within the line's first 160 characters.
+fn level_in_head(head: &str) -> Option<Level> {
     // The letter formats start the line, or what a container wrote behind `docker compose
     // logs`'s prefix (`yb-master-n1  | E1222 11:05:59.050439 …`).
     let own = &head[head.len() - crate::events::behind_compose_prefix(head.as_bytes()).len()..];
@@ -184,6 +204,7 @@ pub(crate) fn level(line: &str) -> Option<Level> {
             || is_nagios_event(head, start, end)
             || counts_none(&head[end..])
             || in_quoted_title(head, start, end)
+            || is_option_value(head, start)
         {
             // `{"error": null}`: a field named after a level is no level; nor is a quoted
             // setting's value, a word in a sentence or a path (`error::DeprecationWarning`).
@@ -209,6 +230,15 @@ fn error_glyph(head: &str) -> bool {
         _ => t,
     };
     t.trim_start().starts_with("⨯ ")
+}
+
+/// Whether the word at `start` is a command-line option's value: `check --fail-level ERROR`,
+/// `--log-level error`.
+fn is_option_value(head: &str, start: usize) -> bool {
+    head[..start]
+        .strip_suffix(' ')
+        .and_then(|before| before.rsplit(' ').next())
+        .is_some_and(|option| option.starts_with("--") && option.ends_with("level"))
 }
 
 /// The level of an Erlang/OTP report heading (`=ERROR REPORT==== 6-Dec-2026::23:27:31 ===`,
@@ -826,6 +856,21 @@ mod tests {
         assert_eq!(level(info), Some(Level::Quiet));
         // A word that merely starts with the letter is no level.
         assert_eq!(level("F2 key pressed at 08:41:17.522098 then"), None);
+    }
+
+    #[test]
+    fn a_json_level_field_after_long_fields_is_read() {
+        let metallb = r#"{"caller":"announcer.go:176","error":"assembling \"OperationRequest\" gratuitous packet for \"192.0.2.240\": invalid hardware address","ip":"192.0.2.240","level":"error","msg":"failed to make gratuitous IP announcement","ts":"2026-04-14T06:10:03Z"}"#;
+        assert_eq!(level(metallb), Some(Level::Error));
+        let info = r#"{"caller":"announcer.go:176","error":null,"padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","level":"info","msg":"ok"}"#;
+        assert_eq!(level(info), Some(Level::Quiet));
+    }
+
+    #[test]
+    fn an_option_value_is_no_level() {
+        let dokku = "       Executing release task from Procfile in ephemeral container: python manage.py check --fail-level ERROR";
+        assert_eq!(level(dokku), None);
+        assert_eq!(level("ERROR --fail-level given twice"), Some(Level::Error));
     }
 
     #[test]

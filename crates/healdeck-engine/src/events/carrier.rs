@@ -1,6 +1,6 @@
 //! Carriers: a prefix a transport writes on every line of what a program printed — the
 //! journal's or syslog's `Feb 11 14:02:24 app03 java[48213]: `, the GitHub Actions runner's
-//! `2026-10-07T16:40:16.2203611Z `. A traceback, a Java stack or Spring's failure report
+//! `2026-10-07T16:40:16.2203611Z `, BuildKit's step and seconds `#8 96.41 `. A traceback, a Java stack or Spring's failure report
 //! written through one is the same event as without it: event assembly and lead-ins read the
 //! lines that carry the failure line's carrier with it taken off (a copy of those lines only,
 //! so the line numbers stay as they are), and map what they find back to the buffer.
@@ -21,6 +21,14 @@ pub(super) fn carrier(l: &[u8]) -> Option<(usize, &[u8])> {
     }
     if let Some(len) = level_time_place(l) {
         return Some((len, &l[..len]));
+    }
+    // BuildKit's `#8 96.41 `: the step's number stays, its seconds go on.
+    if l.first() == Some(&b'#') {
+        let len = super::lines::step_prefix_len(l);
+        let step = l.iter().position(|&b| b == b' ').map_or(0, |i| i + 1);
+        if len > 0 && step > 0 && step < len {
+            return Some((len, &l[..step]));
+        }
     }
     let (tag, rest) = super::lines::syslog_body(l)?;
     Some((l.len() - rest.len(), tag))

@@ -471,7 +471,9 @@ fn report_block(first: &[u8], it: &Lines) -> Option<Initial> {
     if is_tool_block_start(first) {
         return Some(Initial::Kind(EventKind::ToolBlock));
     }
-    let walk: fn(&mut Lines, &mut usize) = if shapes::is_report_summary(first, it) {
+    let walk: fn(&mut Lines, &mut usize) = if shapes::is_opam_failure(first) {
+        shapes::opam_report
+    } else if shapes::is_report_summary(first, it) {
         shapes::report_paragraphs
     } else if first.starts_with(b"Fatal NI connect error ") {
         shapes::until_next_record

@@ -305,6 +305,43 @@ pub(super) fn is_pytest_section(first: &[u8]) -> bool {
 
 /// The section's lines, up to the next section's rule (`____ … ____`, `==== … ====`) or a
 /// log record.
+/// opam's `[ERROR] The compilation of liquidsoap failed at "/usr/bin/make".`, over its
+/// `#=== ERROR while compiling … ===#` box of the build's output and its `<><> Error report`.
+pub(super) fn is_opam_failure(first: &[u8]) -> bool {
+    let t = trim_start(first);
+    t.starts_with(b"[ERROR] The compilation of ") && contains(t, b" failed at ")
+}
+
+/// A line of opam's failure report: the compile box's `#` lines, the error report's heading
+/// and its box-drawn lines.
+fn is_opam_report_line(l: &[u8]) -> bool {
+    let t = trim_start(l);
+    t.starts_with(b"#")
+        || t.starts_with(b"<><> ")
+        || ["┌─", "│", "└─", "╶─"]
+            .iter()
+            .any(|m| t.starts_with(m.as_bytes()))
+}
+
+/// Walks opam's report (see [`is_opam_failure`]): its lines and the blank lines between them.
+pub(super) fn opam_report(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 300;
+    let start_lines = *lines;
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        let goes_on = if is_blank(l) {
+            it.peek_past_blanks(4).is_some_and(is_opam_report_line)
+        } else {
+            is_opam_report_line(l)
+        };
+        if !goes_on {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+    }
+}
+
 pub(super) fn pytest_section(it: &mut Lines, lines: &mut usize) {
     const MOST: usize = 400;
     let start_lines = *lines;

@@ -247,6 +247,13 @@ fn a_cargo_error_inside_a_buildkit_step_keeps_its_indented_report() {
 }
 
 #[test]
+fn an_opam_build_failure_inside_a_buildkit_step_is_one_event_with_its_report() {
+    let text = "#8 96.41 [ERROR] The compilation of liquidsoap failed at \"/usr/bin/make\".\n#8 96.41 \n#8 96.41 #=== ERROR while compiling liquidsoap.1.4.0 ====#\n#8 96.41 # exit-code   2\n#8 96.41 ### output ###\n#8 96.41 # Error: Unbound module Dtools\n#8 96.41 \n#8 96.41 \n#8 96.41 <><> Error report <><><><>\n#8 96.41 \u{250c}\u{2500} The following actions failed\n#8 96.41 \u{2502} \u{3bb} build liquidsoap 1.4.0\n#8 96.41 \u{2514}\u{2500} \n#8 96.41 \u{2576}\u{2500} No changes have been performed\n#8 ERROR: process \"/bin/sh -c opam install -y liquidsoap.1.4.0\" did not complete successfully: exit code: 31\n";
+    let (kind, lines, body) = span_of(text, 0);
+    assert_eq!((kind, lines), (EventKind::ToolBlock, 13), "{body}");
+}
+
+#[test]
 fn a_spring_failure_report_through_the_journal_is_one_event() {
     let text = "Feb 11 14:02:24 app03 java[48213]: 2026-02-11T14:02:24.031Z ERROR 48213 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   :\nFeb 11 14:02:24 app03 java[48213]: \nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: APPLICATION FAILED TO START\nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: Description:\nFeb 11 14:02:24 app03 java[48213]: Web server failed to start. Port 8080 was already in use.\nFeb 11 14:02:24 app03 systemd[1]: inventory.service: Main process exited, code=exited, status=1/FAILURE\n";
     let (_, lines, body) = span_of(text, 0);
