@@ -401,6 +401,7 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
     }
     let severity = match (kind, lvl) {
         (_, Some(Level::Fatal)) => Severity::Critical,
+        (_, Some(Level::Error)) if stops_the_process(first) => Severity::Critical,
         (EventKind::RustPanic | EventKind::GoPanic, _) => Severity::Critical,
         (k, Some(Level::Warn | Level::Quiet)) if k.is_structural() => Severity::Low,
         (k, _) if k.is_structural() => Severity::High,
@@ -461,6 +462,13 @@ fn unknown(kind: EventKind, lvl: Option<Level>, first: &str, message: &str) -> O
         ),
         group_key,
     })
+}
+
+/// A record that says an exception stops the process: Kestra's `Caught an exception in
+/// Thread[kakfa-queue_1,5,main]. Shutting down.`.
+fn stops_the_process(first: &str) -> bool {
+    let t = first.trim_end();
+    t.ends_with(". Shutting down.") && t.to_ascii_lowercase().contains("exception")
 }
 
 /// The line that names an unknown failure: a traceback's last exception line, else the first.

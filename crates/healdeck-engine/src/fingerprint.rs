@@ -69,7 +69,47 @@ pub(crate) fn parameterize(text: &str) -> String {
             "<day>".to_string()
         }
     });
-    DIGITS.replace_all(&normalize(&placed), "#").into_owned()
+    let ids = mask_random_ids(&placed);
+    DIGITS.replace_all(&normalize(&ids), "#").into_owned()
+}
+
+/// Random ids in base 62 made `<id>` (a YouTube video's `qnX6sPFjXnA`, a channel's
+/// `UCk9v2yXq7mLZ3Pq0aBcDeF1`): a word of 10–64 letters, digits, `-` and `_` with a digit and
+/// both cases, where no more than four letters of one case run together — a CamelCase name
+/// (`Http2ServerConnFactory`) has words of lower case letters, an id has none.
+fn mask_random_ids(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_id = |w: &str| {
+        let b = w.as_bytes();
+        if !(10..=64).contains(&b.len()) || !b.iter().any(u8::is_ascii_digit) {
+            return false;
+        }
+        if !b.iter().any(u8::is_ascii_lowercase) || !b.iter().any(u8::is_ascii_uppercase) {
+            return false;
+        }
+        let longest =
+            |case: fn(&u8) -> bool| b.split(|c| !case(c)).map(<[u8]>::len).max().unwrap_or(0);
+        longest(u8::is_ascii_lowercase) <= 4 && longest(u8::is_ascii_uppercase) <= 4
+    };
+    let is_word_byte = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !text.split(|c| !is_word_byte(c)).any(is_id) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if is_id(word) { "<id>" } else { word });
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_word_byte(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Replaces the parts of a message that vary between repeats of one problem.
@@ -114,6 +154,20 @@ pub(crate) fn fingerprint_of_key(rule_id: &str, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_ids_are_masked_camel_case_names_are_not() {
+        assert_eq!(
+            parameterize("get_video: qnX6sPFjXnA : Missing hash key"),
+            parameterize("get_video: Tb0aZr4vX2s : Missing hash key")
+        );
+        assert_eq!(
+            parameterize("channel UCk9v2yXq7mLZ3Pq0aBcDeF1 gone"),
+            "channel <id> gone"
+        );
+        let names = parameterize("Http2ServerConnFactory and OAuth2Client failed");
+        assert_eq!(names, "Http#ServerConnFactory and OAuth#Client failed");
+    }
 
     #[test]
     fn normalization_keeps_words_drops_volatiles() {

@@ -581,11 +581,21 @@ pub(crate) fn is_announcement(l: &[u8]) -> bool {
         || t.trim_ascii_end() == b"rake aborted!"
         || contains(t, b"load_model: loading model '")
         || contains(t, b"!!! Exception during processing !!!")
+        || is_otp_application_exit(t)
         || t.starts_with(b"[Job] (") && t.trim_ascii_end().ends_with(b") failed to run.")
         || t.split(|&b| b == b':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
             && contains(t, b": Task failed with an exception")
+}
+
+/// Erlang/OTP's `[notice] Application fz_http exited: FzHttp.Application.start(:normal, [])
+/// returned an error: shutdown: failed to start child: …`, over the exception that says why.
+fn is_otp_application_exit(t: &[u8]) -> bool {
+    find(t, b"Application ").is_some_and(|at| {
+        let rest = &t[at..];
+        find(rest, b" exited: ").is_some() && find(rest, b" returned an error: ").is_some()
+    })
 }
 
 /// TimescaleDB's `LOG:  job 1003 threw an error`, over the `ERROR:` record that says which.
@@ -627,6 +637,7 @@ fn is_report_frame(l: &[u8]) -> bool {
     let t = trim_start(l);
     t.is_empty()
         || t.starts_with(b"* What went wrong:")
+        || t.starts_with(b"** (EXIT) ")
         || t.starts_with(b"Execution failed for task")
         || is_report_field(t)
         || t.starts_with(b"> ")

@@ -325,6 +325,11 @@ fn initial_kind(first: &[u8], it: &Lines, level: Option<crate::level::Level>) ->
     if t.starts_with(b"panic: ") || t.starts_with(b"fatal error: ") {
         return Initial::Kind(EventKind::GoPanic);
     }
+    // Crystal's `Unhandled exception: … (DB::ConnectionRefused)` over its `  from …` frames
+    // and `Caused by: … (PQ::ConnectionError)` sections.
+    if t.starts_with(b"Unhandled exception: ") && it.peek().is_some_and(|(_, n)| is_indented(n)) {
+        return Initial::Kind(EventKind::Stack);
+    }
     let heads = may_head(level);
     let next = it.peek().map(|(_, l)| l);
     // `logger.error(traceback.format_exc())`, uvicorn's `ERROR:    Traceback (most recent
@@ -473,6 +478,10 @@ fn report_block(first: &[u8], it: &Lines) -> Option<Initial> {
     }
     let walk: fn(&mut Lines, &mut usize) = if shapes::is_opam_failure(first) {
         shapes::opam_report
+    } else if trim_start(first).starts_with("✘ [ERROR] ".as_bytes()) {
+        shapes::indented_paragraphs
+    } else if first.starts_with(b"ERROR ~ ") {
+        shapes::nextflow_report
     } else if shapes::is_report_summary(first, it) {
         shapes::report_paragraphs
     } else if first.starts_with(b"Fatal NI connect error ") {

@@ -342,6 +342,65 @@ pub(super) fn opam_report(it: &mut Lines, lines: &mut usize) {
     }
 }
 
+/// esbuild's `✘ [ERROR] Expected ">" but found "{"` over its indented paragraphs (the file and
+/// position, the quoted line and its marker), blank lines between, and its count of errors
+/// (`1 error`) last.
+pub(super) fn indented_paragraphs(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 60;
+    let start_lines = *lines;
+    let is_count = |l: &[u8]| {
+        let t = l.trim_ascii_end();
+        let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
+        digits > 0 && matches!(&t[digits..], b" error" | b" errors")
+    };
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        let count = is_count(l);
+        let goes_on = if is_blank(l) {
+            it.peek_past_blanks(2)
+                .is_some_and(|n| is_indented(n) || is_count(n))
+        } else {
+            count || is_indented(l)
+        };
+        if !goes_on {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if count {
+            break;
+        }
+    }
+}
+
+/// Nextflow's `ERROR ~ Error executing process > '…'` over its report: `Caused by:`,
+/// `Command executed:`, `Work dir:` and the like over indented paragraphs, a `Tip:`, and
+/// ` -- Check '.nextflow.log' file for details` last.
+pub(super) fn nextflow_report(it: &mut Lines, lines: &mut usize) {
+    const MOST: usize = 120;
+    let start_lines = *lines;
+    while *lines - start_lines < MOST {
+        let Some((_, l)) = it.peek() else { break };
+        let last = l.starts_with(b" -- Check ");
+        let goes_on =
+            last || is_blank(l) || is_indented(l) || l.starts_with(b"Tip: ") || is_section(l);
+        if !goes_on {
+            break;
+        }
+        it.advance();
+        *lines += 1;
+        if last {
+            return;
+        }
+    }
+}
+
+/// A heading of Nextflow's report: a few words ending in `:` (`Command exit status:`).
+fn is_section(l: &[u8]) -> bool {
+    let t = l.trim_ascii_end();
+    t.ends_with(b":") && t.len() <= 32 && t.first().is_some_and(u8::is_ascii_uppercase)
+}
+
 pub(super) fn pytest_section(it: &mut Lines, lines: &mut usize) {
     const MOST: usize = 400;
     let start_lines = *lines;
@@ -686,6 +745,14 @@ fn body_until(it: &mut Lines, lines: &mut usize, past_failures: bool) {
         let Some((_, l)) = it.peek() else { break };
         let first_body_line = *lines == start_lines;
         if starts_record(l) || (!past_failures && !first_body_line && starts_failure(l)) {
+            break;
+        }
+        // Another program's record in its own format: a JSON line with a level, a line behind
+        // `docker compose`'s prefix.
+        if !is_indented(l)
+            && ((l.starts_with(b"{\"") && super::level_of(l).is_some())
+                || super::carrier::behind_compose_prefix(l).len() < l.len())
+        {
             break;
         }
         it.advance();

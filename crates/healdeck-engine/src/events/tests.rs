@@ -254,6 +254,23 @@ fn an_opam_build_failure_inside_a_buildkit_step_is_one_event_with_its_report() {
 }
 
 #[test]
+fn esbuild_nextflow_and_crystal_reports_are_one_event_each() {
+    let esbuild = "\u{2718} [ERROR] Expected \">\" but found \"{\"\n\n    src/CodePush.js:584:30:\n      584 \u{2502}   return <Root {...props} />\n          \u{2575}               >\n\n1 error\n";
+    assert_eq!(span_of(esbuild, 0).1, 7, "{}", span_of(esbuild, 0).2);
+    let nextflow = "ERROR ~ Error executing process > 'STATS (M1)'\n\nCaused by:\n  Missing output file(s) `M1.stats` expected by process `STATS (M1)`\n\nCommand executed:\n\n  samtools stats M1.cram > M1.stats\n\nTip: when you have fixed the problem you can continue with `-resume`\n\n -- Check '.nextflow.log' file for details\n[Pipeline] }\n";
+    assert_eq!(span_of(nextflow, 0).1, 12, "{}", span_of(nextflow, 0).2);
+    let crystal = "Unhandled exception:  (DB::ConnectionRefused)\n  from lib/pg/src/pg/connection.cr:11:9 in 'initialize'\nCaused by: Cannot establish connection (PQ::ConnectionError)\n  from lib/pg/src/pq/connection.cr:23 in 'new'\ninvidious-1 exited with code 1\n";
+    assert_eq!(
+        span_of(crystal, 0),
+        (
+            EventKind::Stack,
+            4,
+            crystal[..crystal.find("invidious").unwrap_or(0)].to_string()
+        )
+    );
+}
+
+#[test]
 fn a_spring_failure_report_through_the_journal_is_one_event() {
     let text = "Feb 11 14:02:24 app03 java[48213]: 2026-02-11T14:02:24.031Z ERROR 48213 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   :\nFeb 11 14:02:24 app03 java[48213]: \nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: APPLICATION FAILED TO START\nFeb 11 14:02:24 app03 java[48213]: ***************************\nFeb 11 14:02:24 app03 java[48213]: Description:\nFeb 11 14:02:24 app03 java[48213]: Web server failed to start. Port 8080 was already in use.\nFeb 11 14:02:24 app03 systemd[1]: inventory.service: Main process exited, code=exited, status=1/FAILURE\n";
     let (_, lines, body) = span_of(text, 0);
