@@ -176,15 +176,13 @@ impl Engine {
                 .collect(),
             None => Vec::new(),
         };
-        // Android's E and F lines are failures by their level letter alone, error word or not.
-        if crate::prefilter::is_logcat(buf) {
-            extra.extend(crate::prefilter::logcat_failures(&buf[..search_end]));
-            extra.sort_unstable();
-        }
-        // So are glog's (and klog's) E and F records.
-        if crate::prefilter::is_glog(buf) {
-            extra.extend(crate::prefilter::glog_failures(&buf[..search_end]));
-            extra.sort_unstable();
+        // Android's and glog's E and F lines are failures by their level letter alone, error
+        // word or not.
+        for format in [&crate::prefilter::LOGCAT, &crate::prefilter::GLOG] {
+            if format.is_format_of(buf) {
+                extra.extend(format.failures(&buf[..search_end]));
+                extra.sort_unstable();
+            }
         }
         let mut extra = extra.into_iter().peekable();
         while cursor < main_len {

@@ -206,21 +206,61 @@ fn shortest_words(mut words: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// A logcat record's start at one of `levels` (`threadtime`:
-/// `03-17 16:13:38.811  1702  2395 E Tag:`, with the year before it under `-v year`; `brief`:
-/// `E/Tag(  512):`), from a line's start.
-fn logcat_start(levels: &str) -> BytesRegex {
-    let pattern = format!(
-        r"(?m)^(?:(?:\d{{4}}-)?\d{{2}}-\d{{2}}\s+\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}\s+\d+\s+\d+\s+[{levels}]\s|[{levels}]/[^(\s]+\(\s*\d+\):)"
-    );
-    BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("logcat regex is a constant: {e}"))
+/// A log format whose records carry a one-letter level (logcat's, glog's): its E and F
+/// records are failures by the letter alone, error word or not. Only a buffer in the format —
+/// one of its first `look` lines is such a record — is searched for them (a cost other logs
+/// do not pay).
+pub(crate) struct LetterLevels {
+    /// A record at any level.
+    record: LazyLock<BytesRegex>,
+    /// A record at level E (error) or F (fatal).
+    failure: LazyLock<BytesRegex>,
+    look: usize,
 }
 
-/// A logcat record, any level.
-static LOGCAT_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("VDIWEF"));
+impl LetterLevels {
+    /// Whether `buf` is in this format.
+    pub(crate) fn is_format_of(&self, buf: &[u8]) -> bool {
+        buf.split(|&b| b == b'\n')
+            .take(self.look)
+            .any(|l| self.record.is_match(l))
+    }
 
-/// Logcat records at level E (error) or F (fatal).
-static LOGCAT_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| logcat_start("EF"));
+    /// Where the E and F records of `buf` start.
+    pub(crate) fn failures<'a>(&'static self, buf: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+        self.failure.find_iter(buf).map(|m| m.start())
+    }
+}
+
+/// `pattern` with `{levels}` replaced, as a multi-line regex over bytes.
+fn letter_regex(pattern: &str, levels: &str) -> BytesRegex {
+    let pattern = format!("(?m){}", pattern.replace("{levels}", levels));
+    BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("letter-level regex is a constant: {e}"))
+}
+
+/// A logcat record's start (`threadtime`: `03-17 16:13:38.811  1702  2395 E Tag:`, with the year
+/// before it under `-v year`; `brief`: `E/Tag(  512):`), from a line's start.
+const LOGCAT_START: &str = r"^(?:(?:\d{4}-)?\d{2}-\d{2}\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+\s+[{levels}]\s|[{levels}]/[^(\s]+\(\s*\d+\):)";
+
+/// A glog/klog record's start (`E1222 11:05:59.050439    16 hybrid_clock.cc:181] `, the year
+/// written too by some: `E20261207 06:00:08.830131`), behind a `docker compose logs` prefix
+/// (`yb-master-n1  | `) or none.
+const GLOG_START: &str = r"^(?:[A-Za-z0-9][\w.-]*[ \t]+\| )?[{levels}]\d{4}(?:\d{4})? \d{2}:\d{2}:\d{2}\.\d{6}[ \t]+\d+ [^\s\]]+:\d+\] ";
+
+/// Android's logcat.
+pub(crate) static LOGCAT: LetterLevels = LetterLevels {
+    record: LazyLock::new(|| letter_regex(LOGCAT_START, "VDIWEF")),
+    failure: LazyLock::new(|| letter_regex(LOGCAT_START, "EF")),
+    look: 8,
+};
+
+/// glog and klog (YugabyteDB, Kudu, Kubernetes' components), whose `E… Too big clock skew is
+/// detected` says a record failed whatever its words.
+pub(crate) static GLOG: LetterLevels = LetterLevels {
+    record: LazyLock::new(|| letter_regex(GLOG_START, "IWEF")),
+    failure: LazyLock::new(|| letter_regex(GLOG_START, "EF")),
+    look: 32,
+};
 
 /// A `threadtime` logcat record's prefix, through its tag's colon and the space after it:
 /// what every line of a record written over several lines repeats.
@@ -237,49 +277,6 @@ pub(crate) fn logcat_prefix_len(line: &[u8]) -> Option<usize> {
         return None;
     }
     LOGCAT_PREFIX.find(line).map(|m| m.end())
-}
-
-/// Whether a buffer is Android logcat output: one of its first 8 lines is a logcat record.
-/// Only then are its lines searched for E/F levels (a cost other logs do not pay).
-pub(crate) fn is_logcat(buf: &[u8]) -> bool {
-    buf.split(|&b| b == b'\n')
-        .take(8)
-        .any(|l| LOGCAT_RECORD.is_match(l))
-}
-
-/// Where the E and F records of a logcat buffer start.
-pub(crate) fn logcat_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    LOGCAT_FAILURE.find_iter(buf).map(|m| m.start())
-}
-
-/// A glog/klog record's start (`E1222 11:05:59.050439    16 hybrid_clock.cc:181] `, the year
-/// written too by some: `E20261207 06:00:08.830131`), behind a `docker compose logs` prefix
-/// (`yb-master-n1  | `) or none, at one of `levels`.
-fn glog_start(levels: &str) -> BytesRegex {
-    let pattern = format!(
-        r"(?m)^(?:[A-Za-z0-9][\w.-]*[ \t]+\| )?[{levels}]\d{{4}}(?:\d{{4}})? \d{{2}}:\d{{2}}:\d{{2}}\.\d{{6}}[ \t]+\d+ [^\s\]]+:\d+\] "
-    );
-    BytesRegex::new(&pattern).unwrap_or_else(|e| panic!("glog regex is a constant: {e}"))
-}
-
-/// A glog record, any level.
-static GLOG_RECORD: LazyLock<BytesRegex> = LazyLock::new(|| glog_start("IWEF"));
-
-/// glog records at level E (error) or F (fatal).
-static GLOG_FAILURE: LazyLock<BytesRegex> = LazyLock::new(|| glog_start("EF"));
-
-/// Whether a buffer is glog/klog output (YugabyteDB, Kudu, Kubernetes' components): one of its
-/// first 32 lines is a glog record. Only then are its lines searched for E/F letters, which
-/// say a record failed whatever its words (`E… Too big clock skew is detected`).
-pub(crate) fn is_glog(buf: &[u8]) -> bool {
-    buf.split(|&b| b == b'\n')
-        .take(32)
-        .any(|l| GLOG_RECORD.is_match(l))
-}
-
-/// Where the E and F records of a glog buffer start.
-pub(crate) fn glog_failures(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    GLOG_FAILURE.find_iter(buf).map(|m| m.start())
 }
 
 /// The words (lowercase) one of which every match of a rule's `pattern` contains: its
@@ -333,10 +330,10 @@ yb-master-n1  | E1222 11:05:59.050439    16 hybrid_clock.cc:181] Too big clock s
 yb-tserver-n1 | W1222 11:06:03.412006     1 main.cc:241] slow\n\
 yb-tserver-n1 | F1222 11:06:04.611902    40 hybrid_clock.cc:181] Too big clock skew is detected\n\
 E1222 11:06:05.000001     7 x.cc:1] plain\n";
-        assert!(is_glog(log));
-        let found: Vec<usize> = glog_failures(log).collect();
+        assert!(GLOG.is_format_of(log));
+        let found: Vec<usize> = GLOG.failures(log).collect();
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(!is_glog(b"2026-12-08 INFO E1222 is a part number\n"));
+        assert!(!GLOG.is_format_of(b"2026-12-08 INFO E1222 is a part number\n"));
     }
 
     #[test]
