@@ -215,21 +215,11 @@ fn level_in_head(head: &str) -> Option<Level> {
 }
 
 /// A CLI's error glyph opening its line (GoReleaser's and Next.js's `  ⨯ release failed …`,
-/// their `•` the ordinary lines), behind a CI runner's time if there is one.
+/// their `•` the ordinary lines), behind a carrier (a CI runner's time) if there is one.
 fn error_glyph(head: &str) -> bool {
-    let t = head.trim_start();
-    let t = match t.split_once(' ') {
-        Some((time, rest))
-            if time.len() >= 19
-                && time.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-                && time.as_bytes()[4] == b'-'
-                && time.contains(':') =>
-        {
-            rest
-        }
-        _ => t,
-    };
-    t.trim_start().starts_with("⨯ ")
+    crate::events::behind_carrier(head.as_bytes())
+        .trim_ascii_start()
+        .starts_with("⨯ ".as_bytes())
 }
 
 /// Whether the word at `start` is a command-line option's value: `check --fail-level ERROR`,

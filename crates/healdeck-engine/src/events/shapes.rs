@@ -325,20 +325,50 @@ fn is_opam_report_line(l: &[u8]) -> bool {
 
 /// Walks opam's report (see [`is_opam_failure`]): its lines and the blank lines between them.
 pub(super) fn opam_report(it: &mut Lines, lines: &mut usize) {
-    const MOST: usize = 300;
-    let start_lines = *lines;
-    while *lines - start_lines < MOST {
-        let Some((_, l)) = it.peek() else { break };
+    walk_lines(it, lines, 300, |it, l| {
         let goes_on = if is_blank(l) {
             it.peek_past_blanks(4).is_some_and(is_opam_report_line)
         } else {
             is_opam_report_line(l)
         };
-        if !goes_on {
+        Step::take_if(goes_on)
+    });
+}
+
+/// What a report's walker does with the next line.
+#[derive(PartialEq)]
+enum Step {
+    Take,
+    /// Take it and stop: the report's last line.
+    TakeLast,
+    Stop,
+}
+
+impl Step {
+    fn take_if(goes_on: bool) -> Step {
+        if goes_on { Step::Take } else { Step::Stop }
+    }
+}
+
+/// Takes lines while `step` says so, at most `most`.
+fn walk_lines(
+    it: &mut Lines,
+    lines: &mut usize,
+    most: usize,
+    step: impl Fn(&Lines, &[u8]) -> Step,
+) {
+    let start_lines = *lines;
+    while *lines - start_lines < most {
+        let Some((_, l)) = it.peek() else { break };
+        let next = step(it, l);
+        if next == Step::Stop {
             break;
         }
         it.advance();
         *lines += 1;
+        if next == Step::TakeLast {
+            break;
+        }
     }
 }
 
@@ -346,53 +376,36 @@ pub(super) fn opam_report(it: &mut Lines, lines: &mut usize) {
 /// position, the quoted line and its marker), blank lines between, and its count of errors
 /// (`1 error`) last.
 pub(super) fn indented_paragraphs(it: &mut Lines, lines: &mut usize) {
-    const MOST: usize = 60;
-    let start_lines = *lines;
     let is_count = |l: &[u8]| {
         let t = l.trim_ascii_end();
         let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
         digits > 0 && matches!(&t[digits..], b" error" | b" errors")
     };
-    while *lines - start_lines < MOST {
-        let Some((_, l)) = it.peek() else { break };
-        let count = is_count(l);
-        let goes_on = if is_blank(l) {
-            it.peek_past_blanks(2)
-                .is_some_and(|n| is_indented(n) || is_count(n))
+    walk_lines(it, lines, 60, |it, l| {
+        if is_count(l) {
+            Step::TakeLast
+        } else if is_blank(l) {
+            Step::take_if(
+                it.peek_past_blanks(2)
+                    .is_some_and(|n| is_indented(n) || is_count(n)),
+            )
         } else {
-            count || is_indented(l)
-        };
-        if !goes_on {
-            break;
+            Step::take_if(is_indented(l))
         }
-        it.advance();
-        *lines += 1;
-        if count {
-            break;
-        }
-    }
+    });
 }
 
 /// Nextflow's `ERROR ~ Error executing process > '…'` over its report: `Caused by:`,
 /// `Command executed:`, `Work dir:` and the like over indented paragraphs, a `Tip:`, and
 /// ` -- Check '.nextflow.log' file for details` last.
 pub(super) fn nextflow_report(it: &mut Lines, lines: &mut usize) {
-    const MOST: usize = 120;
-    let start_lines = *lines;
-    while *lines - start_lines < MOST {
-        let Some((_, l)) = it.peek() else { break };
-        let last = l.starts_with(b" -- Check ");
-        let goes_on =
-            last || is_blank(l) || is_indented(l) || l.starts_with(b"Tip: ") || is_section(l);
-        if !goes_on {
-            break;
+    walk_lines(it, lines, 120, |_, l| {
+        if l.starts_with(b" -- Check ") {
+            Step::TakeLast
+        } else {
+            Step::take_if(is_blank(l) || is_indented(l) || l.starts_with(b"Tip: ") || is_section(l))
         }
-        it.advance();
-        *lines += 1;
-        if last {
-            return;
-        }
-    }
+    });
 }
 
 /// A heading of Nextflow's report: a few words ending in `:` (`Command exit status:`).
